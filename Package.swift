@@ -1,0 +1,114 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Concord: a multi-datacenter federation controller. See README.md and DESIGN.md.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Concord",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "concord", targets: ["concord"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Codable types of the four federation kinds and the Kubernetes types Concord uses.
+        .target(name: "FederationAPI", swiftSettings: strict),
+        // Pure decisions: no I/O, no clocks, no logging.
+        .target(name: "FederationCore", dependencies: ["FederationAPI"], swiftSettings: strict),
+        // REST client for any Kubernetes API server.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "FederationAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // Informers, work queue, reconcilers, manager. Knows nothing of federation.
+        .target(
+            name: "ControllerRuntime",
+            dependencies: [
+                "FederationAPI", "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
+        // The reconcilers: read → plan → write → status.
+        .target(
+            name: "FederationControllers",
+            dependencies: [
+                "FederationAPI", "FederationCore", "KubeClient", "ControllerRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The embedded Kubernetes-compatible API server on SQLite.
+        .target(
+            name: "ControlPlane",
+            dependencies: [
+                "FederationAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Subcommands, kept in a library so tests can drive them.
+        .target(
+            name: "ConcordCLI",
+            dependencies: [
+                "FederationAPI", "FederationCore", "KubeClient", "ControllerRuntime",
+                "FederationControllers", "ControlPlane",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "concord", dependencies: ["ConcordCLI"], swiftSettings: strict),
+        // Test support shared by the test targets: fixtures, in-process control plane, manual clock.
+        .target(
+            name: "ConcordTesting",
+            dependencies: [
+                "FederationAPI", "KubeClient", "ControlPlane",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "FederationAPITests", dependencies: ["FederationAPI", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .testTarget(name: "FederationCoreTests", dependencies: ["FederationCore", "FederationAPI"], swiftSettings: strict),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "FederationControllersTests", dependencies: ["FederationControllers", "FederationCore", "FederationAPI", "KubeClient", "ControllerRuntime", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "ConcordCLITests", dependencies: ["ConcordCLI", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["FederationAPI", "KubeClient", "ConcordTesting"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `concord` command: one binary with subcommands.
+public struct ConcordCommand: AsyncParsableCommand {
+    /// The command's configuration.
+    public static let configuration = CommandConfiguration(
+        commandName: "concord",
+        abstract: "Concord federates datacenters: Kubernetes API endpoints, real clusters or Concord's embedded control plane.",
+        subcommands: []
+    )
+
+    /// Creates the command.
+    public init() {}
+}

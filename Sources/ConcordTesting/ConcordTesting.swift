@@ -1,0 +1,2 @@
+/// ConcordTesting: see DESIGN.md §1.
+public enum ConcordTestingModule {}

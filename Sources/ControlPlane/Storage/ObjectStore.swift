@@ -1,0 +1,158 @@
+import FederationAPI
+
+/// Where an object lives in storage: its group-qualified resource, namespace and name.
+public struct StorageKey: Hashable, Sendable, CustomStringConvertible {
+    /// Group-qualified plural resource: `configmaps`, `datacenters.federation.concord.dev`.
+    public var resource: String
+    /// The namespace; empty for cluster-scoped objects.
+    public var namespace: String
+    /// The object's name.
+    public var name: String
+
+    /// Creates a key.
+    public init(resource: String, namespace: String, name: String) {
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+    }
+
+    /// `resource/namespace/name`.
+    public var description: String { namespace.isEmpty ? "\(resource)/\(name)" : "\(resource)/\(namespace)/\(name)" }
+}
+
+/// An object as stored: its JSON (with `metadata.resourceVersion` equal to `revision`) and the revision that last wrote it.
+public struct StoredObject: Sendable, Hashable {
+    /// Where it lives.
+    public var key: StorageKey
+    /// The object; `metadata.resourceVersion` is `String(revision)`.
+    public var object: JSONValue
+    /// The global revision of the write that produced this state.
+    public var revision: Int64
+
+    /// Creates a stored object.
+    public init(key: StorageKey, object: JSONValue, revision: Int64) {
+        self.key = key
+        self.object = object
+        self.revision = revision
+    }
+}
+
+/// What a storage event did.
+public enum StorageEventType: String, Sendable, Hashable {
+    /// The object was created.
+    case added = "ADDED"
+    /// The object was replaced.
+    case modified = "MODIFIED"
+    /// The object was removed.
+    case deleted = "DELETED"
+}
+
+/// One committed change, in revision order.
+public struct StorageEvent: Sendable, Hashable {
+    /// What happened.
+    public var type: StorageEventType
+    /// The object's key.
+    public var key: StorageKey
+    /// The object after the change; for `deleted`, its last state with `resourceVersion` set to the deletion's revision.
+    public var object: JSONValue
+    /// The object before the change (nil for `added`), so filtered watches can tell an object leaving their selection.
+    public var previous: JSONValue?
+    /// The global revision of this change.
+    public var revision: Int64
+
+    /// Creates an event.
+    public init(type: StorageEventType, key: StorageKey, object: JSONValue, previous: JSONValue?, revision: Int64) {
+        self.type = type
+        self.key = key
+        self.object = object
+        self.previous = previous
+        self.revision = revision
+    }
+}
+
+/// Durable object storage with one global, gap-free, monotonically increasing revision.
+///
+/// Every write takes the next revision and stamps it into `metadata.resourceVersion`.
+/// A write that returns has been committed to disk: it survives `kill -9`.
+/// Watches see every change after their start revision exactly once, in order.
+public protocol ObjectStore: Sendable {
+    /// The revision of the newest committed write (0 for an empty store).
+    func currentRevision() async throws -> Int64
+
+    /// The object at `key`, or nil.
+    func get(_ key: StorageKey) async throws -> StoredObject?
+
+    /// Every object of `resource` (in `namespace`, or in all namespaces when nil), sorted by
+    /// namespace then name, and the revision the list was read at.
+    func list(resource: String, namespace: String?) async throws -> (objects: [StoredObject], revision: Int64)
+
+    /// Creates the object; throws `StorageError` `.alreadyExists` if the key is taken.
+    func create(_ key: StorageKey, object: JSONValue) async throws -> StoredObject
+
+    /// Atomically reads the object, applies `transform` and writes the result at a new revision.
+    /// `expectedRevision` (when given) must equal the stored revision, else `.conflict`.
+    /// If `transform` returns its input unchanged nothing is written and the stored object is returned.
+    /// Errors thrown by `transform` propagate unchanged and nothing is written.
+    func update(
+        _ key: StorageKey, expectedRevision: Int64?,
+        _ transform: @Sendable (StoredObject) throws -> JSONValue
+    ) async throws -> StoredObject
+
+    /// Removes the object; `expectedRevision` as for `update`. Returns the object as deleted,
+    /// with `resourceVersion` set to the deletion's revision.
+    func delete(_ key: StorageKey, expectedRevision: Int64?) async throws -> StoredObject
+
+    /// Changes to `resource` (in `namespace`, or all when nil) with revision > `revision`.
+    /// Throws `.expired` when `revision` is older than the retained history.
+    /// The stream's buffer is bounded; a consumer that falls too far behind ends with `.expired`.
+    func watch(resource: String, namespace: String?, after revision: Int64) async throws -> StorageWatch
+}
+
+/// A stream of storage events for one watcher. It ends by throwing `StorageError` (`.expired`) or when cancelled.
+public struct StorageWatch: AsyncSequence, Sendable {
+    /// The element type.
+    public typealias Element = StorageEvent
+    private let stream: AsyncThrowingStream<StorageEvent, any Error>
+
+    /// Wraps a stream produced by a store.
+    public init(_ stream: AsyncThrowingStream<StorageEvent, any Error>) { self.stream = stream }
+
+    /// The iterator.
+    public func makeAsyncIterator() -> AsyncThrowingStream<StorageEvent, any Error>.AsyncIterator {
+        stream.makeAsyncIterator()
+    }
+}
+
+/// A storage failure, mapped by the API layer onto a Kubernetes Status.
+public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure.
+    public enum Code: Sendable, Hashable {
+        /// No object at the key.
+        case notFound
+        /// An object already exists at the key.
+        case alreadyExists
+        /// `expectedRevision` did not match.
+        case conflict
+        /// The requested revision is older than the retained history (or a watcher fell behind); `oldest` is the oldest resumable revision.
+        case expired(oldest: Int64)
+        /// The database failed.
+        case internalError
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// The key involved.
+    public var key: StorageKey?
+    /// Detail for logs and error bodies.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ code: Code, key: StorageKey? = nil, message: String = "") {
+        self.code = code
+        self.key = key
+        self.message = message
+    }
+
+    /// Code and message.
+    public var description: String { "\(code): \(message)" }
+}

@@ -1,0 +1,2 @@
+/// ControllerRuntime: see DESIGN.md §1.
+public enum ControllerRuntimeModule {}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// `metav1.LabelSelector`: equality and set-based label matching. An empty selector matches everything.
+public struct LabelSelector: Codable, Hashable, Sendable {
+    /// Labels that must be present with these values.
+    public var matchLabels: [String: String]?
+    /// Set-based requirements, all of which must hold.
+    public var matchExpressions: [LabelSelectorRequirement]?
+
+    /// Creates a selector.
+    public init(matchLabels: [String: String]? = nil, matchExpressions: [LabelSelectorRequirement]? = nil) {
+        self.matchLabels = matchLabels
+        self.matchExpressions = matchExpressions
+    }
+
+    /// True when the labels satisfy every requirement.
+    public func matches(_ labels: [String: String]?) -> Bool {
+        let labels = labels ?? [:]
+        for (k, v) in matchLabels ?? [:] where labels[k] != v { return false }
+        for r in matchExpressions ?? [] where !r.matches(labels) { return false }
+        return true
+    }
+}
+
+/// One set-based requirement of a `LabelSelector`.
+public struct LabelSelectorRequirement: Codable, Hashable, Sendable {
+    /// The label key.
+    public var key: String
+    /// In, NotIn, Exists or DoesNotExist.
+    public var `operator`: Operator
+    /// The values for In and NotIn.
+    public var values: [String]?
+
+    /// The requirement operators.
+    public enum Operator: String, Codable, Hashable, Sendable, CaseIterable {
+        /// The label's value is one of `values`.
+        case `in` = "In"
+        /// The label is absent or its value is none of `values`.
+        case notIn = "NotIn"
+        /// The label is present.
+        case exists = "Exists"
+        /// The label is absent.
+        case doesNotExist = "DoesNotExist"
+    }
+
+    /// Creates a requirement.
+    public init(key: String, operator: Operator, values: [String]? = nil) {
+        self.key = key
+        self.operator = `operator`
+        self.values = values
+    }
+
+    /// True when the labels satisfy this requirement.
+    public func matches(_ labels: [String: String]) -> Bool {
+        switch `operator` {
+        case .in: return labels[key].map { (values ?? []).contains($0) } ?? false
+        case .notIn: return labels[key].map { !(values ?? []).contains($0) } ?? true
+        case .exists: return labels[key] != nil
+        case .doesNotExist: return labels[key] == nil
+        }
+    }
+}

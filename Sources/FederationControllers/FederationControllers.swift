@@ -1,0 +1,2 @@
+/// FederationControllers: see DESIGN.md §1.
+public enum FederationControllersModule {}

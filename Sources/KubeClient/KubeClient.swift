@@ -1,0 +1,2 @@
+/// KubeClient: see DESIGN.md §1.
+public enum KubeClientModule {}

@@ -1,0 +1,3 @@
+import ConcordCLI
+
+await ConcordCommand.main()
