@@ -20,6 +20,7 @@ struct LocalFederation: Service {
         output.line("concord up: a federation of \(layout.datacenters.count) datacenters in \(directory.path)")
 
         var children: [ChildProcess] = []
+        var hubAPI: HubBootstrap?
         do {
             let hub = try startServer(name: "hub", dataDir: layout.hub.dataDir, port: layout.hub.port)
             children.append(hub)
@@ -33,20 +34,21 @@ struct LocalFederation: Service {
             running.hub.pid = hub.pid
             for (i, (_, child)) in members.enumerated() { running.datacenters[i].pid = child.pid }
 
-            let hubAPI = try await HubBootstrap.waitForServer(name: "hub", kubeconfig: layout.hub.kubeconfig, child: hub)
+            let hubClient = try await HubBootstrap.waitForServer(name: "hub", kubeconfig: layout.hub.kubeconfig, child: hub)
+            hubAPI = hubClient
             output.step("hub control plane", "127.0.0.1:\(layout.hub.port) (pid \(hub.pid))")
             try FileManager.default.removeItemIfPresent(atPath: hubKubeconfigPath)
             try FileManager.default.copyItem(atPath: layout.hub.kubeconfig, toPath: hubKubeconfigPath)
             for (member, child) in members {
-                _ = try await HubBootstrap.waitForServer(name: member.name, kubeconfig: member.kubeconfig, child: child)
+                try await HubBootstrap.waitForServer(name: member.name, kubeconfig: member.kubeconfig, child: child).shutdown()
                 output.step("\(member.name) control plane", "127.0.0.1:\(member.port) (pid \(child.pid))")
             }
 
-            let crdCount = try await hubAPI.installCRDs()
+            let crdCount = try await hubClient.installCRDs()
             output.step("CRDs installed", "\(crdCount) kinds")
             for member in layout.datacenters {
                 let kubeconfig = try String(contentsOfFile: member.kubeconfig, encoding: .utf8)
-                try await hubAPI.register(member: member, kubeconfig: kubeconfig)
+                try await hubClient.register(member: member, kubeconfig: kubeconfig)
                 output.step("Datacenter \(member.name) registered", member.region)
             }
 
@@ -59,20 +61,22 @@ struct LocalFederation: Service {
             try writeLayout(running)
             output.step("controller running", "pid \(controller.pid), log \(controllerLog)")
 
-            try await hubAPI.waitUntilReady(layout.datacenters.map(\.name), timeout: .seconds(60)) { name, latency in
+            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), timeout: .seconds(60)) { name, latency in
                 output.step("\(name) Ready", "latency \(latency) ms")
             }
             output.line("")
-            output.line(try await hubAPI.statusTable())
+            output.line(try await hubClient.statusTable())
             output.line("Next:")
             output.line("  export KUBECONFIG=\(hubKubeconfigPath)")
             output.line("  kubectl get datacenters")
             output.line("  kill -9 <a member's pid from \(directory.appendingPathComponent("up.json").path)>   # it turns Unreachable")
             output.line("Press Ctrl-C to stop the federation.")
-            try await hubAPI.shutdown()
+            try await hubClient.shutdown()
+            hubAPI = nil
 
             try await supervise(children)
         } catch {
+            try? await hubAPI?.shutdown()
             await stopAll(children)
             throw error
         }
