@@ -142,3 +142,61 @@ struct DatacenterHealthTests {
         #expect(failing.conditions.allSatisfy { $0.observedGeneration == 8 })
     }
 }
+
+/// Pull-mode members: the agent's Lease stands in for a probe.
+struct LeaseProbeTests {
+    static let renewed = Health.at(0)
+
+    static func lease(renewedAt: Date?, duration: Int? = 15) -> Lease {
+        Lease(
+            metadata: ObjectMeta(name: Datacenter.leaseName(for: "edge-1"), namespace: Datacenter.leaseNamespace),
+            spec: LeaseSpec(holderIdentity: "agent", leaseDurationSeconds: duration, renewTime: renewedAt.map(MicroTime.init))
+        )
+    }
+
+    @Test func freshLeaseIsASuccessWithoutLatency() {
+        let probe = DatacenterHealth.leaseProbe(lease: Self.lease(renewedAt: Self.renewed), renewObservedAt: nil, now: Health.at(14))
+        #expect(probe == .success(latency: nil, serverVersion: nil))
+        var status = Health.ready
+        status.latencyMilliseconds = 40
+        let next = DatacenterHealth.evaluate(previous: status, probe: probe, healthCheck: Health.defaults, generation: 1, now: Health.at(14))
+        #expect(next.latencyMilliseconds == 40)
+        #expect(next.phase == .ready)
+    }
+
+    @Test func expiredLeaseIsAFailureWithAStableMessage() {
+        let a = DatacenterHealth.leaseProbe(lease: Self.lease(renewedAt: Self.renewed), renewObservedAt: nil, now: Health.at(15))
+        let b = DatacenterHealth.leaseProbe(lease: Self.lease(renewedAt: Self.renewed), renewObservedAt: nil, now: Health.at(40))
+        guard case .failure(let reason, let message) = a else {
+            Issue.record("expected a failure, got \(a)")
+            return
+        }
+        #expect(reason == Datacenter.Reason.leaseExpired)
+        #expect(message.contains(KubeTime(Self.renewed).description))
+        #expect(a == b)
+    }
+
+    @Test func missingLeaseOrRenewTimeIsLeaseMissing() {
+        for lease in [nil, Self.lease(renewedAt: nil)] {
+            let probe = DatacenterHealth.leaseProbe(lease: lease, renewObservedAt: nil, now: Health.at(0))
+            #expect(probe == .failure(reason: Datacenter.Reason.leaseMissing, message: "The agent has not renewed its Lease yet."))
+        }
+    }
+
+    @Test func hubObservationTimeBeatsASkewedMemberClock() {
+        // The member's clock runs an hour behind: its renewTime looks stale, but the hub saw it change 2 s ago.
+        let skewed = Self.lease(renewedAt: Health.at(-3600))
+        #expect(DatacenterHealth.leaseProbe(lease: skewed, renewObservedAt: Health.at(8), now: Health.at(10)).succeeded)
+        #expect(!DatacenterHealth.leaseProbe(lease: skewed, renewObservedAt: nil, now: Health.at(10)).succeeded)
+    }
+
+    @Test func leaseWithoutDurationUsesFifteenSeconds() {
+        let lease = Self.lease(renewedAt: Self.renewed, duration: nil)
+        #expect(DatacenterHealth.leaseProbe(lease: lease, renewObservedAt: nil, now: Health.at(14)).succeeded)
+        #expect(!DatacenterHealth.leaseProbe(lease: lease, renewObservedAt: nil, now: Health.at(15)).succeeded)
+    }
+
+    @Test func availablePhases() {
+        #expect(DatacenterPhase.allCases.filter(\.isAvailable) == [.ready, .suspect])
+    }
+}

@@ -46,3 +46,22 @@ struct HealthTransitionTimeTests {
         #expect(down[5].conditions == down[19].conditions)
     }
 }
+
+/// The first visit publishes Unknown conditions; the first probe moves them.
+struct InitialStatusTests {
+    @Test func firstVisitIsPendingWithUnknownConditions() {
+        let status = DatacenterHealth.initialStatus(generation: 1, now: Health.at(0))
+        #expect(status.phase == .pending)
+        #expect(status.conditions.map(\.type) == ["Registered", "Reachable", "Ready"])
+        #expect(status.conditions.allSatisfy { $0.status == .unknown && $0.reason == Datacenter.Reason.awaitingFirstProbe })
+        #expect(KStatus.compute(generation: 1, observedGeneration: 1, deletionTimestamp: nil, conditions: status.conditions) == .inProgress)
+    }
+
+    @Test func firstProbeMovesEveryConditionOutOfUnknown() {
+        let initial = DatacenterHealth.initialStatus(generation: 1, now: Health.at(0))
+        let next = DatacenterHealth.evaluate(previous: initial, probe: Health.ok, healthCheck: Health.defaults, generation: 1, now: Health.at(1))
+        #expect(next.conditions.map(\.status) == [.true, .true, .false])
+        #expect(next.conditions.allSatisfy { $0.lastTransitionTime == KubeTime(Health.at(1)) })
+        #expect(DatacenterHealth.writeReason(written: initial, computed: next, healthCheck: Health.defaults, now: Health.at(1)) == .conditions)
+    }
+}

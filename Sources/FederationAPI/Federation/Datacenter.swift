@@ -155,6 +155,10 @@ public enum DatacenterPhase: String, Codable, Hashable, Sendable, CaseIterable {
     case suspect = "Suspect"
     /// `failureThreshold` consecutive probes failed; Ready again after `successThreshold` successes.
     case unreachable = "Unreachable"
+
+    /// True for Ready and Suspect: the datacenter still serves, so failover and promotion do not
+    /// start from it (a Suspect member is watched, not abandoned).
+    public var isAvailable: Bool { self == .ready || self == .suspect }
 }
 
 /// The role a FederationPolicy gives a datacenter.

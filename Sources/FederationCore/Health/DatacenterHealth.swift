@@ -66,7 +66,9 @@ public enum DatacenterHealth {
             status.consecutiveSuccesses = successes
             status.consecutiveFailures = 0
             if let serverVersion { status.serverVersion = serverVersion }
-            status.latencyMilliseconds = smoothedLatency(previous: status.latencyMilliseconds, sample: latency.milliseconds)
+            if let latency {
+                status.latencyMilliseconds = smoothedLatency(previous: status.latencyMilliseconds, sample: latency.milliseconds)
+            }
             phase = previousPhase == .ready || successes >= successThreshold ? .ready : previousPhase
             if phase == .ready { status.unhealthySince = nil }
         case .failure:
@@ -85,6 +87,22 @@ public enum DatacenterHealth {
             on: &status, probe: probe, failureThreshold: failureThreshold, successThreshold: successThreshold,
             generation: generation, time: time
         )
+        return status
+    }
+
+    /// The status to write on the controller's first visit, before any probe has run: phase
+    /// Pending and Registered, Reachable and Ready all Unknown (AwaitingFirstProbe), as the API
+    /// conventions ask ("set conditions on the first visit, even as Unknown").
+    public static func initialStatus(generation: Int64, now: Date) -> DatacenterStatus {
+        var status = DatacenterStatus(observedGeneration: generation, phase: .pending)
+        for type in [Datacenter.ConditionType.registered, Datacenter.ConditionType.reachable, Datacenter.ConditionType.ready] {
+            status.conditions.set(
+                Condition(
+                    type: type, status: .unknown, observedGeneration: generation, lastTransitionTime: KubeTime(now),
+                    reason: Datacenter.Reason.awaitingFirstProbe, message: "No probe has run yet."
+                )
+            )
+        }
         return status
     }
 

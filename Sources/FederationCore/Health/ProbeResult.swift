@@ -6,9 +6,10 @@ import Foundation
 public enum ProbeResult: Hashable, Sendable {
     /// The member answered.
     /// - Parameters:
-    ///   - latency: The measured round trip.
+    ///   - latency: The measured round trip; nil when the hub cannot measure one (a Pull-mode
+    ///     Lease renewal), which keeps the previous smoothed latency.
     ///   - serverVersion: The member's `gitVersion`, when the probe learnt it.
-    case success(latency: Duration, serverVersion: String?)
+    case success(latency: Duration?, serverVersion: String?)
     /// The member did not answer correctly.
     /// - Parameters:
     ///   - reason: A CamelCase reason, such as ``FederationAPI/Datacenter/Reason/connectionFailed``.
