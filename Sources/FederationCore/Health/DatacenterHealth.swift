@@ -47,7 +47,9 @@ public enum DatacenterHealth {
     ///   - healthCheck: `spec.effectiveHealthCheck`.
     ///   - generation: `metadata.generation`, recorded as `observedGeneration`.
     ///   - now: When the probe finished.
-    /// - Returns: The new status; `role` is carried over unchanged (the FederationPolicy owns it).
+    /// - Returns: The new status. `role` is carried over from `previous` unchanged: the
+    ///   FederationPolicy controller owns it, so set `previous.role` from the object as last read
+    ///   (not from memory) before calling, or a stale role would be written back.
     public static func evaluate(
         previous: DatacenterStatus?, probe: ProbeResult, healthCheck: EffectiveHealthCheck, generation: Int64, now: Date
     ) -> DatacenterStatus {
