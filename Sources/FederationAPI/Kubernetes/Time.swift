@@ -44,9 +44,10 @@ public struct MicroTime: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// The instant, truncated to microseconds.
     public var date: Date
 
-    /// Wraps a date at microsecond precision.
+    /// Wraps a date at microsecond precision (rounded to the nearest microsecond, because a
+    /// binary fraction often sits a hair below the microsecond it was written as).
     public init(_ date: Date) {
-        self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded(.down) / 1_000_000)
+        self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
     }
 
     /// The RFC 3339 text with microseconds.
@@ -77,7 +78,12 @@ public enum RFC3339 {
     /// Formats a date in UTC with the given number of fractional digits (0 or 6 in Kubernetes).
     public static func format(_ date: Date, fractionDigits: Int) -> String {
         let t = date.timeIntervalSince1970
-        let seconds = Int64(t.rounded(.down))
+        // Work in whole units of the last printed digit, rounded to the nearest, so a binary
+        // fraction just below a microsecond prints as that microsecond (and may carry a second).
+        let scale = Int64(pow(10, Double(max(0, fractionDigits))))
+        let units = fractionDigits > 0 ? Int64((t * Double(scale)).rounded()) : Int64(t.rounded(.down))
+        let seconds = units >= 0 ? units / scale : (units - scale + 1) / scale
+        let fraction = units - seconds * scale
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secOfDay = seconds - days * 86_400
         // Civil-from-days (Howard Hinnant's algorithm).
@@ -93,9 +99,7 @@ public enum RFC3339 {
         if m <= 2 { y += 1 }
         var s = String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", y, m, d, secOfDay / 3600, (secOfDay % 3600) / 60, secOfDay % 60)
         if fractionDigits > 0 {
-            let frac = t - Double(seconds)
-            let scaled = Int64((frac * pow(10, Double(fractionDigits))).rounded(.down))
-            s += "." + String(format: "%0\(fractionDigits)lld", scaled)
+            s += "." + String(format: "%0\(fractionDigits)lld", fraction)
         }
         return s + "Z"
     }
