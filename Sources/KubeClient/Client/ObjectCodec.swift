@@ -65,7 +65,11 @@ extension ObjectCodec where Object: KubeResource {
                 let type = try d.decode(EventTypeProbe.self, from: line).type
                 switch type {
                 case .bookmark: return .bookmark(resourceVersion: try d.decode(BookmarkProbe.self, from: line).object?.metadata?.resourceVersion)
-                case .error: return .error(try d.decode(WatchEvent<Status>.self, from: line).object)
+                case .error:
+                    guard let obj = (try? JSONValue(parsing: line))?["object"], let status = Status.decodeLeniently(obj) else {
+                        throw KubeTransportError(.invalidResponse, "watch ERROR event without a Status object")
+                    }
+                    return .error(status)
                 default: return .object(type, try d.decode(WatchEvent<Object>.self, from: line).object)
                 }
             },
@@ -96,7 +100,11 @@ extension ObjectCodec where Object == JSONValue {
                 }
                 switch type {
                 case .bookmark: return .bookmark(resourceVersion: obj.value(at: ["metadata", "resourceVersion"])?.stringValue)
-                case .error: return .error(try obj.decode(Status.self))
+                case .error:
+                    guard let status = Status.decodeLeniently(obj) else {
+                        throw KubeTransportError(.invalidResponse, "watch ERROR event without a Status object")
+                    }
+                    return .error(status)
                 default: return .object(type, obj)
                 }
             },

@@ -19,7 +19,7 @@ public struct KubeAPIError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Decodes an error response: a `Status` body if there is one, else one derived from the code.
     public init(statusCode: Int, body: Data) {
-        if let s = try? JSONDecoder().decode(Status.self, from: body), s.kind == "Status", s.reason != nil || s.message != nil {
+        if let s = Status.decodeLeniently(body), s.kind == "Status", s.reason != nil || s.message != nil {
             self.init(status: s, statusCode: statusCode)
             return
         }
