@@ -11,7 +11,9 @@ import NIOSSL
 /// call `shutdown()` once when done.
 public final class HTTPKubeTransport: KubeTransport {
     private let http: HTTPClient
-    private let baseURL: URL
+    /// `scheme://host:port`, without a path.
+    private let origin: String
+    /// The server URL's path prefix without a trailing slash (usually empty).
     private let basePath: String
     private let credentials: Credentials
     private let requestTimeout: Duration
@@ -40,10 +42,19 @@ public final class HTTPKubeTransport: KubeTransport {
                 url = comps.url ?? url
             }
         }
-        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfig)
-        self.baseURL = url
-        var prefix = url.path
+        guard var comps = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+            throw KubeConfigError(.invalidServer, "server \(c.server) is not a valid URL")
+        }
+        var prefix = comps.percentEncodedPath
         while prefix.hasSuffix("/") { prefix.removeLast() }
+        comps.percentEncodedPath = ""
+        comps.query = nil
+        comps.fragment = nil
+        guard let origin = comps.string else {
+            throw KubeConfigError(.invalidServer, "server \(c.server) is not a valid URL")
+        }
+        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfig)
+        self.origin = origin
         self.basePath = prefix
         self.credentials = c.credentials
         self.requestTimeout = c.requestTimeout
@@ -77,7 +88,7 @@ public final class HTTPKubeTransport: KubeTransport {
     }
 
     private func execute(_ request: KubeRequest) async throws -> HTTPClientResponse {
-        var r = HTTPClientRequest(url: baseURL.absoluteString.trimmingSuffix("/").replacingPath(basePath) + basePath + request.pathAndQuery)
+        var r = HTTPClientRequest(url: origin + basePath + request.pathAndQuery)
         r.method = HTTPMethod(rawValue: request.method.rawValue)
         r.headers.add(name: "Accept", value: request.accept)
         r.headers.add(name: "User-Agent", value: userAgent)
@@ -133,19 +144,5 @@ extension Duration {
         let (s, a) = components
         let (m, o) = s.multipliedReportingOverflow(by: 1_000_000_000)
         return o ? Int64.max : m &+ a / 1_000_000_000
-    }
-}
-
-extension String {
-    fileprivate func trimmingSuffix(_ suffix: String) -> String {
-        var s = self
-        while s.hasSuffix(suffix) { s.removeLast(suffix.count) }
-        return s
-    }
-
-    /// Drops a trailing `path` from a URL string (the base path is re-added explicitly).
-    fileprivate func replacingPath(_ path: String) -> String {
-        guard !path.isEmpty, hasSuffix(path) else { return self }
-        return String(dropLast(path.count))
     }
 }
