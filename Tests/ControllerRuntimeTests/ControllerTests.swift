@@ -150,7 +150,7 @@ struct ControllerTests {
 }
 
 /// A source that never syncs.
-struct NeverSynced: SyncingService {
+final class NeverSynced: SyncingService {
     let gate = SyncGate()
     var name: String { "never" }
     var hasSynced: Bool { false }

@@ -65,7 +65,7 @@ struct ManagerTests {
         })
         controller.watch(informer)
         let manager = Manager(leaderElection: RecordingElection(log: log))
-        manager.add(informer: informer)
+        // The informer is not added explicitly: the manager runs what its controllers watch.
         manager.add(controller: controller)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await manager.run(handlingSignals: false) }

@@ -81,6 +81,20 @@ struct WatcherStateMachineTests {
         #expect(m.nextAction() == .watch(resourceVersion: "10"))
     }
 
+    @Test func streamFailuresRewatchOrRelist() {
+        var m = machine()
+        _ = m.nextAction()
+        m.listSucceeded(resourceVersion: "10")
+        m.streamFailed(KubeTransportError(.timeout, "idle"))
+        #expect(m.nextAction() == .watch(resourceVersion: "10"), "an idle timeout re-watches at once")
+        m.streamFailed(KubeTransportError(.connectionClosed, "reset"))
+        #expect(m.nextAction() == .sleep(.milliseconds(800)))
+        #expect(m.nextAction() == .watch(resourceVersion: "10"))
+        m.streamFailed(KubeTransportError(.invalidResponse, "garbage"))
+        #expect(m.nextAction() == .sleep(.milliseconds(1600)))
+        #expect(m.nextAction() == .list)
+    }
+
     @Test func backoffDoublesToTheCapAndResetsAfterSuccess() {
         var b = Backoff(initial: .milliseconds(800), factor: 2, cap: .seconds(30), jitter: 0)
         let delays = (0..<8).map { _ in b.next() }

@@ -65,6 +65,9 @@ public final class Controller: Service, Sendable {
         sources.withLock { $0.append(informer) }
     }
 
+    /// The informers (and other sources) this controller waits for; the `Manager` runs them.
+    public var watchedSources: [any SyncingService] { sources.withLock { $0 } }
+
     /// Adds a source that must sync before workers start, without registering handlers.
     public func waitsFor(_ source: any SyncingService) {
         sources.withLock { $0.append(source) }

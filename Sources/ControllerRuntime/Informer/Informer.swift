@@ -6,7 +6,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// A service whose cache must be filled before controllers start (informers).
-public protocol SyncingService: Service {
+public protocol SyncingService: AnyObject, Service {
     /// A name for logs.
     var name: String { get }
     /// True once the first full list is in the cache.
@@ -60,7 +60,7 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
         self.logger = logger
     }
 
-    /// Registers a handler; objects already cached are delivered to it as adds when the informer runs.
+    /// Registers a handler. Register before `run()`: a handler added later misses the objects already cached.
     public func addEventHandler(_ handler: InformerEventHandler<Object>) {
         handlers.withLock { $0.append(handler) }
     }

@@ -39,14 +39,18 @@ public final class Manager: Service, Sendable {
     /// Adds a service started before the informers (health probes, metrics).
     public func add(service: any Service) { state.withLock { $0.others.append(service) } }
 
-    /// Adds an informer (a cache). Controllers watching it wait for its sync.
+    /// Adds an informer (a cache). Controllers watching it wait for its sync. Informers that an
+    /// added controller watches are run even without this call; an informer runs once.
     public func add(informer: any SyncingService) { state.withLock { $0.informers.append(informer) } }
 
     /// Adds a controller; it runs only while this process leads.
     public func add(controller: Controller) { state.withLock { $0.controllers.append(controller) } }
 
-    /// Every informer has synced.
-    public var hasSynced: Bool { state.withLock { $0.informers }.allSatisfy(\.hasSynced) }
+    /// Every informer (added, or watched by an added controller) has synced.
+    public var hasSynced: Bool {
+        let (informers, controllers) = state.withLock { ($0.informers, $0.controllers) }
+        return (informers + controllers.flatMap(\.watchedSources)).allSatisfy(\.hasSynced)
+    }
 
     /// Runs until SIGTERM or SIGINT (or `shutdown()`), then shuts down gracefully.
     public func run() async throws {
@@ -86,7 +90,13 @@ public final class Manager: Service, Sendable {
     }
 
     private func makeGroup(handlingSignals: Bool) -> ServiceGroup {
-        let (others, informers, controllers) = state.withLock { ($0.others, $0.informers, $0.controllers) }
+        let (others, explicit, controllers) = state.withLock { ($0.others, $0.informers, $0.controllers) }
+        // Informers a controller watches run even when they were not added explicitly; each runs once.
+        var informers: [any SyncingService] = []
+        var seen = Set<ObjectIdentifier>()
+        for i in explicit + controllers.flatMap(\.watchedSources) where seen.insert(ObjectIdentifier(i)).inserted {
+            informers.append(i)
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for s in others {
             services.append(.init(service: s, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup))

@@ -80,7 +80,11 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                     } catch {
                         stream = nil
                         if Task.isCancelled || error is CancellationError { return nil }
-                        c.logger.warning("watch stream failed", metadata: ["resource": "\(watcher.client.scope.resource)", "error": "\(error)"])
+                        if (error as? KubeTransportError)?.code == .timeout {
+                            c.logger.debug("watch idle; re-watching", metadata: ["resource": "\(watcher.client.scope.resource)"])
+                        } else {
+                            c.logger.warning("watch stream failed", metadata: ["resource": "\(watcher.client.scope.resource)", "error": "\(error)"])
+                        }
                         machine.streamFailed(error)
                     }
                     continue

@@ -108,10 +108,14 @@ public struct WatcherStateMachine: Sendable {
         if !receivedEvents && lasted < minimumWatchDuration { pendingDelay = backoff.next() }
     }
 
-    /// The open watch broke (connection lost, undecodable data): back off, then re-watch from the
-    /// last resourceVersion (or relist, for undecodable data).
+    /// The open watch broke. An idle timeout (the server sent nothing, not even a bookmark, for
+    /// the client's read timeout) re-watches from the last resourceVersion at once; a lost
+    /// connection backs off, then re-watches; undecodable data backs off, then relists.
     public mutating func streamFailed(_ error: any Error) {
-        if let t = error as? KubeTransportError, t.code == .invalidResponse { state = .empty }
+        if let t = error as? KubeTransportError {
+            if t.code == .timeout { return }
+            if t.code == .invalidResponse { state = .empty }
+        }
         pendingDelay = backoff.next()
     }
 }
