@@ -9,7 +9,13 @@ final class TempDirectory {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit {
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            print("could not remove \(path): \(error)")
+        }
+    }
 
     /// Writes a file (creating directories) and returns its absolute path.
     @discardableResult
