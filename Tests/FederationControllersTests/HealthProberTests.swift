@@ -27,7 +27,7 @@ struct HealthProberTests {
         let prober = HealthProber(
             ledger: ledger, clock: RuntimeClock(clock), now: { Date(timeIntervalSince1970: 0) },
             logger: Logger(label: "test"), onProbe: { wakes.wake($0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await prober.run() }
             prober.ensure("fast", ProbeTarget(revision: "1", healthCheck: Self.healthCheck()) { _ in
                 .success(latency: .milliseconds(2), serverVersion: "v1.32.0")
@@ -47,7 +47,7 @@ struct HealthProberTests {
             #expect(wakes.count("hung") == 0)
             let fast = await ledger.drain("fast").observations
             #expect(fast.count == 6)
-            #expect(fast.allSatisfy(\.result.succeeded))
+            #expect(fast.allSatisfy { $0.result.succeeded })
             group.cancelAll()
         }
     }
@@ -59,7 +59,7 @@ struct HealthProberTests {
         let prober = HealthProber(
             ledger: ledger, clock: RuntimeClock(clock), now: { Date(timeIntervalSince1970: 0) },
             logger: Logger(label: "test"), onProbe: { wakes.wake($0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await prober.run() }
             prober.ensure("a", ProbeTarget(revision: "1", healthCheck: Self.healthCheck(period: 5)) { _ in
                 .success(latency: .milliseconds(1), serverVersion: nil)

@@ -26,7 +26,7 @@ final class ChildProcess: Sendable {
 
     /// Starts `executable arguments…` with stdout and stderr appended to `logPath`.
     static func start(name: String, executable: String, arguments: [String], logPath: String) throws -> ChildProcess {
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         guard let log = FileHandle(forWritingAtPath: logPath) else {
             throw UpError("cannot open log file \(logPath)")
         }

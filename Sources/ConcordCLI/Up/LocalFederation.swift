@@ -89,19 +89,19 @@ struct LocalFederation: Service {
     /// Waits for graceful shutdown (SIGINT/SIGTERM), reporting children that exit on their own meanwhile,
     /// then stops the rest.
     private func supervise(_ children: [ChildProcess]) async throws {
-        let stopping = Mutex(false)
+        let stopping = StopFlag()
         await withDiscardingTaskGroup { group in
             for child in children {
                 group.addTask {
                     let status = await child.exitStatus()
-                    if !stopping.withLock({ $0 }) {
+                    if !stopping.isSet {
                         output.line("concord up: \(child.name) (pid \(child.pid)) exited with status \(status); it is not restarted (log: \(child.logPath))")
                     }
                 }
             }
             group.addTask {
                 try? await gracefulShutdown()
-                stopping.withLock { $0 = true }
+                stopping.set()
                 output.line("concord up: stopping")
                 await stopAll(children)
             }
@@ -158,10 +158,9 @@ struct LocalFederation: Service {
 
 /// Progress lines for a person watching `concord up`.
 struct ProgressOutput: Sendable {
-    /// Prints a plain line and flushes.
+    /// Writes a line to standard output, unbuffered, so progress shows even when piped.
     func line(_ text: String) {
-        print(text)
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     /// Prints `  ✓ what  detail`.
@@ -175,4 +174,13 @@ extension FileManager {
     func removeItemIfPresent(atPath path: String) throws {
         if fileExists(atPath: path) { try removeItem(atPath: path) }
     }
+}
+
+/// A flag set once, read from many tasks.
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    /// True once `set()` ran.
+    var isSet: Bool { value.withLock { $0 } }
+    /// Sets the flag.
+    func set() { value.withLock { $0 = true } }
 }

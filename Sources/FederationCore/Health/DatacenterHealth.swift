@@ -108,6 +108,21 @@ public enum DatacenterHealth {
         return status
     }
 
+    /// The status after a reconcile with no new probe: a first visit gets ``initialStatus(generation:now:)``
+    /// (conditions Unknown, as the API conventions ask); otherwise only `observedGeneration` moves,
+    /// on the status and on every condition, so a spec change is acknowledged without a probe.
+    public static func observe(_ status: DatacenterStatus, generation: Int64, now: Date) -> DatacenterStatus {
+        guard !status.conditions.isEmpty else {
+            var first = initialStatus(generation: generation, now: now)
+            first.role = status.role
+            return first
+        }
+        var observed = status
+        observed.observedGeneration = generation
+        for i in observed.conditions.indices { observed.conditions[i].observedGeneration = generation }
+        return observed
+    }
+
     /// The next smoothed latency in whole milliseconds.
     static func smoothedLatency(previous: Int?, sample: Double) -> Int {
         let target = Int(max(0, sample).rounded())
