@@ -26,27 +26,35 @@ public struct TestControlPlane: Sendable {
 ///     // talk to plane.baseURL with "Authorization: Bearer \(plane.token)"
 /// }
 /// ```
-/// - Parameter configure: adjusts the configuration (clock, bookmark interval, store) before start.
+/// - Parameter configure: adjusts the configuration (clock, bookmark interval, store, data directory) before start.
+///   A data directory set here is kept afterwards, so a test can restart a control plane on the same data.
 public func withTestControlPlane<T: Sendable>(
     configure: (inout ControlPlaneConfiguration) -> Void = { _ in },
     _ body: (TestControlPlane) async throws -> T
 ) async throws -> T {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)").path
+    let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)").path
     var logger = Logger(label: "concord.test-control-plane")
     logger.logLevel = .warning
-    var configuration = ControlPlaneConfiguration(dataDirectory: directory, port: 0, logger: logger)
+    var configuration = ControlPlaneConfiguration(dataDirectory: temporary, port: 0, logger: logger)
     configure(&configuration)
+    let directory = configuration.dataDirectory
     let server = ControlPlaneServer(configuration: configuration)
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    // Only the directory made here is removed; one passed in through `configure` is the caller's.
+    defer { if directory == temporary { try? FileManager.default.removeItem(atPath: directory) } }
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
-        defer { group.cancelAll() }
         let port = try await server.port()
         let plane = TestControlPlane(
             baseURL: URL(string: "http://127.0.0.1:\(port)")!, port: port, token: server.token ?? "",
             kubeconfigPath: server.kubeconfigPath, dataDirectory: directory, server: server)
-        let result = try await body(plane)
-        group.cancelAll()
-        return result
+        do {
+            let result = try await body(plane)
+            await server.stop()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
     }
 }

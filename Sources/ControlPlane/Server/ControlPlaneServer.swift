@@ -28,6 +28,7 @@ public final class ControlPlaneServer: Service, Sendable {
     public let configuration: ControlPlaneConfiguration
     private let state = Mutex<(state: State, waiters: [CheckedContinuation<Int, any Error>])>((.idle, []))
     private let resolvedToken = Mutex<String?>(nil)
+    private let group = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
 
     /// Creates a server; nothing happens until `run()`.
     public init(configuration: ControlPlaneConfiguration) {
@@ -98,7 +99,23 @@ public final class ControlPlaneServer: Service, Sendable {
                 self.started(port: port)
             },
             logger: config.logger)
-        try await app.run()
+        let serviceGroup = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: config.logger))
+        let stopEarly = group.withLock { g -> Bool in
+            g.group = serviceGroup
+            return g.stopRequested
+        }
+        if stopEarly { return }
+        try await serviceGroup.run()
+    }
+
+    /// Stops serving gracefully: open watches end, `run()` returns. Also happens on the enclosing
+    /// service group's graceful shutdown (SIGTERM/SIGINT under `concord server`).
+    public func stop() async {
+        let running = group.withLock { g -> ServiceGroup? in
+            g.stopRequested = true
+            return g.group
+        }
+        await running?.triggerGracefulShutdown()
     }
 
     private func started(port: Int) {
