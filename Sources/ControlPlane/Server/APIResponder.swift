@@ -118,7 +118,7 @@ struct APIResponder: HTTPResponder {
         let ns = rp.namespace
         switch (request.method, rp.name) {
         case (.get, nil):
-            let options = try ListOptions(query)
+            let options = try ListOptions(query, resource: definition.storageResource)
             if options.watch {
                 return WatchStream(
                     handler: handler, definition: definition, namespace: ns, options: options, table: table,
@@ -172,7 +172,7 @@ struct APIResponder: HTTPResponder {
             return Self.json(object)
         case (.delete, nil):
             let options = try WriteOptions(query)
-            return Self.json(try await handler.deleteCollection(definition, namespace: ns, options: try ListOptions(query), dryRun: options.dryRun))
+            return Self.json(try await handler.deleteCollection(definition, namespace: ns, options: try ListOptions(query, resource: definition.storageResource), dryRun: options.dryRun))
         default:
             throw APIError.methodNotAllowed(request.method.rawValue)
         }
