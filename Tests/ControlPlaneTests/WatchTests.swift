@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ConcordTesting
 import FederationAPI
 import Foundation
+import Synchronization
 import Testing
 
 @testable import ControlPlane
@@ -170,5 +171,46 @@ struct WatchTests {
             await plane.server.stop()
             #expect(try await events.next() == nil)
         }
+    }
+}
+
+/// Holds the store a test control plane opened, so a test can look inside.
+final class StoreBox: Sendable {
+    private let box = Mutex<SQLiteObjectStore?>(nil)
+    func set(_ store: SQLiteObjectStore) { box.withLock { $0 = store } }
+    var store: SQLiteObjectStore? { box.withLock { $0 } }
+}
+
+struct WatchClientDisconnectTests {
+    @Test func aClientThatGoesAwayReleasesItsStorageWatch() async throws {
+        let box = StoreBox()
+        try await withTestControlPlane(configure: { config in
+            config.makeStore = { dir in
+                let store = try SQLiteObjectStore(directory: URL(fileURLWithPath: dir))
+                box.set(store)
+                return store
+            }
+        }) { plane in
+            let store = try #require(box.store)
+            let client = APIClient(plane)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var events = try await client.watch(WatchTests.cms + "?watch=true&resourceVersion=1").makeAsyncIterator()
+                    _ = try await events.next()
+                }
+                try await waitUntil { store.activeWatchCount == 1 }
+                group.cancelAll()
+            }
+            try await waitUntil { store.activeWatchCount == 0 }
+        }
+    }
+}
+
+/// Polls a condition until it holds, failing after a real-time deadline.
+func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw FixtureError(message: "condition not met within \(timeout)") }
+        await Task.yield()
     }
 }
