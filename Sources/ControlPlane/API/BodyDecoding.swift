@@ -1,0 +1,32 @@
+import FederationAPI
+import Foundation
+
+/// Decodes request bodies: JSON (also when no Content-Type is sent, as the Python client does) and the
+/// protobuf envelope kubectl 1.32+ uses for Namespace, ConfigMap and Secret.
+enum BodyDecoding {
+    static let acceptedTypes = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]
+
+    static func decode(_ data: Data, contentType: String?, definition: ResourceDefinition) throws -> JSONValue {
+        let media = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        switch media {
+        case "", "application/json", "*/*":
+            do {
+                return try JSONValue(parsing: data)
+            } catch {
+                throw APIError.badRequest("couldn't get version/kind; json parse error: \(error.localizedDescription)")
+            }
+        case "application/vnd.kubernetes.protobuf":
+            guard KubernetesProtobuf.supportedKinds.contains(definition.kind), definition.group.isEmpty else {
+                throw APIError.unsupportedMediaType(accepted: ["application/json", "application/yaml"])
+            }
+            do {
+                return try KubernetesProtobuf.decodeObject(data)
+            } catch let e as ProtobufDecodingError {
+                throw APIError.badRequest(String(describing: e))
+            }
+        default:
+            throw APIError.unsupportedMediaType(accepted: acceptedTypes)
+        }
+    }
+}
+
