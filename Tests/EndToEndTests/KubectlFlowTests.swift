@@ -115,9 +115,15 @@ import Glibc
         let gone = try await k("get", "configmap", "held", "-n", "demo")
         #expect(!gone.succeeded && gone.stderr.contains("NotFound"), "\(gone.stderr)")
 
-        // No token, no access.
-        let anonymous = try await k("--token", "not-the-token", "get", "namespaces")
+        // No token, no access: the same server without the token kubectl carries in its kubeconfig.
+        let withToken = try String(contentsOfFile: server.kubeconfig, encoding: .utf8)
+        let withoutToken = withToken.replacingOccurrences(of: #"/token/[0-9a-f]+"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #"token: [0-9a-f]+"#, with: "token: not-the-token", options: .regularExpression)
+        #expect(withoutToken != withToken)
+        let anonymousConfig = dir.appendingPathComponent("anonymous.kubeconfig").path
+        try withoutToken.write(toFile: anonymousConfig, atomically: true, encoding: .utf8)
+        let anonymous = try await Kubectl(kubeconfig: anonymousConfig)("get", "namespaces")
         #expect(!anonymous.succeeded)
-        #expect(anonymous.stderr.contains("Unauthorized"), "\(anonymous.stderr)")
+        #expect(anonymous.stderr.contains("You must be logged in to the server"), "\(anonymous.stderr)")
     }
 }

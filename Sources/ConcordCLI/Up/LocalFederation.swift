@@ -165,7 +165,7 @@ struct ProgressOutput: Sendable {
 
     /// Prints `  ✓ what  detail`.
     func step(_ what: String, _ detail: String) {
-        line("  ✓ " + what.padding(toLength: max(what.count, 30), withPad: " ", startingAt: 0) + " " + detail)
+        line("  ✓ " + what.padding(toLength: max(what.count, 34), withPad: " ", startingAt: 0) + " " + detail)
     }
 }
 

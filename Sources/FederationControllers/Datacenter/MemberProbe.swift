@@ -28,7 +28,8 @@ enum MemberProbe {
             }
             return .success(latency: latency, serverVersion: version)
         } catch let error as KubeTransportError {
-            return .failure(reason: reason(for: error), message: "\(error.message) (after \(format(clock.now - started)))")
+            // The message must not vary from probe to probe (no timings): status is written on change.
+            return .failure(reason: reason(for: error), message: error.message)
         } catch let error as KubeAPIError {
             let reason = (error.isUnauthorized || error.statusCode == 403) ? Datacenter.Reason.unauthorized : Datacenter.Reason.probeFailed
             return .failure(reason: reason, message: "\(error)")
@@ -44,10 +45,5 @@ enum MemberProbe {
         case .connectionRefused, .connectionClosed, .tls: return Datacenter.Reason.connectionFailed
         default: return Datacenter.Reason.probeFailed
         }
-    }
-
-    private static func format(_ d: Duration) -> String {
-        let ms = Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-        return "\(ms) ms"
     }
 }
