@@ -45,14 +45,17 @@ public struct FederationControllerSet: Sendable {
         self.members = datacenter.members
     }
 
-    /// Runs until shut down, then closes every member connection.
-    public func run() async throws {
+    /// Runs until shut down (SIGTERM/SIGINT when `handlingSignals`, or `shutdown()`), then closes every member connection.
+    public func run(handlingSignals: Bool = true) async throws {
         do {
-            try await manager.run()
+            try await manager.run(handlingSignals: handlingSignals)
         } catch {
             await members.shutdownAll()
             throw error
         }
         await members.shutdownAll()
     }
+
+    /// Starts a graceful shutdown: queues drain, probes stop.
+    public func shutdown() async { await manager.shutdown() }
 }
