@@ -1,15 +1,16 @@
 import Foundation
 
-/// A Kubernetes `metav1.Time`: RFC 3339 in UTC, to the second (`2026-11-21T05:31:06Z`).
-public struct KubeTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    /// The instant, truncated to whole seconds.
-    public var date: Date
+/// A timestamp serialised as an RFC 3339 string with a fixed number of fractional digits.
+public protocol RFC3339Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// Fractional digits written: 0 for `metav1.Time`, 6 for `metav1.MicroTime`.
+    static var fractionDigits: Int { get }
+    /// The instant.
+    var date: Date { get }
+    /// Wraps a date at this type's precision.
+    init(_ date: Date)
+}
 
-    /// Wraps a date, dropping fractional seconds as the API server does.
-    public init(_ date: Date) {
-        self.date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
-    }
-
+extension RFC3339Timestamp {
     /// Parses an RFC 3339 timestamp (fractional seconds and offsets accepted).
     public init?(rfc3339 text: String) {
         guard let d = RFC3339.parse(text) else { return nil }
@@ -17,7 +18,7 @@ public struct KubeTime: Hashable, Comparable, Sendable, Codable, CustomStringCon
     }
 
     /// The RFC 3339 text.
-    public var description: String { RFC3339.format(date, fractionDigits: 0) }
+    public var description: String { RFC3339.format(date, fractionDigits: Self.fractionDigits) }
 
     /// Decodes from an RFC 3339 string.
     public init(from decoder: any Decoder) throws {
@@ -36,12 +37,27 @@ public struct KubeTime: Hashable, Comparable, Sendable, Codable, CustomStringCon
     }
 
     /// Orders by instant.
-    public static func < (a: KubeTime, b: KubeTime) -> Bool { a.date < b.date }
+    public static func < (a: Self, b: Self) -> Bool { a.date < b.date }
+}
+
+/// A Kubernetes `metav1.Time`: RFC 3339 in UTC, to the second (`2026-11-21T05:31:06Z`).
+public struct KubeTime: RFC3339Timestamp {
+    /// Whole seconds.
+    public static let fractionDigits = 0
+    /// The instant, truncated to whole seconds.
+    public var date: Date
+
+    /// Wraps a date, dropping fractional seconds as the API server does.
+    public init(_ date: Date) {
+        self.date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
 }
 
 /// A Kubernetes `metav1.MicroTime`: RFC 3339 with six fractional digits.
-public struct MicroTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    /// The instant, truncated to microseconds.
+public struct MicroTime: RFC3339Timestamp {
+    /// Microseconds.
+    public static let fractionDigits = 6
+    /// The instant, at microsecond precision.
     public var date: Date
 
     /// Wraps a date at microsecond precision (rounded to the nearest microsecond, because a
@@ -49,28 +65,6 @@ public struct MicroTime: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init(_ date: Date) {
         self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
     }
-
-    /// The RFC 3339 text with microseconds.
-    public var description: String { RFC3339.format(date, fractionDigits: 6) }
-
-    /// Decodes from an RFC 3339 string.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let d = RFC3339.parse(s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid RFC 3339 time \(s)")
-        }
-        self.init(d)
-    }
-
-    /// Encodes as an RFC 3339 string with microseconds.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-
-    /// Orders by instant.
-    public static func < (a: MicroTime, b: MicroTime) -> Bool { a.date < b.date }
 }
 
 /// RFC 3339 formatting and parsing without shared formatter state.
