@@ -41,9 +41,10 @@ public final class SQLiteObjectStore: ObjectStore {
         options.busyMode = .timeout(5)
         do {
             database = try DatabasePool(path: path, configuration: options)
-            // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss too.
+            // FULL fsyncs the WAL at every commit, so an acknowledged write survives power loss too.
             // It must be set after the pool opens: GRDB sets NORMAL on the writer when it enables WAL.
-            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            let synchronous = configuration.durability == .powerLoss ? "FULL" : "NORMAL"
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try StorageSchema.migrate(database)
         } catch {
             throw StorageError(.internalError, message: "cannot open the object store at \(path): \(error)")
