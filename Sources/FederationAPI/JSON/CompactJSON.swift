@@ -1,5 +1,4 @@
 import Foundation
-import FederationAPI
 
 /// A fast JSON codec for `JSONValue`, working on UTF-8 bytes without Foundation's object trees.
 ///

@@ -1,4 +1,3 @@
-import FederationAPI
 
 /// The reader half of ``CompactJSON``: a recursive-descent parser over UTF-8 bytes.
 /// Nesting is limited so hostile input cannot exhaust the stack.
