@@ -196,7 +196,7 @@ def _watch_process(port, token, ns, rv, watchers, expected, ready, results, dead
     results.put((latencies, [st["seen"] - 1 for st in state.values()]))
 
 
-def _writer(port, token, ns, rate, total, k, threads, t0, out):
+def _writer(port, token, ns, rate, total, k, threads, t0, out, run):
     conn = connection(port)
     path = "/api/v1/namespaces/%s/configmaps" % ns
     lat = []
@@ -206,7 +206,7 @@ def _writer(port, token, ns, rate, total, k, threads, t0, out):
         if delay > 0:
             time.sleep(delay)
         started = time.monotonic_ns()
-        status, data = call(conn, "POST", path, token, configmap("w-%d" % i, {"sent": str(started), "value": PAD}))
+        status, data = call(conn, "POST", path, token, configmap("w-%s-%d" % (run, i), {"sent": str(started), "value": PAD}))
         lat.append((time.monotonic_ns() - started) / 1e6)
         if status != 201:
             out.append(("error", "%d %s" % (status, data[:200])))
@@ -217,6 +217,7 @@ def _writer(port, token, ns, rate, total, k, threads, t0, out):
 def watch_latency(port, token, ns, watchers, rate, seconds, processes=4, threads=8):
     port, watchers, rate, seconds = int(port), int(watchers), float(rate), float(seconds)
     total = int(rate * seconds)
+    run = "%x" % (time.time_ns() & 0xFFFFFFFF)
     conn = connection(port)
     status, data = call(conn, "GET", "/api/v1/namespaces/%s/configmaps?limit=1" % ns, token)
     rv = json.loads(data)["metadata"]["resourceVersion"]
@@ -224,13 +225,13 @@ def watch_latency(port, token, ns, watchers, rate, seconds, processes=4, threads
     results = mp.Queue()
     deadline = time.monotonic() + seconds + 120
     per = [watchers // processes + (1 if p < watchers % processes else 0) for p in range(processes)]
-    procs = [mp.Process(target=_watch_process, args=(port, token, ns, rv, per[p], total, ready[p], results, deadline))
-             for p in range(processes)]
+    procs = [mp.Process(target=_watch_process, args=(port, token, ns, rv, per[p], total, ready[p], results, deadline),
+                        daemon=True) for p in range(processes)]
     for p in procs:
         p.start()
     # The priming write: every watcher must see it before the measured writes start.
     status, data = call(conn, "POST", "/api/v1/namespaces/%s/configmaps" % ns, token,
-                        configmap("prime", {"sent": str(time.monotonic_ns())}))
+                        configmap("prime-%s" % run, {"sent": str(time.monotonic_ns())}))
     if status != 201:
         sys.exit("priming write: %d %s" % (status, data[:200]))
     for r in ready:
@@ -238,7 +239,8 @@ def watch_latency(port, token, ns, watchers, rate, seconds, processes=4, threads
             sys.exit("watchers did not all connect")
     out = []
     t0 = time.monotonic() + 0.05
-    writers = [threading.Thread(target=_writer, args=(port, token, ns, rate, total, k, threads, t0, out)) for k in range(threads)]
+    writers = [threading.Thread(target=_writer, args=(port, token, ns, rate, total, k, threads, t0, out, run))
+               for k in range(threads)]
     for w in writers:
         w.start()
     for w in writers:
