@@ -86,15 +86,19 @@ struct HubBootstrap {
         } catch let error as KubeAPIError where error.isAlreadyExists {}
     }
 
-    /// Polls until every named Datacenter is Ready, reporting each once as it turns Ready.
-    func waitUntilReady(_ names: [String], timeout: Duration, onReady: (String, Int) -> Void) async throws {
+    /// Polls until every named Datacenter is Ready on a probe made after `since` (so a status left
+    /// from an earlier run does not count), reporting each once as it turns Ready.
+    func waitUntilReady(_ names: [String], since: Date, timeout: Duration, onReady: (String, Int) -> Void) async throws {
+        let fresh = KubeTime(since).date
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var pending = Set(names)
         while !pending.isEmpty {
             let list = try await client.resource(Datacenter.self).list()
             for dc in list.items.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }) {
-                guard let name = dc.metadata.name, pending.contains(name), dc.status?.phase == .ready else { continue }
+                guard let name = dc.metadata.name, pending.contains(name), dc.status?.phase == .ready,
+                    let probed = dc.status?.lastProbeTime?.date, probed >= fresh
+                else { continue }
                 pending.remove(name)
                 onReady(name, dc.status?.latencyMilliseconds ?? 0)
             }

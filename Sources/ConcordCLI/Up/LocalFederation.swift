@@ -53,6 +53,7 @@ struct LocalFederation: Service {
             }
 
             let controllerLog = directory.appendingPathComponent("logs/controller.log").path
+            let controllerStarted = Date()
             let controller = try ChildProcess.start(
                 name: "controller", executable: executable,
                 arguments: ["controller", "--kubeconfig", hubKubeconfigPath], logPath: controllerLog)
@@ -61,7 +62,7 @@ struct LocalFederation: Service {
             try writeLayout(running)
             output.step("controller running", "pid \(controller.pid), log \(controllerLog)")
 
-            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), timeout: .seconds(60)) { name, latency in
+            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: .seconds(60)) { name, latency in
                 output.step("\(name) Ready", "latency \(latency) ms")
             }
             output.line("")
