@@ -1,3 +1,4 @@
 import ConcordCLI
 
-await ConcordCommand.main()
+func start() async { await ConcordCommand.main() }
+await start()

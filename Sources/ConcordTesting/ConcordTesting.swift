@@ -1,2 +1,0 @@
-/// ConcordTesting: see DESIGN.md §1.
-public enum ConcordTestingModule {}

@@ -1,0 +1,60 @@
+import ControlPlane
+import Foundation
+import Logging
+
+/// A control plane running in-process for a test: an ephemeral port on 127.0.0.1 and a temporary data directory.
+public struct TestControlPlane: Sendable {
+    /// `http://127.0.0.1:<port>`.
+    public let baseURL: URL
+    /// The bound port.
+    public let port: Int
+    /// The bearer token to send (`Authorization: Bearer <token>`).
+    public let token: String
+    /// The kubeconfig the server wrote (cluster, token, context).
+    public let kubeconfigPath: String
+    /// The data directory (removed when the control plane stops).
+    public let dataDirectory: String
+    /// The running server.
+    public let server: ControlPlaneServer
+}
+
+/// Starts a `ControlPlaneServer` on an ephemeral loopback port with a fresh temporary data directory, runs
+/// `body`, then stops the server and removes the directory, whatever `body` does.
+///
+/// ```swift
+/// try await withTestControlPlane { plane in
+///     // talk to plane.baseURL with "Authorization: Bearer \(plane.token)"
+/// }
+/// ```
+/// - Parameter configure: adjusts the configuration (clock, bookmark interval, store, data directory) before start.
+///   A data directory set here is kept afterwards, so a test can restart a control plane on the same data.
+public func withTestControlPlane<T: Sendable>(
+    configure: (inout ControlPlaneConfiguration) -> Void = { _ in },
+    _ body: (TestControlPlane) async throws -> T
+) async throws -> T {
+    let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)").path
+    var logger = Logger(label: "concord.test-control-plane")
+    logger.logLevel = .warning
+    var configuration = ControlPlaneConfiguration(dataDirectory: temporary, port: 0, logger: logger)
+    configure(&configuration)
+    let directory = configuration.dataDirectory
+    let server = ControlPlaneServer(configuration: configuration)
+    // Only the directory made here is removed; one passed in through `configure` is the caller's.
+    defer { if directory == temporary { try? FileManager.default.removeItem(atPath: directory) } }
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        let port = try await server.port()
+        let plane = TestControlPlane(
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, port: port, token: server.token ?? "",
+            kubeconfigPath: server.kubeconfigPath, dataDirectory: directory, server: server)
+        do {
+            let result = try await body(plane)
+            await server.stop()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import FederationAPI
+import Foundation
+
+/// `fieldValidation`: what to do with fields the schema does not know.
+enum FieldValidation: String, Sendable {
+    case strict = "Strict"
+    case warn = "Warn"
+    case ignore = "Ignore"
+
+    /// Reads the query parameter; kube-apiserver's default is Warn.
+    init(query: String?) throws {
+        guard let query, !query.isEmpty else {
+            self = .warn
+            return
+        }
+        guard let v = FieldValidation(rawValue: query) else {
+            throw APIError.badRequest("fieldValidation parameter unsupported: \(query)")
+        }
+        self = v
+    }
+}
+
+/// Defaulting, pruning and validation applied to every object before it is stored.
+enum Admission {
+    /// Prepares a new or updated object of `definition`: kind defaults, then (for custom resources)
+    /// schema pruning, defaulting and validation. Returns the object and any warnings.
+    static func admit(
+        _ object: JSONValue, definition: ResourceDefinition, fieldValidation: FieldValidation, isCreate: Bool, now: Date
+    ) throws -> (object: JSONValue, warnings: [String]) {
+        var o = object
+        var warnings: [String] = []
+        let name = ObjectLifecycle.name(of: o)
+        if definition.isCustom, let schema = definition.schema {
+            let (pruned, unknown) = SchemaPruning.prune(o, schema: schema)
+            if !unknown.isEmpty {
+                switch fieldValidation {
+                case .strict:
+                    let list = unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
+                    throw APIError.badRequest(
+                        "\(definition.kind) in version \"\(definition.version)\" cannot be handled as a \(definition.kind): strict decoding error: \(list)")
+                case .warn:
+                    warnings += unknown.map { "unknown field \"\($0)\"" }
+                case .ignore:
+                    break
+                }
+            }
+            o = SchemaDefaulting.apply(pruned, schema: schema)
+            let errors = SchemaValidation.validate(o, schema: schema)
+            if !errors.isEmpty {
+                throw APIError.invalid(kind: definition.kind, group: definition.group, name: name, causes: errors)
+            }
+        } else {
+            try BuiltinAdmission.admit(&o, definition: definition, isCreate: isCreate, now: now)
+        }
+        return (o, warnings)
+    }
+}
+
+/// Defaults and checks of the built-in kinds.
+enum BuiltinAdmission {
+    static func admit(_ o: inout JSONValue, definition: ResourceDefinition, isCreate: Bool, now: Date) throws {
+        let name = ObjectLifecycle.name(of: o)
+        switch (definition.group, definition.kind) {
+        case ("", "Namespace"):
+            o.setValue(.string(name), at: ["metadata", "labels", "kubernetes.io/metadata.name"])
+            if isCreate {
+                if o.value(at: ["spec", "finalizers"]) == nil { o.setValue(["kubernetes"], at: ["spec", "finalizers"]) }
+                o.setValue("Active", at: ["status", "phase"])
+            }
+        case ("", "Secret"):
+            if (o["type"]?.stringValue ?? "").isEmpty { o["type"] = "Opaque" }
+            if let stringData = o["stringData"]?.objectValue {
+                for (k, v) in stringData {
+                    o.setValue(.string(Data((v.stringValue ?? "").utf8).base64EncodedString()), at: ["data", k])
+                }
+                o["stringData"] = nil
+            }
+        case ("", "Service"):
+            if o.value(at: ["spec", "type"]) == nil { o.setValue("ClusterIP", at: ["spec", "type"]) }
+            if o.value(at: ["spec", "sessionAffinity"]) == nil { o.setValue("None", at: ["spec", "sessionAffinity"]) }
+            if let ports = o.value(at: ["spec", "ports"])?.arrayValue {
+                o.setValue(.array(ports.map { p in
+                    var p = p
+                    if p["protocol"] == nil { p["protocol"] = "TCP" }
+                    if p["targetPort"] == nil, let port = p["port"] { p["targetPort"] = port }
+                    return p
+                }), at: ["spec", "ports"])
+            }
+        case ("apps", "Deployment"):
+            if o.value(at: ["spec", "replicas"]) == nil { o.setValue(1, at: ["spec", "replicas"]) }
+        case ("apiextensions.k8s.io", "CustomResourceDefinition"):
+            CustomResourceDefinitions.applyDefaults(&o)
+            let errors = CustomResourceDefinitions.validate(o)
+            if !errors.isEmpty {
+                throw APIError.invalid(kind: definition.kind, group: definition.group, name: name, causes: errors)
+            }
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import FederationAPI
+import Foundation
+
+/// The server-owned metadata rules of create, update and delete, as pure functions of the objects and the time.
+enum ObjectLifecycle {
+    /// Metadata fields only the server sets.
+    private static let serverOwned = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion", "selfLink"]
+
+    /// Stamps a new object: uid (UUIDv4), creationTimestamp (seconds, UTC), generation 1; drops status when the
+    /// status subresource owns it.
+    static func prepareCreate(_ object: JSONValue, definition: ResourceDefinition, now: Date) -> JSONValue {
+        var o = object
+        for key in serverOwned { o.setValue(nil, at: ["metadata", key]) }
+        o.setValue(.string(UUID().uuidString.lowercased()), at: ["metadata", "uid"])
+        o.setValue(.string(KubeTime(now).description), at: ["metadata", "creationTimestamp"])
+        o.setValue(.int(1), at: ["metadata", "generation"])
+        if definition.hasStatusSubresource { o.setValue(nil, at: ["status"]) }
+        o.setValue(.string(definition.apiVersion), at: ["apiVersion"])
+        o.setValue(.string(definition.kind), at: ["kind"])
+        return o
+    }
+
+    /// Builds the stored state of an update of `old` with `new` through the main endpoint or `/status`.
+    ///
+    /// Server-owned metadata is carried over; the main endpoint keeps the old status when the status
+    /// subresource is enabled; `/status` keeps everything but status. `generation` goes up when anything
+    /// outside metadata (and status, when it is a subresource) changed.
+    static func prepareUpdate(old: JSONValue, new: JSONValue, definition: ResourceDefinition, subresource: String?) throws -> JSONValue {
+        var o: JSONValue
+        if subresource == "status" {
+            o = old
+            o.setValue(new["status"], at: ["status"])
+        } else {
+            o = new
+            for key in serverOwned { o.setValue(old.value(at: ["metadata", key]), at: ["metadata", key]) }
+            if definition.hasStatusSubresource { o.setValue(old["status"], at: ["status"]) }
+        }
+        o.setValue(.string(definition.apiVersion), at: ["apiVersion"])
+        o.setValue(.string(definition.kind), at: ["kind"])
+        o.setValue(old.value(at: ["metadata", "name"]), at: ["metadata", "name"])
+        o.setValue(old.value(at: ["metadata", "namespace"]), at: ["metadata", "namespace"])
+        if specChanged(old: old, new: o, statusIsSubresource: definition.hasStatusSubresource) {
+            let generation = old.value(at: ["metadata", "generation"])?.intValue ?? 1
+            o.setValue(.int(generation + 1), at: ["metadata", "generation"])
+        }
+        try checkFinalizers(old: old, new: o, definition: definition)
+        return o
+    }
+
+    /// True when anything outside metadata (and status, if it is a subresource) differs.
+    static func specChanged(old: JSONValue, new: JSONValue, statusIsSubresource: Bool) -> Bool {
+        func strip(_ v: JSONValue) -> JSONValue {
+            guard var o = v.objectValue else { return v }
+            o["metadata"] = nil
+            o["apiVersion"] = nil
+            o["kind"] = nil
+            if statusIsSubresource { o["status"] = nil }
+            return .object(o)
+        }
+        return strip(old) != strip(new)
+    }
+
+    /// Adding finalizers to an object that is being deleted is forbidden (422).
+    static func checkFinalizers(old: JSONValue, new: JSONValue, definition: ResourceDefinition) throws {
+        guard old.value(at: ["metadata", "deletionTimestamp"]) != nil else { return }
+        let before = Set(finalizers(of: old))
+        let added = finalizers(of: new).filter { !before.contains($0) }
+        guard !added.isEmpty else { return }
+        let list = added.map { "\"\($0)\"" }.joined(separator: ", ")
+        throw APIError.invalid(
+            kind: definition.kind, group: definition.group, name: name(of: old),
+            causes: [.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers []string{\(list)}")])
+    }
+
+    /// Marks an object with finalizers as being deleted: deletionTimestamp now, grace period 0.
+    static func markDeleting(_ object: JSONValue, now: Date) -> JSONValue {
+        guard object.value(at: ["metadata", "deletionTimestamp"]) == nil else { return object }
+        var o = object
+        o.setValue(.string(KubeTime(now).description), at: ["metadata", "deletionTimestamp"])
+        o.setValue(.int(0), at: ["metadata", "deletionGracePeriodSeconds"])
+        return o
+    }
+
+    /// True when the object is being deleted and no finalizer holds it any more.
+    static func readyToRemove(_ object: JSONValue) -> Bool {
+        object.value(at: ["metadata", "deletionTimestamp"]) != nil && finalizers(of: object).isEmpty
+    }
+
+    static func finalizers(of object: JSONValue) -> [String] {
+        object.value(at: ["metadata", "finalizers"])?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    static func name(of object: JSONValue) -> String {
+        object.value(at: ["metadata", "name"])?.stringValue ?? ""
+    }
+
+    /// The object's `metadata.resourceVersion` as a revision, when set and not empty.
+    static func resourceVersion(of object: JSONValue) throws -> Int64? {
+        guard let text = object.value(at: ["metadata", "resourceVersion"])?.stringValue, !text.isEmpty else { return nil }
+        guard let rv = Int64(text) else {
+            throw APIError.badRequest("invalid resourceVersion \"\(text)\": must be an integer")
+        }
+        return rv
+    }
+}

@@ -1,0 +1,87 @@
+import FederationAPI
+import Foundation
+import Synchronization
+
+/// Collects warnings produced inside a storage transform.
+final class WarningSink: Sendable {
+    private let box = Mutex<[String]>([])
+    func set(_ warnings: [String]) { box.withLock { $0 = warnings } }
+    var warnings: [String] { box.withLock { $0 } }
+}
+
+extension ResourceHandler {
+    /// PUT: replaces the object (or only its status, for `/status`); the body's resourceVersion is a precondition.
+    func update(
+        _ definition: ResourceDefinition, namespace: String?, name: String, body: JSONValue, subresource: String?, options: WriteOptions
+    ) async throws -> (JSONValue, [String]) {
+        try BodyChecks.checkTypeMeta(body, definition)
+        if let bodyName = body.value(at: ["metadata", "name"])?.stringValue, !bodyName.isEmpty, bodyName != name {
+            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        if definition.namespaced, let bodyNS = body.value(at: ["metadata", "namespace"])?.stringValue, !bodyNS.isEmpty, bodyNS != namespace {
+            throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        let expected = try ObjectLifecycle.resourceVersion(of: body)
+        return try await write(definition, namespace: namespace, name: name, expectedRevision: expected, options: options) { current in
+            try ObjectLifecycle.prepareUpdate(old: current, new: body, definition: definition, subresource: subresource)
+        }
+    }
+
+    /// PATCH: applies a merge, JSON or (built-in kinds) strategic merge patch to the current object.
+    func patch(
+        _ definition: ResourceDefinition, namespace: String?, name: String, contentType: String, patch: Data,
+        subresource: String?, options: WriteOptions
+    ) async throws -> (JSONValue, [String]) {
+        let type = try PatchType(contentType: contentType, definition: definition)
+        return try await write(definition, namespace: namespace, name: name, expectedRevision: nil, options: options) { current in
+            let patched = try Patching.apply(type, patch: patch, to: current)
+            if let rv = try ObjectLifecycle.resourceVersion(of: patched),
+                rv != (try ObjectLifecycle.resourceVersion(of: current))
+            {
+                throw APIError.conflict(definition.name, name: name)
+            }
+            return try ObjectLifecycle.prepareUpdate(old: current, new: patched, definition: definition, subresource: subresource)
+        }
+    }
+
+    /// The common update path: transform the current object, admit it, bump generation, enforce finalizer
+    /// rules, store it (or not, for dry runs) and remove it when its last finalizer went away during deletion.
+    func write(
+        _ definition: ResourceDefinition, namespace: String?, name: String, expectedRevision: Int64?, options: WriteOptions,
+        _ change: @escaping @Sendable (JSONValue) throws -> JSONValue
+    ) async throws -> (JSONValue, [String]) {
+        let storageKey = key(definition, namespace: namespace, name: name)
+        let sink = WarningSink()
+        let now = self.now()
+        let transform: @Sendable (StoredObject) throws -> JSONValue = { current in
+            let merged = try change(current.object)
+            let (admitted, warnings) = try Admission.admit(
+                merged, definition: definition, fieldValidation: options.fieldValidation, isCreate: false, now: now)
+            sink.set(warnings)
+            var final = SideEffects.beforeWrite(admitted, previous: current.object, definition: definition, now: now)
+            let statusIsSubresource = definition.hasStatusSubresource
+            let generation = current.object.value(at: ["metadata", "generation"])?.intValue ?? 1
+            if ObjectLifecycle.specChanged(old: current.object, new: final, statusIsSubresource: statusIsSubresource) {
+                final.setValue(.int(generation + 1), at: ["metadata", "generation"])
+            } else {
+                final.setValue(.int(generation), at: ["metadata", "generation"])
+            }
+            try ObjectLifecycle.checkFinalizers(old: current.object, new: final, definition: definition)
+            return final
+        }
+        if options.dryRun {
+            let current = try await storage(definition, name: name) { try await store.get(storageKey) }
+            guard let current else { throw APIError.notFound(definition.name, name: name) }
+            if let expectedRevision, expectedRevision != current.revision { throw APIError.conflict(definition.name, name: name) }
+            return (present(try transform(current), definition), sink.warnings)
+        }
+        let stored = try await storage(definition, name: name) {
+            try await store.update(storageKey, expectedRevision: expectedRevision, transform)
+        }
+        SideEffects.afterWrite(stored.object, definition: definition, registry: registry)
+        if ObjectLifecycle.readyToRemove(stored.object) {
+            try await remove(definition, key: storageKey, expectedRevision: stored.revision)
+        }
+        return (present(stored.object, definition), sink.warnings)
+    }
+}

@@ -1,0 +1,143 @@
+import FederationAPI
+import Foundation
+import Logging
+
+/// The object semantics of kube-apiserver on top of an `ObjectStore`: create, read, list, update,
+/// patch and delete, with metadata rules, admission, finalizers and CRD side effects.
+struct ResourceHandler: Sendable {
+    let store: any ObjectStore
+    let registry: ResourceRegistry
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    func key(_ definition: ResourceDefinition, namespace: String?, name: String) -> StorageKey {
+        StorageKey(resource: definition.storageResource, namespace: definition.namespaced ? (namespace ?? "") : "", name: name)
+    }
+
+    /// Runs a storage call, turning `StorageError`s into the Status kube-apiserver would answer with.
+    func storage<T: Sendable>(_ definition: ResourceDefinition, name: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let e as StorageError {
+            switch e.code {
+            case .notFound: throw APIError.notFound(definition.name, name: name)
+            case .alreadyExists: throw APIError.alreadyExists(definition.name, name: name)
+            case .conflict: throw APIError.conflict(definition.name, name: name)
+            case .expired(let oldest): throw APIError.expired(requested: 0, oldest: oldest)
+            case .internalError: throw APIError.internalError(e.message)
+            }
+        }
+    }
+
+    /// The object as served in `definition`'s version (custom resources are stored once for all versions).
+    func present(_ object: JSONValue, _ definition: ResourceDefinition) -> JSONValue {
+        guard definition.isCustom, object["apiVersion"]?.stringValue != definition.apiVersion else { return object }
+        var o = object
+        o["apiVersion"] = .string(definition.apiVersion)
+        return o
+    }
+
+    // MARK: Read
+
+    func get(_ definition: ResourceDefinition, namespace: String?, name: String) async throws -> JSONValue {
+        let stored = try await storage(definition, name: name) { try await store.get(key(definition, namespace: namespace, name: name)) }
+        guard let stored else { throw APIError.notFound(definition.name, name: name) }
+        return present(stored.object, definition)
+    }
+
+    /// A `…List` object: filtered, optionally paginated, with the store's revision.
+    func list(_ definition: ResourceDefinition, namespace: String?, options: ListOptions) async throws -> JSONValue {
+        let (objects, revision) = try await storage(definition, name: "") {
+            try await store.list(resource: definition.storageResource, namespace: definition.namespaced ? namespace : nil)
+        }
+        var items = objects.filter { options.filter.matches($0.object) }
+        var meta: [String: JSONValue] = ["resourceVersion": .string(String(revision))]
+        if let token = options.continueToken {
+            let start = try ContinueToken(decoding: token)
+            items = items.filter { ContinueToken.position(of: $0.key) > start.after }
+        }
+        if let limit = options.limit, items.count > limit {
+            let remaining = items.count - limit
+            items = Array(items.prefix(limit))
+            meta["continue"] = .string(ContinueToken(revision: revision, after: ContinueToken.position(of: items.last!.key)).encoded)
+            meta["remainingItemCount"] = .int(Int64(remaining))
+        }
+        return [
+            "apiVersion": .string(definition.apiVersion), "kind": .string(definition.listKind),
+            "metadata": .object(meta), "items": .array(items.map { present($0.object, definition) }),
+        ]
+    }
+
+    // MARK: Create
+
+    func create(_ definition: ResourceDefinition, namespace: String?, body: JSONValue, options: WriteOptions) async throws -> (JSONValue, [String]) {
+        try BodyChecks.checkTypeMeta(body, definition)
+        var object = body
+        if definition.namespaced {
+            let ns = namespace ?? ""
+            if let bodyNS = object.value(at: ["metadata", "namespace"])?.stringValue, !bodyNS.isEmpty, bodyNS != ns {
+                throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+            }
+            object.setValue(.string(ns), at: ["metadata", "namespace"])
+            try await requireNamespace(ns)
+        } else {
+            object.setValue(nil, at: ["metadata", "namespace"])
+        }
+        let generateName = object.value(at: ["metadata", "generateName"])?.stringValue ?? ""
+        let explicitName = object.value(at: ["metadata", "name"])?.stringValue ?? ""
+        if explicitName.isEmpty && generateName.isEmpty {
+            throw APIError.invalid(
+                kind: definition.kind, group: definition.group, name: "",
+                causes: [.required("metadata.name", "name or generateName is required")])
+        }
+        for attempt in 0..<8 {
+            let name = explicitName.isEmpty ? generateName + NameValidation.randomSuffix() : explicitName
+            object.setValue(.string(name), at: ["metadata", "name"])
+            let nameErrors = NameValidation.validate(name, for: definition)
+            if !nameErrors.isEmpty {
+                throw APIError.invalid(kind: definition.kind, group: definition.group, name: name, causes: nameErrors)
+            }
+            var prepared = ObjectLifecycle.prepareCreate(object, definition: definition, now: now())
+            let (admitted, warnings) = try Admission.admit(
+                prepared, definition: definition, fieldValidation: options.fieldValidation, isCreate: true, now: now())
+            prepared = SideEffects.beforeWrite(admitted, previous: nil, definition: definition, now: now())
+            if options.dryRun { return (prepared, warnings) }
+            do {
+                let stored = try await storage(definition, name: name) {
+                    try await store.create(key(definition, namespace: namespace, name: name), object: prepared)
+                }
+                SideEffects.afterWrite(stored.object, definition: definition, registry: registry)
+                logger.debug("Created object", metadata: ["resource": "\(definition.name.qualified)", "name": "\(name)"])
+                return (present(stored.object, definition), warnings)
+            } catch let e as APIError where e.status.reason == StatusReason.alreadyExists && explicitName.isEmpty && attempt < 7 {
+                continue
+            }
+        }
+        throw APIError.internalError("could not generate a unique name from \(generateName)")
+    }
+
+    /// 404 `namespaces "x" not found` unless the namespace exists.
+    func requireNamespace(_ namespace: String) async throws {
+        let nsKey = StorageKey(resource: "namespaces", namespace: "", name: namespace)
+        let found = try await storage(BuiltinResources.all[0], name: namespace) { try await store.get(nsKey) }
+        if found == nil { throw APIError.notFound(ResourceName(group: "", plural: "namespaces"), name: namespace) }
+    }
+}
+
+/// Checks on request bodies shared by create and update.
+enum BodyChecks {
+    /// A body's apiVersion and kind, when present, must name the resource's kind.
+    static func checkTypeMeta(_ body: JSONValue, _ definition: ResourceDefinition) throws {
+        guard body.objectValue != nil else { throw APIError.badRequest("the body of the request must be a JSON object") }
+        if let kind = body["kind"]?.stringValue, !kind.isEmpty, kind != definition.kind {
+            throw APIError.badRequest("the kind in the data (\(kind)) does not match the expected kind (\(definition.kind))")
+        }
+        if let apiVersion = body["apiVersion"]?.stringValue, !apiVersion.isEmpty {
+            let gv = GroupVersionKind(apiVersion: apiVersion, kind: "")
+            if gv.group != definition.group {
+                throw APIError.badRequest(
+                    "the API version in the data (\(apiVersion)) does not match the expected API version (\(definition.apiVersion))")
+            }
+        }
+    }
+}

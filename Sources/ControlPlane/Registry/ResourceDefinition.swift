@@ -1,0 +1,62 @@
+import FederationAPI
+
+/// A group plus plural resource: what error messages and storage keys name.
+struct ResourceName: Hashable, Sendable {
+    var group: String
+    var plural: String
+
+    /// `configmaps` or `widgets.example.com`: kube-apiserver's qualified resource, also the storage resource.
+    var qualified: String { group.isEmpty ? plural : "\(plural).\(group)" }
+}
+
+/// A CRD printer column (`additionalPrinterColumns`), or a built-in layout's column.
+struct PrinterColumn: Sendable, Hashable {
+    var name: String
+    var type: String
+    var format: String = ""
+    var description: String = ""
+    var priority: Int = 0
+    /// A simple JSONPath such as `.spec.size` or `.status.conditions[?(@.type=="Ready")].status`.
+    var jsonPath: String
+}
+
+/// Everything the server knows about one served resource in one version.
+struct ResourceDefinition: Sendable {
+    var group: String
+    var version: String
+    var kind: String
+    var plural: String
+    var singular: String
+    var listKind: String
+    var namespaced: Bool
+    var shortNames: [String] = []
+    var categories: [String] = []
+    /// True when `/status` is served and the main endpoint ignores status.
+    var hasStatusSubresource: Bool = false
+    /// True for CustomResourceDefinition-backed kinds.
+    var isCustom: Bool = false
+    /// The OpenAPI v3 schema of the whole object (CRD `openAPIV3Schema` or a built-in's), if any.
+    var schema: JSONValue?
+    /// Columns for Table output, in addition to Name; nil uses the default layout (Name, Age).
+    var printerColumns: [PrinterColumn]? = nil
+    /// The storage version's name for custom resources (objects are served in every version unchanged).
+    var storageResource: String { name.qualified }
+
+    var name: ResourceName { ResourceName(group: group, plural: plural) }
+    var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
+    var gvk: GroupVersionKind { GroupVersionKind(group: group, version: version, kind: kind) }
+    var gvr: GroupVersionResource { GroupVersionResource(group: group, version: version, resource: plural) }
+
+    /// Verbs every served resource supports.
+    static let standardVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+    /// True when strategic merge patch is accepted (built-in kinds only).
+    var acceptsStrategicMerge: Bool { !isCustom }
+
+    /// Patch media types this resource accepts, in kube-apiserver's order (server-side apply is not served yet).
+    var acceptedPatchTypes: [String] {
+        var types = ["application/json-patch+json", "application/merge-patch+json"]
+        if acceptsStrategicMerge { types.append("application/strategic-merge-patch+json") }
+        return types
+    }
+}

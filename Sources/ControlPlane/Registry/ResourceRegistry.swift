@@ -1,0 +1,59 @@
+import FederationAPI
+import Synchronization
+
+/// The resources the server serves right now: the built-in kinds plus every installed CRD.
+///
+/// Installing or removing a CRD changes discovery and OpenAPI at once: both read from here.
+final class ResourceRegistry: Sendable {
+    private struct State {
+        var custom: [String: [ResourceDefinition]] = [:]  // CRD name → its served versions
+        var generation: Int = 0
+    }
+
+    private let state = Mutex(State())
+    let builtins: [ResourceDefinition]
+
+    init(builtins: [ResourceDefinition] = BuiltinResources.all) {
+        self.builtins = builtins
+    }
+
+    /// Every served resource: built-ins first, then CRDs by name.
+    var all: [ResourceDefinition] {
+        let custom = state.withLock { s in s.custom.keys.sorted().flatMap { s.custom[$0]! } }
+        return builtins + custom
+    }
+
+    /// Bumped whenever the set of custom resources changes (for OpenAPI hashes).
+    var generation: Int { state.withLock { $0.generation } }
+
+    /// The resource served at `group/version/plural`.
+    func lookup(group: String, version: String, plural: String) -> ResourceDefinition? {
+        if let b = builtins.first(where: { $0.group == group && $0.version == version && $0.plural == plural }) { return b }
+        return state.withLock { s in
+            s.custom["\(plural).\(group)"]?.first { $0.version == version }
+        }
+    }
+
+    /// True when some version of `group` is served.
+    func servesGroupVersion(group: String, version: String) -> Bool {
+        all.contains { $0.group == group && $0.version == version }
+    }
+
+    /// Installs or replaces the resources of one CRD object.
+    func install(crd: JSONValue) {
+        guard let name = crd.value(at: ["metadata", "name"])?.stringValue else { return }
+        let defs = CustomResourceDefinitions.definitions(from: crd)
+        state.withLock { s in
+            s.custom[name] = defs
+            s.generation += 1
+        }
+    }
+
+    /// Removes the resources of the CRD named `name`.
+    func remove(crdNamed name: String) {
+        state.withLock { s in
+            s.custom[name] = nil
+            s.generation += 1
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import FederationAPI
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+
+/// The HTTP front of the control plane: authentication, routing by Kubernetes path, content negotiation
+/// and Status error bodies.
+struct APIResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let handler: ResourceHandler
+    let token: String?
+    let clock: any Clock<Duration>
+    let bookmarkInterval: Duration
+    let serverAddress: @Sendable () -> String
+    let logger: Logger
+
+    var registry: ResourceRegistry { handler.registry }
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let (pathText, urlToken) = Self.splitTokenPrefix(request.uri.path)
+        let path = APIPath(pathText)
+        do {
+            try authenticate(request, path: path, urlToken: urlToken)
+            return try await route(request, path: path)
+        } catch {
+            let apiError = StatusBody.apiError(for: error)
+            // Only the path without the token prefix is ever logged.
+            if apiError.code >= 500 {
+                logger.error("Request failed", metadata: ["method": "\(request.method)", "path": "\(pathText)", "error": "\(apiError)"])
+            } else {
+                logger.debug("Request rejected", metadata: ["method": "\(request.method)", "path": "\(pathText)", "code": "\(apiError.code)"])
+            }
+            return StatusBody.response(apiError)
+        }
+    }
+
+    /// The path prefix that carries the token for clients that never send credentials over plain HTTP.
+    static let tokenPrefix = "/token/"
+
+    /// Splits `/token/<token>/api/v1/…` into (`/api/v1/…`, token); other paths come back unchanged.
+    static func splitTokenPrefix(_ path: String) -> (path: String, token: String?) {
+        guard path.hasPrefix(tokenPrefix) else { return (path, nil) }
+        let rest = path.dropFirst(tokenPrefix.count)
+        guard let slash = rest.firstIndex(of: "/") else { return ("/", String(rest)) }
+        return (String(rest[slash...]), String(rest[..<slash]))
+    }
+
+    /// Anonymous clients may read only what kube-apiserver's `system:public-info-viewer` allows:
+    /// `/healthz`, `/livez`, `/readyz` and `/version`. Everyone else presents the token, either as
+    /// `Authorization: Bearer <token>` or, because kubectl (client-go) sends credentials only over TLS,
+    /// as the path prefix `/token/<token>` that the generated kubeconfig's server URL carries.
+    private func authenticate(_ request: Request, path: APIPath, urlToken: String?) throws {
+        guard let token else { return }
+        if let urlToken {
+            guard Credentials.tokensMatch(urlToken, token) else { throw APIError.unauthorized() }
+            return
+        }
+        if path == .health || path == .version { return }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            Credentials.tokensMatch(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces), token)
+        else { throw APIError.unauthorized() }
+    }
+
+    private func route(_ request: Request, path: APIPath) async throws -> Response {
+        let accept = request.headers[.accept]
+        if case .resource(let rp) = path { return try await resource(request, rp) }
+        guard request.method == .get || request.method == .head else { throw APIError.methodNotAllowed(request.method.rawValue) }
+        let discovery = Discovery(registry: registry)
+        switch path {
+        case .version:
+            return Self.json(VersionInfo.json)
+        case .health:
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; charset=utf-8"
+            headers[.init("X-Content-Type-Options")!] = "nosniff"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
+        case .coreGroupVersions:
+            if let v = Discovery.aggregatedVersion(accept: accept) {
+                return Self.json(discovery.aggregated(core: true, version: v), contentType: Discovery.contentType(v))
+            }
+            return Self.json(discovery.legacyCore(serverAddress: serverAddress()))
+        case .groups:
+            if let v = Discovery.aggregatedVersion(accept: accept) {
+                return Self.json(discovery.aggregated(core: false, version: v), contentType: Discovery.contentType(v))
+            }
+            return Self.json(discovery.legacyGroups())
+        case .group(let name):
+            guard let g = discovery.legacyGroup(name) else { throw APIError.pathNotFound() }
+            return Self.json(g)
+        case .resourceList(let group, let version):
+            guard let list = discovery.resourceList(group: group, version: version) else { throw APIError.pathNotFound() }
+            return Self.json(list)
+        case .openAPIV3Index:
+            return Self.json(OpenAPIDocuments(registry: registry).index())
+        case .openAPIV3(let group, let version):
+            guard registry.servesGroupVersion(group: group, version: version) else { throw APIError.pathNotFound() }
+            return Self.json(OpenAPIDocuments(registry: registry).document(group: group, version: version))
+        case .openAPIV2:
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocuments.emptyV2Protobuf)))
+        case .resource, .unknown:
+            throw APIError.pathNotFound()
+        }
+    }
+
+    /// Any request on a resource path.
+    private func resource(_ request: Request, _ rp: ResourcePath) async throws -> Response {
+        guard let definition = registry.lookup(group: rp.group, version: rp.version, plural: rp.plural) else {
+            throw APIError.pathNotFound()
+        }
+        if !definition.namespaced && rp.namespace != nil { throw APIError.pathNotFound() }
+        if let sub = rp.subresource, sub != "status" || !definition.hasStatusSubresource { throw APIError.pathNotFound() }
+        let query = QueryParameters(request.uri.query)
+        let table = TableRequest(accept: request.headers[.accept])
+        let ns = rp.namespace
+        switch (request.method, rp.name) {
+        case (.get, nil):
+            let options = try ListOptions(query)
+            if options.watch {
+                return WatchStream(
+                    handler: handler, definition: definition, namespace: ns, options: options, table: table,
+                    clock: clock, bookmarkInterval: bookmarkInterval
+                ).response(for: request)
+            }
+            let list = try await handler.list(definition, namespace: ns, options: options)
+            if let table {
+                return Self.json(
+                    TableRenderer.table(
+                        for: list["items"]?.arrayValue ?? [], definition: definition, request: table, now: handler.now(),
+                        resourceVersion: list.value(at: ["metadata", "resourceVersion"])?.stringValue ?? "",
+                        continueToken: list.value(at: ["metadata", "continue"])?.stringValue))
+            }
+            return Self.json(list)
+        case (.get, let name?):
+            let object = try await handler.get(definition, namespace: ns, name: name)
+            if let table {
+                return Self.json(
+                    TableRenderer.table(
+                        for: [object], definition: definition, request: table, now: handler.now(),
+                        resourceVersion: object.value(at: ["metadata", "resourceVersion"])?.stringValue ?? ""))
+            }
+            return Self.json(object)
+        case (.post, nil):
+            let options = try WriteOptions(query)
+            let body = try await Self.body(request, definition: definition)
+            let (object, warnings) = try await handler.create(definition, namespace: ns, body: body, options: options)
+            return Self.json(object, status: .created, warnings: warnings)
+        case (.put, let name?):
+            let options = try WriteOptions(query)
+            let body = try await Self.body(request, definition: definition)
+            let (object, warnings) = try await handler.update(
+                definition, namespace: ns, name: name, body: body, subresource: rp.subresource, options: options)
+            return Self.json(object, warnings: warnings)
+        case (.patch, let name?):
+            let options = try WriteOptions(query)
+            var req = request
+            let data = Data(buffer: try await req.collectBody(upTo: Self.maxBody))
+            let (object, warnings) = try await handler.patch(
+                definition, namespace: ns, name: name, contentType: request.headers[.contentType] ?? "", patch: data,
+                subresource: rp.subresource, options: options)
+            return Self.json(object, warnings: warnings)
+        case (.delete, let name?):
+            let options = try WriteOptions(query)
+            var req = request
+            let data = Data(buffer: try await req.collectBody(upTo: Self.maxBody))
+            let body = data.isEmpty ? nil : try JSONValue(parsing: data)
+            let object = try await handler.delete(
+                definition, namespace: ns, name: name, options: try DeleteOptions(body: body), dryRun: options.dryRun)
+            return Self.json(object)
+        case (.delete, nil):
+            let options = try WriteOptions(query)
+            return Self.json(try await handler.deleteCollection(definition, namespace: ns, options: try ListOptions(query), dryRun: options.dryRun))
+        default:
+            throw APIError.methodNotAllowed(request.method.rawValue)
+        }
+    }
+
+    static let maxBody = 16 * 1024 * 1024
+
+    static func body(_ request: Request, definition: ResourceDefinition) async throws -> JSONValue {
+        var req = request
+        let data = Data(buffer: try await req.collectBody(upTo: maxBody))
+        return try BodyDecoding.decode(data, contentType: request.headers[.contentType], definition: definition)
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, contentType: String = "application/json", warnings: [String] = []) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        for w in warnings {
+            headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(w.replacingOccurrences(of: "\"", with: "\\\""))\""))
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.jsonData())))
+    }
+}
+
+/// `/version`: kubectl's dispatcher picks its binary from `minor`.
+enum VersionInfo {
+    static let json: JSONValue = [
+        "major": "1", "minor": "32", "gitVersion": "v1.32.0-concord", "gitCommit": "concord", "gitTreeState": "clean",
+        "buildDate": "2026-01-01T00:00:00Z", "goVersion": "swift6", "compiler": "swift", "platform": "linux/amd64",
+    ]
+}

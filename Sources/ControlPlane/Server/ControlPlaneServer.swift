@@ -1,0 +1,165 @@
+import FederationAPI
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Concord's embedded Kubernetes-compatible API server, as a swift-service-lifecycle `Service`.
+///
+/// `run()` opens the store in the data directory, creates the initial namespaces on first start, writes
+/// `<dataDirectory>/kubeconfig`, serves until graceful shutdown (open watches end), then returns.
+///
+/// ```swift
+/// let server = ControlPlaneServer(configuration: .init(dataDirectory: dir, port: 0))
+/// let group = ServiceGroup(services: [server], logger: logger)
+/// async let running: Void = group.run()
+/// let port = try await server.port()   // the bound (ephemeral) port
+/// ```
+public final class ControlPlaneServer: Service, Sendable {
+    private enum State {
+        case idle
+        case running(port: Int)
+        case stopped(failure: String?)
+    }
+
+    /// The configuration the server was created with.
+    public let configuration: ControlPlaneConfiguration
+    private let state = Mutex<(state: State, waiters: [CheckedContinuation<Int, any Error>])>((.idle, []))
+    private let resolvedToken = Mutex<String?>(nil)
+    private let group = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
+
+    /// Creates a server; nothing happens until `run()`.
+    public init(configuration: ControlPlaneConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The bound port, once the server listens. Waits for it; throws if the server stopped before.
+    public func port() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let immediate: Result<Int, any Error>? = state.withLock { s in
+                switch s.state {
+                case .running(let port): return .success(port)
+                case .stopped(let failure): return .failure(ControlPlaneError(failure ?? "the control plane is not running"))
+                case .idle:
+                    s.waiters.append(continuation)
+                    return nil
+                }
+            }
+            if let immediate { continuation.resume(with: immediate) }
+        }
+    }
+
+    /// The bearer token clients must send (available once `run()` has started), or nil without authentication.
+    public var token: String? { resolvedToken.withLock { $0 } }
+
+    /// `<dataDirectory>/kubeconfig`, written once the server listens.
+    public var kubeconfigPath: String { configuration.kubeconfigPath }
+
+    /// Serves until graceful shutdown or cancellation.
+    public func run() async throws {
+        do {
+            try await serve()
+            finish(failure: nil)
+        } catch {
+            finish(failure: String(describing: error))
+            throw error
+        }
+    }
+
+    private func serve() async throws {
+        let config = configuration
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        let token = config.requiresAuthentication ? try Credentials.loadOrCreateToken(config) : nil
+        resolvedToken.withLock { $0 = token }
+        let store = try await (config.makeStore ?? DefaultStore.open)(config.dataDirectory)
+        let registry = ResourceRegistry()
+        let handler = ResourceHandler(store: store, registry: registry, now: config.now, logger: config.logger)
+        try await Bootstrap.run(handler)
+        let address = Mutex<String>("\(config.host):\(config.port)")
+        let responder = APIResponder(
+            handler: handler, token: token, clock: config.clock, bookmarkInterval: config.bookmarkInterval,
+            serverAddress: { address.withLock { $0 } }, logger: config.logger)
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname(config.host, port: config.port), serverName: "concord"),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? config.port
+                let clientHost = config.host == "0.0.0.0" || config.host == "::" ? "127.0.0.1" : config.host
+                address.withLock { $0 = "\(clientHost):\(port)" }
+                do {
+                    if let token {
+                        try Credentials.writePrivate(
+                            Data(Credentials.kubeconfig(server: "http://\(clientHost):\(port)\(APIResponder.tokenPrefix)\(token)", token: token).utf8), to: config.kubeconfigPath)
+                    }
+                } catch {
+                    config.logger.error("Could not write the kubeconfig", metadata: ["path": "\(config.kubeconfigPath)", "error": "\(error)"])
+                }
+                self.started(port: port)
+            },
+            logger: config.logger)
+        let serviceGroup = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: config.logger))
+        let stopEarly = group.withLock { g -> Bool in
+            g.group = serviceGroup
+            return g.stopRequested
+        }
+        if stopEarly { return }
+        try await serviceGroup.run()
+    }
+
+    /// Stops serving gracefully: open watches end, `run()` returns. Also happens on the enclosing
+    /// service group's graceful shutdown (SIGTERM/SIGINT under `concord server`).
+    public func stop() async {
+        let running = group.withLock { g -> ServiceGroup? in
+            g.stopRequested = true
+            return g.group
+        }
+        await running?.triggerGracefulShutdown()
+    }
+
+    private func started(port: Int) {
+        let waiters = state.withLock { s in
+            s.state = .running(port: port)
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(returning: port) }
+    }
+
+    private func finish(failure: String?) {
+        let waiters = state.withLock { s in
+            s.state = .stopped(failure: failure)
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(throwing: ControlPlaneError(failure ?? "the control plane stopped")) }
+    }
+}
+
+/// A control plane failure: the server could not start or stopped.
+public struct ControlPlaneError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+    /// The message.
+    public var description: String { message }
+}
+
+/// First-start state and what must be loaded before serving.
+enum Bootstrap {
+    /// Creates the initial namespaces if missing and serves every stored CRD.
+    static func run(_ handler: ResourceHandler) async throws {
+        let nsDef = BuiltinResources.all[0]
+        for name in BuiltinResources.initialNamespaces {
+            let key = StorageKey(resource: "namespaces", namespace: "", name: name)
+            if try await handler.store.get(key) != nil { continue }
+            _ = try await handler.create(
+                nsDef, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]],
+                options: try WriteOptions(QueryParameters(nil)))
+        }
+        let (crds, _) = try await handler.store.list(resource: "customresourcedefinitions.apiextensions.k8s.io", namespace: nil)
+        for crd in crds { handler.registry.install(crd: crd.object) }
+    }
+}

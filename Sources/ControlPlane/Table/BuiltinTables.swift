@@ -1,0 +1,120 @@
+import FederationAPI
+import Foundation
+
+/// Table layouts of the built-in kinds, like kube-apiserver's printers.
+enum BuiltinTables {
+    typealias Column = TableRenderer.Column
+
+    static func columns(for d: ResourceDefinition, name: Column, age: Column) -> [Column] {
+        switch (d.group, d.plural) {
+        case ("", "namespaces"):
+            return [name, TableRenderer.path("Status", ["status", "phase"]), age]
+        case ("", "configmaps"):
+            return [name, count("Data", [["data"], ["binaryData"]]), age]
+        case ("", "secrets"):
+            return [name, TableRenderer.path("Type", ["type"]), count("Data", [["data"]]), age]
+        case ("", "services"):
+            return [
+                name, TableRenderer.path("Type", ["spec", "type"]),
+                computed("Cluster-IP") { o in o.value(at: ["spec", "clusterIP"])?.stringValue ?? "<none>" },
+                computed("External-IP") { o in
+                    let ips = o.value(at: ["spec", "externalIPs"])?.arrayValue?.compactMap(\.stringValue) ?? []
+                    return ips.isEmpty ? "<none>" : ips.joined(separator: ",")
+                },
+                computed("Port(s)") { o in
+                    let ports = (o.value(at: ["spec", "ports"])?.arrayValue ?? []).map { p in
+                        "\(JSONPathExpression.scalarText(p["port"] ?? .null) ?? "")/\(p["protocol"]?.stringValue ?? "TCP")"
+                    }
+                    return ports.isEmpty ? "<none>" : ports.joined(separator: ",")
+                },
+                age,
+                computed("Selector", priority: 1) { o in
+                    let sel = o.value(at: ["spec", "selector"])?.objectValue ?? [:]
+                    return sel.isEmpty ? "<none>" : sel.keys.sorted().map { "\($0)=\(sel[$0]?.stringValue ?? "")" }.joined(separator: ",")
+                },
+            ]
+        case ("", "endpoints"):
+            return [
+                name,
+                computed("Endpoints") { o in
+                    var out: [String] = []
+                    for s in o["subsets"]?.arrayValue ?? [] {
+                        let ports = (s["ports"]?.arrayValue ?? []).compactMap { $0["port"]?.intValue }
+                        for a in s["addresses"]?.arrayValue ?? [] {
+                            let ip = a["ip"]?.stringValue ?? ""
+                            out += ports.isEmpty ? [ip] : ports.map { "\(ip):\($0)" }
+                        }
+                    }
+                    return out.isEmpty ? "<none>" : out.joined(separator: ",")
+                },
+                age,
+            ]
+        case ("discovery.k8s.io", "endpointslices"):
+            return [
+                name, TableRenderer.path("AddressType", ["addressType"]),
+                computed("Ports") { o in
+                    let ports = (o["ports"]?.arrayValue ?? []).compactMap { $0["port"]?.intValue }.map(String.init)
+                    return ports.isEmpty ? "<unset>" : ports.joined(separator: ",")
+                },
+                computed("Endpoints") { o in
+                    let addrs = (o["endpoints"]?.arrayValue ?? []).flatMap { $0["addresses"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+                    return addrs.isEmpty ? "<unset>" : addrs.joined(separator: ",")
+                },
+                age,
+            ]
+        case ("apps", "deployments"):
+            return [
+                name,
+                computed("Ready") { o in
+                    "\(o.value(at: ["status", "readyReplicas"])?.intValue ?? 0)/\(o.value(at: ["spec", "replicas"])?.intValue ?? 0)"
+                },
+                integer("Up-to-date", ["status", "updatedReplicas"]),
+                integer("Available", ["status", "availableReplicas"]),
+                age,
+            ]
+        case ("coordination.k8s.io", "leases"):
+            return [name, TableRenderer.path("Holder", ["spec", "holderIdentity"]), age]
+        case ("", "events"), ("events.k8s.io", "events"):
+            let core = d.group.isEmpty
+            return [
+                Column(definition: PrinterColumn(name: "Last Seen", type: "string", jsonPath: ".lastTimestamp")) { o, now in
+                    let ts = (core ? o["lastTimestamp"]?.stringValue : nil) ?? o["eventTime"]?.stringValue
+                        ?? o.value(at: ["metadata", "creationTimestamp"])?.stringValue
+                    return .string(HumanDuration.age(of: ts, now: now))
+                },
+                TableRenderer.path("Type", ["type"]),
+                TableRenderer.path("Reason", ["reason"]),
+                computed("Object") { o in
+                    let ref = core ? o["involvedObject"] : o["regarding"]
+                    return "\((ref?["kind"]?.stringValue ?? "").lowercased())/\(ref?["name"]?.stringValue ?? "")"
+                },
+                TableRenderer.path("Message", core ? ["message"] : ["note"]),
+            ]
+        case ("apiextensions.k8s.io", "customresourcedefinitions"):
+            return [
+                name,
+                Column(definition: PrinterColumn(name: "Created At", type: "date", jsonPath: ".metadata.creationTimestamp")) { o, _ in
+                    o.value(at: ["metadata", "creationTimestamp"]) ?? .null
+                },
+            ]
+        default:
+            return [name, age]
+        }
+    }
+
+    static func computed(_ name: String, priority: Int = 0, _ f: @escaping @Sendable (JSONValue) -> String) -> Column {
+        Column(definition: PrinterColumn(name: name, type: "string", priority: priority, jsonPath: "")) { o, _ in .string(f(o)) }
+    }
+
+    static func integer(_ name: String, _ keys: [String]) -> Column {
+        Column(definition: PrinterColumn(name: name, type: "integer", jsonPath: "." + keys.joined(separator: "."))) { o, _ in
+            .int(o.value(at: keys)?.intValue ?? 0)
+        }
+    }
+
+    static func count(_ name: String, _ paths: [[String]]) -> Column {
+        Column(definition: PrinterColumn(name: name, type: "integer", jsonPath: "")) { o, _ in
+            .int(Int64(paths.reduce(0) { $0 + (o.value(at: $1)?.objectValue?.count ?? 0) }))
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import FederationAPI
+
+/// Turns a storage event into what a filtered watch must see: an object entering the selection is ADDED,
+/// one leaving it is DELETED, and changes outside it are not sent.
+enum WatchFilter {
+    static func translate(_ event: StorageEvent, filter: ListFilter) -> (type: String, object: JSONValue)? {
+        let now = filter.matches(event.object)
+        let before = event.previous.map(filter.matches) ?? false
+        switch event.type {
+        case .added:
+            return now ? ("ADDED", event.object) : nil
+        case .modified:
+            switch (before, now) {
+            case (true, true): return ("MODIFIED", event.object)
+            case (false, true): return ("ADDED", event.object)
+            case (true, false): return ("DELETED", event.object)
+            case (false, false): return nil
+            }
+        case .deleted:
+            return (now || before) ? ("DELETED", event.object) : nil
+        }
+    }
+}
