@@ -202,6 +202,21 @@ struct KubeConfigLoadingTests {
         #expect(!c.credentials.description.contains("secret-token-value"))
     }
 
+    @Test func inMemoryKubeconfigResolvesLikeAFile() throws {
+        let dir = try TempDirectory()
+        try dir.write("ca.pem", "CA")
+        let c = try ClientConfiguration.fromKubeconfig(
+            text: kubeconfig(server: "https://member:6443", namespace: "edge", clusterExtra: "    certificate-authority: ca.pem\n"),
+            source: "secret concord-system/dc-eu", baseDirectory: dir.path)
+        #expect(c.server.absoluteString == "https://member:6443")
+        #expect(c.namespace == "edge")
+        #expect(c.tls.caPEM == Data("CA".utf8))
+        #expect(c.source.contains("secret concord-system/dc-eu"))
+        expectConfigError(.noCurrentContext, mentioning: ["secret concord-system/dc-eu"]) {
+            _ = try ClientConfiguration.fromKubeconfig(text: kubeconfig(current: nil), source: "secret concord-system/dc-eu")
+        }
+    }
+
     @Test func tokenFileIsReReadAfterTheRefreshInterval() throws {
         let dir = try TempDirectory()
         let path = try dir.write("token", "one")
