@@ -156,6 +156,41 @@ struct KubeClientIntegrationTests {
         }
     }
 
+    @Test func watcherRewatchesAfterServerTimeoutWithoutRelisting() async throws {
+        try await withPlaneClient { client, _ in
+            guard let inner = client.transport as? HTTPKubeTransport else {
+                Issue.record("expected the HTTP transport")
+                return
+            }
+            let recorder = RecordingTransport(inner)
+            let cms = KubeClient(transport: recorder).resource(TestConfigMap.self)
+            let config = WatcherConfiguration(watchTimeoutSeconds: { 1 })
+            try await withThrowingTaskGroup(of: [String].self) { group in
+                group.addTask {
+                    var it = cms.watcher(namespace: "default", configuration: config).makeAsyncIterator()
+                    var seen: [String] = []
+                    while let event = try await it.next() {
+                        switch event {
+                        case .relisted(let items, _): seen.append("relisted \(items.count)")
+                        case .added(let cm): seen.append("added \(cm.metadata.name ?? "")")
+                        case .modified, .deleted, .bookmark: continue
+                        }
+                        if seen.last?.hasPrefix("added") == true { return seen }
+                    }
+                    return seen
+                }
+                // The server ends the first watch after 1 s; the watcher opens a second one.
+                try await waitUntil { recorder.paths.filter { $0.contains("watch=true") }.count >= 2 }
+                _ = try await client.resource(TestConfigMap.self).create(TestConfigMap(metadata: ObjectMeta(name: "late", namespace: "default")))
+                let seen = try await group.next()
+                #expect(seen == ["relisted 0", "added late"])
+            }
+            let kinds = recorder.paths.map { $0.contains("watch=true") ? "watch" : "list" }
+            #expect(kinds.first == "list")
+            #expect(kinds.filter { $0 == "list" }.count == 1, "a server timeout must not cause a relist: \(recorder.paths)")
+        }
+    }
+
     @Test func healthProbeReportsReadinessAndVersion() async throws {
         try await withPlaneClient { client, _ in
             let r = await client.probeHealth(timeout: .seconds(5))
@@ -197,5 +232,25 @@ struct KubeClientIntegrationTests {
             let all = try await dyn.list()
             #expect(all.items.contains { $0.value(at: ["metadata", "name"]) == "dyn" })
         }
+    }
+}
+
+/// Wraps a transport and records each request's path and query.
+final class RecordingTransport: KubeTransport {
+    private let inner: any KubeTransport
+    private let log = EventLogBox()
+
+    init(_ inner: any KubeTransport) { self.inner = inner }
+
+    var paths: [String] { log.all }
+
+    func send(_ request: KubeRequest) async throws -> KubeResponse {
+        log.append(request.pathAndQuery)
+        return try await inner.send(request)
+    }
+
+    func stream(_ request: KubeRequest) async throws -> KubeStreamingResponse {
+        log.append(request.pathAndQuery)
+        return try await inner.stream(request)
     }
 }
