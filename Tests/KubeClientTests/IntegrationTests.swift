@@ -191,6 +191,49 @@ struct KubeClientIntegrationTests {
         }
     }
 
+    @Test func cancellingAWatchEndsItPromptly() async throws {
+        try await withPlaneClient { client, _ in
+            guard let inner = client.transport as? HTTPKubeTransport else {
+                Issue.record("expected the HTTP transport")
+                return
+            }
+            let recorder = RecordingTransport(inner)
+            let cms = KubeClient(transport: recorder).resource(TestConfigMap.self)
+            try await withThrowingTaskGroup(of: String.self) { group in
+                group.addTask {
+                    var it = cms.watcher(namespace: "default").makeAsyncIterator()
+                    _ = try await it.next()
+                    while let event = try await it.next() {
+                        if case .bookmark = event { continue }
+                        return "unexpected event"
+                    }
+                    return "ended"
+                }
+                try await waitUntil { recorder.paths.contains { $0.contains("watch=true") } }
+                group.cancelAll()
+                // The suite's time limit fails this test if the HTTP stream ignores cancellation.
+                let result = try await group.next()
+                #expect(result == "ended")
+            }
+        }
+    }
+
+    @Test func tokenFileCredentialsAuthenticate() async throws {
+        try await withTestControlPlane { plane in
+            let dir = try TempDirectory()
+            let path = try dir.write("token", plane.token + "\n")
+            let client = try KubeClient(configuration: ClientConfiguration(server: plane.baseURL, credentials: .tokenFile(FileTokenSource(path: path))))
+            let result: Result<Int, any Error>
+            do {
+                result = .success(try await client.resource(TestConfigMap.self).list(namespace: "default").items.count)
+            } catch {
+                result = .failure(error)
+            }
+            try await client.shutdown()
+            #expect(try result.get() == 0)
+        }
+    }
+
     @Test func healthProbeReportsReadinessAndVersion() async throws {
         try await withPlaneClient { client, _ in
             let r = await client.probeHealth(timeout: .seconds(5))
