@@ -26,7 +26,9 @@ final class TLSTestServer {
         }
         try dir.write("version", #"{"major":"1","minor":"32","gitVersion":"v1.32.0-tls"}"#)
         let log = d + "/server.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        guard FileManager.default.createFile(atPath: log, contents: nil) else {
+            throw TLSServerError(message: "cannot create \(log)")
+        }
         var args = ["s_server", "-accept", "127.0.0.1:0", "-cert", "\(d)/server.crt", "-key", "\(d)/server.key", "-WWW", "-naccept", "\(connections)"]
         if requireClientCertificate { args += ["-Verify", "1", "-CAfile", "\(d)/ca.crt"] }
         let p = Process()

@@ -22,12 +22,15 @@ public struct ClientConfiguration: Sendable {
     public var watchIdleTimeout: Duration
     /// The `User-Agent` header.
     public var userAgent: String
+    /// HTTP/1 connections kept per server. Every open watch holds one, so this must exceed the
+    /// number of informers on one server (AsyncHTTPClient's default of 8 would starve requests).
+    public var maxConnectionsPerHost: Int
 
     /// Creates a configuration; usually built by `ClientConfiguration.load` instead.
     public init(
         server: URL, tls: TLSSettings = TLSSettings(), credentials: Credentials = .none, namespace: String = "default",
         source: String = "explicit", connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
-        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1"
+        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1", maxConnectionsPerHost: Int = 64
     ) {
         self.server = server
         self.tls = tls
@@ -38,6 +41,7 @@ public struct ClientConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.watchIdleTimeout = watchIdleTimeout
         self.userAgent = userAgent
+        self.maxConnectionsPerHost = maxConnectionsPerHost
     }
 }
 

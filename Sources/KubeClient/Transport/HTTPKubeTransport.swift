@@ -26,7 +26,7 @@ public final class HTTPKubeTransport: KubeTransport {
     public init(configuration c: ClientConfiguration, maxBodyBytes: Int = 256 << 20, logger: Logger = Logger(label: "concord.kubeclient")) throws {
         var httpConfig = HTTPClient.Configuration()
         httpConfig.timeout = .init(connect: .nanoseconds(c.connectTimeout.nanoseconds), read: .nanoseconds(c.watchIdleTimeout.nanoseconds))
-        httpConfig.connectionPool = .init(idleTimeout: .seconds(90))
+        httpConfig.connectionPool = .init(idleTimeout: .seconds(90), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, c.maxConnectionsPerHost))
         // Fail fast (and typed) on a refused connection instead of retrying until the deadline.
         httpConfig.connectionPool.retryConnectionEstablishment = false
         httpConfig.redirectConfiguration = .disallow
