@@ -266,3 +266,28 @@ struct ObjectCRUDTests {
         }
     }
 }
+
+struct ProtectionTests {
+    @Test(arguments: ["default", "kube-system", "kube-public"])
+    func systemNamespacesCannotBeDeleted(name: String) async throws {
+        try await withTestControlPlane { plane in
+            let reply = try await APIClient(plane).delete("/api/v1/namespaces/\(name)")
+            #expect(reply.status == 403)
+            #expect(reply.json["message"] == .string("namespaces \"\(name)\" is forbidden: this namespace may not be deleted"))
+        }
+    }
+
+    @Test func immutableConfigMapsRejectDataChanges() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            var cm = Fixtures.configMap("frozen")
+            cm["immutable"] = true
+            _ = try await client.post(ObjectCRUDTests.cms, cm)
+            let reply = try await client.patch(ObjectCRUDTests.cms + "/frozen", ["data": ["k": "changed"]])
+            #expect(reply.status == 422)
+            #expect(reply.json.value(at: ["details", "causes"])?.arrayValue?.first?["field"] == "data")
+            let labels = try await client.patch(ObjectCRUDTests.cms + "/frozen", ["metadata": ["labels": ["ok": "yes"]]])
+            #expect(labels.status == 200)
+        }
+    }
+}

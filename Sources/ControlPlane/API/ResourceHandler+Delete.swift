@@ -24,6 +24,11 @@ extension ResourceHandler {
     /// Answers 200 with the object in both cases.
     func delete(_ definition: ResourceDefinition, namespace: String?, name: String, options: DeleteOptions, dryRun: Bool) async throws -> JSONValue {
         let storageKey = key(definition, namespace: namespace, name: name)
+        if SideEffects.isNamespace(definition), BuiltinResources.protectedNamespaces.contains(name) {
+            throw APIError(
+                code: 403, reason: StatusReason.forbidden, message: "namespaces \"\(name)\" is forbidden: this namespace may not be deleted",
+                details: StatusDetails(name: name, kind: "namespaces"))
+        }
         for _ in 0..<5 {
             let current = try await storage(definition, name: name) { try await store.get(storageKey) }
             guard let current else { throw APIError.notFound(definition.name, name: name) }

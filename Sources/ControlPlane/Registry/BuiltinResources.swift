@@ -42,4 +42,7 @@ enum BuiltinResources {
 
     /// The namespaces created at first start.
     static let initialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease", "concord-system"]
+
+    /// Namespaces that may not be deleted, as in kube-apiserver.
+    static let protectedNamespaces: Set<String> = ["default", "kube-system", "kube-public"]
 }
