@@ -27,7 +27,7 @@ extension JSONValue {
     /// Parses an object as stored in the database.
     static func decodeStored(_ data: Data, key: StorageKey) throws -> JSONValue {
         do {
-            return try JSONValue(parsing: data)
+            return try CompactJSON.decode(data)
         } catch {
             throw StorageError(.internalError, key: key, message: "stored object \(key) is not valid JSON: \(error)")
         }

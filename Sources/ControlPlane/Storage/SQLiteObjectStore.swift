@@ -21,11 +21,13 @@ public final class SQLiteObjectStore: ObjectStore {
     private let hub: WatchHub
     private let writer: StorageWriter
     private let configuration: SQLiteObjectStoreConfiguration
+    private let lock: DataDirectoryLock
 
     /// The path of the SQLite data file.
     public let path: String
 
     /// Opens (creating if needed) the store in `directory`; an existing store continues its revision sequence.
+    /// Only one store may have a directory open at a time (an advisory lock file enforces it).
     public init(
         directory: URL,
         configuration: SQLiteObjectStoreConfiguration = SQLiteObjectStoreConfiguration(),
@@ -33,15 +35,15 @@ public final class SQLiteObjectStore: ObjectStore {
     ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent(configuration.fileName).path
+        lock = try DataDirectoryLock(path: path + ".lock")
         var options = Configuration()
         options.label = "concord.storage"
         options.busyMode = .timeout(5)
-        options.prepareDatabase { db in
-            // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss too.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             database = try DatabasePool(path: path, configuration: options)
+            // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss too.
+            // It must be set after the pool opens: GRDB sets NORMAL on the writer when it enables WAL.
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try StorageSchema.migrate(database)
         } catch {
             throw StorageError(.internalError, message: "cannot open the object store at \(path): \(error)")
@@ -124,9 +126,19 @@ public final class SQLiteObjectStore: ObjectStore {
     /// The number of watchers currently registered (for metrics and leak tests).
     public var activeWatchCount: Int { hub.watcherCount }
 
+    /// The SQLite settings the writer really runs with, for diagnostics and durability checks.
+    public func writerSettings() async throws -> (journalMode: String, synchronous: String) {
+        try await database.writeWithoutTransaction { db in
+            let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "unknown"
+            let level = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            let names = [0: "off", 1: "normal", 2: "full", 3: "extra"]
+            return (journal, names[level] ?? "unknown(\(level))")
+        }
+    }
+
     /// Runs history compaction now instead of waiting for the next compaction interval.
     public func compactHistory() async throws {
-        try await database.writeWithoutTransaction { db in self.writer.compact(db) }
+        try await database.writeWithoutTransaction { db in try self.writer.compact(db) }
     }
 
     /// Ends every watch, refuses further writes, waits for queued writes to commit and closes the file.
@@ -136,6 +148,7 @@ public final class SQLiteObjectStore: ObjectStore {
         do {
             try await database.writeWithoutTransaction { _ in }
             try database.close()
+            lock.release()
         } catch {
             throw StorageError(.internalError, message: "closing the object store failed: \(error)")
         }

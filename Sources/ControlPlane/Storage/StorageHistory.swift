@@ -65,18 +65,19 @@ enum StorageHistory {
     }
 
     /// Deletes the oldest events that are both outside the newest `minimumEvents` and older than
-    /// `cutoffMilliseconds`. Returns the new compacted revision, or nil when nothing was deleted.
+    /// `cutoffMilliseconds`, at most `maximumDeletions` of them (so one pass never stalls writers).
+    /// Returns the new compacted revision, or nil when nothing was deleted.
     static func compact(
-        _ db: Database, minimumEvents: Int64, cutoffMilliseconds: Int64
+        _ db: Database, minimumEvents: Int64, cutoffMilliseconds: Int64, maximumDeletions: Int64 = 10_000
     ) throws -> Int64? {
         let (current, compacted) = try StorageRecords.meta(db)
-        let upper = current - max(minimumEvents, 0)
+        let upper = min(current - max(minimumEvents, 0), compacted + max(maximumDeletions, 1))
         guard upper > compacted else { return nil }
         let statement = try db.cachedStatement(sql: "SELECT created_at FROM events WHERE revision = ?")
         func isOld(_ revision: Int64) throws -> Bool {
             // A missing row would break the contiguity invariant; keep it rather than guess.
             guard let createdAt = try Int64.fetchOne(statement, arguments: [revision]) else { return false }
-            return createdAt < cutoffMilliseconds
+            return createdAt <= cutoffMilliseconds
         }
         // Event times are non-decreasing, so "old" is a prefix: find its end by bisection.
         let bound: Int64

@@ -34,9 +34,9 @@ enum StorageSchema {
                         namespace TEXT NOT NULL,
                         name TEXT NOT NULL,
                         previous_revision INTEGER,
+                        created_at INTEGER NOT NULL,
                         data BLOB NOT NULL,
-                        previous BLOB,
-                        created_at INTEGER NOT NULL
+                        previous BLOB
                     );
                     """
             )

@@ -97,11 +97,11 @@ final class StorageWriter: Sendable {
         let now = Self.milliseconds(configuration.now())
         var outcomes: [WriteOutcome] = []
         var events: [StorageEvent] = []
-        var revision: Int64 = 0
+        var compacted: Int64?
         outcomes.reserveCapacity(batch.count)
         do {
             try db.inTransaction(.immediate) {
-                revision = try StorageRecords.meta(db).revision
+                var revision = try StorageRecords.meta(db).revision
                 for pending in batch {
                     guard let operation = pending.operation.take() else {
                         throw StorageError(.internalError, message: "a queued write was applied twice")
@@ -113,7 +113,11 @@ final class StorageWriter: Sendable {
                     }
                     outcomes.append(outcome)
                 }
-                if !events.isEmpty { try StorageRecords.setRevision(db, revision) }
+                guard !events.isEmpty else { return .commit }
+                try StorageRecords.setRevision(db, revision)
+                // Compaction rides along in the same transaction: no extra commit, and it is done
+                // (deterministically) before the writers are acknowledged.
+                if isCompactionDue(at: revision) { compacted = try compactOnce(db) }
                 return .commit
             }
         } catch {
@@ -123,6 +127,7 @@ final class StorageWriter: Sendable {
             for pending in batch { pending.continuation.resume(throwing: failure) }
             return
         }
+        if let compacted { hub.setCompacted(compacted) }
         hub.publish(events)
         for (pending, outcome) in zip(batch, outcomes) {
             switch outcome {
@@ -130,33 +135,36 @@ final class StorageWriter: Sendable {
             case .failed(let error): pending.continuation.resume(throwing: error)
             }
         }
-        compactIfDue(db, revision: revision)
     }
 
-    private func compactIfDue(_ db: Database, revision: Int64) {
+    /// True every `compactionInterval` revisions.
+    private func isCompactionDue(at revision: Int64) -> Bool {
         let interval = max(configuration.compactionInterval, 1)
-        let due = state.withLock { state -> Bool in
+        return state.withLock { state in
             guard revision - state.lastCompactionCheck >= interval else { return false }
             state.lastCompactionCheck = revision
             return true
         }
-        if due { compact(db) }
     }
 
-    /// Deletes history beyond the retention limits, then tells the hub.
-    func compact(_ db: Database) {
-        let cutoff = configuration.now().addingTimeInterval(-Self.seconds(configuration.historyMinimumAge))
-        do {
+    /// Deletes all history beyond the retention limits now, one bounded pass (transaction) after another.
+    func compact(_ db: Database) throws {
+        while true {
             var compacted: Int64?
             try db.inTransaction(.immediate) {
-                compacted = try StorageHistory.compact(
-                    db, minimumEvents: configuration.historyMinimumEvents, cutoffMilliseconds: Self.milliseconds(cutoff))
+                compacted = try compactOnce(db)
                 return .commit
             }
-            if let compacted { hub.setCompacted(compacted) }
-        } catch {
-            logger.warning("storage history compaction failed", metadata: ["error": "\(error)"])
+            guard let compacted else { return }
+            hub.setCompacted(compacted)
         }
+    }
+
+    /// One bounded compaction pass inside the caller's transaction; the new compacted revision, or nil.
+    private func compactOnce(_ db: Database) throws -> Int64? {
+        let cutoff = configuration.now().addingTimeInterval(-Self.seconds(configuration.historyMinimumAge))
+        return try StorageHistory.compact(
+            db, minimumEvents: configuration.historyMinimumEvents, cutoffMilliseconds: Self.milliseconds(cutoff))
     }
 
     static func milliseconds(_ date: Date) -> Int64 {

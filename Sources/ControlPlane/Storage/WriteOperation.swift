@@ -40,7 +40,7 @@ extension WriteOperation {
     ) throws -> WriteOutcome {
         let stamped: JSONValue
         do { stamped = try object.stampingResourceVersion(revision, key: key) } catch { return .failed(error) }
-        let data = stamped.jsonData()
+        let data = CompactJSON.encode(stamped)
         guard try StorageRecords.insertObject(db, key, revision: revision, data: data) else {
             return .failed(StorageError(.alreadyExists, key: key, message: "\(key) already exists"))
         }
@@ -66,12 +66,12 @@ extension WriteOperation {
             current = StoredObject(key: key, object: try JSONValue.decodeStored(row.data, key: key), revision: row.revision)
             // The store owns resourceVersion: compare with the stored revision stamped in.
             let output = try transform(current).stampingResourceVersion(row.revision, key: key)
-            if output.jsonData() == row.data { return .unchanged(current) }
+            if CompactJSON.encode(output) == row.data { return .unchanged(current) }
             next = try output.stampingResourceVersion(revision, key: key)
         } catch {
             return .failed(error)
         }
-        let data = next.jsonData()
+        let data = CompactJSON.encode(next)
         try StorageRecords.updateObject(db, id: row.id, revision: revision, data: data)
         try StorageRecords.insertEvent(
             db, revision: revision, type: .modified, key: key, previousRevision: row.revision, data: data,
@@ -99,7 +99,7 @@ extension WriteOperation {
         try StorageRecords.deleteObject(db, id: row.id)
         try StorageRecords.insertEvent(
             db, revision: revision, type: .deleted, key: key, previousRevision: row.revision,
-            data: deleted.jsonData(), previous: nil, createdAtMilliseconds: now)
+            data: CompactJSON.encode(deleted), previous: nil, createdAtMilliseconds: now)
         let event = StorageEvent(type: .deleted, key: key, object: deleted, previous: previous, revision: revision)
         return .written(StoredObject(key: key, object: deleted, revision: revision), event)
     }

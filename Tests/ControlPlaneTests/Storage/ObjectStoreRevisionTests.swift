@@ -96,6 +96,14 @@ struct ObjectStoreRevisionTests {
         try await second.close()
     }
 
+    @Test func theWriterRunsInWALModeWithFullSynchronousCommits() async throws {
+        try await withStore { store in
+            let settings = try await store.writerSettings()
+            #expect(settings.journalMode == "wal")
+            #expect(settings.synchronous == "full")
+        }
+    }
+
     /// A `kill -9` leaves the data files as the operating system holds them. Copying the database and
     /// its WAL while the store is still open (never closed, never checkpointed on close) gives exactly
     /// that image; every acknowledged write must be in it.
@@ -127,6 +135,17 @@ struct ObjectStoreRevisionTests {
         #expect(try await recovered.create(configMapKey("after"), object: configMap("after")).revision == Int64(writes + 2))
         try await recovered.close()
         try await live.close()
+    }
+
+    @Test func aDirectoryIsOpenInOneStoreAtATime() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let first = try SQLiteObjectStore(directory: directory.url)
+        let error = #expect(throws: StorageError.self) { try SQLiteObjectStore(directory: directory.url) }
+        #expect(error?.message.contains("another process (or store) has this data directory open") == true)
+        try await first.close()
+        let second = try SQLiteObjectStore(directory: directory.url)
+        try await second.close()
     }
 
     @Test func aClosedStoreRefusesWritesAndWatches() async throws {
