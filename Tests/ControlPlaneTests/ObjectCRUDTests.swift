@@ -291,3 +291,32 @@ struct ProtectionTests {
         }
     }
 }
+
+struct UnknownFieldTests {
+    @Test func builtInKindsRejectUnknownTopLevelFieldsWhenStrict() async throws {
+        try await withTestControlPlane { plane in
+            var cm = Fixtures.configMap("a")
+            cm["datas"] = ["x": "y"]
+            let strict = try await APIClient(plane).post(ObjectCRUDTests.cms, cm, query: "?fieldValidation=Strict")
+            #expect(strict.status == 400)
+            #expect(strict.json["message"] == "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"datas\"")
+            let ignored = try await APIClient(plane).post(ObjectCRUDTests.cms, cm, query: "?fieldValidation=Ignore")
+            #expect(ignored.status == 201)
+            #expect(ignored.json["datas"] == nil)
+        }
+    }
+
+    @Test func metadataTyposAreUnknownFieldsForEveryKind() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            try await Fixtures.installWidgets(client)
+            var w = Fixtures.widget("w1")
+            w.setValue(["a": "b"], at: ["metadata", "lables"])
+            let strict = try await client.post(Fixtures.widgets, w, query: "?fieldValidation=Strict")
+            #expect(strict.json["message"] == "Widget in version \"v1\" cannot be handled as a Widget: strict decoding error: unknown field \"metadata.lables\"")
+            let warned = try await client.post(Fixtures.widgets, w, query: "?fieldValidation=Warn")
+            #expect(warned.status == 201)
+            #expect(warned.headers["Warning"] == ["299 - \"unknown field \\\"metadata.lables\\\"\""])
+        }
+    }
+}
