@@ -320,3 +320,29 @@ struct UnknownFieldTests {
         }
     }
 }
+
+struct NamespaceTerminationTests {
+    @Test func namespaceWaitsForFinalizedObjectsAndRefusesNewContentMeanwhile() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            _ = try await client.post("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "tmp"]])
+            var held = Fixtures.configMap("held", namespace: "tmp")
+            held.setValue(["example.com/hold"], at: ["metadata", "finalizers"])
+            _ = try await client.post("/api/v1/namespaces/tmp/configmaps", held)
+            _ = try await client.post("/api/v1/namespaces/tmp/configmaps", Fixtures.configMap("plain", namespace: "tmp"))
+            let deleted = try await client.delete("/api/v1/namespaces/tmp")
+            #expect(deleted.status == 200)
+            #expect(deleted.json.value(at: ["status", "phase"]) == "Terminating")
+            #expect(try await client.get("/api/v1/namespaces/tmp/configmaps/plain").status == 404)
+            let heldNow = try await client.get("/api/v1/namespaces/tmp/configmaps/held").json
+            #expect(heldNow.value(at: ["metadata", "deletionTimestamp"]) != nil)
+            let refused = try await client.post("/api/v1/namespaces/tmp/configmaps", Fixtures.configMap("late", namespace: "tmp"))
+            #expect(refused.status == 403)
+            #expect(refused.json["message"] == "configmaps \"late\" is forbidden: unable to create new content in namespace tmp because it is being terminated")
+            #expect(try await client.get("/api/v1/namespaces/tmp").status == 200)
+            _ = try await client.patch("/api/v1/namespaces/tmp/configmaps/held", ["metadata": ["finalizers": nil]])
+            #expect(try await client.get("/api/v1/namespaces/tmp/configmaps/held").status == 404)
+            #expect(try await client.get("/api/v1/namespaces/tmp").status == 404)
+        }
+    }
+}

@@ -164,7 +164,7 @@ public struct ControlPlaneError: Error, Sendable, CustomStringConvertible {
 enum Bootstrap {
     /// Creates the initial namespaces if missing and serves every stored CRD.
     static func run(_ handler: ResourceHandler) async throws {
-        let nsDef = BuiltinResources.all[0]
+        let nsDef = BuiltinResources.namespaceDefinition
         for name in BuiltinResources.initialNamespaces {
             let key = StorageKey(resource: "namespaces", namespace: "", name: name)
             if try await handler.store.get(key) != nil { continue }
