@@ -48,23 +48,42 @@ final class HistoryReplayWatcher: Sendable {
     /// The next event: replayed history first, then live events.
     func next() async throws -> StorageEvent? {
         do {
-            if let replayed = try await nextReplayed() { return replayed }
-            return try await hub.next(id)
-        } catch {
+            switch try await nextReplayed() {
+            case .event(let event):
+                return event
+            case .complete:
+                return try await hub.next(id)
+            case .interrupted:
+                // Live events buffered beyond an unfinished replay would leave a gap: drop them.
+                if let failure = hub.discard(id) { throw failure }
+                return nil
+            }
+        } catch let error as StorageError {
             hub.remove(id)
             throw error
+        } catch {
+            hub.remove(id)
+            throw StorageError(.internalError, message: "reading watch history failed: \(error)")
         }
     }
 
-    private func nextReplayed() async throws -> StorageEvent? {
+    private enum ReplayStep {
+        case event(StorageEvent)
+        /// Every history event up to the registration revision has been delivered.
+        case complete
+        /// The watch was cancelled, closed or failed before the replay finished.
+        case interrupted
+    }
+
+    private func nextReplayed() async throws -> ReplayStep {
         while true {
-            if Task.isCancelled { return nil }
             let (event, fetchAfter, fetchThrough) = replay.withLock { replay -> (StorageEvent?, Int64, Int64) in
                 if let event = replay.page.popFirst() { return (event, 0, 0) }
                 return (nil, replay.cursor, replay.through)
             }
-            if let event { return event }
-            guard fetchAfter < fetchThrough else { return nil }
+            if let event { return .event(event) }
+            if fetchAfter >= fetchThrough { return .complete }
+            if Task.isCancelled || !hub.isLive(id) { return .interrupted }
             let (resource, namespace, limit) = (self.resource, self.namespace, self.pageSize)
             let events = try await reader.read { db in
                 try StorageHistory.events(

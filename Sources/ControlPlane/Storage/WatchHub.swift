@@ -33,7 +33,8 @@ final class WatchHub: Sendable {
             self.after = after
         }
 
-        var isIdle: Bool { buffer.isEmpty && failure == nil && !finished }
+        var isIdle: Bool { buffer.isEmpty && isIdleOrBuffering }
+        var isIdleOrBuffering: Bool { failure == nil && !finished }
     }
 
     private struct State {
@@ -115,6 +116,11 @@ final class WatchHub: Sendable {
         for waiter in wake { waiter.resume() }
     }
 
+    /// True while watcher `id` is registered, not finished and not failed (its replay may go on).
+    func isLive(_ id: UInt64) -> Bool {
+        state.withLock { state in state.slots[id]?.isIdleOrBuffering ?? false }
+    }
+
     /// Records that history is compacted through `revision`.
     func setCompacted(_ revision: Int64) {
         state.withLock { $0.compacted = max($0.compacted, revision) }
@@ -162,6 +168,17 @@ final class WatchHub: Sendable {
             }
             return .wait
         }
+    }
+
+    /// Removes watcher `id`, dropping its buffer; returns the failure that ended it, if one did.
+    func discard(_ id: UInt64) -> StorageError? {
+        let (failure, waiter) = state.withLock { state -> (StorageError?, CheckedContinuation<Void, Never>?) in
+            guard let slot = state.remove(id) else { return (nil, nil) }
+            defer { slot.waiter = nil }
+            return (slot.failure, slot.waiter)
+        }
+        waiter?.resume()
+        return failure
     }
 
     /// Ends watcher `id` normally: it returns what it has buffered, then nil.

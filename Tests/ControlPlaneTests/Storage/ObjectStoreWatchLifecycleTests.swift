@@ -87,4 +87,27 @@ struct ObjectStoreWatchLifecycleTests {
         #expect(revisions == [1])
         #expect(store.activeWatchCount == 0)
     }
+
+    @Test func closingDuringAReplayEndsTheWatchWithoutSkippingToLiveEvents() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteObjectStore(directory: directory.url, configuration: SQLiteObjectStoreConfiguration(replayPageSize: 1))
+        for index in 0..<5 {
+            _ = try await store.create(configMapKey("cm\(index)"), object: configMap("cm\(index)"))
+        }
+        let watch = try await store.watch(resource: "configmaps", namespace: nil, after: 0)
+        // Live events 6 and 7 are buffered while history 1...5 is still to be replayed.
+        _ = try await store.create(configMapKey("live1"), object: configMap("live1"))
+        _ = try await store.create(configMapKey("live2"), object: configMap("live2"))
+        let revisions = try await withDeadline(10, "watch ends after close") { () -> [Int64] in
+            var iterator = watch.makeAsyncIterator()
+            var revisions: [Int64] = []
+            if let first = try await iterator.next() { revisions.append(first.revision) }
+            try await store.close()
+            while let event = try await iterator.next() { revisions.append(event.revision) }
+            return revisions
+        }
+        #expect(revisions == [1])
+        #expect(store.activeWatchCount == 0)
+    }
 }
