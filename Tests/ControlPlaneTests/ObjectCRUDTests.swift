@@ -346,3 +346,36 @@ struct NamespaceTerminationTests {
         }
     }
 }
+
+/// A store that fails every list of one resource, to see how internal errors are reported.
+struct FailingListStore: ObjectStore {
+    let base: any ObjectStore
+    let failing: String
+    func currentRevision() async throws -> Int64 { try await base.currentRevision() }
+    func get(_ key: StorageKey) async throws -> StoredObject? { try await base.get(key) }
+    func list(resource: String, namespace: String?) async throws -> (objects: [StoredObject], revision: Int64) {
+        if resource == failing { throw StorageError(.internalError, message: "disk on fire") }
+        return try await base.list(resource: resource, namespace: namespace)
+    }
+    func create(_ key: StorageKey, object: JSONValue) async throws -> StoredObject { try await base.create(key, object: object) }
+    func update(_ key: StorageKey, expectedRevision: Int64?, _ transform: @Sendable (StoredObject) throws -> JSONValue) async throws -> StoredObject {
+        try await base.update(key, expectedRevision: expectedRevision, transform)
+    }
+    func delete(_ key: StorageKey, expectedRevision: Int64?) async throws -> StoredObject { try await base.delete(key, expectedRevision: expectedRevision) }
+    func watch(resource: String, namespace: String?, after revision: Int64) async throws -> StorageWatch {
+        try await base.watch(resource: resource, namespace: namespace, after: revision)
+    }
+}
+
+struct InternalErrorTests {
+    @Test func storageFailuresAre500InternalError() async throws {
+        try await withTestControlPlane(configure: { config in
+            config.makeStore = { dir in FailingListStore(base: try SQLiteObjectStore(directory: URL(fileURLWithPath: dir)), failing: "secrets") }
+        }) { plane in
+            let reply = try await APIClient(plane).get("/api/v1/namespaces/default/secrets")
+            #expect(reply.status == 500)
+            #expect(reply.json["reason"] == "InternalError")
+            #expect(reply.json["message"] == "Internal error occurred: disk on fire")
+        }
+    }
+}
