@@ -16,16 +16,17 @@ enum BodyDecoding {
                 throw APIError.badRequest("couldn't get version/kind; json parse error: \(error.localizedDescription)")
             }
         case "application/vnd.kubernetes.protobuf":
-            return try ProtobufBodies.decode(data, definition: definition)
+            guard KubernetesProtobuf.supportedKinds.contains(definition.kind), definition.group.isEmpty else {
+                throw APIError.unsupportedMediaType(accepted: ["application/json", "application/yaml"])
+            }
+            do {
+                return try KubernetesProtobuf.decodeObject(data)
+            } catch let e as ProtobufDecodingError {
+                throw APIError.badRequest(String(describing: e))
+            }
         default:
             throw APIError.unsupportedMediaType(accepted: acceptedTypes)
         }
     }
 }
 
-/// Protobuf request bodies. (Interim: the decoder comes from the Protobuf module once merged.)
-enum ProtobufBodies {
-    static func decode(_ data: Data, definition: ResourceDefinition) throws -> JSONValue {
-        throw APIError.unsupportedMediaType(accepted: ["application/json"])
-    }
-}

@@ -29,8 +29,8 @@ struct ListOptions: Sendable {
     var allowBookmarks: Bool
     var timeoutSeconds: Int?
 
-    init(_ query: QueryParameters) throws {
-        filter = try ListFilter(labelSelector: query["labelSelector"], fieldSelector: query["fieldSelector"])
+    init(_ query: QueryParameters, resource: String) throws {
+        filter = try ListFilter(labelSelector: query["labelSelector"], fieldSelector: query["fieldSelector"], resource: resource)
         if let l = query["limit"], !l.isEmpty {
             guard let n = Int(l), n >= 0 else { throw APIError.badRequest("invalid limit \"\(l)\"") }
             limit = n > 0 ? n : nil

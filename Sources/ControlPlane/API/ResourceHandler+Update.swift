@@ -34,7 +34,7 @@ extension ResourceHandler {
     ) async throws -> (JSONValue, [String]) {
         let type = try PatchType(contentType: contentType, definition: definition)
         return try await write(definition, namespace: namespace, name: name, expectedRevision: nil, options: options) { current in
-            let patched = try Patching.apply(type, patch: patch, to: current)
+            let patched = try Patching.apply(type, patch: patch, to: current, kind: definition.kind)
             if let rv = try ObjectLifecycle.resourceVersion(of: patched),
                 rv != (try ObjectLifecycle.resourceVersion(of: current))
             {
@@ -67,6 +67,7 @@ extension ResourceHandler {
                 final.setValue(.int(generation), at: ["metadata", "generation"])
             }
             try ObjectLifecycle.checkFinalizers(old: current.object, new: final, definition: definition)
+            try ObjectLifecycle.checkImmutable(old: current.object, new: final, definition: definition)
             return final
         }
         if options.dryRun {

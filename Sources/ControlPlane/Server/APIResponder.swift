@@ -23,7 +23,9 @@ struct APIResponder: HTTPResponder {
         let path = APIPath(pathText)
         do {
             try authenticate(request, path: path, urlToken: urlToken)
-            return try await route(request, path: path)
+            let response = try await route(request, path: path)
+            logger.debug("Served request", metadata: ["method": "\(request.method)", "path": "\(pathText)", "status": "\(response.status.code)"])
+            return response
         } catch {
             let apiError = StatusBody.apiError(for: error)
             // Only the path without the token prefix is ever logged.
@@ -118,7 +120,7 @@ struct APIResponder: HTTPResponder {
         let ns = rp.namespace
         switch (request.method, rp.name) {
         case (.get, nil):
-            let options = try ListOptions(query)
+            let options = try ListOptions(query, resource: definition.storageResource)
             if options.watch {
                 return WatchStream(
                     handler: handler, definition: definition, namespace: ns, options: options, table: table,
@@ -172,7 +174,7 @@ struct APIResponder: HTTPResponder {
             return Self.json(object)
         case (.delete, nil):
             let options = try WriteOptions(query)
-            return Self.json(try await handler.deleteCollection(definition, namespace: ns, options: try ListOptions(query), dryRun: options.dryRun))
+            return Self.json(try await handler.deleteCollection(definition, namespace: ns, options: try ListOptions(query, resource: definition.storageResource), dryRun: options.dryRun))
         default:
             throw APIError.methodNotAllowed(request.method.rawValue)
         }

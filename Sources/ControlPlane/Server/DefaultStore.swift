@@ -1,9 +1,9 @@
 import FederationAPI
 import Foundation
 
-/// The store a control plane opens when none is injected. (Interim in-memory store until the SQLite store is merged.)
+/// The store a control plane opens when none is injected: SQLite in the data directory.
 enum DefaultStore {
     @Sendable static func open(_ dataDirectory: String) async throws -> any ObjectStore {
-        InterimMemoryStore()
+        try SQLiteObjectStore(directory: URL(fileURLWithPath: dataDirectory))
     }
 }

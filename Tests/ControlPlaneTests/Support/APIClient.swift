@@ -60,12 +60,16 @@ struct APIClient: Sendable {
         try await send(.DELETE, path, body: body?.jsonData())
     }
 
+    /// A client whose read timeout bounds how long a test waits for the next watch event.
+    static let watchClient = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(15))))
+
     /// Opens a watch and returns its lines as JSON values, in order.
     func watch(_ path: String, accept: String? = nil) async throws -> WatchLines {
         var request = HTTPClientRequest(url: plane.baseURL.absoluteString + path)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let accept { request.headers.add(name: "Accept", value: accept) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await Self.watchClient.execute(request, timeout: .seconds(30))
         return WatchLines(status: Int(response.status.code), body: response.body)
     }
 }

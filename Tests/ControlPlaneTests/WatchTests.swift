@@ -1,0 +1,216 @@
+import AsyncHTTPClient
+import ConcordTesting
+import FederationAPI
+import Foundation
+import Synchronization
+import Testing
+
+@testable import ControlPlane
+
+struct WatchTests {
+    static let cms = "/api/v1/namespaces/default/configmaps"
+
+    @Test func watchFromNothingSendsCurrentObjectsThenLiveChanges() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            _ = try await client.post(Self.cms, Fixtures.configMap("a"))
+            let stream = try await client.watch(Self.cms + "?watch=true")
+            #expect(stream.status == 200)
+            var events = stream.makeAsyncIterator()
+            let first = try #require(try await events.next())
+            #expect(first["type"] == "ADDED")
+            #expect(first.value(at: ["object", "metadata", "name"]) == "a")
+            _ = try await client.patch(Self.cms + "/a", ["data": ["k": "2"]])
+            let second = try #require(try await events.next())
+            #expect(second["type"] == "MODIFIED")
+            #expect(second.value(at: ["object", "data", "k"]) == "2")
+            _ = try await client.delete(Self.cms + "/a")
+            let third = try #require(try await events.next())
+            #expect(third["type"] == "DELETED")
+        }
+    }
+
+    @Test func resumeSendsOnlyEventsAfterTheResourceVersion() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            _ = try await client.post(Self.cms, Fixtures.configMap("a"))
+            let listRV = try #require(try await client.get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue)
+            _ = try await client.post(Self.cms, Fixtures.configMap("b"))
+            var events = try await client.watch(Self.cms + "?watch=1&resourceVersion=\(listRV)").makeAsyncIterator()
+            let first = try #require(try await events.next())
+            #expect(first["type"] == "ADDED")
+            #expect(first.value(at: ["object", "metadata", "name"]) == "b")
+            let rv = Int64(first.value(at: ["object", "metadata", "resourceVersion"])?.stringValue ?? "") ?? 0
+            #expect(rv > Int64(listRV)!)
+        }
+    }
+
+    @Test func resumePointOlderThanHistoryGetsError410InsideA200Stream() async throws {
+        try await withTestControlPlane(configure: { config in
+            config.makeStore = { dir in
+                try SQLiteObjectStore(
+                    directory: URL(fileURLWithPath: dir),
+                    configuration: SQLiteObjectStoreConfiguration(historyMinimumEvents: 1, historyMinimumAge: .zero, compactionInterval: 1))
+            }
+        }) { plane in
+            let client = APIClient(plane)
+            for i in 0..<5 { _ = try await client.post(Self.cms, Fixtures.configMap("c\(i)")) }
+            let stream = try await client.watch(Self.cms + "?watch=true&resourceVersion=1")
+            #expect(stream.status == 200)
+            var events = stream.makeAsyncIterator()
+            let event = try #require(try await events.next())
+            #expect(event["type"] == "ERROR")
+            #expect(event.value(at: ["object", "kind"]) == "Status")
+            #expect(event.value(at: ["object", "code"]) == 410)
+            #expect(event.value(at: ["object", "reason"]) == "Expired")
+            #expect(event.value(at: ["object", "message"])?.stringValue?.hasPrefix("too old resource version: 1 (") == true)
+            #expect(try await events.next() == nil)
+        }
+    }
+
+    @Test func bookmarksAreSentOnlyWhenAllowed() async throws {
+        let clock = ManualClock()
+        try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
+            let client = APIClient(plane)
+            _ = try await client.post(Self.cms, Fixtures.configMap("a"))
+            let rv = try #require(try await client.get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue)
+            var allowed = try await client.watch(Self.cms + "?watch=true&allowWatchBookmarks=true&resourceVersion=\(rv)").makeAsyncIterator()
+            try await clock.waitForSleepers(1)
+            clock.advance(by: .seconds(10))
+            let bookmark = try #require(try await allowed.next())
+            #expect(bookmark["type"] == "BOOKMARK")
+            #expect(bookmark["object"] == ["kind": "ConfigMap", "apiVersion": "v1", "metadata": ["resourceVersion": .string(rv)]])
+
+            var plain = try await client.watch(Self.cms + "?watch=true&resourceVersion=\(rv)").makeAsyncIterator()
+            clock.advance(by: .seconds(60))
+            _ = try await client.post(Self.cms, Fixtures.configMap("b"))
+            let next = try #require(try await plain.next())
+            #expect(next["type"] == "ADDED")
+        }
+    }
+
+    @Test func labelFilteredWatchSeesObjectsEnterAndLeaveTheSelection() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            _ = try await client.post(Self.cms, Fixtures.configMap("a", labels: ["app": "x"]))
+            _ = try await client.post(Self.cms, Fixtures.configMap("other"))
+            var events = try await client.watch(Self.cms + "?watch=true&labelSelector=app%3Dx").makeAsyncIterator()
+            #expect(try await events.next()?["type"] == "ADDED")
+            _ = try await client.patch(Self.cms + "/a", ["metadata": ["labels": ["app": "y"]]])
+            let left = try #require(try await events.next())
+            #expect(left["type"] == "DELETED")
+            #expect(left.value(at: ["object", "metadata", "labels", "app"]) == "y")
+            _ = try await client.patch(Self.cms + "/other", ["data": ["k": "ignored"]])
+            _ = try await client.patch(Self.cms + "/a", ["metadata": ["labels": ["app": "x"]]])
+            let back = try #require(try await events.next())
+            #expect(back["type"] == "ADDED")
+            #expect(back.value(at: ["object", "metadata", "name"]) == "a")
+        }
+    }
+
+    @Test func fieldSelectorWatchFollowsOneObject() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            _ = try await client.post(Self.cms, Fixtures.configMap("a"))
+            _ = try await client.post(Self.cms, Fixtures.configMap("b"))
+            var events = try await client.watch(Self.cms + "?watch=true&fieldSelector=metadata.name%3Db").makeAsyncIterator()
+            let first = try #require(try await events.next())
+            #expect(first.value(at: ["object", "metadata", "name"]) == "b")
+            _ = try await client.patch(Self.cms + "/a", ["data": ["k": "1"]])
+            _ = try await client.patch(Self.cms + "/b", ["data": ["k": "2"]])
+            let second = try #require(try await events.next())
+            #expect(second["type"] == "MODIFIED")
+            #expect(second.value(at: ["object", "metadata", "name"]) == "b")
+        }
+    }
+
+    @Test func timeoutSecondsClosesTheStreamCleanly() async throws {
+        let clock = ManualClock()
+        try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
+            let client = APIClient(plane)
+            var events = try await client.watch(Self.cms + "?watch=true&timeoutSeconds=30&resourceVersion=1").makeAsyncIterator()
+            try await clock.waitForSleepers(1)
+            clock.advance(by: .seconds(30))
+            #expect(try await events.next() == nil)
+        }
+    }
+
+    @Test func tableWatchSendsOneRowTablesWithColumnsFirst() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            _ = try await client.post(Self.cms, Fixtures.configMap("a"))
+            var events = try await client.watch(Self.cms + "?watch=true", accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
+                .makeAsyncIterator()
+            let first = try #require(try await events.next())
+            #expect(first.value(at: ["object", "kind"]) == "Table")
+            #expect(first.value(at: ["object", "columnDefinitions"])?.arrayValue?.count == 3)
+            #expect(first.value(at: ["object", "rows"])?.arrayValue?.first?["cells"]?.arrayValue?.first == "a")
+            _ = try await client.patch(Self.cms + "/a", ["data": ["x": "y"]])
+            let second = try #require(try await events.next())
+            #expect(second.value(at: ["object", "rows"])?.arrayValue?.first?["cells"]?.arrayValue?[1] == 2)
+        }
+    }
+
+    @Test func customResourceWatchSeesStatusChanges() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            try await Fixtures.installWidgets(client)
+            _ = try await client.post(Fixtures.widgets, Fixtures.widget("w1"))
+            var events = try await client.watch(Fixtures.widgets + "?watch=true&fieldSelector=metadata.name%3Dw1").makeAsyncIterator()
+            #expect(try await events.next()?["type"] == "ADDED")
+            _ = try await client.patch(Fixtures.widgets + "/w1/status", ["status": ["conditions": [["type": "Ready", "status": "True"]]]])
+            let modified = try #require(try await events.next())
+            #expect(modified.value(at: ["object", "status", "conditions"]) == [["type": "Ready", "status": "True"]])
+        }
+    }
+
+    @Test func gracefulStopEndsOpenWatches() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            var events = try await client.watch(Self.cms + "?watch=true&resourceVersion=1").makeAsyncIterator()
+            await plane.server.stop()
+            #expect(try await events.next() == nil)
+        }
+    }
+}
+
+/// Holds the store a test control plane opened, so a test can look inside.
+final class StoreBox: Sendable {
+    private let box = Mutex<SQLiteObjectStore?>(nil)
+    func set(_ store: SQLiteObjectStore) { box.withLock { $0 = store } }
+    var store: SQLiteObjectStore? { box.withLock { $0 } }
+}
+
+struct WatchClientDisconnectTests {
+    @Test func aClientThatGoesAwayReleasesItsStorageWatch() async throws {
+        let box = StoreBox()
+        try await withTestControlPlane(configure: { config in
+            config.makeStore = { dir in
+                let store = try SQLiteObjectStore(directory: URL(fileURLWithPath: dir))
+                box.set(store)
+                return store
+            }
+        }) { plane in
+            let store = try #require(box.store)
+            let client = APIClient(plane)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var events = try await client.watch(WatchTests.cms + "?watch=true&resourceVersion=1").makeAsyncIterator()
+                    _ = try await events.next()
+                }
+                try await waitUntil { store.activeWatchCount == 1 }
+                group.cancelAll()
+            }
+            try await waitUntil { store.activeWatchCount == 0 }
+        }
+    }
+}
+
+/// Polls a condition until it holds, failing after a real-time deadline.
+func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw FixtureError(message: "condition not met within \(timeout)") }
+        await Task.yield()
+    }
+}
