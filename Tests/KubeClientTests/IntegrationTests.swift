@@ -35,15 +35,15 @@ struct KubeClientIntegrationTests {
     @Test func crudRoundTripOverHTTP() async throws {
         try await withPlaneClient { client, _ in
             let cms = client.resource(TestConfigMap.self)
-            let created = try await cms.create(TestConfigMap(metadata: ObjectMeta(name: "app", namespace: "default", labels: ["tier": "web+api"]), data: ["k": "v"]))
+            let created = try await cms.create(TestConfigMap(metadata: ObjectMeta(name: "app", namespace: "default", labels: ["tier": "web"]), data: ["k": "v"]))
             #expect(created.metadata.uid != nil)
             #expect(created.metadata.resourceVersion != nil)
 
             let got = try await cms.get("app", namespace: "default")
             #expect(got.data == ["k": "v"])
 
-            let selected = try await cms.list(namespace: "default", options: ListOptions(labelSelector: "tier=web+api"))
-            #expect(selected.items.map(\.metadata.name) == ["app"], "a + in a selector value must reach the server intact")
+            let selected = try await cms.list(namespace: "default", options: ListOptions(labelSelector: "tier in (web,api),!legacy"))
+            #expect(selected.items.map(\.metadata.name) == ["app"], "spaces, parentheses, commas and ! must reach the server intact")
             #expect(!selected.resourceVersion.isEmpty)
             let none = try await cms.list(namespace: "default", options: ListOptions(labelSelector: "tier=other"))
             #expect(none.items.isEmpty)
@@ -57,8 +57,8 @@ struct KubeClientIntegrationTests {
             let patched = try await cms.patch("app", namespace: "default", type: .merge, patch: ["data": ["extra": "1"]])
             #expect(patched.data == ["k": "v2", "extra": "1"])
 
-            let jsonPatched = try await cms.patch("app", namespace: "default", type: .json, patch: [["op": "replace", "path": "/data/extra", "value": "2"]])
-            #expect(jsonPatched.data == ["k": "v2", "extra": "2"])
+            let jsonPatched = try await cms.patch("app", namespace: "default", type: .json, patch: [["op": "replace", "path": "/data/k", "value": "v3"], ["op": "remove", "path": "/data/extra"]])
+            #expect(jsonPatched.data == ["k": "v3"])
 
             try await cms.delete("app", namespace: "default")
             do {
@@ -67,6 +67,18 @@ struct KubeClientIntegrationTests {
             } catch let e as KubeAPIError {
                 #expect(e.isNotFound)
             }
+        }
+    }
+
+    @Test func pagedListFollowsContinueTokens() async throws {
+        try await withPlaneClient { client, _ in
+            let cms = client.resource(TestConfigMap.self)
+            for i in 0..<5 { _ = try await cms.create(TestConfigMap(metadata: ObjectMeta(name: "page-\(i)", namespace: "default"))) }
+            let first = try await cms.list(namespace: "default", options: ListOptions(limit: 2))
+            #expect(first.items.count == 2)
+            #expect(first.continueToken?.isEmpty == false)
+            let all = try await cms.listAll(namespace: "default", pageSize: 2)
+            #expect(all.items.compactMap(\.metadata.name) == (0..<5).map { "page-\($0)" })
         }
     }
 
