@@ -202,6 +202,17 @@ struct KubeConfigLoadingTests {
         #expect(!c.credentials.description.contains("secret-token-value"))
     }
 
+    @Test(arguments: [
+        ("http://127.0.0.1:43135/token/9c66770e1ba5", "http://127.0.0.1:43135/…"),
+        ("https://admin:pw@api.example:6443", "https://api.example:6443"),
+        ("https://api.example:6443/", "https://api.example:6443"),
+        ("https://10.0.0.1:443", "https://10.0.0.1:443"),
+    ])
+    func displayServerNeverShowsCredentialsInTheURL(_ server: String, _ shown: String) throws {
+        let c = ClientConfiguration(server: try #require(URL(string: server)))
+        #expect(c.displayServer == shown)
+    }
+
     @Test func inMemoryKubeconfigResolvesLikeAFile() throws {
         let dir = try TempDirectory()
         try dir.write("ca.pem", "CA")

@@ -112,7 +112,8 @@ extension MergedKubeConfig {
             throw KubeConfigError(.invalidServer, "cluster \"\(name)\" has no server; set clusters[].cluster.server to https://HOST:PORT")
         }
         guard let url = URL(string: s), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host != nil else {
-            throw KubeConfigError(.invalidServer, "cluster \"\(name)\" has server \"\(s)\", which is not an http(s) URL; use https://HOST:PORT")
+            let shown = URL(string: s).map { ClientConfiguration.redact($0) } ?? "(unparseable)"
+            throw KubeConfigError(.invalidServer, "cluster \"\(name)\" has server \"\(shown)\", which is not an http(s) URL; use https://HOST:PORT")
         }
         if c.proxyURL?.isEmpty == false {
             throw KubeConfigError(.unsupported, "cluster \"\(name)\" sets proxy-url, which Concord does not support yet; remove it or reach the server directly")

@@ -45,6 +45,26 @@ public struct ClientConfiguration: Sendable {
     }
 }
 
+extension ClientConfiguration {
+    /// The server for logs and messages: `scheme://host:port`, with any path prefix elided as
+    /// `/…` and any user info dropped. Some servers carry credentials in the URL (Concord's
+    /// embedded control plane puts `/token/<token>` there for plain-HTTP kubectl), so never log
+    /// `server` itself.
+    public var displayServer: String { Self.redact(server) }
+
+    /// `scheme://host:port[/…]` of any URL, without user info or path.
+    public static func redact(_ url: URL) -> String {
+        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "<invalid URL>" }
+        let hasPath = !(c.percentEncodedPath.isEmpty || c.percentEncodedPath == "/")
+        c.user = nil
+        c.password = nil
+        c.percentEncodedPath = ""
+        c.query = nil
+        c.fragment = nil
+        return (c.string ?? "<invalid URL>") + (hasPath ? "/…" : "")
+    }
+}
+
 /// TLS material, already read from files or decoded from base64.
 public struct TLSSettings: Sendable, Hashable {
     /// PEM CA bundle to trust instead of the system roots.

@@ -43,7 +43,7 @@ public final class HTTPKubeTransport: KubeTransport {
             }
         }
         guard var comps = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
-            throw KubeConfigError(.invalidServer, "server \(c.server) is not a valid URL")
+            throw KubeConfigError(.invalidServer, "server \(c.displayServer) is not a valid URL")
         }
         var prefix = comps.percentEncodedPath
         while prefix.hasSuffix("/") { prefix.removeLast() }
@@ -51,7 +51,7 @@ public final class HTTPKubeTransport: KubeTransport {
         comps.query = nil
         comps.fragment = nil
         guard let origin = comps.string else {
-            throw KubeConfigError(.invalidServer, "server \(c.server) is not a valid URL")
+            throw KubeConfigError(.invalidServer, "server \(c.displayServer) is not a valid URL")
         }
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfig)
         self.origin = origin
