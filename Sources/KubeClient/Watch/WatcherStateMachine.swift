@@ -65,15 +65,16 @@ public struct WatcherStateMachine: Sendable {
         pendingDelay = backoff.next()
     }
 
-    /// Opening the watch failed. 410 relists at once; transport errors, 429 and 5xx re-watch
-    /// after a backoff; anything else relists after a backoff.
+    /// Opening the watch failed (client-go's rules). 410 relists at once; transport errors
+    /// (connection refused, timeouts) and 429 re-watch after a backoff; any other API error
+    /// relists after a backoff.
     public mutating func watchOpenFailed(_ error: any Error) {
         if let api = error as? KubeAPIError {
             if api.isGone {
                 state = .empty
                 return
             }
-            if !(api.isTooManyRequests || api.isServerError) { state = .empty }
+            if !api.isTooManyRequests { state = .empty }
         }
         pendingDelay = backoff.next()
     }
