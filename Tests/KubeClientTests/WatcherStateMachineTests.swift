@@ -38,6 +38,16 @@ struct WatcherStateMachineTests {
         #expect(m.nextAction() == .list)
     }
 
+    @Test func listFailuresBackOffExceptExpiredContinueTokens() {
+        var m = machine()
+        _ = m.nextAction()
+        m.listFailed(KubeAPIError(status: Status(reason: StatusReason.expired, code: 410), statusCode: 410))
+        #expect(m.nextAction() == .list)
+        m.listFailed(KubeTransportError(.connectionRefused, "x"))
+        #expect(m.nextAction() == .sleep(.milliseconds(800)))
+        #expect(m.nextAction() == .list)
+    }
+
     @Test func goneResponseOnWatchOpenRelistsWithoutDelay() {
         var m = machine()
         _ = m.nextAction()

@@ -59,9 +59,10 @@ public struct WatcherStateMachine: Sendable {
         backoff.reset()
     }
 
-    /// The list failed: back off, then list again.
+    /// The list failed: back off, then list again; an expired continue token (410) relists in full at once.
     public mutating func listFailed(_ error: any Error) {
         state = .empty
+        if (error as? KubeAPIError)?.isGone == true { return }
         pendingDelay = backoff.next()
     }
 
