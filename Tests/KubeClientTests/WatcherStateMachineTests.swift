@@ -41,10 +41,14 @@ struct WatcherStateMachineTests {
     @Test func listFailuresBackOffExceptExpiredContinueTokens() {
         var m = machine()
         _ = m.nextAction()
-        m.listFailed(KubeAPIError(status: Status(reason: StatusReason.expired, code: 410), statusCode: 410))
+        let gone = KubeAPIError(status: Status(reason: StatusReason.expired, code: 410), statusCode: 410)
+        m.listFailed(gone)
+        #expect(m.nextAction() == .list)
+        m.listFailed(gone)
+        #expect(m.nextAction() == .sleep(.milliseconds(800)), "a second 410 in a row backs off")
         #expect(m.nextAction() == .list)
         m.listFailed(KubeTransportError(.connectionRefused, "x"))
-        #expect(m.nextAction() == .sleep(.milliseconds(800)))
+        #expect(m.nextAction() == .sleep(.milliseconds(1600)))
         #expect(m.nextAction() == .list)
     }
 

@@ -29,6 +29,7 @@ public struct WatcherStateMachine: Sendable {
     public private(set) var state: State = .empty
     private var backoff: Backoff
     private var pendingDelay: Duration?
+    private var previousListExpired = false
     /// Watches that end sooner than this without any event count as failures (no hot loop).
     public var minimumWatchDuration: Duration
 
@@ -56,13 +57,17 @@ public struct WatcherStateMachine: Sendable {
     /// The list succeeded at `resourceVersion`: watch from there.
     public mutating func listSucceeded(resourceVersion: String) {
         state = .watching(resourceVersion: resourceVersion)
+        previousListExpired = false
         backoff.reset()
     }
 
-    /// The list failed: back off, then list again; an expired continue token (410) relists in full at once.
+    /// The list failed: back off, then list again; an expired continue token (410) relists in full
+    /// at once, but only once in a row (a server that keeps answering 410 gets the backoff).
     public mutating func listFailed(_ error: any Error) {
         state = .empty
-        if (error as? KubeAPIError)?.isGone == true { return }
+        let expired = (error as? KubeAPIError)?.isGone == true
+        defer { previousListExpired = expired }
+        if expired && !previousListExpired { return }
         pendingDelay = backoff.next()
     }
 
