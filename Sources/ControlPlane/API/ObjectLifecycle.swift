@@ -60,6 +60,17 @@ enum ObjectLifecycle {
         return strip(old) != strip(new)
     }
 
+    /// ConfigMaps and Secrets marked `immutable: true` keep their data and stay immutable (422).
+    static func checkImmutable(old: JSONValue, new: JSONValue, definition: ResourceDefinition) throws {
+        guard definition.group.isEmpty, ["configmaps", "secrets"].contains(definition.plural), old["immutable"] == true else { return }
+        var errors: [FieldError] = []
+        for field in ["data", "binaryData"] where old[field] != new[field] {
+            errors.append(.forbidden(field, "field is immutable when `immutable` is set"))
+        }
+        if new["immutable"] != true { errors.append(.forbidden("immutable", "field is immutable when `immutable` is set")) }
+        if !errors.isEmpty { throw APIError.invalid(kind: definition.kind, group: definition.group, name: name(of: old), causes: errors) }
+    }
+
     /// Adding finalizers to an object that is being deleted is forbidden (422).
     static func checkFinalizers(old: JSONValue, new: JSONValue, definition: ResourceDefinition) throws {
         guard old.value(at: ["metadata", "deletionTimestamp"]) != nil else { return }

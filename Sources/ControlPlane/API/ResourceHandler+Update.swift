@@ -67,6 +67,7 @@ extension ResourceHandler {
                 final.setValue(.int(generation), at: ["metadata", "generation"])
             }
             try ObjectLifecycle.checkFinalizers(old: current.object, new: final, definition: definition)
+            try ObjectLifecycle.checkImmutable(old: current.object, new: final, definition: definition)
             return final
         }
         if options.dryRun {

@@ -23,7 +23,9 @@ struct APIResponder: HTTPResponder {
         let path = APIPath(pathText)
         do {
             try authenticate(request, path: path, urlToken: urlToken)
-            return try await route(request, path: path)
+            let response = try await route(request, path: path)
+            logger.debug("Served request", metadata: ["method": "\(request.method)", "path": "\(pathText)", "status": "\(response.status.code)"])
+            return response
         } catch {
             let apiError = StatusBody.apiError(for: error)
             // Only the path without the token prefix is ever logged.

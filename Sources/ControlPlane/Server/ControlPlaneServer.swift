@@ -74,6 +74,17 @@ public final class ControlPlaneServer: Service, Sendable {
         let token = config.requiresAuthentication ? try Credentials.loadOrCreateToken(config) : nil
         resolvedToken.withLock { $0 = token }
         let store = try await (config.makeStore ?? DefaultStore.open)(config.dataDirectory)
+        do {
+            try await serve(store: store, token: token)
+        } catch {
+            try await Self.close(store)
+            throw error
+        }
+        try await Self.close(store)
+    }
+
+    private func serve(store: any ObjectStore, token: String?) async throws {
+        let config = configuration
         let registry = ResourceRegistry()
         let handler = ResourceHandler(store: store, registry: registry, now: config.now, logger: config.logger)
         try await Bootstrap.run(handler)
@@ -89,10 +100,8 @@ public final class ControlPlaneServer: Service, Sendable {
                 let clientHost = config.host == "0.0.0.0" || config.host == "::" ? "127.0.0.1" : config.host
                 address.withLock { $0 = "\(clientHost):\(port)" }
                 do {
-                    if let token {
-                        try Credentials.writePrivate(
-                            Data(Credentials.kubeconfig(server: "http://\(clientHost):\(port)\(APIResponder.tokenPrefix)\(token)", token: token).utf8), to: config.kubeconfigPath)
-                    }
+                    let server = "http://\(clientHost):\(port)" + (token.map { APIResponder.tokenPrefix + $0 } ?? "")
+                    try Credentials.writePrivate(Data(Credentials.kubeconfig(server: server, token: token).utf8), to: config.kubeconfigPath)
                 } catch {
                     config.logger.error("Could not write the kubeconfig", metadata: ["path": "\(config.kubeconfigPath)", "error": "\(error)"])
                 }
@@ -104,8 +113,12 @@ public final class ControlPlaneServer: Service, Sendable {
             g.group = serviceGroup
             return g.stopRequested
         }
-        if stopEarly { return }
-        try await serviceGroup.run()
+        if !stopEarly { try await serviceGroup.run() }
+    }
+
+    /// Closes a SQLite store so its data directory can be opened again at once.
+    private static func close(_ store: any ObjectStore) async throws {
+        if let sqlite = store as? SQLiteObjectStore { try await sqlite.close() }
     }
 
     /// Stops serving gracefully: open watches end, `run()` returns. Also happens on the enclosing
@@ -151,7 +164,7 @@ public struct ControlPlaneError: Error, Sendable, CustomStringConvertible {
 enum Bootstrap {
     /// Creates the initial namespaces if missing and serves every stored CRD.
     static func run(_ handler: ResourceHandler) async throws {
-        let nsDef = BuiltinResources.all[0]
+        let nsDef = BuiltinResources.namespaceDefinition
         for name in BuiltinResources.initialNamespaces {
             let key = StorageKey(resource: "namespaces", namespace: "", name: name)
             if try await handler.store.get(key) != nil { continue }

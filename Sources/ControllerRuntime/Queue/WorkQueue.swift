@@ -62,7 +62,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
 
     /// Queues a key after its backoff delay and records one more failure.
     public func addRateLimited(_ key: Key) {
-        addAfter(key, limiter.when(key))
+        addAfter(key, limiter.when(key, now: clock.now))
     }
 
     /// Forgets the key's failures (its next backoff starts at the base delay again).

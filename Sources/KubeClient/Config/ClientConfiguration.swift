@@ -22,12 +22,15 @@ public struct ClientConfiguration: Sendable {
     public var watchIdleTimeout: Duration
     /// The `User-Agent` header.
     public var userAgent: String
+    /// HTTP/1 connections kept per server. Every open watch holds one, so this must exceed the
+    /// number of informers on one server (AsyncHTTPClient's default of 8 would starve requests).
+    public var maxConnectionsPerHost: Int
 
     /// Creates a configuration; usually built by `ClientConfiguration.load` instead.
     public init(
         server: URL, tls: TLSSettings = TLSSettings(), credentials: Credentials = .none, namespace: String = "default",
         source: String = "explicit", connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
-        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1"
+        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1", maxConnectionsPerHost: Int = 64
     ) {
         self.server = server
         self.tls = tls
@@ -38,6 +41,27 @@ public struct ClientConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.watchIdleTimeout = watchIdleTimeout
         self.userAgent = userAgent
+        self.maxConnectionsPerHost = maxConnectionsPerHost
+    }
+}
+
+extension ClientConfiguration {
+    /// The server for logs and messages: `scheme://host:port`, with any path prefix elided as
+    /// `/…` and any user info dropped. Some servers carry credentials in the URL (Concord's
+    /// embedded control plane puts `/token/<token>` there for plain-HTTP kubectl), so never log
+    /// `server` itself.
+    public var displayServer: String { Self.redact(server) }
+
+    /// `scheme://host:port[/…]` of any URL, without user info or path.
+    public static func redact(_ url: URL) -> String {
+        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "<invalid URL>" }
+        let hasPath = !(c.percentEncodedPath.isEmpty || c.percentEncodedPath == "/")
+        c.user = nil
+        c.password = nil
+        c.percentEncodedPath = ""
+        c.query = nil
+        c.fragment = nil
+        return (c.string ?? "<invalid URL>") + (hasPath ? "/…" : "")
     }
 }
 
