@@ -31,7 +31,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let hub = try cluster.client(logger: Logger(label: "concord.kubeclient"))
         let options = ControllerOptions(datacenterWorkers: datacenterWorkers, memberCleanupTimeout: TimeInterval(memberCleanupTimeout))
         let controllers = FederationControllerSet(hub: hub, options: options, logger: logger)
-        logger.info("Starting Concord controllers", metadata: ["hub": "\(hub.configuration?.server.absoluteString ?? "?")"])
+        logger.info("Starting Concord controllers", metadata: ["hub": "\(hub.configuration?.displayServer ?? "?")"])
         do {
             try await controllers.run()
         } catch {

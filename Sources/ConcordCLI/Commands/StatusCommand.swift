@@ -24,7 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
             }
         } catch {
             try? await hub.shutdown()
-            throw CLIError(StatusCommand.explain(error, server: hub.configuration?.server.absoluteString))
+            throw CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))
         }
         try await hub.shutdown()
     }
