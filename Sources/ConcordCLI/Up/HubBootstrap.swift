@@ -88,7 +88,7 @@ struct HubBootstrap {
 
     /// Polls until every named Datacenter is Ready on a probe made after `since` (so a status left
     /// from an earlier run does not count), reporting each once as it turns Ready.
-    func waitUntilReady(_ names: [String], since: Date, timeout: Duration, onReady: (String, Int) -> Void) async throws {
+    func waitUntilReady(_ names: [String], since: Date, timeout: Duration, onReady: (String, Int?) -> Void) async throws {
         let fresh = KubeTime(since).date
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
@@ -100,7 +100,7 @@ struct HubBootstrap {
                     let probed = dc.status?.lastProbeTime?.date, probed >= fresh
                 else { continue }
                 pending.remove(name)
-                onReady(name, dc.status?.latencyMilliseconds ?? 0)
+                onReady(name, dc.status?.latencyMilliseconds)
             }
             if pending.isEmpty { break }
             guard clock.now < deadline else {

@@ -11,6 +11,8 @@ import Synchronization
 struct LocalFederation: Service {
     let directory: URL
     let datacenterCount: Int
+    /// Members join as `concord agent` processes (Pull mode) instead of being registered by push.
+    let pull: Bool
     let executable: String
     let output: ProgressOutput
 
@@ -47,9 +49,21 @@ struct LocalFederation: Service {
             let crdCount = try await hubClient.installCRDs()
             output.step("CRDs installed", "\(crdCount) kinds")
             for member in layout.datacenters {
-                let kubeconfig = try String(contentsOfFile: member.kubeconfig, encoding: .utf8)
-                try await hubClient.register(member: member, kubeconfig: kubeconfig)
-                output.step("Datacenter \(member.name) registered", member.region)
+                if pull {
+                    let agent = try ChildProcess.start(
+                        name: "\(member.name)-agent", executable: executable,
+                        arguments: [
+                            "agent", "--hub-kubeconfig", hubKubeconfigPath, "--datacenter", member.name, "--region", member.region,
+                            "--kubeconfig", member.kubeconfig, "--lease-duration", String(Self.agentLeaseSeconds),
+                        ],
+                        logPath: directory.appendingPathComponent("logs/\(member.name)-agent.log").path)
+                    children.append(agent)
+                    output.step("\(member.name) agent running", "pid \(agent.pid), Pull mode, \(Self.agentLeaseSeconds) s Lease")
+                } else {
+                    let kubeconfig = try String(contentsOfFile: member.kubeconfig, encoding: .utf8)
+                    try await hubClient.register(member: member, kubeconfig: kubeconfig)
+                    output.step("Datacenter \(member.name) registered", member.region)
+                }
             }
 
             let controllerLog = directory.appendingPathComponent("logs/controller.log").path
@@ -63,7 +77,7 @@ struct LocalFederation: Service {
             output.step("controller running", "pid \(controller.pid), log \(controllerLog)")
 
             try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: .seconds(60)) { name, latency in
-                output.step("\(name) Ready", "latency \(latency) ms")
+                output.step("\(name) Ready", latency.map { "latency \($0) ms" } ?? "Lease fresh")
             }
             output.line("")
             output.line(try await hubClient.statusTable())
@@ -84,6 +98,10 @@ struct LocalFederation: Service {
         await stopAll(children)
         output.line("concord up: stopped")
     }
+
+    /// Agents started by `up --pull` renew a 4 s Lease every second, so a lost member is noticed
+    /// within about the same time as a pushed one.
+    static let agentLeaseSeconds = 4
 
     private var hubKubeconfigPath: String { directory.appendingPathComponent("hub.kubeconfig").path }
 

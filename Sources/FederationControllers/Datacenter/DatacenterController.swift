@@ -25,7 +25,7 @@ struct DatacenterController {
             ledger: ledger, clock: RuntimeClock(options.clock), now: options.now, logger: log,
             onProbe: { name in await wake.send(ObjectKey(name: name)) })
         let reconciler = DatacenterReconciler(
-            datacenters: datacenters, secrets: hub.resource(Secret.self), cache: informer.cache,
+            datacenters: datacenters, secrets: hub.resource(Secret.self), leases: hub.resource(Lease.self), cache: informer.cache,
             ledger: ledger, prober: prober, members: members, now: options.now,
             cleanupTimeout: options.memberCleanupTimeout, credentialsRefresh: 30, logger: log)
         let controller = Controller(

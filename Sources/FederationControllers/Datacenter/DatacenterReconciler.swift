@@ -16,6 +16,7 @@ import Synchronization
 struct DatacenterReconciler: Reconciler {
     let datacenters: ResourceClient<Datacenter>
     let secrets: ResourceClient<Secret>
+    let leases: ResourceClient<Lease>
     let cache: InformerCache<Datacenter>
     let ledger: ProbeLedger
     let prober: HealthProber
@@ -47,9 +48,13 @@ struct DatacenterReconciler: Reconciler {
         case .push:
             requeue = try await connect(dc)
         case .pull:
-            prober.stop(name)
-            await ledger.record(name, .failure(reason: Datacenter.Reason.leaseMissing, message: "Pull mode: waiting for `concord agent --datacenter \(name)` to renew its Lease (agents arrive in a later release)"), at: now())
-            requeue = .seconds(30)
+            // The agent renews a Lease in the hub; probing reads it. Nothing to connect to.
+            await members.remove(name)
+            let hc = dc.spec.effectiveHealthCheck
+            let lease = LeaseProbe(leases: leases, datacenter: name, now: now)
+            prober.ensure(name, ProbeTarget(revision: "pull/\(hc.periodSeconds)/\(hc.timeoutSeconds)", healthCheck: hc) { timeout in
+                await lease.probe(timeout: timeout)
+            })
         }
         let status = try await writeStatus(dc)
         if status.conditions.isTrue(Datacenter.ConditionType.registered) {
