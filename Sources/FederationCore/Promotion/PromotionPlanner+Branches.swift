@@ -57,7 +57,7 @@ extension PromotionPlanner {
         guard let text = policy.metadata.annotations?[PromotionAnnotation.failbackRequestedAt],
             let requested = KubeTime(rfc3339: text)
         else { return false }
-        guard let last = policy.status?.lastPromotion?.time else { return true }
+        guard let last = (policy.status?.lastPromotion ?? policy.status?.history.first)?.time else { return true }
         return requested > last
     }
 
