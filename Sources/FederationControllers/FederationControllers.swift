@@ -41,6 +41,9 @@ public struct FederationControllerSet: Sendable {
         manager.add(service: datacenter.prober)
         manager.add(informer: datacenter.informer)
         manager.add(controller: datacenter.controller)
+        let policy = FederationPolicyController(hub: hub, datacenters: datacenter.informer, members: datacenter.members, options: options, logger: logger)
+        manager.add(informer: policy.informer)
+        manager.add(controller: policy.controller)
         self.manager = manager
         self.members = datacenter.members
     }

@@ -79,6 +79,11 @@ struct LocalFederation: Service {
             try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: .seconds(60)) { name, latency in
                 output.step("\(name) Ready", latency.map { "latency \($0) ms" } ?? "Lease fresh")
             }
+            if let first = layout.datacenters.first {
+                try await hubClient.createGlobalPolicy(primary: first.name)
+                let elected = try await hubClient.waitForPrimary(timeout: .seconds(30))
+                output.step("FederationPolicy global", "primary \(elected.primary), epoch \(elected.epoch)")
+            }
             output.line("")
             output.line(try await hubClient.statusTable())
             output.line("Next:")
