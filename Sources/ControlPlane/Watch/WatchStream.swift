@@ -166,7 +166,7 @@ struct EventEncoder {
     }
 
     private func line(_ value: JSONValue) -> ByteBuffer {
-        var data = value.jsonData()
+        var data = CompactJSON.encode(value)
         data.append(UInt8(ascii: "\n"))
         return ByteBuffer(bytes: data)
     }
