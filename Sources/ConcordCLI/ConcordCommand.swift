@@ -6,7 +6,7 @@ public struct ConcordCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "concord",
         abstract: "Concord federates datacenters: Kubernetes API endpoints, real clusters or Concord's embedded control plane.",
-        subcommands: [Server.self]
+        subcommands: [UpCommand.self, Server.self, ControllerCommand.self, StatusCommand.self, CRDsCommand.self]
     )
 
     /// Creates the command.

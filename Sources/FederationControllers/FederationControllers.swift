@@ -1,2 +1,61 @@
-/// FederationControllers: see DESIGN.md §1.
-public enum FederationControllersModule {}
+import ControllerRuntime
+import FederationAPI
+import Foundation
+import KubeClient
+import Logging
+import ServiceLifecycle
+
+/// Settings shared by Concord's controllers.
+public struct ControllerOptions: Sendable {
+    /// Paces probes, requeues and backoff; tests inject a virtual clock.
+    public var clock: any Clock<Duration>
+    /// Wall time for timestamps written into status.
+    public var now: @Sendable () -> Date
+    /// Concurrent Datacenter reconciles (each only talks to the hub; probes run apart).
+    public var datacenterWorkers: Int
+    /// How long a Datacenter deletion waits for an unreachable member before leaving its marker behind.
+    public var memberCleanupTimeout: TimeInterval
+
+    /// Creates options with production defaults.
+    public init(
+        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
+        datacenterWorkers: Int = 4, memberCleanupTimeout: TimeInterval = 30
+    ) {
+        self.clock = clock
+        self.now = now
+        self.datacenterWorkers = datacenterWorkers
+        self.memberCleanupTimeout = memberCleanupTimeout
+    }
+}
+
+/// Concord's controllers, wired into a controller-runtime `Manager`.
+public struct FederationControllerSet: Sendable {
+    /// Runs informers, probes and controllers; `run()` returns after SIGTERM/SIGINT and a clean drain.
+    public let manager: Manager
+    private let members: MemberConnections
+
+    /// Builds every controller against the hub.
+    public init(hub: KubeClient, options: ControllerOptions = ControllerOptions(), logger: Logger) {
+        let manager = Manager(logger: logger)
+        let datacenter = DatacenterController(hub: hub, options: options, logger: logger)
+        manager.add(service: datacenter.prober)
+        manager.add(informer: datacenter.informer)
+        manager.add(controller: datacenter.controller)
+        self.manager = manager
+        self.members = datacenter.members
+    }
+
+    /// Runs until shut down (SIGTERM/SIGINT when `handlingSignals`, or `shutdown()`), then closes every member connection.
+    public func run(handlingSignals: Bool = true) async throws {
+        do {
+            try await manager.run(handlingSignals: handlingSignals)
+        } catch {
+            await members.shutdownAll()
+            throw error
+        }
+        await members.shutdownAll()
+    }
+
+    /// Starts a graceful shutdown: queues drain, probes stop.
+    public func shutdown() async { await manager.shutdown() }
+}

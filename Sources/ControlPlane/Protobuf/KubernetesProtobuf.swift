@@ -126,24 +126,11 @@ enum CoreProtobufKinds {
         var data: [String: JSONValue] = [:], binaryData: [String: JSONValue] = [:]
         try ProtobufMessages.forEachField(bytes, context: "ConfigMap") { reader, number, wireType in
             switch number {
-            case 1:
-                try reader.expect(.lengthDelimited, actual: wireType, field: "metadata")
-                object["metadata"] = try ProtobufMessages.objectMeta(try reader.readLengthDelimited())
-            case 2:
-                try reader.expect(.lengthDelimited, actual: wireType, field: "data")
-                let (key, value) = try ProtobufMessages.mapEntry(try reader.readLengthDelimited(), context: "data") {
-                    try ProtobufMessages.stringValue($0, field: "data")
-                }
-                data[key] = value
-            case 3:
-                try reader.expect(.lengthDelimited, actual: wireType, field: "binaryData")
-                let (key, value) = try ProtobufMessages.mapEntry(
-                    try reader.readLengthDelimited(), context: "binaryData", value: ProtobufMessages.bytesValue)
-                binaryData[key] = value
-            case 4:
-                object["immutable"] = .bool(try ProtobufMessages.int64(&reader, wireType, field: "immutable") != 0)
-            default:
-                return false
+            case 1: object["metadata"] = try ProtobufMessages.readObjectMeta(&reader, wireType)
+            case 2: try ProtobufMessages.readStringMapEntry(&reader, wireType, field: "data", into: &data)
+            case 3: try ProtobufMessages.readBytesMapEntry(&reader, wireType, field: "binaryData", into: &binaryData)
+            case 4: object["immutable"] = try ProtobufMessages.bool(&reader, wireType, field: "immutable")
+            default: return false
             }
             return true
         }
@@ -158,26 +145,13 @@ enum CoreProtobufKinds {
         var data: [String: JSONValue] = [:], stringData: [String: JSONValue] = [:]
         try ProtobufMessages.forEachField(bytes, context: "Secret") { reader, number, wireType in
             switch number {
-            case 1:
-                try reader.expect(.lengthDelimited, actual: wireType, field: "metadata")
-                object["metadata"] = try ProtobufMessages.objectMeta(try reader.readLengthDelimited())
-            case 2:
-                try reader.expect(.lengthDelimited, actual: wireType, field: "data")
-                let (key, value) = try ProtobufMessages.mapEntry(
-                    try reader.readLengthDelimited(), context: "data", value: ProtobufMessages.bytesValue)
-                data[key] = value
+            case 1: object["metadata"] = try ProtobufMessages.readObjectMeta(&reader, wireType)
+            case 2: try ProtobufMessages.readBytesMapEntry(&reader, wireType, field: "data", into: &data)
             case 3:
                 if let type = try ProtobufMessages.string(&reader, wireType, field: "type") { object["type"] = type }
-            case 4:
-                try reader.expect(.lengthDelimited, actual: wireType, field: "stringData")
-                let (key, value) = try ProtobufMessages.mapEntry(try reader.readLengthDelimited(), context: "stringData") {
-                    try ProtobufMessages.stringValue($0, field: "stringData")
-                }
-                stringData[key] = value
-            case 5:
-                object["immutable"] = .bool(try ProtobufMessages.int64(&reader, wireType, field: "immutable") != 0)
-            default:
-                return false
+            case 4: try ProtobufMessages.readStringMapEntry(&reader, wireType, field: "stringData", into: &stringData)
+            case 5: object["immutable"] = try ProtobufMessages.bool(&reader, wireType, field: "immutable")
+            default: return false
             }
             return true
         }

@@ -52,6 +52,35 @@ enum ProtobufMessages {
         return (key, value)
     }
 
+    /// Reads a `map<string,string>` entry field into `map`.
+    static func readStringMapEntry(
+        _ reader: inout ProtobufReader, _ wireType: ProtobufWireType, field: String, into map: inout [String: JSONValue]
+    ) throws {
+        try reader.expect(.lengthDelimited, actual: wireType, field: field)
+        let (key, value) = try mapEntry(try reader.readLengthDelimited(), context: field) { try stringValue($0, field: field) }
+        map[key] = value
+    }
+
+    /// Reads a `map<string,bytes>` entry field into `map` (values as base64).
+    static func readBytesMapEntry(
+        _ reader: inout ProtobufReader, _ wireType: ProtobufWireType, field: String, into map: inout [String: JSONValue]
+    ) throws {
+        try reader.expect(.lengthDelimited, actual: wireType, field: field)
+        let (key, value) = try mapEntry(try reader.readLengthDelimited(), context: field, value: bytesValue)
+        map[key] = value
+    }
+
+    /// Reads an embedded `ObjectMeta` field.
+    static func readObjectMeta(_ reader: inout ProtobufReader, _ wireType: ProtobufWireType) throws -> JSONValue {
+        try reader.expect(.lengthDelimited, actual: wireType, field: "metadata")
+        return try objectMeta(try reader.readLengthDelimited())
+    }
+
+    /// A bool (varint) field.
+    static func bool(_ reader: inout ProtobufReader, _ wireType: ProtobufWireType, field: String) throws -> JSONValue {
+        .bool(try int64(&reader, wireType, field: field) != 0)
+    }
+
     /// A `map<string,string>` value payload.
     static func stringValue(_ payload: ArraySlice<UInt8>, field: String) throws -> JSONValue {
         guard let string = String(validating: payload, as: UTF8.self) else {
@@ -91,13 +120,10 @@ enum ProtobufMessages {
             case 8:
                 try reader.expect(.lengthDelimited, actual: wireType, field: "metadata.creationTimestamp")
                 if let time = try self.time(try reader.readLengthDelimited()) { meta["creationTimestamp"] = time }
-            case 11, 12:
-                let field = number == 11 ? "metadata.labels" : "metadata.annotations"
-                try reader.expect(.lengthDelimited, actual: wireType, field: field)
-                let (key, value) = try mapEntry(try reader.readLengthDelimited(), context: field) {
-                    try stringValue($0, field: field)
-                }
-                if number == 11 { labels[key] = value } else { annotations[key] = value }
+            case 11:
+                try readStringMapEntry(&reader, wireType, field: "metadata.labels", into: &labels)
+            case 12:
+                try readStringMapEntry(&reader, wireType, field: "metadata.annotations", into: &annotations)
             case 13:
                 try reader.expect(.lengthDelimited, actual: wireType, field: "metadata.ownerReferences")
                 ownerReferences.append(try ownerReference(try reader.readLengthDelimited()))
@@ -126,7 +152,7 @@ enum ProtobufMessages {
             }
             guard number == 6 || number == 7 else { return false }
             let name = number == 6 ? "controller" : "blockOwnerDeletion"
-            reference[name] = .bool(try int64(&reader, wireType, field: "ownerReferences.\(name)") != 0)
+            reference[name] = try bool(&reader, wireType, field: "ownerReferences.\(name)")
             return true
         }
         return .object(reference)

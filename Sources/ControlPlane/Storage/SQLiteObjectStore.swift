@@ -39,16 +39,18 @@ public final class SQLiteObjectStore: ObjectStore {
         var options = Configuration()
         options.label = "concord.storage"
         options.busyMode = .timeout(5)
+        let meta: (revision: Int64, compacted: Int64)
         do {
             database = try DatabasePool(path: path, configuration: options)
-            // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss too.
+            // FULL fsyncs the WAL at every commit, so an acknowledged write survives power loss too.
             // It must be set after the pool opens: GRDB sets NORMAL on the writer when it enables WAL.
-            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            let synchronous = configuration.durability == .powerLoss ? "FULL" : "NORMAL"
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try StorageSchema.migrate(database)
+            meta = try database.read { db in try StorageRecords.meta(db) }
         } catch {
             throw StorageError(.internalError, message: "cannot open the object store at \(path): \(error)")
         }
-        let meta = try database.read { db in try StorageRecords.meta(db) }
         self.configuration = configuration
         hub = WatchHub(published: meta.revision, compacted: meta.compacted, capacity: configuration.watchBufferCapacity)
         writer = StorageWriter(database: database, hub: hub, configuration: configuration, logger: logger, revision: meta.revision)

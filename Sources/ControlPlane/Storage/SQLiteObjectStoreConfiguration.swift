@@ -2,6 +2,18 @@ import Foundation
 
 /// Tuning and test hooks for ``SQLiteObjectStore``. The defaults suit a production control plane.
 public struct SQLiteObjectStoreConfiguration: Sendable {
+    /// What an acknowledged write survives.
+    public enum Durability: Sendable, Hashable {
+        /// `synchronous=FULL`: the WAL is fsynced at every commit; acknowledged writes survive a
+        /// process kill and power loss. The default.
+        case powerLoss
+        /// `synchronous=NORMAL`: no fsync per commit; acknowledged writes survive a process kill
+        /// (`kill -9`) but the newest ones may be lost on power loss or a kernel crash.
+        case processCrash
+    }
+
+    /// What an acknowledged write survives.
+    public var durability: Durability
     /// The database file's name inside the store's directory.
     public var fileName: String
     /// History retention: at least this many of the newest events are kept for watch resumption.
@@ -21,6 +33,7 @@ public struct SQLiteObjectStoreConfiguration: Sendable {
 
     /// Creates a configuration; every parameter has a production default.
     public init(
+        durability: Durability = .powerLoss,
         fileName: String = "concord.sqlite",
         historyMinimumEvents: Int64 = 10_000,
         historyMinimumAge: Duration = .seconds(300),
@@ -30,6 +43,7 @@ public struct SQLiteObjectStoreConfiguration: Sendable {
         maximumBatchSize: Int = 512,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.durability = durability
         self.fileName = fileName
         self.historyMinimumEvents = historyMinimumEvents
         self.historyMinimumAge = historyMinimumAge

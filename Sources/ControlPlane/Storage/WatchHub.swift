@@ -33,8 +33,8 @@ final class WatchHub: Sendable {
             self.after = after
         }
 
-        var isIdle: Bool { buffer.isEmpty && isIdleOrBuffering }
-        var isIdleOrBuffering: Bool { failure == nil && !finished }
+        var isIdle: Bool { buffer.isEmpty && isActive }
+        var isActive: Bool { failure == nil && !finished }
     }
 
     private struct State {
@@ -118,7 +118,7 @@ final class WatchHub: Sendable {
 
     /// True while watcher `id` is registered, not finished and not failed (its replay may go on).
     func isLive(_ id: UInt64) -> Bool {
-        state.withLock { state in state.slots[id]?.isIdleOrBuffering ?? false }
+        state.withLock { state in state.slots[id]?.isActive ?? false }
     }
 
     /// Records that history is compacted through `revision`.

@@ -37,10 +37,9 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses JSON bytes with JSONSerialization, keeping integers and booleans apart.
+    /// Parses JSON bytes (RFC 8259), keeping integers and doubles apart; throws `CompactJSONError`.
     public init(parsing data: Data) throws {
-        let any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        self = try JSONValue(foundation: any)
+        self = try CompactJSON.decode(data)
     }
 
     /// Converts a Foundation JSON tree (as JSONSerialization or Yams return it).
@@ -99,72 +98,10 @@ extension JSONValue {
     }
 
     /// Compact JSON bytes with sorted keys and unescaped slashes.
-    public func jsonData() -> Data {
-        var out = ""
-        out.reserveCapacity(256)
-        write(into: &out)
-        return Data(out.utf8)
-    }
+    public func jsonData() -> Data { CompactJSON.encode(self) }
 
     /// Compact JSON text with sorted keys.
-    public func jsonString() -> String {
-        var out = ""
-        write(into: &out)
-        return out
-    }
-
-    private func write(into out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d):
-            if d.isFinite, d.rounded() == d, abs(d) < 1e15 {
-                out += String(Int64(d))
-            } else {
-                out += "\(d)"
-            }
-        case .string(let s): JSONValue.writeString(s, into: &out)
-        case .array(let a):
-            out += "["
-            for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                v.write(into: &out)
-            }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, k) in o.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.writeString(k, into: &out)
-                out += ":"
-                o[k]!.write(into: &out)
-            }
-            out += "}"
-        }
-    }
-
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
+    public func jsonString() -> String { String(decoding: jsonData(), as: UTF8.self) }
 }
 
 extension JSONValue {

@@ -1,15 +1,16 @@
 import Foundation
 
-/// A Kubernetes `metav1.Time`: RFC 3339 in UTC, to the second (`2026-11-21T05:31:06Z`).
-public struct KubeTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    /// The instant, truncated to whole seconds.
-    public var date: Date
+/// A timestamp serialised as an RFC 3339 string with a fixed number of fractional digits.
+public protocol RFC3339Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// Fractional digits written: 0 for `metav1.Time`, 6 for `metav1.MicroTime`.
+    static var fractionDigits: Int { get }
+    /// The instant.
+    var date: Date { get }
+    /// Wraps a date at this type's precision.
+    init(_ date: Date)
+}
 
-    /// Wraps a date, dropping fractional seconds as the API server does.
-    public init(_ date: Date) {
-        self.date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
-    }
-
+extension RFC3339Timestamp {
     /// Parses an RFC 3339 timestamp (fractional seconds and offsets accepted).
     public init?(rfc3339 text: String) {
         guard let d = RFC3339.parse(text) else { return nil }
@@ -17,7 +18,7 @@ public struct KubeTime: Hashable, Comparable, Sendable, Codable, CustomStringCon
     }
 
     /// The RFC 3339 text.
-    public var description: String { RFC3339.format(date, fractionDigits: 0) }
+    public var description: String { RFC3339.format(date, fractionDigits: Self.fractionDigits) }
 
     /// Decodes from an RFC 3339 string.
     public init(from decoder: any Decoder) throws {
@@ -36,40 +37,34 @@ public struct KubeTime: Hashable, Comparable, Sendable, Codable, CustomStringCon
     }
 
     /// Orders by instant.
-    public static func < (a: KubeTime, b: KubeTime) -> Bool { a.date < b.date }
+    public static func < (a: Self, b: Self) -> Bool { a.date < b.date }
+}
+
+/// A Kubernetes `metav1.Time`: RFC 3339 in UTC, to the second (`2026-11-21T05:31:06Z`).
+public struct KubeTime: RFC3339Timestamp {
+    /// Whole seconds.
+    public static let fractionDigits = 0
+    /// The instant, truncated to whole seconds.
+    public var date: Date
+
+    /// Wraps a date, dropping fractional seconds as the API server does.
+    public init(_ date: Date) {
+        self.date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
 }
 
 /// A Kubernetes `metav1.MicroTime`: RFC 3339 with six fractional digits.
-public struct MicroTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    /// The instant, truncated to microseconds.
+public struct MicroTime: RFC3339Timestamp {
+    /// Microseconds.
+    public static let fractionDigits = 6
+    /// The instant, at microsecond precision.
     public var date: Date
 
-    /// Wraps a date at microsecond precision.
+    /// Wraps a date at microsecond precision (rounded to the nearest microsecond, because a
+    /// binary fraction often sits a hair below the microsecond it was written as).
     public init(_ date: Date) {
-        self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded(.down) / 1_000_000)
+        self.date = Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
     }
-
-    /// The RFC 3339 text with microseconds.
-    public var description: String { RFC3339.format(date, fractionDigits: 6) }
-
-    /// Decodes from an RFC 3339 string.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        guard let d = RFC3339.parse(s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "invalid RFC 3339 time \(s)")
-        }
-        self.init(d)
-    }
-
-    /// Encodes as an RFC 3339 string with microseconds.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-
-    /// Orders by instant.
-    public static func < (a: MicroTime, b: MicroTime) -> Bool { a.date < b.date }
 }
 
 /// RFC 3339 formatting and parsing without shared formatter state.
@@ -77,7 +72,12 @@ public enum RFC3339 {
     /// Formats a date in UTC with the given number of fractional digits (0 or 6 in Kubernetes).
     public static func format(_ date: Date, fractionDigits: Int) -> String {
         let t = date.timeIntervalSince1970
-        let seconds = Int64(t.rounded(.down))
+        // Work in whole units of the last printed digit, rounded to the nearest, so a binary
+        // fraction just below a microsecond prints as that microsecond (and may carry a second).
+        let scale = Int64(pow(10, Double(max(0, fractionDigits))))
+        let units = fractionDigits > 0 ? Int64((t * Double(scale)).rounded()) : Int64(t.rounded(.down))
+        let seconds = units >= 0 ? units / scale : (units - scale + 1) / scale
+        let fraction = units - seconds * scale
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secOfDay = seconds - days * 86_400
         // Civil-from-days (Howard Hinnant's algorithm).
@@ -93,9 +93,7 @@ public enum RFC3339 {
         if m <= 2 { y += 1 }
         var s = String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", y, m, d, secOfDay / 3600, (secOfDay % 3600) / 60, secOfDay % 60)
         if fractionDigits > 0 {
-            let frac = t - Double(seconds)
-            let scaled = Int64((frac * pow(10, Double(fractionDigits))).rounded(.down))
-            s += "." + String(format: "%0\(fractionDigits)lld", scaled)
+            s += "." + String(format: "%0\(fractionDigits)lld", fraction)
         }
         return s + "Z"
     }

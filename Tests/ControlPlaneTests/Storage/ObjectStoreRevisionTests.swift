@@ -96,11 +96,15 @@ struct ObjectStoreRevisionTests {
         try await second.close()
     }
 
-    @Test func theWriterRunsInWALModeWithFullSynchronousCommits() async throws {
+    @Test func theWriterRunsInWALModeWithTheConfiguredSynchronousLevel() async throws {
         try await withStore { store in
             let settings = try await store.writerSettings()
             #expect(settings.journalMode == "wal")
             #expect(settings.synchronous == "full")
+        }
+        try await withStore(SQLiteObjectStoreConfiguration(durability: .processCrash)) { store in
+            let settings = try await store.writerSettings()
+            #expect(settings.synchronous == "normal")
         }
     }
 

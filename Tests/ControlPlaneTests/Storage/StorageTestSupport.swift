@@ -14,8 +14,11 @@ struct TemporaryDirectory {
     }
 
     func remove() {
-        // Best effort: a leftover temp directory must not fail a test.
-        _ = try? FileManager.default.removeItem(at: url)
+        do {
+            try FileManager.default.removeItem(at: url)
+        } catch {
+            Issue.record("could not remove the test directory \(url.path): \(error)")
+        }
     }
 }
 

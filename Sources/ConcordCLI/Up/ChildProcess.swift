@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `concord` child process started by `concord up`, with its output in a log file.
+///
+/// Foundation's `Process` is used only from this type; termination is observed through
+/// `terminationHandler` and surfaced as an async `exitStatus()`.
+final class ChildProcess: Sendable {
+    /// A short name for messages: `hub`, `us-east`, `controller`.
+    let name: String
+    /// The operating-system process id.
+    let pid: Int32
+    /// Where its stdout and stderr go.
+    let logPath: String
+    private let exit: ExitLatch
+
+    private init(name: String, pid: Int32, logPath: String, exit: ExitLatch) {
+        self.name = name
+        self.pid = pid
+        self.logPath = logPath
+        self.exit = exit
+    }
+
+    /// Starts `executable arguments…` with stdout and stderr appended to `logPath`.
+    static func start(name: String, executable: String, arguments: [String], logPath: String) throws -> ChildProcess {
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard let log = FileHandle(forWritingAtPath: logPath) else {
+            throw UpError("cannot open log file \(logPath)")
+        }
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        let latch = ExitLatch()
+        process.terminationHandler = { p in latch.finish(p.terminationStatus) }
+        try process.run()
+        try? log.close()
+        return ChildProcess(name: name, pid: process.processIdentifier, logPath: logPath, exit: latch)
+    }
+
+    /// True until the process has exited.
+    var isRunning: Bool { exit.status == nil }
+
+    /// Waits for the process to exit and returns its status.
+    func exitStatus() async -> Int32 { await exit.wait() }
+
+    /// Sends SIGTERM, waits up to `grace`, then SIGKILL.
+    func stop(grace: Duration = .seconds(10)) async {
+        guard isRunning else { return }
+        kill(pid, SIGTERM)
+        let exited = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { _ = await self.exitStatus(); return true }
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !exited {
+            kill(pid, SIGKILL)
+            _ = await exitStatus()
+        }
+    }
+}
+
+/// A one-shot latch that records an exit status and wakes every waiter.
+private final class ExitLatch: Sendable {
+    private let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+
+    var status: Int32? { state.withLock { $0.status } }
+
+    func finish(_ status: Int32) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Int32, Never>] in
+            s.status = status
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(returning: status) }
+    }
+
+    func wait() async -> Int32 {
+        await withCheckedContinuation { c in
+            let done = state.withLock { s -> Int32? in
+                if let st = s.status { return st }
+                s.waiters.append(c)
+                return nil
+            }
+            if let done { c.resume(returning: done) }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import FederationAPI
+import Foundation
+import KubeClient
+
+/// The API calls `concord up` makes: wait for a control plane, install the CRDs, register members,
+/// and wait until they are Ready.
+struct HubBootstrap {
+    let client: KubeClient
+
+    /// Waits until the control plane started as `child` has written its kubeconfig and answers `/readyz`.
+    static func waitForServer(name: String, kubeconfig: String, child: ChildProcess, timeout: Duration = .seconds(60)) async throws -> HubBootstrap {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var client: KubeClient?
+        while clock.now < deadline {
+            guard child.isRunning else {
+                try? await client?.shutdown()
+                throw UpError("the \(name) control plane exited during start-up; see \(child.logPath)")
+            }
+            if client == nil, FileManager.default.fileExists(atPath: kubeconfig) {
+                client = try KubeClient(kubeconfigPath: kubeconfig)
+            }
+            if let client {
+                let probe = await client.probeHealth(timeout: .seconds(2))
+                if probe.healthy { return HubBootstrap(client: client) }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try? await client?.shutdown()
+        throw UpError("the \(name) control plane did not become ready within \(timeout); see \(child.logPath)")
+    }
+
+    /// Creates or updates the four CRDs and waits until each is Established. Returns how many.
+    func installCRDs() async throws -> Int {
+        let crds = client.dynamic(
+            GroupVersionResource(group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions"),
+            namespaced: false, kind: "CustomResourceDefinition")
+        for crd in FederationCRDs.all {
+            let name = crd["metadata"]?["name"]?.stringValue ?? ""
+            do {
+                _ = try await crds.create(crd)
+            } catch let error as KubeAPIError where error.isAlreadyExists {
+                var current = try await crds.get(name)
+                current["spec"] = crd["spec"]
+                _ = try await crds.update(current)
+            }
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        for crd in FederationCRDs.all {
+            let name = crd["metadata"]?["name"]?.stringValue ?? ""
+            while true {
+                let current = try await crds.get(name)
+                let established = current["status"]?["conditions"]?.arrayValue?.contains {
+                    $0["type"]?.stringValue == "Established" && $0["status"]?.stringValue == "True"
+                } ?? false
+                if established { break }
+                guard clock.now < deadline else { throw UpError("CRD \(name) was not Established within 30 s") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        return FederationCRDs.all.count
+    }
+
+    /// Stores the member's kubeconfig in a Secret and creates its Datacenter (kept as is when it exists).
+    func register(member: UpLayout.Member, kubeconfig: String) async throws {
+        let secretName = "\(member.name)-kubeconfig"
+        let secret = Secret(
+            metadata: ObjectMeta(name: secretName, namespace: FederationGroup.systemNamespace, labels: ["app.kubernetes.io/managed-by": "concord-up"]),
+            data: [SecretKeyReference.defaultKey: Data(kubeconfig.utf8).base64EncodedString()])
+        let secrets = client.resource(Secret.self)
+        do {
+            _ = try await secrets.create(secret, namespace: FederationGroup.systemNamespace)
+        } catch let error as KubeAPIError where error.isAlreadyExists {
+            var current = try await secrets.get(secretName, namespace: FederationGroup.systemNamespace)
+            current.data = secret.data
+            _ = try await secrets.update(current)
+        }
+        let dc = Datacenter(
+            metadata: ObjectMeta(name: member.name, labels: ["federation.concord.dev/local": "true"]),
+            spec: DatacenterSpec(
+                region: member.region, provider: "concord", mode: .push,
+                credentialsRef: SecretKeyReference(namespace: FederationGroup.systemNamespace, name: secretName, key: SecretKeyReference.defaultKey)))
+        do {
+            _ = try await client.resource(Datacenter.self).create(dc)
+        } catch let error as KubeAPIError where error.isAlreadyExists {}
+    }
+
+    /// Polls until every named Datacenter is Ready, reporting each once as it turns Ready.
+    func waitUntilReady(_ names: [String], timeout: Duration, onReady: (String, Int) -> Void) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var pending = Set(names)
+        while !pending.isEmpty {
+            let list = try await client.resource(Datacenter.self).list()
+            for dc in list.items.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }) {
+                guard let name = dc.metadata.name, pending.contains(name), dc.status?.phase == .ready else { continue }
+                pending.remove(name)
+                onReady(name, dc.status?.latencyMilliseconds ?? 0)
+            }
+            if pending.isEmpty { break }
+            guard clock.now < deadline else {
+                throw UpError("\(pending.sorted().joined(separator: ", ")) did not become Ready within \(timeout); see the controller log")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// The datacenter table.
+    func statusTable() async throws -> String {
+        DatacenterTable.render(try await client.resource(Datacenter.self).list().items, now: Date())
+    }
+
+    /// Closes the client.
+    func shutdown() async throws { try await client.shutdown() }
+}

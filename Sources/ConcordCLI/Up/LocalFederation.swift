@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs a local federation: the hub and member control planes as child processes, the CRDs,
+/// one Datacenter per member, and the controller; stops every child on graceful shutdown.
+///
+/// Members are never restarted: a member that dies stays down until a person restarts
+/// `concord server` on its data dir and port, and then it rejoins.
+struct LocalFederation: Service {
+    let directory: URL
+    let datacenterCount: Int
+    let executable: String
+    let output: ProgressOutput
+
+    func run() async throws {
+        let layout = try plan()
+        try writeLayout(layout)
+        output.line("concord up: a federation of \(layout.datacenters.count) datacenters in \(directory.path)")
+
+        var children: [ChildProcess] = []
+        var hubAPI: HubBootstrap?
+        do {
+            let hub = try startServer(name: "hub", dataDir: layout.hub.dataDir, port: layout.hub.port)
+            children.append(hub)
+            var members: [(UpLayout.Member, ChildProcess)] = []
+            for member in layout.datacenters {
+                let child = try startServer(name: member.name, dataDir: member.dataDir, port: member.port)
+                children.append(child)
+                members.append((member, child))
+            }
+            var running = layout
+            running.hub.pid = hub.pid
+            for (i, (_, child)) in members.enumerated() { running.datacenters[i].pid = child.pid }
+
+            let hubClient = try await HubBootstrap.waitForServer(name: "hub", kubeconfig: layout.hub.kubeconfig, child: hub)
+            hubAPI = hubClient
+            output.step("hub control plane", "127.0.0.1:\(layout.hub.port) (pid \(hub.pid))")
+            try FileManager.default.removeItemIfPresent(atPath: hubKubeconfigPath)
+            try FileManager.default.copyItem(atPath: layout.hub.kubeconfig, toPath: hubKubeconfigPath)
+            for (member, child) in members {
+                try await HubBootstrap.waitForServer(name: member.name, kubeconfig: member.kubeconfig, child: child).shutdown()
+                output.step("\(member.name) control plane", "127.0.0.1:\(member.port) (pid \(child.pid))")
+            }
+
+            let crdCount = try await hubClient.installCRDs()
+            output.step("CRDs installed", "\(crdCount) kinds")
+            for member in layout.datacenters {
+                let kubeconfig = try String(contentsOfFile: member.kubeconfig, encoding: .utf8)
+                try await hubClient.register(member: member, kubeconfig: kubeconfig)
+                output.step("Datacenter \(member.name) registered", member.region)
+            }
+
+            let controllerLog = directory.appendingPathComponent("logs/controller.log").path
+            let controller = try ChildProcess.start(
+                name: "controller", executable: executable,
+                arguments: ["controller", "--kubeconfig", hubKubeconfigPath], logPath: controllerLog)
+            children.append(controller)
+            running.controller = .init(pid: controller.pid, log: controllerLog)
+            try writeLayout(running)
+            output.step("controller running", "pid \(controller.pid), log \(controllerLog)")
+
+            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), timeout: .seconds(60)) { name, latency in
+                output.step("\(name) Ready", "latency \(latency) ms")
+            }
+            output.line("")
+            output.line(try await hubClient.statusTable())
+            output.line("Next:")
+            output.line("  export KUBECONFIG=\(hubKubeconfigPath)")
+            output.line("  kubectl get datacenters")
+            output.line("  kill -9 <a member's pid from \(directory.appendingPathComponent("up.json").path)>   # it turns Unreachable")
+            output.line("Press Ctrl-C to stop the federation.")
+            try await hubClient.shutdown()
+            hubAPI = nil
+
+            try await supervise(children)
+        } catch {
+            try? await hubAPI?.shutdown()
+            await stopAll(children)
+            throw error
+        }
+        await stopAll(children)
+        output.line("concord up: stopped")
+    }
+
+    private var hubKubeconfigPath: String { directory.appendingPathComponent("hub.kubeconfig").path }
+
+    /// Waits for graceful shutdown (SIGINT/SIGTERM), reporting children that exit on their own meanwhile,
+    /// then stops the rest.
+    private func supervise(_ children: [ChildProcess]) async throws {
+        let stopping = StopFlag()
+        await withDiscardingTaskGroup { group in
+            for child in children {
+                group.addTask {
+                    let status = await child.exitStatus()
+                    if !stopping.isSet {
+                        output.line("concord up: \(child.name) (pid \(child.pid)) exited with status \(status); it is not restarted (log: \(child.logPath))")
+                    }
+                }
+            }
+            group.addTask {
+                try? await gracefulShutdown()
+                stopping.set()
+                output.line("concord up: stopping")
+                await stopAll(children)
+            }
+        }
+    }
+
+    private func stopAll(_ children: [ChildProcess]) async {
+        // Controller first, then members, then the hub.
+        await withDiscardingTaskGroup { group in
+            for child in children.reversed() { group.addTask { await child.stop() } }
+        }
+    }
+
+    private func startServer(name: String, dataDir: String, port: Int) throws -> ChildProcess {
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        return try ChildProcess.start(
+            name: name, executable: executable,
+            arguments: ["server", "--data-dir", dataDir, "--port", String(port)],
+            logPath: directory.appendingPathComponent("logs/\(name).log").path)
+    }
+
+    /// Reuses `up.json` when present (same ports, same data), else picks free ports.
+    private func plan() throws -> UpLayout {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("up.json")
+        var existing: UpLayout?
+        if FileManager.default.fileExists(atPath: file.path) {
+            do {
+                existing = try JSONDecoder().decode(UpLayout.self, from: Data(contentsOf: file))
+            } catch {
+                throw UpError("\(file.path) is not a valid up.json (\(error)); remove it or choose another --data-dir")
+            }
+        }
+        let dir = directory.path
+        let hub = try existing?.hub ?? UpLayout.Hub(port: freeLoopbackPort(), pid: nil, dataDir: "\(dir)/hub", kubeconfig: "\(dir)/hub/kubeconfig")
+        var members: [UpLayout.Member] = []
+        for i in 0..<datacenterCount {
+            let (name, region) = DatacenterCatalog.entry(i)
+            if let known = existing?.datacenters.first(where: { $0.name == name }) {
+                members.append(known)
+            } else {
+                members.append(.init(name: name, region: region, port: try freeLoopbackPort(), pid: nil, dataDir: "\(dir)/\(name)", kubeconfig: "\(dir)/\(name)/kubeconfig"))
+            }
+        }
+        return UpLayout(hub: hub, datacenters: members, controller: nil)
+    }
+
+    private func writeLayout(_ layout: UpLayout) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(layout).write(to: directory.appendingPathComponent("up.json"), options: .atomic)
+    }
+}
+
+/// Progress lines for a person watching `concord up`.
+struct ProgressOutput: Sendable {
+    /// Writes a line to standard output, unbuffered, so progress shows even when piped.
+    func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Prints `  ✓ what  detail`.
+    func step(_ what: String, _ detail: String) {
+        line("  ✓ " + what.padding(toLength: max(what.count, 34), withPad: " ", startingAt: 0) + " " + detail)
+    }
+}
+
+extension FileManager {
+    /// Removes a file if it exists.
+    func removeItemIfPresent(atPath path: String) throws {
+        if fileExists(atPath: path) { try removeItem(atPath: path) }
+    }
+}
+
+/// A flag set once, read from many tasks.
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    /// True once `set()` ran.
+    var isSet: Bool { value.withLock { $0 } }
+    /// Sets the flag.
+    func set() { value.withLock { $0 = true } }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// The on-disk description of a local federation, written to `DIR/up.json`.
+///
+/// Re-running `concord up` on the same directory reads it back and reuses every port and data dir.
+struct UpLayout: Codable, Equatable, Sendable {
+    /// The hub control plane.
+    struct Hub: Codable, Equatable, Sendable {
+        var port: Int
+        var pid: Int32?
+        var dataDir: String
+        var kubeconfig: String
+    }
+
+    /// One member control plane.
+    struct Member: Codable, Equatable, Sendable {
+        var name: String
+        var region: String
+        var port: Int
+        var pid: Int32?
+        var dataDir: String
+        var kubeconfig: String
+    }
+
+    /// The controller process.
+    struct Controller: Codable, Equatable, Sendable {
+        var pid: Int32?
+        var log: String
+    }
+
+    var hub: Hub
+    var datacenters: [Member]
+    var controller: Controller?
+}
+
+/// The names and regions `concord up` gives its datacenters, in order.
+enum DatacenterCatalog {
+    /// `(name, region)` pairs; beyond the list, `dc-N` in `local-N`.
+    static let known: [(name: String, region: String)] = [
+        ("us-east", "us-east-1"), ("us-west", "us-west-2"), ("eu-central", "eu-central-1"),
+        ("ap-south", "ap-south-1"), ("eu-west", "eu-west-1"), ("ap-northeast", "ap-northeast-1"),
+        ("sa-east", "sa-east-1"), ("ca-central", "ca-central-1"), ("af-south", "af-south-1"),
+        ("me-central", "me-central-1"),
+    ]
+
+    /// The i-th datacenter's name and region (0-based).
+    static func entry(_ i: Int) -> (name: String, region: String) {
+        i < known.count ? known[i] : ("dc-\(i + 1)", "local-\(i + 1)")
+    }
+}
+
+/// A failure of `concord up`, printed as one line.
+struct UpError: Error, CustomStringConvertible {
+    /// What went wrong and what to do.
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Asks the kernel for a free loopback TCP port by binding port 0.
+func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw UpError("cannot create a socket to find a free port") }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = 0
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+    }
+    guard bound == 0 else { throw UpError("cannot bind a loopback socket to find a free port") }
+    let named = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+    }
+    guard named == 0 else { throw UpError("cannot read the port the kernel chose") }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}

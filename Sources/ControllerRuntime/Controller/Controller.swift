@@ -1,0 +1,162 @@
+import FederationAPI
+import Foundation
+import KubeClient
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs a `Reconciler` for the keys its watches enqueue, with controller-runtime's semantics:
+/// N workers (default 1) pull keys from a `WorkQueue`, so one key never runs on two workers;
+/// results are handled in one place (`handle(_:)`):
+/// - error → `addRateLimited` (per-key backoff 5 ms → 1000 s), unless it is a `TerminalError`;
+/// - `.requeue(after:)` → `forget` + `addAfter`;
+/// - `.done` → `forget`.
+///
+/// Workers start once every watched informer has synced. On graceful shutdown the queue stops
+/// accepting keys, workers finish what is queued and in flight, and `run()` returns.
+public final class Controller: Service, Sendable {
+    /// The controller's name, used in logs (and later metrics).
+    public let name: String
+    /// The queue of keys to reconcile.
+    public let queue: WorkQueue<ObjectKey>
+    private let reconciler: any Reconciler
+    private let workers: Int
+    private let cacheSyncTimeout: Duration
+    private let clock: RuntimeClock
+    private let observer: any ControllerObserver
+    private let logger: Logger
+    private let sources = Mutex<[any SyncingService]>([])
+
+    /// Creates a controller.
+    /// - Parameters:
+    ///   - workers: concurrent reconciles (`MaxConcurrentReconciles`), default 1.
+    ///   - cacheSyncTimeout: how long to wait for watched informers to sync before failing (2 min).
+    ///   - clock: drives requeue delays and backoff (tests inject a `VirtualClock`).
+    public init(
+        name: String, reconciler: any Reconciler, workers: Int = 1, cacheSyncTimeout: Duration = .seconds(120),
+        clock: some Clock<Duration> = ContinuousClock(),
+        rateLimiter: any RateLimiter<ObjectKey> = ItemExponentialRateLimiter<ObjectKey>(),
+        observer: any ControllerObserver = NoControllerObserver(),
+        logger: Logger = Logger(label: "concord.controller")
+    ) {
+        let rc = RuntimeClock(clock)
+        self.name = name
+        self.reconciler = reconciler
+        self.workers = max(1, workers)
+        self.cacheSyncTimeout = cacheSyncTimeout
+        self.clock = rc
+        self.queue = WorkQueue(runtimeClock: rc, rateLimiter: rateLimiter)
+        self.observer = observer
+        var l = logger
+        l[metadataKey: "controller"] = "\(name)"
+        self.logger = l
+    }
+
+    /// Watches the primary kind: every add, update and delete enqueues the object's own key.
+    public func watch<O: Sendable>(_ informer: Informer<O>) {
+        let cache = informer.cache
+        watch(informer) { [cache] o in [cache.key(of: o)] }
+    }
+
+    /// Watches a secondary kind: each event enqueues the keys `map` returns (e.g. an owner's key).
+    public func watch<O: Sendable>(_ informer: Informer<O>, map: @escaping @Sendable (O) -> [ObjectKey]) {
+        let queue = self.queue
+        informer.addEventHandler(.mapping(map, to: { await queue.add($0) }))
+        sources.withLock { $0.append(informer) }
+    }
+
+    /// The informers (and other sources) this controller waits for; the `Manager` runs them.
+    public var watchedSources: [any SyncingService] { sources.withLock { $0 } }
+
+    /// Adds a source that must sync before workers start, without registering handlers.
+    public func waitsFor(_ source: any SyncingService) {
+        sources.withLock { $0.append(source) }
+    }
+
+    /// Waits for the sources to sync, then runs the workers until shutdown.
+    public func run() async throws {
+        logger.info("Starting Controller")
+        try await waitForSources()
+        logger.info("Starting workers", metadata: ["worker count": "\(workers)"])
+        let queue = self.queue
+        await withTaskGroup(of: Void.self) { helpers in
+            helpers.addTask { await queue.run() }
+            helpers.addTask {
+                // Graceful shutdown stops intake; the workers then drain what is queued and in flight.
+                try? await gracefulShutdown()
+                await queue.shutDown()
+            }
+            await withTaskGroup(of: Void.self) { pool in
+                for _ in 0..<workers { pool.addTask { await self.workerLoop() } }
+            }
+            // Workers return once the queue is shut down and empty (or on cancellation).
+            await queue.shutDown()
+            helpers.cancelAll()
+        }
+        logger.info("All workers finished")
+    }
+
+    private func waitForSources() async throws {
+        let sources = self.sources.withLock { $0 }
+        guard !sources.isEmpty else { return }
+        let clock = self.clock
+        let timeout = cacheSyncTimeout
+        let synced = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for s in sources { try await s.waitForSync() }
+                return true
+            }
+            group.addTask {
+                try await clock.sleep(for: timeout)
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !synced {
+            let pending = sources.filter { !$0.hasSynced }.map(\.name).joined(separator: ", ")
+            logger.error("Could not wait for Cache to sync", metadata: ["pending": "\(pending)"])
+            throw ControllerError("controller \(name): timed out after \(timeout) waiting for caches to sync (\(pending))")
+        }
+    }
+
+    private func workerLoop() async {
+        while let key = await queue.get() {
+            await handle(key)
+            await queue.done(key)
+        }
+    }
+
+    /// Reconciles one key and applies the result policy. `internal` for tests.
+    func handle(_ key: ObjectKey) async {
+        let start = clock.now
+        var log = logger
+        log[metadataKey: "name"] = "\(key.name)"
+        if let ns = key.namespace { log[metadataKey: "namespace"] = "\(ns)" }
+        let outcome: ReconcileOutcome
+        do {
+            switch try await reconciler.reconcile(key) {
+            case .done:
+                await queue.forget(key)
+                outcome = .success
+            case .requeue(let after):
+                await queue.forget(key)
+                await queue.addAfter(key, after)
+                outcome = .requeueAfter
+            }
+        } catch let error as TerminalError {
+            log.error("Reconciler error", metadata: ["error": "\(error)", "terminal": "true"])
+            outcome = .terminalError
+        } catch {
+            if error is CancellationError && Task.isCancelled {
+                outcome = .error
+            } else {
+                log.error("Reconciler error", metadata: ["error": "\(error)"])
+                await queue.addRateLimited(key)
+                outcome = .error
+            }
+        }
+        observer.reconciled(controller: name, key: key, outcome: outcome, duration: clock.now - start)
+    }
+}

@@ -1,2 +1,0 @@
-/// ControllerRuntime: see DESIGN.md §1.
-public enum ControllerRuntimeModule {}

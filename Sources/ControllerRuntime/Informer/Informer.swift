@@ -1,0 +1,132 @@
+import FederationAPI
+import Foundation
+import KubeClient
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A service whose cache must be filled before controllers start (informers).
+public protocol SyncingService: AnyObject, Service {
+    /// A name for logs.
+    var name: String { get }
+    /// True once the first full list is in the cache.
+    var hasSynced: Bool { get }
+    /// Returns once synced; throws `CancellationError` if cancelled first.
+    func waitForSync() async throws
+}
+
+/// Unstructured informer: objects as `JSONValue`.
+public typealias DynamicInformer = Informer<JSONValue>
+
+/// List + watch into a cache, calling event handlers for every change.
+///
+/// - The first list fills the cache (`onAdd` for each object) and opens `hasSynced`.
+/// - Watch events keep it current (`onAdd`, `onUpdate(old, new)`, `onDelete`).
+/// - A relist (after 410 Expired) replaces the cache: `onUpdate` for objects still present,
+///   `onAdd` for new ones, `onDelete` for those that vanished.
+/// - With a resync period, every cached object is re-delivered as `onUpdate(o, o)`.
+///
+/// Run it as a `Service` (the `Manager` does); it stops on cancellation or graceful shutdown.
+/// Add handlers before running.
+public final class Informer<Object: Sendable>: SyncingService, Sendable {
+    /// The cache; read it from reconcilers.
+    public let cache: InformerCache<Object>
+    /// A name for logs (`resource.version.group`).
+    public let name: String
+    private let makeWatcher: @Sendable () -> Watcher<Object>
+    private let handlers = Mutex<[InformerEventHandler<Object>]>([])
+    private let gate = SyncGate()
+    private let resyncPeriod: Duration?
+    private let clock: RuntimeClock
+    private let logger: Logger
+
+    /// Creates an informer over a resource, optionally restricted to a namespace and selectors.
+    /// `clock` drives watch backoff and resync (tests inject a `VirtualClock`).
+    public init(
+        _ client: ObjectClient<Object>, namespace: String? = nil, options: ListOptions = ListOptions(),
+        resyncPeriod: Duration? = nil, clock: some Clock<Duration> = ContinuousClock(),
+        watcher: WatcherConfiguration = WatcherConfiguration(), logger: Logger = Logger(label: "concord.informer")
+    ) {
+        let rc = RuntimeClock(clock)
+        var wc = watcher
+        wc.clock = rc
+        wc.logger = logger
+        let config = wc
+        self.cache = InformerCache(metadata: client.codec.metadata)
+        self.name = client.scope.resource.description
+        self.makeWatcher = { client.watcher(namespace: namespace, options: options, configuration: config) }
+        self.resyncPeriod = resyncPeriod.flatMap { $0 > .zero ? max($0, .seconds(1)) : nil }
+        self.clock = rc
+        self.logger = logger
+    }
+
+    /// Registers a handler. Register before `run()`: a handler added later misses the objects already cached.
+    public func addEventHandler(_ handler: InformerEventHandler<Object>) {
+        handlers.withLock { $0.append(handler) }
+    }
+
+    /// True once the first full list is in the cache.
+    public var hasSynced: Bool { gate.isOpen }
+
+    /// Returns once synced; throws `CancellationError` if cancelled first.
+    public func waitForSync() async throws { try await gate.wait() }
+
+    /// Lists and watches until cancelled or gracefully shut down.
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { [self] in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.watchLoop() }
+                if let period = self.resyncPeriod {
+                    group.addTask { try await self.resyncLoop(period) }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    private func watchLoop() async throws {
+        for try await event in makeWatcher() {
+            await apply(event)
+        }
+    }
+
+    private func resyncLoop(_ period: Duration) async throws {
+        while !Task.isCancelled {
+            try await clock.sleep(for: period)
+            guard hasSynced else { continue }
+            let hs = handlers.withLock { $0 }
+            for o in cache.list() { for h in hs { await h.onUpdate(o, o) } }
+        }
+    }
+
+    /// Applies one watcher event to the cache and the handlers.
+    func apply(_ event: WatcherEvent<Object>) async {
+        let hs = handlers.withLock { $0 }
+        switch event {
+        case .relisted(let items, let rv):
+            let delta = cache.replace(with: items)
+            logger.debug("Listed objects", metadata: ["informer": "\(name)", "count": "\(items.count)", "resourceVersion": "\(rv)", "vanished": "\(delta.deleted.count)"])
+            for h in hs {
+                for o in delta.added { await h.onAdd(o) }
+                for (old, new) in delta.updated { await h.onUpdate(old, new) }
+                for o in delta.deleted { await h.onDelete(o) }
+            }
+            if !gate.isOpen {
+                gate.open()
+                logger.info("Informer synced", metadata: ["informer": "\(name)", "count": "\(items.count)"])
+            }
+        case .added(let o), .modified(let o):
+            if let old = cache.upsert(o) {
+                for h in hs { await h.onUpdate(old, o) }
+            } else {
+                for h in hs { await h.onAdd(o) }
+            }
+        case .deleted(let o):
+            cache.remove(cache.key(of: o))
+            for h in hs { await h.onDelete(o) }
+        case .bookmark:
+            break
+        }
+    }
+}

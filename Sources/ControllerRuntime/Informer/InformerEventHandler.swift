@@ -1,0 +1,33 @@
+import Foundation
+
+/// Callbacks an informer invokes as its cache changes. Keep them cheap (enqueue a key).
+public struct InformerEventHandler<Object: Sendable>: Sendable {
+    /// An object appeared (also for every object of the first list).
+    public var onAdd: @Sendable (Object) async -> Void
+    /// An object changed, or was re-listed or resynced (then old and new may be equal).
+    public var onUpdate: @Sendable (_ old: Object, _ new: Object) async -> Void
+    /// An object was deleted, or vanished across a relist (its last known state).
+    public var onDelete: @Sendable (Object) async -> Void
+
+    /// Creates a handler; omitted callbacks do nothing.
+    public init(
+        onAdd: @escaping @Sendable (Object) async -> Void = { _ in },
+        onUpdate: @escaping @Sendable (_ old: Object, _ new: Object) async -> Void = { _, _ in },
+        onDelete: @escaping @Sendable (Object) async -> Void = { _ in }
+    ) {
+        self.onAdd = onAdd
+        self.onUpdate = onUpdate
+        self.onDelete = onDelete
+    }
+
+    /// A handler that maps every event's object to keys and hands them to `enqueue`.
+    public static func mapping(_ keys: @escaping @Sendable (Object) -> [ObjectKey], to enqueue: @escaping @Sendable (ObjectKey) async -> Void) -> InformerEventHandler {
+        InformerEventHandler(
+            onAdd: { o in for k in keys(o) { await enqueue(k) } },
+            onUpdate: { old, new in
+                var seen = Set<ObjectKey>()
+                for k in keys(old) + keys(new) where seen.insert(k).inserted { await enqueue(k) }
+            },
+            onDelete: { o in for k in keys(o) { await enqueue(k) } })
+    }
+}

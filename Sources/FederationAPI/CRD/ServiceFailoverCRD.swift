@@ -1,0 +1,157 @@
+import Foundation
+
+extension FederationCRDs {
+    /// `servicefailovers.federation.concord.dev`.
+    public static var serviceFailover: FederationCRD {
+        FederationCRD(
+            kind: ServiceFailover.kind, plural: "servicefailovers", singular: "servicefailover", shortNames: ["sf"], namespaced: true,
+            printerColumns: [
+                PrinterColumn(name: "Service", type: "string", jsonPath: ".spec.service", description: "The protected Service."),
+                PrinterColumn(name: "Primary", type: "string", jsonPath: ".spec.primary", description: "Where the Service runs normally."),
+                PrinterColumn(name: "Active", type: "string", jsonPath: ".status.activeDatacenter", description: "Where the Service runs now."),
+                PrinterColumn(
+                    name: "Phase", type: "string", jsonPath: ".status.phase",
+                    description: "Active, FailingOver, FailedOver, Migrating, Degraded or Blocked."
+                ),
+                .condition(CommonConditionType.ready),
+                .age,
+            ],
+            schema: .resource(
+                "ServiceFailover keeps a Service available across datacenters: warm standby copies of its workload in the failover datacenters, make-before-break failover and planned migration, and a cross-datacenter discovery view.",
+                spec: serviceFailoverSpec, status: serviceFailoverStatus
+            )
+        )
+    }
+
+    static var serviceFailoverSpec: JSONSchemaProps {
+        .object(
+            "The desired state of the ServiceFailover.",
+            properties: [
+                "service": .string(
+                    "The Service in this namespace, deployed natively in the primary datacenter.",
+                    pattern: JSONSchemaProps.serviceNamePattern, minLength: 1, maxLength: 63
+                ),
+                "workload": .object(
+                    "The workload behind the Service. When omitted, the apps/v1 Deployment named like the Service.",
+                    properties: [
+                        "apiVersion": .string("The workload's apiVersion.", default: WorkloadReference.defaultAPIVersion),
+                        "kind": .string("The workload's kind.", default: WorkloadReference.defaultKind),
+                        "name": .string(
+                            "The workload's name; the Service's name when omitted.", pattern: JSONSchemaProps.objectNamePattern, maxLength: 253
+                        ),
+                    ],
+                    default: [:]
+                ),
+                "primary": .datacenterName("Where the Service runs normally. Changing it is a planned migration."),
+                "failover": .keyedList(
+                    "Ordered failover datacenters, tried first to last.", key: "datacenter",
+                    items: .object(
+                        "One failover datacenter.",
+                        properties: [
+                            "datacenter": .datacenterName("The Datacenter's name."),
+                            "replicas": .integer(
+                                "Replicas to run there when it is active. When omitted, the replicas the workload has in the primary.", minimum: 0
+                            ),
+                        ],
+                        required: ["datacenter"]
+                    )
+                ).with(minItems: 1),
+                "policy": .object(
+                    "When and how to fail over and back.",
+                    properties: [
+                        "mode": .enumeration(
+                            "Automatic: fail over when the conditions hold. Manual: only report; a person changes spec.primary.",
+                            PromotionMode.self, default: FailoverPolicy.defaultMode
+                        ),
+                        "unhealthyForSeconds": .integer(
+                            "Seconds the active datacenter must be unhealthy (Unreachable, or ready replicas below minReadyReplicas) before failing over.",
+                            minimum: 0, default: FailoverPolicy.defaultUnhealthyForSeconds
+                        ),
+                        "minReadyReplicas": .integer(
+                            "Ready replicas below this count make the active datacenter unhealthy.", minimum: 0,
+                            default: FailoverPolicy.defaultMinReadyReplicas
+                        ),
+                        "failback": .enumeration(
+                            "Manual: stay until a person moves the Service back. Automatic: return to spec.primary after stabilizationSeconds of health.",
+                            FailbackMode.self, default: FailoverPolicy.defaultFailback
+                        ),
+                        "stabilizationSeconds": .integer(
+                            "Seconds spec.primary must stay healthy before an automatic failback.", minimum: 0,
+                            default: FailoverPolicy.defaultStabilizationSeconds
+                        ),
+                    ],
+                    default: [:]
+                ),
+                "migration": .object(
+                    "Planned-migration settings.",
+                    properties: [
+                        "readinessTimeoutSeconds": .integer(
+                            "Seconds to wait for the target's ready replicas before giving up and staying put.", minimum: 1,
+                            default: MigrationSpec.defaultReadinessTimeoutSeconds
+                        )
+                    ],
+                    default: [:]
+                ),
+            ],
+            required: ["service", "primary", "failover"]
+        )
+    }
+
+    static var failoverTransition: JSONSchemaProps {
+        .object(
+            "One move of the Service between datacenters.",
+            properties: [
+                "from": .string("The datacenter it left."),
+                "to": .string("The datacenter it moved to."),
+                "reason": .string("Why: DatacenterUnreachable, ReplicasUnavailable, PlannedMigration or Failback."),
+                "startedAt": .time("When the move began."),
+                "completedAt": .time("When traffic was switched; absent while in progress."),
+                "durationSeconds": .number("Seconds from start to switch.", minimum: 0),
+            ],
+            required: ["to", "reason", "startedAt"]
+        )
+    }
+
+    static var serviceFailoverStatus: JSONSchemaProps {
+        .object(
+            "The observed state of the ServiceFailover.",
+            properties: [
+                "observedGeneration": .observedGeneration,
+                "activeDatacenter": .string("The datacenter that serves traffic now."),
+                "phase": .enumeration("Active, FailingOver, FailedOver, Migrating, Degraded or Blocked.", ServiceFailoverPhase.self),
+                "datacenters": .keyedList(
+                    "The cross-datacenter discovery view: one entry per involved datacenter.", key: "name",
+                    items: .object(
+                        "One datacenter's share of the Service.",
+                        properties: [
+                            "name": .string("The Datacenter's name."),
+                            "role": .enumeration("Primary or Failover.", ServiceDatacenterRole.self),
+                            "reachable": .boolean("Whether the controller reaches the datacenter."),
+                            "desiredReplicas": .integer("Replicas Concord wants there now (0 for a warm standby).", minimum: 0),
+                            "readyReplicas": .integer("Ready replicas last observed there.", minimum: 0),
+                            "endpoints": .array(
+                                "address:port of the ready endpoints there.", items: .string("One address:port."), listType: "atomic"
+                            ),
+                        ],
+                        required: ["name"]
+                    )
+                ),
+                "lastTransition": failoverTransition,
+                "history": .array(
+                    "Recent failovers, failbacks and migrations, newest first (at most \(ServiceFailover.historyLimit)).",
+                    items: failoverTransition, maxItems: ServiceFailover.historyLimit, listType: "atomic"
+                ),
+                "conditions": .conditions("Ready (summary), Available, FailedOver and Progressing, plus Reconciling and Stalled."),
+            ]
+        )
+    }
+}
+
+extension JSONSchemaProps {
+    /// The same node with `minItems` set.
+    func with(minItems: Int) -> JSONSchemaProps {
+        var copy = self
+        copy.minItems = minItems
+        return copy
+    }
+}

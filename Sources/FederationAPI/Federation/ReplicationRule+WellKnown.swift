@@ -1,0 +1,49 @@
+import Foundation
+
+extension ReplicationRule {
+    /// The most conflicts kept in `status.conflicts`.
+    public static let conflictLimit = 50
+
+    /// The value of the `rule` annotation on replicas this rule owns: `namespace/name`.
+    public var ruleAnnotationValue: String { "\(metadata.namespace ?? "")/\(metadata.name ?? "")" }
+
+    /// Condition types of a ReplicationRule.
+    public enum ConditionType {
+        /// Summary: True when every reachable, allowed target is Synced and no conflict waits for a person.
+        public static let ready = CommonConditionType.ready
+        /// True when every reachable, allowed target holds the source's latest revision.
+        public static let synced = "Synced"
+        /// True while `status.conflicts` is not empty.
+        public static let conflictsDetected = "ConflictsDetected"
+        /// True when residency kept some objects out of some targets.
+        public static let residencyBlocked = "ResidencyBlocked"
+        /// True while work is in flight.
+        public static let reconciling = CommonConditionType.reconciling
+        /// True on terminal failure.
+        public static let stalled = CommonConditionType.stalled
+    }
+
+    /// Condition reasons of a ReplicationRule.
+    public enum Reason {
+        /// Synced True.
+        public static let allTargetsSynced = "AllTargetsSynced"
+        /// Synced False: some targets lag.
+        public static let targetsBehind = "TargetsBehind"
+        /// Synced False: some targets are unreachable.
+        public static let targetsUnreachable = "TargetsUnreachable"
+        /// Ready False: the source datacenter cannot be read.
+        public static let sourceUnavailable = "SourceUnavailable"
+        /// Ready False: `source` names no Datacenter.
+        public static let sourceNotFound = "SourceNotFound"
+        /// ConflictsDetected True: some conflicts wait for a person (Manual).
+        public static let manualResolutionRequired = "ManualResolutionRequired"
+        /// ConflictsDetected True: conflicts were found and resolved by policy.
+        public static let conflictsResolved = "ConflictsResolved"
+        /// ConflictsDetected False.
+        public static let noConflicts = "NoConflicts"
+        /// ResidencyBlocked True.
+        public static let outsideAllowedRegions = "OutsideAllowedRegions"
+        /// ResidencyBlocked False.
+        public static let allTargetsAllowed = "AllTargetsAllowed"
+    }
+}

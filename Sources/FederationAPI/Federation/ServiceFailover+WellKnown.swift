@@ -1,0 +1,59 @@
+import Foundation
+
+extension ServiceFailover {
+    /// The most transitions kept in `status.history`.
+    public static let historyLimit = 20
+
+    /// The name of the global Service (and its EndpointSlice) in every reachable member.
+    public static func globalServiceName(for service: String) -> String { "\(service)-global" }
+
+    /// Condition types of a ServiceFailover.
+    public enum ConditionType {
+        /// Summary: True when the Service is Available and no move is in flight.
+        public static let ready = CommonConditionType.ready
+        /// True when the active datacenter has at least `minReadyReplicas` ready replicas.
+        public static let available = "Available"
+        /// True while the Service runs somewhere other than `spec.primary`.
+        public static let failedOver = "FailedOver"
+        /// True while a failover, failback or migration is in flight.
+        public static let progressing = "Progressing"
+        /// True while work is in flight.
+        public static let reconciling = CommonConditionType.reconciling
+        /// True on terminal failure.
+        public static let stalled = CommonConditionType.stalled
+    }
+
+    /// Condition and transition reasons of a ServiceFailover.
+    public enum Reason {
+        /// Transition: the active datacenter was Unreachable for `unhealthyForSeconds`.
+        public static let datacenterUnreachable = "DatacenterUnreachable"
+        /// Transition: ready replicas stayed below `minReadyReplicas` for `unhealthyForSeconds`.
+        public static let replicasUnavailable = "ReplicasUnavailable"
+        /// Transition: a person changed `spec.primary`.
+        public static let plannedMigration = "PlannedMigration"
+        /// Transition: back to `spec.primary` after `stabilizationSeconds` of health.
+        public static let failback = "Failback"
+        /// Available True.
+        public static let minimumReplicasAvailable = "MinimumReplicasAvailable"
+        /// Available False.
+        public static let minimumReplicasUnavailable = "MinimumReplicasUnavailable"
+        /// Progressing True: scaling up the target before switching traffic.
+        public static let scalingUpTarget = "ScalingUpTarget"
+        /// Progressing True: switching the global Service and EndpointSlices.
+        public static let switchingTraffic = "SwitchingTraffic"
+        /// Progressing False: nothing in flight.
+        public static let stable = "Stable"
+        /// Ready/Progressing False: no failover target fits; nothing was evicted.
+        public static let noFittingTarget = "NoFittingTarget"
+        /// Progressing False: the target did not become ready within `readinessTimeoutSeconds`.
+        public static let readinessTimeout = "ReadinessTimeout"
+        /// Ready False: failover is needed but mode is Manual.
+        public static let awaitingManualFailover = "AwaitingManualFailover"
+        /// FailedOver False: running in `spec.primary`.
+        public static let runningInPrimary = "RunningInPrimary"
+        /// FailedOver True: running in a failover datacenter.
+        public static let runningInFailover = "RunningInFailover"
+        /// Ready False: the Service or workload is missing in the primary.
+        public static let serviceNotFound = "ServiceNotFound"
+    }
+}

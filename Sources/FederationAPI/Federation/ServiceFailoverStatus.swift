@@ -1,0 +1,127 @@
+import Foundation
+
+/// Where a ServiceFailover stands.
+public enum ServiceFailoverPhase: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Running in the primary datacenter, standbys in place.
+    case active = "Active"
+    /// Moving to a failover datacenter after the active one became unhealthy.
+    case failingOver = "FailingOver"
+    /// Running in a failover datacenter.
+    case failedOver = "FailedOver"
+    /// A planned move (changed `spec.primary`, or failback) is in progress.
+    case migrating = "Migrating"
+    /// Running, but below `minReadyReplicas` or without every standby.
+    case degraded = "Degraded"
+    /// A move is needed but no target fits (capacity, cordon, unreachable); nothing was evicted.
+    case blocked = "Blocked"
+}
+
+/// The part a datacenter plays for one ServiceFailover.
+public enum ServiceDatacenterRole: String, Codable, Hashable, Sendable, CaseIterable {
+    /// `spec.primary`.
+    case primary = "Primary"
+    /// One of `spec.failover`.
+    case failover = "Failover"
+}
+
+/// The observed state of a ServiceFailover.
+public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
+    /// The `metadata.generation` this status was computed from.
+    public var observedGeneration: Int64?
+    /// The datacenter that serves traffic now.
+    public var activeDatacenter: String?
+    /// Active, FailingOver, FailedOver, Migrating, Degraded or Blocked.
+    public var phase: ServiceFailoverPhase?
+    /// The cross-datacenter discovery view: one entry per involved datacenter.
+    public var datacenters: [ServiceDatacenterStatus]
+    /// The most recent failover, failback or migration.
+    public var lastTransition: FailoverTransition?
+    /// Recent transitions, newest first, at most ``ServiceFailover/historyLimit``.
+    public var history: [FailoverTransition]
+    /// Ready, Available, FailedOver and Progressing (plus Reconciling/Stalled).
+    public var conditions: [Condition]
+
+    /// Creates a status.
+    public init(
+        observedGeneration: Int64? = nil, activeDatacenter: String? = nil, phase: ServiceFailoverPhase? = nil,
+        datacenters: [ServiceDatacenterStatus] = [], lastTransition: FailoverTransition? = nil,
+        history: [FailoverTransition] = [], conditions: [Condition] = []
+    ) {
+        self.observedGeneration = observedGeneration
+        self.activeDatacenter = activeDatacenter
+        self.phase = phase
+        self.datacenters = datacenters
+        self.lastTransition = lastTransition
+        self.history = history
+        self.conditions = conditions
+    }
+
+    /// Decodes, treating absent lists as empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        observedGeneration = try c.decodeIfPresent(Int64.self, forKey: .observedGeneration)
+        activeDatacenter = try c.decodeIfPresent(String.self, forKey: .activeDatacenter)
+        phase = try c.decodeIfPresent(ServiceFailoverPhase.self, forKey: .phase)
+        datacenters = try c.decodeList(forKey: .datacenters)
+        lastTransition = try c.decodeIfPresent(FailoverTransition.self, forKey: .lastTransition)
+        history = try c.decodeList(forKey: .history)
+        conditions = try c.decodeList(forKey: .conditions)
+    }
+}
+
+/// One datacenter's share of a ServiceFailover: the discovery view.
+public struct ServiceDatacenterStatus: Codable, Hashable, Sendable {
+    /// The Datacenter's name.
+    public var name: String
+    /// Primary or Failover.
+    public var role: ServiceDatacenterRole?
+    /// Whether the controller reaches the datacenter.
+    public var reachable: Bool?
+    /// Replicas Concord wants there now (0 for a warm standby).
+    public var desiredReplicas: Int?
+    /// Ready replicas last observed there.
+    public var readyReplicas: Int?
+    /// `address:port` of the ready endpoints there.
+    public var endpoints: [String]?
+
+    /// Creates a datacenter entry.
+    public init(
+        name: String, role: ServiceDatacenterRole? = nil, reachable: Bool? = nil, desiredReplicas: Int? = nil,
+        readyReplicas: Int? = nil, endpoints: [String]? = nil
+    ) {
+        self.name = name
+        self.role = role
+        self.reachable = reachable
+        self.desiredReplicas = desiredReplicas
+        self.readyReplicas = readyReplicas
+        self.endpoints = endpoints
+    }
+}
+
+/// One move of a Service between datacenters.
+public struct FailoverTransition: Codable, Hashable, Sendable {
+    /// The datacenter it left.
+    public var from: String?
+    /// The datacenter it moved to.
+    public var to: String
+    /// Why: DatacenterUnreachable, ReplicasUnavailable, PlannedMigration, Failback…
+    public var reason: String
+    /// When the move began.
+    public var startedAt: KubeTime
+    /// When traffic was switched; absent while in progress.
+    public var completedAt: KubeTime?
+    /// Seconds from start to switch.
+    public var durationSeconds: Double?
+
+    /// Creates a transition.
+    public init(
+        from: String? = nil, to: String, reason: String, startedAt: KubeTime, completedAt: KubeTime? = nil, durationSeconds: Double? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.durationSeconds = durationSeconds
+    }
+}

@@ -1,0 +1,184 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+import Logging
+import Synchronization
+
+/// Reconciles one Datacenter: keeps the cleanup finalizer on it, connects to the member with the
+/// kubeconfig in its credentials Secret (Push mode), keeps its probe loop running, folds every
+/// finished probe into its status through `DatacenterHealth`, and writes status only on change.
+///
+/// Read → plan → write → status: the decisions are `FederationCore`'s; this type only fetches
+/// and writes. The status computed between writes lives in the `ProbeLedger`; after a restart or
+/// a change of leader the status read from the API server seeds it, so no clock is lost.
+struct DatacenterReconciler: Reconciler {
+    let datacenters: ResourceClient<Datacenter>
+    let secrets: ResourceClient<Secret>
+    let cache: InformerCache<Datacenter>
+    let ledger: ProbeLedger
+    let prober: HealthProber
+    let members: MemberConnections
+    let now: @Sendable () -> Date
+    /// How long deletion waits for an unreachable member before giving up on its cleanup.
+    let cleanupTimeout: TimeInterval
+    /// How often the credentials Secret is re-read while nothing else changes.
+    let credentialsRefresh: TimeInterval
+    let logger: Logger
+
+    func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        let name = key.name
+        guard let dc = cache.get(key) else {
+            prober.stop(name)
+            await ledger.forget(name)
+            await members.remove(name)
+            return .done
+        }
+        if dc.metadata.deletionTimestamp != nil {
+            return try await finalize(dc)
+        }
+        if !dc.metadata.hasFinalizer(Datacenter.finalizer) {
+            try await addFinalizer(dc)
+            return .done
+        }
+        var requeue: Duration?
+        switch dc.spec.effectiveMode {
+        case .push:
+            requeue = try await connect(dc)
+        case .pull:
+            prober.stop(name)
+            await ledger.record(name, .failure(reason: Datacenter.Reason.leaseMissing, message: "Pull mode: waiting for `concord agent --datacenter \(name)` to renew its Lease (agents arrive in a later release)"), at: now())
+            requeue = .seconds(30)
+        }
+        let status = try await writeStatus(dc)
+        if status.conditions.isTrue(Datacenter.ConditionType.registered) {
+            await installFootprint(dc)
+        }
+        return requeue.map { .requeue(after: $0) } ?? .done
+    }
+
+    // MARK: - Registration
+
+    /// Ensures a probe loop with the member client built from the credentials Secret.
+    /// Returns when to look again if registration could not proceed.
+    private func connect(_ dc: Datacenter) async throws -> Duration? {
+        let name = dc.metadata.name ?? ""
+        guard let ref = dc.spec.credentialsRef else {
+            await registrationFailed(name, "spec.credentialsRef is required in Push mode: name a Secret holding a kubeconfig for the member")
+            return .seconds(30)
+        }
+        if let existing = await members.existing(name), prober.isProbing(name),
+            now().timeIntervalSince(existing.checkedAt) < credentialsRefresh
+        {
+            prober.ensure(name, target(for: dc, client: existing.client, secretRevision: existing.secretRevision))
+            return nil
+        }
+        let secretName = "\(ref.effectiveNamespace)/\(ref.name)"
+        let secret: Secret
+        do {
+            secret = try await secrets.get(ref.name, namespace: ref.effectiveNamespace)
+        } catch let error as KubeAPIError where error.isNotFound {
+            await registrationFailed(name, "Secret \(secretName) not found: create it with a kubeconfig for the member under key \"\(ref.effectiveKey)\"")
+            return .seconds(10)
+        }
+        guard let encoded = secret.data?[ref.effectiveKey], let raw = Data(base64Encoded: encoded),
+            let kubeconfig = String(data: raw, encoding: .utf8)
+        else {
+            await registrationFailed(name, "Secret \(secretName) has no key \"\(ref.effectiveKey)\" holding a kubeconfig")
+            return .seconds(10)
+        }
+        do {
+            let connection = try await members.connection(
+                for: name, secretRevision: secret.metadata.resourceVersion ?? "", kubeconfig: kubeconfig,
+                source: "Secret \(secretName) key \(ref.effectiveKey)", now: now())
+            prober.ensure(name, target(for: dc, client: connection.client, secretRevision: connection.secretRevision))
+            return nil
+        } catch {
+            await registrationFailed(name, "the kubeconfig in Secret \(secretName) is unusable: \(error)")
+            return .seconds(10)
+        }
+    }
+
+    private func target(for dc: Datacenter, client: KubeClient, secretRevision: String) -> ProbeTarget {
+        let hc = dc.spec.effectiveHealthCheck
+        let versions = VersionSchedule()
+        return ProbeTarget(
+            revision: "\(secretRevision)/\(hc.periodSeconds)/\(hc.timeoutSeconds)",
+            healthCheck: hc,
+            probe: { timeout in await MemberProbe.probe(client, timeout: timeout, wantVersion: versions.next()) })
+    }
+
+    private func registrationFailed(_ name: String, _ message: String) async {
+        prober.stop(name)
+        await members.remove(name)
+        await ledger.record(name, .failure(reason: Datacenter.Reason.credentialsUnavailable, message: message), at: now())
+        logger.info("Datacenter cannot be registered", metadata: ["datacenter": "\(name)", "reason": "\(message)"])
+    }
+
+    private func installFootprint(_ dc: Datacenter) async {
+        let name = dc.metadata.name ?? ""
+        guard let connection = await members.existing(name), !connection.footprintInstalled else { return }
+        do {
+            try await MemberFootprint.install(on: connection.client, datacenter: name, timeout: .seconds(2))
+            await members.markFootprintInstalled(name)
+            logger.info("Installed fencing marker in member", metadata: ["datacenter": "\(name)"])
+        } catch {
+            logger.warning("Could not install fencing marker in member; will retry", metadata: ["datacenter": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: - Status
+
+    /// Folds pending probes into the computed status and writes it when something a reader cares about changed.
+    @discardableResult
+    private func writeStatus(_ dc: Datacenter) async throws -> DatacenterStatus {
+        let name = dc.metadata.name ?? ""
+        let generation = dc.metadata.generation ?? 1
+        let healthCheck = dc.spec.effectiveHealthCheck
+        let (observations, computed) = await ledger.drain(name)
+        var status = computed ?? dc.status ?? DatacenterStatus()
+        status.role = dc.status?.role
+        for o in observations {
+            status = DatacenterHealth.evaluate(previous: status, probe: o.result, healthCheck: healthCheck, generation: generation, now: o.at)
+        }
+        if observations.isEmpty {
+            status = DatacenterHealth.observe(status, generation: generation, now: now())
+        }
+        await ledger.setComputed(name, status)
+        guard DatacenterHealth.needsWrite(written: dc.status, computed: status, healthCheck: healthCheck, now: now()) else {
+            return status
+        }
+        var updated = dc
+        updated.status = status
+        _ = try await datacenters.updateStatus(updated)
+        if dc.status?.phase != status.phase {
+            logger.info("Datacenter phase changed", metadata: [
+                "datacenter": "\(name)", "from": "\(dc.status?.phase?.rawValue ?? "none")", "to": "\(status.phase?.rawValue ?? "none")",
+            ])
+        }
+        return status
+    }
+
+    private func addFinalizer(_ dc: Datacenter) async throws {
+        let finalizers = (dc.metadata.finalizers ?? []) + [Datacenter.finalizer]
+        let patch: JSONValue = [
+            "metadata": ["finalizers": .array(finalizers.map { .string($0) }), "resourceVersion": .string(dc.metadata.resourceVersion ?? "")],
+        ]
+        _ = try await datacenters.patch(dc.metadata.name ?? "", type: .merge, patch: patch)
+        logger.info("Added finalizer", metadata: ["datacenter": "\(dc.metadata.name ?? "")"])
+    }
+}
+
+/// Asks for the member's version on the first probe and then every `every` probes.
+final class VersionSchedule: Sendable {
+    private let count = Mutex(0)
+    private let every: Int
+    init(every: Int = 30) { self.every = every }
+    func next() -> Bool {
+        count.withLock { c in
+            defer { c += 1 }
+            return c % every == 0
+        }
+    }
+}

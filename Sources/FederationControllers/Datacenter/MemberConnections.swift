@@ -1,0 +1,66 @@
+import FederationAPI
+import Foundation
+import KubeClient
+import Logging
+
+/// One API client per member datacenter, built from the kubeconfig in its credentials Secret.
+///
+/// Each member has its own HTTP connection pool, so a member that hangs holds only its own
+/// connections. A client is rebuilt when the Secret changes (its resourceVersion) and shut down
+/// when the datacenter goes away.
+actor MemberConnections {
+    /// A member's client and the Secret revision it was built from.
+    struct Connection: Sendable {
+        var client: KubeClient
+        var secretRevision: String
+        /// Where it connects, for messages.
+        var server: String
+        /// When the credentials Secret was last read.
+        var checkedAt: Date
+        /// Whether the fencing marker was installed through this connection.
+        var footprintInstalled = false
+    }
+
+    private var connections: [String: Connection] = [:]
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// The existing connection for `name` if built from `secretRevision`, else a new one from `kubeconfig`.
+    func connection(for name: String, secretRevision: String, kubeconfig: String, source: String, now: Date) async throws -> Connection {
+        if var existing = connections[name], existing.secretRevision == secretRevision {
+            existing.checkedAt = now
+            connections[name] = existing
+            return existing
+        }
+        var merged = MergedKubeConfig()
+        merged.merge(try KubeConfigFile.parse(kubeconfig, source: source), from: source)
+        let configuration = try merged.clientConfiguration()
+        var log = logger
+        log[metadataKey: "datacenter"] = "\(name)"
+        let client = try KubeClient(configuration: configuration, logger: log)
+        let connection = Connection(client: client, secretRevision: secretRevision, server: configuration.server.absoluteString, checkedAt: now)
+        if let old = connections.updateValue(connection, forKey: name) {
+            try? await old.client.shutdown()
+        }
+        logger.info("Connected to member", metadata: ["datacenter": "\(name)", "server": "\(connection.server)"])
+        return connection
+    }
+
+    /// The current connection for `name`, if any.
+    func existing(_ name: String) -> Connection? { connections[name] }
+
+    /// Records that the fencing marker is in place through the current connection.
+    func markFootprintInstalled(_ name: String) { connections[name]?.footprintInstalled = true }
+
+    /// Shuts down and forgets the connection for `name`.
+    func remove(_ name: String) async {
+        if let old = connections.removeValue(forKey: name) { try? await old.client.shutdown() }
+    }
+
+    /// Shuts down every connection.
+    func shutdownAll() async {
+        for (_, c) in connections { try? await c.client.shutdown() }
+        connections = [:]
+    }
+}

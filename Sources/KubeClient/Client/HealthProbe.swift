@@ -1,0 +1,70 @@
+import FederationAPI
+import Foundation
+
+/// The outcome of one health probe.
+public struct HealthProbeResult: Sendable, Hashable {
+    /// True when the server answered `/readyz` (or the fallback) with 2xx.
+    public var healthy: Bool
+    /// Round-trip time of the readiness request.
+    public var latency: Duration
+    /// `gitVersion` from `/version`, when it could be read.
+    public var gitVersion: String?
+    /// Which endpoint decided the outcome (`/readyz` or `/version`).
+    public var endpoint: String
+    /// Why the probe failed, when it did (never contains credentials).
+    public var failure: String?
+}
+
+/// `/version`'s body.
+public struct ServerVersion: Codable, Sendable, Hashable {
+    /// Major version, such as "1".
+    public var major: String?
+    /// Minor version, such as "32".
+    public var minor: String?
+    /// Full version, such as "v1.32.0".
+    public var gitVersion: String?
+    /// Platform, such as "linux/amd64".
+    public var platform: String?
+}
+
+extension KubeClient {
+    /// GET `/version`.
+    public func serverVersion(timeout: Duration = .seconds(5)) async throws -> ServerVersion {
+        let r = try await send(KubeRequest(method: .get, path: "/version", timeout: timeout))
+        do {
+            return try JSONDecoder().decode(ServerVersion.self, from: r.body)
+        } catch {
+            throw KubeTransportError(.invalidResponse, "cannot decode /version: \(error)")
+        }
+    }
+
+    /// A cheap health probe: `GET /readyz`; when that is not served (404/403/401 on some
+    /// distributions) falls back to `GET /version`. Never throws: failures are in the result.
+    /// Latency is measured on `clock` around the deciding request; `gitVersion` comes from `/version`.
+    public func probeHealth(timeout: Duration = .seconds(2), clock: RuntimeClock = .continuous) async -> HealthProbeResult {
+        let start = clock.now
+        var endpoint = "/readyz"
+        var failure: String?
+        var healthy = false
+        var version: ServerVersion?
+        do {
+            let r = try await transport.send(KubeRequest(method: .get, path: "/readyz", accept: "text/plain, application/json", timeout: timeout))
+            if (200..<300).contains(r.statusCode) {
+                healthy = true
+            } else if [401, 403, 404].contains(r.statusCode) {
+                endpoint = "/version"
+                version = try await serverVersion(timeout: timeout)
+                healthy = true
+            } else {
+                failure = "/readyz answered \(r.statusCode): \(String(decoding: r.body.prefix(200), as: UTF8.self))"
+            }
+        } catch {
+            failure = "\(endpoint): \(error)"
+        }
+        let latency = clock.now - start
+        if healthy && version == nil {
+            version = try? await serverVersion(timeout: timeout)
+        }
+        return HealthProbeResult(healthy: healthy, latency: latency, gitVersion: version?.gitVersion, endpoint: endpoint, failure: failure)
+    }
+}

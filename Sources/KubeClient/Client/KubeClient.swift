@@ -1,0 +1,71 @@
+import FederationAPI
+import Foundation
+import Logging
+
+/// A client for one Kubernetes API server: typed and dynamic resource access, health probes.
+///
+/// ```swift
+/// let client = try KubeClient(kubeconfigPath: "/path/to/kubeconfig")
+/// defer { … try await client.shutdown() }
+/// let dcs = try await client.resource(Datacenter.self).list()
+/// ```
+/// A value type holding only immutable references; copy it freely. Create one per API server
+/// and call `shutdown()` once when done (it owns one HTTP connection pool).
+public struct KubeClient: Sendable {
+    /// The transport every request goes through.
+    public let transport: any KubeTransport
+    /// The namespace used when none is given.
+    public let defaultNamespace: String
+    /// The configuration the client was built from, if built from one.
+    public let configuration: ClientConfiguration?
+    private let owned: HTTPKubeTransport?
+
+    /// A client over an HTTP transport built from a configuration.
+    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient")) throws {
+        let t = try HTTPKubeTransport(configuration: configuration, logger: logger)
+        self.transport = t
+        self.owned = t
+        self.defaultNamespace = configuration.namespace
+        self.configuration = configuration
+    }
+
+    /// A client loading its configuration with `ClientConfiguration.load` (`--kubeconfig`,
+    /// `KUBECONFIG`, in-cluster, `~/.kube/config`).
+    public init(kubeconfigPath: String? = nil, context: String? = nil, environment: ConfigEnvironment = .process, logger: Logger = Logger(label: "concord.kubeclient")) throws {
+        try self.init(configuration: ClientConfiguration.load(kubeconfigPath: kubeconfigPath, context: context, environment: environment), logger: logger)
+    }
+
+    /// A client over any transport (tests use fakes).
+    public init(transport: any KubeTransport, defaultNamespace: String = "default") {
+        self.transport = transport
+        self.owned = nil
+        self.defaultNamespace = defaultNamespace
+        self.configuration = nil
+    }
+
+    /// Closes the connection pool if this client created it. Call once, after the last request.
+    public func shutdown() async throws {
+        try await owned?.shutdown()
+    }
+
+    /// Typed access to a resource.
+    public func resource<R: KubeResource>(_ type: R.Type) -> ResourceClient<R> {
+        ObjectClient(transport: transport, scope: .of(R.self), codec: .typed, defaultNamespace: defaultNamespace)
+    }
+
+    /// Unstructured access to any resource; `kind` fills in missing `kind` fields on writes.
+    public func dynamic(_ resource: GroupVersionResource, namespaced: Bool, kind: String? = nil) -> DynamicResourceClient {
+        ObjectClient(
+            transport: transport, scope: ResourceScope(resource, namespaced: namespaced),
+            codec: .dynamic(apiVersion: resource.apiVersion, kind: kind), defaultNamespace: defaultNamespace)
+    }
+
+    /// Sends a request built elsewhere; throws `KubeAPIError` on a non-2xx status.
+    public func send(_ request: KubeRequest) async throws -> KubeResponse {
+        let response = try await transport.send(request)
+        guard (200..<300).contains(response.statusCode) else {
+            throw KubeAPIError(statusCode: response.statusCode, body: response.body)
+        }
+        return response
+    }
+}

@@ -1,0 +1,132 @@
+import FederationAPI
+import Foundation
+
+/// One decoded line of a watch stream.
+public enum DecodedWatchEvent<Object: Sendable>: Sendable {
+    /// ADDED, MODIFIED or DELETED with the object.
+    case object(WatchEventType, Object)
+    /// BOOKMARK carrying only a resourceVersion (nil if it had none).
+    case bookmark(resourceVersion: String?)
+    /// ERROR carrying a Status.
+    case error(Status)
+}
+
+/// How objects of one representation are decoded, encoded and read for metadata.
+/// Typed clients use `JSONDecoder`; dynamic clients use `JSONValue`.
+public struct ObjectCodec<Object: Sendable>: Sendable {
+    /// Decodes an object from JSON.
+    public let decode: @Sendable (Data) throws -> Object
+    /// Encodes an object as JSON, filling in `apiVersion` and `kind` when missing.
+    public let encode: @Sendable (Object) throws -> Data
+    /// Decodes one watch-stream line.
+    public let decodeEvent: @Sendable (Data) throws -> DecodedWatchEvent<Object>
+    /// Decodes a list response into its items and list metadata.
+    public let decodeList: @Sendable (Data) throws -> (items: [Object], metadata: ListMeta)
+    /// The object's metadata (at least name, namespace, uid, resourceVersion and labels).
+    public let metadata: @Sendable (Object) -> ObjectMeta
+
+    /// Creates a codec from its parts.
+    public init(
+        decode: @escaping @Sendable (Data) throws -> Object, encode: @escaping @Sendable (Object) throws -> Data,
+        decodeList: @escaping @Sendable (Data) throws -> (items: [Object], metadata: ListMeta),
+        decodeEvent: @escaping @Sendable (Data) throws -> DecodedWatchEvent<Object>, metadata: @escaping @Sendable (Object) -> ObjectMeta
+    ) {
+        self.decode = decode
+        self.encode = encode
+        self.decodeEvent = decodeEvent
+        self.decodeList = decodeList
+        self.metadata = metadata
+    }
+}
+
+private struct EventTypeProbe: Decodable { var type: WatchEventType }
+private struct BookmarkProbe: Decodable {
+    struct Obj: Decodable { var metadata: ListMeta? }
+    var object: Obj?
+}
+
+extension ObjectCodec where Object: KubeResource {
+    /// The codec of a typed resource.
+    public static var typed: ObjectCodec<Object> {
+        ObjectCodec(
+            decode: { try JSONDecoder().decode(Object.self, from: $0) },
+            encode: { obj in
+                var v = try JSONValue(encoding: obj)
+                if v["apiVersion"] == nil { v["apiVersion"] = .string(Object.apiVersion) }
+                if v["kind"] == nil { v["kind"] = .string(Object.kind) }
+                return v.jsonData()
+            },
+            decodeList: { data in
+                let list = try JSONDecoder().decode(KubeList<Object>.self, from: data)
+                return (list.items, list.metadata)
+            },
+            decodeEvent: { line in
+                let d = JSONDecoder()
+                let type = try d.decode(EventTypeProbe.self, from: line).type
+                switch type {
+                case .bookmark: return .bookmark(resourceVersion: try d.decode(BookmarkProbe.self, from: line).object?.metadata?.resourceVersion)
+                case .error:
+                    guard let obj = (try? JSONValue(parsing: line))?["object"], let status = Status.decodeLeniently(obj) else {
+                        throw KubeTransportError(.invalidResponse, "watch ERROR event without a Status object")
+                    }
+                    return .error(status)
+                default: return .object(type, try d.decode(WatchEvent<Object>.self, from: line).object)
+                }
+            },
+            metadata: { $0.metadata })
+    }
+}
+
+extension ObjectCodec where Object == JSONValue {
+    /// The codec of unstructured objects; `apiVersion` and `kind` are filled in on encode when missing.
+    public static func dynamic(apiVersion: String, kind: String?) -> ObjectCodec<JSONValue> {
+        ObjectCodec(
+            decode: { try JSONValue(parsing: $0) },
+            encode: { obj in
+                var v = obj
+                if v["apiVersion"] == nil { v["apiVersion"] = .string(apiVersion) }
+                if let kind, v["kind"] == nil { v["kind"] = .string(kind) }
+                return v.jsonData()
+            },
+            decodeList: { data in
+                let v = try JSONValue(parsing: data)
+                let meta = try v["metadata"].map { try $0.decode(ListMeta.self) } ?? ListMeta()
+                return (v["items"]?.arrayValue ?? [], meta)
+            },
+            decodeEvent: { line in
+                let v = try JSONValue(parsing: line)
+                guard let t = v["type"]?.stringValue, let type = WatchEventType(rawValue: t), let obj = v["object"] else {
+                    throw KubeTransportError(.invalidResponse, "watch event without a valid type and object")
+                }
+                switch type {
+                case .bookmark: return .bookmark(resourceVersion: obj.value(at: ["metadata", "resourceVersion"])?.stringValue)
+                case .error:
+                    guard let status = Status.decodeLeniently(obj) else {
+                        throw KubeTransportError(.invalidResponse, "watch ERROR event without a Status object")
+                    }
+                    return .error(status)
+                default: return .object(type, obj)
+                }
+            },
+            metadata: { JSONValue.objectMeta(of: $0) })
+    }
+}
+
+extension JSONValue {
+    /// The identifying metadata of an unstructured object: name, generateName, namespace, uid,
+    /// resourceVersion, generation, labels, annotations, finalizers and deletionTimestamp.
+    public static func objectMeta(of object: JSONValue) -> ObjectMeta {
+        guard let m = object["metadata"] else { return ObjectMeta() }
+        func strings(_ key: String) -> [String: String]? {
+            guard let o = m[key]?.objectValue else { return nil }
+            return o.compactMapValues(\.stringValue)
+        }
+        return ObjectMeta(
+            name: m["name"]?.stringValue, generateName: m["generateName"]?.stringValue,
+            namespace: m["namespace"]?.stringValue, uid: m["uid"]?.stringValue,
+            resourceVersion: m["resourceVersion"]?.stringValue, generation: m["generation"]?.intValue,
+            deletionTimestamp: m["deletionTimestamp"]?.stringValue.flatMap { KubeTime(rfc3339: $0) },
+            labels: strings("labels"), annotations: strings("annotations"),
+            finalizers: m["finalizers"]?.arrayValue?.compactMap(\.stringValue))
+    }
+}

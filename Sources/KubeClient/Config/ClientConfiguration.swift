@@ -1,0 +1,97 @@
+import FederationAPI
+import Foundation
+
+/// Everything needed to talk to one API server: resolved from a kubeconfig context or the
+/// in-cluster environment. Paths are already read: `*-data` fields override files.
+public struct ClientConfiguration: Sendable {
+    /// The API server's base URL (`https://host:port[/prefix]`).
+    public var server: URL
+    /// How to trust the server and present a client certificate.
+    public var tls: TLSSettings
+    /// How requests authenticate.
+    public var credentials: Credentials
+    /// The context's default namespace (`default` when unset).
+    public var namespace: String
+    /// Where this came from, for logs: `kubeconfig /path (context dev)` or `in-cluster`.
+    public var source: String
+    /// Bound on establishing a connection (TCP + TLS). Short, because a TLS trust failure only shows after it.
+    public var connectTimeout: Duration
+    /// Default bound on a request up to its response head; watches are not bounded by it.
+    public var requestTimeout: Duration
+    /// Idle bound on reading a streaming body; longer than the server's bookmark interval.
+    public var watchIdleTimeout: Duration
+    /// The `User-Agent` header.
+    public var userAgent: String
+
+    /// Creates a configuration; usually built by `ClientConfiguration.load` instead.
+    public init(
+        server: URL, tls: TLSSettings = TLSSettings(), credentials: Credentials = .none, namespace: String = "default",
+        source: String = "explicit", connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
+        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1"
+    ) {
+        self.server = server
+        self.tls = tls
+        self.credentials = credentials
+        self.namespace = namespace
+        self.source = source
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.watchIdleTimeout = watchIdleTimeout
+        self.userAgent = userAgent
+    }
+}
+
+/// TLS material, already read from files or decoded from base64.
+public struct TLSSettings: Sendable, Hashable {
+    /// PEM CA bundle to trust instead of the system roots.
+    public var caPEM: Data?
+    /// Skip verification of the server's certificate.
+    public var insecureSkipVerify: Bool
+    /// Server name for SNI and verification, when it differs from the URL's host.
+    public var serverName: String?
+    /// PEM client certificate (chain).
+    public var clientCertificatePEM: Data?
+    /// PEM client private key.
+    public var clientKeyPEM: Data?
+
+    /// Creates settings.
+    public init(caPEM: Data? = nil, insecureSkipVerify: Bool = false, serverName: String? = nil, clientCertificatePEM: Data? = nil, clientKeyPEM: Data? = nil) {
+        self.caPEM = caPEM
+        self.insecureSkipVerify = insecureSkipVerify
+        self.serverName = serverName
+        self.clientCertificatePEM = clientCertificatePEM
+        self.clientKeyPEM = clientKeyPEM
+    }
+}
+
+/// How requests authenticate. `description` never shows a secret.
+public enum Credentials: Sendable, CustomStringConvertible {
+    /// Anonymous (or client-certificate only).
+    case none
+    /// A fixed bearer token.
+    case bearer(String)
+    /// A bearer token re-read from a file (service-account tokens rotate).
+    case tokenFile(FileTokenSource)
+    /// HTTP basic auth.
+    case basic(username: String, password: String)
+
+    /// The kind of credential, without its value.
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .bearer: return "bearer token"
+        case .tokenFile(let s): return "token file \(s.path)"
+        case .basic(let u, _): return "basic auth as \(u)"
+        }
+    }
+
+    /// The `Authorization` header value, if any.
+    public func authorizationHeader() throws -> String? {
+        switch self {
+        case .none: return nil
+        case .bearer(let t): return "Bearer \(t)"
+        case .tokenFile(let s): return "Bearer \(try s.token())"
+        case .basic(let u, let p): return "Basic \(Data("\(u):\(p)".utf8).base64EncodedString())"
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// KubeClient: see DESIGN.md §1.
-public enum KubeClientModule {}

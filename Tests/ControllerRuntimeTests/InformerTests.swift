@@ -1,0 +1,133 @@
+import ControllerRuntime
+import FederationAPI
+import Foundation
+import KubeClient
+import Testing
+
+private func recordingHandler(_ log: EventLog) -> InformerEventHandler<JSONValue> {
+    InformerEventHandler(
+        onAdd: { log.append("add \(nameOf($0))") },
+        onUpdate: { old, new in log.append("update \(nameOf(new)) \(old.value(at: ["metadata", "resourceVersion"])?.stringValue ?? "")->\(new.value(at: ["metadata", "resourceVersion"])?.stringValue ?? "")") },
+        onDelete: { log.append("delete \(nameOf($0))") })
+}
+
+/// Runs the informer in a task group while `body` runs, then cancels it.
+private func running<T: Sendable>(_ informer: DynamicInformer, _ body: @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            try await informer.run()
+            return nil
+        }
+        let result = try await body()
+        group.cancelAll()
+        return result
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct InformerTests {
+    @Test func firstListFillsTheCacheAndMarksSynced() async throws {
+        let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1"), configMap("b", rv: "2", namespace: "other")], rv: "10")])
+        let informer = DynamicInformer(fake.client, clock: VirtualClock())
+        let log = EventLog()
+        informer.addEventHandler(recordingHandler(log))
+        #expect(!informer.hasSynced)
+        try await running(informer) {
+            try await informer.waitForSync()
+            #expect(informer.hasSynced)
+            #expect(informer.cache.count == 2)
+            #expect(informer.cache.get(name: "b", namespace: "other") != nil)
+            #expect(Set(log.all) == ["add a", "add b"])
+        }
+    }
+
+    @Test func watchEventsKeepTheCacheCurrent() async throws {
+        let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1")], rv: "10")])
+        let informer = DynamicInformer(fake.client, clock: VirtualClock())
+        let log = EventLog()
+        informer.addEventHandler(recordingHandler(log))
+        try await running(informer) {
+            try await informer.waitForSync()
+            try await waitUntil { fake.watchCount == 1 }
+            let w = try #require(fake.currentWatch)
+            w.send(.added, configMap("b", rv: "11"))
+            w.send(.modified, configMap("a", rv: "12"))
+            w.send(.deleted, configMap("b", rv: "13"))
+            try await waitUntil { log.count == 4 }
+            #expect(log.all == ["add a", "add b", "update a 1->12", "delete b"])
+            #expect(informer.cache.keys == [ObjectKey(namespace: "default", name: "a")])
+            #expect(informer.cache.get(name: "a", namespace: "default")?.value(at: ["metadata", "resourceVersion"]) == "12")
+        }
+    }
+
+    @Test func relistAfterExpiryReplacesTheCacheAndDeletesVanishedObjects() async throws {
+        let w1 = FakeWatchStream()
+        let fake = FakeCollection(
+            lists: [
+                listResponse([configMap("keep", rv: "1"), configMap("vanish", rv: "2")], rv: "10"),
+                listResponse([configMap("keep", rv: "20"), configMap("new", rv: "21")], rv: "30"),
+            ],
+            watches: [w1])
+        let informer = DynamicInformer(fake.client, clock: VirtualClock())
+        let log = EventLog()
+        informer.addEventHandler(recordingHandler(log))
+        try await running(informer) {
+            try await informer.waitForSync()
+            w1.error(code: 410, reason: StatusReason.expired, message: "too old resource version")
+            try await waitUntil { log.count == 5 }
+            #expect(Array(log.all.dropFirst(2)) == ["add new", "update keep 1->20", "delete vanish"])
+            #expect(informer.cache.keys.map(\.name) == ["keep", "new"])
+        }
+    }
+
+    @Test func cacheIndexesByNamespaceLabelsAndCustomIndex() {
+        let cache = InformerCache<JSONValue>(metadata: { JSONValue.objectMeta(of: $0) })
+        cache.addIndex("app") { o in [JSONValue.objectMeta(of: o).labels?["app"]].compactMap { $0 } }
+        _ = cache.replace(with: [
+            configMap("a", rv: "1", namespace: "n1", labels: ["app": "web", "tier": "front"]),
+            configMap("b", rv: "1", namespace: "n1", labels: ["app": "db"]),
+            configMap("c", rv: "1", namespace: "n2", labels: ["app": "web"]),
+        ])
+        #expect(cache.list(namespace: "n1").map(nameOf) == ["a", "b"])
+        #expect(cache.list(labelSelector: LabelSelector(matchLabels: ["app": "web"])).map(nameOf) == ["a", "c"])
+        #expect(cache.list(namespace: "n2", labelSelector: LabelSelector(matchLabels: ["app": "web"])).map(nameOf) == ["c"])
+        #expect(cache.list(labelSelector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "tier", operator: .exists)])).map(nameOf) == ["a"])
+        #expect(cache.byIndex("app", "web").map(nameOf) == ["a", "c"])
+        // Relabel b: both indexes follow.
+        cache.upsert(configMap("b", rv: "2", namespace: "n1", labels: ["app": "web"]))
+        #expect(cache.byIndex("app", "db").isEmpty)
+        #expect(cache.list(labelSelector: LabelSelector(matchLabels: ["app": "web"])).map(nameOf) == ["a", "b", "c"])
+        cache.remove(ObjectKey(namespace: "n1", name: "a"))
+        #expect(cache.list(namespace: "n1").map(nameOf) == ["b"])
+        #expect(cache.byIndex("app", "web").map(nameOf) == ["b", "c"])
+    }
+
+    @Test func resyncRedeliversEveryCachedObjectOnTheInjectedClock() async throws {
+        let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1"), configMap("b", rv: "2")], rv: "10")])
+        let clock = VirtualClock()
+        let informer = DynamicInformer(fake.client, resyncPeriod: .seconds(30), clock: clock)
+        let log = EventLog()
+        informer.addEventHandler(recordingHandler(log))
+        try await running(informer) {
+            try await informer.waitForSync()
+            await clock.waitForSleepers(1)
+            #expect(log.count == 2)
+            clock.advance(by: .seconds(30))
+            try await waitUntil { log.count == 4 }
+            #expect(Array(log.all.suffix(2)) == ["update a 1->1", "update b 2->2"])
+        }
+    }
+
+    @Test func informerRestrictsListAndWatchToNamespaceAndSelector() async throws {
+        let fake = FakeCollection(lists: [listResponse([], rv: "10")])
+        let informer = DynamicInformer(fake.client, namespace: "team", options: ListOptions(labelSelector: "app=web"), clock: VirtualClock())
+        try await running(informer) {
+            try await informer.waitForSync()
+            try await waitUntil { fake.watchCount == 1 }
+        }
+        let reqs = fake.transport.requests
+        #expect(reqs.allSatisfy { $0.path == "/api/v1/namespaces/team/configmaps" })
+        #expect(reqs.allSatisfy { $0.queryValue("labelSelector") == "app=web" })
+        #expect(reqs.last?.queryValue("resourceVersion") == "10")
+    }
+}

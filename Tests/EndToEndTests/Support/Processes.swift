@@ -1,0 +1,185 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Locates the `concord` executable built next to the test bundle (or `CONCORD_BIN`).
+func concordBinary() throws -> String {
+    if let explicit = ProcessInfo.processInfo.environment["CONCORD_BIN"] { return explicit }
+    let exe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    let candidate = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("concord").path
+    guard FileManager.default.isExecutableFile(atPath: candidate) else {
+        throw E2EError("concord binary not found at \(candidate); run `swift build` first (hack/test.sh does)")
+    }
+    return candidate
+}
+
+/// A failure in end-to-end test plumbing.
+struct E2EError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The result of a finished command.
+struct CommandResult: Sendable {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var succeeded: Bool { status == 0 }
+}
+
+/// Runs a command to completion with a deadline, capturing output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-out-\(UUID().uuidString)")
+    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-err-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    let out = try FileHandle(forWritingTo: outURL)
+    let err = try FileHandle(forWritingTo: errURL)
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    let done = Latch()
+    process.terminationHandler = { p in done.open(p.terminationStatus) }
+    try process.run()
+    let pid = process.processIdentifier
+    let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
+        group.addTask { await done.wait() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        let first = try await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+    try? out.close()
+    try? err.close()
+    guard let status else {
+        kill(pid, SIGKILL)
+        throw E2EError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
+    }
+    let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+    let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    return CommandResult(status: status, stdout: stdout, stderr: stderr)
+}
+
+/// A long-running child process (a `concord` server or `concord up`), killed when the test ends.
+final class Background: Sendable {
+    let pid: Int32
+    let logPath: String
+    private let exited: Latch
+
+    init(_ executable: String, _ arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        let latch = Latch()
+        process.terminationHandler = { p in latch.open(p.terminationStatus) }
+        try process.run()
+        try log.close()
+        self.pid = process.processIdentifier
+        self.logPath = logPath
+        self.exited = latch
+    }
+
+    /// The exit status once the process has ended, else nil.
+    var exitStatus: Int32? { exited.value }
+
+    /// The process's output so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Sends a signal.
+    func signal(_ sig: Int32) { kill(pid, sig) }
+
+    /// Waits for exit up to `timeout`; returns the status or nil.
+    func waitForExit(timeout: Duration) async -> Int32? {
+        await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await self.exited.wait() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// SIGTERM, then SIGKILL after `grace`.
+    func stop(grace: Duration = .seconds(10)) async {
+        guard exitStatus == nil else { return }
+        signal(SIGTERM)
+        if await waitForExit(timeout: grace) == nil {
+            signal(SIGKILL)
+            _ = await waitForExit(timeout: .seconds(5))
+        }
+    }
+}
+
+/// A one-shot value that async waiters can await.
+final class Latch: Sendable {
+    private let state = Mutex<(value: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+
+    var value: Int32? { state.withLock { $0.value } }
+
+    func open(_ v: Int32) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Int32, Never>] in
+            s.value = v
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(returning: v) }
+    }
+
+    func wait() async -> Int32 {
+        await withCheckedContinuation { c in
+            let ready = state.withLock { s -> Int32? in
+                if let v = s.value { return v }
+                s.waiters.append(c)
+                return nil
+            }
+            if let ready { c.resume(returning: ready) }
+        }
+    }
+}
+
+/// True when a process with that pid exists.
+func processIsAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+
+/// Polls `condition` until it returns true or `timeout` passes; returns whether it became true.
+func eventually(timeout: Duration, every interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: interval)
+    }
+    return try await condition()
+}
+
+/// A fresh temporary directory, removed by the caller.
+func makeTempDirectory(_ prefix: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
