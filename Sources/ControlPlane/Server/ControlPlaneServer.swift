@@ -68,7 +68,7 @@ public final class ControlPlaneServer: Service, Sendable {
     /// `<dataDirectory>/kubeconfig`, written once the server listens.
     public var kubeconfigPath: String { configuration.kubeconfigPath }
 
-    /// Serves until graceful shutdown or cancellation.
+    /// Serves until graceful shutdown, `stop()` or cancellation. A server runs once; make a new one to restart.
     public func run() async throws {
         do {
             try await serve()
