@@ -379,3 +379,19 @@ struct InternalErrorTests {
         }
     }
 }
+
+struct MalformedBodyTests {
+    @Test func malformedJSONBodiesAndPatchesAre400() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            let create = try await client.send(.POST, ObjectCRUDTests.cms, body: Data("{\"kind\":".utf8))
+            #expect(create.status == 400)
+            #expect(create.json["message"]?.stringValue?.hasPrefix("couldn't get version/kind; json parse error") == true)
+            _ = try await client.post(ObjectCRUDTests.cms, Fixtures.configMap("a"))
+            let patch = try await client.send(.PATCH, ObjectCRUDTests.cms + "/a", body: Data("[1,".utf8), contentType: "application/merge-patch+json")
+            #expect(patch.status == 400)
+            let yaml = try await client.send(.POST, ObjectCRUDTests.cms, body: Data("kind: ConfigMap".utf8), contentType: "text/plain")
+            #expect(yaml.status == 415)
+        }
+    }
+}

@@ -17,6 +17,17 @@ import Synchronization
 /// async let running: Void = group.run()
 /// let port = try await server.port()   // the bound (ephemeral) port
 /// ```
+///
+/// Authentication: every request but `/healthz`, `/livez`, `/readyz` and `/version` needs the token, as
+/// `Authorization: Bearer <token>` or as the path prefix `/token/<token>` (kubectl sends credentials only
+/// over TLS, so the generated kubeconfig's server URL carries the prefix until TLS is served).
+///
+/// Where it differs from kube-apiserver (deliberately, for now): no TLS, RBAC, server-side apply or
+/// managedFields (apply patches get 415); no garbage collection (`propagationPolicy` is accepted and
+/// ignored, as in envtest) and no workload controllers; CRD versions share one stored object (conversion
+/// `None`); CRD schemas ignore CEL rules, `allOf`/`anyOf`/`oneOf`/`not` and formats; built-in kinds check
+/// unknown fields at the top level only; paginated lists are not snapshots; core and events.k8s.io Events
+/// are stored separately; protobuf is read for Namespace/ConfigMap/Secret requests only, answers are JSON.
 public final class ControlPlaneServer: Service, Sendable {
     private enum State {
         case idle
@@ -57,7 +68,7 @@ public final class ControlPlaneServer: Service, Sendable {
     /// `<dataDirectory>/kubeconfig`, written once the server listens.
     public var kubeconfigPath: String { configuration.kubeconfigPath }
 
-    /// Serves until graceful shutdown or cancellation.
+    /// Serves until graceful shutdown, `stop()` or cancellation. A server runs once; make a new one to restart.
     public func run() async throws {
         do {
             try await serve()
