@@ -34,9 +34,9 @@ public struct FederationControllerSet: Sendable {
     public let manager: Manager
     private let members: MemberConnections
 
-    /// Builds every controller against the hub.
-    public init(hub: KubeClient, options: ControllerOptions = ControllerOptions(), logger: Logger) {
-        let manager = Manager(logger: logger)
+    /// Builds every controller against the hub; `leaderElection` gates them (default: always lead).
+    public init(hub: KubeClient, options: ControllerOptions = ControllerOptions(), leaderElection: any LeaderElection = AlwaysLeader(), logger: Logger) {
+        let manager = Manager(leaderElection: leaderElection, logger: logger)
         let datacenter = DatacenterController(hub: hub, options: options, logger: logger)
         manager.add(service: datacenter.prober)
         manager.add(informer: datacenter.informer)
