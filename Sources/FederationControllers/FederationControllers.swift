@@ -15,12 +15,15 @@ public struct ControllerOptions: Sendable {
     public var datacenterWorkers: Int
     /// How long a Datacenter deletion waits for an unreachable member before leaving its marker behind.
     public var memberCleanupTimeout: TimeInterval
+    /// controller-runtime's metrics and the `concord_*` federation metrics; nil records none.
+    public var metrics: RuntimeMetrics?
 
     /// Creates options with production defaults.
     public init(
         clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
-        datacenterWorkers: Int = 4, memberCleanupTimeout: TimeInterval = 30
+        datacenterWorkers: Int = 4, memberCleanupTimeout: TimeInterval = 30, metrics: RuntimeMetrics? = nil
     ) {
+        self.metrics = metrics
         self.clock = clock
         self.now = now
         self.datacenterWorkers = datacenterWorkers

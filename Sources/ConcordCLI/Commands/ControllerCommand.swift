@@ -27,20 +27,42 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a Datacenter deletion waits for an unreachable member before leaving its marker behind.")
     var memberCleanupTimeout: Int = 30
 
+    @Option(name: .customLong("metrics-bind-address"), help: "Where /metrics (Prometheus text) is served, e.g. :8080 or 127.0.0.1:8080; 0 disables it.")
+    var metricsBindAddress = "0"
+
+    @Option(name: .customLong("health-probe-bind-address"), help: "Where /healthz and /readyz are served, e.g. :8081; 0 disables them.")
+    var healthProbeBindAddress = "0"
+
     func validate() throws {
         guard datacenterWorkers >= 1 else { throw ValidationError("--datacenter-workers must be at least 1") }
         guard memberCleanupTimeout >= 0 else { throw ValidationError("--member-cleanup-timeout must not be negative") }
+        for (flag, value) in [("--metrics-bind-address", metricsBindAddress), ("--health-probe-bind-address", healthProbeBindAddress)] {
+            do { _ = try ServerAddress.parse(value) } catch { throw ValidationError("\(flag): \(error)") }
+        }
         try election.validate()
     }
 
     func run() async throws {
         logging.bootstrap()
         let logger = Logger(label: "concord.controller")
-        let hub = try cluster.client(logger: Logger(label: "concord.kubeclient"))
+        let metrics = RuntimeMetrics()
+        let hub: KubeClient
         do {
-            let elector = try election.elector(hub: hub, logger: Logger(label: "concord.leaderelection"))
-            let options = ControllerOptions(datacenterWorkers: datacenterWorkers, memberCleanupTimeout: TimeInterval(memberCleanupTimeout))
+            let configuration = try ClientConfiguration.load(kubeconfigPath: cluster.kubeconfig, context: cluster.context)
+            hub = try KubeClient(configuration: configuration, logger: Logger(label: "concord.kubeclient"), observer: metrics)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        do {
+            let elector = try election.elector(hub: hub, observer: metrics, logger: Logger(label: "concord.leaderelection"))
+            let options = ControllerOptions(datacenterWorkers: datacenterWorkers, memberCleanupTimeout: TimeInterval(memberCleanupTimeout), metrics: metrics)
             let controllers = FederationControllerSet(hub: hub, options: options, leaderElection: elector ?? AlwaysLeader(), logger: logger)
+            if let address = try ServerAddress.parse(metricsBindAddress) {
+                controllers.manager.serveMetrics(metrics.registry, at: address)
+            }
+            if let address = try ServerAddress.parse(healthProbeBindAddress) {
+                controllers.manager.serveHealthProbes(at: address)
+            }
             logger.info("Starting Concord controllers", metadata: [
                 "hub": "\(hub.configuration?.displayServer ?? "?")",
                 "leaderElection": "\(elector.map { "\($0.configuration.leaseKey) as \($0.configuration.identity)" } ?? "off")",
@@ -96,9 +118,11 @@ struct LeaderElectionOptions: ParsableArguments {
     }
 
     /// The elector, when `--leader-elect` is on.
-    func elector(hub: KubeClient, logger: Logger) throws -> LeaseLeaderElector? {
+    func elector(hub: KubeClient, observer: RuntimeMetrics, logger: Logger) throws -> LeaseLeaderElector? {
         guard enabled else { return nil }
-        return try LeaseLeaderElector(configuration: configuration, client: hub, logger: logger)
+        let config = configuration
+        observer.leaderElectionStarted(name: config.name)
+        return try LeaseLeaderElector(configuration: config, client: hub, observer: observer, logger: logger)
     }
 }
 

@@ -25,11 +25,13 @@ struct DatacenterReconciler: Reconciler {
     let cleanupTimeout: TimeInterval
     /// How often the credentials Secret is re-read while nothing else changes.
     let credentialsRefresh: TimeInterval
+    let metrics: DatacenterMetrics
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         let name = key.name
         guard let dc = cache.get(key) else {
+            metrics.forget(name)
             prober.stop(name)
             await ledger.forget(name)
             await members.remove(name)
@@ -103,10 +105,16 @@ struct DatacenterReconciler: Reconciler {
     private func target(for dc: Datacenter, client: KubeClient, secretRevision: String) -> ProbeTarget {
         let hc = dc.spec.effectiveHealthCheck
         let versions = VersionSchedule()
+        let name = dc.metadata.name ?? ""
+        let metrics = self.metrics
         return ProbeTarget(
             revision: "\(secretRevision)/\(hc.periodSeconds)/\(hc.timeoutSeconds)",
             healthCheck: hc,
-            probe: { timeout in await MemberProbe.probe(client, timeout: timeout, wantVersion: versions.next()) })
+            probe: { timeout in
+                let result = await MemberProbe.probe(client, timeout: timeout, wantVersion: versions.next())
+                metrics.probed(name, result)
+                return result
+            })
     }
 
     private func registrationFailed(_ name: String, _ message: String) async {

@@ -20,10 +20,10 @@ public struct KubeClient: Sendable {
     public let configuration: ClientConfiguration?
     private let owned: HTTPKubeTransport?
 
-    /// A client over an HTTP transport built from a configuration.
-    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient")) throws {
+    /// A client over an HTTP transport built from a configuration; `observer` sees every request's outcome.
+    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient"), observer: (any KubeRequestObserver)? = nil) throws {
         let t = try HTTPKubeTransport(configuration: configuration, logger: logger)
-        self.transport = t
+        self.transport = observer.map { InstrumentedTransport(base: t, host: InstrumentedTransport.hostLabel(of: configuration.server), observer: $0) } ?? t
         self.owned = t
         self.defaultNamespace = configuration.namespace
         self.configuration = configuration
