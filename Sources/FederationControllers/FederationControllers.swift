@@ -17,13 +17,17 @@ public struct ControllerOptions: Sendable {
     public var memberCleanupTimeout: TimeInterval
     /// controller-runtime's metrics and the `concord_*` federation metrics; nil records none.
     public var metrics: RuntimeMetrics?
+    /// Sends the controllers' events (events.k8s.io/v1); nil records none. The manager runs it.
+    public var events: EventBroadcaster?
 
     /// Creates options with production defaults.
     public init(
         clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
-        datacenterWorkers: Int = 4, memberCleanupTimeout: TimeInterval = 30, metrics: RuntimeMetrics? = nil
+        datacenterWorkers: Int = 4, memberCleanupTimeout: TimeInterval = 30, metrics: RuntimeMetrics? = nil,
+        events: EventBroadcaster? = nil
     ) {
         self.metrics = metrics
+        self.events = events
         self.clock = clock
         self.now = now
         self.datacenterWorkers = datacenterWorkers
@@ -40,6 +44,7 @@ public struct FederationControllerSet: Sendable {
     /// Builds every controller against the hub; `leaderElection` gates them (default: always lead).
     public init(hub: KubeClient, options: ControllerOptions = ControllerOptions(), leaderElection: any LeaderElection = AlwaysLeader(), logger: Logger) {
         let manager = Manager(leaderElection: leaderElection, logger: logger)
+        if let events = options.events { manager.add(service: events) }
         let datacenter = DatacenterController(hub: hub, options: options, logger: logger)
         manager.add(service: datacenter.prober)
         manager.add(informer: datacenter.informer)

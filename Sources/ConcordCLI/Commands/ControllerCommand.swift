@@ -54,8 +54,10 @@ struct ControllerCommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         do {
-            let elector = try election.elector(hub: hub, observer: metrics, logger: Logger(label: "concord.leaderelection"))
-            let options = ControllerOptions(datacenterWorkers: datacenterWorkers, memberCleanupTimeout: TimeInterval(memberCleanupTimeout), metrics: metrics)
+            let events = EventBroadcaster(client: hub, logger: Logger(label: "concord.events"))
+            let elector = try election.elector(hub: hub, metrics: metrics, events: events, logger: Logger(label: "concord.leaderelection"))
+            let options = ControllerOptions(
+                datacenterWorkers: datacenterWorkers, memberCleanupTimeout: TimeInterval(memberCleanupTimeout), metrics: metrics, events: events)
             let controllers = FederationControllerSet(hub: hub, options: options, leaderElection: elector ?? AlwaysLeader(), logger: logger)
             if let address = try ServerAddress.parse(metricsBindAddress) {
                 controllers.manager.serveMetrics(metrics.registry, at: address)
@@ -118,11 +120,12 @@ struct LeaderElectionOptions: ParsableArguments {
     }
 
     /// The elector, when `--leader-elect` is on.
-    func elector(hub: KubeClient, observer: RuntimeMetrics, logger: Logger) throws -> LeaseLeaderElector? {
+    func elector(hub: KubeClient, metrics: RuntimeMetrics, events: EventBroadcaster, logger: Logger) throws -> LeaseLeaderElector? {
         guard enabled else { return nil }
         let config = configuration
-        observer.leaderElectionStarted(name: config.name)
-        return try LeaseLeaderElector(configuration: config, client: hub, observer: observer, logger: logger)
+        metrics.leaderElectionStarted(name: config.name)
+        let observers = LeaderElectionObservers([metrics, LeaderElectionEvents(recorder: events.recorder(for: "concord-controller", instance: config.identity))])
+        return try LeaseLeaderElector(configuration: config, client: hub, observer: observers, logger: logger)
     }
 }
 

@@ -198,7 +198,7 @@ public final class LeaseLeaderElector: LeaderElection, Service, Sendable {
     private func lose(_ reason: String) -> LeaderElectionLost {
         phase.withLock { $0 = .lost(reason) }
         logger.error("Leader election lost", metadata: ["reason": "\(reason)"])
-        observer?.leadershipChanged(name: configuration.name, identity: configuration.identity, leading: false, lease: nil)
+        observer?.leadershipChanged(name: configuration.name, identity: configuration.identity, leading: false, lease: Lease(metadata: ObjectMeta(name: configuration.name, namespace: configuration.namespace)))
         ended.open()
         elected.open()
         return LeaderElectionLost(lease: configuration.leaseKey, reason: reason)

@@ -28,7 +28,8 @@ struct DatacenterController {
             datacenters: datacenters, secrets: hub.resource(Secret.self), cache: informer.cache,
             ledger: ledger, prober: prober, members: members, now: options.now,
             cleanupTimeout: options.memberCleanupTimeout, credentialsRefresh: 30,
-            metrics: DatacenterMetrics(registry: options.metrics?.registry, cache: informer.cache), logger: log)
+            metrics: DatacenterMetrics(registry: options.metrics?.registry, cache: informer.cache),
+            events: options.events?.recorder(for: "federation.concord.dev/datacenter-controller") ?? .disabled, logger: log)
         let controller = Controller(
             name: "datacenter", reconciler: reconciler, workers: options.datacenterWorkers,
             clock: options.clock, observer: options.metrics ?? NoControllerObserver(), logger: log)

@@ -26,6 +26,7 @@ struct DatacenterReconciler: Reconciler {
     /// How often the credentials Secret is re-read while nothing else changes.
     let credentialsRefresh: TimeInterval
     let metrics: DatacenterMetrics
+    let events: EventRecorder
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
@@ -159,11 +160,15 @@ struct DatacenterReconciler: Reconciler {
         }
         var updated = dc
         updated.status = status
-        _ = try await datacenters.updateStatus(updated)
+        let written = try await datacenters.updateStatus(updated)
         if dc.status?.phase != status.phase {
-            logger.info("Datacenter phase changed", metadata: [
-                "datacenter": "\(name)", "from": "\(dc.status?.phase?.rawValue ?? "none")", "to": "\(status.phase?.rawValue ?? "none")",
-            ])
+            let from = dc.status?.phase?.rawValue ?? "none"
+            let to = status.phase?.rawValue ?? "none"
+            logger.info("Datacenter phase changed", metadata: ["datacenter": "\(name)", "from": "\(from)", "to": "\(to)"])
+            let detail = status.conditions.first { $0.type == Datacenter.ConditionType.ready }?.message ?? ""
+            events.event(
+                regarding: ObjectReference(to: written), type: status.phase == .unreachable || status.phase == .suspect ? Event.warning : Event.normal,
+                reason: "Datacenter\(to)", action: "Probe", note: "Phase changed from \(from) to \(to)" + (detail.isEmpty ? "" : ": \(detail)"))
         }
         return status
     }

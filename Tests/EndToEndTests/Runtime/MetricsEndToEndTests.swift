@@ -59,6 +59,17 @@ import Glibc
         #expect((s["rest_client_requests_total{code=\"200\",method=\"PUT\",host=\"\(host)\"}"] ?? 0) >= 1, "lease renewals and status writes")
         #expect(s[#"concord_datacenters{phase="Ready"}"#] == 1)
         #expect(s[#"concord_datacenters{phase="Unreachable"}"#] == 0)
+        // Events (events.k8s.io/v1): the phase change on the Datacenter, the election on the Lease.
+        let events = hub.client.resource(Event.self)
+        #expect(await eventually(timeout: .seconds(10)) {
+            let list = (try? await events.list(namespace: "default").items) ?? []
+            return list.contains { $0.reason == "DatacenterReady" && $0.regarding?.name == "self" && $0.type == Event.normal }
+        })
+        let electionEvents = try await events.list(namespace: FederationGroup.systemNamespace).items
+        #expect(electionEvents.contains { $0.reason == "LeaderElection" && ($0.note ?? "").hasSuffix("became leader") && $0.regarding?.kind == "Lease" }, "\(electionEvents)")
+        let described = try await hub.kubectl("get", "events.events.k8s.io", "-A")
+        print("events:\n\(described.stdout)")
+
         let sample = text.split(separator: "\n").filter { line in
             !line.hasPrefix("#") && !line.contains("_bucket{")
         }.joined(separator: "\n")
