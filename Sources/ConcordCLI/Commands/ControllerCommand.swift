@@ -33,7 +33,14 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("health-probe-bind-address"), help: "Where /healthz and /readyz are served, e.g. :8081; 0 disables them.")
     var healthProbeBindAddress = "0"
 
+    @Option(name: .customLong("kube-api-qps"), help: "Client-side limit of requests per second to the hub; 0 turns it off (controller-runtime's default).")
+    var kubeAPIQPS: Double = 0
+
+    @Option(name: .customLong("kube-api-burst"), help: "Requests allowed in a burst above --kube-api-qps.")
+    var kubeAPIBurst: Int = 10
+
     func validate() throws {
+        guard kubeAPIQPS >= 0, kubeAPIBurst >= 1 else { throw ValidationError("--kube-api-qps must not be negative and --kube-api-burst must be at least 1") }
         guard datacenterWorkers >= 1 else { throw ValidationError("--datacenter-workers must be at least 1") }
         guard memberCleanupTimeout >= 0 else { throw ValidationError("--member-cleanup-timeout must not be negative") }
         for (flag, value) in [("--metrics-bind-address", metricsBindAddress), ("--health-probe-bind-address", healthProbeBindAddress)] {
@@ -48,7 +55,9 @@ struct ControllerCommand: AsyncParsableCommand {
         let metrics = RuntimeMetrics()
         let hub: KubeClient
         do {
-            let configuration = try ClientConfiguration.load(kubeconfigPath: cluster.kubeconfig, context: cluster.context)
+            var configuration = try ClientConfiguration.load(kubeconfigPath: cluster.kubeconfig, context: cluster.context)
+            configuration.qps = kubeAPIQPS
+            configuration.burst = kubeAPIBurst
             hub = try KubeClient(configuration: configuration, logger: Logger(label: "concord.kubeclient"), observer: metrics)
         } catch {
             throw CLIError("\(error)")

@@ -23,7 +23,12 @@ public struct KubeClient: Sendable {
     /// A client over an HTTP transport built from a configuration; `observer` sees every request's outcome.
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient"), observer: (any KubeRequestObserver)? = nil) throws {
         let t = try HTTPKubeTransport(configuration: configuration, logger: logger)
-        self.transport = observer.map { InstrumentedTransport(base: t, host: InstrumentedTransport.hostLabel(of: configuration.server), observer: $0) } ?? t
+        // Each attempt is throttled, then counted; retries wrap both (client-go's order).
+        var layered: any KubeTransport = t
+        if configuration.qps > 0 { layered = RateLimitedTransport(base: layered, qps: configuration.qps, burst: configuration.burst) }
+        if let observer { layered = InstrumentedTransport(base: layered, host: InstrumentedTransport.hostLabel(of: configuration.server), observer: observer) }
+        if configuration.maxRetries > 0 { layered = RetryingTransport(base: layered, maxRetries: configuration.maxRetries) }
+        self.transport = layered
         self.owned = t
         self.defaultNamespace = configuration.namespace
         self.configuration = configuration
