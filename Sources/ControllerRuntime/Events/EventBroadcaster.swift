@@ -127,16 +127,22 @@ public final class EventBroadcaster: Service, Sendable {
         return try await events.create(fresh, namespace: e.metadata.namespace)
     }
 
-    /// PATCHes the series; an event that vanished meanwhile is created again, with its series.
+    /// PATCHes the series; an event that is missing is created again, with its series. Sends run
+    /// concurrently, so the PATCH can overtake the first POST: then the create finds it and patches once more.
     private func patchSeries(_ e: Event) async throws {
         guard let series = e.series else { return }
         let patch: JSONValue = ["series": ["count": .int(Int64(series.count)), "lastObservedTime": .string(series.lastObservedTime.description)]]
+        let name = e.metadata.name ?? ""
         do {
-            _ = try await events.patch(e.metadata.name ?? "", namespace: e.metadata.namespace, type: .merge, patch: patch)
+            _ = try await events.patch(name, namespace: e.metadata.namespace, type: .merge, patch: patch)
         } catch let error as KubeAPIError where error.isNotFound {
             var again = e
             again.metadata.resourceVersion = nil
-            _ = try await events.create(again, namespace: e.metadata.namespace)
+            do {
+                _ = try await events.create(again, namespace: e.metadata.namespace)
+            } catch let error as KubeAPIError where error.isAlreadyExists {
+                _ = try await events.patch(name, namespace: e.metadata.namespace, type: .merge, patch: patch)
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ public struct KubeClient: Sendable {
         let t = try HTTPKubeTransport(configuration: configuration, logger: logger)
         // Each attempt is throttled, then counted; retries wrap both (client-go's order).
         var layered: any KubeTransport = t
+        if let breaker = configuration.circuitBreaker { layered = CircuitBreakerTransport(base: layered, settings: breaker) }
         if configuration.qps > 0 { layered = RateLimitedTransport(base: layered, qps: configuration.qps, burst: configuration.burst) }
         if let observer { layered = InstrumentedTransport(base: layered, host: InstrumentedTransport.hostLabel(of: configuration.server), observer: observer) }
         if configuration.maxRetries > 0 { layered = RetryingTransport(base: layered, maxRetries: configuration.maxRetries) }
@@ -47,6 +48,9 @@ public struct KubeClient: Sendable {
         self.defaultNamespace = defaultNamespace
         self.configuration = nil
     }
+
+    /// The HTTP transport under the retry, rate-limit and instrumentation layers, if this client created one.
+    public var httpTransport: HTTPKubeTransport? { owned }
 
     /// Closes the connection pool if this client created it. Call once, after the last request.
     public func shutdown() async throws {

@@ -32,14 +32,17 @@ public struct ClientConfiguration: Sendable {
     public var burst: Int
     /// Retries of a 429 or 5xx answer that carries `Retry-After` (client-go: 10).
     public var maxRetries: Int
+    /// Fail fast while the server keeps timing out (nil: off, the default).
+    public var circuitBreaker: CircuitBreakerSettings?
 
     /// Creates a configuration; usually built by `ClientConfiguration.load` instead.
     public init(
         server: URL, tls: TLSSettings = TLSSettings(), credentials: Credentials = .none, namespace: String = "default",
         source: String = "explicit", connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
         watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1", maxConnectionsPerHost: Int = 64,
-        qps: Double = 0, burst: Int = 10, maxRetries: Int = 10
+        qps: Double = 0, burst: Int = 10, maxRetries: Int = 10, circuitBreaker: CircuitBreakerSettings? = nil
     ) {
+        self.circuitBreaker = circuitBreaker
         self.qps = qps
         self.burst = burst
         self.maxRetries = maxRetries

@@ -32,7 +32,7 @@ import Glibc
         #expect(await eventually(timeout: .seconds(30)) { await hub.status("self")?.phase == .ready }, "leader log:\n\(leader.log)")
         #expect(leader.log.contains("Starting workers"))
         #expect(!follower.log.contains("Starting Controller"), "follower reconciled:\n\(follower.log)")
-        #expect(follower.log.contains("New leader elected"))
+        #expect(await eventually(timeout: .seconds(10)) { follower.log.contains("New leader elected") }, "\(follower.log)")
 
         // kill -9 the leader: the follower takes over once the Lease went unchanged for 15 s (its own observation).
         let clock = ContinuousClock()
