@@ -170,7 +170,7 @@ struct KubeClientIntegrationTests {
 
     @Test func watcherRewatchesAfterServerTimeoutWithoutRelisting() async throws {
         try await withPlaneClient { client, _ in
-            guard let inner = client.transport as? HTTPKubeTransport else {
+            guard let inner = client.httpTransport else {
                 Issue.record("expected the HTTP transport")
                 return
             }
@@ -205,7 +205,7 @@ struct KubeClientIntegrationTests {
 
     @Test func cancellingAWatchEndsItPromptly() async throws {
         try await withPlaneClient { client, _ in
-            guard let inner = client.transport as? HTTPKubeTransport else {
+            guard let inner = client.httpTransport else {
                 Issue.record("expected the HTTP transport")
                 return
             }

@@ -25,13 +25,27 @@ public struct ClientConfiguration: Sendable {
     /// HTTP/1 connections kept per server. Every open watch holds one, so this must exceed the
     /// number of informers on one server (AsyncHTTPClient's default of 8 would starve requests).
     public var maxConnectionsPerHost: Int
+    /// Client-side rate limit in requests per second (client-go's `QPS`); 0 or less turns it off,
+    /// as controller-runtime does by default.
+    public var qps: Double
+    /// Requests allowed in a burst above `qps` (client-go's `Burst`).
+    public var burst: Int
+    /// Retries of a 429 or 5xx answer that carries `Retry-After` (client-go: 10).
+    public var maxRetries: Int
+    /// Fail fast while the server keeps timing out (nil: off, the default).
+    public var circuitBreaker: CircuitBreakerSettings?
 
     /// Creates a configuration; usually built by `ClientConfiguration.load` instead.
     public init(
         server: URL, tls: TLSSettings = TLSSettings(), credentials: Credentials = .none, namespace: String = "default",
         source: String = "explicit", connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
-        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1", maxConnectionsPerHost: Int = 64
+        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1", maxConnectionsPerHost: Int = 64,
+        qps: Double = 0, burst: Int = 10, maxRetries: Int = 10, circuitBreaker: CircuitBreakerSettings? = nil
     ) {
+        self.circuitBreaker = circuitBreaker
+        self.qps = qps
+        self.burst = burst
+        self.maxRetries = maxRetries
         self.server = server
         self.tls = tls
         self.credentials = credentials
