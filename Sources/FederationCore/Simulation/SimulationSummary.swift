@@ -12,6 +12,8 @@ public struct SimulationSummary: Hashable, Sendable {
     public var operations: [OperationKind: Int] = [:]
     /// Epoch raises.
     public var promotions = 0
+    /// Hub passes by decision and reason.
+    public var decisions: [String: Int] = [:]
     /// The longest time (steps = seconds) from a heal until exactly one primary acted.
     public var maxSettledAfter: Int?
     /// The schedules that broke an invariant, lowest seed first.
@@ -28,6 +30,7 @@ public struct SimulationSummary: Hashable, Sendable {
         faults.merge(result.faults, uniquingKeysWith: +)
         operations.merge(result.operations, uniquingKeysWith: +)
         promotions += result.promotions
+        decisions.merge(result.decisions, uniquingKeysWith: +)
         if let settled = result.settledAfter { maxSettledAfter = max(maxSettledAfter ?? 0, settled) }
         if result.violation != nil {
             violations.append(result)
@@ -43,6 +46,7 @@ public struct SimulationSummary: Hashable, Sendable {
         faults.merge(other.faults, uniquingKeysWith: +)
         operations.merge(other.operations, uniquingKeysWith: +)
         promotions += other.promotions
+        decisions.merge(other.decisions, uniquingKeysWith: +)
         if let settled = other.maxSettledAfter { maxSettledAfter = max(maxSettledAfter ?? 0, settled) }
         violations = (violations + other.violations).sorted { $0.seed < $1.seed }
     }
