@@ -112,6 +112,7 @@ struct SimulateCommand: AsyncParsableCommand {
               promotions:            \(s.promotions) epoch raises
               hub decisions:         \(s.decisions.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
               max time to one primary after heal: \(settle) (bound \(config.convergenceBound) s)
+              longest time without a primary during faults: \(s.longestWithoutPrimary) s
               violations:            \(s.violations.count)
               wall time:             \(String(format: "%.2f", seconds)) s on \(workers) worker(s)
             """

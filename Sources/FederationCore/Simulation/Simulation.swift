@@ -33,6 +33,9 @@ public struct ScheduleResult: Hashable, Sendable {
     public var decisions: [String: Int]
     /// Steps from the heal until exactly one primary acted; nil when never (a violation says why).
     public var settledAfter: Int?
+    /// The longest run of steps with no member acting as primary (after the first primary acted):
+    /// the outage faults caused, including `unreachableForSeconds` and quorum waits.
+    public var longestWithoutPrimary: Int
     /// The first broken invariant, if any.
     public var violation: Violation?
     /// What happened, bounded to the newest ``SimulationTrace/limit`` lines.
@@ -84,7 +87,7 @@ struct Schedule {
         trace.bound()
         return ScheduleResult(
             seed: seed, steps: step, checks: checker.checks, faults: faultCounts, operations: operationCounts, promotions: promotions,
-            decisions: decisions, settledAfter: checker.settledAfter, violation: violation, trace: trace)
+            decisions: decisions, settledAfter: checker.settledAfter, longestWithoutPrimary: checker.longestGap, violation: violation, trace: trace)
     }
 
     /// One simulated second.
