@@ -73,6 +73,27 @@ struct FencingPlanTests {
         #expect(!observed.isStale(comparedTo: 3))
     }
 
+    struct DemoteCase: Sendable, CustomTestStringConvertible {
+        let name: String
+        let marker: MemberMarker
+        let demote: Bool
+        var testDescription: String { name }
+    }
+
+    @Test(arguments: [
+        DemoteCase(name: "former primary at an older epoch → demote", marker: Promo.marker("a", "a", 4), demote: true),
+        DemoteCase(name: "secondary at an older epoch → demote", marker: Promo.marker("c", "a", 4), demote: true),
+        DemoteCase(name: "new member with the placeholder → demote", marker: Promo.placeholder("c"), demote: true),
+        DemoteCase(name: "reachable member without a marker → demote", marker: MemberMarker(datacenter: "c", marker: nil, resourceVersion: nil), demote: true),
+        DemoteCase(name: "member at the epoch → keep", marker: Promo.marker("c", "b", 5), demote: false),
+        DemoteCase(name: "member ahead of the epoch → keep (split brain)", marker: Promo.marker("c", "c", 6), demote: false),
+        DemoteCase(name: "the primary in force with a stale marker → keep: it is promoted, not demoted", marker: Promo.marker("b", "a", 4), demote: false),
+        DemoteCase(name: "another policy's marker → keep (split brain)", marker: Promo.marker("c", "c", 1, policy: "other"), demote: false),
+    ])
+    func returningMemberDemotion(_ c: DemoteCase) {
+        #expect(Fencing.mustDemote(c.marker, policy: "global", primary: "b", epoch: 5) == c.demote)
+    }
+
     @Test func placeholderMarkerClaimsNothing() {
         let placeholder = Promo.placeholder("a")
         #expect(placeholder.epoch == 0)

@@ -73,61 +73,22 @@ struct SimulationTests {
 
     // MARK: Deliberately broken rules
 
-    /// Promotes without raising the epoch: the new primary shares the old one's epoch.
-    static let reusesTheEpoch = SimulationRules(promotion: { inputs in
-        switch planPromotion(inputs) {
-        case .promote(let from, let to, let epoch, let reason): .promote(from: from, to: to, epoch: max(1, epoch - 1), reason: reason)
-        case .handover(let from, let to, let epoch, let reason): .handover(from: from, to: to, epoch: epoch - 1, reason: reason)
-        case let other: other
-        }
-    })
-
-    /// No fencing token at all: the epoch is reused and every differing marker is overwritten.
-    static let withoutFencingToken = SimulationRules(
-        promotion: reusesTheEpoch.promotion,
-        fencing: { policy, primary, epoch, markers in
-            let target = FencingMarker(policy: policy, primary: primary, epoch: epoch)
-            let writes = markers.filter { $0.marker != target }.sorted { ($0.datacenter != primary ? 1 : 0, $0.datacenter) < ($1.datacenter != primary ? 1 : 0, $1.datacenter) }
-                .map { MarkerWrite(datacenter: $0.datacenter, marker: target, precondition: .resourceVersion($0.resourceVersion ?? ""), role: .secondary) }
-            return FencingPlan(writes: writes)
-        })
-
-    /// Promotes as if the hub always reached every member.
-    static let ignoresQuorum = SimulationRules(promotion: { inputs in
-        var inputs = inputs
-        inputs.quorum = QuorumView(members: inputs.quorum.members, reachable: inputs.quorum.members)
-        return planPromotion(inputs)
-    })
-
-    /// Demotes the former primary before the new one holds the epoch.
-    static let demotesBeforePromoting = SimulationRules(fencing: { policy, primary, epoch, markers in
-        let plan = Fencing.plan(policy: policy, primary: primary, epoch: epoch, markers: markers)
-        return FencingPlan(writes: plan.writes.filter { $0.datacenter != primary } + plan.writes.filter { $0.datacenter == primary })
-    })
-
-    struct BrokenRule: Sendable, CustomTestStringConvertible {
-        let name: String
-        let rules: SimulationRules
-        let caughtAs: Invariant
-        var testDescription: String { name }
-    }
-
-    @Test(arguments: [
-        BrokenRule(name: "promotion reuses the epoch → the markers contradict the policy (split brain)", rules: reusesTheEpoch, caughtAs: .noSplitBrain),
-        BrokenRule(name: "no fencing token (epoch reused, markers overwritten) → two primaries in one epoch", rules: withoutFencingToken,
-                   caughtAs: .onePrimaryPerEpoch),
-        BrokenRule(name: "promotion ignores quorum → promotion without quorum", rules: ignoresQuorum, caughtAs: .quorumForPromotion),
-        BrokenRule(name: "fencing demotes the old primary first → a moment without primary", rules: demotesBeforePromoting,
-                   caughtAs: .noGapWithoutFaults),
-    ])
-    func brokenRuleIsCaughtAndReplayableBySeed(_ broken: BrokenRule) throws {
-        let caught = try #require(Self.firstViolation(1...300, Self.small, rules: broken.rules))
+    @Test(arguments: InjectedBug.allCases)
+    func brokenRuleIsCaughtAndReplayableBySeed(_ bug: InjectedBug) throws {
+        let caught = try #require(Self.firstViolation(1...300, Self.small, rules: bug.rules))
         let violation = try #require(caught.violation)
-        #expect(violation.invariant == broken.caughtAs)
-        #expect(caught.trace.lines.last?.contains("VIOLATION \(broken.caughtAs.rawValue)") == true)
-        let replay = Simulation.run(seed: caught.seed, config: Self.small, rules: broken.rules)
+        #expect(violation.invariant == bug.caughtAs)
+        #expect(caught.trace.lines.last?.contains("VIOLATION \(bug.caughtAs.rawValue)") == true)
+        let replay = Simulation.run(seed: caught.seed, config: Self.small, rules: bug.rules)
         #expect(replay == caught)
         #expect(Simulation.run(seed: caught.seed, config: Self.small).violation == nil)
+    }
+
+    @Test func everyInjectedBugIsCaughtWithTenDatacentersToo() {
+        for bug in InjectedBug.allCases {
+            let caught = Self.firstViolation(1...300, SimulationConfig(datacenters: 10), rules: bug.rules)
+            #expect(caught?.violation?.invariant == bug.caughtAs, "\(bug.rawValue)")
+        }
     }
 
     @Test func invalidConfigurationsAreExplained() {

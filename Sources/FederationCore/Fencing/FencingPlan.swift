@@ -96,6 +96,13 @@ public enum Fencing {
         )
     }
 
+    /// True when the member must be demoted — its marker rewritten to the epoch in force and its role
+    /// set Secondary — before anything it writes is trusted: it is not the primary in force, it holds
+    /// an older epoch than `epoch` (or no marker), and its marker is this policy's or the placeholder.
+    public static func mustDemote(_ marker: MemberMarker, policy: String, primary: String, epoch: Int64) -> Bool {
+        marker.datacenter != primary && marker.isStale(comparedTo: epoch) && !marker.belongsToAnotherPolicy(than: policy)
+    }
+
     /// The role a member has under the primary in force.
     public static func role(of datacenter: String, primary: String?) -> DatacenterRole {
         datacenter == primary ? .primary : .secondary

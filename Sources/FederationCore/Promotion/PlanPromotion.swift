@@ -136,7 +136,7 @@ struct PromotionPlanner {
     func staleMember(besides primary: String) -> PromotionDecision? {
         if let own = marker(primary), own.isStale(comparedTo: epoch) { return nil }
         let stale = memberMarkers
-            .filter { $0.datacenter != primary && $0.isStale(comparedTo: epoch) && !$0.belongsToAnotherPolicy(than: name) }
+            .filter { Fencing.mustDemote($0, policy: name, primary: primary, epoch: epoch) }
             .min { $0.datacenter < $1.datacenter }
         return stale.map { .demote(member: $0.datacenter, epoch: epoch) }
     }

@@ -46,6 +46,19 @@ public enum PromotionDecision: Hashable, Sendable {
         }
     }
 
+    /// The decision's kind with its reason, such as `promote(PrimaryUnreachable)`, `blocked(QuorumLost)`
+    /// or `stay` (for counting and logs).
+    public var kind: String {
+        switch self {
+        case .stay: "stay"
+        case .promote(_, _, _, let reason): "promote(\(reason))"
+        case .handover(_, _, _, let reason): "handover(\(reason))"
+        case .demote: "demote"
+        case .wait(_, let reason, _): "wait(\(reason))"
+        case .blocked(let reason, _): "blocked(\(reason))"
+        }
+    }
+
     /// True when the decision stops all fencing writes (a split brain).
     public var isSplitBrain: Bool {
         if case .blocked(let reason, _) = self { return reason == FederationPolicy.Reason.conflictingPrimaries }

@@ -29,8 +29,13 @@ public struct ScheduleResult: Hashable, Sendable {
     public var operations: [OperationKind: Int]
     /// Epoch raises (promotions, handovers, failbacks).
     public var promotions: Int
+    /// Hub passes by decision and reason, such as `promote(PrimaryUnreachable)` or `blocked(QuorumLost)`.
+    public var decisions: [String: Int]
     /// Steps from the heal until exactly one primary acted; nil when never (a violation says why).
     public var settledAfter: Int?
+    /// The longest run of steps with no member acting as primary (after the first primary acted):
+    /// the outage faults caused, including `unreachableForSeconds` and quorum waits.
+    public var longestWithoutPrimary: Int
     /// The first broken invariant, if any.
     public var violation: Violation?
     /// What happened, bounded to the newest ``SimulationTrace/limit`` lines.
@@ -51,6 +56,7 @@ struct Schedule {
     var faultCounts: [FaultKind: Int] = [:]
     var operationCounts: [OperationKind: Int] = [:]
     var promotions = 0
+    var decisions: [String: Int] = [:]
 
     init(seed: UInt64, config: SimulationConfig, rules: SimulationRules) {
         self.seed = seed
@@ -81,7 +87,7 @@ struct Schedule {
         trace.bound()
         return ScheduleResult(
             seed: seed, steps: step, checks: checker.checks, faults: faultCounts, operations: operationCounts, promotions: promotions,
-            settledAfter: checker.settledAfter, violation: violation, trace: trace)
+            decisions: decisions, settledAfter: checker.settledAfter, longestWithoutPrimary: checker.longestGap, violation: violation, trace: trace)
     }
 
     /// One simulated second.
@@ -106,6 +112,7 @@ struct Schedule {
         let before = world.actingPrimaries.map { "\(world.members[$0.member].name)@\($0.epoch)" }
         let pass = hub.reconcile(step: step, world: &world, random: &random, rules: rules, trace: &trace)
         if pass.raised { promotions += 1 }
+        decisions[pass.decision.kind, default: 0] += 1
         let after = world.actingPrimaries.map { "\(world.members[$0.member].name)@\($0.epoch)" }
         if before != after { trace.log(step, "acting primaries: [\(after.joined(separator: ", "))]") }
 

@@ -40,6 +40,10 @@ struct InvariantChecker: Sendable {
     var checks = 0
     /// Steps after the heal until exactly one primary acted.
     var settledAfter: Int?
+    /// The current and the longest run of steps that ended with no member acting as primary,
+    /// once one had acted.
+    var gap = 0, longestGap = 0
+    var hadPrimaryOnce = false
 
     init(config: SimulationConfig, requireQuorum: Bool) {
         self.config = config
@@ -82,6 +86,14 @@ struct InvariantChecker: Sendable {
         if pass.decision.isSplitBrain {
             return Violation(invariant: .noSplitBrain, step: step, detail: "split brain reported by a single controller: \(pass.decision)")
         }
+
+        if hadPrimaryOnce, acting.isEmpty {
+            gap += 1
+            longestGap = max(longestGap, gap)
+        } else {
+            gap = 0
+        }
+        hadPrimaryOnce = hadPrimaryOnce || !acting.isEmpty
 
         if step >= config.healStep {
             let settled = acting.count == 1 && world.members[acting[0].member].name == status?.primary && acting[0].epoch == epoch

@@ -12,8 +12,12 @@ public struct SimulationSummary: Hashable, Sendable {
     public var operations: [OperationKind: Int] = [:]
     /// Epoch raises.
     public var promotions = 0
+    /// Hub passes by decision and reason.
+    public var decisions: [String: Int] = [:]
     /// The longest time (steps = seconds) from a heal until exactly one primary acted.
     public var maxSettledAfter: Int?
+    /// The longest run of steps without an acting primary in any schedule.
+    public var longestWithoutPrimary = 0
     /// The schedules that broke an invariant, lowest seed first.
     public var violations: [ScheduleResult] = []
 
@@ -28,7 +32,9 @@ public struct SimulationSummary: Hashable, Sendable {
         faults.merge(result.faults, uniquingKeysWith: +)
         operations.merge(result.operations, uniquingKeysWith: +)
         promotions += result.promotions
+        decisions.merge(result.decisions, uniquingKeysWith: +)
         if let settled = result.settledAfter { maxSettledAfter = max(maxSettledAfter ?? 0, settled) }
+        longestWithoutPrimary = max(longestWithoutPrimary, result.longestWithoutPrimary)
         if result.violation != nil {
             violations.append(result)
             violations.sort { $0.seed < $1.seed }
@@ -43,7 +49,9 @@ public struct SimulationSummary: Hashable, Sendable {
         faults.merge(other.faults, uniquingKeysWith: +)
         operations.merge(other.operations, uniquingKeysWith: +)
         promotions += other.promotions
+        decisions.merge(other.decisions, uniquingKeysWith: +)
         if let settled = other.maxSettledAfter { maxSettledAfter = max(maxSettledAfter ?? 0, settled) }
+        longestWithoutPrimary = max(longestWithoutPrimary, other.longestWithoutPrimary)
         violations = (violations + other.violations).sorted { $0.seed < $1.seed }
     }
 
