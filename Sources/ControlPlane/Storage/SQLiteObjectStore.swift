@@ -128,6 +128,10 @@ public final class SQLiteObjectStore: ObjectStore {
     /// The number of watchers currently registered (for metrics and leak tests).
     public var activeWatchCount: Int { hub.watcherCount }
 
+    /// How many watchers were ended with `.expired` because they fell behind (their bounded buffer
+    /// overflowed) since the store opened: slow consumers that must relist.
+    public var terminatedWatchCount: Int { hub.terminatedCount }
+
     /// The SQLite settings the writer really runs with, for diagnostics and durability checks.
     public func writerSettings() async throws -> (journalMode: String, synchronous: String) {
         try await database.writeWithoutTransaction { db in

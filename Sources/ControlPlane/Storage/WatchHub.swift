@@ -44,6 +44,7 @@ final class WatchHub: Sendable {
         var byResource: [String: Set<UInt64>] = [:]
         var nextID: UInt64 = 0
         var closed = false
+        var terminated = 0
 
         mutating func remove(_ id: UInt64) -> Slot? {
             guard let slot = slots.removeValue(forKey: id) else { return nil }
@@ -67,6 +68,9 @@ final class WatchHub: Sendable {
 
     /// The number of registered watchers.
     var watcherCount: Int { state.withLock { $0.slots.count } }
+
+    /// How many watchers have been ended with `.expired` because their buffer overflowed.
+    var terminatedCount: Int { state.withLock { $0.terminated } }
 
     /// Registers a watcher for events after `after`. Returns its id and the published revision at
     /// registration: events up to that revision must be replayed from history, later ones arrive live.
@@ -98,6 +102,7 @@ final class WatchHub: Sendable {
                         slot.namespace == nil || slot.namespace == event.key.namespace
                     else { continue }
                     if slot.buffer.count >= capacity {
+                        state.terminated += 1
                         slot.buffer.removeAll()
                         slot.failure = StorageError(
                             .expired(oldest: state.compacted),

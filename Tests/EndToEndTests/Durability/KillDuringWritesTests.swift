@@ -24,7 +24,12 @@ import Glibc
         let run = try await KillRun(dataDir: dir.appendingPathComponent("data"), port: try freePort())
         defer { run.killServer() }
 
-        let clients = try (0...Self.writers).map { _ in try KubeClient(kubeconfigPath: run.kubeconfig) }
+        try await withKubeClients(kubeconfig: run.kubeconfig, count: Self.writers + 1) { clients in
+            try await Self.run(run, clients: clients, seed: seed)
+        }
+    }
+
+    private static func run(_ run: KillRun, clients: [KubeClient], seed: UInt64) async throws {
         let configMaps = clients.map {
             $0.dynamic(GroupVersionResource(group: "", version: "v1", resource: "configmaps"), namespaced: true, kind: "ConfigMap")
         }
@@ -80,6 +85,5 @@ import Glibc
             revisions \(startRevision + 1)...\(finalRevision), watch events=\(watcher.events.count) \
             over \(watcher.streamsOpened) streams, duration=\(clock.now - began)
             """)
-        for client in clients { try await client.shutdown() }
     }
 }

@@ -1,0 +1,49 @@
+import ConcordTesting
+import ControlPlane
+import FederationAPI
+import Foundation
+import Testing
+
+/// Lists of 10,000 objects over HTTP: whole, and page by page.
+@Suite("Large lists over HTTP", .serialized)
+struct ListScaleHTTPTests {
+    @Test func tenThousandConfigMapsListWholeAndInPagesWithoutLossOrRepeats() async throws {
+        let opened = LockedBox<SQLiteObjectStore?>(nil)
+        try await withTestControlPlane(configure: { config in
+            config.makeStore = { directory in
+                let store = try SQLiteObjectStore(directory: URL(fileURLWithPath: directory))
+                opened.update { $0 = store }
+                return store
+            }
+        }) { plane in
+            let store = try #require(opened.value)
+            try await createConfigMaps(store, count: 10_000, prefix: "item", data: ["value": .string(String(repeating: "x", count: 1024))])
+            let client = APIClient(plane)
+            let clock = ContinuousClock()
+            let started = clock.now
+            let whole = try await client.get("/api/v1/namespaces/default/configmaps")
+            let elapsed = clock.now - started
+            #expect(whole.status == 200)
+            let items = whole.json["items"]?.arrayValue ?? []
+            #expect(items.count == 10_000)
+            print("LIST of 10,000 ConfigMaps (1 KiB each) over HTTP: \(whole.body.count / 1_000_000) MB in \(elapsed)")
+            // Generous for a debug build on a shared 2-core machine.
+            #expect(elapsed < .seconds(20), "listing 10,000 objects took \(elapsed)")
+
+            var names: [String] = []
+            var token: String?
+            var pages = 0
+            repeat {
+                let query = "?limit=1000" + (token.map { "&continue=\($0)" } ?? "")
+                let page = try await client.get("/api/v1/namespaces/default/configmaps" + query)
+                #expect(page.status == 200)
+                names += (page.json["items"]?.arrayValue ?? []).compactMap { $0.value(at: ["metadata", "name"])?.stringValue }
+                token = page.json.value(at: ["metadata", "continue"])?.stringValue
+                pages += 1
+            } while token != nil && pages < 20
+            #expect(pages == 10)
+            #expect(names.count == 10_000)
+            #expect(Set(names).count == 10_000)
+        }
+    }
+}
