@@ -101,12 +101,12 @@ public final class ManualClock: Clock, Sendable {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
-    /// Waits (yielding, up to a real-time deadline of 10 s) until at least `count` tasks sleep on this clock.
+    /// Waits (yielding to other tasks, up to a real-time deadline of 10 s) until at least `count` tasks sleep on this clock.
     public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while sleeperCount < count {
             if ContinuousClock.now >= deadline { throw ManualClockTimeout(expected: count, found: sleeperCount) }
-            try await Task.sleep(for: .milliseconds(1))
+            await Task.yield()
         }
     }
 }

@@ -40,7 +40,7 @@ public func withTestControlPlane<T: Sendable>(
     let directory = configuration.dataDirectory
     let server = ControlPlaneServer(configuration: configuration)
     // Only the directory made here is removed; one passed in through `configure` is the caller's.
-    defer { if directory == temporary { try? FileManager.default.removeItem(atPath: directory) } }
+    defer { if directory == temporary { removeTemporaryDirectory(directory) } }
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         let port = try await server.port()
@@ -56,5 +56,14 @@ public func withTestControlPlane<T: Sendable>(
             await server.stop()
             throw error
         }
+    }
+}
+
+/// Best-effort cleanup: a directory that cannot be removed is reported, not fatal.
+private func removeTemporaryDirectory(_ path: String) {
+    do {
+        try FileManager.default.removeItem(atPath: path)
+    } catch {
+        FileHandle.standardError.write(Data("concord test: could not remove \(path): \(error)\n".utf8))
     }
 }

@@ -15,12 +15,19 @@ public struct ControllerOptions: Sendable {
     public var datacenterWorkers: Int
     /// How long a Datacenter deletion waits for an unreachable member before leaving its marker behind.
     public var memberCleanupTimeout: TimeInterval
+    /// controller-runtime's metrics and the `concord_*` federation metrics; nil records none.
+    public var metrics: RuntimeMetrics?
+    /// Sends the controllers' events (events.k8s.io/v1); nil records none. The manager runs it.
+    public var events: EventBroadcaster?
 
     /// Creates options with production defaults.
     public init(
         clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
-        datacenterWorkers: Int = 4, memberCleanupTimeout: TimeInterval = 30
+        datacenterWorkers: Int = 4, memberCleanupTimeout: TimeInterval = 30, metrics: RuntimeMetrics? = nil,
+        events: EventBroadcaster? = nil
     ) {
+        self.metrics = metrics
+        self.events = events
         self.clock = clock
         self.now = now
         self.datacenterWorkers = datacenterWorkers
@@ -34,13 +41,17 @@ public struct FederationControllerSet: Sendable {
     public let manager: Manager
     private let members: MemberConnections
 
-    /// Builds every controller against the hub.
-    public init(hub: KubeClient, options: ControllerOptions = ControllerOptions(), logger: Logger) {
-        let manager = Manager(logger: logger)
+    /// Builds every controller against the hub; `leaderElection` gates them (default: always lead).
+    public init(hub: KubeClient, options: ControllerOptions = ControllerOptions(), leaderElection: any LeaderElection = AlwaysLeader(), logger: Logger) {
+        let manager = Manager(leaderElection: leaderElection, logger: logger)
+        if let events = options.events { manager.add(service: events) }
         let datacenter = DatacenterController(hub: hub, options: options, logger: logger)
         manager.add(service: datacenter.prober)
         manager.add(informer: datacenter.informer)
         manager.add(controller: datacenter.controller)
+        let policy = FederationPolicyController(hub: hub, datacenters: datacenter.informer, members: datacenter.members, options: options, logger: logger)
+        manager.add(informer: policy.informer)
+        manager.add(controller: policy.controller)
         self.manager = manager
         self.members = datacenter.members
     }

@@ -63,3 +63,16 @@ struct AuthenticationTests {
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 }
+
+struct AuthenticationDisabledTests {
+    @Test func withoutAuthenticationEveryoneIsServedAndTheKubeconfigHasNoToken() async throws {
+        try await withTestControlPlane(configure: { $0.requiresAuthentication = false }) { plane in
+            let reply = try await APIClient(plane, anonymous: true).get("/api/v1/namespaces")
+            #expect(reply.status == 200)
+            let text = try String(contentsOfFile: plane.kubeconfigPath, encoding: .utf8)
+            #expect(text.contains("server: http://127.0.0.1:\(plane.port)\n"))
+            #expect(!text.contains("token"))
+            #expect(plane.token.isEmpty)
+        }
+    }
+}

@@ -266,3 +266,132 @@ struct ObjectCRUDTests {
         }
     }
 }
+
+struct ProtectionTests {
+    @Test(arguments: ["default", "kube-system", "kube-public"])
+    func systemNamespacesCannotBeDeleted(name: String) async throws {
+        try await withTestControlPlane { plane in
+            let reply = try await APIClient(plane).delete("/api/v1/namespaces/\(name)")
+            #expect(reply.status == 403)
+            #expect(reply.json["message"] == .string("namespaces \"\(name)\" is forbidden: this namespace may not be deleted"))
+        }
+    }
+
+    @Test func immutableConfigMapsRejectDataChanges() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            var cm = Fixtures.configMap("frozen")
+            cm["immutable"] = true
+            _ = try await client.post(ObjectCRUDTests.cms, cm)
+            let reply = try await client.patch(ObjectCRUDTests.cms + "/frozen", ["data": ["k": "changed"]])
+            #expect(reply.status == 422)
+            #expect(reply.json.value(at: ["details", "causes"])?.arrayValue?.first?["field"] == "data")
+            let labels = try await client.patch(ObjectCRUDTests.cms + "/frozen", ["metadata": ["labels": ["ok": "yes"]]])
+            #expect(labels.status == 200)
+        }
+    }
+}
+
+struct UnknownFieldTests {
+    @Test func builtInKindsRejectUnknownTopLevelFieldsWhenStrict() async throws {
+        try await withTestControlPlane { plane in
+            var cm = Fixtures.configMap("a")
+            cm["datas"] = ["x": "y"]
+            let strict = try await APIClient(plane).post(ObjectCRUDTests.cms, cm, query: "?fieldValidation=Strict")
+            #expect(strict.status == 400)
+            #expect(strict.json["message"] == "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"datas\"")
+            let ignored = try await APIClient(plane).post(ObjectCRUDTests.cms, cm, query: "?fieldValidation=Ignore")
+            #expect(ignored.status == 201)
+            #expect(ignored.json["datas"] == nil)
+        }
+    }
+
+    @Test func metadataTyposAreUnknownFieldsForEveryKind() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            try await Fixtures.installWidgets(client)
+            var w = Fixtures.widget("w1")
+            w.setValue(["a": "b"], at: ["metadata", "lables"])
+            let strict = try await client.post(Fixtures.widgets, w, query: "?fieldValidation=Strict")
+            #expect(strict.json["message"] == "Widget in version \"v1\" cannot be handled as a Widget: strict decoding error: unknown field \"metadata.lables\"")
+            let warned = try await client.post(Fixtures.widgets, w, query: "?fieldValidation=Warn")
+            #expect(warned.status == 201)
+            #expect(warned.headers["Warning"] == ["299 - \"unknown field \\\"metadata.lables\\\"\""])
+        }
+    }
+}
+
+struct NamespaceTerminationTests {
+    @Test func namespaceWaitsForFinalizedObjectsAndRefusesNewContentMeanwhile() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            _ = try await client.post("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "tmp"]])
+            var held = Fixtures.configMap("held", namespace: "tmp")
+            held.setValue(["example.com/hold"], at: ["metadata", "finalizers"])
+            _ = try await client.post("/api/v1/namespaces/tmp/configmaps", held)
+            _ = try await client.post("/api/v1/namespaces/tmp/configmaps", Fixtures.configMap("plain", namespace: "tmp"))
+            let deleted = try await client.delete("/api/v1/namespaces/tmp")
+            #expect(deleted.status == 200)
+            #expect(deleted.json.value(at: ["status", "phase"]) == "Terminating")
+            #expect(try await client.get("/api/v1/namespaces/tmp/configmaps/plain").status == 404)
+            let heldNow = try await client.get("/api/v1/namespaces/tmp/configmaps/held").json
+            #expect(heldNow.value(at: ["metadata", "deletionTimestamp"]) != nil)
+            let refused = try await client.post("/api/v1/namespaces/tmp/configmaps", Fixtures.configMap("late", namespace: "tmp"))
+            #expect(refused.status == 403)
+            #expect(refused.json["message"] == "configmaps \"late\" is forbidden: unable to create new content in namespace tmp because it is being terminated")
+            #expect(try await client.get("/api/v1/namespaces/tmp").status == 200)
+            _ = try await client.patch("/api/v1/namespaces/tmp/configmaps/held", ["metadata": ["finalizers": nil]])
+            #expect(try await client.get("/api/v1/namespaces/tmp/configmaps/held").status == 404)
+            #expect(try await client.get("/api/v1/namespaces/tmp").status == 404)
+        }
+    }
+}
+
+/// A store that fails every list of one resource, to see how internal errors are reported.
+struct FailingListStore: ObjectStore {
+    let base: any ObjectStore
+    let failing: String
+    func currentRevision() async throws -> Int64 { try await base.currentRevision() }
+    func get(_ key: StorageKey) async throws -> StoredObject? { try await base.get(key) }
+    func list(resource: String, namespace: String?) async throws -> (objects: [StoredObject], revision: Int64) {
+        if resource == failing { throw StorageError(.internalError, message: "disk on fire") }
+        return try await base.list(resource: resource, namespace: namespace)
+    }
+    func create(_ key: StorageKey, object: JSONValue) async throws -> StoredObject { try await base.create(key, object: object) }
+    func update(_ key: StorageKey, expectedRevision: Int64?, _ transform: @Sendable (StoredObject) throws -> JSONValue) async throws -> StoredObject {
+        try await base.update(key, expectedRevision: expectedRevision, transform)
+    }
+    func delete(_ key: StorageKey, expectedRevision: Int64?) async throws -> StoredObject { try await base.delete(key, expectedRevision: expectedRevision) }
+    func watch(resource: String, namespace: String?, after revision: Int64) async throws -> StorageWatch {
+        try await base.watch(resource: resource, namespace: namespace, after: revision)
+    }
+}
+
+struct InternalErrorTests {
+    @Test func storageFailuresAre500InternalError() async throws {
+        try await withTestControlPlane(configure: { config in
+            config.makeStore = { dir in FailingListStore(base: try SQLiteObjectStore(directory: URL(fileURLWithPath: dir)), failing: "secrets") }
+        }) { plane in
+            let reply = try await APIClient(plane).get("/api/v1/namespaces/default/secrets")
+            #expect(reply.status == 500)
+            #expect(reply.json["reason"] == "InternalError")
+            #expect(reply.json["message"] == "Internal error occurred: disk on fire")
+        }
+    }
+}
+
+struct MalformedBodyTests {
+    @Test func malformedJSONBodiesAndPatchesAre400() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            let create = try await client.send(.POST, ObjectCRUDTests.cms, body: Data("{\"kind\":".utf8))
+            #expect(create.status == 400)
+            #expect(create.json["message"]?.stringValue?.hasPrefix("couldn't get version/kind; json parse error") == true)
+            _ = try await client.post(ObjectCRUDTests.cms, Fixtures.configMap("a"))
+            let patch = try await client.send(.PATCH, ObjectCRUDTests.cms + "/a", body: Data("[1,".utf8), contentType: "application/merge-patch+json")
+            #expect(patch.status == 400)
+            let yaml = try await client.send(.POST, ObjectCRUDTests.cms, body: Data("kind: ConfigMap".utf8), contentType: "text/plain")
+            #expect(yaml.status == 415)
+        }
+    }
+}

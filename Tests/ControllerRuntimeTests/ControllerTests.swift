@@ -134,7 +134,7 @@ struct ControllerTests {
         let clock = VirtualClock()
         let controller = Controller(name: "stuck", reconciler: ScriptedReconciler(), cacheSyncTimeout: .seconds(120), clock: clock)
         controller.waitsFor(NeverSynced())
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await controller.run() }
             await clock.waitForSleepers(1)
             #expect(clock.nextDeadline == VirtualClock.Instant(offset: .seconds(120)))

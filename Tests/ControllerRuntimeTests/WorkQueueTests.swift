@@ -173,6 +173,25 @@ struct WorkQueueTests {
         #expect(limiter.when("k") == .milliseconds(5))
     }
 
+    @Test func tokenBucketAllowsABurstThenSpacesRetries() {
+        var bucket = TokenBucketRateLimiter<String>(qps: 10, burst: 2)
+        let atStart = (0..<4).map { bucket.when("k\($0)", now: .zero) }
+        #expect(atStart == [.zero, .zero, .milliseconds(100), .milliseconds(200)])
+        // One second refills the bucket (capped at the burst) and pays back the debt of 2.
+        #expect(bucket.when("k", now: .seconds(1)) == .zero)
+        #expect(bucket.when("k", now: .seconds(1)) == .zero)
+        #expect(bucket.when("k", now: .seconds(1)) == .milliseconds(100))
+    }
+
+    @Test func maxOfTakesTheLargestDelayAndForgetsEverywhere() {
+        var limiter = MaxOfRateLimiter<String>([ItemExponentialRateLimiter<String>(), TokenBucketRateLimiter<String>(qps: 10, burst: 1)])
+        #expect(limiter.when("a", now: .zero) == .milliseconds(5))
+        #expect(limiter.when("a", now: .zero) == .milliseconds(100), "the bucket is empty: its delay dominates")
+        #expect(limiter.numRequeues("a") == 2)
+        limiter.forget("a")
+        #expect(limiter.numRequeues("a") == 0)
+    }
+
     @Test func shutDownDrainsQueuedKeysThenReturnsNil() async {
         let q = WorkQueue<String>(clock: VirtualClock())
         await q.add("a")

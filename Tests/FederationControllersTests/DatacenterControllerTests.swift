@@ -72,6 +72,8 @@ import Testing
                     #expect(east.status?.conditions.isTrue(Datacenter.ConditionType.reachable) == true)
                     #expect(east.status?.conditions.isTrue(Datacenter.ConditionType.ready) == true)
                     #expect(east.status?.observedGeneration == east.metadata.generation)
+                    let messages = (east.status?.conditions ?? []).map(\.message).joined(separator: "\n")
+                    #expect(!memberPlane.token.isEmpty && !messages.contains(memberPlane.token), "a status message exposes the member's token")
                     try await Self.waitFor("the fencing marker in the member") {
                         do {
                             let marker = try await member.resource(ConfigMap.self).get(FencingMarker.name, namespace: FencingMarker.namespace)

@@ -72,3 +72,10 @@ func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async
         try await Task.sleep(for: .milliseconds(1))
     }
 }
+
+/// A thread-safe list of strings.
+final class EventLogBox: Sendable {
+    private let entries = Mutex<[String]>([])
+    func append(_ s: String) { entries.withLock { $0.append(s) } }
+    var all: [String] { entries.withLock { $0 } }
+}

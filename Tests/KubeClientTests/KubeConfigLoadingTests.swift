@@ -202,6 +202,32 @@ struct KubeConfigLoadingTests {
         #expect(!c.credentials.description.contains("secret-token-value"))
     }
 
+    @Test(arguments: [
+        ("http://127.0.0.1:43135/token/9c66770e1ba5", "http://127.0.0.1:43135/…"),
+        ("https://admin:pw@api.example:6443", "https://api.example:6443"),
+        ("https://api.example:6443/", "https://api.example:6443"),
+        ("https://10.0.0.1:443", "https://10.0.0.1:443"),
+    ])
+    func displayServerNeverShowsCredentialsInTheURL(_ server: String, _ shown: String) throws {
+        let c = ClientConfiguration(server: try #require(URL(string: server)))
+        #expect(c.displayServer == shown)
+    }
+
+    @Test func inMemoryKubeconfigResolvesLikeAFile() throws {
+        let dir = try TempDirectory()
+        try dir.write("ca.pem", "CA")
+        let c = try ClientConfiguration.fromKubeconfig(
+            text: kubeconfig(server: "https://member:6443", namespace: "edge", clusterExtra: "    certificate-authority: ca.pem\n"),
+            source: "secret concord-system/dc-eu", baseDirectory: dir.path)
+        #expect(c.server.absoluteString == "https://member:6443")
+        #expect(c.namespace == "edge")
+        #expect(c.tls.caPEM == Data("CA".utf8))
+        #expect(c.source.contains("secret concord-system/dc-eu"))
+        expectConfigError(.noCurrentContext, mentioning: ["secret concord-system/dc-eu"]) {
+            _ = try ClientConfiguration.fromKubeconfig(text: kubeconfig(current: nil), source: "secret concord-system/dc-eu")
+        }
+    }
+
     @Test func tokenFileIsReReadAfterTheRefreshInterval() throws {
         let dir = try TempDirectory()
         let path = try dir.write("token", "one")

@@ -38,6 +38,20 @@ struct WatcherStateMachineTests {
         #expect(m.nextAction() == .list)
     }
 
+    @Test func listFailuresBackOffExceptExpiredContinueTokens() {
+        var m = machine()
+        _ = m.nextAction()
+        let gone = KubeAPIError(status: Status(reason: StatusReason.expired, code: 410), statusCode: 410)
+        m.listFailed(gone)
+        #expect(m.nextAction() == .list)
+        m.listFailed(gone)
+        #expect(m.nextAction() == .sleep(.milliseconds(800)), "a second 410 in a row backs off")
+        #expect(m.nextAction() == .list)
+        m.listFailed(KubeTransportError(.connectionRefused, "x"))
+        #expect(m.nextAction() == .sleep(.milliseconds(1600)))
+        #expect(m.nextAction() == .list)
+    }
+
     @Test func goneResponseOnWatchOpenRelistsWithoutDelay() {
         var m = machine()
         _ = m.nextAction()
@@ -56,7 +70,8 @@ struct WatcherStateMachineTests {
     @Test(arguments: [
         OpenFailure(name: "connection refused re-watches", error: KubeTransportError(.connectionRefused, "x"), next: .watch(resourceVersion: "10")),
         OpenFailure(name: "429 re-watches", error: KubeAPIError(status: Status(reason: StatusReason.tooManyRequests, code: 429), statusCode: 429), next: .watch(resourceVersion: "10")),
-        OpenFailure(name: "503 re-watches", error: KubeAPIError(status: Status(reason: StatusReason.serviceUnavailable, code: 503), statusCode: 503), next: .watch(resourceVersion: "10")),
+        OpenFailure(name: "503 relists", error: KubeAPIError(status: Status(reason: StatusReason.serviceUnavailable, code: 503), statusCode: 503), next: .list),
+        OpenFailure(name: "timeout re-watches", error: KubeTransportError(.timeout, "x"), next: .watch(resourceVersion: "10")),
         OpenFailure(name: "403 relists", error: KubeAPIError(status: Status(reason: StatusReason.forbidden, code: 403), statusCode: 403), next: .list),
     ])
     func watchOpenFailureBacksOffThen(_ c: OpenFailure) {

@@ -14,17 +14,17 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let hub = try cluster.client()
         do {
-            let list = try await hub.resource(Datacenter.self).list()
-            if list.items.isEmpty {
+            let summary = try await FederationSummary.read(from: hub)
+            if summary.datacenters.isEmpty {
                 print("No datacenters. Register one with `kubectl apply -f manifests/samples/datacenters.yaml`, or run `concord up`.")
             } else {
-                print(DatacenterTable.render(list.items, now: Date()))
-                let ready = list.items.filter { $0.status?.phase == .ready }.count
-                print("\n\(ready)/\(list.items.count) datacenters Ready")
+                print(summary.render(now: Date()))
+                let ready = summary.datacenters.filter { $0.status?.phase == .ready }.count
+                print("\n\(ready)/\(summary.datacenters.count) datacenters Ready")
             }
         } catch {
             try? await hub.shutdown()
-            throw CLIError(StatusCommand.explain(error, server: hub.configuration?.server.absoluteString))
+            throw CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))
         }
         try await hub.shutdown()
     }

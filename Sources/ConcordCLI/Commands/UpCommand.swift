@@ -21,6 +21,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where the control planes keep their data, logs, up.json and hub.kubeconfig.")
     var dataDir: String = ".concord"
 
+    @Flag(name: .long, help: "Members join as `concord agent` processes (Pull mode: Lease heartbeats) instead of being registered by push.")
+    var pull = false
+
     func validate() throws {
         guard (1...64).contains(datacenters) else {
             throw ValidationError("--datacenters must be between 1 and 64 (got \(datacenters))")
@@ -30,7 +33,7 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true).standardizedFileURL
         let federation = LocalFederation(
-            directory: directory, datacenterCount: datacenters,
+            directory: directory, datacenterCount: datacenters, pull: pull,
             executable: try currentExecutable(), output: ProgressOutput())
         var logger = Logger(label: "concord.up")
         logger.logLevel = .warning

@@ -86,17 +86,42 @@ struct HubBootstrap {
         } catch let error as KubeAPIError where error.isAlreadyExists {}
     }
 
-    /// Polls until every named Datacenter is Ready, reporting each once as it turns Ready.
-    func waitUntilReady(_ names: [String], timeout: Duration, onReady: (String, Int) -> Void) async throws {
+    /// Creates the FederationPolicy `global` over every member with `primary` as the desired primary
+    /// (kept as is when it exists, so a re-run keeps the primary in force).
+    func createGlobalPolicy(primary: String) async throws {
+        let policy = FederationPolicy(metadata: ObjectMeta(name: "global"), spec: FederationPolicySpec(datacenterSelector: LabelSelector(), primary: primary))
+        do {
+            _ = try await client.resource(FederationPolicy.self).create(policy)
+        } catch let error as KubeAPIError where error.isAlreadyExists {}
+    }
+
+    /// Polls until the policy `global` has a primary in force; returns it and the epoch.
+    func waitForPrimary(timeout: Duration) async throws -> (primary: String, epoch: Int64) {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let status = try await client.resource(FederationPolicy.self).get("global").status
+            if let primary = status?.primary, let epoch = status?.epoch, epoch > 0 { return (primary, epoch) }
+            guard clock.now < deadline else { throw UpError("FederationPolicy global elected no primary within \(timeout); see the controller log") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Polls until every named Datacenter is Ready on a probe made after `since` (so a status left
+    /// from an earlier run does not count), reporting each once as it turns Ready.
+    func waitUntilReady(_ names: [String], since: Date, timeout: Duration, onReady: (String, Int?) -> Void) async throws {
+        let fresh = KubeTime(since).date
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var pending = Set(names)
         while !pending.isEmpty {
             let list = try await client.resource(Datacenter.self).list()
             for dc in list.items.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }) {
-                guard let name = dc.metadata.name, pending.contains(name), dc.status?.phase == .ready else { continue }
+                guard let name = dc.metadata.name, pending.contains(name), dc.status?.phase == .ready,
+                    let probed = dc.status?.lastProbeTime?.date, probed >= fresh
+                else { continue }
                 pending.remove(name)
-                onReady(name, dc.status?.latencyMilliseconds ?? 0)
+                onReady(name, dc.status?.latencyMilliseconds)
             }
             if pending.isEmpty { break }
             guard clock.now < deadline else {
@@ -106,9 +131,9 @@ struct HubBootstrap {
         }
     }
 
-    /// The datacenter table.
+    /// The datacenter table with the policies' primary and epoch.
     func statusTable() async throws -> String {
-        DatacenterTable.render(try await client.resource(Datacenter.self).list().items, now: Date())
+        try await FederationSummary.read(from: client).render(now: Date())
     }
 
     /// Closes the client.

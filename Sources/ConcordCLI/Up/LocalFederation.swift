@@ -11,6 +11,8 @@ import Synchronization
 struct LocalFederation: Service {
     let directory: URL
     let datacenterCount: Int
+    /// Members join as `concord agent` processes (Pull mode) instead of being registered by push.
+    let pull: Bool
     let executable: String
     let output: ProgressOutput
 
@@ -47,12 +49,25 @@ struct LocalFederation: Service {
             let crdCount = try await hubClient.installCRDs()
             output.step("CRDs installed", "\(crdCount) kinds")
             for member in layout.datacenters {
-                let kubeconfig = try String(contentsOfFile: member.kubeconfig, encoding: .utf8)
-                try await hubClient.register(member: member, kubeconfig: kubeconfig)
-                output.step("Datacenter \(member.name) registered", member.region)
+                if pull {
+                    let agent = try ChildProcess.start(
+                        name: "\(member.name)-agent", executable: executable,
+                        arguments: [
+                            "agent", "--hub-kubeconfig", hubKubeconfigPath, "--datacenter", member.name, "--region", member.region,
+                            "--kubeconfig", member.kubeconfig, "--lease-duration", String(Self.agentLeaseSeconds),
+                        ],
+                        logPath: directory.appendingPathComponent("logs/\(member.name)-agent.log").path)
+                    children.append(agent)
+                    output.step("\(member.name) agent running", "pid \(agent.pid), Pull mode, \(Self.agentLeaseSeconds) s Lease")
+                } else {
+                    let kubeconfig = try String(contentsOfFile: member.kubeconfig, encoding: .utf8)
+                    try await hubClient.register(member: member, kubeconfig: kubeconfig)
+                    output.step("Datacenter \(member.name) registered", member.region)
+                }
             }
 
             let controllerLog = directory.appendingPathComponent("logs/controller.log").path
+            let controllerStarted = Date()
             let controller = try ChildProcess.start(
                 name: "controller", executable: executable,
                 arguments: ["controller", "--kubeconfig", hubKubeconfigPath], logPath: controllerLog)
@@ -61,8 +76,13 @@ struct LocalFederation: Service {
             try writeLayout(running)
             output.step("controller running", "pid \(controller.pid), log \(controllerLog)")
 
-            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), timeout: .seconds(60)) { name, latency in
-                output.step("\(name) Ready", "latency \(latency) ms")
+            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: .seconds(60)) { name, latency in
+                output.step("\(name) Ready", latency.map { "latency \($0) ms" } ?? "Lease fresh")
+            }
+            if let first = layout.datacenters.first {
+                try await hubClient.createGlobalPolicy(primary: first.name)
+                let elected = try await hubClient.waitForPrimary(timeout: .seconds(30))
+                output.step("FederationPolicy global", "primary \(elected.primary), epoch \(elected.epoch)")
             }
             output.line("")
             output.line(try await hubClient.statusTable())
@@ -83,6 +103,10 @@ struct LocalFederation: Service {
         await stopAll(children)
         output.line("concord up: stopped")
     }
+
+    /// Agents started by `up --pull` renew a 4 s Lease every second, so a lost member is noticed
+    /// within about the same time as a pushed one.
+    static let agentLeaseSeconds = 4
 
     private var hubKubeconfigPath: String { directory.appendingPathComponent("hub.kubeconfig").path }
 

@@ -22,37 +22,68 @@ enum FieldValidation: String, Sendable {
 
 /// Defaulting, pruning and validation applied to every object before it is stored.
 enum Admission {
-    /// Prepares a new or updated object of `definition`: kind defaults, then (for custom resources)
-    /// schema pruning, defaulting and validation. Returns the object and any warnings.
+    /// Prepares a new or updated object of `definition`: unknown fields (per `fieldValidation`), then
+    /// for custom resources schema pruning, defaulting and validation, for built-ins their defaults.
+    /// Returns the object and any warnings.
     static func admit(
         _ object: JSONValue, definition: ResourceDefinition, fieldValidation: FieldValidation, isCreate: Bool, now: Date
     ) throws -> (object: JSONValue, warnings: [String]) {
-        var o = object
-        var warnings: [String] = []
-        let name = ObjectLifecycle.name(of: o)
+        var (o, unknown) = UnknownFields.prune(object, definition: definition)
+        let warnings = try report(unknown, definition: definition, fieldValidation: fieldValidation)
         if definition.isCustom, let schema = definition.schema {
-            let (pruned, unknown) = SchemaPruning.prune(o, schema: schema)
-            if !unknown.isEmpty {
-                switch fieldValidation {
-                case .strict:
-                    let list = unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
-                    throw APIError.badRequest(
-                        "\(definition.kind) in version \"\(definition.version)\" cannot be handled as a \(definition.kind): strict decoding error: \(list)")
-                case .warn:
-                    warnings += unknown.map { "unknown field \"\($0)\"" }
-                case .ignore:
-                    break
-                }
-            }
-            o = SchemaDefaulting.apply(pruned, schema: schema)
+            o = SchemaDefaulting.apply(o, schema: schema)
             let errors = SchemaValidation.validate(o, schema: schema)
             if !errors.isEmpty {
-                throw APIError.invalid(kind: definition.kind, group: definition.group, name: name, causes: errors)
+                throw APIError.invalid(kind: definition.kind, group: definition.group, name: ObjectLifecycle.name(of: o), causes: errors)
             }
         } else {
             try BuiltinAdmission.admit(&o, definition: definition, isCreate: isCreate, now: now)
         }
         return (o, warnings)
+    }
+
+    /// Strict: 400 with kube-apiserver's strict decoding message; Warn: one warning per field; Ignore: nothing.
+    private static func report(_ unknown: [String], definition: ResourceDefinition, fieldValidation: FieldValidation) throws -> [String] {
+        guard !unknown.isEmpty else { return [] }
+        switch fieldValidation {
+        case .strict:
+            let list = unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
+            throw APIError.badRequest(
+                "\(definition.kind) in version \"\(definition.version)\" cannot be handled as a \(definition.kind): strict decoding error: \(list)")
+        case .warn:
+            return unknown.map { "unknown field \"\($0)\"" }
+        case .ignore:
+            return []
+        }
+    }
+}
+
+/// Which fields of an incoming object the server does not know, and the object without them.
+///
+/// Custom resources are pruned against their structural schema. Built-in kinds are checked at the top level
+/// only (their nested schemas here are not complete). `metadata` is checked against ObjectMeta for every kind.
+enum UnknownFields {
+    static func prune(_ object: JSONValue, definition: ResourceDefinition) -> (JSONValue, [String]) {
+        var unknown: [String] = []
+        var o = object
+        if let meta = o["metadata"]?.objectValue, let known = MetaSchemas.objectMeta["properties"]?.objectValue {
+            let extra = meta.keys.filter { known[$0] == nil && $0 != "selfLink" }.sorted()
+            if !extra.isEmpty {
+                unknown += extra.map { "metadata.\($0)" }
+                o["metadata"] = .object(meta.filter { !extra.contains($0.key) })
+            }
+        }
+        guard let schema = definition.schema else { return (o, unknown) }
+        if definition.isCustom {
+            let (pruned, fields) = SchemaPruning.prune(o, schema: schema)
+            return (pruned, unknown + fields)
+        }
+        guard var members = o.objectValue, let known = schema["properties"]?.objectValue else { return (o, unknown) }
+        for key in members.keys.sorted() where known[key] == nil && !["apiVersion", "kind", "metadata"].contains(key) {
+            unknown.append(key)
+            members[key] = nil
+        }
+        return (.object(members), unknown.sorted())
     }
 }
 

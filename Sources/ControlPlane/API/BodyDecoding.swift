@@ -11,9 +11,9 @@ enum BodyDecoding {
         switch media {
         case "", "application/json", "*/*":
             do {
-                return try JSONValue(parsing: data)
+                return try CompactJSON.decode(data)
             } catch {
-                throw APIError.badRequest("couldn't get version/kind; json parse error: \(error.localizedDescription)")
+                throw APIError.badRequest("couldn't get version/kind; json parse error: \(error)")
             }
         case "application/vnd.kubernetes.protobuf":
             guard KubernetesProtobuf.supportedKinds.contains(definition.kind), definition.group.isEmpty else {

@@ -20,12 +20,12 @@ enum ObjectLifecycle {
         return o
     }
 
-    /// Builds the stored state of an update of `old` with `new` through the main endpoint or `/status`.
+    /// Builds the state of an update of `old` with `new` through the main endpoint or `/status`.
     ///
     /// Server-owned metadata is carried over; the main endpoint keeps the old status when the status
-    /// subresource is enabled; `/status` keeps everything but status. `generation` goes up when anything
-    /// outside metadata (and status, when it is a subresource) changed.
-    static func prepareUpdate(old: JSONValue, new: JSONValue, definition: ResourceDefinition, subresource: String?) throws -> JSONValue {
+    /// subresource is enabled; `/status` keeps everything but status. (Generation and finalizer rules are
+    /// applied on the admitted result, see `ResourceHandler.write`.)
+    static func prepareUpdate(old: JSONValue, new: JSONValue, definition: ResourceDefinition, subresource: String?) -> JSONValue {
         var o: JSONValue
         if subresource == "status" {
             o = old
@@ -39,11 +39,16 @@ enum ObjectLifecycle {
         o.setValue(.string(definition.kind), at: ["kind"])
         o.setValue(old.value(at: ["metadata", "name"]), at: ["metadata", "name"])
         o.setValue(old.value(at: ["metadata", "namespace"]), at: ["metadata", "namespace"])
-        if specChanged(old: old, new: o, statusIsSubresource: definition.hasStatusSubresource) {
-            let generation = old.value(at: ["metadata", "generation"])?.intValue ?? 1
-            o.setValue(.int(generation + 1), at: ["metadata", "generation"])
-        }
-        try checkFinalizers(old: old, new: o, definition: definition)
+        return o
+    }
+
+    /// `new` with the generation of `old`, plus one when anything outside metadata (and status, when it is
+    /// a subresource) changed.
+    static func withGeneration(old: JSONValue, new: JSONValue, statusIsSubresource: Bool) -> JSONValue {
+        let generation = old.value(at: ["metadata", "generation"])?.intValue ?? 1
+        var o = new
+        let changed = specChanged(old: old, new: new, statusIsSubresource: statusIsSubresource)
+        o.setValue(.int(changed ? generation + 1 : generation), at: ["metadata", "generation"])
         return o
     }
 
@@ -58,6 +63,17 @@ enum ObjectLifecycle {
             return .object(o)
         }
         return strip(old) != strip(new)
+    }
+
+    /// ConfigMaps and Secrets marked `immutable: true` keep their data and stay immutable (422).
+    static func checkImmutable(old: JSONValue, new: JSONValue, definition: ResourceDefinition) throws {
+        guard definition.group.isEmpty, ["configmaps", "secrets"].contains(definition.plural), old["immutable"] == true else { return }
+        var errors: [FieldError] = []
+        for field in ["data", "binaryData"] where old[field] != new[field] {
+            errors.append(.forbidden(field, "field is immutable when `immutable` is set"))
+        }
+        if new["immutable"] != true { errors.append(.forbidden("immutable", "field is immutable when `immutable` is set")) }
+        if !errors.isEmpty { throw APIError.invalid(kind: definition.kind, group: definition.group, name: name(of: old), causes: errors) }
     }
 
     /// Adding finalizers to an object that is being deleted is forbidden (422).

@@ -24,9 +24,9 @@ enum Patching {
     static func apply(_ type: PatchType, patch: Data, to object: JSONValue, kind: String) throws -> JSONValue {
         let document: JSONValue
         do {
-            document = try JSONValue(parsing: patch)
+            document = try CompactJSON.decode(patch)
         } catch {
-            throw APIError.badRequest("error decoding patch: \(error.localizedDescription)")
+            throw APIError.badRequest("error decoding patch: \(error)")
         }
         do {
             switch type {

@@ -24,6 +24,12 @@ extension ResourceHandler {
     /// Answers 200 with the object in both cases.
     func delete(_ definition: ResourceDefinition, namespace: String?, name: String, options: DeleteOptions, dryRun: Bool) async throws -> JSONValue {
         let storageKey = key(definition, namespace: namespace, name: name)
+        if SideEffects.isNamespace(definition), BuiltinResources.protectedNamespaces.contains(name) {
+            throw APIError(
+                code: 403, reason: StatusReason.forbidden, message: "namespaces \"\(name)\" is forbidden: this namespace may not be deleted",
+                details: StatusDetails(name: name, kind: "namespaces"))
+        }
+        if SideEffects.isNamespace(definition), !dryRun { return try await deleteNamespace(name) }
         for _ in 0..<5 {
             let current = try await storage(definition, name: name) { try await store.get(storageKey) }
             guard let current else { throw APIError.notFound(definition.name, name: name) }
@@ -60,19 +66,68 @@ extension ResourceHandler {
         throw APIError.conflict(definition.name, name: name)
     }
 
-    /// Removes an object and what depends on it: a CRD's custom resources, a namespace's contents.
+    /// Removes an object and what depends on it: a CRD's custom resources; the last object of a
+    /// terminating namespace also removes the namespace.
     @discardableResult
-    func remove(_ definition: ResourceDefinition, key storageKey: StorageKey, expectedRevision: Int64?) async throws -> JSONValue {
+    func remove(_ definition: ResourceDefinition, key storageKey: StorageKey, expectedRevision: Int64?, checkNamespace: Bool = true) async throws -> JSONValue {
         let removed = try await storage(definition, name: storageKey.name) { try await store.delete(storageKey, expectedRevision: expectedRevision) }
         if SideEffects.isCRD(definition) {
             registry.remove(crdNamed: storageKey.name)
             try await removeAll(resource: storageKey.name, namespace: nil)
-        } else if SideEffects.isNamespace(definition) {
-            for d in registry.all where d.namespaced {
-                try await removeAll(resource: d.storageResource, namespace: storageKey.name)
+        } else if definition.namespaced, checkNamespace {
+            let nsKey = StorageKey(resource: "namespaces", namespace: "", name: storageKey.namespace)
+            if let ns = try await store.get(nsKey), ns.object.value(at: ["metadata", "deletionTimestamp"]) != nil {
+                try await drainNamespace(storageKey.namespace)
             }
         }
         return removed.object
+    }
+
+    /// Deleting a namespace marks it Terminating, deletes its contents (objects with finalizers get a
+    /// deletionTimestamp and are waited for) and removes the namespace once it is empty.
+    private func deleteNamespace(_ name: String) async throws -> JSONValue {
+        let definition = BuiltinResources.namespaceDefinition
+        let nsKey = StorageKey(resource: "namespaces", namespace: "", name: name)
+        let now = self.now()
+        let marked = try await storage(definition, name: name) {
+            try await store.update(nsKey, expectedRevision: nil) { current in
+                var o = ObjectLifecycle.markDeleting(current.object, now: now)
+                o.setValue("Terminating", at: ["status", "phase"])
+                return o
+            }
+        }
+        try await drainNamespace(name)
+        return marked.object
+    }
+
+    /// Deletes what is left in a terminating namespace; removes the namespace when nothing is left.
+    func drainNamespace(_ namespace: String) async throws {
+        var remaining = 0
+        var seen = Set<String>()
+        let now = self.now()
+        for d in registry.all where d.namespaced && seen.insert(d.storageResource).inserted {
+            let (objects, _) = try await store.list(resource: d.storageResource, namespace: namespace)
+            for o in objects {
+                do {
+                    if ObjectLifecycle.finalizers(of: o.object).isEmpty {
+                        try await remove(d, key: o.key, expectedRevision: nil, checkNamespace: false)
+                    } else {
+                        remaining += 1
+                        _ = try await store.update(o.key, expectedRevision: nil) { ObjectLifecycle.markDeleting($0.object, now: now) }
+                    }
+                } catch let e as StorageError where e.code == .notFound {
+                    continue
+                } catch let e as APIError where e.code == 404 {
+                    continue
+                }
+            }
+        }
+        guard remaining == 0 else { return }
+        do {
+            _ = try await store.delete(StorageKey(resource: "namespaces", namespace: "", name: namespace), expectedRevision: nil)
+        } catch let e as StorageError where e.code == .notFound {
+            return
+        }
     }
 
     /// Deletes every object of a storage resource (in a namespace, or everywhere), ignoring finalizers.

@@ -23,7 +23,7 @@ extension ResourceHandler {
         }
         let expected = try ObjectLifecycle.resourceVersion(of: body)
         return try await write(definition, namespace: namespace, name: name, expectedRevision: expected, options: options) { current in
-            try ObjectLifecycle.prepareUpdate(old: current, new: body, definition: definition, subresource: subresource)
+            ObjectLifecycle.prepareUpdate(old: current, new: body, definition: definition, subresource: subresource)
         }
     }
 
@@ -40,7 +40,7 @@ extension ResourceHandler {
             {
                 throw APIError.conflict(definition.name, name: name)
             }
-            return try ObjectLifecycle.prepareUpdate(old: current, new: patched, definition: definition, subresource: subresource)
+            return ObjectLifecycle.prepareUpdate(old: current, new: patched, definition: definition, subresource: subresource)
         }
     }
 
@@ -58,15 +58,11 @@ extension ResourceHandler {
             let (admitted, warnings) = try Admission.admit(
                 merged, definition: definition, fieldValidation: options.fieldValidation, isCreate: false, now: now)
             sink.set(warnings)
-            var final = SideEffects.beforeWrite(admitted, previous: current.object, definition: definition, now: now)
-            let statusIsSubresource = definition.hasStatusSubresource
-            let generation = current.object.value(at: ["metadata", "generation"])?.intValue ?? 1
-            if ObjectLifecycle.specChanged(old: current.object, new: final, statusIsSubresource: statusIsSubresource) {
-                final.setValue(.int(generation + 1), at: ["metadata", "generation"])
-            } else {
-                final.setValue(.int(generation), at: ["metadata", "generation"])
-            }
+            let final = ObjectLifecycle.withGeneration(
+                old: current.object, new: SideEffects.beforeWrite(admitted, previous: current.object, definition: definition, now: now),
+                statusIsSubresource: definition.hasStatusSubresource)
             try ObjectLifecycle.checkFinalizers(old: current.object, new: final, definition: definition)
+            try ObjectLifecycle.checkImmutable(old: current.object, new: final, definition: definition)
             return final
         }
         if options.dryRun {

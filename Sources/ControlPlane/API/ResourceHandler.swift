@@ -79,7 +79,7 @@ struct ResourceHandler: Sendable {
                 throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
             }
             object.setValue(.string(ns), at: ["metadata", "namespace"])
-            try await requireNamespace(ns)
+            try await requireNamespace(ns, creating: definition, name: object.value(at: ["metadata", "name"])?.stringValue ?? "")
         } else {
             object.setValue(nil, at: ["metadata", "namespace"])
         }
@@ -116,11 +116,17 @@ struct ResourceHandler: Sendable {
         throw APIError.internalError("could not generate a unique name from \(generateName)")
     }
 
-    /// 404 `namespaces "x" not found` unless the namespace exists.
-    func requireNamespace(_ namespace: String) async throws {
+    /// 404 `namespaces "x" not found` unless the namespace exists; 403 while it is terminating.
+    func requireNamespace(_ namespace: String, creating definition: ResourceDefinition, name: String) async throws {
         let nsKey = StorageKey(resource: "namespaces", namespace: "", name: namespace)
-        let found = try await storage(BuiltinResources.all[0], name: namespace) { try await store.get(nsKey) }
-        if found == nil { throw APIError.notFound(ResourceName(group: "", plural: "namespaces"), name: namespace) }
+        let found = try await storage(BuiltinResources.namespaceDefinition, name: namespace) { try await store.get(nsKey) }
+        guard let found else { throw APIError.notFound(ResourceName(group: "", plural: "namespaces"), name: namespace) }
+        if found.object.value(at: ["metadata", "deletionTimestamp"]) != nil {
+            throw APIError(
+                code: 403, reason: StatusReason.forbidden,
+                message: "\(definition.name.qualified) \"\(name)\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
+                details: StatusDetails(name: name, group: definition.group.isEmpty ? nil : definition.group, kind: definition.plural))
+        }
     }
 }
 

@@ -27,7 +27,7 @@ enum StatusBody {
     static func response(_ error: APIError, headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = "application/json"
-        let data = json(error.status).jsonData()
+        let data = CompactJSON.encode(json(error.status))
         return Response(
             status: HTTPResponse.Status(code: error.code), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

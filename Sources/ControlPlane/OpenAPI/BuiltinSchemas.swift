@@ -112,6 +112,8 @@ enum BuiltinSchemas {
         "reportingComponent": string("Name of the controller that emitted this Event."),
         "reportingInstance": string("ID of the controller instance."),
         "action": string("What action was taken/failed regarding to the Regarding object."),
+        "series": free("Data about the Event series this event represents."),
+        "related": free("Optional secondary object for more complex actions."),
     ])
 
     static let eventsEvent = kind("Event is a report of an event somewhere in the cluster.", [
@@ -125,6 +127,10 @@ enum BuiltinSchemas {
         "reportingController": string("reportingController is the name of the controller that emitted this Event."),
         "reportingInstance": string("reportingInstance is the ID of the controller instance."),
         "series": free("series is data about the Event series this event represents."),
+        "deprecatedSource": free("deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type."),
+        "deprecatedFirstTimestamp": ["type": "string", "format": "date-time", "description": "deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type."],
+        "deprecatedLastTimestamp": ["type": "string", "format": "date-time", "description": "deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type."],
+        "deprecatedCount": integer("deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type."),
     ])
 
     static let customResourceDefinition = kind("CustomResourceDefinition represents a resource that should be exposed on the API server.", [

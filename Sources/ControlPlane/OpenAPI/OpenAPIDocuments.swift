@@ -12,7 +12,7 @@ struct OpenAPIDocuments: Sendable {
         for gv in groupVersions() {
             let doc = document(group: gv.group, version: gv.version)
             let prefix = gv.group.isEmpty ? "api/\(gv.version)" : "apis/\(gv.group)/\(gv.version)"
-            paths[prefix] = ["serverRelativeURL": .string("/openapi/v3/\(prefix)?hash=\(Self.hash(doc.jsonData()))")]
+            paths[prefix] = ["serverRelativeURL": .string("/openapi/v3/\(prefix)?hash=\(Self.hash(CompactJSON.encode(doc)))")]
         }
         return ["paths": .object(paths)]
     }

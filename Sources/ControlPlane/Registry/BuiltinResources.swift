@@ -40,6 +40,12 @@ enum BuiltinResources {
             schema: BuiltinSchemas.customResourceDefinition),
     ]
 
+    /// The Namespace kind.
+    static var namespaceDefinition: ResourceDefinition { all[0] }
+
     /// The namespaces created at first start.
     static let initialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease", "concord-system"]
+
+    /// Namespaces that may not be deleted, as in kube-apiserver.
+    static let protectedNamespaces: Set<String> = ["default", "kube-system", "kube-public"]
 }

@@ -23,7 +23,9 @@ struct APIResponder: HTTPResponder {
         let path = APIPath(pathText)
         do {
             try authenticate(request, path: path, urlToken: urlToken)
-            return try await route(request, path: path)
+            let response = try await route(request, path: path)
+            logger.debug("Served request", metadata: ["method": "\(request.method)", "path": "\(pathText)", "status": "\(response.status.code)"])
+            return response
         } catch {
             let apiError = StatusBody.apiError(for: error)
             // Only the path without the token prefix is ever logged.
@@ -166,7 +168,7 @@ struct APIResponder: HTTPResponder {
             let options = try WriteOptions(query)
             var req = request
             let data = Data(buffer: try await req.collectBody(upTo: Self.maxBody))
-            let body = data.isEmpty ? nil : try JSONValue(parsing: data)
+            let body = data.isEmpty ? nil : try CompactJSON.decode(data)
             let object = try await handler.delete(
                 definition, namespace: ns, name: name, options: try DeleteOptions(body: body), dryRun: options.dryRun)
             return Self.json(object)
@@ -192,7 +194,7 @@ struct APIResponder: HTTPResponder {
         for w in warnings {
             headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(w.replacingOccurrences(of: "\"", with: "\\\""))\""))
         }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.jsonData())))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: CompactJSON.encode(value))))
     }
 }
 

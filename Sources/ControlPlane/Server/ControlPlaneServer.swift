@@ -17,6 +17,17 @@ import Synchronization
 /// async let running: Void = group.run()
 /// let port = try await server.port()   // the bound (ephemeral) port
 /// ```
+///
+/// Authentication: every request but `/healthz`, `/livez`, `/readyz` and `/version` needs the token, as
+/// `Authorization: Bearer <token>` or as the path prefix `/token/<token>` (kubectl sends credentials only
+/// over TLS, so the generated kubeconfig's server URL carries the prefix until TLS is served).
+///
+/// Where it differs from kube-apiserver (deliberately, for now): no TLS, RBAC, server-side apply or
+/// managedFields (apply patches get 415); no garbage collection (`propagationPolicy` is accepted and
+/// ignored, as in envtest) and no workload controllers; CRD versions share one stored object (conversion
+/// `None`); CRD schemas ignore CEL rules, `allOf`/`anyOf`/`oneOf`/`not` and formats; built-in kinds check
+/// unknown fields at the top level only; paginated lists are not snapshots; core and events.k8s.io Events
+/// are stored separately; protobuf is read for Namespace/ConfigMap/Secret requests only, answers are JSON.
 public final class ControlPlaneServer: Service, Sendable {
     private enum State {
         case idle
@@ -57,7 +68,7 @@ public final class ControlPlaneServer: Service, Sendable {
     /// `<dataDirectory>/kubeconfig`, written once the server listens.
     public var kubeconfigPath: String { configuration.kubeconfigPath }
 
-    /// Serves until graceful shutdown or cancellation.
+    /// Serves until graceful shutdown, `stop()` or cancellation. A server runs once; make a new one to restart.
     public func run() async throws {
         do {
             try await serve()
@@ -74,6 +85,17 @@ public final class ControlPlaneServer: Service, Sendable {
         let token = config.requiresAuthentication ? try Credentials.loadOrCreateToken(config) : nil
         resolvedToken.withLock { $0 = token }
         let store = try await (config.makeStore ?? DefaultStore.open)(config.dataDirectory)
+        do {
+            try await serve(store: store, token: token)
+        } catch {
+            try await Self.close(store)
+            throw error
+        }
+        try await Self.close(store)
+    }
+
+    private func serve(store: any ObjectStore, token: String?) async throws {
+        let config = configuration
         let registry = ResourceRegistry()
         let handler = ResourceHandler(store: store, registry: registry, now: config.now, logger: config.logger)
         try await Bootstrap.run(handler)
@@ -89,10 +111,8 @@ public final class ControlPlaneServer: Service, Sendable {
                 let clientHost = config.host == "0.0.0.0" || config.host == "::" ? "127.0.0.1" : config.host
                 address.withLock { $0 = "\(clientHost):\(port)" }
                 do {
-                    if let token {
-                        try Credentials.writePrivate(
-                            Data(Credentials.kubeconfig(server: "http://\(clientHost):\(port)\(APIResponder.tokenPrefix)\(token)", token: token).utf8), to: config.kubeconfigPath)
-                    }
+                    let server = "http://\(clientHost):\(port)" + (token.map { APIResponder.tokenPrefix + $0 } ?? "")
+                    try Credentials.writePrivate(Data(Credentials.kubeconfig(server: server, token: token).utf8), to: config.kubeconfigPath)
                 } catch {
                     config.logger.error("Could not write the kubeconfig", metadata: ["path": "\(config.kubeconfigPath)", "error": "\(error)"])
                 }
@@ -104,8 +124,12 @@ public final class ControlPlaneServer: Service, Sendable {
             g.group = serviceGroup
             return g.stopRequested
         }
-        if stopEarly { return }
-        try await serviceGroup.run()
+        if !stopEarly { try await serviceGroup.run() }
+    }
+
+    /// Closes a SQLite store so its data directory can be opened again at once.
+    private static func close(_ store: any ObjectStore) async throws {
+        if let sqlite = store as? SQLiteObjectStore { try await sqlite.close() }
     }
 
     /// Stops serving gracefully: open watches end, `run()` returns. Also happens on the enclosing
@@ -151,7 +175,7 @@ public struct ControlPlaneError: Error, Sendable, CustomStringConvertible {
 enum Bootstrap {
     /// Creates the initial namespaces if missing and serves every stored CRD.
     static func run(_ handler: ResourceHandler) async throws {
-        let nsDef = BuiltinResources.all[0]
+        let nsDef = BuiltinResources.namespaceDefinition
         for name in BuiltinResources.initialNamespaces {
             let key = StorageKey(resource: "namespaces", namespace: "", name: name)
             if try await handler.store.get(key) != nil { continue }

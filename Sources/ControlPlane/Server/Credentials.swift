@@ -18,8 +18,12 @@ enum Credentials {
     }
 
     /// A kubeconfig with one cluster, one user (the token) and one current context, all named `concord`.
-    static func kubeconfig(server: String, token: String) -> String {
-        """
+    ///
+    /// kubectl (client-go) sends credentials only over TLS, so for plain HTTP the server URL carries the
+    /// token as the path prefix `/token/<token>`; the `token` field serves clients that send it anyway.
+    static func kubeconfig(server: String, token: String?) -> String {
+        let user = token.map { "\n    token: \($0)" } ?? " {}"
+        return """
         apiVersion: v1
         kind: Config
         clusters:
@@ -28,8 +32,7 @@ enum Credentials {
             server: \(server)
         users:
         - name: concord
-          user:
-            token: \(token)
+          user:\(user)
         contexts:
         - name: concord
           context:

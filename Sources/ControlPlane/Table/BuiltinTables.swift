@@ -80,7 +80,7 @@ enum BuiltinTables {
                 Column(definition: PrinterColumn(name: "Last Seen", type: "string", jsonPath: ".lastTimestamp")) { o, now in
                     let ts = (core ? o["lastTimestamp"]?.stringValue : nil) ?? o["eventTime"]?.stringValue
                         ?? o.value(at: ["metadata", "creationTimestamp"])?.stringValue
-                    return .string(HumanDuration.age(of: ts, now: now))
+                    return .string(TableAge.age(of: ts, now: now))
                 },
                 TableRenderer.path("Type", ["type"]),
                 TableRenderer.path("Reason", ["reason"]),

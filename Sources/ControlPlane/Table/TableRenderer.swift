@@ -51,7 +51,7 @@ enum TableRenderer {
 
     static var age: Column {
         Column(definition: PrinterColumn(name: "Age", type: "date", description: "CreationTimestamp is a timestamp representing the server time when this object was created.", jsonPath: ".metadata.creationTimestamp")) { o, now in
-            .string(HumanDuration.age(of: o.value(at: ["metadata", "creationTimestamp"])?.stringValue, now: now))
+            .string(TableAge.age(of: o.value(at: ["metadata", "creationTimestamp"])?.stringValue, now: now))
         }
     }
 
@@ -63,7 +63,7 @@ enum TableRenderer {
             guard let first = results.first else { return .null }
             switch c.type {
             case "date":
-                return .string(HumanDuration.age(of: first.stringValue, now: now))
+                return .string(TableAge.age(of: first.stringValue, now: now))
             case "integer":
                 return first.intValue.map(JSONValue.int) ?? .null
             case "number":

@@ -21,7 +21,6 @@ struct WatchStream: Sendable {
 
     private enum Item: Sendable {
         case event(StorageEvent)
-        case initial(JSONValue)
         case bookmark
         case timeout
     }
@@ -67,8 +66,9 @@ struct WatchStream: Sendable {
             }
             throw e
         }
+        // The current state goes out first; changes after it wait in the storage watch meanwhile.
+        for object in initial { try await writer.write(encoder.event("ADDED", object)) }
         let (items, continuation) = AsyncThrowingStream<Item, any Error>.makeStream(bufferingPolicy: .bufferingOldest(4096))
-        for o in initial { continuation.yield(.initial(o)) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -103,8 +103,6 @@ struct WatchStream: Sendable {
             do {
                 loop: for try await item in items.cancelOnGracefulShutdown() {
                     switch item {
-                    case .initial(let object):
-                        try await writer.write(encoder.event("ADDED", object))
                     case .event(let event):
                         lastRevision = event.revision
                         if let (type, object) = WatchFilter.translate(event, filter: options.filter) {
@@ -168,7 +166,7 @@ struct EventEncoder {
     }
 
     private func line(_ value: JSONValue) -> ByteBuffer {
-        var data = value.jsonData()
+        var data = CompactJSON.encode(value)
         data.append(UInt8(ascii: "\n"))
         return ByteBuffer(bytes: data)
     }

@@ -45,7 +45,7 @@ public final class Controller: Service, Sendable {
         self.workers = max(1, workers)
         self.cacheSyncTimeout = cacheSyncTimeout
         self.clock = rc
-        self.queue = WorkQueue(runtimeClock: rc, rateLimiter: rateLimiter)
+        self.queue = WorkQueue(runtimeClock: rc, rateLimiter: rateLimiter, observer: observer.controllerCreated(name, workers: max(1, workers)))
         self.observer = observer
         var l = logger
         l[metadataKey: "controller"] = "\(name)"
@@ -123,8 +123,10 @@ public final class Controller: Service, Sendable {
 
     private func workerLoop() async {
         while let key = await queue.get() {
+            observer.workerBusy(controller: name, busy: true)
             await handle(key)
             await queue.done(key)
+            observer.workerBusy(controller: name, busy: false)
         }
     }
 

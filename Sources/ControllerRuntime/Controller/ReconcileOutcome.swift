@@ -17,6 +17,17 @@ public enum ReconcileOutcome: String, Sendable, Hashable {
 public protocol ControllerObserver: Sendable {
     /// One reconcile finished.
     func reconciled(controller: String, key: ObjectKey, outcome: ReconcileOutcome, duration: Duration)
+    /// A controller named `controller` with `workers` workers was created; returns the observer of its queue.
+    func controllerCreated(_ controller: String, workers: Int) -> any WorkQueueObserver
+    /// A worker started (`busy`) or finished a reconcile.
+    func workerBusy(controller: String, busy: Bool)
+}
+
+extension ControllerObserver {
+    /// No queue metrics by default.
+    public func controllerCreated(_ controller: String, workers: Int) -> any WorkQueueObserver { NoWorkQueueObserver() }
+    /// Nothing by default.
+    public func workerBusy(controller: String, busy: Bool) {}
 }
 
 /// An observer that does nothing.

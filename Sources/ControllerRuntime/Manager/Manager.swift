@@ -7,7 +7,10 @@ import Synchronization
 /// `ServiceGroup`, in controller-runtime's order:
 /// 1. other services (probes, metrics servers) — `add(service:)`;
 /// 2. informers (caches) — `add(informer:)`;
-/// 3. controllers, gated by leader election — `add(controller:)`; each waits for its informers to sync.
+/// 3. the leader election campaign, if any;
+/// 4. controllers, gated by leader election — `add(controller:)`; each waits for its informers to sync.
+///
+/// Losing leadership cancels everything and `run()` throws `LeaderElectionLost`: the process exits.
 ///
 /// Shutdown (SIGTERM/SIGINT with `run()`, `shutdown()`, or an outer group's graceful shutdown)
 /// goes in reverse: controllers drain their queues first, then informers stop, then the rest.
@@ -105,6 +108,10 @@ public final class Manager: Service, Sendable {
             services.append(.init(service: i, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup, serviceName: "informer \(i.name)"))
         }
         let election = leaderElection
+        if let campaign = election.campaign {
+            // After the caches, before the controllers: shut down after the controllers have drained.
+            services.append(.init(service: campaign, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup, serviceName: "leader election"))
+        }
         for c in controllers {
             let gated = LeaderGatedService(name: c.name, election: election, inner: c)
             services.append(.init(service: gated, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup, serviceName: "controller \(c.name)"))

@@ -21,33 +21,53 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     private var limiter: any RateLimiter<Key>
     private let clock: RuntimeClock
+    private let observer: any WorkQueueObserver
+    private var addedAt: [Key: Duration] = [:]
+    private var startedAt: [Key: Duration] = [:]
     private nonisolated let waiters = WorkerWaiters<Key>()
     private nonisolated let wake = WakeSignal()
 
     /// Creates a queue on `clock` with a rate limiter (default: per-key 5 ms → 1000 s).
-    public init(clock: some Clock<Duration> = ContinuousClock(), rateLimiter: any RateLimiter<Key> = ItemExponentialRateLimiter<Key>()) {
+    /// `observer` receives the queue's metrics.
+    public init(
+        clock: some Clock<Duration> = ContinuousClock(), rateLimiter: any RateLimiter<Key> = ItemExponentialRateLimiter<Key>(),
+        observer: any WorkQueueObserver = NoWorkQueueObserver()
+    ) {
         self.clock = RuntimeClock(clock)
         self.limiter = rateLimiter
+        self.observer = observer
     }
 
     /// Creates a queue on an already-erased clock.
-    public init(runtimeClock: RuntimeClock, rateLimiter: any RateLimiter<Key> = ItemExponentialRateLimiter<Key>()) {
+    public init(runtimeClock: RuntimeClock, rateLimiter: any RateLimiter<Key> = ItemExponentialRateLimiter<Key>(), observer: any WorkQueueObserver = NoWorkQueueObserver()) {
         self.clock = runtimeClock
         self.limiter = rateLimiter
+        self.observer = observer
     }
 
     /// Queues a key unless it is already queued or shutting down.
     public func add(_ key: Key) {
         guard !shuttingDown, !dirty.contains(key) else { return }
+        observer.added()
+        if addedAt[key] == nil { addedAt[key] = clock.now }
         dirty.insert(key)
         if processing.contains(key) { return }
         if let w = waiters.popFirst() {
-            dirty.remove(key)
-            processing.insert(key)
-            w.resume(returning: key)
+            w.resume(returning: handOut(key))
         } else {
             queue.append(key)
+            observer.depthChanged(queue.count)
         }
+    }
+
+    /// Moves a key from dirty to processing, recording how long it waited.
+    private func handOut(_ key: Key) -> Key {
+        dirty.remove(key)
+        processing.insert(key)
+        let now = clock.now
+        if let added = addedAt.removeValue(forKey: key) { observer.waited(now - added) }
+        startedAt[key] = now
+        return key
     }
 
     /// Queues a key after `delay`; a delay ≤ 0 is a plain `add`. The earliest ready time wins.
@@ -62,7 +82,8 @@ public actor WorkQueue<Key: Hashable & Sendable> {
 
     /// Queues a key after its backoff delay and records one more failure.
     public func addRateLimited(_ key: Key) {
-        addAfter(key, limiter.when(key))
+        observer.retried()
+        addAfter(key, limiter.when(key, now: clock.now))
     }
 
     /// Forgets the key's failures (its next backoff starts at the base delay again).
@@ -75,9 +96,8 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// be passed to `done` afterwards. A cancelled caller gets nil.
     public func get() async -> Key? {
         if let key = queue.popFirst() {
-            dirty.remove(key)
-            processing.insert(key)
-            return key
+            observer.depthChanged(queue.count)
+            return handOut(key)
         }
         if shuttingDown { return nil }
         let id = waiters.makeID()
@@ -94,13 +114,13 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// Marks a key finished; if it was added meanwhile, queues it again.
     public func done(_ key: Key) {
         processing.remove(key)
+        if let started = startedAt.removeValue(forKey: key) { observer.worked(clock.now - started) }
         if dirty.contains(key) {
             if let w = waiters.popFirst() {
-                dirty.remove(key)
-                processing.insert(key)
-                w.resume(returning: key)
+                w.resume(returning: handOut(key))
             } else {
                 queue.append(key)
+                observer.depthChanged(queue.count)
             }
         }
         if shuttingDown && processing.isEmpty {

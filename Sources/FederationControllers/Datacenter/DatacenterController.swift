@@ -25,12 +25,14 @@ struct DatacenterController {
             ledger: ledger, clock: RuntimeClock(options.clock), now: options.now, logger: log,
             onProbe: { name in await wake.send(ObjectKey(name: name)) })
         let reconciler = DatacenterReconciler(
-            datacenters: datacenters, secrets: hub.resource(Secret.self), cache: informer.cache,
+            datacenters: datacenters, secrets: hub.resource(Secret.self), leases: hub.resource(Lease.self), cache: informer.cache,
             ledger: ledger, prober: prober, members: members, now: options.now,
-            cleanupTimeout: options.memberCleanupTimeout, credentialsRefresh: 30, logger: log)
+            cleanupTimeout: options.memberCleanupTimeout, credentialsRefresh: 30,
+            metrics: DatacenterMetrics(registry: options.metrics?.registry, cache: informer.cache),
+            events: options.events?.recorder(for: "federation.concord.dev/datacenter-controller") ?? .disabled, logger: log)
         let controller = Controller(
             name: "datacenter", reconciler: reconciler, workers: options.datacenterWorkers,
-            clock: options.clock, logger: log)
+            clock: options.clock, observer: options.metrics ?? NoControllerObserver(), logger: log)
         controller.watch(informer)
         wake.connect(controller.queue)
         self.informer = informer

@@ -16,6 +16,7 @@ import Synchronization
 struct DatacenterReconciler: Reconciler {
     let datacenters: ResourceClient<Datacenter>
     let secrets: ResourceClient<Secret>
+    let leases: ResourceClient<Lease>
     let cache: InformerCache<Datacenter>
     let ledger: ProbeLedger
     let prober: HealthProber
@@ -25,11 +26,14 @@ struct DatacenterReconciler: Reconciler {
     let cleanupTimeout: TimeInterval
     /// How often the credentials Secret is re-read while nothing else changes.
     let credentialsRefresh: TimeInterval
+    let metrics: DatacenterMetrics
+    let events: EventRecorder
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         let name = key.name
         guard let dc = cache.get(key) else {
+            metrics.forget(name)
             prober.stop(name)
             await ledger.forget(name)
             await members.remove(name)
@@ -47,9 +51,13 @@ struct DatacenterReconciler: Reconciler {
         case .push:
             requeue = try await connect(dc)
         case .pull:
-            prober.stop(name)
-            await ledger.record(name, .failure(reason: Datacenter.Reason.leaseMissing, message: "Pull mode: waiting for `concord agent --datacenter \(name)` to renew its Lease (agents arrive in a later release)"), at: now())
-            requeue = .seconds(30)
+            // The agent renews a Lease in the hub; probing reads it. Nothing to connect to.
+            await members.remove(name)
+            let hc = dc.spec.effectiveHealthCheck
+            let lease = LeaseProbe(leases: leases, datacenter: name, now: now)
+            prober.ensure(name, ProbeTarget(revision: "pull/\(hc.periodSeconds)/\(hc.timeoutSeconds)", healthCheck: hc) { timeout in
+                await lease.probe(timeout: timeout)
+            })
         }
         let status = try await writeStatus(dc)
         if status.conditions.isTrue(Datacenter.ConditionType.registered) {
@@ -103,10 +111,16 @@ struct DatacenterReconciler: Reconciler {
     private func target(for dc: Datacenter, client: KubeClient, secretRevision: String) -> ProbeTarget {
         let hc = dc.spec.effectiveHealthCheck
         let versions = VersionSchedule()
+        let name = dc.metadata.name ?? ""
+        let metrics = self.metrics
         return ProbeTarget(
             revision: "\(secretRevision)/\(hc.periodSeconds)/\(hc.timeoutSeconds)",
             healthCheck: hc,
-            probe: { timeout in await MemberProbe.probe(client, timeout: timeout, wantVersion: versions.next()) })
+            probe: { timeout in
+                let result = await MemberProbe.probe(client, timeout: timeout, wantVersion: versions.next())
+                metrics.probed(name, result)
+                return result
+            })
     }
 
     private func registrationFailed(_ name: String, _ message: String) async {
@@ -151,11 +165,15 @@ struct DatacenterReconciler: Reconciler {
         }
         var updated = dc
         updated.status = status
-        _ = try await datacenters.updateStatus(updated)
+        let written = try await datacenters.updateStatus(updated)
         if dc.status?.phase != status.phase {
-            logger.info("Datacenter phase changed", metadata: [
-                "datacenter": "\(name)", "from": "\(dc.status?.phase?.rawValue ?? "none")", "to": "\(status.phase?.rawValue ?? "none")",
-            ])
+            let from = dc.status?.phase?.rawValue ?? "none"
+            let to = status.phase?.rawValue ?? "none"
+            logger.info("Datacenter phase changed", metadata: ["datacenter": "\(name)", "from": "\(from)", "to": "\(to)"])
+            let detail = status.conditions.first { $0.type == Datacenter.ConditionType.ready }?.message ?? ""
+            events.event(
+                regarding: ObjectReference(to: written), type: status.phase == .unreachable || status.phase == .suspect ? Event.warning : Event.normal,
+                reason: "Datacenter\(to)", action: "Probe", note: "Phase changed from \(from) to \(to)" + (detail.isEmpty ? "" : ": \(detail)"))
         }
         return status
     }

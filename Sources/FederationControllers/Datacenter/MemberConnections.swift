@@ -33,13 +33,11 @@ actor MemberConnections {
             connections[name] = existing
             return existing
         }
-        var merged = MergedKubeConfig()
-        merged.merge(try KubeConfigFile.parse(kubeconfig, source: source), from: source)
-        let configuration = try merged.clientConfiguration()
+        let configuration = try ClientConfiguration.fromKubeconfig(text: kubeconfig, source: source)
         var log = logger
         log[metadataKey: "datacenter"] = "\(name)"
         let client = try KubeClient(configuration: configuration, logger: log)
-        let connection = Connection(client: client, secretRevision: secretRevision, server: configuration.server.absoluteString, checkedAt: now)
+        let connection = Connection(client: client, secretRevision: secretRevision, server: configuration.displayServer, checkedAt: now)
         if let old = connections.updateValue(connection, forKey: name) {
             try? await old.client.shutdown()
         }

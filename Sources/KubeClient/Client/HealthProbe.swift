@@ -5,7 +5,7 @@ import Foundation
 public struct HealthProbeResult: Sendable, Hashable {
     /// True when the server answered `/readyz` (or the fallback) with 2xx.
     public var healthy: Bool
-    /// Round-trip time of the readiness request.
+    /// Round-trip time of the request that decided the outcome (`/readyz`, or `/version` on fallback).
     public var latency: Duration
     /// `gitVersion` from `/version`, when it could be read.
     public var gitVersion: String?
@@ -41,29 +41,39 @@ extension KubeClient {
     /// A cheap health probe: `GET /readyz`; when that is not served (404/403/401 on some
     /// distributions) falls back to `GET /version`. Never throws: failures are in the result.
     /// Latency is measured on `clock` around the deciding request; `gitVersion` comes from `/version`.
+    /// A failed probe's latency is the time until the failure (the timeout, for a hung server).
     public func probeHealth(timeout: Duration = .seconds(2), clock: RuntimeClock = .continuous) async -> HealthProbeResult {
-        let start = clock.now
+        var start = clock.now
+        var latency = Duration.zero
         var endpoint = "/readyz"
         var failure: String?
         var healthy = false
         var version: ServerVersion?
         do {
             let r = try await transport.send(KubeRequest(method: .get, path: "/readyz", accept: "text/plain, application/json", timeout: timeout))
+            latency = clock.now - start
             if (200..<300).contains(r.statusCode) {
                 healthy = true
             } else if [401, 403, 404].contains(r.statusCode) {
                 endpoint = "/version"
+                start = clock.now
                 version = try await serverVersion(timeout: timeout)
+                latency = clock.now - start
                 healthy = true
             } else {
                 failure = "/readyz answered \(r.statusCode): \(String(decoding: r.body.prefix(200), as: UTF8.self))"
             }
         } catch {
+            latency = clock.now - start
             failure = "\(endpoint): \(error)"
         }
-        let latency = clock.now - start
         if healthy && version == nil {
-            version = try? await serverVersion(timeout: timeout)
+            do {
+                version = try await serverVersion(timeout: timeout)
+            } catch {
+                // Ready but /version unreadable: still healthy, just without a version.
+                version = nil
+            }
         }
         return HealthProbeResult(healthy: healthy, latency: latency, gitVersion: version?.gitVersion, endpoint: endpoint, failure: failure)
     }

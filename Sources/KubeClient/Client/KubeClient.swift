@@ -20,10 +20,16 @@ public struct KubeClient: Sendable {
     public let configuration: ClientConfiguration?
     private let owned: HTTPKubeTransport?
 
-    /// A client over an HTTP transport built from a configuration.
-    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient")) throws {
+    /// A client over an HTTP transport built from a configuration; `observer` sees every request's outcome.
+    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient"), observer: (any KubeRequestObserver)? = nil) throws {
         let t = try HTTPKubeTransport(configuration: configuration, logger: logger)
-        self.transport = t
+        // Each attempt is throttled, then counted; retries wrap both (client-go's order).
+        var layered: any KubeTransport = t
+        if let breaker = configuration.circuitBreaker { layered = CircuitBreakerTransport(base: layered, settings: breaker) }
+        if configuration.qps > 0 { layered = RateLimitedTransport(base: layered, qps: configuration.qps, burst: configuration.burst) }
+        if let observer { layered = InstrumentedTransport(base: layered, host: InstrumentedTransport.hostLabel(of: configuration.server), observer: observer) }
+        if configuration.maxRetries > 0 { layered = RetryingTransport(base: layered, maxRetries: configuration.maxRetries) }
+        self.transport = layered
         self.owned = t
         self.defaultNamespace = configuration.namespace
         self.configuration = configuration
@@ -42,6 +48,9 @@ public struct KubeClient: Sendable {
         self.defaultNamespace = defaultNamespace
         self.configuration = nil
     }
+
+    /// The HTTP transport under the retry, rate-limit and instrumentation layers, if this client created one.
+    public var httpTransport: HTTPKubeTransport? { owned }
 
     /// Closes the connection pool if this client created it. Call once, after the last request.
     public func shutdown() async throws {

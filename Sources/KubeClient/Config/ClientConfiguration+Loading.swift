@@ -38,6 +38,19 @@ extension ClientConfiguration {
         return try merged.clientConfiguration(context: context)
     }
 
+    /// Resolves a kubeconfig held in memory (a Secret's `kubeconfig` key, say). Relative file
+    /// references resolve against `baseDirectory` (the working directory by default); `source`
+    /// names the kubeconfig in errors.
+    public static func fromKubeconfig(
+        text: String, context: String? = nil, source: String = "inline kubeconfig",
+        baseDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws -> ClientConfiguration {
+        var merged = MergedKubeConfig()
+        merged.merge(try KubeConfigFile.parse(text, source: source), from: URL(fileURLWithPath: baseDirectory).appendingPathComponent("kubeconfig").path)
+        merged.files = [source]
+        return try merged.clientConfiguration(context: context)
+    }
+
     /// The in-cluster configuration: `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`,
     /// the service-account token (re-read every minute), its `ca.crt` and `namespace`.
     /// An unreadable CA is not fatal (the system roots are used); it never turns verification off.
@@ -99,7 +112,8 @@ extension MergedKubeConfig {
             throw KubeConfigError(.invalidServer, "cluster \"\(name)\" has no server; set clusters[].cluster.server to https://HOST:PORT")
         }
         guard let url = URL(string: s), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host != nil else {
-            throw KubeConfigError(.invalidServer, "cluster \"\(name)\" has server \"\(s)\", which is not an http(s) URL; use https://HOST:PORT")
+            let shown = URL(string: s).map { ClientConfiguration.redact($0) } ?? "(unparseable)"
+            throw KubeConfigError(.invalidServer, "cluster \"\(name)\" has server \"\(shown)\", which is not an http(s) URL; use https://HOST:PORT")
         }
         if c.proxyURL?.isEmpty == false {
             throw KubeConfigError(.unsupported, "cluster \"\(name)\" sets proxy-url, which Concord does not support yet; remove it or reach the server directly")

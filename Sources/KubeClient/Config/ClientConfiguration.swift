@@ -22,13 +22,30 @@ public struct ClientConfiguration: Sendable {
     public var watchIdleTimeout: Duration
     /// The `User-Agent` header.
     public var userAgent: String
+    /// HTTP/1 connections kept per server. Every open watch holds one, so this must exceed the
+    /// number of informers on one server (AsyncHTTPClient's default of 8 would starve requests).
+    public var maxConnectionsPerHost: Int
+    /// Client-side rate limit in requests per second (client-go's `QPS`); 0 or less turns it off,
+    /// as controller-runtime does by default.
+    public var qps: Double
+    /// Requests allowed in a burst above `qps` (client-go's `Burst`).
+    public var burst: Int
+    /// Retries of a 429 or 5xx answer that carries `Retry-After` (client-go: 10).
+    public var maxRetries: Int
+    /// Fail fast while the server keeps timing out (nil: off, the default).
+    public var circuitBreaker: CircuitBreakerSettings?
 
     /// Creates a configuration; usually built by `ClientConfiguration.load` instead.
     public init(
         server: URL, tls: TLSSettings = TLSSettings(), credentials: Credentials = .none, namespace: String = "default",
         source: String = "explicit", connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
-        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1"
+        watchIdleTimeout: Duration = .seconds(330), userAgent: String = "concord/0.1", maxConnectionsPerHost: Int = 64,
+        qps: Double = 0, burst: Int = 10, maxRetries: Int = 10, circuitBreaker: CircuitBreakerSettings? = nil
     ) {
+        self.circuitBreaker = circuitBreaker
+        self.qps = qps
+        self.burst = burst
+        self.maxRetries = maxRetries
         self.server = server
         self.tls = tls
         self.credentials = credentials
@@ -38,6 +55,27 @@ public struct ClientConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.watchIdleTimeout = watchIdleTimeout
         self.userAgent = userAgent
+        self.maxConnectionsPerHost = maxConnectionsPerHost
+    }
+}
+
+extension ClientConfiguration {
+    /// The server for logs and messages: `scheme://host:port`, with any path prefix elided as
+    /// `/…` and any user info dropped. Some servers carry credentials in the URL (Concord's
+    /// embedded control plane puts `/token/<token>` there for plain-HTTP kubectl), so never log
+    /// `server` itself.
+    public var displayServer: String { Self.redact(server) }
+
+    /// `scheme://host:port[/…]` of any URL, without user info or path.
+    public static func redact(_ url: URL) -> String {
+        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "<invalid URL>" }
+        let hasPath = !(c.percentEncodedPath.isEmpty || c.percentEncodedPath == "/")
+        c.user = nil
+        c.password = nil
+        c.percentEncodedPath = ""
+        c.query = nil
+        c.fragment = nil
+        return (c.string ?? "<invalid URL>") + (hasPath ? "/…" : "")
     }
 }
 

@@ -7,7 +7,7 @@ public struct KubeTransportError: Error, Sendable, Hashable, CustomStringConvert
     /// What kind of failure this was.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Value: String, Sendable, Hashable {
-            case connectTimeout, timeout, connectionRefused, connectionClosed, tls, invalidResponse, bodyTooLarge, shutDown, other
+            case connectTimeout, timeout, connectionRefused, connectionClosed, tls, invalidResponse, bodyTooLarge, shutDown, circuitOpen, other
         }
         fileprivate let value: Value
 
@@ -27,6 +27,8 @@ public struct KubeTransportError: Error, Sendable, Hashable, CustomStringConvert
         public static let bodyTooLarge = Code(value: .bodyTooLarge)
         /// The client was already shut down.
         public static let shutDown = Code(value: .shutDown)
+        /// The client's circuit breaker is open: recent requests failed, so this one was not sent.
+        public static let circuitOpen = Code(value: .circuitOpen)
         /// Any other I/O failure.
         public static let other = Code(value: .other)
 

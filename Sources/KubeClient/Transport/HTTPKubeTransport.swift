@@ -26,7 +26,7 @@ public final class HTTPKubeTransport: KubeTransport {
     public init(configuration c: ClientConfiguration, maxBodyBytes: Int = 256 << 20, logger: Logger = Logger(label: "concord.kubeclient")) throws {
         var httpConfig = HTTPClient.Configuration()
         httpConfig.timeout = .init(connect: .nanoseconds(c.connectTimeout.nanoseconds), read: .nanoseconds(c.watchIdleTimeout.nanoseconds))
-        httpConfig.connectionPool = .init(idleTimeout: .seconds(90))
+        httpConfig.connectionPool = .init(idleTimeout: .seconds(90), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, c.maxConnectionsPerHost))
         // Fail fast (and typed) on a refused connection instead of retrying until the deadline.
         httpConfig.connectionPool.retryConnectionEstablishment = false
         httpConfig.redirectConfiguration = .disallow
@@ -43,7 +43,7 @@ public final class HTTPKubeTransport: KubeTransport {
             }
         }
         guard var comps = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
-            throw KubeConfigError(.invalidServer, "server \(c.server) is not a valid URL")
+            throw KubeConfigError(.invalidServer, "server \(c.displayServer) is not a valid URL")
         }
         var prefix = comps.percentEncodedPath
         while prefix.hasSuffix("/") { prefix.removeLast() }
@@ -51,7 +51,7 @@ public final class HTTPKubeTransport: KubeTransport {
         comps.query = nil
         comps.fragment = nil
         guard let origin = comps.string else {
-            throw KubeConfigError(.invalidServer, "server \(c.server) is not a valid URL")
+            throw KubeConfigError(.invalidServer, "server \(c.displayServer) is not a valid URL")
         }
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfig)
         self.origin = origin

@@ -28,7 +28,7 @@ extension HTTPKubeTransport {
         if error is NIOTooManyBytesError {
             return KubeTransportError(.bodyTooLarge, "\(path): the response body exceeds the client's limit")
         }
-        if error is NIOSSLError || error is BoringSSLError || text.contains("handshake") || text.contains("CERTIFICATE_VERIFY") {
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError || text.contains("handshake") || text.contains("CERTIFICATE_VERIFY") {
             return KubeTransportError(.tls, "\(path): TLS handshake failed (\(error)); check the certificate authority, tls-server-name and client certificate")
         }
         if let e = error as? IOError, e.errnoCode == ECONNREFUSED {

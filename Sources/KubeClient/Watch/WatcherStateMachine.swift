@@ -29,6 +29,7 @@ public struct WatcherStateMachine: Sendable {
     public private(set) var state: State = .empty
     private var backoff: Backoff
     private var pendingDelay: Duration?
+    private var previousListExpired = false
     /// Watches that end sooner than this without any event count as failures (no hot loop).
     public var minimumWatchDuration: Duration
 
@@ -56,24 +57,30 @@ public struct WatcherStateMachine: Sendable {
     /// The list succeeded at `resourceVersion`: watch from there.
     public mutating func listSucceeded(resourceVersion: String) {
         state = .watching(resourceVersion: resourceVersion)
+        previousListExpired = false
         backoff.reset()
     }
 
-    /// The list failed: back off, then list again.
+    /// The list failed: back off, then list again; an expired continue token (410) relists in full
+    /// at once, but only once in a row (a server that keeps answering 410 gets the backoff).
     public mutating func listFailed(_ error: any Error) {
         state = .empty
+        let expired = (error as? KubeAPIError)?.isGone == true
+        defer { previousListExpired = expired }
+        if expired && !previousListExpired { return }
         pendingDelay = backoff.next()
     }
 
-    /// Opening the watch failed. 410 relists at once; transport errors, 429 and 5xx re-watch
-    /// after a backoff; anything else relists after a backoff.
+    /// Opening the watch failed (client-go's rules). 410 relists at once; transport errors
+    /// (connection refused, timeouts) and 429 re-watch after a backoff; any other API error
+    /// relists after a backoff.
     public mutating func watchOpenFailed(_ error: any Error) {
         if let api = error as? KubeAPIError {
             if api.isGone {
                 state = .empty
                 return
             }
-            if !(api.isTooManyRequests || api.isServerError) { state = .empty }
+            if !api.isTooManyRequests { state = .empty }
         }
         pendingDelay = backoff.next()
     }

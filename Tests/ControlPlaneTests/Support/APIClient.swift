@@ -19,7 +19,10 @@ struct APIClient: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var body: Data
-        var json: JSONValue { (try? JSONValue(parsing: body)) ?? .null }
+        /// The body as JSON; a body that is not JSON becomes a string naming it, so assertions on it fail visibly.
+        var json: JSONValue {
+            do { return try JSONValue(parsing: body) } catch { return .string("not JSON: \(text)") }
+        }
         var contentType: String { headers.first(name: "content-type") ?? "" }
         var text: String { String(decoding: body, as: UTF8.self) }
     }

@@ -1,0 +1,31 @@
+import FederationAPI
+import Foundation
+import KubeClient
+
+/// What `concord status` shows: every policy's primary and epoch, then the datacenters.
+struct FederationSummary {
+    var policies: [FederationPolicy]
+    var datacenters: [Datacenter]
+
+    /// Reads policies and datacenters from the hub.
+    static func read(from hub: KubeClient) async throws -> FederationSummary {
+        let datacenters = try await hub.resource(Datacenter.self).list().items
+        let policies = try await hub.resource(FederationPolicy.self).list().items
+        return FederationSummary(policies: policies, datacenters: datacenters)
+    }
+
+    /// One screen of text.
+    func render(now: Date) -> String {
+        var lines: [String] = []
+        for p in policies.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }) {
+            let s = p.status
+            let ready = s?.conditions.condition(CommonConditionType.ready)
+            var line = "FederationPolicy \(p.metadata.name ?? ""): primary \(s?.primary ?? "none"), epoch \(s?.epoch ?? 0), \(s?.readyMembers ?? 0)/\(s?.members.count ?? 0) members Ready"
+            if let ready, ready.status != .true { line += " — \(ready.reason): \(ready.message)" }
+            lines.append(line)
+        }
+        if !lines.isEmpty { lines.append("") }
+        lines.append(DatacenterTable.render(datacenters, now: now))
+        return lines.joined(separator: "\n")
+    }
+}

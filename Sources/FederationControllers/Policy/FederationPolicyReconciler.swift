@@ -1,0 +1,125 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+import Logging
+
+/// Reconciles one FederationPolicy: reads the members and their fencing markers, asks
+/// `planPromotion` what to do, writes the policy status (the epoch is raised there first), then
+/// brings every reachable member's marker to the epoch in force, in the fencing order, stopping at
+/// the first failure, and keeps each Datacenter's `status.role` in step.
+struct FederationPolicyReconciler: Reconciler {
+    let policies: ResourceClient<FederationPolicy>
+    let datacenters: ResourceClient<Datacenter>
+    let policyCache: InformerCache<FederationPolicy>
+    let datacenterCache: InformerCache<Datacenter>
+    let members: MemberConnections
+    let now: @Sendable () -> Date
+    /// How often markers are re-read while nothing else changes (markers live in the members, unwatched).
+    let resyncInterval: Duration
+    let logger: Logger
+
+    func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let policy = policyCache.get(key) else { return .done }
+        let name = policy.metadata.name ?? ""
+        let views = MemberView.members(of: policy, among: datacenterCache.list())
+        let markers = await readMarkers(views.filter(\.reachable).map(\.name))
+        let at = now()
+        let decision = planPromotion(policy: policy, members: views, markers: markers, quorum: QuorumView(members: views), now: at)
+        let status = FederationPolicyStatusBuilder.build(policy: policy, members: views, markers: markers, decision: decision, now: at)
+
+        if status != policy.status {
+            var updated = policy
+            updated.status = status
+            // The epoch is raised in the policy before any marker is written.
+            _ = try await policies.updateStatus(updated)
+            if let raised = decision.raisedEpoch {
+                logger.info("Promoted primary", metadata: [
+                    "federationpolicy": "\(name)", "from": "\(raised.from ?? "none")", "to": "\(raised.primary)",
+                    "epoch": "\(raised.epoch)", "reason": "\(raised.reason)",
+                ])
+            }
+        }
+        if decision.isSplitBrain {
+            logger.error("Split brain: promotions stopped until a person resolves it", metadata: ["federationpolicy": "\(name)"])
+            return .requeue(after: resyncInterval)
+        }
+        if let primary = status.primary, let epoch = status.epoch, epoch > 0 {
+            let plan = Fencing.plan(policy: name, primary: primary, epoch: epoch, markers: markers)
+            guard try await apply(plan, policy: name) else { return .requeue(after: .seconds(1)) }
+            try await syncRoles(views.map(\.name), primary: primary)
+        }
+        if case .wait(let until, _, _) = decision {
+            let seconds = max(0.05, until.timeIntervalSince(at))
+            return .requeue(after: min(.milliseconds(Int64(seconds * 1000)), resyncInterval))
+        }
+        return .requeue(after: resyncInterval)
+    }
+
+    /// Reads the markers of the reachable members concurrently; a member that cannot be read is left out (unknown).
+    private func readMarkers(_ names: [String]) async -> [MemberMarker] {
+        await withTaskGroup(of: MemberMarker?.self) { group in
+            for name in names {
+                group.addTask {
+                    guard let connection = await members.existing(name) else { return nil }
+                    let configMaps = connection.client.resource(ConfigMap.self)
+                    do {
+                        let cm = try await withTimeout(.seconds(2), "reading the fencing marker of \(name)") {
+                            try await configMaps.get(FencingMarker.name, namespace: FencingMarker.namespace)
+                        }
+                        return MemberMarker(datacenter: name, configMap: cm)
+                    } catch let error as KubeAPIError where error.isNotFound {
+                        return MemberMarker(datacenter: name, configMap: nil)
+                    } catch {
+                        return nil
+                    }
+                }
+            }
+            var read: [MemberMarker] = []
+            for await m in group { if let m { read.append(m) } }
+            return read.sorted { $0.datacenter < $1.datacenter }
+        }
+    }
+
+    /// Applies the marker writes in order; returns false at the first failure (re-read and plan again).
+    private func apply(_ plan: FencingPlan, policy: String) async throws -> Bool {
+        for write in plan.writes {
+            guard let connection = await members.existing(write.datacenter) else { return false }
+            let configMaps = connection.client.resource(ConfigMap.self)
+            do {
+                try await withTimeout(.seconds(2), "writing the fencing marker of \(write.datacenter)") {
+                    switch write.precondition {
+                    case .mustNotExist: _ = try await configMaps.create(write.configMap, namespace: FencingMarker.namespace)
+                    case .resourceVersion: _ = try await configMaps.update(write.configMap)
+                    }
+                }
+            } catch {
+                logger.info("Fencing marker write failed; will re-read and retry", metadata: [
+                    "datacenter": "\(write.datacenter)", "epoch": "\(write.marker.epoch)", "error": "\(error)",
+                ])
+                return false
+            }
+            try await setRole(write.datacenter, write.role)
+            logger.info("Wrote fencing marker", metadata: [
+                "datacenter": "\(write.datacenter)", "primary": "\(write.marker.primary)", "epoch": "\(write.marker.epoch)",
+            ])
+        }
+        return true
+    }
+
+    /// Brings each member Datacenter's `status.role` in step with the primary in force.
+    private func syncRoles(_ names: [String], primary: String) async throws {
+        for name in names {
+            try await setRole(name, Fencing.role(of: name, primary: primary))
+        }
+    }
+
+    private func setRole(_ name: String, _ role: DatacenterRole) async throws {
+        guard let dc = datacenterCache.get(name: name), dc.status?.role != role else { return }
+        do {
+            _ = try await datacenters.patch(name, type: .merge, patch: ["status": ["role": .string(role.rawValue)]], subresource: "status")
+            logger.info("Set datacenter role", metadata: ["datacenter": "\(name)", "role": "\(role.rawValue)"])
+        } catch let error as KubeAPIError where error.isNotFound {}
+    }
+}

@@ -1,0 +1,99 @@
+import FederationAPI
+import Foundation
+
+/// What the promotion decision needs to know about one member Datacenter, read from its spec and
+/// its persisted status (so a new leader decides exactly as the old one would have).
+public struct MemberView: Hashable, Sendable {
+    /// The Datacenter's name.
+    public var name: String
+    /// The health phase (`status.phase`; Pending when absent).
+    public var phase: DatacenterPhase
+    /// True when the controller's latest probe of the member succeeded (`Reachable=True`); counts
+    /// towards the quorum.
+    public var reachable: Bool
+    /// `spec.priority` with its default: higher is preferred.
+    public var priority: Int
+    /// The smoothed probe round trip; unknown latencies rank last.
+    public var latencyMilliseconds: Int?
+    /// `spec.unschedulable`: a cordoned member is never promoted.
+    public var unschedulable: Bool
+    /// Since when the member has been Unreachable (nil unless the phase is Unreachable).
+    public var unreachableSince: Date?
+    /// Since when the member has been serving without interruption by Unreachable (nil unless the
+    /// phase is Ready): the failback stabilization window counts from here.
+    public var readySince: Date?
+
+    /// Creates a view.
+    public init(
+        name: String, phase: DatacenterPhase, reachable: Bool, priority: Int = DatacenterSpec.defaultPriority,
+        latencyMilliseconds: Int? = nil, unschedulable: Bool = false, unreachableSince: Date? = nil, readySince: Date? = nil
+    ) {
+        self.name = name
+        self.phase = phase
+        self.reachable = reachable
+        self.priority = priority
+        self.latencyMilliseconds = latencyMilliseconds
+        self.unschedulable = unschedulable
+        self.unreachableSince = unreachableSince
+        self.readySince = readySince
+    }
+
+    /// Reads the view from a Datacenter's spec and status.
+    ///
+    /// - `unreachableSince`: the `Ready` condition's lastTransitionTime when it is False (Ready
+    ///   turns False exactly when the phase becomes Unreachable), else `status.unhealthySince`.
+    /// - `readySince`: the `Ready` condition's lastTransitionTime when it is True. `Ready` stays
+    ///   True through Suspect, so a brief run of lost probes that never reached Unreachable does not
+    ///   restart the stabilization window; the phase itself must be Ready at decision time.
+    public init(name: String, spec: DatacenterSpec, status: DatacenterStatus?) {
+        let phase = status?.phase ?? .pending
+        let conditions = status?.conditions ?? []
+        let ready = conditions.condition(Datacenter.ConditionType.ready)
+        self.init(
+            name: name, phase: phase, reachable: conditions.isTrue(Datacenter.ConditionType.reachable),
+            priority: spec.effectivePriority, latencyMilliseconds: status?.latencyMilliseconds,
+            unschedulable: spec.effectiveUnschedulable,
+            unreachableSince: phase == .unreachable
+                ? (ready?.status == .false ? ready?.lastTransitionTime.date : nil) ?? status?.unhealthySince?.date : nil,
+            readySince: phase == .ready && ready?.status == .true ? ready?.lastTransitionTime.date : nil
+        )
+    }
+
+    /// Reads the view from a Datacenter.
+    public init(_ datacenter: Datacenter) {
+        self.init(name: datacenter.metadata.name ?? "", spec: datacenter.spec, status: datacenter.status)
+    }
+
+    /// The members of a policy: the Datacenters its `datacenterSelector` selects (all when empty),
+    /// skipping those being deleted, sorted by name.
+    public static func members(of policy: FederationPolicy, among datacenters: [Datacenter]) -> [MemberView] {
+        let selector = policy.spec.effectiveDatacenterSelector
+        return datacenters
+            .filter { $0.metadata.deletionTimestamp == nil && selector.matches($0.metadata.labels) }
+            .map(MemberView.init)
+            .sorted { $0.name < $1.name }
+    }
+}
+
+/// Which members the controller reaches right now, for the `requireQuorum` rule.
+public struct QuorumView: Hashable, Sendable {
+    /// The number of members of the policy.
+    public var members: Int
+    /// How many of them the controller's latest probe reached.
+    public var reachable: Int
+
+    /// Creates a view.
+    public init(members: Int, reachable: Int) {
+        self.members = members
+        self.reachable = reachable
+    }
+
+    /// Counts the members whose latest probe succeeded.
+    public init(members: [MemberView]) {
+        self.init(members: members.count, reachable: members.filter(\.reachable).count)
+    }
+
+    /// True when the controller reaches a strict majority (more than half) of the members. With two
+    /// members that means both: losing one of two never leaves a majority.
+    public var hasMajority: Bool { members > 0 && reachable * 2 > members }
+}

@@ -1,0 +1,69 @@
+import FederationAPI
+import Foundation
+
+/// Deliberately broken rules, to show that the simulation's invariants catch real mistakes
+/// (`concord simulate --inject-bug NAME`, and the simulation tests).
+public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
+    /// Promotions reuse the epoch in force instead of raising it. The markers then contradict the
+    /// policy and a split brain is reported.
+    case reuseEpoch = "reuse-epoch"
+    /// No fencing token at all: the epoch is reused and every differing marker is overwritten, so
+    /// an old primary behind a partition and the new one act as primary in one epoch.
+    case noFencingToken = "no-fencing-token"
+    /// Promotions ignore `requireQuorum`: the hub promotes as if it reached every member.
+    case ignoreQuorum = "ignore-quorum"
+    /// Fencing demotes the former primary before the new one holds the epoch, leaving a moment
+    /// without any primary.
+    case demoteFirst = "demote-first"
+
+    /// The broken rules.
+    public var rules: SimulationRules {
+        switch self {
+        case .reuseEpoch: SimulationRules(promotion: Self.reusingTheEpoch)
+        case .noFencingToken: SimulationRules(promotion: Self.reusingTheEpoch, fencing: Self.overwritingEveryMarker)
+        case .ignoreQuorum:
+            SimulationRules(promotion: { inputs in
+                var inputs = inputs
+                inputs.quorum = QuorumView(members: inputs.quorum.members, reachable: inputs.quorum.members)
+                return planPromotion(inputs)
+            })
+        case .demoteFirst:
+            SimulationRules(fencing: { policy, primary, epoch, markers in
+                let plan = Fencing.plan(policy: policy, primary: primary, epoch: epoch, markers: markers)
+                return FencingPlan(writes: plan.writes.filter { $0.datacenter != primary } + plan.writes.filter { $0.datacenter == primary })
+            })
+        }
+    }
+
+    /// The invariant that catches the bug first.
+    public var caughtAs: Invariant {
+        switch self {
+        case .reuseEpoch: .noSplitBrain
+        case .noFencingToken: .onePrimaryPerEpoch
+        case .ignoreQuorum: .quorumForPromotion
+        case .demoteFirst: .noGapWithoutFaults
+        }
+    }
+
+    static let reusingTheEpoch: PromotionRule = { inputs in
+        switch planPromotion(inputs) {
+        case .promote(let from, let to, let epoch, let reason): .promote(from: from, to: to, epoch: max(1, epoch - 1), reason: reason)
+        case .handover(let from, let to, let epoch, let reason): .handover(from: from, to: to, epoch: epoch - 1, reason: reason)
+        case let other: other
+        }
+    }
+
+    static let overwritingEveryMarker: FencingRule = { policy, primary, epoch, markers in
+        let target = FencingMarker(policy: policy, primary: primary, epoch: epoch)
+        let ordered = markers.filter { $0.marker != target }.sorted {
+            ($0.datacenter == primary ? 0 : 1, $0.datacenter) < ($1.datacenter == primary ? 0 : 1, $1.datacenter)
+        }
+        return FencingPlan(
+            writes: ordered.map {
+                MarkerWrite(
+                    datacenter: $0.datacenter, marker: target,
+                    precondition: $0.resourceVersion.map(MarkerPrecondition.resourceVersion) ?? .mustNotExist,
+                    role: Fencing.role(of: $0.datacenter, primary: primary))
+            })
+    }
+}
