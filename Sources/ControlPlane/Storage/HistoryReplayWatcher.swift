@@ -42,17 +42,17 @@ final class HistoryReplayWatcher: Sendable {
 
     /// The stream handed to the consumer; it owns this watcher.
     func stream() -> StorageWatch {
-        StorageWatch(AsyncThrowingStream(unfolding: { try await self.next() }))
+        StorageWatch(batches: AsyncThrowingStream(unfolding: { try await self.nextBatch() }))
     }
 
-    /// The next event: replayed history first, then live events.
-    func next() async throws -> StorageEvent? {
+    /// The next events, all that are ready (at least one): replayed history first, then live events.
+    func nextBatch() async throws -> [StorageEvent]? {
         do {
             switch try await nextReplayed() {
-            case .event(let event):
-                return event
+            case .events(let events):
+                return events
             case .complete:
-                return try await hub.next(id)
+                return try await hub.nextBatch(id)
             case .interrupted:
                 // Live events buffered beyond an unfinished replay would leave a gap: drop them.
                 if let failure = hub.discard(id) { throw failure }
@@ -68,7 +68,8 @@ final class HistoryReplayWatcher: Sendable {
     }
 
     private enum ReplayStep {
-        case event(StorageEvent)
+        /// The rest of the current history page.
+        case events([StorageEvent])
         /// Every history event up to the registration revision has been delivered.
         case complete
         /// The watch was cancelled, closed or failed before the replay finished.
@@ -77,11 +78,14 @@ final class HistoryReplayWatcher: Sendable {
 
     private func nextReplayed() async throws -> ReplayStep {
         while true {
-            let (event, fetchAfter, fetchThrough) = replay.withLock { replay -> (StorageEvent?, Int64, Int64) in
-                if let event = replay.page.popFirst() { return (event, 0, 0) }
-                return (nil, replay.cursor, replay.through)
+            let (ready, fetchAfter, fetchThrough) = replay.withLock { replay -> ([StorageEvent], Int64, Int64) in
+                if !replay.page.isEmpty {
+                    defer { replay.page.removeAll() }
+                    return (Array(replay.page), 0, 0)
+                }
+                return ([], replay.cursor, replay.through)
             }
-            if let event { return .event(event) }
+            if !ready.isEmpty { return .events(ready) }
             if fetchAfter >= fetchThrough { return .complete }
             if Task.isCancelled || !hub.isLive(id) { return .interrupted }
             let (resource, namespace, limit) = (self.resource, self.namespace, self.pageSize)

@@ -108,21 +108,6 @@ public protocol ObjectStore: Sendable {
     func watch(resource: String, namespace: String?, after revision: Int64) async throws -> StorageWatch
 }
 
-/// A stream of storage events for one watcher. It ends by throwing `StorageError` (`.expired`) or when cancelled.
-public struct StorageWatch: AsyncSequence, Sendable {
-    /// The element type.
-    public typealias Element = StorageEvent
-    private let stream: AsyncThrowingStream<StorageEvent, any Error>
-
-    /// Wraps a stream produced by a store.
-    public init(_ stream: AsyncThrowingStream<StorageEvent, any Error>) { self.stream = stream }
-
-    /// The iterator.
-    public func makeAsyncIterator() -> AsyncThrowingStream<StorageEvent, any Error>.AsyncIterator {
-        stream.makeAsyncIterator()
-    }
-}
-
 /// A storage failure, mapped by the API layer onto a Kubernetes Status.
 public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure.

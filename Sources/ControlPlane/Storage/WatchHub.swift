@@ -11,7 +11,7 @@ import Synchronization
 final class WatchHub: Sendable {
     /// What a consumer gets next from its live buffer.
     enum Step {
-        case event(StorageEvent)
+        case events([StorageEvent])
         case failure(StorageError)
         case end
         case wait
@@ -131,15 +131,15 @@ final class WatchHub: Sendable {
         state.withLock { $0.compacted = max($0.compacted, revision) }
     }
 
-    /// The next live event of watcher `id`, waiting for one if necessary; nil once it ended.
-    func next(_ id: UInt64) async throws -> StorageEvent? {
+    /// Every buffered live event of watcher `id` (at least one), waiting for one if necessary; nil once it ended.
+    func nextBatch(_ id: UInt64) async throws -> [StorageEvent]? {
         while true {
             if Task.isCancelled {
                 remove(id)
                 return nil
             }
             switch step(id) {
-            case .event(let event): return event
+            case .events(let events): return events
             case .failure(let error): throw error
             case .end: return nil
             case .wait:
@@ -162,7 +162,10 @@ final class WatchHub: Sendable {
     private func step(_ id: UInt64) -> Step {
         state.withLock { state in
             guard let slot = state.slots[id] else { return .end }
-            if let event = slot.buffer.popFirst() { return .event(event) }
+            if !slot.buffer.isEmpty {
+                defer { slot.buffer.removeAll(keepingCapacity: false) }
+                return .events(Array(slot.buffer))
+            }
             if let failure = slot.failure {
                 _ = state.remove(id)
                 return .failure(failure)

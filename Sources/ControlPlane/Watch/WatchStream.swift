@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// Serves `?watch=true`: a chunked stream of newline-delimited JSON events.
 ///
@@ -20,7 +21,8 @@ struct WatchStream: Sendable {
     let bookmarkInterval: Duration
 
     private enum Item: Sendable {
-        case event(StorageEvent)
+        /// Storage events that became ready together; written to the client in one write.
+        case events([StorageEvent])
         case bookmark
         case timeout
     }
@@ -68,15 +70,18 @@ struct WatchStream: Sendable {
         }
         // The current state goes out first; changes after it wait in the storage watch meanwhile.
         for object in initial { try await writer.write(encoder.event("ADDED", object)) }
-        let (items, continuation) = AsyncThrowingStream<Item, any Error>.makeStream(bufferingPolicy: .bufferingOldest(4096))
+        // Events taken from storage but not yet written are bounded by the backlog, so `items` needs no bound of its own.
+        let (items, continuation) = AsyncThrowingStream<Item, any Error>.makeStream(bufferingPolicy: .unbounded)
+        let backlog = WatchBacklog(limit: 4096)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    for try await event in watch {
-                        if case .dropped = continuation.yield(.event(event)) {
-                            continuation.finish(throwing: StorageError(.expired(oldest: event.revision)))
+                    for try await batch in watch.batches {
+                        guard backlog.admit(batch.count) else {
+                            continuation.finish(throwing: StorageError(.expired(oldest: batch[0].revision)))
                             return
                         }
+                        continuation.yield(.events(batch))
                     }
                     continuation.finish()
                 } catch {
@@ -103,11 +108,17 @@ struct WatchStream: Sendable {
             do {
                 loop: for try await item in items.cancelOnGracefulShutdown() {
                     switch item {
-                    case .event(let event):
-                        lastRevision = event.revision
-                        if let (type, object) = WatchFilter.translate(event, filter: options.filter) {
-                            try await writer.write(encoder.event(type, object))
+                    case .events(let events):
+                        var lines = ByteBuffer()
+                        for event in events {
+                            lastRevision = event.revision
+                            if let (type, object) = WatchFilter.translate(event, filter: options.filter) {
+                                var line = encoder.event(type, object)
+                                lines.writeBuffer(&line)
+                            }
                         }
+                        if lines.readableBytes > 0 { try await writer.write(lines) }
+                        backlog.release(events.count)
                     case .bookmark:
                         try await writer.write(encoder.bookmark(revision: lastRevision))
                     case .timeout:
@@ -125,6 +136,28 @@ struct WatchStream: Sendable {
             continuation.finish()
         }
     }
+}
+
+/// Counts the events a watch has taken from storage but not yet written to its client; a client that
+/// lets more than `limit` pile up is too slow and gets 410 Expired (it must relist).
+final class WatchBacklog: Sendable {
+    private let limit: Int
+    private let count = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Adds `events` to the backlog; false (and nothing added) when that would exceed the limit. An empty
+    /// backlog takes any batch, so a batch larger than the limit is not a reason to give up on a client.
+    func admit(_ events: Int) -> Bool {
+        count.withLock { count in
+            guard count == 0 || count + events <= limit else { return false }
+            count += events
+            return true
+        }
+    }
+
+    /// Removes `events` written to the client.
+    func release(_ events: Int) { count.withLock { $0 -= events } }
 }
 
 /// Encodes watch events as JSON lines, turning objects into one-row Tables when asked to.
