@@ -214,7 +214,7 @@ def _writer(port, token, ns, rate, total, k, threads, t0, out, run):
     out.append(("ok", lat))
 
 
-def watch_latency(port, token, ns, watchers, rate, seconds, processes=4, threads=8):
+def watch_latency(port, token, ns, watchers, rate, seconds, processes=4, threads=32):
     port, watchers, rate, seconds = int(port), int(watchers), float(rate), float(seconds)
     total = int(rate * seconds)
     run = "%x" % (time.time_ns() & 0xFFFFFFFF)

@@ -1,3 +1,4 @@
+import Foundation
 import FederationAPI
 
 /// Where an object lives in storage: its group-qualified resource, namespace and name.
@@ -59,14 +60,21 @@ public struct StorageEvent: Sendable, Hashable {
     public var previous: JSONValue?
     /// The global revision of this change.
     public var revision: Int64
+    /// `object` as compact JSON, when the store has it at hand (the bytes it stored): a watch can send
+    /// them as they are instead of encoding the object again for every watcher.
+    public var encodedObject: Data?
 
     /// Creates an event.
-    public init(type: StorageEventType, key: StorageKey, object: JSONValue, previous: JSONValue?, revision: Int64) {
+    public init(
+        type: StorageEventType, key: StorageKey, object: JSONValue, previous: JSONValue?, revision: Int64,
+        encodedObject: Data? = nil
+    ) {
         self.type = type
         self.key = key
         self.object = object
         self.previous = previous
         self.revision = revision
+        self.encodedObject = encodedObject
     }
 }
 

@@ -49,19 +49,20 @@ enum StorageHistory {
         guard let type = StorageEventType(storageCode: row[1]) else {
             throw StorageError(.internalError, key: key, message: "history event \(revision) has an unknown type")
         }
-        let object = try JSONValue.decodeStored(row[5], key: key)
+        let data: Data = row[5]
+        let object = try JSONValue.decodeStored(data, key: key)
         let previous: JSONValue?
         switch type {
         case .added:
             previous = nil
         case .modified:
-            let data: Data? = row[6]
-            previous = try data.map { try JSONValue.decodeStored($0, key: key) }
+            let previousData: Data? = row[6]
+            previous = try previousData.map { try JSONValue.decodeStored($0, key: key) }
         case .deleted:
             let previousRevision: Int64? = row[4]
             previous = try previousRevision.map { try object.stampingResourceVersion($0, key: key) }
         }
-        return StorageEvent(type: type, key: key, object: object, previous: previous, revision: revision)
+        return StorageEvent(type: type, key: key, object: object, previous: previous, revision: revision, encodedObject: data)
     }
 
     /// Deletes the oldest events that are both outside the newest `minimumEvents` and older than

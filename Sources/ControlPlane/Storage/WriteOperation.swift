@@ -48,7 +48,7 @@ extension WriteOperation {
             db, revision: revision, type: .added, key: key, previousRevision: nil, data: data, previous: nil,
             createdAtMilliseconds: now)
         let stored = StoredObject(key: key, object: stamped, revision: revision)
-        return .written(stored, StorageEvent(type: .added, key: key, object: stamped, previous: nil, revision: revision))
+        return .written(stored, StorageEvent(type: .added, key: key, object: stamped, previous: nil, revision: revision, encodedObject: data))
     }
 
     private static func update(
@@ -76,7 +76,8 @@ extension WriteOperation {
         try StorageRecords.insertEvent(
             db, revision: revision, type: .modified, key: key, previousRevision: row.revision, data: data,
             previous: row.data, createdAtMilliseconds: now)
-        let event = StorageEvent(type: .modified, key: key, object: next, previous: current.object, revision: revision)
+        let event = StorageEvent(
+            type: .modified, key: key, object: next, previous: current.object, revision: revision, encodedObject: data)
         return .written(StoredObject(key: key, object: next, revision: revision), event)
     }
 
@@ -96,11 +97,13 @@ extension WriteOperation {
         } catch {
             return .failed(error)
         }
+        let data = CompactJSON.encode(deleted)
         try StorageRecords.deleteObject(db, id: row.id)
         try StorageRecords.insertEvent(
             db, revision: revision, type: .deleted, key: key, previousRevision: row.revision,
-            data: CompactJSON.encode(deleted), previous: nil, createdAtMilliseconds: now)
-        let event = StorageEvent(type: .deleted, key: key, object: deleted, previous: previous, revision: revision)
+            data: data, previous: nil, createdAtMilliseconds: now)
+        let event = StorageEvent(
+            type: .deleted, key: key, object: deleted, previous: previous, revision: revision, encodedObject: data)
         return .written(StoredObject(key: key, object: deleted, revision: revision), event)
     }
 

@@ -112,7 +112,11 @@ struct WatchStream: Sendable {
                         var lines = ByteBuffer()
                         for event in events {
                             lastRevision = event.revision
-                            if let (type, object) = WatchFilter.translate(event, filter: options.filter) {
+                            guard let (type, object) = WatchFilter.translate(event, filter: options.filter) else { continue }
+                            if let stored = event.encodedObject, encoder.sendsStoredObjects {
+                                // The bytes the store wrote: no per-watcher encoding.
+                                EventEncoder.writeLine(type: type, encodedObject: stored, into: &lines)
+                            } else {
                                 var line = encoder.event(type, object)
                                 lines.writeBuffer(&line)
                             }
@@ -171,6 +175,18 @@ struct EventEncoder {
         self.definition = definition
         self.table = table
         self.handler = handler
+    }
+
+    /// True when objects go out exactly as stored (no Table, no version rewrite), so stored bytes can be sent.
+    var sendsStoredObjects: Bool { table == nil && !definition.isCustom }
+
+    /// Appends `{"type":…,"object":…}` and a newline, with the object already encoded.
+    static func writeLine(type: String, encodedObject: Data, into buffer: inout ByteBuffer) {
+        buffer.writeString("{\"type\":\"")
+        buffer.writeString(type)
+        buffer.writeString("\",\"object\":")
+        buffer.writeBytes(encodedObject)
+        buffer.writeString("}\n")
     }
 
     mutating func event(_ type: String, _ object: JSONValue) -> ByteBuffer {
