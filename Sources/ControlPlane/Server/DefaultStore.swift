@@ -4,6 +4,7 @@ import Foundation
 /// The store a control plane opens when none is injected: SQLite in the data directory.
 enum DefaultStore {
     @Sendable static func open(_ dataDirectory: String) async throws -> any ObjectStore {
-        try SQLiteObjectStore(directory: URL(fileURLWithPath: dataDirectory))
+        AllocatorTuning.returnFreedMemoryPromptly()
+        return try SQLiteObjectStore(directory: URL(fileURLWithPath: dataDirectory))
     }
 }
