@@ -56,7 +56,8 @@ struct ObjectStoreScaleTests {
             for _ in 0..<5_000 { watches.append(try await store.watch(resource: "configmaps", namespace: nil, after: 1)) }
             let grown = try residentBytes() - baseline
             #expect(store.activeWatchCount == 5_000)
-            // Measured at about 1 KiB per watcher; the bound leaves room for tests running alongside.
+            print("storage memory per idle watcher: \(grown / 5_000) bytes")
+            // Generous: other tests run alongside in this process and move its resident size too.
             #expect(grown / 5_000 < 64 * 1024, "each idle watcher costs \(grown / 5_000) bytes")
             withExtendedLifetime(watches) {}
         }
