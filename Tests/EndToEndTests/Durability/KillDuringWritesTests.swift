@@ -20,13 +20,14 @@ import Glibc
         let seed = SeededGenerator.seed(
             fromEnvironment: "CONCORD_DURABILITY_SEED", fallback: 0x5EED_2026, environment: ProcessInfo.processInfo.environment)
         let dir = try makeTempDirectory("kill-during-writes")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let run = try await KillRun(dataDir: dir.appendingPathComponent("data"), port: try freePort())
         defer { run.killServer() }
 
         try await withKubeClients(kubeconfig: run.kubeconfig, count: Self.writers + 1) { clients in
             try await Self.run(run, clients: clients, seed: seed)
         }
+        await run.stopServer()
     }
 
     private static func run(_ run: KillRun, clients: [KubeClient], seed: UInt64) async throws {

@@ -24,6 +24,12 @@ final class KillRun: @unchecked Sendable {
     /// Kills the running incarnation (at the end of a test).
     func killServer() { server.process.signal(SIGKILL) }
 
+    /// Kills the running incarnation and waits until it has exited, so its files can be removed.
+    func stopServer() async {
+        server.process.signal(SIGKILL)
+        _ = await server.process.waitForExit(timeout: .seconds(10))
+    }
+
     /// `kills` times: lets the writers run for a random 100–800 ms (and until this incarnation acknowledged
     /// at least one write, so every kill lands in sustained writing), marks the gate down, `kill -9`s the
     /// server, restarts it on the same data directory and port, and marks the gate up. Then one more

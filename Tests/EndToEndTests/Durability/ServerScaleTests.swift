@@ -15,7 +15,7 @@ import Glibc
 
     @Test func aThousandWatchersGetEveryEventAndMemoryStaysBounded() async throws {
         let dir = try makeTempDirectory("server-scale")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort())
         defer { server.process.signal(SIGKILL) }
         let token = try String(contentsOf: server.dataDir.appendingPathComponent("token"), encoding: .utf8)
@@ -23,6 +23,8 @@ import Glibc
         try await withKubeClients(kubeconfig: server.kubeconfig, count: 1) { clients in
             try await Self.measure(server, token: token, clients[0])
         }
+        server.process.signal(SIGKILL)
+        _ = await server.process.waitForExit(timeout: .seconds(10))
     }
 
     private static func measure(_ server: ServerProcess, token: String, _ client: KubeClient) async throws {
