@@ -37,6 +37,16 @@ extension ConcordCommand {
         @Option(name: .customLong("log-level"), help: "Log level: trace, debug, info, notice, warning, error, critical.")
         public var logLevel: String = "info"
 
+        /// Simulate workloads: Deployments become available, Services get EndpointSlices (no kubelet).
+        @Flag(
+            name: .customLong("simulate-workloads"),
+            help: "Mark Deployments available and publish EndpointSlices with synthetic addresses (labelled concord.dev/simulated).")
+        public var simulateWorkloads = false
+
+        /// How long a simulated rollout takes.
+        @Option(name: .customLong("simulate-workloads-delay"), help: "Seconds a simulated rollout takes (with --simulate-workloads).")
+        public var simulateWorkloadsDelay: Double = 2
+
         /// Creates the command.
         public init() {}
 
@@ -44,6 +54,7 @@ extension ConcordCommand {
         public func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
             guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+            guard simulateWorkloadsDelay >= 0 else { throw ValidationError("--simulate-workloads-delay must not be negative") }
         }
 
         /// Serves until SIGTERM or SIGINT.
@@ -51,8 +62,9 @@ extension ConcordCommand {
             var logger = Logger(label: "concord.server")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let dir = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
-            let server = ControlPlaneServer(
-                configuration: ControlPlaneConfiguration(dataDirectory: dir, host: host, port: port, token: token, logger: logger))
+            var configuration = ControlPlaneConfiguration(dataDirectory: dir, host: host, port: port, token: token, logger: logger)
+            if simulateWorkloads { configuration.simulateWorkloads = WorkloadSimulation(delay: .milliseconds(Int64(simulateWorkloadsDelay * 1000))) }
+            let server = ControlPlaneServer(configuration: configuration)
             let group = ServiceGroup(
                 configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             let shownHost = host == "0.0.0.0" ? "127.0.0.1" : host

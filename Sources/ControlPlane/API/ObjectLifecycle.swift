@@ -97,6 +97,22 @@ enum ObjectLifecycle {
         return o
     }
 
+    /// `markDeleting`, plus the finalizer that makes the garbage collector carry out a Foreground
+    /// (`foregroundDeletion`) or Orphan (`orphan`) deletion.
+    static func markDeleting(_ object: JSONValue, now: Date, propagation: DeletionPropagation) -> JSONValue {
+        var o = markDeleting(object, now: now)
+        let finalizer: String
+        switch propagation {
+        case .background: return o
+        case .foreground: finalizer = GarbageCollectionFinalizer.foreground
+        case .orphan: finalizer = GarbageCollectionFinalizer.orphan
+        }
+        var finalizers = Self.finalizers(of: o)
+        if !finalizers.contains(finalizer) { finalizers.append(finalizer) }
+        o.setValue(.array(finalizers.map(JSONValue.string)), at: ["metadata", "finalizers"])
+        return o
+    }
+
     /// True when the object is being deleted and no finalizer holds it any more.
     static func readyToRemove(_ object: JSONValue) -> Bool {
         object.value(at: ["metadata", "deletionTimestamp"]) != nil && finalizers(of: object).isEmpty

@@ -1,27 +1,62 @@
 import FederationAPI
 import Foundation
 
-/// The body of a DELETE: `{"propagationPolicy":"Background","preconditions":{…}}`.
+/// How a deletion treats the object's dependents (objects whose `ownerReferences` name it).
+enum DeletionPropagation: String, Sendable {
+    /// Delete the owner now; the garbage collector deletes the dependents afterwards.
+    case background = "Background"
+    /// The owner gets the `foregroundDeletion` finalizer and goes once its blocking dependents are gone.
+    case foreground = "Foreground"
+    /// The owner gets the `orphan` finalizer; its dependents lose their references to it, then it goes.
+    case orphan = "Orphan"
+}
+
+/// The options of a DELETE, from the body (`{"propagationPolicy":"Background","preconditions":{…}}`) or,
+/// as kube-apiserver also accepts, the query (`?propagationPolicy=Foreground`).
 struct DeleteOptions: Sendable {
     var preconditionUID: String?
     var preconditionResourceVersion: Int64?
+    /// nil: the default, Background.
+    var propagationPolicy: DeletionPropagation?
 
-    init(body: JSONValue?) throws {
-        guard let body, body.objectValue != nil else { return }
-        preconditionUID = body.value(at: ["preconditions", "uid"])?.stringValue
-        if let rv = body.value(at: ["preconditions", "resourceVersion"])?.stringValue, !rv.isEmpty {
-            guard let n = Int64(rv) else { throw APIError.badRequest("invalid resourceVersion \"\(rv)\" in preconditions") }
-            preconditionResourceVersion = n
+    init(propagationPolicy: DeletionPropagation? = nil, preconditionUID: String? = nil) {
+        self.propagationPolicy = propagationPolicy
+        self.preconditionUID = preconditionUID
+    }
+
+    init(body: JSONValue?, query: QueryParameters = QueryParameters(nil)) throws {
+        if let body, body.objectValue != nil {
+            preconditionUID = body.value(at: ["preconditions", "uid"])?.stringValue
+            if let rv = body.value(at: ["preconditions", "resourceVersion"])?.stringValue, !rv.isEmpty {
+                guard let n = Int64(rv) else { throw APIError.badRequest("invalid resourceVersion \"\(rv)\" in preconditions") }
+                preconditionResourceVersion = n
+            }
         }
-        if let policy = body["propagationPolicy"]?.stringValue, !["Background", "Foreground", "Orphan"].contains(policy) {
-            throw APIError.badRequest("propagationPolicy: Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"")
+        let policy = body?["propagationPolicy"]?.stringValue ?? query["propagationPolicy"]
+        let orphan = body?["orphanDependents"]?.boolValue ?? query["orphanDependents"].map(QueryParameters.isTrue)
+        if let policy, !policy.isEmpty {
+            guard let parsed = DeletionPropagation(rawValue: policy) else {
+                throw APIError.invalid(
+                    kind: "DeleteOptions", group: "meta.k8s.io", name: "",
+                    causes: [.notSupported("propagationPolicy", value: .string(policy), supported: ["Foreground", "Background", "Orphan", "nil"])])
+            }
+            if orphan != nil {
+                throw APIError.invalid(
+                    kind: "DeleteOptions", group: "meta.k8s.io", name: "",
+                    causes: [.invalid("propagationPolicy", value: .string(policy), "orphanDependents and deletionPropagation cannot be both set")])
+            }
+            propagationPolicy = parsed
+        } else if let orphan {
+            propagationPolicy = orphan ? .orphan : .background
         }
     }
 }
 
 extension ResourceHandler {
-    /// DELETE: objects with finalizers get a deletionTimestamp (MODIFIED) and stay; others are removed.
-    /// Answers 200 with the object in both cases.
+    /// DELETE: objects with finalizers, and every object deleted in the foreground or orphaning its
+    /// dependents (which then gets the `foregroundDeletion` or `orphan` finalizer the garbage collector
+    /// removes), get a deletionTimestamp (MODIFIED) and stay; others are removed at once (Background: the
+    /// garbage collector deletes their dependents afterwards). Answers 200 with the object in both cases.
     func delete(_ definition: ResourceDefinition, namespace: String?, name: String, options: DeleteOptions, dryRun: Bool) async throws -> JSONValue {
         let storageKey = key(definition, namespace: namespace, name: name)
         if SideEffects.isNamespace(definition), BuiltinResources.protectedNamespaces.contains(name) {
@@ -44,12 +79,15 @@ extension ResourceHandler {
                     reason: "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.revision)")
             }
             if dryRun { return present(current.object, definition) }
-            if !ObjectLifecycle.finalizers(of: current.object).isEmpty {
+            let policy = options.propagationPolicy ?? .background
+            if !ObjectLifecycle.finalizers(of: current.object).isEmpty || policy != .background {
                 if current.object.value(at: ["metadata", "deletionTimestamp"]) != nil { return present(current.object, definition) }
                 let now = self.now()
                 do {
                     let marked = try await storage(definition, name: name) {
-                        try await store.update(storageKey, expectedRevision: current.revision) { ObjectLifecycle.markDeleting($0.object, now: now) }
+                        try await store.update(storageKey, expectedRevision: current.revision) {
+                            ObjectLifecycle.markDeleting($0.object, now: now, propagation: policy)
+                        }
                     }
                     return present(marked.object, definition)
                 } catch let e as APIError where e.status.reason == StatusReason.conflict {
@@ -143,14 +181,16 @@ extension ResourceHandler {
     }
 
     /// DELETE on a collection: deletes every matching object (finalizer rules apply) and returns them as a list.
-    func deleteCollection(_ definition: ResourceDefinition, namespace: String?, options: ListOptions, dryRun: Bool) async throws -> JSONValue {
+    func deleteCollection(
+        _ definition: ResourceDefinition, namespace: String?, options: ListOptions, deleteOptions: DeleteOptions = DeleteOptions(), dryRun: Bool
+    ) async throws -> JSONValue {
         let (objects, revision) = try await storage(definition, name: "") {
             try await store.list(resource: definition.storageResource, namespace: definition.namespaced ? namespace : nil)
         }
         var deleted: [JSONValue] = []
         for o in objects where options.filter.matches(o.object) {
             do {
-                deleted.append(try await delete(definition, namespace: o.key.namespace, name: o.key.name, options: DeleteOptions(body: nil), dryRun: dryRun))
+                deleted.append(try await delete(definition, namespace: o.key.namespace, name: o.key.name, options: DeleteOptions(propagationPolicy: deleteOptions.propagationPolicy), dryRun: dryRun))
             } catch let e as APIError where e.code == 404 {
                 continue
             }

@@ -50,6 +50,7 @@ struct ResourceHandler: Sendable {
         let (objects, revision) = try await storage(definition, name: "") {
             try await store.list(resource: definition.storageResource, namespace: definition.namespaced ? namespace : nil)
         }
+        try Self.checkRevision(options, current: revision)
         var items = objects.filter { options.filter.matches($0.object) }
         var meta: [String: JSONValue] = ["resourceVersion": .string(String(revision))]
         if let token = options.continueToken {
@@ -66,6 +67,15 @@ struct ResourceHandler: Sendable {
             "apiVersion": .string(definition.apiVersion), "kind": .string(definition.listKind),
             "metadata": .object(meta), "items": .array(items.map { present($0.object, definition) }),
         ]
+    }
+
+    /// A list or watch at revision N needs a store at least at N (504 otherwise, as kube-apiserver answers
+    /// when its cache cannot catch up). `Exact` lists are served only at the store's current revision: older
+    /// states are not reconstructed, so they get 410 as if compacted.
+    static func checkRevision(_ options: ListOptions, current: Int64) throws {
+        guard let requested = options.minimumRevision else { return }
+        if requested > current { throw APIError.resourceVersionTooLarge(requested: requested, current: current) }
+        if options.resourceVersionMatch == .exact, !options.watch, requested < current { throw APIError.listTooOld() }
     }
 
     // MARK: Create

@@ -34,6 +34,16 @@ final class ResourceRegistry: Sendable {
         }
     }
 
+    /// A served resource of `kind` in `group` (any version: objects are stored once per resource).
+    func definition(group: String, kind: String) -> ResourceDefinition? {
+        all.first { $0.group == group && $0.kind == kind }
+    }
+
+    /// A served resource stored under `storageResource` (`configmaps`, `widgets.example.com`).
+    func definition(storageResource: String) -> ResourceDefinition? {
+        all.first { $0.storageResource == storageResource }
+    }
+
     /// True when some version of `group` is served.
     func servesGroupVersion(group: String, version: String) -> Bool {
         all.contains { $0.group == group && $0.version == version }

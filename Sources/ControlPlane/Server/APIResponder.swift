@@ -122,7 +122,7 @@ struct APIResponder: HTTPResponder {
         case (.get, nil):
             let options = try ListOptions(query, resource: definition.storageResource)
             if options.watch {
-                return WatchStream(
+                return try await WatchStream(
                     handler: handler, definition: definition, namespace: ns, options: options, table: table,
                     clock: clock, bookmarkInterval: bookmarkInterval
                 ).response(for: request)
@@ -170,11 +170,17 @@ struct APIResponder: HTTPResponder {
             let data = Data(buffer: try await req.collectBody(upTo: Self.maxBody))
             let body = data.isEmpty ? nil : try CompactJSON.decode(data)
             let object = try await handler.delete(
-                definition, namespace: ns, name: name, options: try DeleteOptions(body: body), dryRun: options.dryRun)
+                definition, namespace: ns, name: name, options: try DeleteOptions(body: body, query: query), dryRun: options.dryRun)
             return Self.json(object)
         case (.delete, nil):
             let options = try WriteOptions(query)
-            return Self.json(try await handler.deleteCollection(definition, namespace: ns, options: try ListOptions(query, resource: definition.storageResource), dryRun: options.dryRun))
+            var req = request
+            let data = Data(buffer: try await req.collectBody(upTo: Self.maxBody))
+            let deleteOptions = try DeleteOptions(body: data.isEmpty ? nil : try CompactJSON.decode(data), query: query)
+            return Self.json(
+                try await handler.deleteCollection(
+                    definition, namespace: ns, options: try ListOptions(query, resource: definition.storageResource),
+                    deleteOptions: deleteOptions, dryRun: options.dryRun))
         default:
             throw APIError.methodNotAllowed(request.method.rawValue)
         }

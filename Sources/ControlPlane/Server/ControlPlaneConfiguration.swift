@@ -30,6 +30,9 @@ public struct ControlPlaneConfiguration: Sendable {
     public var makeStore: (@Sendable (_ dataDirectory: String) async throws -> any ObjectStore)?
     /// Where the server logs. Tokens and secrets are never logged.
     public var logger: Logger
+    /// When set, Deployments become available and Services get EndpointSlices without a kubelet
+    /// (`concord server --simulate-workloads`); nil (the default) simulates nothing.
+    public var simulateWorkloads: WorkloadSimulation? = nil
 
     /// Creates a configuration with loopback bind, port 6443, authentication on and 10 s bookmarks.
     public init(

@@ -22,9 +22,11 @@ import Synchronization
 /// `Authorization: Bearer <token>` or as the path prefix `/token/<token>` (kubectl sends credentials only
 /// over TLS, so the generated kubeconfig's server URL carries the prefix until TLS is served).
 ///
+/// Built-in controllers run beside the API: the garbage collector (ownerReferences, Background, Foreground
+/// and Orphan deletion) and, when `simulateWorkloads` is set, the workload simulator.
+///
 /// Where it differs from kube-apiserver (deliberately, for now): no TLS, RBAC, server-side apply or
-/// managedFields (apply patches get 415); no garbage collection (`propagationPolicy` is accepted and
-/// ignored, as in envtest) and no workload controllers; CRD versions share one stored object (conversion
+/// managedFields (apply patches get 415); no real workload controllers (no Pods); CRD versions share one stored object (conversion
 /// `None`); CRD schemas ignore CEL rules, `allOf`/`anyOf`/`oneOf`/`not` and formats; built-in kinds check
 /// unknown fields at the top level only; paginated lists are not snapshots; core and events.k8s.io Events
 /// are stored separately; protobuf is read for Namespace/ConfigMap/Secret requests only, answers are JSON.
@@ -119,7 +121,10 @@ public final class ControlPlaneServer: Service, Sendable {
                 self.started(port: port)
             },
             logger: config.logger)
-        let serviceGroup = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: config.logger))
+        // The built-in controllers shut down before the HTTP server (services stop in reverse order).
+        let services = [ServiceGroupConfiguration.ServiceConfiguration(service: app)]
+            + BuiltinControllers.services(handler: handler, configuration: config).map { .init(service: $0) }
+        let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: config.logger))
         let stopEarly = group.withLock { g -> Bool in
             g.group = serviceGroup
             return g.stopRequested

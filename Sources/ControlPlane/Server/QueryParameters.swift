@@ -18,7 +18,12 @@ struct QueryParameters: Sendable {
     /// `true`, `1` (and other Go `strconv.ParseBool` truths) count as true.
     func flag(_ key: String) -> Bool {
         guard let v = values[key] else { return false }
-        return ["1", "t", "T", "true", "TRUE", "True"].contains(v)
+        return Self.isTrue(v)
+    }
+
+    /// Go's `strconv.ParseBool` truths: `1`, `t`, `T`, `true`, `TRUE`, `True`.
+    static func isTrue(_ value: String) -> Bool {
+        ["1", "t", "T", "true", "TRUE", "True"].contains(value)
     }
 
     static func decode(_ s: Substring) -> String {

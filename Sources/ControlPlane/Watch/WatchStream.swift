@@ -7,7 +7,9 @@ import Synchronization
 
 /// Serves `?watch=true`: a chunked stream of newline-delimited JSON events.
 ///
-/// Starting at `resourceVersion` "" / "0" / absent sends a synthetic ADDED for every current match first.
+/// Starting at `resourceVersion` "" / "0" / absent sends a synthetic ADDED for every current match first;
+/// so does `sendInitialEvents=true` (the streaming list), which then sends a BOOKMARK annotated
+/// `k8s.io/initial-events-end: "true"` when bookmarks are allowed; `sendInitialEvents=false` sends changes only.
 /// A resume point older than the retained history gets an ERROR 410 inside the 200 stream. BOOKMARKs go
 /// out every `bookmarkInterval` only when the client allowed them. `timeoutSeconds` closes the stream
 /// cleanly; a client that goes away cancels it; graceful shutdown ends it.
@@ -27,15 +29,23 @@ struct WatchStream: Sendable {
         case timeout
     }
 
-    /// The response: 200, `application/json`, chunked.
-    func response(for request: Request) -> Response {
+    /// Where a watch starts: the revision it resumes after and the current matches it sends first.
+    private struct Start: Sendable {
+        var revision: Int64
+        var initial: [JSONValue]
+    }
+
+    /// The response: 200, `application/json`, chunked. Reads the initial state first, so a revision newer
+    /// than the store is answered with a plain 504 before any stream starts.
+    func response(for request: Request) async throws -> Response {
+        let start = try await self.start()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-cache, private"
         let body = ResponseBody { writer in
             do {
                 try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    try await self.run(&writer)
+                    try await self.run(&writer, from: start)
                 }
             } catch is CancellationError {
                 // The client went away or the server is shutting down.
@@ -45,19 +55,28 @@ struct WatchStream: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    private func run(_ writer: inout any ResponseBodyWriter) async throws {
+    /// The start revision and initial events: the current state for a streaming list (`sendInitialEvents=true`)
+    /// or a legacy watch without a revision; nothing but the resume point otherwise.
+    private func start() async throws -> Start {
+        let resource = definition.storageResource
+        let ns = definition.namespaced ? namespace : nil
+        if options.sendsInitialEvents {
+            let (objects, revision) = try await handler.storage(definition, name: "") {
+                try await handler.store.list(resource: resource, namespace: ns)
+            }
+            try ResourceHandler.checkRevision(options, current: revision)
+            return Start(revision: revision, initial: objects.map(\.object).filter { options.filter.matches($0) })
+        }
+        let current = try await handler.storage(definition, name: "") { try await handler.store.currentRevision() }
+        try ResourceHandler.checkRevision(options, current: current)
+        return Start(revision: options.minimumRevision ?? current, initial: [])
+    }
+
+    private func run(_ writer: inout any ResponseBodyWriter, from start: Start) async throws {
         var encoder = EventEncoder(definition: definition, table: table, handler: handler)
         let resource = definition.storageResource
         let ns = definition.namespaced ? namespace : nil
-        var startRevision: Int64
-        var initial: [JSONValue] = []
-        if let rv = options.resourceVersion, !rv.isEmpty, rv != "0" {
-            startRevision = Int64(rv) ?? 0
-        } else {
-            let (objects, revision) = try await handler.store.list(resource: resource, namespace: ns)
-            initial = objects.map(\.object).filter { options.filter.matches($0) }
-            startRevision = revision
-        }
+        let startRevision = start.revision
         let watch: StorageWatch
         do {
             watch = try await handler.store.watch(resource: resource, namespace: ns, after: startRevision)
@@ -69,7 +88,21 @@ struct WatchStream: Sendable {
             throw e
         }
         // The current state goes out first; changes after it wait in the storage watch meanwhile.
-        for object in initial { try await writer.write(encoder.event("ADDED", object)) }
+        var initialLines = ByteBuffer()
+        for object in start.initial {
+            var line = encoder.event("ADDED", object)
+            initialLines.writeBuffer(&line)
+            if initialLines.readableBytes >= 1 << 20 {
+                try await writer.write(initialLines)
+                initialLines.clear()
+            }
+        }
+        // A streaming list ends its initial events with a bookmark the client syncs on (when it takes bookmarks).
+        if options.sendInitialEvents == true, options.allowBookmarks {
+            var line = encoder.bookmark(revision: startRevision, initialEventsEnd: true)
+            initialLines.writeBuffer(&line)
+        }
+        if initialLines.readableBytes > 0 { try await writer.write(initialLines) }
         // Events taken from storage but not yet written are bounded by the backlog, so `items` needs no bound of its own.
         let (items, continuation) = AsyncThrowingStream<Item, any Error>.makeStream(bufferingPolicy: .unbounded)
         let backlog = WatchBacklog(limit: 4096)
@@ -200,13 +233,14 @@ struct EventEncoder {
         return line(["type": .string(type), "object": payload])
     }
 
-    func bookmark(revision: Int64) -> ByteBuffer {
-        line([
+    /// A BOOKMARK at `revision`; the one closing a streaming list's initial events carries the
+    /// annotation `k8s.io/initial-events-end: "true"`.
+    func bookmark(revision: Int64, initialEventsEnd: Bool = false) -> ByteBuffer {
+        var metadata: JSONValue = ["resourceVersion": .string(String(revision))]
+        if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
+        return line([
             "type": "BOOKMARK",
-            "object": [
-                "kind": .string(definition.kind), "apiVersion": .string(definition.apiVersion),
-                "metadata": ["resourceVersion": .string(String(revision))],
-            ],
+            "object": ["kind": .string(definition.kind), "apiVersion": .string(definition.apiVersion), "metadata": metadata],
         ])
     }
 
