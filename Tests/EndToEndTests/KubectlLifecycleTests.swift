@@ -111,6 +111,18 @@ import Glibc
             source: {component: concord-controller}
             count: 1
             ---
+            apiVersion: events.k8s.io/v1
+            kind: Event
+            metadata: {name: us-east.2, namespace: default}
+            regarding: {apiVersion: federation.concord.dev/v1alpha1, kind: Datacenter, name: us-east, uid: \(dcUID)}
+            eventTime: "2026-11-21T09:00:00.000000Z"
+            reportingController: concord-controller
+            reportingInstance: concord-controller-1
+            action: Probe
+            reason: Reachable
+            note: probe answered in 3 ms
+            type: Normal
+            ---
             apiVersion: v1
             kind: Event
             metadata: {name: other.1, namespace: default}
@@ -131,6 +143,8 @@ import Glibc
         let dcDescribed = try await k("describe", "datacenter", "us-east")
         #expect(dcDescribed.succeeded, "\(dcDescribed.stderr)")
         #expect(dcDescribed.stdout.contains("Promoted") && dcDescribed.stdout.contains("became primary at epoch 4"), "\(dcDescribed.stdout)")
+        // Recorded through events.k8s.io/v1 (what Concord's controllers use), shown by describe all the same.
+        #expect(dcDescribed.stdout.contains("Reachable") && dcDescribed.stdout.contains("probe answered in 3 ms"), "\(dcDescribed.stdout)")
         #expect(!dcDescribed.stdout.contains("Replicated"))
 
         // --chunk-size=2 pages through five objects (limit=2, then continue tokens).

@@ -188,7 +188,7 @@ extension ResourceHandler {
             try await store.list(resource: definition.storageResource, namespace: definition.namespaced ? namespace : nil)
         }
         var deleted: [JSONValue] = []
-        for o in objects where options.filter.matches(o.object) {
+        for o in objects where options.filter.matches(present(o.object, definition)) {
             do {
                 deleted.append(try await delete(definition, namespace: o.key.namespace, name: o.key.name, options: DeleteOptions(propagationPolicy: deleteOptions.propagationPolicy), dryRun: dryRun))
             } catch let e as APIError where e.code == 404 {

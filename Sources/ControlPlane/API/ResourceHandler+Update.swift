@@ -53,7 +53,9 @@ extension ResourceHandler {
         let storageKey = key(definition, namespace: namespace, name: name)
         let sink = WarningSink()
         let now = self.now()
-        let transform: @Sendable (StoredObject) throws -> JSONValue = { current in
+        let transform: @Sendable (StoredObject) throws -> JSONValue = { stored in
+            var current = stored
+            current.object = present(stored.object, definition)
             let merged = try change(current.object)
             let (admitted, warnings) = try Admission.admit(
                 merged, definition: definition, fieldValidation: options.fieldValidation, isCreate: false, now: now)
@@ -63,7 +65,7 @@ extension ResourceHandler {
                 statusIsSubresource: definition.hasStatusSubresource)
             try ObjectLifecycle.checkFinalizers(old: current.object, new: final, definition: definition)
             try ObjectLifecycle.checkImmutable(old: current.object, new: final, definition: definition)
-            return final
+            return toStorage(final, definition)
         }
         if options.dryRun {
             let current = try await storage(definition, name: name) { try await store.get(storageKey) }

@@ -29,12 +29,27 @@ struct ResourceHandler: Sendable {
         }
     }
 
-    /// The object as served in `definition`'s version (custom resources are stored once for all versions).
+    /// The object as served in `definition`'s version (custom resources are stored once for all versions;
+    /// events.k8s.io Events are stored as core Events).
     func present(_ object: JSONValue, _ definition: ResourceDefinition) -> JSONValue {
+        if definition.storedAs == EventConversion.storageResource { return EventConversion.toEventsV1(object) }
         guard definition.isCustom, object["apiVersion"]?.stringValue != definition.apiVersion else { return object }
         var o = object
         o["apiVersion"] = .string(definition.apiVersion)
         return o
+    }
+
+    /// The stored shape of an object served as `definition` (the inverse of `present`).
+    func toStorage(_ object: JSONValue, _ definition: ResourceDefinition) -> JSONValue {
+        definition.storedAs == EventConversion.storageResource ? EventConversion.toCore(object) : object
+    }
+
+    /// A storage event with its objects as served in `definition` (only differs for converted resources).
+    func present(_ event: StorageEvent, _ definition: ResourceDefinition) -> StorageEvent {
+        guard definition.storedAs != nil else { return event }
+        return StorageEvent(
+            type: event.type, key: event.key, object: present(event.object, definition),
+            previous: event.previous.map { present($0, definition) }, revision: event.revision)
     }
 
     // MARK: Read
@@ -51,7 +66,7 @@ struct ResourceHandler: Sendable {
             try await store.list(resource: definition.storageResource, namespace: definition.namespaced ? namespace : nil)
         }
         try Self.checkRevision(options, current: revision)
-        var items = objects.filter { options.filter.matches($0.object) }
+        var items = objects.filter { options.filter.matches(present($0.object, definition)) }
         var meta: [String: JSONValue] = ["resourceVersion": .string(String(revision))]
         if let token = options.continueToken {
             let start = try ContinueToken(decoding: token)
@@ -114,7 +129,7 @@ struct ResourceHandler: Sendable {
             if options.dryRun { return (prepared, warnings) }
             do {
                 let stored = try await storage(definition, name: name) {
-                    try await store.create(key(definition, namespace: namespace, name: name), object: prepared)
+                    try await store.create(key(definition, namespace: namespace, name: name), object: toStorage(prepared, definition))
                 }
                 SideEffects.afterWrite(stored.object, definition: definition, registry: registry)
                 logger.debug("Created object", metadata: ["resource": "\(definition.name.qualified)", "name": "\(name)"])

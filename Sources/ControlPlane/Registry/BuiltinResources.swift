@@ -32,7 +32,7 @@ enum BuiltinResources {
             namespaced: true, schema: BuiltinSchemas.lease),
         ResourceDefinition(
             group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", singular: "event", listKind: "EventList",
-            namespaced: true, shortNames: ["ev"], schema: BuiltinSchemas.eventsEvent),
+            namespaced: true, shortNames: ["ev"], schema: BuiltinSchemas.eventsEvent, storedAs: EventConversion.storageResource),
         ResourceDefinition(
             group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
             singular: "customresourcedefinition", listKind: "CustomResourceDefinitionList", namespaced: false,

@@ -39,8 +39,10 @@ struct ResourceDefinition: Sendable {
     var schema: JSONValue?
     /// Columns for Table output, in addition to Name; nil uses the default layout (Name, Age).
     var printerColumns: [PrinterColumn]? = nil
+    /// Where another resource's objects are stored instead (events.k8s.io Events live with core Events).
+    var storedAs: String? = nil
     /// The storage version's name for custom resources (objects are served in every version unchanged).
-    var storageResource: String { name.qualified }
+    var storageResource: String { storedAs ?? name.qualified }
 
     var name: ResourceName { ResourceName(group: group, plural: plural) }
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }

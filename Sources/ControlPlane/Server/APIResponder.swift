@@ -120,7 +120,7 @@ struct APIResponder: HTTPResponder {
         let ns = rp.namespace
         switch (request.method, rp.name) {
         case (.get, nil):
-            let options = try ListOptions(query, resource: definition.storageResource)
+            let options = try ListOptions(query, resource: definition.name.qualified)
             if options.watch {
                 return try await WatchStream(
                     handler: handler, definition: definition, namespace: ns, options: options, table: table,
@@ -179,7 +179,7 @@ struct APIResponder: HTTPResponder {
             let deleteOptions = try DeleteOptions(body: data.isEmpty ? nil : try CompactJSON.decode(data), query: query)
             return Self.json(
                 try await handler.deleteCollection(
-                    definition, namespace: ns, options: try ListOptions(query, resource: definition.storageResource),
+                    definition, namespace: ns, options: try ListOptions(query, resource: definition.name.qualified),
                     deleteOptions: deleteOptions, dryRun: options.dryRun))
         default:
             throw APIError.methodNotAllowed(request.method.rawValue)

@@ -28,8 +28,8 @@ import Synchronization
 /// Where it differs from kube-apiserver (deliberately, for now): no TLS, RBAC, server-side apply or
 /// managedFields (apply patches get 415); no real workload controllers (no Pods); CRD versions share one stored object (conversion
 /// `None`); CRD schemas ignore CEL rules, `allOf`/`anyOf`/`oneOf`/`not` and formats; built-in kinds check
-/// unknown fields at the top level only; paginated lists are not snapshots; core and events.k8s.io Events
-/// are stored separately; protobuf is read for Namespace/ConfigMap/Secret requests only, answers are JSON.
+/// unknown fields at the top level only; paginated lists are not snapshots; `resourceVersionMatch=Exact`
+/// lists only at the current revision (older ones get 410); protobuf is read for Namespace/ConfigMap/Secret requests only, answers are JSON.
 public final class ControlPlaneServer: Service, Sendable {
     private enum State {
         case idle

@@ -65,7 +65,8 @@ struct WatchStream: Sendable {
                 try await handler.store.list(resource: resource, namespace: ns)
             }
             try ResourceHandler.checkRevision(options, current: revision)
-            return Start(revision: revision, initial: objects.map(\.object).filter { options.filter.matches($0) })
+            let current = objects.map { handler.present($0.object, definition) }
+            return Start(revision: revision, initial: current.filter { options.filter.matches($0) })
         }
         let current = try await handler.storage(definition, name: "") { try await handler.store.currentRevision() }
         try ResourceHandler.checkRevision(options, current: current)
@@ -143,7 +144,8 @@ struct WatchStream: Sendable {
                     switch item {
                     case .events(let events):
                         var lines = ByteBuffer()
-                        for event in events {
+                        for stored in events {
+                            let event = handler.present(stored, definition)
                             lastRevision = event.revision
                             guard let (type, object) = WatchFilter.translate(event, filter: options.filter) else { continue }
                             if let stored = event.encodedObject, encoder.sendsStoredObjects {
@@ -211,7 +213,7 @@ struct EventEncoder {
     }
 
     /// True when objects go out exactly as stored (no Table, no version rewrite), so stored bytes can be sent.
-    var sendsStoredObjects: Bool { table == nil && !definition.isCustom }
+    var sendsStoredObjects: Bool { table == nil && !definition.isCustom && definition.storedAs == nil }
 
     /// Appends `{"type":…,"object":…}` and a newline, with the object already encoded.
     static func writeLine(type: String, encodedObject: Data, into buffer: inout ByteBuffer) {
