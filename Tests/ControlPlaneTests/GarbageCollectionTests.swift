@@ -141,6 +141,23 @@ struct GarbageCollectionTests {
         }
     }
 
+    @Test func dependentsOfCustomResourcesGoWithThemEvenWhenTheirCRDIsDeleted() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            try await Fixtures.installWidgets(client)
+            let first = try await client.post(Fixtures.widgets, Fixtures.widget("w1")).json
+            let second = try await client.post(Fixtures.widgets, Fixtures.widget("w2")).json
+            #expect(try await client.post(Self.cms, Self.dependent("of-w1", owners: [first])).status == 201)
+            #expect(try await client.post(Self.cms, Self.dependent("of-w2", owners: [second])).status == 201)
+            // Deleting the custom resource collects its dependent.
+            #expect(try await client.delete(Fixtures.widgets + "/w1").status == 200)
+            try await waitUntil { try await !exists(client, "of-w1") }
+            // Deleting the CRD deletes w2, and w2's dependent although its kind is no longer served.
+            #expect(try await client.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com").status == 200)
+            try await waitUntil { try await !exists(client, "of-w2") }
+        }
+    }
+
     @Test func invalidPropagationPolicyIs422() async throws {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
