@@ -67,6 +67,10 @@ struct FederationPolicyReconciler: Reconciler {
         await withTaskGroup(of: MemberMarker?.self) { group in
             for name in names {
                 group.addTask {
+                    if let dc = datacenterCache.get(name: name), dc.spec.effectiveMode == .pull {
+                        // The hub cannot reach a Pull member: its agent fences it and reports the marker.
+                        return MarkerReport.marker(of: name, annotations: dc.metadata.annotations)
+                    }
                     guard let connection = await members.existing(name) else { return nil }
                     let configMaps = connection.client.resource(ConfigMap.self)
                     do {
@@ -90,6 +94,7 @@ struct FederationPolicyReconciler: Reconciler {
     /// Applies the marker writes in order; returns false at the first failure (re-read and plan again).
     private func apply(_ plan: FencingPlan, policy: FederationPolicy, lastPromotionReason: String?, markers: [MemberMarker]) async throws -> Bool {
         for write in plan.writes {
+            if isPull(write.datacenter) { continue }  // its agent writes it; Promoting stays True until it reports
             guard let connection = await members.existing(write.datacenter) else { return false }
             let configMaps = connection.client.resource(ConfigMap.self)
             do {
@@ -117,6 +122,8 @@ struct FederationPolicyReconciler: Reconciler {
         }
         return true
     }
+
+    private func isPull(_ name: String) -> Bool { datacenterCache.get(name: name)?.spec.effectiveMode == .pull }
 
     /// A reference to a member Datacenter, with its uid when the cache has it.
     private func reference(_ name: String) -> ObjectReference {
