@@ -210,6 +210,16 @@ import Glibc
             return out.stdout.split(separator: " ").count == 2
         }
         #expect(sliced, "the Service got no endpoints")
+        // kubectl scale (the /scale subresource): status and endpoints follow.
+        let scaled = try await k("scale", "deployment", "web", "--replicas=1")
+        #expect(scaled.succeeded, "\(scaled.stderr)")
+        let rolled = try await k("rollout", "status", "deployment/web", "--timeout=30s")
+        #expect(rolled.succeeded && rolled.stdout.contains("successfully rolled out"), "\(rolled.stdout) \(rolled.stderr)")
+        let shrunk = try await eventually(timeout: .seconds(10)) {
+            let out = try await k("get", "endpointslices", "web-simulated", "-o", "jsonpath={.endpoints[*].addresses[0]}")
+            return out.stdout.split(separator: " ").count == 1
+        }
+        #expect(shrunk, "the endpoints did not follow the scale-down")
         let labelled = try await k("get", "endpointslices", "-l", "concord.dev/simulated=true", "-o", "name")
         #expect(labelled.stdout.contains("endpointslice.discovery.k8s.io/web-simulated"), "\(labelled.stdout)")
     }

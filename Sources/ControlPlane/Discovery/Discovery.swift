@@ -43,9 +43,17 @@ struct Discovery: Sendable {
         ]
         if !d.shortNames.isEmpty { r["shortNames"] = .array(d.shortNames.map(JSONValue.string)) }
         if !d.categories.isEmpty { r["categories"] = .array(d.categories.map(JSONValue.string)) }
+        var subresources: [JSONValue] = []
         if d.hasStatusSubresource {
-            r["subresources"] = [["subresource": "status", "responseKind": kind, "verbs": ["get", "patch", "update"]]]
+            subresources.append(["subresource": "status", "responseKind": kind, "verbs": ["get", "patch", "update"]])
         }
+        if d.hasScaleSubresource {
+            subresources.append([
+                "subresource": "scale", "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"],
+                "verbs": ["get", "patch", "update"],
+            ])
+        }
+        if !subresources.isEmpty { r["subresources"] = .array(subresources) }
         return .object(r)
     }
 
@@ -93,6 +101,12 @@ struct Discovery: Sendable {
                 list.append([
                     "name": .string("\(d.plural)/status"), "singularName": "", "namespaced": .bool(d.namespaced),
                     "kind": .string(d.kind), "verbs": ["get", "patch", "update"],
+                ])
+            }
+            if d.hasScaleSubresource {
+                list.append([
+                    "name": .string("\(d.plural)/scale"), "singularName": "", "namespaced": .bool(d.namespaced),
+                    "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"],
                 ])
             }
         }

@@ -23,7 +23,8 @@ enum BuiltinResources {
             namespaced: true, shortNames: ["ev"], schema: BuiltinSchemas.coreEvent),
         ResourceDefinition(
             group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment", listKind: "DeploymentList",
-            namespaced: true, shortNames: ["deploy"], categories: ["all"], hasStatusSubresource: true, schema: BuiltinSchemas.deployment),
+            namespaced: true, shortNames: ["deploy"], categories: ["all"], hasStatusSubresource: true, schema: BuiltinSchemas.deployment,
+            hasScaleSubresource: true),
         ResourceDefinition(
             group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", singular: "endpointslice",
             listKind: "EndpointSliceList", namespaced: true, schema: BuiltinSchemas.endpointSlice),

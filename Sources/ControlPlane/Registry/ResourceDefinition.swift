@@ -41,6 +41,8 @@ struct ResourceDefinition: Sendable {
     var printerColumns: [PrinterColumn]? = nil
     /// Where another resource's objects are stored instead (events.k8s.io Events live with core Events).
     var storedAs: String? = nil
+    /// True when `/scale` (an autoscaling/v1 Scale over `spec.replicas`) is served.
+    var hasScaleSubresource: Bool = false
     /// The storage version's name for custom resources (objects are served in every version unchanged).
     var storageResource: String { storedAs ?? name.qualified }
 

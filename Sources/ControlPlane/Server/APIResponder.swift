@@ -114,6 +114,9 @@ struct APIResponder: HTTPResponder {
             throw APIError.pathNotFound()
         }
         if !definition.namespaced && rp.namespace != nil { throw APIError.pathNotFound() }
+        if rp.subresource == "scale", definition.hasScaleSubresource, let name = rp.name {
+            return try await scale(request, definition, namespace: rp.namespace, name: name)
+        }
         if let sub = rp.subresource, sub != "status" || !definition.hasStatusSubresource { throw APIError.pathNotFound() }
         let query = QueryParameters(request.uri.query)
         let table = TableRequest(accept: request.headers[.accept])

@@ -1,0 +1,48 @@
+import FederationAPI
+import Foundation
+
+/// `/scale`: an autoscaling/v1 Scale over an object's `spec.replicas` (what `kubectl scale` reads and patches).
+extension ResourceHandler {
+    /// The Scale view of an object: `spec.replicas` (default 1), `status.replicas` and the label selector as text.
+    static func scale(of object: JSONValue) -> JSONValue {
+        var metadata: [String: JSONValue] = [:]
+        for key in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
+            if let v = object.value(at: ["metadata", key]) { metadata[key] = v }
+        }
+        let labels = object.value(at: ["spec", "selector", "matchLabels"])?.objectValue ?? [:]
+        let selector = labels.keys.sorted().map { "\($0)=\(labels[$0]?.stringValue ?? "")" }.joined(separator: ",")
+        return [
+            "apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": .object(metadata),
+            "spec": ["replicas": .int(object.value(at: ["spec", "replicas"])?.intValue ?? 1)],
+            "status": ["replicas": .int(object.value(at: ["status", "replicas"])?.intValue ?? 0), "selector": .string(selector)],
+        ]
+    }
+
+    /// GET `/scale`.
+    func getScale(_ definition: ResourceDefinition, namespace: String?, name: String) async throws -> JSONValue {
+        Self.scale(of: try await get(definition, namespace: namespace, name: name))
+    }
+
+    /// PUT `/scale` (the body's resourceVersion is a precondition) or PATCH `/scale` (applied to the Scale view):
+    /// only `spec.replicas` of the object changes.
+    func updateScale(
+        _ definition: ResourceDefinition, namespace: String?, name: String, options: WriteOptions,
+        _ change: @escaping @Sendable (JSONValue) throws -> JSONValue
+    ) async throws -> JSONValue {
+        let (object, _) = try await write(definition, namespace: namespace, name: name, expectedRevision: nil, options: options) { current in
+            let scale = try change(Self.scale(of: current))
+            if let rv = try ObjectLifecycle.resourceVersion(of: scale), rv != (try ObjectLifecycle.resourceVersion(of: current)) {
+                throw APIError.conflict(definition.name, name: name)
+            }
+            guard let replicas = scale.value(at: ["spec", "replicas"])?.intValue, replicas >= 0 else {
+                throw APIError.invalid(
+                    kind: "Scale", group: "autoscaling", name: name,
+                    causes: [.invalid("spec.replicas", value: scale.value(at: ["spec", "replicas"]) ?? .null, "must be greater than or equal to 0")])
+            }
+            var o = current
+            o.setValue(.int(replicas), at: ["spec", "replicas"])
+            return o
+        }
+        return Self.scale(of: object)
+    }
+}
