@@ -106,7 +106,8 @@ public final class ManualClock: Clock, Sendable {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while sleeperCount < count {
             if ContinuousClock.now >= deadline { throw ManualClockTimeout(expected: count, found: sleeperCount) }
-            await Task.yield()
+            // A short real pause instead of a bare yield: a yield-only loop keeps a cooperative thread busy.
+            try await Task.sleep(for: .milliseconds(1))
         }
     }
 }

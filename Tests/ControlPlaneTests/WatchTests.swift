@@ -217,6 +217,7 @@ func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while try await !condition() {
         guard ContinuousClock.now < deadline else { throw FixtureError(message: "condition not met within \(timeout)") }
-        await Task.yield()
+        // Poll gently: a yield-only loop keeps a cooperative thread busy and starves the other tests.
+        try await Task.sleep(for: .milliseconds(5))
     }
 }
