@@ -89,7 +89,12 @@ import Glibc
         // A wrong token: kubectl's own Unauthorized message.
         let wrongConfig = dir.appendingPathComponent("wrong.kubeconfig").path
         try Self.kubeconfig(server: "https://127.0.0.1:\(port)", caData: caData, token: "not-the-token").write(toFile: wrongConfig, atomically: true, encoding: .utf8)
-        let wrong = try await Kubectl(kubeconfig: wrongConfig)("get", "configmaps")
+        // Without a discovery cache, discovery fails first and client-go words the 401 itself (as against
+        // kube-apiserver); with discovery cached, the request's Status body is what kubectl prints.
+        let fresh = try await Kubectl(kubeconfig: wrongConfig)("get", "configmaps")
+        #expect(!fresh.succeeded)
+        #expect(fresh.stderr.contains("error: You must be logged in to the server ("), "\(fresh.stderr)")
+        let wrong = try await Kubectl(kubeconfig: wrongConfig, cacheDir: k.cacheDir)("get", "configmaps")
         #expect(!wrong.succeeded)
         #expect(wrong.stderr.contains("error: You must be logged in to the server (Unauthorized)"), "\(wrong.stderr)")
 
