@@ -7,7 +7,7 @@ import Synchronization
 /// one Datacenter per member, and the controller; stops every child on graceful shutdown.
 ///
 /// Members are never restarted: a member that dies stays down until a person restarts
-/// `concord server` on its data dir and port, and then it rejoins.
+/// `concord server --tls` on its data dir and port, and then it rejoins.
 struct LocalFederation: Service {
     let directory: URL
     let datacenterCount: Int
