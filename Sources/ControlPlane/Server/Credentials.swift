@@ -57,7 +57,6 @@ enum Credentials {
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             try handle.write(contentsOf: data)
-            try handle.synchronize()
             try handle.close()
             // The umask can only narrow 0600; setting it again covers a leftover temporary file.
             guard chmod(temporary, 0o600) == 0, rename(temporary, path) == 0 else {

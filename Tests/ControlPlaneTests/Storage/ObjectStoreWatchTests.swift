@@ -83,7 +83,9 @@ struct ObjectStoreWatchTests {
                     let start = try await store.list(resource: "configmaps", namespace: nil).revision
                     let watch = try await store.watch(resource: "configmaps", namespace: nil, after: start)
                     group.addTask {
-                        let events = try await collect(watch, count: Int(total - start))
+                        // The first watcher waits for every write; when the whole suite shares two cores
+                        // the writers alone took 25–30 s, so the bound is generous. A lost event still fails.
+                        let events = try await collect(watch, count: Int(total - start), seconds: 120)
                         #expect(events.map(\.revision) == Array(stride(from: start + 1, through: total, by: 1)))
                     }
                 }
