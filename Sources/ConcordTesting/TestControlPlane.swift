@@ -4,7 +4,7 @@ import Logging
 
 /// A control plane running in-process for a test: an ephemeral port on 127.0.0.1 and a temporary data directory.
 public struct TestControlPlane: Sendable {
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://…` when the configuration serves TLS.
     public let baseURL: URL
     /// The bound port.
     public let port: Int
@@ -45,7 +45,7 @@ public func withTestControlPlane<T: Sendable>(
         group.addTask { try await server.run() }
         let port = try await server.port()
         let plane = TestControlPlane(
-            baseURL: URL(string: "http://127.0.0.1:\(port)")!, port: port, token: server.token ?? "",
+            baseURL: URL(string: "\(server.scheme)://127.0.0.1:\(port)")!, port: port, token: server.token ?? "",
             kubeconfigPath: server.kubeconfigPath, dataDirectory: directory, server: server)
         do {
             let result = try await body(plane)

@@ -176,7 +176,7 @@ import Glibc
         defer { removeTestDirectory(dir) }
         let server = try await ServerProcess.start(
             dataDir: dir.appendingPathComponent("data"), port: try freePort(),
-            arguments: ["--simulate-workloads", "--simulate-workloads-delay", "1"])
+            extraArguments: ["--simulate-workloads", "--simulate-workloads-delay", "1"])
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
         let manifest = """

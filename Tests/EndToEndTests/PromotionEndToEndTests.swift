@@ -117,7 +117,8 @@ import Glibc
         #expect(try await eventually(timeout: .seconds(10)) { try await everyMarker("\(newPrimary)/3", ["us-east", "eu-central"]) })
 
         // 4. The old primary returns: fenced to epoch 3 as Secondary, never primary again.
-        restarted = try await ServerProcess.start(dataDir: URL(fileURLWithPath: victim.dataDir), port: victim.port, logName: "us-west-restarted")
+        restarted = try await ServerProcess.start(
+            dataDir: URL(fileURLWithPath: victim.dataDir), port: victim.port, logName: "us-west-restarted", extraArguments: ["--tls"])
         #expect(try await fed.hub("wait", "--for=condition=Ready", "dc/us-west", "--timeout=30s").succeeded)
         #expect(try await eventually(timeout: .seconds(15)) { try await fed.marker("us-west") == "\(newPrimary)/3" })
         #expect(try await eventually(timeout: .seconds(10)) { try await fed.role("us-west") == "Secondary" })

@@ -36,6 +36,10 @@ import Glibc
         #expect(layout.datacenters.map(\.name) == ["us-east", "us-west", "eu-central"])
         #expect(layout.datacenters.map(\.region) == ["us-east-1", "us-west-2", "eu-central-1"])
         #expect(FileManager.default.fileExists(atPath: hubKubeconfig))
+        // Every control plane serves TLS: the hub kubeconfig is an ordinary one, with the CA and a plain token.
+        let hubConfig = try String(contentsOfFile: hubKubeconfig, encoding: .utf8)
+        #expect(hubConfig.contains("server: https://127.0.0.1:\(layout.hub.port)\n"), "\(hubConfig)")
+        #expect(hubConfig.contains("certificate-authority-data: ") && hubConfig.contains("token: ") && !hubConfig.contains("/token/"))
 
         let k = try Kubectl(kubeconfig: hubKubeconfig)
         let ready = try await k("wait", "--for=condition=Ready", "dc/us-east", "dc/us-west", "dc/eu-central", "--timeout=60s")
@@ -64,7 +68,8 @@ import Glibc
 
         // concord up never restarts it; a person does, on the same data dir and port, and it rejoins.
         #expect(!processIsAlive(victimPid))
-        restarted = try await ServerProcess.start(dataDir: URL(fileURLWithPath: victim.dataDir), port: victim.port, logName: "us-west-restarted")
+        restarted = try await ServerProcess.start(
+            dataDir: URL(fileURLWithPath: victim.dataDir), port: victim.port, logName: "us-west-restarted", extraArguments: ["--tls"])
         let back = try await k("wait", "--for=condition=Ready", "dc/us-west", "--timeout=30s")
         #expect(back.succeeded, "\(back.stderr)")
         #expect(try await k("get", "dc", "us-west", "-o", "jsonpath={.status.phase}").stdout == "Ready")

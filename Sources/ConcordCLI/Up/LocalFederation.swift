@@ -7,7 +7,7 @@ import Synchronization
 /// one Datacenter per member, and the controller; stops every child on graceful shutdown.
 ///
 /// Members are never restarted: a member that dies stays down until a person restarts
-/// `concord server` on its data dir and port, and then it rejoins.
+/// `concord server --tls` on its data dir and port, and then it rejoins.
 struct LocalFederation: Service {
     let directory: URL
     let datacenterCount: Int
@@ -139,11 +139,15 @@ struct LocalFederation: Service {
         }
     }
 
+    /// Starts `concord server --tls` on a data dir. Its kubeconfig names an https:// server, the CA generated
+    /// in the data dir and the token, so kubectl, the controller and agents verify the server. A kubeconfig left
+    /// from an earlier run is removed first, so nobody reads it before the server writes the current one.
     private func startServer(name: String, dataDir: String, port: Int) throws -> ChildProcess {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        try FileManager.default.removeItemIfPresent(atPath: (dataDir as NSString).appendingPathComponent("kubeconfig"))
         return try ChildProcess.start(
             name: name, executable: executable,
-            arguments: ["server", "--data-dir", dataDir, "--port", String(port)],
+            arguments: ["server", "--data-dir", dataDir, "--port", String(port), "--tls"],
             logPath: directory.appendingPathComponent("logs/\(name).log").path)
     }
 

@@ -7,10 +7,12 @@ import Logging
 /// The HTTP front of the control plane: authentication, routing by Kubernetes path, content negotiation
 /// and Status error bodies.
 struct APIResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = APIRequestContext
 
     let handler: ResourceHandler
-    let token: String?
+    let authenticator: Authenticator
+    /// Whether verified TLS client certificates authenticate (a client CA is configured).
+    let acceptsClientCertificates: Bool
     let clock: any Clock<Duration>
     let bookmarkInterval: Duration
     let serverAddress: @Sendable () -> String
@@ -21,18 +23,28 @@ struct APIResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let (pathText, urlToken) = Self.splitTokenPrefix(request.uri.path)
         let path = APIPath(pathText)
+        var user: UserInfo?
         do {
-            try authenticate(request, path: path, urlToken: urlToken)
+            user = try await authenticate(request, context: context, path: path, urlToken: urlToken)
+            if let user, case .resource(let rp) = path {
+                let verb = Authorizer.verb(method: request.method.rawValue, path: rp, watch: QueryParameters(request.uri.query).flag("watch"))
+                try Authorizer.authorize(user, verb: verb, path: rp)
+            }
             let response = try await route(request, path: path)
-            logger.debug("Served request", metadata: ["method": "\(request.method)", "path": "\(pathText)", "status": "\(response.status.code)"])
+            logger.debug(
+                "Served request",
+                metadata: ["method": "\(request.method)", "path": "\(pathText)", "user": "\(user?.name ?? "")", "status": "\(response.status.code)"])
             return response
         } catch {
             let apiError = StatusBody.apiError(for: error)
-            // Only the path without the token prefix is ever logged.
+            // Only the path without the token prefix is ever logged, and never a header.
+            let metadata: Logger.Metadata = ["method": "\(request.method)", "path": "\(pathText)", "user": "\(user?.name ?? "")", "code": "\(apiError.code)"]
             if apiError.code >= 500 {
-                logger.error("Request failed", metadata: ["method": "\(request.method)", "path": "\(pathText)", "error": "\(apiError)"])
+                logger.error("Request failed", metadata: metadata.merging(["error": "\(apiError)"]) { a, _ in a })
+            } else if apiError.code == 401 || apiError.code == 403 {
+                logger.info(apiError.code == 401 ? "Request not authenticated" : "Request forbidden", metadata: metadata)
             } else {
-                logger.debug("Request rejected", metadata: ["method": "\(request.method)", "path": "\(pathText)", "code": "\(apiError.code)"])
+                logger.debug("Request rejected", metadata: metadata)
             }
             return StatusBody.response(apiError)
         }
@@ -49,20 +61,24 @@ struct APIResponder: HTTPResponder {
         return (String(rest[slash...]), String(rest[..<slash]))
     }
 
-    /// Anonymous clients may read only what kube-apiserver's `system:public-info-viewer` allows:
-    /// `/healthz`, `/livez`, `/readyz` and `/version`. Everyone else presents the token, either as
-    /// `Authorization: Bearer <token>` or, because kubectl (client-go) sends credentials only over TLS,
-    /// as the path prefix `/token/<token>` that the generated kubeconfig's server URL carries.
-    private func authenticate(_ request: Request, path: APIPath, urlToken: String?) throws {
-        guard let token else { return }
-        if let urlToken {
-            guard Credentials.tokensMatch(urlToken, token) else { throw APIError.unauthorized() }
-            return
+    /// Who the request is, as kube-apiserver decides it: a verified TLS client certificate (when a client CA
+    /// is configured), else a bearer token, as `Authorization: Bearer <token>` or, because kubectl (client-go)
+    /// sends credentials only over TLS, as the path prefix `/token/<token>` of a plain-HTTP kubeconfig.
+    /// Credentials that are presented and wrong get 401. Requests without any may read only what
+    /// kube-apiserver's `system:public-info-viewer` allows: `/healthz`, `/livez`, `/readyz` and `/version`.
+    private func authenticate(_ request: Request, context: Context, path: APIPath, urlToken: String?) async throws -> UserInfo? {
+        guard authenticator.enabled else { return Authenticator.unauthenticated }
+        if acceptsClientCertificates, let certificate = await context.verifiedClientCertificate(),
+            let user = Authenticator.user(forClientCertificate: certificate)
+        {
+            return user
         }
-        if path == .health || path == .version { return }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            Credentials.tokensMatch(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces), token)
-        else { throw APIError.unauthorized() }
+        if let token = urlToken ?? Authenticator.bearerToken(request.headers[.authorization]) {
+            guard let user = authenticator.user(forToken: token) else { throw APIError.unauthorized() }
+            return user
+        }
+        if path == .health || path == .version { return nil }
+        throw APIError.unauthorized()
     }
 
     private func route(_ request: Request, path: APIPath) async throws -> Response {

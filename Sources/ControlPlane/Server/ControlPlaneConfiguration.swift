@@ -9,7 +9,8 @@ import Logging
 /// let server = ControlPlaneServer(configuration: config)
 /// ```
 public struct ControlPlaneConfiguration: Sendable {
-    /// Directory holding the database, the token and the generated kubeconfig. Created if missing.
+    /// Directory holding the database, the token, the generated kubeconfig and, with generated TLS,
+    /// `ca.crt`, `ca.key`, `server.crt` and `server.key`. Created if missing.
     public var dataDirectory: String
     /// Address to bind; loopback by default.
     public var host: String
@@ -20,6 +21,11 @@ public struct ControlPlaneConfiguration: Sendable {
     public var token: String?
     /// When false, every request is served without a token (not recommended outside tests).
     public var requiresAuthentication: Bool
+    /// A kube-apiserver static token file (`token,user,uid,"group1,group2"` a line): each listed token
+    /// authenticates as its user, beside the control plane's own token.
+    public var tokenFile: String?
+    /// HTTPS settings; nil serves plain HTTP (the kubeconfig then carries the token in the server URL's path).
+    public var tls: ServingTLS?
     /// How often a watch that asked for bookmarks (`allowWatchBookmarks=true`) gets one.
     public var bookmarkInterval: Duration
     /// The clock that paces bookmarks and watch timeouts.
@@ -37,7 +43,7 @@ public struct ControlPlaneConfiguration: Sendable {
     /// Creates a configuration with loopback bind, port 6443, authentication on and 10 s bookmarks.
     public init(
         dataDirectory: String, host: String = "127.0.0.1", port: Int = 6443, token: String? = nil,
-        requiresAuthentication: Bool = true, bookmarkInterval: Duration = .seconds(10),
+        requiresAuthentication: Bool = true, tokenFile: String? = nil, tls: ServingTLS? = nil, bookmarkInterval: Duration = .seconds(10),
         clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
         makeStore: (@Sendable (_ dataDirectory: String) async throws -> any ObjectStore)? = nil,
         logger: Logger = Logger(label: "concord.server")
@@ -47,6 +53,8 @@ public struct ControlPlaneConfiguration: Sendable {
         self.port = port
         self.token = token
         self.requiresAuthentication = requiresAuthentication
+        self.tokenFile = tokenFile
+        self.tls = tls
         self.bookmarkInterval = bookmarkInterval
         self.clock = clock
         self.now = now

@@ -2,6 +2,7 @@ import FederationAPI
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -18,15 +19,18 @@ import Synchronization
 /// let port = try await server.port()   // the bound (ephemeral) port
 /// ```
 ///
-/// Authentication: every request but `/healthz`, `/livez`, `/readyz` and `/version` needs the token, as
-/// `Authorization: Bearer <token>` or as the path prefix `/token/<token>` (kubectl sends credentials only
-/// over TLS, so the generated kubeconfig's server URL carries the prefix until TLS is served).
+/// Authentication: every request but `/healthz`, `/livez`, `/readyz` and `/version` needs credentials: the
+/// control plane's token (user `concord-admin`), a token from `tokenFile`, or over TLS a client certificate
+/// signed by `tls.clientCAFile` (user = common name). Tokens travel as `Authorization: Bearer <token>`, or
+/// over plain HTTP as the path prefix `/token/<token>` (kubectl sends credentials only over TLS, so the
+/// plain-HTTP kubeconfig's server URL carries the prefix). With `tls` the kubeconfig names an `https://`
+/// server, its CA and the token. Members of `concord:viewers` may only read (403 otherwise).
 ///
 /// Built-in controllers run beside the API: the garbage collector (ownerReferences, Background, Foreground
 /// and Orphan deletion) and, when `simulateWorkloads` is set, the workload simulator.
 ///
-/// Where it differs from kube-apiserver (deliberately, for now): no TLS, RBAC, server-side apply or
-/// managedFields (apply patches get 415); no real workload controllers (no Pods); CRD versions share one stored object (conversion
+/// Where it differs from kube-apiserver (deliberately, for now): no RBAC beyond that; no real workload
+/// controllers (no Pods); CRD versions share one stored object (conversion
 /// `None`); CRD schemas ignore CEL rules, `allOf`/`anyOf`/`oneOf`/`not` and formats; built-in kinds check
 /// unknown fields at the top level only; paginated lists are not snapshots; `resourceVersionMatch=Exact`
 /// lists only at the current revision (older ones get 410); protobuf is read for Namespace/ConfigMap/Secret requests only, answers are JSON.
@@ -41,6 +45,7 @@ public final class ControlPlaneServer: Service, Sendable {
     public let configuration: ControlPlaneConfiguration
     private let state = Mutex<(state: State, waiters: [CheckedContinuation<Int, any Error>])>((.idle, []))
     private let resolvedToken = Mutex<String?>(nil)
+    private let authorityPEM = Mutex<String?>(nil)
     private let group = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
 
     /// Creates a server; nothing happens until `run()`.
@@ -67,6 +72,13 @@ public final class ControlPlaneServer: Service, Sendable {
     /// The bearer token clients must send (available once `run()` has started), or nil without authentication.
     public var token: String? { resolvedToken.withLock { $0 } }
 
+    /// The PEM CA certificate clients trust for HTTPS (available once `run()` has started), or nil over plain
+    /// HTTP or when the operator's certificate chain has no self-signed root.
+    public var certificateAuthorityPEM: String? { authorityPEM.withLock { $0 } }
+
+    /// `http` or `https`, as configured.
+    public var scheme: String { configuration.tls == nil ? "http" : "https" }
+
     /// `<dataDirectory>/kubeconfig`, written once the server listens.
     public var kubeconfigPath: String { configuration.kubeconfigPath }
 
@@ -85,10 +97,16 @@ public final class ControlPlaneServer: Service, Sendable {
         let config = configuration
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let token = config.requiresAuthentication ? try Credentials.loadOrCreateToken(config) : nil
+        let tokenUsers = try config.tokenFile.map { try TokenFile(path: $0).users } ?? [:]
+        if let tokenFile = config.tokenFile {
+            config.logger.info("Loaded the token file", metadata: ["path": "\(tokenFile)", "users": "\(Set(tokenUsers.values.map(\.name)).sorted().joined(separator: ","))"])
+        }
+        let tls = try config.tls?.resolve(dataDirectory: config.dataDirectory, host: config.host, now: config.now(), logger: config.logger)
         resolvedToken.withLock { $0 = token }
+        authorityPEM.withLock { $0 = tls?.material.certificateAuthorityPEM }
         let store = try await (config.makeStore ?? DefaultStore.open)(config.dataDirectory)
         do {
-            try await serve(store: store, token: token)
+            try await serve(store: store, authenticator: Authenticator(adminToken: token, tokenUsers: tokenUsers), tls: tls)
         } catch {
             try await Self.close(store)
             throw error
@@ -96,25 +114,34 @@ public final class ControlPlaneServer: Service, Sendable {
         try await Self.close(store)
     }
 
-    private func serve(store: any ObjectStore, token: String?) async throws {
+    private func serve(store: any ObjectStore, authenticator: Authenticator, tls: (material: ServingMaterial, tls: TLSConfiguration)?) async throws {
         let config = configuration
         let registry = ResourceRegistry()
         let handler = ResourceHandler(store: store, registry: registry, now: config.now, logger: config.logger)
         try await Bootstrap.run(handler)
         let address = Mutex<String>("\(config.host):\(config.port)")
         let responder = APIResponder(
-            handler: handler, token: token, clock: config.clock, bookmarkInterval: config.bookmarkInterval,
-            serverAddress: { address.withLock { $0 } }, logger: config.logger)
+            handler: handler, authenticator: authenticator, acceptsClientCertificates: tls != nil && config.tls?.clientCAFile != nil,
+            clock: config.clock, bookmarkInterval: config.bookmarkInterval, serverAddress: { address.withLock { $0 } }, logger: config.logger)
+        let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0.tls) } ?? .http1()
         let app = Application(
-            responder: responder,
+            responder: responder, server: server,
             configuration: ApplicationConfiguration(address: .hostname(config.host, port: config.port), serverName: "concord"),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? config.port
-                let clientHost = config.host == "0.0.0.0" || config.host == "::" ? "127.0.0.1" : config.host
+                let clientHost = Self.clientHost(config.host)
                 address.withLock { $0 = "\(clientHost):\(port)" }
+                let url = Self.urlHost(clientHost) + ":\(port)"
+                let kubeconfig: String
+                if let tls {
+                    kubeconfig = Credentials.kubeconfig(
+                        server: "https://\(url)", token: authenticator.adminToken, certificateAuthorityPEM: tls.material.certificateAuthorityPEM)
+                } else {
+                    let token = authenticator.adminToken
+                    kubeconfig = Credentials.kubeconfig(server: "http://\(url)" + (token.map { APIResponder.tokenPrefix + $0 } ?? ""), token: token)
+                }
                 do {
-                    let server = "http://\(clientHost):\(port)" + (token.map { APIResponder.tokenPrefix + $0 } ?? "")
-                    try Credentials.writePrivate(Data(Credentials.kubeconfig(server: server, token: token).utf8), to: config.kubeconfigPath)
+                    try Credentials.writePrivate(Data(kubeconfig.utf8), to: config.kubeconfigPath)
                 } catch {
                     config.logger.error("Could not write the kubeconfig", metadata: ["path": "\(config.kubeconfigPath)", "error": "\(error)"])
                 }
@@ -130,6 +157,16 @@ public final class ControlPlaneServer: Service, Sendable {
             return g.stopRequested
         }
         if !stopEarly { try await serviceGroup.run() }
+    }
+
+    /// The address clients connect to: loopback for a wildcard bind.
+    static func clientHost(_ host: String) -> String {
+        host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+    }
+
+    /// A host as it appears in a URL: IPv6 literals in brackets.
+    static func urlHost(_ host: String) -> String {
+        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
     }
 
     /// Closes a SQLite store so its data directory can be opened again at once.

@@ -19,17 +19,20 @@ enum Credentials {
 
     /// A kubeconfig with one cluster, one user (the token) and one current context, all named `concord`.
     ///
-    /// kubectl (client-go) sends credentials only over TLS, so for plain HTTP the server URL carries the
-    /// token as the path prefix `/token/<token>`; the `token` field serves clients that send it anyway.
-    static func kubeconfig(server: String, token: String?) -> String {
+    /// Over HTTPS the cluster carries `certificate-authority-data` (when the server's CA is known) and the
+    /// user a plain `token`. kubectl (client-go) sends credentials only over TLS, so for plain HTTP the
+    /// server URL carries the token as the path prefix `/token/<token>`; the `token` field serves clients
+    /// that send it anyway.
+    static func kubeconfig(server: String, token: String?, certificateAuthorityPEM: String? = nil) -> String {
         let user = token.map { "\n    token: \($0)" } ?? " {}"
+        let authority = certificateAuthorityPEM.map { "\n    certificate-authority-data: \(Data($0.utf8).base64EncodedString())" } ?? ""
         return """
         apiVersion: v1
         kind: Config
         clusters:
         - name: concord
           cluster:
-            server: \(server)
+            server: \(server)\(authority)
         users:
         - name: concord
           user:\(user)
@@ -45,11 +48,24 @@ enum Credentials {
         """
     }
 
-    /// Writes a file readable only by its owner.
+    /// Writes a file readable only by its owner: the data goes to a temporary file created 0600 beside
+    /// it, which then replaces `path`, so the secret is never readable by others, even briefly.
     static func writePrivate(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try data.write(to: url, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ControlPlaneError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: data)
+            try handle.close()
+            // The umask can only narrow 0600; setting it again covers a leftover temporary file.
+            guard chmod(temporary, 0o600) == 0, rename(temporary, path) == 0 else {
+                throw ControlPlaneError("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
     }
 
     /// Compares in constant time, so the token can't be guessed byte by byte.

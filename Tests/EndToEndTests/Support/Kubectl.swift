@@ -10,6 +10,12 @@ struct Kubectl: Sendable {
         self.cacheDir = try makeTempDirectory("kubectl-cache").path
     }
 
+    /// A kubectl sharing another's discovery cache (as a second kubeconfig for the same server does).
+    init(kubeconfig: String, cacheDir: String) {
+        self.kubeconfig = kubeconfig
+        self.cacheDir = cacheDir
+    }
+
     /// Runs `kubectl args…`.
     func callAsFunction(_ args: String..., stdin: String? = nil, timeout: Duration = .seconds(60)) async throws -> CommandResult {
         try await run(args, stdin: stdin, timeout: timeout)

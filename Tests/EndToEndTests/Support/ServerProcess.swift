@@ -16,12 +16,13 @@ struct ServerProcess {
     let port: Int
     var kubeconfig: String { dataDir.appendingPathComponent("kubeconfig").path }
 
-    /// Starts `concord server --data-dir DIR --port P` and waits until its kubeconfig exists and `/readyz` answers through kubectl.
-    static func start(dataDir: URL, port: Int, logName: String = "server", arguments: [String] = []) async throws -> ServerProcess {
+    /// Starts `concord server --data-dir DIR --port P [extra…]` and waits until its kubeconfig exists and `/readyz`
+    /// answers through kubectl.
+    static func start(dataDir: URL, port: Int, logName: String = "server", extraArguments: [String] = []) async throws -> ServerProcess {
         let bin = try concordBinary()
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         let log = dataDir.deletingLastPathComponent().appendingPathComponent("\(logName)-\(UUID().uuidString.prefix(6)).log").path
-        let bg = try Background(bin, ["server", "--data-dir", dataDir.path, "--port", String(port)] + arguments, logPath: log)
+        let bg = try Background(bin, ["server", "--data-dir", dataDir.path, "--port", String(port)] + extraArguments, logPath: log)
         let server = ServerProcess(process: bg, dataDir: dataDir, port: port)
         let ready = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
             guard bg.exitStatus == nil else { throw E2EError("concord server exited early:\n\(bg.log)") }

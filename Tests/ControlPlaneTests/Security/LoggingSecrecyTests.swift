@@ -1,0 +1,85 @@
+import ConcordTesting
+import FederationAPI
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import ControlPlane
+
+/// Collects every log line (message and metadata) a server writes, at trace level.
+final class CapturedLog: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "concord.test.captured") { _ in Handler(sink: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    struct Handler: LogHandler {
+        let sink: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            sink.append("\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+        }
+    }
+}
+
+struct LoggingSecrecyTests {
+    @Test func requestLogsNameUsersButNeverTokensHeadersOrSecretData() async throws {
+        let log = CapturedLog()
+        let tokens = FileManager.default.temporaryDirectory.appendingPathComponent("concord-tokens-\(UUID().uuidString).csv").path
+        try Data("file-token-123,fred,1,\"concord:viewers\"\n".utf8).write(to: URL(fileURLWithPath: tokens))
+        defer { TemporaryFiles.remove(tokens) }
+        let secretValue = "s3cr3t-value-xyz"
+        let encoded = Data(secretValue.utf8).base64EncodedString()
+        let adminToken = try await withTestControlPlane(configure: {
+            $0.logger = log.logger()
+            $0.tokenFile = tokens
+        }) { (plane: TestControlPlane) async throws -> String in
+            let admin = APIClient(plane)
+            let secret: JSONValue = [
+                "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "creds", "namespace": "default"], "data": ["password": .string(encoded)],
+            ]
+            #expect(try await admin.post("/api/v1/namespaces/default/secrets", secret).status == 201)
+            #expect(try await admin.get("/api/v1/namespaces/default/secrets/creds").status == 200)
+            let truncated = Data(#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"bad"},"data":{"password":"\#(encoded)"#.utf8)
+            #expect(try await admin.send(.POST, "/api/v1/namespaces/default/secrets", body: truncated).status == 400)
+            let anonymous = APIClient(plane, anonymous: true)
+            #expect(try await anonymous.get("/token/\(plane.token)/api/v1/namespaces").status == 200)
+            #expect(try await anonymous.get("/token/wrong-path-token/api/v1/namespaces").status == 401)
+            #expect(try await APIClient(plane, token: "wrong-header-token").get("/api/v1/namespaces").status == 401)
+            #expect(try await APIClient(plane, token: "file-token-123").post("/api/v1/namespaces/default/configmaps", Fixtures.configMap("x")).status == 403)
+            return plane.token
+        }
+        let text = log.text
+        #expect(text.contains("user=fred"), "the forbidden request names its user")
+        #expect(text.contains("Request not authenticated"))
+        #expect(text.contains("Served request"), "request logging was captured")
+        #expect(adminToken.count == 64)
+        for secret in [adminToken, "wrong-path-token", "wrong-header-token", "file-token-123", "/token/", "Bearer", secretValue, encoded] {
+            #expect(!text.contains(secret), "the log shows \(secret)")
+        }
+    }
+
+    @Test func presentedWrongTokenGets401EvenOnPublicPaths() async throws {
+        try await withTestControlPlane { (plane: TestControlPlane) async throws in
+            #expect(try await APIClient(plane, token: "wrong").get("/healthz").status == 401)
+            #expect(try await APIClient(plane, anonymous: true).get("/healthz").status == 200)
+            #expect(try await APIClient(plane).get("/healthz").status == 200)
+        }
+    }
+}

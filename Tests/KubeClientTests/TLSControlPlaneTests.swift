@@ -1,0 +1,65 @@
+import ConcordTesting
+import ControlPlane
+import FederationAPI
+import Foundation
+import KubeClient
+import Testing
+
+/// KubeClient against a control plane serving TLS, configured only from the kubeconfig the server wrote
+/// (what `concord up`'s controller and agents do).
+@Suite(.timeLimit(.minutes(2)))
+struct TLSControlPlaneTests {
+    @Test func clientTrustsTheGeneratedCAFromTheEmittedKubeconfig() async throws {
+        try await withTestControlPlane(configure: { $0.tls = ServingTLS() }) { plane in
+            let config = try ClientConfiguration.load(kubeconfigPath: plane.kubeconfigPath, environment: ConfigEnvironment(variables: [:], homeDirectory: nil))
+            #expect(config.server.scheme == "https")
+            #expect(config.tls.caPEM != nil)
+            let client = try KubeClient(configuration: config)
+            do {
+                let created = try await client.resource(TestConfigMap.self).create(
+                    TestConfigMap(metadata: ObjectMeta(name: "over-tls", namespace: "default"), data: ["k": "v"]))
+                #expect(created.metadata.uid != nil)
+                let listed = try await client.resource(TestConfigMap.self).list(namespace: "default")
+                #expect(listed.items.map(\.metadata.name) == ["over-tls"])
+                #expect(await client.probeHealth(timeout: .seconds(5)).healthy)
+                try await client.shutdown()
+            } catch {
+                try await client.shutdown()
+                throw error
+            }
+        }
+    }
+
+    @Test func clientWithoutTheCARefusesTheServer() async throws {
+        try await withTestControlPlane(configure: { $0.tls = ServingTLS() }) { plane in
+            var config = try ClientConfiguration.load(kubeconfigPath: plane.kubeconfigPath, environment: ConfigEnvironment(variables: [:], homeDirectory: nil))
+            config.tls.caPEM = nil
+            config.connectTimeout = .seconds(2)
+            let client = try KubeClient(configuration: config)
+            await #expect(throws: (any Error).self) { try await client.resource(TestConfigMap.self).list(namespace: "default") }
+            try await client.shutdown()
+        }
+    }
+
+    @Test func clientCertificateFromTheKubeconfigAuthenticates() async throws {
+        let dir = try TempDirectory()
+        let clientCA = try CertificateAuthority.generate(commonName: "clients", now: Date())
+        let caFile = try dir.write("client-ca.crt", try clientCA.certificatePEM)
+        let issued = try clientCA.issueClientCertificate(user: "robot", now: Date())
+        try await withTestControlPlane(configure: { $0.tls = ServingTLS(clientCAFile: caFile) }) { plane in
+            var config = try ClientConfiguration.load(kubeconfigPath: plane.kubeconfigPath, environment: ConfigEnvironment(variables: [:], homeDirectory: nil))
+            config.credentials = .none
+            config.tls.clientCertificatePEM = Data(try issued.certificatePEM.utf8)
+            config.tls.clientKeyPEM = Data(issued.privateKeyPEM.utf8)
+            let client = try KubeClient(configuration: config)
+            do {
+                let listed = try await client.resource(TestConfigMap.self).list(namespace: "default")
+                #expect(listed.items.isEmpty)
+                try await client.shutdown()
+            } catch {
+                try await client.shutdown()
+                throw error
+            }
+        }
+    }
+}
