@@ -84,7 +84,8 @@ struct ApplySchema: Sendable {
         guard let node else { return deduced || Self.builtinMaps.contains(names.last ?? "") }
         if node["properties"] != nil { return false }
         if node["additionalProperties"] != nil { return true }
-        return node["x-kubernetes-preserve-unknown-fields"] == true || deduced
+        if !deduced { return Self.builtinMaps.contains(names.last ?? "") }
+        return true
     }
 
     /// Built-in fields that are maps where the partial built-in schemas do not say so.

@@ -72,8 +72,12 @@ struct FieldManager: Sendable {
         let configFields = scope.fieldSet(of: applied)
         managed.set(ManagedFieldsEntry(identity: me, apiVersion: apiVersion, time: time, fields: configFields))
         let kept = configFields.union(managed.owned(except: me))
-        for path in previous.subtracting(kept).sorted.reversed() where !kept.hasMember(atOrBelow: path) {
+        var removed: [ManagedPath] = []
+        // Parents sort before their members: a removed element or map takes its members along.
+        for path in previous.subtracting(kept).sorted
+        where !kept.hasMember(atOrBelow: path) && !path.isListMapKey && !removed.contains(where: { $0.isPrefix(of: path) }) {
             merged = ApplyMerge.remove(path, from: merged, schema: scope.schema) { kept.contains($0) }
+            removed.append(path)
         }
         return managed.stamp(merged)
     }

@@ -75,6 +75,12 @@ extension Array where Element == PathElement {
     /// `.spec.conditions[type="Ready"].status`: the path as kube-apiserver prints it in conflicts.
     var rendered: String { map(\.rendered).joined() }
 
+    /// True for a key field of a list-map element (`k:{"name":"a"}` then `f:name`): it stays while the element does.
+    var isListMapKey: Bool {
+        guard count >= 2, case .field(let name) = self[count - 1], case .key(let key) = self[count - 2] else { return false }
+        return key[name] != nil
+    }
+
     /// True when `self` is a (not necessarily proper) prefix of `other`.
     func isPrefix(of other: ManagedPath) -> Bool {
         count <= other.count && zip(self, other).allSatisfy { $0 == $1 }

@@ -136,4 +136,24 @@ struct FieldManagerTests {
         let c = try late.apply(live: b, config: Self.widget(["tags": ["t"]]), manager: "a-apply", force: false)
         #expect(Self.entries(c).map { $0["manager"]?.stringValue ?? "" } == ["y-apply", "a-apply", "z-update"])
     }
+
+    @Test func droppingAListMapElementRemovesItWithItsMembersAndBuiltinStructsAreNotMembers() throws {
+        let definition = FieldSetTests.definition(schema: BuiltinSchemas.deployment, custom: false, kind: "Deployment")
+        let fm = FieldManager(definition: definition, subresource: nil, now: Self.t0)
+        func deployment(_ containers: [String]) -> JSONValue {
+            [
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "web"],
+                "spec": ["replicas": 2, "template": ["spec": ["containers": .array(containers.map { ["name": .string($0), "image": "x"] })]]],
+            ]
+        }
+        let created = try fm.apply(live: nil, config: deployment(["app", "sidecar"]), manager: "kubectl", force: false)
+        #expect(Self.entry(created, "kubectl")?.value(at: ["fieldsV1", "f:spec", "f:template", "."]) == nil)
+        var scaled = created
+        scaled.setValue(3, at: ["spec", "replicas"])
+        let patched = fm.update(live: created, new: scaled, manager: "kubectl-patch")
+        let narrowed = try fm.apply(live: patched, config: deployment(["app"]), manager: "kubectl", force: true)
+        #expect(narrowed.value(at: ["spec", "template", "spec", "containers"]) == [["name": "app", "image": "x"]])
+        #expect(narrowed.value(at: ["spec", "replicas"]) == 2)
+        #expect(Self.entries(narrowed).count == 1)
+    }
 }
