@@ -50,6 +50,9 @@ extension ResourceHandler {
         if (config["apiVersion"]?.stringValue ?? "").isEmpty || (config["kind"]?.stringValue ?? "").isEmpty {
             throw APIError.badRequest("error decoding YAML: Object 'Kind' or 'apiVersion' is missing in the applied configuration")
         }
+        if config.value(at: ["metadata", "managedFields"]) != nil {
+            throw APIError.badRequest("metadata.managedFields must be nil")
+        }
         let bodyName = config.value(at: ["metadata", "name"])?.stringValue ?? ""
         if !bodyName.isEmpty, bodyName != name {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")

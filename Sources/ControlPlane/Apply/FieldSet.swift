@@ -21,8 +21,6 @@ struct FieldSet: Hashable, Sendable {
         paths.contains { path.isPrefix(of: $0) }
     }
 
-    mutating func insert(_ path: ManagedPath) { paths.insert(path) }
-
     func union(_ other: FieldSet) -> FieldSet { FieldSet(paths.union(other.paths)) }
     func subtracting(_ other: FieldSet) -> FieldSet { FieldSet(paths.subtracting(other.paths)) }
     func intersection(_ other: FieldSet) -> FieldSet { FieldSet(paths.intersection(other.paths)) }
@@ -34,17 +32,6 @@ struct FieldSet: Hashable, Sendable {
             return a.count < b.count
         }
     }
-
-    /// Only the members whose first step is (or is not) one of `fields`.
-    func filtered(topLevel fields: Set<String>, keep: Bool) -> FieldSet {
-        FieldSet(paths.filter { path in
-            guard case .field(let name)? = path.first else { return !keep }
-            return fields.contains(name) == keep
-        })
-    }
-
-    /// Members without the ones at or below `prefix`.
-    func removing(below prefix: ManagedPath) -> FieldSet { FieldSet(paths.filter { !prefix.isPrefix(of: $0) }) }
 }
 
 extension FieldSet {

@@ -198,4 +198,44 @@ struct ServerSideApplyTests {
             #expect(Self.managedFields(migrated).first?["operation"] == "Apply")
         }
     }
+
+    @Test func entryTimesComeFromTheServersClock() async throws {
+        let fixed = Date(timeIntervalSince1970: 1_800_000_000)
+        try await withTestControlPlane(configure: { $0.now = { fixed } }) { plane in
+            let client = APIClient(plane)
+            let applied = try await apply(client, Self.cms + "/a", Fixtures.configMap("a"))
+            #expect(Self.entry(applied, "kubectl")?["time"] == .string(KubeTime(fixed).description))
+            let labeled = try await client.send(
+                .PATCH, Self.cms + "/a?fieldManager=kubectl-label", body: #"{"metadata":{"labels":{"x":"y"}}}"#.data(using: .utf8),
+                contentType: "application/merge-patch+json")
+            #expect(Self.entry(labeled, "kubectl-label")?["time"] == "2027-01-15T08:00:00Z")
+        }
+    }
+
+    @Test func applyThroughStatusOwnsOnlyStatus() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            try await Fixtures.installWidgets(client)
+            _ = try await apply(client, widgets + "/w1", Fixtures.widget("w1"))
+            var config = Fixtures.widget("w1", size: 99)
+            config["status"] = ["phase": "Ready"]
+            let reply = try await apply(client, widgets + "/w1/status", config, query: "?fieldManager=controller&force=true")
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(reply.json.value(at: ["status", "phase"]) == "Ready")
+            #expect(reply.json.value(at: ["spec", "size"]) == 3, "the status endpoint ignores spec")
+            let entry = try #require(Self.entry(reply, "controller"))
+            #expect(entry["subresource"] == "status" && entry["operation"] == "Apply")
+            #expect(entry["fieldsV1"] == ["f:status": ["f:phase": [:]]])
+        }
+    }
+
+    @Test func applyConfigurationsMayNotCarryManagedFields() async throws {
+        try await withTestControlPlane { plane in
+            var config = Fixtures.configMap("a")
+            config.setValue([["manager": "x"]], at: ["metadata", "managedFields"])
+            let reply = try await apply(APIClient(plane), Self.cms + "/a", config)
+            #expect(reply.status == 400)
+            #expect(reply.json["message"] == "metadata.managedFields must be nil")
+        }
+    }
 }
