@@ -43,7 +43,9 @@ extension ResourceHandler {
         _ definition: ResourceDefinition, namespace: String?, name: String, patch: Data, subresource: String?, options: WriteOptions
     ) async throws -> (object: JSONValue, warnings: [String], created: Bool) {
         guard let manager = options.fieldManager, !manager.isEmpty else {
-            throw APIError.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+            // kube-apiserver validates PatchOptions first and answers 422 Invalid.
+            throw APIError.invalid(
+                kind: "PatchOptions", group: "meta.k8s.io", name: "", causes: [.required("fieldManager", "is required for apply patch")])
         }
         var config = try ApplyPatch.decode(patch)
         try BodyChecks.checkTypeMeta(config, definition)

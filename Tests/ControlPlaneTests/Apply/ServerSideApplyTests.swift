@@ -40,12 +40,14 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func applyWithoutFieldManagerIs400() async throws {
+    @Test func applyWithoutFieldManagerIsRefusedAsKubeApiserverDoes() async throws {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
             let reply = try await apply(client, Self.cms + "/a", Fixtures.configMap("a"), query: "")
-            #expect(reply.status == 400)
-            #expect(reply.json["message"]?.stringValue?.contains("fieldManager: Required value: is required for apply patch") == true)
+            #expect(reply.status == 422)
+            #expect(reply.json["reason"] == "Invalid")
+            #expect(reply.json["message"] == #"PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch"#)
+            #expect(reply.json.value(at: ["details", "causes"])?.arrayValue?.first?["field"] == "fieldManager")
             #expect(try await client.get(Self.cms + "/a").status == 404)
         }
     }
