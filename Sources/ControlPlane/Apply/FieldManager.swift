@@ -43,6 +43,7 @@ struct FieldManager: Sendable {
         let fields = (previous?.fields ?? FieldSet()).union(comparison.changed).subtracting(comparison.removed)
         let changedEntry = previous?.fields != fields || previous?.apiVersion != apiVersion
         managed.set(ManagedFieldsEntry(identity: me, apiVersion: apiVersion, time: changedEntry ? time : previous?.time, fields: fields))
+        managed.capUpdateManagers()
         return managed.stamp(new)
     }
 

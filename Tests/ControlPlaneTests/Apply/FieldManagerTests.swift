@@ -156,4 +156,19 @@ struct FieldManagerTests {
         #expect(narrowed.value(at: ["spec", "replicas"]) == 2)
         #expect(Self.entries(narrowed).count == 1)
     }
+
+    @Test func theOldestOfMoreThanTenUpdateManagersAreFoldedIntoAncientChanges() throws {
+        var object = Self.widget(["size": 0])
+        for i in 0..<12 {
+            var next = object
+            next.setValue(.string("v\(i)"), at: ["metadata", "labels", "l\(i)"])
+            object = Self.manager(at: Self.t0.addingTimeInterval(Double(i))).update(live: object, new: next, manager: "writer-\(i)")
+        }
+        let managers = Self.entries(object).compactMap { $0["manager"]?.stringValue }
+        #expect(managers.count == 10)
+        #expect(managers.first == "ancient-changes")
+        #expect(!managers.contains("writer-0") && !managers.contains("writer-2") && managers.contains("writer-3"))
+        let ancient = try #require(Self.entry(object, "ancient-changes"))
+        #expect(ancient.value(at: ["fieldsV1", "f:metadata", "f:labels"]) == [".": [:], "f:l0": [:], "f:l1": [:], "f:l2": [:]])
+    }
 }
