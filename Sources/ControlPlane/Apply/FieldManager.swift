@@ -69,7 +69,8 @@ struct FieldManager: Sendable {
         if !conflicts.isEmpty && !force { throw ApplyConflicts(conflicts: conflicts) }
         managed.release(changed, except: me)
 
-        let previous = managed[me]?.fields ?? FieldSet()
+        let previousEntry = managed[me]
+        let previous = previousEntry?.fields ?? FieldSet()
         let configFields = scope.fieldSet(of: applied)
         managed.set(ManagedFieldsEntry(identity: me, apiVersion: apiVersion, time: time, fields: configFields))
         let kept = configFields.union(managed.owned(except: me))
@@ -79,6 +80,10 @@ struct FieldManager: Sendable {
         where !kept.hasMember(atOrBelow: path) && !path.isListMapKey && !removed.contains(where: { $0.isPrefix(of: path) }) {
             merged = ApplyMerge.remove(path, from: merged, schema: scope.schema) { kept.contains($0) }
             removed.append(path)
+        }
+        // An apply that changes nothing keeps its entry's time, so re-applying the same configuration is a no-op.
+        if let previousEntry, merged == base {
+            managed.set(ManagedFieldsEntry(identity: me, apiVersion: apiVersion, time: previousEntry.time, fields: configFields))
         }
         return managed.stamp(merged)
     }
