@@ -110,6 +110,8 @@ import Glibc
         #expect(apps.stdout.contains("deployment.apps/web serverside-applied") && apps.stdout.contains("service/web serverside-applied"), "\(apps.stdout) \(apps.stderr)")
         let deployFields = try await k("get", "deployment", "web", "-n", "demo", "-o", "yaml", "--show-managed-fields")
         #expect(deployFields.stdout.contains(#"k:{"name":"app"}"#) && deployFields.stdout.contains(#"k:{"name":"sidecar"}"#), "\(deployFields.stdout)")
+        let serviceFields = try await k("get", "service", "web", "-n", "demo", "-o", "yaml", "--show-managed-fields")
+        #expect(serviceFields.stdout.contains(#"k:{"port":80,"protocol":"TCP"}"#), "\(serviceFields.stdout)")
         let scaled = try await k("patch", "deployment", "web", "-n", "demo", "--type=merge", "-p", #"{"spec":{"replicas":3}}"#)
         #expect(scaled.succeeded, "\(scaled.stderr)")
         let reapplied = try await k("apply", "--server-side", "-f", "-", stdin: Self.deployment)

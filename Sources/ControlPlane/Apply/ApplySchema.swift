@@ -6,8 +6,9 @@ enum ListKind: Hashable, Sendable {
     case atomic
     /// A set of unique scalars; each value is owned on its own (`v:`).
     case set
-    /// A list-map: objects identified by these key fields (`k:{…}`).
-    case map(keys: [String])
+    /// A list-map: objects identified by these key fields (`k:{…}`); a key field an element leaves out takes
+    /// its default, when it has one.
+    case map(keys: [String], defaults: [String: JSONValue] = [:])
 }
 
 /// The shape information server-side apply needs at one point of an object: which lists are sets or maps,
@@ -67,6 +68,9 @@ struct ApplySchema: Sendable {
         default: break
         }
         switch strategic?.strategy(at: names) {
+        case .mergeByKey(let key)? where Self.protocolKeyed.contains(key):
+            // Ports are keyed by number and protocol, which defaults to TCP.
+            return .map(keys: [key, "protocol"], defaults: ["protocol": "TCP"])
         case .mergeByKey(let key)?: return .map(keys: [key])
         case .mergePrimitives?: return .set
         case nil: return .atomic
@@ -87,6 +91,9 @@ struct ApplySchema: Sendable {
         if !deduced { return Self.builtinMaps.contains(names.last ?? "") }
         return true
     }
+
+    /// Merge keys of built-in port lists, whose list-map keys add `protocol`.
+    private static let protocolKeyed: Set<String> = ["containerPort", "port"]
 
     /// Built-in fields that are maps where the partial built-in schemas do not say so.
     private static let builtinMaps: Set<String> = ["matchLabels", "nodeSelector", "limits", "requests", "labels", "annotations", "data", "binaryData"]

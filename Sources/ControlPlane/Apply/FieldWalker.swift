@@ -60,11 +60,14 @@ enum FieldWalker {
         case .set:
             guard elements.allSatisfy({ $0.objectValue == nil && $0.arrayValue == nil }) else { return nil }
             steps = elements.map { PathElement.value($0) }
-        case .map(let keys):
+        case .map(let keys, let defaults):
             var result: [PathElement] = []
             for element in elements {
                 guard let fields = element.objectValue else { return nil }
-                let key = fields.filter { keys.contains($0.key) }
+                var key = fields.filter { keys.contains($0.key) }
+                if !key.isEmpty {
+                    for (name, value) in defaults where key[name] == nil { key[name] = value }
+                }
                 guard !key.isEmpty else { return nil }
                 result.append(.key(key))
             }

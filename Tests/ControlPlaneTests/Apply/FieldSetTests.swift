@@ -101,4 +101,12 @@ struct FieldSetTests {
         #expect(status.count == 3)
         #expect(status.paths.allSatisfy { $0.first == .field("status") })
     }
+
+    @Test func builtinPortsAreKeyedByNumberAndProtocolWithTCPAsDefault() {
+        let scope = FieldScope(definition: Self.definition(schema: nil, custom: false, kind: "Service"), subresource: nil)
+        let set = scope.fieldSet(of: ["spec": ["ports": [["port": 80], ["port": 53, "protocol": "UDP"]]]])
+        #expect(set.contains([.field("spec"), .field("ports"), .key(["port": 80, "protocol": "TCP"])]))
+        #expect(set.contains([.field("spec"), .field("ports"), .key(["port": 53, "protocol": "UDP"])]))
+        #expect(PathElement.key(["port": 80, "protocol": "TCP"]).encoded == #"k:{"port":80,"protocol":"TCP"}"#)
+    }
 }
