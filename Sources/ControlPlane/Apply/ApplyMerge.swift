@@ -20,23 +20,56 @@ enum ApplyMerge {
             guard let liveSteps = FieldWalker.elementSteps(current, kind), let appliedSteps = FieldWalker.elementSteps(applied, kind) else {
                 return config
             }
-            var result = current
-            var positions = Dictionary(uniqueKeysWithValues: liveSteps.enumerated().map { ($0.element, $0.offset) })
-            for (step, element) in zip(appliedSteps, applied) {
-                if let i = positions[step] {
-                    result[i] = merge(result[i], element, schema: schema.element, isRoot: false)
-                } else {
-                    positions[step] = result.count
-                    result.append(element)
-                }
-            }
-            return .array(result)
+            return .array(mergeElements(
+                live: Array(zip(liveSteps, current)), applied: Array(zip(appliedSteps, applied)), schema: schema.element))
         case (_, .object(let members)):
             if schema.isAtomicMap && !isRoot { return config }
             return merge(.object([:]), .object(members.filter { !$0.value.isNull }), schema: schema, isRoot: isRoot)
         default:
             return config
         }
+    }
+
+    /// The elements of a set or list-map after an apply. Elements in both lists are merged and follow the applied
+    /// order; elements only in the live list keep their place; new elements come just before the shared element
+    /// the applied list puts after them.
+    private static func mergeElements(
+        live: [(PathElement, JSONValue)], applied: [(PathElement, JSONValue)], schema: ApplySchema
+    ) -> [JSONValue] {
+        let liveByStep = Dictionary(uniqueKeysWithValues: live.map { ($0.0, $0.1) })
+        let appliedSteps = Set(applied.map(\.0))
+        var result: [JSONValue] = []
+        var emitted = Set<PathElement>()
+        var l = 0, a = 0
+        func emitApplied() {
+            let (step, element) = applied[a]
+            result.append(merge(liveByStep[step], element, schema: schema, isRoot: false))
+            emitted.insert(step)
+            a += 1
+        }
+        while l < live.count || a < applied.count {
+            guard l < live.count else {
+                emitApplied()
+                continue
+            }
+            let (step, element) = live[l]
+            if a < applied.count && applied[a].0 == step {
+                emitApplied()
+                l += 1
+            } else if emitted.contains(step) {
+                l += 1
+            } else if !appliedSteps.contains(step) {
+                result.append(element)
+                l += 1
+            } else if a < applied.count, applied[a...].first(where: { liveByStep[$0.0] != nil && !emitted.contains($0.0) })?.0 == step {
+                // The next shared element in applied order: first the new elements the applied list puts before it.
+                emitApplied()
+            } else {
+                // A shared element the applied list moves later: it comes when the applied list reaches it.
+                l += 1
+            }
+        }
+        return result
     }
 
     /// `object` without the member at `path`; containers left empty by the removal go too unless `keep`

@@ -171,4 +171,24 @@ struct FieldManagerTests {
         let ancient = try #require(Self.entry(object, "ancient-changes"))
         #expect(ancient.value(at: ["fieldsV1", "f:metadata", "f:labels"]) == [".": [:], "f:l0": [:], "f:l1": [:], "f:l2": [:]])
     }
+
+    @Test(arguments: [
+        (["a", "b", "c"], ["c", "a"], ["b", "c", "a"]),
+        (["a", "b"], ["b", "x", "a"], ["b", "x", "a"]),
+        (["a", "live", "b"], ["a", "new", "b"], ["a", "live", "new", "b"]),
+        ([], ["a", "b"], ["a", "b"]),
+        (["a", "b"], ["b"], ["a", "b"]),
+    ])
+    func listMapElementsFollowTheAppliedOrderAndLiveOnlyElementsKeepTheirPlace(live: [String], applied: [String], expected: [String]) throws {
+        func conditions(_ types: [String]) -> JSONValue {
+            var o = Self.widget(["size": 1])
+            o["status"] = ["conditions": .array(types.map { ["type": .string($0), "status": "True"] })]
+            return o
+        }
+        let fm = Self.manager(subresource: "status")
+        let base = fm.update(live: Self.widget(["size": 1]), new: conditions(live), manager: "controller")
+        let merged = try fm.apply(live: base, config: conditions(applied), manager: "other", force: false)
+        let types = merged.value(at: ["status", "conditions"])?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
+        #expect(types == expected)
+    }
 }
