@@ -16,6 +16,9 @@ struct FieldManager: Sendable {
         time = KubeTime(now).description
     }
 
+    /// The manager that owns the fields of an object that had no managedFields when it was first applied to.
+    static let beforeFirstApply = "before-first-apply"
+
     private func identity(_ manager: String, _ operation: ManagedOperation) -> ManagerIdentity {
         ManagerIdentity(manager: manager, operation: operation, subresource: scope.subresource, apiVersion: apiVersion)
     }
@@ -52,8 +55,14 @@ struct FieldManager: Sendable {
     /// The configuration is merged into the live object. Fields another manager owns whose value would change
     /// are conflicts (thrown unless `force`, which moves them to `manager`). The manager then owns exactly the
     /// fields of its configuration; fields it applied before, no longer applies and nobody else owns are removed.
+    /// An existing object without managedFields first has all its fields recorded as `before-first-apply`.
     func apply(live: JSONValue?, config: JSONValue, manager: String, force: Bool) throws -> JSONValue {
         var managed = live.flatMap { ManagedFields(of: $0) } ?? ManagedFields()
+        if let live, managed.entries.allSatisfy(\.fields.isEmpty) {
+            var unmanaged = live
+            unmanaged.setValue(nil, at: ["metadata", "managedFields"])
+            managed = ManagedFields(of: update(live: nil, new: unmanaged, manager: Self.beforeFirstApply)) ?? ManagedFields()
+        }
         let me = identity(manager, .apply)
         var applied = config
         applied.setValue(nil, at: ["metadata", "managedFields"])

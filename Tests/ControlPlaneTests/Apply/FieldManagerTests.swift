@@ -191,4 +191,18 @@ struct FieldManagerTests {
         let types = merged.value(at: ["status", "conditions"])?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
         #expect(types == expected)
     }
+
+    @Test func applyingToAnObjectWithoutManagedFieldsConflictsWithBeforeFirstApply() throws {
+        let fm = Self.manager()
+        let unmanaged = Self.widget(["size": 3, "color": "red"])
+        let shared = try fm.apply(live: unmanaged, config: Self.widget(["size": 3]), manager: "kubectl", force: false)
+        #expect(Self.entry(shared, "before-first-apply")?["operation"] == "Update")
+        #expect(Self.entry(shared, "before-first-apply")?["fieldsV1"] == ["f:spec": ["f:size": [:], "f:color": [:]]])
+        do {
+            _ = try fm.apply(live: unmanaged, config: Self.widget(["size": 4]), manager: "kubectl", force: false)
+            Issue.record("expected a conflict")
+        } catch let conflicts as ApplyConflicts {
+            #expect(conflicts.message == #"Apply failed with 1 conflict: conflict with "before-first-apply": .spec.size"#)
+        }
+    }
 }
