@@ -163,7 +163,7 @@ struct CustomResourceTests {
             #expect(reply.status == 415)
             #expect(
                 reply.json["message"]
-                    == "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json")
+                    == "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
         }
     }
 

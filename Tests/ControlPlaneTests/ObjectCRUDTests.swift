@@ -178,11 +178,11 @@ struct ObjectCRUDTests {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
-            let reply = try await client.patch(Self.cms + "/a", ["data": ["k": "x"]], type: "application/apply-patch+yaml")
+            let reply = try await client.patch(Self.cms + "/a", ["data": ["k": "x"]], type: "application/xml")
             #expect(reply.status == 415)
             #expect(
                 reply.json["message"]
-                    == "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"
+                    == "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml"
             )
         }
     }

@@ -1,13 +1,19 @@
 import FederationAPI
 
-/// The query options of a write: `fieldValidation`, `dryRun`, `fieldManager`.
+/// The query options of a write: `fieldValidation`, `dryRun`, `fieldManager`, `force`.
 struct WriteOptions: Sendable {
     var fieldValidation: FieldValidation
     /// `dryRun=All`: everything but the write happens; the answer is what would have been stored.
     var dryRun: Bool
     var fieldManager: String?
+    /// `force=true`: a server-side apply takes the fields other managers own.
+    var force = false
+    /// The request's User-Agent, which names the field manager when `fieldManager` is not given.
+    var userAgent: String?
 
-    init(_ query: QueryParameters) throws {
+    init(_ query: QueryParameters, userAgent: String? = nil) throws {
+        self.userAgent = userAgent
+        force = query.flag("force")
         fieldValidation = try FieldValidation(query: query["fieldValidation"])
         switch query["dryRun"] {
         case nil, "": dryRun = false

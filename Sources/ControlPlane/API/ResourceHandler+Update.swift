@@ -22,18 +22,30 @@ extension ResourceHandler {
             throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
         let expected = try ObjectLifecycle.resourceVersion(of: body)
-        return try await write(definition, namespace: namespace, name: name, expectedRevision: expected, options: options) { current in
+        return try await write(
+            definition, namespace: namespace, name: name, expectedRevision: expected, options: options, subresource: subresource
+        ) { current in
             ObjectLifecycle.prepareUpdate(old: current, new: body, definition: definition, subresource: subresource)
         }
     }
 
-    /// PATCH: applies a merge, JSON or (built-in kinds) strategic merge patch to the current object.
+    /// PATCH: applies a merge, JSON or (built-in kinds) strategic merge patch to the current object, or
+    /// server-side applies (`created` is true when that created the object).
     func patch(
         _ definition: ResourceDefinition, namespace: String?, name: String, contentType: String, patch: Data,
         subresource: String?, options: WriteOptions
-    ) async throws -> (JSONValue, [String]) {
+    ) async throws -> (object: JSONValue, warnings: [String], created: Bool) {
+        if ApplyPatch.matches(contentType) {
+            return try await apply(definition, namespace: namespace, name: name, patch: patch, subresource: subresource, options: options)
+        }
+        if options.force {
+            throw APIError.invalid(
+                kind: "PatchOptions", group: "meta.k8s.io", name: "", causes: [.forbidden("force", "may not be specified for non-apply patch")])
+        }
         let type = try PatchType(contentType: contentType, definition: definition)
-        return try await write(definition, namespace: namespace, name: name, expectedRevision: nil, options: options) { current in
+        let (object, warnings) = try await write(
+            definition, namespace: namespace, name: name, expectedRevision: nil, options: options, subresource: subresource
+        ) { current in
             let patched = try Patching.apply(type, patch: patch, to: current, kind: definition.kind)
             if let rv = try ObjectLifecycle.resourceVersion(of: patched),
                 rv != (try ObjectLifecycle.resourceVersion(of: current))
@@ -42,12 +54,15 @@ extension ResourceHandler {
             }
             return ObjectLifecycle.prepareUpdate(old: current, new: patched, definition: definition, subresource: subresource)
         }
+        return (object, warnings, false)
     }
 
     /// The common update path: transform the current object, admit it, bump generation, enforce finalizer
-    /// rules, store it (or not, for dry runs) and remove it when its last finalizer went away during deletion.
+    /// rules, record the write in managedFields (unless `recordsUpdate` is false: server-side apply records its
+    /// own), store it (or not, for dry runs) and remove it when its last finalizer went away during deletion.
     func write(
         _ definition: ResourceDefinition, namespace: String?, name: String, expectedRevision: Int64?, options: WriteOptions,
+        subresource: String? = nil, recordsUpdate: Bool = true,
         _ change: @escaping @Sendable (JSONValue) throws -> JSONValue
     ) async throws -> (JSONValue, [String]) {
         let storageKey = key(definition, namespace: namespace, name: name)
@@ -65,7 +80,10 @@ extension ResourceHandler {
                 statusIsSubresource: definition.hasStatusSubresource)
             try ObjectLifecycle.checkFinalizers(old: current.object, new: final, definition: definition)
             try ObjectLifecycle.checkImmutable(old: current.object, new: final, definition: definition)
-            return toStorage(final, definition)
+            let stored = toStorage(final, definition)
+            guard recordsUpdate else { return stored }
+            return FieldManager(definition: definition, subresource: subresource, now: now)
+                .update(live: current.object, new: stored, manager: options.manager)
         }
         if options.dryRun {
             let current = try await storage(definition, name: name) { try await store.get(storageKey) }

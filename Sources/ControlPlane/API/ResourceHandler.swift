@@ -95,7 +95,11 @@ struct ResourceHandler: Sendable {
 
     // MARK: Create
 
-    func create(_ definition: ResourceDefinition, namespace: String?, body: JSONValue, options: WriteOptions) async throws -> (JSONValue, [String]) {
+    /// POST: creates the object, recording the write in managedFields unless `recordsUpdate` is false
+    /// (server-side apply records its own).
+    func create(
+        _ definition: ResourceDefinition, namespace: String?, body: JSONValue, options: WriteOptions, recordsUpdate: Bool = true
+    ) async throws -> (JSONValue, [String]) {
         try BodyChecks.checkTypeMeta(body, definition)
         var object = body
         if definition.namespaced {
@@ -126,6 +130,9 @@ struct ResourceHandler: Sendable {
             let (admitted, warnings) = try Admission.admit(
                 prepared, definition: definition, fieldValidation: options.fieldValidation, isCreate: true, now: now())
             prepared = SideEffects.beforeWrite(admitted, previous: nil, definition: definition, now: now())
+            if recordsUpdate {
+                prepared = FieldManager(definition: definition, subresource: nil, now: now()).update(live: nil, new: prepared, manager: options.manager)
+            }
             if options.dryRun { return (prepared, warnings) }
             do {
                 let stored = try await storage(definition, name: name) {

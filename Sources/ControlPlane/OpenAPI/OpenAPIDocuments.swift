@@ -133,8 +133,9 @@ struct OpenAPIDocuments: Sendable {
                 "requestBody": ["content": [
                     "application/json-patch+json": ["schema": ["type": "object"]],
                     "application/merge-patch+json": ["schema": ["type": "object"]],
+                    "application/apply-patch+yaml": ["schema": ["type": "object"]],
                 ]],
-                "responses": ["200": response(schema)],
+                "responses": ["200": response(schema), "201": response(schema)],
             ],
             "delete": ["x-kubernetes-group-version-kind": gvk(d, kind: d.kind), "x-kubernetes-action": "delete", "responses": ["200": response(schema)]],
             "parameters": .array(params),

@@ -57,10 +57,11 @@ struct ResourceDefinition: Sendable {
     /// True when strategic merge patch is accepted (built-in kinds only).
     var acceptsStrategicMerge: Bool { !isCustom }
 
-    /// Patch media types this resource accepts, in kube-apiserver's order (server-side apply is not served yet).
+    /// Patch media types this resource accepts, in kube-apiserver's order.
     var acceptedPatchTypes: [String] {
         var types = ["application/json-patch+json", "application/merge-patch+json"]
         if acceptsStrategicMerge { types.append("application/strategic-merge-patch+json") }
+        types.append("application/apply-patch+yaml")
         return types
     }
 }

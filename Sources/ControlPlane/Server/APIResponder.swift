@@ -165,24 +165,24 @@ struct APIResponder: HTTPResponder {
             }
             return Self.json(object)
         case (.post, nil):
-            let options = try WriteOptions(query)
+            let options = try WriteOptions(query, userAgent: request.headers[.userAgent])
             let body = try await Self.body(request, definition: definition)
             let (object, warnings) = try await handler.create(definition, namespace: ns, body: body, options: options)
             return Self.json(object, status: .created, warnings: warnings)
         case (.put, let name?):
-            let options = try WriteOptions(query)
+            let options = try WriteOptions(query, userAgent: request.headers[.userAgent])
             let body = try await Self.body(request, definition: definition)
             let (object, warnings) = try await handler.update(
                 definition, namespace: ns, name: name, body: body, subresource: rp.subresource, options: options)
             return Self.json(object, warnings: warnings)
         case (.patch, let name?):
-            let options = try WriteOptions(query)
+            let options = try WriteOptions(query, userAgent: request.headers[.userAgent])
             var req = request
             let data = Data(buffer: try await req.collectBody(upTo: Self.maxBody))
-            let (object, warnings) = try await handler.patch(
+            let (object, warnings, created) = try await handler.patch(
                 definition, namespace: ns, name: name, contentType: request.headers[.contentType] ?? "", patch: data,
                 subresource: rp.subresource, options: options)
-            return Self.json(object, warnings: warnings)
+            return Self.json(object, status: created ? .created : .ok, warnings: warnings)
         case (.delete, let name?):
             let options = try WriteOptions(query)
             var req = request
