@@ -136,6 +136,13 @@ public final class Controller: Service, Sendable {
         var log = logger
         log[metadataKey: "name"] = "\(key.name)"
         if let ns = key.namespace { log[metadataKey: "namespace"] = "\(ns)" }
+        // controller-runtime's keys: the object under its kind ({"name", "namespace"}) and a reconcileID.
+        if case .string(let kind)? = logger[metadataKey: "controllerKind"] {
+            var object: Logger.Metadata = ["name": "\(key.name)"]
+            if let ns = key.namespace { object["namespace"] = "\(ns)" }
+            log[metadataKey: kind] = .dictionary(object)
+        }
+        log[metadataKey: "reconcileID"] = "\(UUID().uuidString.lowercased())"
         let outcome: ReconcileOutcome
         do {
             switch try await reconciler.reconcile(key) {

@@ -36,18 +36,26 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     private let makeWatcher: @Sendable () -> Watcher<Object>
     private let handlers = Mutex<[InformerEventHandler<Object>]>([])
     private let gate = SyncGate()
-    private let resyncPeriod: Duration?
+    /// How often every cached object is re-delivered to the handlers (nil: never); at least 1 s.
+    public let resyncPeriod: Duration?
     private let clock: RuntimeClock
     private let logger: Logger
 
     /// Creates an informer over a resource, optionally restricted to a namespace and selectors.
     /// `clock` drives watch backoff and resync (tests inject a `VirtualClock`).
-    public init(
+    public convenience init(
         _ client: ObjectClient<Object>, namespace: String? = nil, options: ListOptions = ListOptions(),
         resyncPeriod: Duration? = nil, clock: some Clock<Duration> = ContinuousClock(),
         watcher: WatcherConfiguration = WatcherConfiguration(), logger: Logger = Logger(label: "concord.informer")
     ) {
-        let rc = RuntimeClock(clock)
+        self.init(client, namespace: namespace, options: options, resyncPeriod: resyncPeriod, runtimeClock: RuntimeClock(clock), watcher: watcher, logger: logger)
+    }
+
+    /// Creates an informer on an already wrapped clock (the shared informer factory's).
+    init(
+        _ client: ObjectClient<Object>, namespace: String?, options: ListOptions, resyncPeriod: Duration?,
+        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, logger: Logger
+    ) {
         var wc = watcher
         wc.clock = rc
         wc.logger = logger

@@ -25,6 +25,7 @@ public final class Manager: Service, Sendable {
     private struct State {
         var others: [any Service] = []
         var informers: [any SyncingService] = []
+        var caches: [SharedInformerFactory] = []
         var controllers: [Controller] = []
         var group: ServiceGroup?
         var shutdownRequested = false
@@ -46,13 +47,17 @@ public final class Manager: Service, Sendable {
     /// added controller watches are run even without this call; an informer runs once.
     public func add(informer: any SyncingService) { state.withLock { $0.informers.append(informer) } }
 
+    /// Adds a shared cache: every informer it has handed out when `run()` starts runs once, and
+    /// readiness waits for them.
+    public func add(cache: SharedInformerFactory) { state.withLock { $0.caches.append(cache) } }
+
     /// Adds a controller; it runs only while this process leads.
     public func add(controller: Controller) { state.withLock { $0.controllers.append(controller) } }
 
     /// Every informer (added, or watched by an added controller) has synced.
     public var hasSynced: Bool {
-        let (informers, controllers) = state.withLock { ($0.informers, $0.controllers) }
-        return (informers + controllers.flatMap(\.watchedSources)).allSatisfy(\.hasSynced)
+        let (informers, caches, controllers) = state.withLock { ($0.informers, $0.caches, $0.controllers) }
+        return (informers + caches.flatMap(\.all) + controllers.flatMap(\.watchedSources)).allSatisfy(\.hasSynced)
     }
 
     /// Runs until SIGTERM or SIGINT (or `shutdown()`), then shuts down gracefully.
@@ -93,7 +98,7 @@ public final class Manager: Service, Sendable {
     }
 
     private func makeGroup(handlingSignals: Bool) -> ServiceGroup {
-        let (others, explicit, controllers) = state.withLock { ($0.others, $0.informers, $0.controllers) }
+        let (others, explicit, controllers) = state.withLock { ($0.others, $0.informers + $0.caches.flatMap(\.all), $0.controllers) }
         // Informers a controller watches run even when they were not added explicitly; each runs once.
         var informers: [any SyncingService] = []
         var seen = Set<ObjectIdentifier>()

@@ -1,0 +1,93 @@
+import FederationAPI
+import Foundation
+import KubeClient
+import Logging
+import Synchronization
+
+/// One informer per resource (and namespace and selectors), shared by every controller of a
+/// process, like controller-runtime's cache: two controllers watching Datacenters open one
+/// list+watch and read one cache.
+///
+/// Ask for informers and register indexes and handlers before the `Manager` runs (add the factory
+/// with `Manager.add(cache:)`); the manager runs each informer once and gates readiness on its sync.
+///
+/// ```swift
+/// let cache = SharedInformerFactory(client: hub)
+/// let datacenters = cache.informer(for: Datacenter.self)
+/// datacenters.cache.addIndex("spec.region") { [$0.spec.region] }
+/// manager.add(cache: cache)
+/// ```
+public final class SharedInformerFactory: Sendable {
+    /// What makes two informer requests the same informer.
+    struct Key: Hashable {
+        var resource: GroupVersionResource
+        var typed: ObjectIdentifier?
+        var namespace: String?
+        var labelSelector: String?
+        var fieldSelector: String?
+    }
+
+    private let client: KubeClient
+    private let resyncPeriod: Duration?
+    private let resyncJitter: @Sendable () -> Double
+    private let clock: RuntimeClock
+    private let watcher: WatcherConfiguration
+    private let logger: Logger
+    private let informers = Mutex<[(key: Key, informer: any SyncingService)]>([])
+
+    /// Creates an empty factory over `client`. Each informer resyncs every `resyncPeriod` (nil: never)
+    /// times its own factor from `resyncJitter` (controller-runtime spreads its 10 h `SyncPeriod`
+    /// over [0.9, 1.1) so informers do not resync together); `clock` paces backoff and resyncs.
+    public init(
+        client: KubeClient, resyncPeriod: Duration? = nil, resyncJitter: @escaping @Sendable () -> Double = { Double.random(in: 0.9..<1.1) },
+        clock: any Clock<Duration> = ContinuousClock(), watcher: WatcherConfiguration = WatcherConfiguration(),
+        logger: Logger = Logger(label: "concord.informer")
+    ) {
+        self.client = client
+        self.resyncPeriod = resyncPeriod
+        self.resyncJitter = resyncJitter
+        self.clock = RuntimeClock(clock)
+        self.watcher = watcher
+        self.logger = logger
+    }
+
+    /// The shared typed informer for `type` in `namespace` (nil: all) with `options`' selectors.
+    public func informer<R: KubeResource>(for type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()) -> Informer<R> {
+        let resource = client.resource(R.self)
+        let key = Key(resource: resource.scope.resource, typed: ObjectIdentifier(R.self), namespace: resource.scope.isNamespaced ? namespace : nil, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
+        return shared(key) { Informer(resource, namespace: namespace, options: options, resyncPeriod: jitteredResync(), runtimeClock: clock, watcher: watcher, logger: logger) }
+    }
+
+    /// The shared unstructured informer for `resource`.
+    public func dynamicInformer(_ resource: GroupVersionResource, namespaced: Bool, kind: String? = nil, namespace: String? = nil, options: ListOptions = ListOptions()) -> DynamicInformer {
+        let key = Key(resource: resource, typed: nil, namespace: namespaced ? namespace : nil, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
+        let dynamic = client.dynamic(resource, namespaced: namespaced, kind: kind)
+        return shared(key) { Informer(dynamic, namespace: namespace, options: options, resyncPeriod: jitteredResync(), runtimeClock: clock, watcher: watcher, logger: logger) }
+    }
+
+    /// Every informer handed out so far, in creation order.
+    public var all: [any SyncingService] { informers.withLock { $0.map(\.informer) } }
+
+    /// True once every informer handed out has synced.
+    public var hasSynced: Bool { all.allSatisfy(\.hasSynced) }
+
+    /// Waits until every informer handed out so far has synced.
+    public func waitForSync() async throws {
+        for i in all { try await i.waitForSync() }
+    }
+
+    private func jitteredResync() -> Duration? {
+        guard let period = resyncPeriod, period > .zero else { return nil }
+        let seconds = Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18
+        return .milliseconds(Int64((seconds * resyncJitter() * 1000).rounded()))
+    }
+
+    private func shared<O: Sendable>(_ key: Key, make: () -> Informer<O>) -> Informer<O> {
+        informers.withLock { list in
+            if let existing = list.first(where: { $0.key == key })?.informer as? Informer<O> { return existing }
+            let made = make()
+            list.append((key, made))
+            return made
+        }
+    }
+}
