@@ -215,4 +215,16 @@ struct WatcherTests {
         #expect(list.resourceVersion == "50")
         #expect(fake.requests.map(\.encodedQuery) == ["limit=1", "limit=1&continue=next%2Bpage"])
     }
+
+    @Test func expiredContinueTokenFallsBackToOneFullListAtTheRequestedVersion() async throws {
+        let fake = FakeKubeTransport(send: { req in
+            if req.queryValue("continue") != nil { return .status(410, reason: StatusReason.expired, message: "The provided continue parameter is too old") }
+            if req.queryValue("limit") != nil { return listResponse([configMap("a", rv: "1")], rv: "50", continueToken: "next") }
+            return listResponse([configMap("a", rv: "1"), configMap("b", rv: "2")], rv: "60")
+        })
+        let list = try await KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).listAll(options: ListOptions(resourceVersion: "0"), pageSize: 1)
+        #expect(list.items.count == 2)
+        #expect(list.resourceVersion == "60")
+        #expect(fake.requests.map(\.encodedQuery) == ["resourceVersion=0&limit=1", "limit=1&continue=next", "resourceVersion=0"])
+    }
 }
