@@ -114,9 +114,12 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
         switch event {
         case .relisted(let items, let rv):
             let delta = cache.replace(with: items)
+            let initial = !gate.isOpen
             logger.debug("Listed objects", metadata: ["informer": "\(name)", "count": "\(items.count)", "resourceVersion": "\(rv)", "vanished": "\(delta.deleted.count)"])
             for h in hs {
-                for o in delta.added { await h.onAdd(o) }
+                for o in delta.added {
+                    if initial, let first = h.onInitialAdd { await first(o) } else { await h.onAdd(o) }
+                }
                 for (old, new) in delta.updated { await h.onUpdate(old, new) }
                 for o in delta.deleted { await h.onDelete(o) }
             }
