@@ -91,5 +91,7 @@ struct LogFormatTests {
     @Test func textLinesAreOneLineOfSortedKeyValuePairs() {
         let line = ConcordLogHandler.render(format: .text, timestamp: "T", level: .info, label: "concord.controller", message: "Reconciler error", metadata: ["name": "us-east", "error": "two words"])
         #expect(line == "T INFO concord.controller: Reconciler error error=\"two words\" name=us-east\n")
+        let nested = ConcordLogHandler.render(format: .text, timestamp: "T", level: .error, label: "c", message: "m", metadata: ["Datacenter": ["name": "us-east"]])
+        #expect(nested == "T ERROR c: m Datacenter=\"{\\\"name\\\":\\\"us-east\\\"}\"\n")
     }
 }

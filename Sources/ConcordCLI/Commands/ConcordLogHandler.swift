@@ -34,13 +34,23 @@ struct ConcordLogHandler: LogHandler {
     static func render(format: LogFormat, timestamp: String, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
         switch format {
         case .text:
-            let fields = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\(quoted("\($0.value)"))" }.joined(separator: " ")
+            let fields = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\(quoted(textValue($0.value)))" }.joined(separator: " ")
             return "\(timestamp) \(level.rawValue.uppercased()) \(label): \(message)\(fields.isEmpty ? "" : " " + fields)\n"
         case .json:
             var object: [String: Any] = ["ts": timestamp, "level": level.rawValue, "logger": label, "msg": message]
             for (k, v) in metadata where object[k] == nil { object[k] = jsonValue(v) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self) + "\n"
+        }
+    }
+
+    /// A metadata value in a text line: nested values as compact JSON (`{"name":"us-east"}`).
+    private static func textValue(_ v: Logger.MetadataValue) -> String {
+        switch v {
+        case .string, .stringConvertible: return "\(v)"
+        case .array, .dictionary:
+            let data = (try? JSONSerialization.data(withJSONObject: jsonValue(v), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
         }
     }
 

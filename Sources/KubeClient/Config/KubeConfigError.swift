@@ -38,7 +38,7 @@ public struct KubeConfigError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let incompleteCertificate = Code(value: .incompleteCertificate)
         /// A token together with basic auth.
         public static let conflictingAuth = Code(value: .conflictingAuth)
-        /// A feature Concord does not support yet (exec plugins, proxies).
+        /// A feature Concord does not support (proxies, exec plugin API versions other than v1/v1beta1).
         public static let unsupported = Code(value: .unsupported)
         /// The in-cluster environment is incomplete.
         public static let notInCluster = Code(value: .notInCluster)
