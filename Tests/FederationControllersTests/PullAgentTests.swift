@@ -1,6 +1,7 @@
 import ConcordTesting
 import FederationAPI
 import FederationControllers
+import FederationCore
 import Foundation
 import KubeClient
 import Logging
@@ -46,6 +47,67 @@ import Testing
                 }
                 try await member.shutdown()
                 try await hub.shutdown()
+            }
+        }
+    }
+
+    /// The hub cannot reach a Pull member: its agent fences it from the policy status and reports
+    /// the marker; the hub counts the report (Promoting stays True until it arrives).
+    @Test func theAgentFencesItsPullMemberAndReportsTheMarker() async throws {
+        try await withTestControlPlane { hubPlane in
+            try await withTestControlPlane { pushPlane in
+                try await withTestControlPlane { pullPlane in
+                    let hub = try KubeClient(kubeconfigPath: hubPlane.kubeconfigPath)
+                    let push = try KubeClient(kubeconfigPath: pushPlane.kubeconfigPath)
+                    let pull = try KubeClient(kubeconfigPath: pullPlane.kubeconfigPath)
+                    try await DatacenterControllerTests.installCRDs(hub)
+                    var logger = Logger(label: "test.agent")
+                    logger.logLevel = .warning
+                    let agent = PullAgent(
+                        hub: hub, member: pull,
+                        options: PullAgentOptions(datacenter: "edge", region: "eu-west-1", leaseDurationSeconds: 2, identity: "agent-a"),
+                        logger: logger)
+                    let policies = hub.resource(FederationPolicy.self)
+                    let dcs = hub.resource(Datacenter.self)
+                    try await DatacenterControllerTests.withControllers(hub) {
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask { try await agent.run() }
+                            try await FederationPolicyControllerTests.registerWithPriority(hub, name: "core", priority: 100, kubeconfigPath: pushPlane.kubeconfigPath)
+                            try await DatacenterControllerTests.waitFor("both Ready") {
+                                let phases = try await dcs.list().items.map { $0.status?.phase }
+                                return phases.count == 2 && phases.allSatisfy { $0 == .ready }
+                            }
+                            _ = try await policies.create(FederationPolicy(metadata: ObjectMeta(name: "global"), spec: FederationPolicySpec(primary: "core")))
+                            let first = FencingMarker(policy: "global", primary: "core", epoch: 1)
+                            try await DatacenterControllerTests.waitFor("epoch 1 in both members, reported by the agent, Promoting False") {
+                                let s = try await policies.get("global").status
+                                let promoting = s?.conditions.condition(FederationPolicy.ConditionType.promoting)?.status
+                                let report = try await dcs.get("edge").metadata.annotations?[MarkerReport.annotation]
+                                let pushed = try await FederationPolicyControllerTests.marker(push)
+                                let pulled = try await FederationPolicyControllerTests.marker(pull)
+                                return s?.epoch == 1 && pushed == first && pulled == first && report == "global/core/1" && promoting == .false
+                            }
+                            // A planned handover to the Pull member: its agent writes its marker, the hub writes core's.
+                            _ = try await policies.patch("global", type: .merge, patch: ["spec": ["primary": "edge"]])
+                            let second = FencingMarker(policy: "global", primary: "edge", epoch: 2)
+                            try await DatacenterControllerTests.waitFor("edge primary at epoch 2 in both members") {
+                                let s = try await policies.get("global").status
+                                let pushed = try await FederationPolicyControllerTests.marker(push)
+                                let pulled = try await FederationPolicyControllerTests.marker(pull)
+                                return s?.primary == "edge" && s?.epoch == 2 && pushed == second && pulled == second
+                            }
+                            try await DatacenterControllerTests.waitFor("roles in step and the report current") {
+                                let edge = try await dcs.get("edge"), core = try await dcs.get("core")
+                                return edge.status?.role == .primary && core.status?.role == .secondary
+                                    && edge.metadata.annotations?[MarkerReport.annotation] == "global/edge/2"
+                            }
+                            group.cancelAll()
+                        }
+                    }
+                    try await pull.shutdown()
+                    try await push.shutdown()
+                    try await hub.shutdown()
+                }
             }
         }
     }

@@ -76,6 +76,31 @@ struct MemberViewTests {
         #expect(QuorumView(members: members) == QuorumView(members: 4, reachable: 2))
     }
 
+    @Test func theMajorityHoldsSinceItsLastNeededMemberBecameReachable() {
+        let members = [Promo.ready("a", reachableSince: 50), Promo.ready("b", reachableSince: 10), Promo.ready("c", reachableSince: 30),
+                       Promo.unreachable("d"), Promo.unreachable("e")]
+        // 5 members need 3: the third earliest reachableSince among a, b, c.
+        #expect(QuorumView(members: members).majoritySince == Promo.at(50))
+        // 4 members need 3 as well; 3 members need 2: the second earliest.
+        #expect(QuorumView(members: Array(members.prefix(4))).majoritySince == Promo.at(50))
+        #expect(QuorumView(members: Array(members.prefix(3))).majoritySince == Promo.at(30))
+        #expect(QuorumView(members: [Promo.ready("a", reachableSince: 50), Promo.unreachable("b"), Promo.unreachable("c")]).majoritySince == nil)
+        // Members without a known time have been reachable for ever.
+        #expect(QuorumView(members: [Promo.ready("a"), Promo.ready("b"), Promo.unreachable("c")]).majoritySince == nil)
+        #expect(QuorumView(members: [Promo.ready("a"), Promo.ready("b", reachableSince: 70), Promo.unreachable("c")]).majoritySince == Promo.at(70))
+    }
+
+    @Test func reachableSinceIsReadFromTheReachableCondition() throws {
+        let t = KubeTime(Promo.at(42))
+        let status = DatacenterStatus(phase: .ready, conditions: [
+            Condition(type: Datacenter.ConditionType.reachable, status: .true, lastTransitionTime: t, reason: "ProbeSucceeded", message: ""),
+        ])
+        #expect(MemberView(name: "a", spec: DatacenterSpec(region: "r"), status: status).reachableSince == t.date)
+        var down = status
+        down.conditions = [Condition(type: Datacenter.ConditionType.reachable, status: .false, lastTransitionTime: t, reason: "ProbeFailed", message: "")]
+        #expect(MemberView(name: "a", spec: DatacenterSpec(region: "r"), status: down).reachableSince == nil)
+    }
+
     @Test func rankingSkipsTheExcludedAndIneligible() {
         let members = [Promo.ready("a", priority: 900), Promo.ready("b", latency: 40), Promo.ready("c", priority: 300, cordoned: true),
                        Promo.suspect("d", priority: 999), Promo.ready("e", latency: 4), Promo.unreachable("f", priority: 1000)]

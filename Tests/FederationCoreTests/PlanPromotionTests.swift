@@ -96,6 +96,17 @@ struct PlanPromotionTests {
              expect: .exactly(.promote(from: "a", to: "b", epoch: 2, reason: R.primaryUnreachable))),
         Case(name: "epoch 7 → promote at epoch 8", policy: Promo.policy(epoch: 7), members: [down("a"), b, c],
              expect: .exactly(.promote(from: "a", to: "b", epoch: 8, reason: R.primaryUnreachable))),
+        Case(name: "primary Unreachable 40s, majority regained at 90 → wait until 120: the window restarts with the majority",
+             members: [down("a"), Promo.ready("b", reachableSince: 90), c], expect: .wait(until: 120, reason: R.primaryUnreachable)),
+        Case(name: "primary Unreachable 40s, majority regained at 70 → promote at 100",
+             members: [down("a"), Promo.ready("b", reachableSince: 70), Promo.ready("c", latency: 30, reachableSince: 20)],
+             expect: .exactly(.promote(from: "a", to: "b", epoch: 2, reason: R.primaryUnreachable))),
+        Case(name: "majority regained at 90, requireQuorum false → the window counts from the primary's loss → promote",
+             policy: Promo.policy(requireQuorum: false), members: [down("a"), Promo.ready("b", reachableSince: 90), c],
+             expect: .exactly(.promote(from: "a", to: "b", epoch: 2, reason: R.primaryUnreachable))),
+        Case(name: "majority held since before the loss → the window counts from the loss → promote",
+             members: [down("a"), Promo.ready("b", reachableSince: 10), Promo.ready("c", latency: 30, reachableSince: 50)],
+             expect: .exactly(.promote(from: "a", to: "b", epoch: 2, reason: R.primaryUnreachable))),
     ]
 
     static let planned: [Case] = [

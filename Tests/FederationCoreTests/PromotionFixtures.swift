@@ -28,9 +28,9 @@ enum Promo {
         PromotionRecord(from: from, to: to, epoch: epoch, reason: R.primaryUnreachable, time: KubeTime(at(second)))
     }
 
-    static func ready(_ name: String, priority: Int = 100, latency: Int? = 10, since: Int = 0, cordoned: Bool = false) -> MemberView {
+    static func ready(_ name: String, priority: Int = 100, latency: Int? = 10, since: Int = 0, cordoned: Bool = false, reachableSince: Int? = nil) -> MemberView {
         MemberView(name: name, phase: .ready, reachable: true, priority: priority, latencyMilliseconds: latency,
-                   unschedulable: cordoned, readySince: at(since))
+                   unschedulable: cordoned, readySince: at(since), reachableSince: reachableSince.map(at))
     }
     static func unreachable(_ name: String, since: Int = 0, priority: Int = 100) -> MemberView {
         MemberView(name: name, phase: .unreachable, reachable: false, priority: priority, latencyMilliseconds: 10, unreachableSince: at(since))

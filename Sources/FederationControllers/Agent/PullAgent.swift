@@ -34,7 +34,8 @@ public struct PullAgentOptions: Sendable {
 /// `concord agent`: runs inside (or beside) a member datacenter, registers it in the hub as a
 /// Pull-mode Datacenter and renews the Lease `concord-system/dc-<name>` every quarter of its
 /// duration. With a member kubeconfig it renews only while the member's API server answers, so
-/// the hub sees the member's health, and installs the fencing marker in the member.
+/// the hub sees the member's health, installs the fencing marker in the member and keeps it at the
+/// epoch of the FederationPolicy in the hub (the hub cannot reach a Pull member to fence it).
 public struct PullAgent: Service {
     let hub: KubeClient
     let member: KubeClient?
@@ -89,6 +90,13 @@ public struct PullAgent: Service {
             try await renewLease()
         } catch {
             logger.warning("Could not renew the Lease; retrying", metadata: ["datacenter": "\(options.datacenter)", "error": "\(error)"])
+            return
+        }
+        guard let member, installMarker else { return }
+        do {
+            try await syncMarker(member: member)
+        } catch {
+            logger.warning("Could not bring the fencing marker up to date; retrying", metadata: ["datacenter": "\(options.datacenter)", "error": "\(error)"])
         }
     }
 

@@ -18,7 +18,8 @@ struct FederationPolicyController {
         let reconciler = FederationPolicyReconciler(
             policies: policies, datacenters: hub.resource(Datacenter.self), policyCache: informer.cache,
             datacenterCache: datacenters.cache, members: members, now: options.now,
-            resyncInterval: .seconds(5), logger: log)
+            resyncInterval: .seconds(5),
+            events: options.events?.recorder(for: "federation.concord.dev/federationpolicy-controller") ?? .disabled, logger: log)
         let controller = Controller(name: "federationpolicy", reconciler: reconciler, clock: options.clock, logger: log)
         controller.watch(informer)
         let cache = informer.cache

@@ -18,6 +18,8 @@ struct FederationPolicyReconciler: Reconciler {
     let now: @Sendable () -> Date
     /// How often markers are re-read while nothing else changes (markers live in the members, unwatched).
     let resyncInterval: Duration
+    /// Records promotions, demotions, blocked promotions and split brains (events.k8s.io/v1).
+    let events: EventRecorder
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
@@ -34,6 +36,9 @@ struct FederationPolicyReconciler: Reconciler {
             updated.status = status
             // The epoch is raised in the policy before any marker is written.
             _ = try await policies.updateStatus(updated)
+            for event in PolicyEvents.forStatusChange(policy: policy, status: status, decision: decision, datacenter: reference) {
+                events.record(event)
+            }
             if let raised = decision.raisedEpoch {
                 logger.info("Promoted primary", metadata: [
                     "federationpolicy": "\(name)", "from": "\(raised.from ?? "none")", "to": "\(raised.primary)",
@@ -47,7 +52,7 @@ struct FederationPolicyReconciler: Reconciler {
         }
         if let primary = status.primary, let epoch = status.epoch, epoch > 0 {
             let plan = Fencing.plan(policy: name, primary: primary, epoch: epoch, markers: markers)
-            guard try await apply(plan, policy: name) else { return .requeue(after: .seconds(1)) }
+            guard try await apply(plan, policy: policy, lastPromotionReason: status.lastPromotion?.reason, markers: markers) else { return .requeue(after: .seconds(1)) }
             try await syncRoles(views.map(\.name), primary: primary)
         }
         if case .wait(let until, _, _) = decision {
@@ -62,6 +67,10 @@ struct FederationPolicyReconciler: Reconciler {
         await withTaskGroup(of: MemberMarker?.self) { group in
             for name in names {
                 group.addTask {
+                    if let dc = datacenterCache.get(name: name), dc.spec.effectiveMode == .pull {
+                        // The hub cannot reach a Pull member: its agent fences it and reports the marker.
+                        return MarkerReport.marker(of: name, annotations: dc.metadata.annotations)
+                    }
                     guard let connection = await members.existing(name) else { return nil }
                     let configMaps = connection.client.resource(ConfigMap.self)
                     do {
@@ -83,8 +92,9 @@ struct FederationPolicyReconciler: Reconciler {
     }
 
     /// Applies the marker writes in order; returns false at the first failure (re-read and plan again).
-    private func apply(_ plan: FencingPlan, policy: String) async throws -> Bool {
+    private func apply(_ plan: FencingPlan, policy: FederationPolicy, lastPromotionReason: String?, markers: [MemberMarker]) async throws -> Bool {
         for write in plan.writes {
+            if isPull(write.datacenter) { continue }  // its agent writes it; Promoting stays True until it reports
             guard let connection = await members.existing(write.datacenter) else { return false }
             let configMaps = connection.client.resource(ConfigMap.self)
             do {
@@ -101,11 +111,23 @@ struct FederationPolicyReconciler: Reconciler {
                 return false
             }
             try await setRole(write.datacenter, write.role)
+            let previous = markers.first { $0.datacenter == write.datacenter }
+            if let event = PolicyEvents.forMarkerWrite(
+                write, previous: previous, policy: policy, lastPromotionReason: lastPromotionReason, datacenter: reference) {
+                events.record(event)
+            }
             logger.info("Wrote fencing marker", metadata: [
                 "datacenter": "\(write.datacenter)", "primary": "\(write.marker.primary)", "epoch": "\(write.marker.epoch)",
             ])
         }
         return true
+    }
+
+    private func isPull(_ name: String) -> Bool { datacenterCache.get(name: name)?.spec.effectiveMode == .pull }
+
+    /// A reference to a member Datacenter, with its uid when the cache has it.
+    private func reference(_ name: String) -> ObjectReference {
+        datacenterCache.get(name: name).map { ObjectReference(to: $0) } ?? PolicyEvents.datacenterReference(name)
     }
 
     /// Brings each member Datacenter's `status.role` in step with the primary in force.

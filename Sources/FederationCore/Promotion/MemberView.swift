@@ -22,11 +22,15 @@ public struct MemberView: Hashable, Sendable {
     /// Since when the member has been serving without interruption by Unreachable (nil unless the
     /// phase is Ready): the failback stabilization window counts from here.
     public var readySince: Date?
+    /// Since when the controller's probes have reached the member without interruption (the
+    /// `Reachable` condition's lastTransitionTime while it is True); nil when unknown or unreachable.
+    public var reachableSince: Date?
 
     /// Creates a view.
     public init(
         name: String, phase: DatacenterPhase, reachable: Bool, priority: Int = DatacenterSpec.defaultPriority,
-        latencyMilliseconds: Int? = nil, unschedulable: Bool = false, unreachableSince: Date? = nil, readySince: Date? = nil
+        latencyMilliseconds: Int? = nil, unschedulable: Bool = false, unreachableSince: Date? = nil, readySince: Date? = nil,
+        reachableSince: Date? = nil
     ) {
         self.name = name
         self.phase = phase
@@ -36,6 +40,7 @@ public struct MemberView: Hashable, Sendable {
         self.unschedulable = unschedulable
         self.unreachableSince = unreachableSince
         self.readySince = readySince
+        self.reachableSince = reachable ? reachableSince : nil
     }
 
     /// Reads the view from a Datacenter's spec and status.
@@ -49,13 +54,15 @@ public struct MemberView: Hashable, Sendable {
         let phase = status?.phase ?? .pending
         let conditions = status?.conditions ?? []
         let ready = conditions.condition(Datacenter.ConditionType.ready)
+        let reachable = conditions.condition(Datacenter.ConditionType.reachable)
         self.init(
-            name: name, phase: phase, reachable: conditions.isTrue(Datacenter.ConditionType.reachable),
+            name: name, phase: phase, reachable: reachable?.status == .true,
             priority: spec.effectivePriority, latencyMilliseconds: status?.latencyMilliseconds,
             unschedulable: spec.effectiveUnschedulable,
             unreachableSince: phase == .unreachable
                 ? (ready?.status == .false ? ready?.lastTransitionTime.date : nil) ?? status?.unhealthySince?.date : nil,
-            readySince: phase == .ready && ready?.status == .true ? ready?.lastTransitionTime.date : nil
+            readySince: phase == .ready && ready?.status == .true ? ready?.lastTransitionTime.date : nil,
+            reachableSince: reachable?.status == .true ? reachable?.lastTransitionTime.date : nil
         )
     }
 
@@ -81,16 +88,27 @@ public struct QuorumView: Hashable, Sendable {
     public var members: Int
     /// How many of them the controller's latest probe reached.
     public var reachable: Int
+    /// Since when the controller has held a majority without interruption, when known: evidence
+    /// gathered before that (a primary "Unreachable" while the controller itself was cut off from
+    /// most members) is not trusted for a promotion.
+    public var majoritySince: Date?
 
     /// Creates a view.
-    public init(members: Int, reachable: Int) {
+    public init(members: Int, reachable: Int, majoritySince: Date? = nil) {
         self.members = members
         self.reachable = reachable
+        self.majoritySince = majoritySince
     }
 
-    /// Counts the members whose latest probe succeeded.
+    /// Counts the members whose latest probe succeeded. The majority has held since the moment
+    /// its last member joined: the `members / 2 + 1`-th earliest `reachableSince` among the
+    /// reachable members (members without a known time count as reachable for ever).
     public init(members: [MemberView]) {
-        self.init(members: members.count, reachable: members.filter(\.reachable).count)
+        let reachable = members.filter(\.reachable)
+        let needed = members.count / 2 + 1
+        let times = reachable.map { $0.reachableSince ?? .distantPast }.sorted()
+        let since = times.count >= needed ? times[needed - 1] : nil
+        self.init(members: members.count, reachable: reachable.count, majoritySince: since == .distantPast ? nil : since)
     }
 
     /// True when the controller reaches a strict majority (more than half) of the members. With two

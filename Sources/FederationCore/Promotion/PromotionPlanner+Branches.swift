@@ -73,10 +73,16 @@ extension PromotionPlanner {
                 : "set spec.primary to promote one of: \(ranked.prefix(3).map(\.name).joined(separator: ", "))"
             return .blocked(reason: Reason.awaitingManualPromotion, message: "\(unreachable); promotion.mode is Manual: \(advice).")
         }
-        let due = since.addingTimeInterval(TimeInterval(promotion.effectiveUnreachableForSeconds))
+        // With requireQuorum the primary must have been Unreachable for the whole window while the
+        // controller held a majority: a controller cut off from most members can't tell a dead
+        // primary from its own isolation, so the window restarts when the majority returns.
+        let regained = promotion.effectiveRequireQuorum ? quorum.majoritySince.flatMap { $0 > since ? $0 : nil } : nil
+        let due = (regained ?? since).addingTimeInterval(TimeInterval(promotion.effectiveUnreachableForSeconds))
         if now < due {
             let next = ranked.first.map { "promoting \($0.name)" } ?? "promoting the best candidate"
-            return .wait(until: due, reason: Reason.primaryUnreachable, message: "\(unreachable); \(next) at \(KubeTime(due)) unless it recovers.")
+            let window = regained.map { "; the controller regained a majority at \(KubeTime($0))" } ?? ""
+            return .wait(
+                until: due, reason: Reason.primaryUnreachable, message: "\(unreachable)\(window); \(next) at \(KubeTime(due)) unless it recovers.")
         }
         if case .blocked(let reason, let message) = gated(.promote(from: current.name, to: ranked.first?.name ?? "", epoch: epoch + 1, reason: Reason.primaryUnreachable)) {
             return .blocked(reason: reason, message: "\(unreachable). \(message)")
