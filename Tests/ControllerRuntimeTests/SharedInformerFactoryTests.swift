@@ -48,6 +48,25 @@ struct SharedInformerFactoryTests {
         #expect(requests == ["list", "watch"], "one list and one watch for both controllers")
     }
 
+    @Test func informerAskedForAfterTheManagerStartedRunsAtOnce() async throws {
+        let fake = FakeCollection(lists: [listResponse([configMap("late", rv: "3")], rv: "10")])
+        let factory = SharedInformerFactory(client: KubeClient(transport: fake.transport))
+        let manager = Manager()
+        manager.add(cache: factory)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await manager.run(handlingSignals: false) }
+            try await waitUntil { manager.hasSynced }
+            #expect(fake.transport.requests.isEmpty, "nothing was asked for yet")
+            let late = factory.dynamicInformer(configMapsGVR, namespaced: true)
+            try await late.waitForSync()
+            #expect(late.cache.list().map(nameOf) == ["late"])
+            try await waitUntil { fake.watchCount == 1 }
+            await manager.shutdown()
+            try await group.next()
+        }
+        #expect(fake.transport.requests.count == 2, "one list and one watch")
+    }
+
     @Test func customIndexRegisteredOnASharedInformerServesEveryReader() async throws {
         let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1", labels: ["tier": "db"]), configMap("b", rv: "2", labels: ["tier": "web"]), configMap("c", rv: "3", labels: ["tier": "db"])], rv: "10")])
         let factory = SharedInformerFactory(client: KubeClient(transport: fake.transport))

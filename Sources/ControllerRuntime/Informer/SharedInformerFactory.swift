@@ -2,14 +2,17 @@ import FederationAPI
 import Foundation
 import KubeClient
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// One informer per resource (and namespace and selectors), shared by every controller of a
 /// process, like controller-runtime's cache: two controllers watching Datacenters open one
 /// list+watch and read one cache.
 ///
-/// Ask for informers and register indexes and handlers before the `Manager` runs (add the factory
-/// with `Manager.add(cache:)`); the manager runs each informer once and gates readiness on its sync.
+/// Add the factory to a `Manager` with `Manager.add(cache:)`: the manager runs it as one service,
+/// which runs every informer once — also informers asked for after the manager started (they start
+/// at once; wait for them with `waitForSync()`) — and gates readiness on their sync. Register
+/// handlers and indexes before an informer starts, or they miss the objects already cached.
 ///
 /// ```swift
 /// let cache = SharedInformerFactory(client: hub)
@@ -17,7 +20,7 @@ import Synchronization
 /// datacenters.cache.addIndex("spec.region") { [$0.spec.region] }
 /// manager.add(cache: cache)
 /// ```
-public final class SharedInformerFactory: Sendable {
+public final class SharedInformerFactory: Service, Sendable {
     /// What makes two informer requests the same informer.
     struct Key: Hashable {
         var resource: GroupVersionResource
@@ -34,6 +37,8 @@ public final class SharedInformerFactory: Sendable {
     private let watcher: WatcherConfiguration
     private let logger: Logger
     private let informers = Mutex<[(key: Key, informer: any SyncingService)]>([])
+    private let created: AsyncStream<any SyncingService>
+    private let createdContinuation: AsyncStream<any SyncingService>.Continuation
 
     /// Creates an empty factory over `client`. Each informer resyncs every `resyncPeriod` (nil: never)
     /// times its own factor from `resyncJitter` (controller-runtime spreads its 10 h `SyncPeriod`
@@ -43,6 +48,7 @@ public final class SharedInformerFactory: Sendable {
         clock: any Clock<Duration> = ContinuousClock(), watcher: WatcherConfiguration = WatcherConfiguration(),
         logger: Logger = Logger(label: "concord.informer")
     ) {
+        (created, createdContinuation) = AsyncStream.makeStream(of: (any SyncingService).self)
         self.client = client
         self.resyncPeriod = resyncPeriod
         self.resyncJitter = resyncJitter
@@ -71,6 +77,25 @@ public final class SharedInformerFactory: Sendable {
     /// True once every informer handed out has synced.
     public var hasSynced: Bool { all.allSatisfy(\.hasSynced) }
 
+    /// Whether `informer` is one of this factory's (the manager then leaves running it to the factory).
+    public func owns(_ informer: any SyncingService) -> Bool {
+        informers.withLock { list in list.contains { $0.informer === informer } }
+    }
+
+    /// Runs every informer handed out, and each one handed out later as soon as it is created, until
+    /// cancelled or gracefully shut down. Run it once (the `Manager` does).
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                for await informer in created {
+                    group.addTask { try await informer.run() }
+                }
+            }
+        } onGracefulShutdown: {
+            self.createdContinuation.finish()
+        }
+    }
+
     /// Waits until every informer handed out so far has synced.
     public func waitForSync() async throws {
         for i in all { try await i.waitForSync() }
@@ -87,6 +112,7 @@ public final class SharedInformerFactory: Sendable {
             if let existing = list.first(where: { $0.key == key })?.informer as? Informer<O> { return existing }
             let made = make()
             list.append((key, made))
+            createdContinuation.yield(made)
             return made
         }
     }
