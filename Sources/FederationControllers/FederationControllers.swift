@@ -39,20 +39,25 @@ public struct ControllerOptions: Sendable {
 public struct FederationControllerSet: Sendable {
     /// Runs informers, probes and controllers; `run()` returns after SIGTERM/SIGINT and a clean drain.
     public let manager: Manager
+    /// The shared informers (controller-runtime's cache); Datacenters are indexed by `spec.region`.
+    public let cache: SharedInformerFactory
     private let members: MemberConnections
 
     /// Builds every controller against the hub; `leaderElection` gates them (default: always lead).
     public init(hub: KubeClient, options: ControllerOptions = ControllerOptions(), leaderElection: any LeaderElection = AlwaysLeader(), logger: Logger) {
         let manager = Manager(leaderElection: leaderElection, logger: logger)
         if let events = options.events { manager.add(service: events) }
-        let datacenter = DatacenterController(hub: hub, options: options, logger: logger)
+        // One list+watch per kind, shared by every controller that reads it.
+        let cache = SharedInformerFactory(client: hub, clock: options.clock, logger: logger)
+        let datacenter = DatacenterController(hub: hub, cache: cache, options: options, logger: logger)
         manager.add(service: datacenter.prober)
-        manager.add(informer: datacenter.informer)
+        manager.add(cache: cache)
         manager.add(controller: datacenter.controller)
         let policy = FederationPolicyController(hub: hub, datacenters: datacenter.informer, members: datacenter.members, options: options, logger: logger)
         manager.add(informer: policy.informer)
         manager.add(controller: policy.controller)
         self.manager = manager
+        self.cache = cache
         self.members = datacenter.members
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FederationAPI
 import Foundation
+import Logging
 import Testing
 
 @testable import ConcordCLI
@@ -65,5 +66,32 @@ struct HumanDurationTests {
     ])
     func formatsLikeKubectl(_ seconds: Double, _ expected: String) {
         #expect(HumanDuration.format(seconds) == expected)
+    }
+}
+
+struct LogFormatTests {
+    private static let metadata: Logger.Metadata = [
+        "controller": "datacenter", "controllerKind": "Datacenter", "Datacenter": ["name": "us-east"],
+        "name": "us-east", "reconcileID": "r1", "error": "boom",
+    ]
+
+    @Test func jsonLinesNameTheObjectTheWayKubebuilderDoes() throws {
+        let line = ConcordLogHandler.render(format: .json, timestamp: "2026-11-21T09:00:00.000Z", level: .error, label: "concord.controller", message: "Reconciler error", metadata: Self.metadata)
+        #expect(line.hasSuffix("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["msg"] as? String == "Reconciler error")
+        #expect(object["level"] as? String == "error")
+        #expect(object["ts"] as? String == "2026-11-21T09:00:00.000Z")
+        #expect(object["controller"] as? String == "datacenter")
+        #expect(object["controllerKind"] as? String == "Datacenter")
+        #expect((object["Datacenter"] as? [String: Any])?["name"] as? String == "us-east", "the object is nested JSON, not a Swift description")
+        #expect(object["reconcileID"] as? String == "r1")
+    }
+
+    @Test func textLinesAreOneLineOfSortedKeyValuePairs() {
+        let line = ConcordLogHandler.render(format: .text, timestamp: "T", level: .info, label: "concord.controller", message: "Reconciler error", metadata: ["name": "us-east", "error": "two words"])
+        #expect(line == "T INFO concord.controller: Reconciler error error=\"two words\" name=us-east\n")
+        let nested = ConcordLogHandler.render(format: .text, timestamp: "T", level: .error, label: "c", message: "m", metadata: ["Datacenter": ["name": "us-east"]])
+        #expect(nested == "T ERROR c: m Datacenter=\"{\\\"name\\\":\\\"us-east\\\"}\"\n")
     }
 }

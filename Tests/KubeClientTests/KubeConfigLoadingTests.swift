@@ -116,6 +116,19 @@ struct KubeConfigLoadingTests {
         #expect(c.source == "in-cluster")
     }
 
+    @Test func inClusterTokenComesFromTheInjectedDirectoryAndIsReReadEveryMinute() throws {
+        let dir = try TempDirectory()
+        try dir.write("token", "first")
+        let c = try ClientConfiguration.inCluster(environment: env(["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], sa: dir.path))
+        guard case .tokenFile(let source) = c.credentials else {
+            Issue.record("expected a token file, got \(c.credentials)")
+            return
+        }
+        #expect(source.path == dir.path + "/token")
+        #expect(source.refreshInterval == .seconds(60))
+        #expect(c.tls.caPEM == nil && c.tls.insecureSkipVerify == false, "a missing ca.crt never turns verification off")
+    }
+
     @Test func inClusterIPv6HostIsBracketed() throws {
         let dir = try TempDirectory()
         try dir.write("token", "t")
@@ -174,7 +187,9 @@ struct KubeConfigLoadingTests {
         ErrorCase(name: "invalid base64", yaml: kubeconfig(clusterExtra: "    certificate-authority-data: '%%%'\n"), code: .invalidData, mentions: ["certificate-authority-data"]),
         ErrorCase(name: "certificate without key", yaml: kubeconfig(userExtra: "  user:\n    client-certificate-data: \(Data("c".utf8).base64EncodedString())\n"), code: .incompleteCertificate, mentions: ["client-key"]),
         ErrorCase(name: "token and basic auth", yaml: kubeconfig(userExtra: "  user:\n    token: secret-token-value\n    username: admin\n    password: pw\n"), code: .conflictingAuth, mentions: ["basic auth"]),
-        ErrorCase(name: "exec plugin", yaml: kubeconfig(userExtra: "  user:\n    exec:\n      command: aws\n      apiVersion: client.authentication.k8s.io/v1\n"), code: .unsupported, mentions: ["exec"]),
+        ErrorCase(name: "exec plugin v1 without interactiveMode", yaml: kubeconfig(userExtra: "  user:\n    exec:\n      command: aws\n      apiVersion: client.authentication.k8s.io/v1\n"), code: .invalidCredentials, mentions: ["interactiveMode", "aws"]),
+        ErrorCase(name: "exec plugin with an unknown apiVersion", yaml: kubeconfig(userExtra: "  user:\n    exec:\n      command: aws\n      apiVersion: client.authentication.k8s.io/v1alpha1\n"), code: .unsupported, mentions: ["v1alpha1", "aws"]),
+        ErrorCase(name: "exec plugin together with a token", yaml: kubeconfig(userExtra: "  user:\n    token: abc\n    exec:\n      command: aws\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"), code: .conflictingAuth, mentions: ["exec"]),
         ErrorCase(name: "missing CA file", yaml: kubeconfig(clusterExtra: "    certificate-authority: nope/ca.pem\n"), code: .unreadable, mentions: ["nope/ca.pem"]),
         ErrorCase(name: "malformed YAML", yaml: "clusters: [unclosed\n", code: .malformed, mentions: ["not valid"]),
     ]

@@ -75,4 +75,24 @@ struct TLSTransportTests {
         #expect(try ok.get() == "v1.32.0-tls")
         if case .success = refused { Issue.record("the server requires a client certificate") }
     }
+
+    @Test func execPluginClientCertificateIsPresented() async throws {
+        let server = try await TLSTestServer(requireClientCertificate: true)
+        let dir = try TempDirectory()
+        let credential: [String: Any] = [
+            "apiVersion": ExecConfig.v1, "kind": "ExecCredential",
+            "status": ["clientCertificateData": String(decoding: server.clientCertPEM, as: UTF8.self), "clientKeyData": String(decoding: server.clientKeyPEM, as: UTF8.self)],
+        ]
+        let json = try dir.write("credential.json", String(decoding: try JSONSerialization.data(withJSONObject: credential), as: UTF8.self))
+        let plugin = try dir.write("plugin.sh", "#!/bin/sh\ncat '\(json)'\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin)
+        let provider = ExecCredentialProvider(config: ExecConfig(command: plugin), cluster: nil, user: "robot")
+        let c = try KubeClient(configuration: ClientConfiguration(
+            server: URL(string: "https://127.0.0.1:\(server.port)")!, tls: TLSSettings(caPEM: server.caPEM, serverName: "api.internal"),
+            credentials: .exec(provider), connectTimeout: .seconds(3)))
+        let result = await versionOrError(c)
+        try await c.shutdown()
+        server.stop()
+        #expect(try result.get() == "v1.32.0-tls", "the certificate from the plugin is presented")
+    }
 }

@@ -11,7 +11,7 @@ struct WatcherStateMachineTests {
     @Test func startsEmptyAndListsFirst() {
         var m = machine()
         #expect(m.state == .empty)
-        #expect(m.nextAction() == .list)
+        #expect(m.nextAction() == .list(resourceVersion: "0"), "the first list may be served from the watch cache")
         #expect(m.state == .listing)
         m.listSucceeded(resourceVersion: "10")
         #expect(m.state == .watching(resourceVersion: "10"))
@@ -29,27 +29,65 @@ struct WatcherStateMachineTests {
         #expect(m.nextAction() == .watch(resourceVersion: "20"))
     }
 
-    @Test func expiredErrorGoesBackToEmptyWithoutDelay() {
+    @Test func expiredErrorRelistsAtTheLastVersionWithoutDelay() {
         var m = machine()
         _ = m.nextAction()
         m.listSucceeded(resourceVersion: "10")
+        _ = m.received(DecodedWatchEvent<JSONValue>.object(.modified, configMap("a", rv: "14")), metadata: meta)
         _ = m.received(DecodedWatchEvent<JSONValue>.error(Status(reason: StatusReason.expired, code: 410)), metadata: meta)
-        #expect(m.state == .empty)
-        #expect(m.nextAction() == .list)
+        #expect(m.state == .listing)
+        #expect(m.nextAction() == .list(resourceVersion: "14"))
     }
 
-    @Test func listFailuresBackOffExceptExpiredContinueTokens() {
+    @Test func listRefusedAsExpiredOrTooLargeFallsBackToConsistentReadOnce() {
         var m = machine()
         _ = m.nextAction()
+        m.listSucceeded(resourceVersion: "10")
+        m.watchOpenFailed(KubeAPIError(status: Status(reason: StatusReason.gone, code: 410), statusCode: 410))
+        #expect(m.nextAction() == .list(resourceVersion: "10"))
         let gone = KubeAPIError(status: Status(reason: StatusReason.expired, code: 410), statusCode: 410)
         m.listFailed(gone)
-        #expect(m.nextAction() == .list)
+        #expect(m.isLastSyncResourceVersionUnavailable)
+        #expect(m.nextAction() == .list(resourceVersion: ""), "a consistent read, at once")
         m.listFailed(gone)
-        #expect(m.nextAction() == .sleep(.milliseconds(800)), "a second 410 in a row backs off")
-        #expect(m.nextAction() == .list)
+        #expect(m.nextAction() == .sleep(.milliseconds(800)), "a 410 on the consistent read backs off")
+        #expect(m.nextAction() == .list(resourceVersion: ""))
         m.listFailed(KubeTransportError(.connectionRefused, "x"))
         #expect(m.nextAction() == .sleep(.milliseconds(1600)))
-        #expect(m.nextAction() == .list)
+        #expect(m.nextAction() == .list(resourceVersion: ""))
+        m.listSucceeded(resourceVersion: "40")
+        #expect(!m.isLastSyncResourceVersionUnavailable)
+        #expect(m.nextAction() == .watch(resourceVersion: "40"))
+    }
+
+    @Test func tooLargeResourceVersionIsRecognised() {
+        let withCause = KubeAPIError(status: Status(message: "Timeout: Too large resource version", reason: StatusReason.timeout, details: StatusDetails(causes: [StatusCause(reason: "ResourceVersionTooLarge", message: "Too large resource version")]), code: 504), statusCode: 504)
+        let messageOnly = KubeAPIError(status: Status(message: "Too large resource version: 12, current: 11", reason: StatusReason.timeout, code: 504), statusCode: 504)
+        let otherTimeout = KubeAPIError(status: Status(message: "request timed out", reason: StatusReason.timeout, code: 504), statusCode: 504)
+        #expect(withCause.isResourceVersionTooLarge)
+        #expect(messageOnly.isResourceVersionTooLarge)
+        #expect(!otherTimeout.isResourceVersionTooLarge)
+        var m = machine()
+        _ = m.nextAction()
+        m.listFailed(otherTimeout)
+        #expect(m.nextAction() == .sleep(.milliseconds(800)))
+        #expect(m.nextAction() == .list(resourceVersion: "0"))
+        m.listFailed(messageOnly)
+        #expect(m.nextAction() == .list(resourceVersion: ""))
+    }
+
+    @Test func backoffStartsOverAfterTwoQuietMinutes() {
+        var m = machine()
+        _ = m.nextAction()
+        var delays: [Duration] = []
+        for t in [0, 1, 3, 7] {
+            m.listFailed(KubeTransportError(.connectionRefused, "x"), now: .seconds(t))
+            if case .sleep(let d) = m.nextAction() { delays.append(d) }
+            _ = m.nextAction()
+        }
+        #expect(delays == [.milliseconds(800), .milliseconds(1600), .milliseconds(3200), .milliseconds(6400)])
+        m.listFailed(KubeTransportError(.connectionRefused, "x"), now: .seconds(7 + 120))
+        #expect(m.nextAction() == .sleep(.milliseconds(800)), "two minutes after the last delay the backoff resets")
     }
 
     @Test func goneResponseOnWatchOpenRelistsWithoutDelay() {
@@ -57,7 +95,7 @@ struct WatcherStateMachineTests {
         _ = m.nextAction()
         m.listSucceeded(resourceVersion: "10")
         m.watchOpenFailed(KubeAPIError(status: Status(reason: StatusReason.gone, code: 410), statusCode: 410))
-        #expect(m.nextAction() == .list)
+        #expect(m.nextAction() == .list(resourceVersion: "10"))
     }
 
     struct OpenFailure: CustomTestStringConvertible, Sendable {
@@ -70,9 +108,9 @@ struct WatcherStateMachineTests {
     @Test(arguments: [
         OpenFailure(name: "connection refused re-watches", error: KubeTransportError(.connectionRefused, "x"), next: .watch(resourceVersion: "10")),
         OpenFailure(name: "429 re-watches", error: KubeAPIError(status: Status(reason: StatusReason.tooManyRequests, code: 429), statusCode: 429), next: .watch(resourceVersion: "10")),
-        OpenFailure(name: "503 relists", error: KubeAPIError(status: Status(reason: StatusReason.serviceUnavailable, code: 503), statusCode: 503), next: .list),
+        OpenFailure(name: "503 relists", error: KubeAPIError(status: Status(reason: StatusReason.serviceUnavailable, code: 503), statusCode: 503), next: .list(resourceVersion: "10")),
         OpenFailure(name: "timeout re-watches", error: KubeTransportError(.timeout, "x"), next: .watch(resourceVersion: "10")),
-        OpenFailure(name: "403 relists", error: KubeAPIError(status: Status(reason: StatusReason.forbidden, code: 403), statusCode: 403), next: .list),
+        OpenFailure(name: "403 relists", error: KubeAPIError(status: Status(reason: StatusReason.forbidden, code: 403), statusCode: 403), next: .list(resourceVersion: "10")),
     ])
     func watchOpenFailureBacksOffThen(_ c: OpenFailure) {
         var m = machine()
@@ -83,7 +121,7 @@ struct WatcherStateMachineTests {
         #expect(m.nextAction() == c.next)
     }
 
-    @Test func cleanCloseRewatchesImmediatelyButAnEmptyInstantCloseBacksOff() {
+    @Test func cleanCloseRewatchesImmediatelyButAnEmptyInstantCloseBacksOffAndRelists() {
         var m = machine()
         _ = m.nextAction()
         m.listSucceeded(resourceVersion: "10")
@@ -93,7 +131,7 @@ struct WatcherStateMachineTests {
         #expect(m.nextAction() == .watch(resourceVersion: "10"))
         m.streamEnded(receivedEvents: false, lasted: .milliseconds(5))
         #expect(m.nextAction() == .sleep(.milliseconds(800)))
-        #expect(m.nextAction() == .watch(resourceVersion: "10"))
+        #expect(m.nextAction() == .list(resourceVersion: "10"))
     }
 
     @Test func streamFailuresRewatchOrRelist() {
@@ -107,7 +145,7 @@ struct WatcherStateMachineTests {
         #expect(m.nextAction() == .watch(resourceVersion: "10"))
         m.streamFailed(KubeTransportError(.invalidResponse, "garbage"))
         #expect(m.nextAction() == .sleep(.milliseconds(1600)))
-        #expect(m.nextAction() == .list)
+        #expect(m.nextAction() == .list(resourceVersion: "10"))
     }
 
     @Test func backoffDoublesToTheCapAndResetsAfterSuccess() {

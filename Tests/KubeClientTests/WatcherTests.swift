@@ -15,7 +15,7 @@ private func describe(_ e: WatcherEvent<JSONValue>?) -> String {
 }
 
 private func watchRVs(_ t: FakeKubeTransport) -> [String] {
-    t.requests.map { $0.queryValue("watch") == "true" ? "watch@\($0.queryValue("resourceVersion") ?? "")" : "list" }
+    t.requests.map { "\($0.queryValue("watch") == "true" ? "watch" : "list")@\($0.queryValue("resourceVersion") ?? "")" }
 }
 
 private func noJitter(_ clock: VirtualClock) -> WatcherConfiguration {
@@ -35,7 +35,7 @@ struct WatcherTests {
         #expect(describe(try await it.next()) == "relisted(a)@10")
         #expect(describe(try await it.next()) == "added(c)")
         #expect(describe(try await it.next()) == "relisted(b)@20")
-        #expect(watchRVs(fake) == ["list", "watch@10", "list"])
+        #expect(watchRVs(fake) == ["list@0", "watch@10", "list@11"], "the first list may come from the watch cache; the relist is not older than the last event")
         #expect(clock.now.offset == .zero, "410 relists at once, without backoff")
     }
 
@@ -56,7 +56,7 @@ struct WatcherTests {
         var seen: [String] = []
         for _ in 0..<5 { seen.append(describe(try await it.next())) }
         #expect(seen == ["relisted()@10", "added(x)", "modified(x)", "bookmark@15", "deleted(x)"])
-        #expect(watchRVs(fake) == ["list", "watch@10", "watch@12", "watch@15"])
+        #expect(watchRVs(fake) == ["list@0", "watch@10", "watch@12", "watch@15"])
         #expect(fake.requests.allSatisfy { $0.queryValue("watch") == nil || $0.queryValue("allowWatchBookmarks") == "true" })
         #expect(fake.requests.last?.queryValue("timeoutSeconds") == "300")
     }
@@ -69,7 +69,7 @@ struct WatcherTests {
         var it = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(VirtualClock())).makeAsyncIterator()
         #expect(describe(try await it.next()) == "relisted()@10")
         #expect(describe(try await it.next()) == "relisted(n)@31")
-        #expect(watchRVs(fake) == ["list", "watch@10", "list"])
+        #expect(watchRVs(fake) == ["list@0", "watch@10", "list@10"])
     }
 
     @Test func listFailureBacksOffOnTheInjectedClock() async throws {
@@ -91,7 +91,7 @@ struct WatcherTests {
         }
     }
 
-    @Test func backoffGrowsAcrossConsecutiveFailuresAndResetsAfterSuccess() async throws {
+    @Test func backoffGrowsAcrossConsecutiveFailures() async throws {
         let script = Script(lists: [
             .failure(KubeTransportError(.connectionRefused, "refused")),
             .failure(KubeTransportError(.connectionRefused, "refused")),
@@ -119,7 +119,7 @@ struct WatcherTests {
         }
     }
 
-    @Test func emptyWatchThatEndsAtOnceBacksOffBeforeRewatching() async throws {
+    @Test func emptyWatchThatEndsAtOnceBacksOffThenRelists() async throws {
         let w1 = FakeWatchStream()
         w1.close()
         let w2 = FakeWatchStream()
@@ -131,14 +131,14 @@ struct WatcherTests {
         try await withThrowingTaskGroup(of: [String].self) { group in
             group.addTask {
                 var it = watcher.makeAsyncIterator()
-                return [describe(try await it.next()), describe(try await it.next())]
+                return [describe(try await it.next()), describe(try await it.next()), describe(try await it.next())]
             }
             await clock.waitForSleepers(1)
-            #expect(watchRVs(fake) == ["list", "watch@10"])
+            #expect(watchRVs(fake) == ["list@0", "watch@10"])
             clock.advanceToNextDeadline()
             let next = try await group.next()
-            #expect(next == ["relisted()@10", "added(late)"])
-            #expect(watchRVs(fake) == ["list", "watch@10", "watch@10"])
+            #expect(next == ["relisted()@10", "relisted()@10", "added(late)"])
+            #expect(watchRVs(fake) == ["list@0", "watch@10", "list@10", "watch@10"], "a very short watch is an error: back off, then relist")
         }
     }
 
@@ -163,7 +163,7 @@ struct WatcherTests {
             clock.advanceToNextDeadline()
             let next = try await group.next()
             #expect(next == ["relisted()@10", "added(a)", "modified(a)"])
-            #expect(watchRVs(fake) == ["list", "watch@10", "watch@11"])
+            #expect(watchRVs(fake) == ["list@0", "watch@10", "watch@11"])
         }
     }
 
@@ -214,5 +214,17 @@ struct WatcherTests {
         #expect(list.items.count == 2)
         #expect(list.resourceVersion == "50")
         #expect(fake.requests.map(\.encodedQuery) == ["limit=1", "limit=1&continue=next%2Bpage"])
+    }
+
+    @Test func expiredContinueTokenFallsBackToOneFullListAtTheRequestedVersion() async throws {
+        let fake = FakeKubeTransport(send: { req in
+            if req.queryValue("continue") != nil { return .status(410, reason: StatusReason.expired, message: "The provided continue parameter is too old") }
+            if req.queryValue("limit") != nil { return listResponse([configMap("a", rv: "1")], rv: "50", continueToken: "next") }
+            return listResponse([configMap("a", rv: "1"), configMap("b", rv: "2")], rv: "60")
+        })
+        let list = try await KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).listAll(options: ListOptions(resourceVersion: "0"), pageSize: 1)
+        #expect(list.items.count == 2)
+        #expect(list.resourceVersion == "60")
+        #expect(fake.requests.map(\.encodedQuery) == ["resourceVersion=0&limit=1", "limit=1&continue=next", "resourceVersion=0"])
     }
 }

@@ -25,19 +25,42 @@ struct ConcordLogHandler: LogHandler {
     func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let ts = RFC3339Millis.now()
-        let line: String
+        let line = Self.render(format: format, timestamp: RFC3339Millis.now(), level: event.level, label: label, message: "\(event.message)", metadata: merged)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// One log line (with its newline). JSON lines carry nested metadata (an object's
+    /// `{"name","namespace"}`) as nested JSON; text lines as `key=value` pairs.
+    static func render(format: LogFormat, timestamp: String, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
         switch format {
         case .text:
-            let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted("\($0.value)"))" }.joined(separator: " ")
-            line = "\(ts) \(event.level.rawValue.uppercased()) \(label): \(event.message)\(fields.isEmpty ? "" : " " + fields)\n"
+            let fields = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\(quoted(textValue($0.value)))" }.joined(separator: " ")
+            return "\(timestamp) \(level.rawValue.uppercased()) \(label): \(message)\(fields.isEmpty ? "" : " " + fields)\n"
         case .json:
-            var object: [String: String] = ["ts": ts, "level": event.level.rawValue, "logger": label, "msg": "\(event.message)"]
-            for (k, v) in merged where object[k] == nil { object[k] = "\(v)" }
+            var object: [String: Any] = ["ts": timestamp, "level": level.rawValue, "logger": label, "msg": message]
+            for (k, v) in metadata where object[k] == nil { object[k] = jsonValue(v) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            line = String(decoding: data, as: UTF8.self) + "\n"
+            return String(decoding: data, as: UTF8.self) + "\n"
         }
-        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// A metadata value in a text line: nested values as compact JSON (`{"name":"us-east"}`).
+    private static func textValue(_ v: Logger.MetadataValue) -> String {
+        switch v {
+        case .string, .stringConvertible: return "\(v)"
+        case .array, .dictionary:
+            let data = (try? JSONSerialization.data(withJSONObject: jsonValue(v), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    private static func jsonValue(_ v: Logger.MetadataValue) -> Any {
+        switch v {
+        case .string(let s): return s
+        case .stringConvertible(let c): return "\(c)"
+        case .array(let a): return a.map(jsonValue)
+        case .dictionary(let d): return d.mapValues(jsonValue)
+        }
     }
 
     private static func quoted(_ s: String) -> String {

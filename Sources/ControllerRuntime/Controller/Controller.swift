@@ -7,6 +7,7 @@ import Synchronization
 
 /// Runs a `Reconciler` for the keys its watches enqueue, with controller-runtime's semantics:
 /// N workers (default 1) pull keys from a `WorkQueue`, so one key never runs on two workers;
+/// the initial list and resyncs are queued at low priority behind real changes;
 /// results are handled in one place (`handle(_:)`):
 /// - error → `addRateLimited` (per-key backoff 5 ms → 1000 s), unless it is a `TerminalError`;
 /// - `.requeue(after:)` → `forget` + `addAfter`;
@@ -61,7 +62,7 @@ public final class Controller: Service, Sendable {
     /// Watches a secondary kind: each event enqueues the keys `map` returns (e.g. an owner's key).
     public func watch<O: Sendable>(_ informer: Informer<O>, map: @escaping @Sendable (O) -> [ObjectKey]) {
         let queue = self.queue
-        informer.addEventHandler(.mapping(map, to: { await queue.add($0) }))
+        informer.addEventHandler(.prioritized(map, metadata: informer.cache.metadata, to: { await queue.add($0, priority: $1) }))
         sources.withLock { $0.append(informer) }
     }
 
@@ -136,6 +137,13 @@ public final class Controller: Service, Sendable {
         var log = logger
         log[metadataKey: "name"] = "\(key.name)"
         if let ns = key.namespace { log[metadataKey: "namespace"] = "\(ns)" }
+        // controller-runtime's keys: the object under its kind ({"name", "namespace"}) and a reconcileID.
+        if case .string(let kind)? = logger[metadataKey: "controllerKind"] {
+            var object: Logger.Metadata = ["name": "\(key.name)"]
+            if let ns = key.namespace { object["namespace"] = "\(ns)" }
+            log[metadataKey: kind] = .dictionary(object)
+        }
+        log[metadataKey: "reconcileID"] = "\(UUID().uuidString.lowercased())"
         let outcome: ReconcileOutcome
         do {
             switch try await reconciler.reconcile(key) {

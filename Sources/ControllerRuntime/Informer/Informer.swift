@@ -36,18 +36,26 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     private let makeWatcher: @Sendable () -> Watcher<Object>
     private let handlers = Mutex<[InformerEventHandler<Object>]>([])
     private let gate = SyncGate()
-    private let resyncPeriod: Duration?
+    /// How often every cached object is re-delivered to the handlers (nil: never); at least 1 s.
+    public let resyncPeriod: Duration?
     private let clock: RuntimeClock
     private let logger: Logger
 
     /// Creates an informer over a resource, optionally restricted to a namespace and selectors.
     /// `clock` drives watch backoff and resync (tests inject a `VirtualClock`).
-    public init(
+    public convenience init(
         _ client: ObjectClient<Object>, namespace: String? = nil, options: ListOptions = ListOptions(),
         resyncPeriod: Duration? = nil, clock: some Clock<Duration> = ContinuousClock(),
         watcher: WatcherConfiguration = WatcherConfiguration(), logger: Logger = Logger(label: "concord.informer")
     ) {
-        let rc = RuntimeClock(clock)
+        self.init(client, namespace: namespace, options: options, resyncPeriod: resyncPeriod, runtimeClock: RuntimeClock(clock), watcher: watcher, logger: logger)
+    }
+
+    /// Creates an informer on an already wrapped clock (the shared informer factory's).
+    init(
+        _ client: ObjectClient<Object>, namespace: String?, options: ListOptions, resyncPeriod: Duration?,
+        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, logger: Logger
+    ) {
         var wc = watcher
         wc.clock = rc
         wc.logger = logger
@@ -106,9 +114,12 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
         switch event {
         case .relisted(let items, let rv):
             let delta = cache.replace(with: items)
+            let initial = !gate.isOpen
             logger.debug("Listed objects", metadata: ["informer": "\(name)", "count": "\(items.count)", "resourceVersion": "\(rv)", "vanished": "\(delta.deleted.count)"])
             for h in hs {
-                for o in delta.added { await h.onAdd(o) }
+                for o in delta.added {
+                    if initial, let first = h.onInitialAdd { await first(o) } else { await h.onAdd(o) }
+                }
                 for (old, new) in delta.updated { await h.onUpdate(old, new) }
                 for o in delta.deleted { await h.onDelete(o) }
             }

@@ -34,6 +34,9 @@ public final class InformerCache<Object: Sendable>: Sendable {
         }
     }
 
+    /// Whether a custom index `name` is registered.
+    public func hasIndex(_ name: String) -> Bool { state.withLock { $0.custom[name] != nil } }
+
     /// The key of an object.
     public func key(of object: Object) -> ObjectKey { ObjectKey(metadata(object)) }
 

@@ -1,3 +1,4 @@
+import FederationAPI
 import Foundation
 
 /// Callbacks an informer invokes as its cache changes. Keep them cheap (enqueue a key).
@@ -8,16 +9,20 @@ public struct InformerEventHandler<Object: Sendable>: Sendable {
     public var onUpdate: @Sendable (_ old: Object, _ new: Object) async -> Void
     /// An object was deleted, or vanished across a relist (its last known state).
     public var onDelete: @Sendable (Object) async -> Void
+    /// An object of the informer's first list (client-go's `isInInitialList`); nil: `onAdd`.
+    public var onInitialAdd: (@Sendable (Object) async -> Void)?
 
     /// Creates a handler; omitted callbacks do nothing.
     public init(
         onAdd: @escaping @Sendable (Object) async -> Void = { _ in },
         onUpdate: @escaping @Sendable (_ old: Object, _ new: Object) async -> Void = { _, _ in },
-        onDelete: @escaping @Sendable (Object) async -> Void = { _ in }
+        onDelete: @escaping @Sendable (Object) async -> Void = { _ in },
+        onInitialAdd: (@Sendable (Object) async -> Void)? = nil
     ) {
         self.onAdd = onAdd
         self.onUpdate = onUpdate
         self.onDelete = onDelete
+        self.onInitialAdd = onInitialAdd
     }
 
     /// A handler that maps every event's object to keys and hands them to `enqueue`.
@@ -29,5 +34,25 @@ public struct InformerEventHandler<Object: Sendable>: Sendable {
                 for k in keys(old) + keys(new) where seen.insert(k).inserted { await enqueue(k) }
             },
             onDelete: { o in for k in keys(o) { await enqueue(k) } })
+    }
+
+    /// A handler that enqueues keys with controller-runtime's priorities: objects of the initial
+    /// list and updates that keep the resourceVersion (resyncs, unchanged objects across a relist)
+    /// are `QueuePriority.low`; real changes are `QueuePriority.normal`.
+    public static func prioritized(
+        _ keys: @escaping @Sendable (Object) -> [ObjectKey], metadata: @escaping @Sendable (Object) -> ObjectMeta,
+        to enqueue: @escaping @Sendable (ObjectKey, Int) async -> Void
+    ) -> InformerEventHandler {
+        InformerEventHandler(
+            onAdd: { o in for k in keys(o) { await enqueue(k, QueuePriority.normal) } },
+            onUpdate: { old, new in
+                let unchanged = metadata(old).resourceVersion != nil && metadata(old).resourceVersion == metadata(new).resourceVersion
+                var seen = Set<ObjectKey>()
+                for k in keys(old) + keys(new) where seen.insert(k).inserted {
+                    await enqueue(k, unchanged ? QueuePriority.low : QueuePriority.normal)
+                }
+            },
+            onDelete: { o in for k in keys(o) { await enqueue(k, QueuePriority.normal) } },
+            onInitialAdd: { o in for k in keys(o) { await enqueue(k, QueuePriority.low) } })
     }
 }

@@ -25,6 +25,7 @@ public final class Manager: Service, Sendable {
     private struct State {
         var others: [any Service] = []
         var informers: [any SyncingService] = []
+        var caches: [SharedInformerFactory] = []
         var controllers: [Controller] = []
         var group: ServiceGroup?
         var shutdownRequested = false
@@ -46,13 +47,17 @@ public final class Manager: Service, Sendable {
     /// added controller watches are run even without this call; an informer runs once.
     public func add(informer: any SyncingService) { state.withLock { $0.informers.append(informer) } }
 
+    /// Adds a shared cache: it runs every informer it hands out (also later ones), once, and
+    /// readiness waits for them.
+    public func add(cache: SharedInformerFactory) { state.withLock { $0.caches.append(cache) } }
+
     /// Adds a controller; it runs only while this process leads.
     public func add(controller: Controller) { state.withLock { $0.controllers.append(controller) } }
 
     /// Every informer (added, or watched by an added controller) has synced.
     public var hasSynced: Bool {
-        let (informers, controllers) = state.withLock { ($0.informers, $0.controllers) }
-        return (informers + controllers.flatMap(\.watchedSources)).allSatisfy(\.hasSynced)
+        let (informers, caches, controllers) = state.withLock { ($0.informers, $0.caches, $0.controllers) }
+        return (informers + caches.flatMap(\.all) + controllers.flatMap(\.watchedSources)).allSatisfy(\.hasSynced)
     }
 
     /// Runs until SIGTERM or SIGINT (or `shutdown()`), then shuts down gracefully.
@@ -93,16 +98,20 @@ public final class Manager: Service, Sendable {
     }
 
     private func makeGroup(handlingSignals: Bool) -> ServiceGroup {
-        let (others, explicit, controllers) = state.withLock { ($0.others, $0.informers, $0.controllers) }
-        // Informers a controller watches run even when they were not added explicitly; each runs once.
+        let (others, explicit, caches, controllers) = state.withLock { ($0.others, $0.informers, $0.caches, $0.controllers) }
+        // Informers a controller watches run even when they were not added explicitly; each runs once,
+        // informers of a shared cache through that cache.
         var informers: [any SyncingService] = []
         var seen = Set<ObjectIdentifier>()
         for i in explicit + controllers.flatMap(\.watchedSources) where seen.insert(ObjectIdentifier(i)).inserted {
-            informers.append(i)
+            if !caches.contains(where: { $0.owns(i) }) { informers.append(i) }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for s in others {
             services.append(.init(service: s, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup))
+        }
+        for c in caches {
+            services.append(.init(service: c, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup, serviceName: "cache"))
         }
         for i in informers {
             services.append(.init(service: i, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .cancelGroup, serviceName: "informer \(i.name)"))

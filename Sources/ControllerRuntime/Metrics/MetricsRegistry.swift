@@ -32,6 +32,9 @@ public final class MetricsRegistry: Sendable {
     /// Removes a histogram (a deleted object's series).
     public func remove(_ histogram: MetricHistogram) { registry.unregisterValueHistogram(histogram.base) }
 
+    /// Removes a gauge (a deleted object's series).
+    public func remove(_ gauge: MetricGauge) { registry.unregisterGauge(gauge.base) }
+
     /// Registers work to run before every scrape (to refresh computed gauges).
     public func onCollect(_ hook: @escaping @Sendable () -> Void) { hooks.withLock { $0.append(hook) } }
 

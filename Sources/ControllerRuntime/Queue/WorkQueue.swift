@@ -9,14 +9,20 @@ import KubeClient
 /// - `addAfter` delays a key (the earliest ready time wins); `addRateLimited` delays it by its
 ///   per-key exponential backoff (5 ms → 1000 s) until `forget`;
 /// - `shutDown` stops accepting keys while workers drain the queue; `shutDownWithDrain` also
-///   waits for in-flight keys to be `done`.
+///   waits for in-flight keys to be `done`;
+/// - keys carry a priority (controller-runtime's priority queue): the highest comes out first,
+///   FIFO within a priority; adding a queued key again with a higher priority raises it, never
+///   lowers it; delayed and rate-limited re-adds keep the priority the key was handed out with.
 ///
 /// Delayed keys become ready only while `run()` is running (the controller runs it).
 public actor WorkQueue<Key: Hashable & Sendable> {
-    private var queue: Deque<Key> = []
+    private var buckets: [Int: Deque<Key>] = [:]
+    private var queuedPriority: [Key: Int] = [:]
+    private var processingPriority: [Key: Int] = [:]
+    private var requeuePriority: [Key: Int] = [:]
     private var dirty: Set<Key> = []
     private var processing: Set<Key> = []
-    private var delayed: [Key: Duration] = [:]
+    private var delayed: [Key: (ready: Duration, priority: Int)] = [:]
     private var shuttingDown = false
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     private var limiter: any RateLimiter<Key>
@@ -45,45 +51,84 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         self.observer = observer
     }
 
-    /// Queues a key unless it is already queued or shutting down.
-    public func add(_ key: Key) {
-        guard !shuttingDown, !dirty.contains(key) else { return }
+    /// Queues a key unless it is already queued or shutting down. A key already queued (or queued
+    /// to run again after processing) keeps its place unless `priority` is higher: then it moves up.
+    public func add(_ key: Key, priority: Int = QueuePriority.normal) {
+        guard !shuttingDown else { return }
+        if dirty.contains(key) {
+            if let current = queuedPriority[key], priority > current {
+                buckets[current]?.removeAll { $0 == key }
+                if buckets[current]?.isEmpty == true { buckets[current] = nil }
+                enqueue(key, priority)
+            } else if processing.contains(key), priority > (requeuePriority[key] ?? .min) {
+                requeuePriority[key] = priority
+            }
+            return
+        }
         observer.added()
         if addedAt[key] == nil { addedAt[key] = clock.now }
         dirty.insert(key)
-        if processing.contains(key) { return }
+        if processing.contains(key) {
+            requeuePriority[key] = priority
+            return
+        }
         if let w = waiters.popFirst() {
-            w.resume(returning: handOut(key))
+            w.resume(returning: handOut(key, priority: priority))
         } else {
-            queue.append(key)
-            observer.depthChanged(queue.count)
+            enqueue(key, priority)
         }
     }
 
+    private func enqueue(_ key: Key, _ priority: Int) {
+        buckets[priority, default: []].append(key)
+        queuedPriority[key] = priority
+        observer.depthChanged(queuedPriority.count)
+    }
+
+    /// Removes the first key of the highest priority.
+    private func dequeue() -> (key: Key, priority: Int)? {
+        guard let top = buckets.keys.max(), let key = buckets[top]?.popFirst() else { return nil }
+        if buckets[top]?.isEmpty == true { buckets[top] = nil }
+        queuedPriority[key] = nil
+        observer.depthChanged(queuedPriority.count)
+        return (key, top)
+    }
+
+    /// The priority a key being processed was handed out with (nil when it is not being processed).
+    public func priority(of key: Key) -> Int? { processingPriority[key] }
+
     /// Moves a key from dirty to processing, recording how long it waited.
-    private func handOut(_ key: Key) -> Key {
+    private func handOut(_ key: Key, priority: Int) -> Key {
         dirty.remove(key)
         processing.insert(key)
+        processingPriority[key] = priority
         let now = clock.now
         if let added = addedAt.removeValue(forKey: key) { observer.waited(now - added) }
         startedAt[key] = now
         return key
     }
 
-    /// Queues a key after `delay`; a delay ≤ 0 is a plain `add`. The earliest ready time wins.
-    public func addAfter(_ key: Key, _ delay: Duration) {
+    /// Queues a key after `delay`; a delay ≤ 0 is a plain `add`. The earliest ready time and the
+    /// highest priority win. A nil `priority` keeps the one the key is being processed with.
+    public func addAfter(_ key: Key, _ delay: Duration, priority: Int? = nil) {
         guard !shuttingDown else { return }
-        guard delay > .zero else { return add(key) }
+        let p = priority ?? processingPriority[key] ?? QueuePriority.normal
+        guard delay > .zero else { return add(key, priority: p) }
         let ready = clock.now + delay
-        if let existing = delayed[key], existing <= ready { return }
-        delayed[key] = ready
+        if let existing = delayed[key] {
+            delayed[key] = (min(existing.ready, ready), max(existing.priority, p))
+            if existing.ready <= ready { return }
+        } else {
+            delayed[key] = (ready, p)
+        }
         wake.signal()
     }
 
-    /// Queues a key after its backoff delay and records one more failure.
-    public func addRateLimited(_ key: Key) {
+    /// Queues a key after its backoff delay and records one more failure; a nil `priority`
+    /// keeps the one the key is being processed with.
+    public func addRateLimited(_ key: Key, priority: Int? = nil) {
         observer.retried()
-        addAfter(key, limiter.when(key, now: clock.now))
+        addAfter(key, limiter.when(key, now: clock.now), priority: priority)
     }
 
     /// Forgets the key's failures (its next backoff starts at the base delay again).
@@ -95,9 +140,8 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// Takes the next key, waiting for one; nil once shut down and empty. Every key returned must
     /// be passed to `done` afterwards. A cancelled caller gets nil.
     public func get() async -> Key? {
-        if let key = queue.popFirst() {
-            observer.depthChanged(queue.count)
-            return handOut(key)
+        if let (key, priority) = dequeue() {
+            return handOut(key, priority: priority)
         }
         if shuttingDown { return nil }
         let id = waiters.makeID()
@@ -114,13 +158,14 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// Marks a key finished; if it was added meanwhile, queues it again.
     public func done(_ key: Key) {
         processing.remove(key)
+        processingPriority[key] = nil
+        let priority = requeuePriority.removeValue(forKey: key) ?? QueuePriority.normal
         if let started = startedAt.removeValue(forKey: key) { observer.worked(clock.now - started) }
         if dirty.contains(key) {
             if let w = waiters.popFirst() {
-                w.resume(returning: handOut(key))
+                w.resume(returning: handOut(key, priority: priority))
             } else {
-                queue.append(key)
-                observer.depthChanged(queue.count)
+                enqueue(key, priority)
             }
         }
         if shuttingDown && processing.isEmpty {
@@ -135,7 +180,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         shuttingDown = true
         delayed.removeAll()
         wake.signal()
-        if queue.isEmpty {
+        if queuedPriority.isEmpty {
             for w in waiters.removeAll() { w.resume(returning: nil) }
         }
     }
@@ -148,7 +193,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     }
 
     /// Keys ready to be handed out.
-    public var count: Int { queue.count }
+    public var count: Int { queuedPriority.count }
     /// Keys being processed.
     public var processingCount: Int { processing.count }
     /// Keys waiting for their delay.
@@ -163,7 +208,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     public func run() async {
         while !shuttingDown && !Task.isCancelled {
             promoteDue()
-            if let next = delayed.values.min() {
+            if let next = delayed.values.map(\.ready).min() {
                 let clock = self.clock
                 let wake = self.wake
                 await withTaskGroup(of: Void.self) { group in
@@ -180,10 +225,18 @@ public actor WorkQueue<Key: Hashable & Sendable> {
 
     private func promoteDue() {
         let now = clock.now
-        let due = delayed.filter { $0.value <= now }.sorted { $0.value < $1.value }
-        for (key, _) in due {
+        let due = delayed.filter { $0.value.ready <= now }.sorted { $0.value.ready < $1.value.ready }
+        for (key, entry) in due {
             delayed.removeValue(forKey: key)
-            add(key)
+            add(key, priority: entry.priority)
         }
     }
+}
+
+/// Work queue priorities (controller-runtime's `handler.LowPriority` and the default).
+public enum QueuePriority {
+    /// Ordinary changes.
+    public static let normal = 0
+    /// Objects of an informer's initial list and resyncs (an update with an unchanged resourceVersion).
+    public static let low = -100
 }

@@ -13,13 +13,17 @@ struct DatacenterController {
     let prober: HealthProber
     let members: MemberConnections
 
-    init(hub: KubeClient, options: ControllerOptions, logger: Logger) {
+    /// The custom index of Datacenters by `spec.region`.
+    static let regionIndex = "spec.region"
+
+    init(hub: KubeClient, cache: SharedInformerFactory, options: ControllerOptions, logger: Logger) {
         var log = logger
         log[metadataKey: "controllerKind"] = "Datacenter"
         let datacenters = hub.resource(Datacenter.self)
-        let informer = Informer(datacenters, clock: options.clock, logger: log)
+        let informer = cache.informer(for: Datacenter.self)
+        informer.cache.addIndex(Self.regionIndex) { [$0.spec.region] }
         let ledger = ProbeLedger()
-        let members = MemberConnections(logger: log)
+        let members = MemberConnections(logger: log, clock: RuntimeClock(options.clock))
         let wake = KeySink()
         let prober = HealthProber(
             ledger: ledger, clock: RuntimeClock(options.clock), now: options.now, logger: log,
@@ -53,5 +57,13 @@ final class KeySink: Sendable {
     func send(_ key: ObjectKey) async {
         guard let q = queue.withLock({ $0 }) else { return }
         await q.add(key)
+    }
+}
+
+extension InformerCache where Object == Datacenter {
+    /// Cached Datacenters in `region` (`spec.region`), through the region index when it is registered.
+    public func datacenters(inRegion region: String) -> [Datacenter] {
+        if hasIndex(DatacenterController.regionIndex) { return byIndex(DatacenterController.regionIndex, region) }
+        return list().filter { $0.spec.region == region }
     }
 }

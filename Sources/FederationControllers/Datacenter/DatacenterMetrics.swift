@@ -2,10 +2,13 @@ import ControllerRuntime
 import FederationAPI
 import FederationCore
 import Foundation
+import KubeClient
 
 /// The Datacenter controller's federation metrics (DESIGN §3):
 /// - `concord_datacenters{phase}`: Datacenters per phase, counted from the informer cache at each scrape;
-/// - `concord_probe_latency_seconds{datacenter}`: round trips of successful health probes.
+/// - `concord_probe_latency_seconds{datacenter}`: round trips of successful health probes;
+/// - `concord_member_circuit_state{datacenter}`: the member client's circuit breaker after each
+///   probe: 0 closed, 1 open, 2 half-open.
 struct DatacenterMetrics: Sendable {
     let registry: MetricsRegistry?
 
@@ -31,10 +34,27 @@ struct DatacenterMetrics: Sendable {
         histogram(registry, datacenter).observe(latency)
     }
 
+    /// Records the circuit breaker phase of `datacenter`'s client (nil: no breaker, nothing recorded).
+    func circuit(_ datacenter: String, _ phase: CircuitBreakerState.Phase?) {
+        guard let registry, let phase else { return }
+        let value: Double
+        switch phase {
+        case .closed: value = 0
+        case .open: value = 1
+        case .halfOpen: value = 2
+        }
+        circuitGauge(registry, datacenter).set(value)
+    }
+
     /// Drops the series of a deleted datacenter.
     func forget(_ datacenter: String) {
         guard let registry else { return }
         registry.remove(histogram(registry, datacenter))
+        registry.remove(circuitGauge(registry, datacenter))
+    }
+
+    private func circuitGauge(_ registry: MetricsRegistry, _ datacenter: String) -> MetricGauge {
+        registry.gauge("concord_member_circuit_state", labels: [("datacenter", datacenter)], help: "Circuit breaker of the member's client: 0 closed, 1 open, 2 half-open.")
     }
 
     private func histogram(_ registry: MetricsRegistry, _ datacenter: String) -> MetricHistogram {

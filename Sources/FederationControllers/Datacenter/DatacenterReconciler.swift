@@ -111,14 +111,16 @@ struct DatacenterReconciler: Reconciler {
     private func target(for dc: Datacenter, client: KubeClient, secretRevision: String) -> ProbeTarget {
         let hc = dc.spec.effectiveHealthCheck
         let versions = VersionSchedule()
+        let memory = ProbeMemory()
         let name = dc.metadata.name ?? ""
         let metrics = self.metrics
         return ProbeTarget(
             revision: "\(secretRevision)/\(hc.periodSeconds)/\(hc.timeoutSeconds)",
             healthCheck: hc,
             probe: { timeout in
-                let result = await MemberProbe.probe(client, timeout: timeout, wantVersion: versions.next())
+                let result = await MemberProbe.probe(client, timeout: timeout, wantVersion: versions.next(), memory: memory)
                 metrics.probed(name, result)
+                metrics.circuit(name, client.circuitBreaker?.phase)
                 return result
             })
     }

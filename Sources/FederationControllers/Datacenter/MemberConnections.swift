@@ -8,7 +8,15 @@ import Logging
 /// Each member has its own HTTP connection pool, so a member that hangs holds only its own
 /// connections. A client is rebuilt when the Secret changes (its resourceVersion) and shut down
 /// when the datacenter goes away.
+///
+/// Each client has a circuit breaker (`breaker`): after consecutive transport failures (timeouts,
+/// refused or dropped connections) requests to that member fail at once, except one trial per
+/// cooldown, so callers sharing a hung member's client are not held up by its timeouts.
 actor MemberConnections {
+    /// Opens after 3 consecutive transport failures; one trial request per second after that
+    /// (the default probe period, so each probe can be the trial).
+    static let defaultBreaker = CircuitBreakerSettings(failureThreshold: 3, openDuration: .seconds(1))
+
     /// A member's client and the Secret revision it was built from.
     struct Connection: Sendable {
         var client: KubeClient
@@ -23,8 +31,15 @@ actor MemberConnections {
 
     private var connections: [String: Connection] = [:]
     private let logger: Logger
+    private let breaker: CircuitBreakerSettings?
+    private let clock: RuntimeClock
 
-    init(logger: Logger) { self.logger = logger }
+    /// `clock` times the breakers' cooldowns; a nil `breaker` turns them off.
+    init(logger: Logger, breaker: CircuitBreakerSettings? = MemberConnections.defaultBreaker, clock: RuntimeClock = .continuous) {
+        self.logger = logger
+        self.breaker = breaker
+        self.clock = clock
+    }
 
     /// The existing connection for `name` if built from `secretRevision`, else a new one from `kubeconfig`.
     func connection(for name: String, secretRevision: String, kubeconfig: String, source: String, now: Date) async throws -> Connection {
@@ -33,10 +48,11 @@ actor MemberConnections {
             connections[name] = existing
             return existing
         }
-        let configuration = try ClientConfiguration.fromKubeconfig(text: kubeconfig, source: source)
+        var configuration = try ClientConfiguration.fromKubeconfig(text: kubeconfig, source: source)
+        configuration.circuitBreaker = breaker
         var log = logger
         log[metadataKey: "datacenter"] = "\(name)"
-        let client = try KubeClient(configuration: configuration, logger: log)
+        let client = try KubeClient(configuration: configuration, logger: log, clock: clock)
         let connection = Connection(client: client, secretRevision: secretRevision, server: configuration.displayServer, checkedAt: now)
         if let old = connections.updateValue(connection, forKey: name) {
             try? await old.client.shutdown()

@@ -2,6 +2,7 @@ import FederationAPI
 import FederationCore
 import Foundation
 import KubeClient
+import Synchronization
 
 /// Probes one member's API server and turns the answer into a `ProbeResult` for the health decision.
 ///
@@ -9,8 +10,14 @@ import KubeClient
 /// identity), bounded by the health check's `timeoutSeconds`. `/version` is read only when the
 /// caller asks for it (first contact, then now and then), so a steady probe costs one request.
 enum MemberProbe {
-    /// Probes the member once.
-    static func probe(_ client: KubeClient, timeout: Duration, wantVersion: Bool, clock: RuntimeClock = .continuous) async -> ProbeResult {
+    /// Probes the member once. `memory` keeps the last transport failure of this member's probes:
+    /// a probe failed fast by the open circuit breaker repeats it, so the status message stays stable.
+    static func probe(_ client: KubeClient, timeout: Duration, wantVersion: Bool, clock: RuntimeClock = .continuous, memory: ProbeMemory? = nil) async -> ProbeResult {
+        let result = await probeOnce(client, timeout: timeout, wantVersion: wantVersion, clock: clock, memory: memory)
+        return result
+    }
+
+    private static func probeOnce(_ client: KubeClient, timeout: Duration, wantVersion: Bool, clock: RuntimeClock, memory: ProbeMemory?) async -> ProbeResult {
         let started = clock.now
         do {
             let ready = try await client.send(KubeRequest(method: .get, path: "/readyz", accept: "text/plain, application/json", timeout: timeout))
@@ -29,7 +36,15 @@ enum MemberProbe {
             return .success(latency: latency, serverVersion: version)
         } catch let error as KubeTransportError {
             // The message must not vary from probe to probe (no timings): status is written on change.
-            return .failure(reason: reason(for: error), message: error.message)
+            // A probe failed fast by the open circuit reports the failure that opened it.
+            if error.code == .circuitOpen {
+                if let previous = memory?.lastTransportFailure { return previous }
+                let cause = client.circuitBreaker?.lastFailure ?? error
+                return .failure(reason: reason(for: cause), message: cause.message)
+            }
+            let result = ProbeResult.failure(reason: reason(for: error), message: error.message)
+            memory?.lastTransportFailure = result
+            return result
         } catch let error as KubeAPIError {
             let reason = (error.isUnauthorized || error.statusCode == 403) ? Datacenter.Reason.unauthorized : Datacenter.Reason.probeFailed
             return .failure(reason: reason, message: "\(error)")
@@ -45,5 +60,16 @@ enum MemberProbe {
         case .connectionRefused, .connectionClosed, .tls: return Datacenter.Reason.connectionFailed
         default: return Datacenter.Reason.probeFailed
         }
+    }
+}
+
+/// The last transport failure of one member's probes (see `MemberProbe.probe`).
+final class ProbeMemory: Sendable {
+    private let last = Mutex<ProbeResult?>(nil)
+
+    /// The failure to repeat while the circuit is open.
+    var lastTransportFailure: ProbeResult? {
+        get { last.withLock { $0 } }
+        set { last.withLock { $0 = newValue } }
     }
 }

@@ -19,18 +19,26 @@ public struct KubeClient: Sendable {
     /// The configuration the client was built from, if built from one.
     public let configuration: ClientConfiguration?
     private let owned: HTTPKubeTransport?
+    /// The circuit breaker in front of the HTTP transport, when the configuration enables one.
+    public let circuitBreaker: CircuitBreakerTransport?
 
-    /// A client over an HTTP transport built from a configuration; `observer` sees every request's outcome.
-    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient"), observer: (any KubeRequestObserver)? = nil) throws {
+    /// A client over an HTTP transport built from a configuration; `observer` sees every request's
+    /// outcome; `clock` times the circuit breaker's cooldown, if the configuration enables one.
+    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient"), observer: (any KubeRequestObserver)? = nil, clock: RuntimeClock = .continuous) throws {
         let t = try HTTPKubeTransport(configuration: configuration, logger: logger)
         // Each attempt is throttled, then counted; retries wrap both (client-go's order).
         var layered: any KubeTransport = t
-        if let breaker = configuration.circuitBreaker { layered = CircuitBreakerTransport(base: layered, settings: breaker) }
+        var breaker: CircuitBreakerTransport?
+        if let settings = configuration.circuitBreaker {
+            breaker = CircuitBreakerTransport(base: layered, settings: settings, clock: clock)
+            layered = breaker!
+        }
         if configuration.qps > 0 { layered = RateLimitedTransport(base: layered, qps: configuration.qps, burst: configuration.burst) }
         if let observer { layered = InstrumentedTransport(base: layered, host: InstrumentedTransport.hostLabel(of: configuration.server), observer: observer) }
         if configuration.maxRetries > 0 { layered = RetryingTransport(base: layered, maxRetries: configuration.maxRetries) }
         self.transport = layered
         self.owned = t
+        self.circuitBreaker = breaker
         self.defaultNamespace = configuration.namespace
         self.configuration = configuration
     }
@@ -45,6 +53,7 @@ public struct KubeClient: Sendable {
     public init(transport: any KubeTransport, defaultNamespace: String = "default") {
         self.transport = transport
         self.owned = nil
+        self.circuitBreaker = transport as? CircuitBreakerTransport
         self.defaultNamespace = defaultNamespace
         self.configuration = nil
     }

@@ -58,6 +58,8 @@ public struct ObjectClient<Object: Sendable>: Sendable {
     }
 
     /// LIST every page, following continue tokens; the resourceVersion is the first page's.
+    /// When a continue token expires (410) midway, the whole list is read again in one request at
+    /// the originally requested resourceVersion (client-go's pager with `FullListIfExpired`).
     public func listAll(namespace: String? = nil, options: ListOptions = ListOptions(), pageSize: Int = 500) async throws -> ObjectList<Object> {
         var opts = options
         opts.limit = pageSize
@@ -68,7 +70,15 @@ public struct ObjectClient<Object: Sendable>: Sendable {
             opts.continue = token
             opts.resourceVersion = nil
             opts.resourceVersionMatch = nil
-            page = try await list(namespace: namespace, options: opts)
+            do {
+                page = try await list(namespace: namespace, options: opts)
+            } catch let error as KubeAPIError where error.isGone {
+                var full = options
+                full.limit = nil
+                full.continue = nil
+                let whole = try await list(namespace: namespace, options: full)
+                return ObjectList(items: whole.items, resourceVersion: whole.resourceVersion)
+            }
             all += page.items
         }
         return ObjectList(items: all, resourceVersion: rv)

@@ -103,7 +103,7 @@ extension MergedKubeConfig {
         return ClientConfiguration(
             server: try Self.serverURL(cluster, name: ctx.cluster),
             tls: try Self.tls(cluster: cluster, clusterName: ctx.cluster, user: user, userName: ctx.user ?? ""),
-            credentials: try Self.credentials(user, name: ctx.user ?? ""),
+            credentials: try Self.credentials(user, name: ctx.user ?? "", cluster: cluster),
             namespace: (ctx.namespace?.isEmpty ?? true) ? "default" : ctx.namespace!, source: source)
     }
 
@@ -135,12 +135,20 @@ extension MergedKubeConfig {
         return TLSSettings(caPEM: ca, insecureSkipVerify: insecure, serverName: (c.tlsServerName?.isEmpty ?? true) ? nil : c.tlsServerName, clientCertificatePEM: cert, clientKeyPEM: key)
     }
 
-    static func credentials(_ u: UserEntry, name: String) throws -> Credentials {
-        if u.exec != nil {
-            throw KubeConfigError(.unsupported, "user \"\(name)\" uses an exec credential plugin, which Concord does not support yet; use a token, token file or client certificate")
-        }
+    static func credentials(_ u: UserEntry, name: String, cluster: ClusterEntry = ClusterEntry()) throws -> Credentials {
         let token = (u.token?.isEmpty ?? true) ? nil : u.token
         let hasBasic = !(u.username?.isEmpty ?? true) || !(u.password?.isEmpty ?? true)
+        if let exec = u.exec, !exec.isNull {
+            if token != nil || !(u.tokenFile?.isEmpty ?? true) || hasBasic {
+                throw KubeConfigError(.conflictingAuth, "user \"\(name)\" sets both an exec plugin and a token or basic auth; keep only one")
+            }
+            let config = try ExecConfig.parse(exec, user: name)
+            let ca = try material(data: cluster.certificateAuthorityData, file: cluster.certificateAuthority, field: "certificate-authority", entry: "cluster")
+            let info = ExecClusterInfo(
+                server: cluster.server ?? "", tlsServerName: cluster.tlsServerName, insecureSkipTLSVerify: cluster.insecureSkipTLSVerify,
+                certificateAuthorityData: ca?.base64EncodedString(), proxyURL: cluster.proxyURL, config: cluster.execExtension)
+            return .exec(ExecCredentialProvider(config: config, cluster: info, user: name))
+        }
         if (token != nil || !(u.tokenFile?.isEmpty ?? true)) && hasBasic {
             throw KubeConfigError(.conflictingAuth, "user \"\(name)\" sets both a token and basic auth (username/password); keep only one")
         }

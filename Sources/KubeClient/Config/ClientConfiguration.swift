@@ -112,6 +112,8 @@ public enum Credentials: Sendable, CustomStringConvertible {
     case tokenFile(FileTokenSource)
     /// HTTP basic auth.
     case basic(username: String, password: String)
+    /// A kubeconfig exec plugin's token or client certificate, cached until it expires.
+    case exec(ExecCredentialProvider)
 
     /// The kind of credential, without its value.
     public var description: String {
@@ -120,16 +122,34 @@ public enum Credentials: Sendable, CustomStringConvertible {
         case .bearer: return "bearer token"
         case .tokenFile(let s): return "token file \(s.path)"
         case .basic(let u, _): return "basic auth as \(u)"
+        case .exec(let p): return "exec plugin \(p.config.command)"
         }
     }
 
-    /// The `Authorization` header value, if any.
+    /// The `Authorization` header value, if any. Exec credentials need the plugin: use `authorization()`.
     public func authorizationHeader() throws -> String? {
         switch self {
         case .none: return nil
         case .bearer(let t): return "Bearer \(t)"
         case .tokenFile(let s): return "Bearer \(try s.token())"
         case .basic(let u, let p): return "Basic \(Data("\(u):\(p)".utf8).base64EncodedString())"
+        case .exec(let p): throw KubeUsageError("exec plugin \(p.config.command) credentials are obtained asynchronously; call authorization()")
         }
+    }
+
+    /// How one request authenticates: the `Authorization` header and, from an exec plugin, the
+    /// credential used (to invalidate it after a 401) and any client certificate it returned.
+    public struct Authorization: Sendable {
+        /// The `Authorization` header value, if any.
+        public var header: String?
+        /// The exec credential this came from, if any.
+        public var execCredential: ExecCredentialStatus?
+    }
+
+    /// The credentials for the next request, running the exec plugin if its credential is missing or expired.
+    public func authorization() async throws -> Authorization {
+        guard case .exec(let provider) = self else { return Authorization(header: try authorizationHeader()) }
+        let c = try await provider.credential()
+        return Authorization(header: c.token.map { "Bearer \($0)" }, execCredential: c)
     }
 }

@@ -8,7 +8,7 @@ public struct KubeConfigError: Error, Sendable, Hashable, CustomStringConvertibl
         fileprivate enum Value: String, Sendable, Hashable {
             case fileNotFound, unreadable, malformed, noConfiguration, noCurrentContext, contextNotFound
             case clusterNotFound, userNotFound, invalidServer, conflictingTLS, invalidData, incompleteCertificate
-            case conflictingAuth, unsupported, notInCluster, invalidCredentials
+            case conflictingAuth, unsupported, notInCluster, invalidCredentials, execPlugin
         }
         fileprivate let value: Value
 
@@ -38,12 +38,14 @@ public struct KubeConfigError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let incompleteCertificate = Code(value: .incompleteCertificate)
         /// A token together with basic auth.
         public static let conflictingAuth = Code(value: .conflictingAuth)
-        /// A feature Concord does not support yet (exec plugins, proxies).
+        /// A feature Concord does not support (proxies, exec plugin API versions other than v1/v1beta1).
         public static let unsupported = Code(value: .unsupported)
         /// The in-cluster environment is incomplete.
         public static let notInCluster = Code(value: .notInCluster)
-        /// A bearer token could not be read.
+        /// A bearer token could not be read, or a credential entry is invalid.
         public static let invalidCredentials = Code(value: .invalidCredentials)
+        /// An exec credential plugin failed: not found, non-zero exit, or output that is not an ExecCredential.
+        public static let execPlugin = Code(value: .execPlugin)
 
         /// The code's name.
         public var description: String { value.rawValue }

@@ -93,9 +93,12 @@ public struct ClusterEntry: Codable, Sendable, Hashable {
     public var tlsServerName: String?
     /// Proxy URL (not supported yet; rejected with a clear error when used).
     public var proxyURL: String?
+    /// Named extensions (`[{name, extension}]`); exec plugins may receive `client.authentication.k8s.io/exec`.
+    public var extensions: JSONValue?
 
     /// Creates an entry.
-    public init(server: String? = nil, certificateAuthority: String? = nil, certificateAuthorityData: String? = nil, insecureSkipTLSVerify: Bool? = nil, tlsServerName: String? = nil, proxyURL: String? = nil) {
+    public init(server: String? = nil, certificateAuthority: String? = nil, certificateAuthorityData: String? = nil, insecureSkipTLSVerify: Bool? = nil, tlsServerName: String? = nil, proxyURL: String? = nil, extensions: JSONValue? = nil) {
+        self.extensions = extensions
         self.server = server
         self.certificateAuthority = certificateAuthority
         self.certificateAuthorityData = certificateAuthorityData
@@ -111,6 +114,12 @@ public struct ClusterEntry: Codable, Sendable, Hashable {
         case insecureSkipTLSVerify = "insecure-skip-tls-verify"
         case tlsServerName = "tls-server-name"
         case proxyURL = "proxy-url"
+        case extensions
+    }
+
+    /// The `client.authentication.k8s.io/exec` extension, handed to exec plugins as `spec.cluster.config`.
+    public var execExtension: JSONValue? {
+        extensions?.arrayValue?.first { $0["name"]?.stringValue == "client.authentication.k8s.io/exec" }?["extension"]
     }
 }
 
@@ -146,7 +155,7 @@ public struct UserEntry: Codable, Sendable, Hashable {
     public var username: String?
     /// Basic-auth password.
     public var password: String?
-    /// An exec credential plugin (not supported yet; rejected with a clear error when used).
+    /// An exec credential plugin (see `ExecConfig`).
     public var exec: JSONValue?
 
     /// Creates an entry.

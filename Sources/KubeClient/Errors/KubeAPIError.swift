@@ -53,6 +53,14 @@ public struct KubeAPIError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isForbidden: Bool { reason == StatusReason.forbidden || statusCode == 403 }
     /// 429 TooManyRequests.
     public var isTooManyRequests: Bool { reason == StatusReason.tooManyRequests || statusCode == 429 }
+    /// The requested resourceVersion is newer than the server's (kube-apiserver: 504 Timeout with
+    /// cause `ResourceVersionTooLarge`, or the message "Too large resource version" from older servers).
+    public var isResourceVersionTooLarge: Bool {
+        if status.details?.causes?.contains(where: { $0.reason == StatusCauseReason.resourceVersionTooLarge }) == true { return true }
+        guard reason == StatusReason.timeout || statusCode == 504 else { return false }
+        return message.contains("Too large resource version")
+            || (status.details?.causes ?? []).contains { ($0.message ?? "").contains("Too large resource version") }
+    }
     /// 5xx: worth retrying after a backoff.
     public var isServerError: Bool { statusCode >= 500 }
 
@@ -87,4 +95,10 @@ extension Error {
     public var isKubeConflict: Bool { (self as? KubeAPIError)?.isConflict ?? false }
     /// True when this is a `KubeAPIError` that is Gone/Expired.
     public var isKubeGone: Bool { (self as? KubeAPIError)?.isGone ?? false }
+}
+
+/// `StatusCause.reason` values the client acts on.
+public enum StatusCauseReason {
+    /// A list or watch asked for a resourceVersion the server has not reached yet.
+    public static let resourceVersionTooLarge = "ResourceVersionTooLarge"
 }

@@ -70,6 +70,7 @@ public final class CircuitBreakerTransport: KubeTransport {
     /// The transport requests go through while the circuit admits them.
     public let base: any KubeTransport
     private let state: Mutex<CircuitBreakerState>
+    private let last = Mutex<KubeTransportError?>(nil)
     private let clock: RuntimeClock
 
     /// Wraps `base`.
@@ -79,8 +80,12 @@ public final class CircuitBreakerTransport: KubeTransport {
         self.clock = clock
     }
 
-    /// The breaker's phase (for tests and logs).
+    /// The breaker's phase (for tests, logs and metrics).
     public var phase: CircuitBreakerState.Phase { state.withLock { $0.phase } }
+
+    /// The most recent transport failure that counted against the circuit, if any: callers that
+    /// were failed fast can report the member's actual problem instead of the open circuit.
+    public var lastFailure: KubeTransportError? { last.withLock { $0 } }
 
     /// Sends when admitted.
     public func send(_ request: KubeRequest) async throws -> KubeResponse {
@@ -123,6 +128,7 @@ public final class CircuitBreakerTransport: KubeTransport {
             return
         }
         guard let t = error as? KubeTransportError, [.connectTimeout, .timeout, .connectionRefused, .connectionClosed].contains(t.code) else { return }
+        last.withLock { $0 = t }
         let now = clock.now
         state.withLock { $0.failed(now: now) }
     }

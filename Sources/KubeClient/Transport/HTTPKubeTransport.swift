@@ -16,6 +16,7 @@ public final class HTTPKubeTransport: KubeTransport {
     /// The server URL's path prefix without a trailing slash (usually empty).
     private let basePath: String
     private let credentials: Credentials
+    private let execTLS: ExecTLSCache
     private let requestTimeout: Duration
     private let userAgent: String
     /// The largest non-streaming response body accepted.
@@ -57,6 +58,7 @@ public final class HTTPKubeTransport: KubeTransport {
         self.origin = origin
         self.basePath = prefix
         self.credentials = c.credentials
+        self.execTLS = ExecTLSCache(base: c.tls)
         self.requestTimeout = c.requestTimeout
         self.userAgent = c.userAgent
         self.maxBodyBytes = maxBodyBytes
@@ -88,11 +90,33 @@ public final class HTTPKubeTransport: KubeTransport {
     }
 
     private func execute(_ request: KubeRequest) async throws -> HTTPClientResponse {
+        let auth = try await authorization()
+        let response = try await execute(request, auth: auth)
+        // An exec credential the server rejects is dropped and the plugin re-run, once per request.
+        guard response.status == .unauthorized, let used = auth.execCredential, case .exec(let provider) = credentials else { return response }
+        _ = try? await response.body.collect(upTo: 1 << 20)
+        await provider.invalidate(ifUsing: used)
+        logger.debug("exec credential rejected with 401; running the plugin again", metadata: ["command": "\(provider.config.command)"])
+        return try await execute(request, auth: try await authorization())
+    }
+
+    private func authorization() async throws -> Credentials.Authorization {
+        do {
+            return try await credentials.authorization()
+        } catch let e as KubeConfigError {
+            throw e
+        } catch {
+            throw KubeConfigError(.invalidCredentials, "cannot obtain credentials (\(credentials)): \(error)")
+        }
+    }
+
+    private func execute(_ request: KubeRequest, auth: Credentials.Authorization) async throws -> HTTPClientResponse {
         var r = HTTPClientRequest(url: origin + basePath + request.pathAndQuery)
         r.method = HTTPMethod(rawValue: request.method.rawValue)
         r.headers.add(name: "Accept", value: request.accept)
         r.headers.add(name: "User-Agent", value: userAgent)
-        if let auth = try credentials.authorizationHeader() { r.headers.add(name: "Authorization", value: auth) }
+        if let header = auth.header { r.headers.add(name: "Authorization", value: header) }
+        if let exec = auth.execCredential, exec.clientCertificatePEM != nil { r.tlsConfiguration = try execTLS.configuration(for: exec) }
         if let body = request.body {
             r.headers.add(name: "Content-Type", value: request.contentType ?? "application/json")
             r.body = .bytes(ByteBuffer(bytes: body))

@@ -68,7 +68,7 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                         stream = s
                         guard let event else {
                             stream = nil
-                            machine.streamEnded(receivedEvents: streamEvents > 0, lasted: c.clock.now - streamStart)
+                            machine.streamEnded(receivedEvents: streamEvents > 0, lasted: c.clock.now - streamStart, now: c.clock.now)
                             continue
                         }
                         streamEvents += 1
@@ -76,7 +76,7 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                             stream = nil
                             c.logger.debug("watch ended by the server", metadata: ["resource": "\(watcher.client.scope.resource)", "reason": "\(status.reason ?? "")", "message": "\(status.message ?? "")"])
                         }
-                        if let out = machine.received(event, metadata: watcher.client.codec.metadata) { return out }
+                        if let out = machine.received(event, metadata: watcher.client.codec.metadata, now: c.clock.now) { return out }
                     } catch {
                         stream = nil
                         if Task.isCancelled || error is CancellationError { return nil }
@@ -85,24 +85,28 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                         } else {
                             c.logger.warning("watch stream failed", metadata: ["resource": "\(watcher.client.scope.resource)", "error": "\(error)"])
                         }
-                        machine.streamFailed(error)
+                        machine.streamFailed(error, now: c.clock.now)
                     }
                     continue
                 }
                 switch machine.nextAction() {
                 case .sleep(let d):
                     do { try await c.clock.sleep(for: d) } catch { return nil }
-                case .list:
+                case .list(let rv):
                     do {
                         var opts = watcher.options
-                        opts.resourceVersion = nil
-                        let list = try await watcher.client.listAll(namespace: watcher.namespace, options: opts, pageSize: c.pageSize)
+                        opts.resourceVersion = rv.isEmpty ? nil : rv
+                        opts.resourceVersionMatch = nil
+                        // client-go pages lists at "0" and "" and asks for everything at a specific
+                        // version, which the API server's watch cache can serve.
+                        let pageSize = (rv.isEmpty || rv == "0") ? c.pageSize : 0
+                        let list = try await watcher.client.listAll(namespace: watcher.namespace, options: opts, pageSize: pageSize)
                         machine.listSucceeded(resourceVersion: list.resourceVersion)
                         return .relisted(items: list.items, resourceVersion: list.resourceVersion)
                     } catch {
                         if Task.isCancelled || error is CancellationError { return nil }
-                        c.logger.warning("list failed; retrying", metadata: ["resource": "\(watcher.client.scope.resource)", "error": "\(error)"])
-                        machine.listFailed(error)
+                        c.logger.warning("list failed; retrying", metadata: ["resource": "\(watcher.client.scope.resource)", "resourceVersion": "\(rv)", "error": "\(error)"])
+                        machine.listFailed(error, now: c.clock.now)
                     }
                 case .watch(let rv):
                     do {
@@ -118,7 +122,7 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                         if !error.isKubeGone {
                             c.logger.warning("watch failed; retrying", metadata: ["resource": "\(watcher.client.scope.resource)", "error": "\(error)"])
                         }
-                        machine.watchOpenFailed(error)
+                        machine.watchOpenFailed(error, now: c.clock.now)
                     }
                 }
             }
