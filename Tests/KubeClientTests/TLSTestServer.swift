@@ -1,4 +1,9 @@
 import Foundation
+import KubeClient
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A throwaway TLS endpoint for transport tests: a CA, a server certificate for `api.internal`
 /// only (no IP SAN), a client certificate, and `openssl s_server -WWW` on an ephemeral loopback
@@ -8,7 +13,8 @@ import Foundation
 final class TLSTestServer {
     let dir: TempDirectory
     let port: Int
-    private let process: Process
+    private let pid: Int32
+    private let exited = ExitFlag()
 
     var caPEM: Data { FileManager.default.contents(atPath: dir.path + "/ca.crt") ?? Data() }
     var clientCertPEM: Data { FileManager.default.contents(atPath: dir.path + "/client.crt") ?? Data() }
@@ -31,14 +37,12 @@ final class TLSTestServer {
         }
         var args = ["s_server", "-accept", "127.0.0.1:0", "-cert", "\(d)/server.crt", "-key", "\(d)/server.key", "-WWW", "-naccept", "\(connections)"]
         if requireClientCertificate { args += ["-Verify", "1", "-CAfile", "\(d)/ca.crt"] }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: d)
-        p.standardOutput = FileHandle(forWritingAtPath: log)
-        p.standardError = FileHandle(forWritingAtPath: log)
-        try p.run()
-        process = p
+        // s_server -WWW serves files from its working directory: start it there through the shell.
+        let exited = self.exited
+        pid = try ChildSpawn.spawn(
+            executable: "/bin/sh", arguments: ["-c", "cd \"$0\" && exec /usr/bin/openssl \"$@\"", d] + args,
+            environment: ProcessInfo.processInfo.environment, stdout: .appendingTo(log), stderr: .appendingTo(log)
+        ) { _ in exited.set() }
         let deadline = ContinuousClock.now + .seconds(10)
         var found: Int?
         while found == nil {
@@ -56,22 +60,28 @@ final class TLSTestServer {
 
     /// Stops the server if it is still running.
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if !exited.isSet { kill(pid, SIGKILL) }
     }
 
     deinit { stop() }
 
     private static func run(_ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TLSServerError(message: "openssl \(args.prefix(2).joined(separator: " ")) failed") }
+        let done = DispatchSemaphore(value: 0)
+        let failed = ExitFlag()
+        _ = try ChildSpawn.spawn(executable: "/usr/bin/openssl", arguments: args, environment: ProcessInfo.processInfo.environment) { exit in
+            if exit.status != 0 { failed.set() }
+            done.signal()
+        }
+        done.wait()
+        guard !failed.isSet else { throw TLSServerError(message: "openssl \(args.prefix(2).joined(separator: " ")) failed") }
     }
+}
+
+/// Set once the server process has exited.
+private final class ExitFlag: Sendable {
+    private let state = Mutex(false)
+    var isSet: Bool { state.withLock { $0 } }
+    func set() { state.withLock { $0 = true } }
 }
 
 struct TLSServerError: Error, CustomStringConvertible {

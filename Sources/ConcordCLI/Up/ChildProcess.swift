@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -6,8 +7,8 @@ import Glibc
 
 /// A `concord` child process started by `concord up`, with its output in a log file.
 ///
-/// Foundation's `Process` is used only from this type; termination is observed through
-/// `terminationHandler` and surfaced as an async `exitStatus()`.
+/// Started with ``ChildSpawn`` (not Foundation's `Process`, see there); termination is surfaced as
+/// an async `exitStatus()`.
 final class ChildProcess: Sendable {
     /// A short name for messages: `hub`, `us-east`, `controller`.
     let name: String
@@ -26,22 +27,15 @@ final class ChildProcess: Sendable {
 
     /// Starts `executable arguments…` with stdout and stderr appended to `logPath`.
     static func start(name: String, executable: String, arguments: [String], logPath: String) throws -> ChildProcess {
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        guard let log = FileHandle(forWritingAtPath: logPath) else {
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) || FileManager.default.fileExists(atPath: logPath) else {
             throw UpError("cannot open log file \(logPath)")
         }
-        log.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
         let latch = ExitLatch()
-        process.terminationHandler = { p in latch.finish(p.terminationStatus) }
-        try process.run()
-        try? log.close()
-        return ChildProcess(name: name, pid: process.processIdentifier, logPath: logPath, exit: latch)
+        let pid = try ChildSpawn.spawn(
+            executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            stdout: .appendingTo(logPath), stderr: .appendingTo(logPath)
+        ) { exit in latch.finish(exit.status) }
+        return ChildProcess(name: name, pid: pid, logPath: logPath, exit: latch)
     }
 
     /// True until the process has exited.

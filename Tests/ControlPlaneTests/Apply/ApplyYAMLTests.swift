@@ -46,7 +46,12 @@ struct ApplyYAMLTests {
         #expect(try ApplyYAML.parse(text) == ["items": [[1, 2], ["a:b": "x"]]])
     }
 
+    @Test func quotedScalarsStayStrings() throws {
+        #expect(try ApplyYAML.parse("a: \"true\"\nb: '3'\nc: \"null\"\nd: 3\n") == ["a": "true", "b": "3", "c": "null", "d": 3])
+    }
+
     @Test func badIndentationIsASyntaxError() {
         #expect(throws: ApplyYAML.SyntaxError.self) { try ApplyYAML.parse("a: 1\n  b: 2\n") }
+        #expect(throws: ApplyYAML.SyntaxError.self) { try ApplyYAML.parse("a: &x 1\nb: *x\n") }
     }
 }

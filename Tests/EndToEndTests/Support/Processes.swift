@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -31,29 +32,18 @@ struct CommandResult: Sendable {
 
 /// Runs a command to completion with a deadline, capturing output.
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
-    process.environment = env
     let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-out-\(UUID().uuidString)")
     let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-err-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
     defer {
         try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)
     }
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
     let done = Latch()
-    process.terminationHandler = { p in done.open(p.terminationStatus) }
-    try process.run()
-    let pid = process.processIdentifier
+    let pid = try ChildSpawn.spawn(
+        executable: executable, arguments: arguments, environment: env,
+        stdout: .appendingTo(outURL.path), stderr: .appendingTo(errURL.path)) { done.open($0.status) }
     let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
         group.addTask { await done.wait() }
         group.addTask {
@@ -64,8 +54,6 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
         group.cancelAll()
         return first
     }
-    try? out.close()
-    try? err.close()
     guard let status else {
         kill(pid, SIGKILL)
         throw E2EError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
@@ -82,22 +70,13 @@ final class Background: Sendable {
     private let exited: Latch
 
     init(_ executable: String, _ arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        process.environment = env
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
         let latch = Latch()
-        process.terminationHandler = { p in latch.open(p.terminationStatus) }
-        try process.run()
-        try log.close()
-        self.pid = process.processIdentifier
+        self.pid = try ChildSpawn.spawn(
+            executable: executable, arguments: arguments, environment: env,
+            stdout: .appendingTo(logPath), stderr: .appendingTo(logPath)) { latch.open($0.status) }
         self.logPath = logPath
         self.exited = latch
     }

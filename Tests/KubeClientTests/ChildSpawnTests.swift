@@ -1,0 +1,54 @@
+import Foundation
+import KubeClient
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starting children without Foundation's `Process`: exit codes, signals, redirection, and no
+/// inherited descriptors.
+struct ChildSpawnTests {
+    /// Spawns and waits for the exit.
+    static func runToExit(_ arguments: [String], stdout: ChildStream = .null) async throws -> ChildExit {
+        try await withCheckedThrowingContinuation { continuation in
+            do {
+                _ = try ChildSpawn.spawn(executable: "/bin/sh", arguments: arguments, environment: ["PATH": "/usr/bin:/bin", "GREETING": "hi"], stdout: stdout) {
+                    continuation.resume(returning: $0)
+                }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    @Test func reportsExitCodesAndSignals() async throws {
+        #expect(try await Self.runToExit(["-c", "exit 0"]) == .exited(0))
+        #expect(try await Self.runToExit(["-c", "exit 7"]) == .exited(7))
+        #expect(try await Self.runToExit(["-c", "kill -9 $$"]) == .signaled(SIGKILL))
+    }
+
+    @Test func writesOutputToTheFileWithTheGivenEnvironmentAndNoInheritedDescriptors() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        // A descriptor the parent holds open without close-on-exec must not reach the child.
+        let leaked = open("/dev/null", O_RDONLY)
+        defer { close(leaked) }
+        let exit = try await Self.runToExit(["-c", "echo $GREETING; ls /proc/self/fd | sort -n | tr '\\n' ' '"], stdout: .appendingTo(path))
+        #expect(exit == .exited(0))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "hi")
+        // 0, 1, 2, and the one `ls` opens to read the directory.
+        let fds = lines.dropFirst().first.map { $0.split(separator: " ").compactMap { Int32($0) } } ?? []
+        #expect(!fds.contains(leaked), "descriptor \(leaked) leaked into the child: \(fds)")
+        #expect(fds.filter { $0 > 2 }.count <= 1, "\(fds)")
+    }
+
+    @Test func aMissingProgramIsAClearError() {
+        #expect {
+            _ = try ChildSpawn.spawn(executable: "/nonexistent/tool", arguments: [], environment: [:]) { _ in }
+        } throws: { error in
+            "\(error)".hasPrefix("cannot start /nonexistent/tool: ")
+        }
+    }
+}
