@@ -52,6 +52,10 @@ struct ApplyYAMLTests {
 
     @Test func badIndentationIsASyntaxError() {
         #expect(throws: ApplyYAML.SyntaxError.self) { try ApplyYAML.parse("a: 1\n  b: 2\n") }
-        #expect(throws: ApplyYAML.SyntaxError.self) { try ApplyYAML.parse("a: &x 1\nb: *x\n") }
+        #expect(throws: ApplyYAML.SyntaxError.self) { try ApplyYAML.parse("a: [1\n") }
+    }
+
+    @Test func aliasesResolveToTheirAnchors() throws {
+        #expect(try ApplyYAML.parse("a: &x 1\nb: *x\n") == ["a": 1, "b": 1])
     }
 }
