@@ -48,13 +48,19 @@ import Glibc
         #expect(table.stdout.split(separator: "\n").filter { $0.contains(" Ready") }.count == 3, "\(table.stdout)")
 
         // kill -9 one member: Unreachable within period × failureThreshold + one period (4 s at defaults).
+        // Observed through a running `kubectl get -w` (no kubectl start-up in the measurement).
         let victim = try #require(layout.datacenters.first { $0.name == "us-west" })
         let victimPid = try #require(victim.pid)
+        let westPhases = try Background(
+            Kubectl.path, ["--kubeconfig", hubKubeconfig, "--cache-dir", k.cacheDir, "get", "dc", "us-west", "-w", "-o", #"jsonpath={.status.phase}{"\n"}"#],
+            logPath: dir.appendingPathComponent("west-phases.log").path)
+        defer { westPhases.signal(SIGKILL) }
+        #expect(await eventually(timeout: .seconds(10)) { westPhases.log.contains("Ready") })
         let clock = ContinuousClock()
         let killedAt = clock.now
         kill(victimPid, SIGKILL)
-        let unreachable = try await eventually(timeout: .seconds(15), every: .milliseconds(50)) {
-            try await k("get", "dc", "us-west", "-o", "jsonpath={.status.phase}").stdout == "Unreachable"
+        let unreachable = await eventually(timeout: .seconds(15), every: .milliseconds(20)) {
+            westPhases.log.contains("Unreachable")
         }
         let detection = clock.now - killedAt
         #expect(unreachable, "us-west never became Unreachable")
@@ -93,9 +99,7 @@ import Glibc
         // A member that hangs (kill -STOP) is detected through probe timeouts, and recovers on SIGCONT.
         let frozenAt = clock.now
         kill(euPid, SIGSTOP)
-        let hung = try await eventually(timeout: .seconds(15), every: .milliseconds(50)) {
-            try await k("get", "dc", "eu-central", "-o", "jsonpath={.status.phase}").stdout == "Unreachable"
-        }
+        let hung = await eventually(timeout: .seconds(15), every: .milliseconds(20)) { phases.log.contains("Unreachable") }
         let hangDetection = clock.now - frozenAt
         kill(euPid, SIGCONT)
         #expect(hung)
