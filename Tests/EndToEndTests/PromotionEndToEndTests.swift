@@ -35,10 +35,13 @@ import Glibc
         let up = try Background(try concordBinary(), ["up", "--datacenters", "3", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
         var restarted: ServerProcess?
         var frozen: [Int32] = []
+        var children: [Int32] = []
         defer {
+            // concord up stops its children on SIGINT; on a failure path kill them directly, so nothing outlives the test.
             for pid in frozen { kill(pid, SIGCONT) }
             restarted?.process.signal(SIGKILL)
             up.signal(SIGKILL)
+            for pid in children { kill(pid, SIGKILL) }
         }
         let started = try await eventually(timeout: .seconds(120), every: .milliseconds(200)) {
             guard up.exitStatus == nil else { throw E2EError("concord up exited:\n\(up.log)") }
@@ -46,6 +49,7 @@ import Glibc
         }
         try #require(started, "concord up did not finish starting:\n\(up.log)")
         let layout = try JSONDecoder().decode(UpEndToEndTests.Layout.self, from: Data(contentsOf: dir.appendingPathComponent("up.json")))
+        children = ([layout.hub.pid, layout.controller?.pid] + layout.datacenters.map(\.pid)).compactMap { $0 }
         var members: [String: Kubectl] = [:]
         for m in layout.datacenters { members[m.name] = try Kubectl(kubeconfig: m.kubeconfig) }
         let hubConfig = dir.appendingPathComponent("hub.kubeconfig").path
@@ -146,5 +150,12 @@ import Glibc
 
         let status = try await concord("status")
         #expect(status.stdout.contains("primary us-west, epoch 4"), "\(status.stdout)")
+
+        // Ctrl-C stops every child concord up started (the restarted member is the test's own).
+        up.signal(SIGINT)
+        #expect(await up.waitForExit(timeout: .seconds(30)) == 0, "concord up did not exit cleanly:\n\(up.log)")
+        for pid in children {
+            #expect(await eventually(timeout: .seconds(10)) { !processIsAlive(pid) }, "child \(pid) outlived concord up")
+        }
     }
 }

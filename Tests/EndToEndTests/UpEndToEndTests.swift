@@ -20,9 +20,12 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: dir) }
         let up = try Background(try concordBinary(), ["up", "--datacenters", "3", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
         var restarted: ServerProcess?
+        var children: [Int32] = []
         defer {
+            // On a failure path concord up gets no chance to stop its children: kill them directly.
             restarted?.process.signal(SIGKILL)
             up.signal(SIGKILL)
+            for pid in children { kill(pid, SIGKILL) }
         }
 
         let upJSON = dir.appendingPathComponent("up.json")
@@ -33,6 +36,7 @@ import Glibc
         }
         #expect(started, "concord up did not finish starting:\n\(up.log)")
         let layout = try JSONDecoder().decode(Layout.self, from: Data(contentsOf: upJSON))
+        children = ([layout.hub.pid, layout.controller?.pid] + layout.datacenters.map(\.pid)).compactMap { $0 }
         #expect(layout.datacenters.map(\.name) == ["us-east", "us-west", "eu-central"])
         #expect(layout.datacenters.map(\.region) == ["us-east-1", "us-west-2", "eu-central-1"])
         #expect(FileManager.default.fileExists(atPath: hubKubeconfig))
