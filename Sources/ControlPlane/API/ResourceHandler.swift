@@ -108,7 +108,11 @@ struct ResourceHandler: Sendable {
                 throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
             }
             object.setValue(.string(ns), at: ["metadata", "namespace"])
-            try await requireNamespace(ns, creating: definition, name: object.value(at: ["metadata", "name"])?.stringValue ?? "")
+            // The write checks the namespace atomically; a dry run (which never writes) or a missing
+            // namespace name is checked here.
+            if options.dryRun || ns.isEmpty {
+                try await requireNamespace(ns, creating: definition, name: object.value(at: ["metadata", "name"])?.stringValue ?? "")
+            }
         } else {
             object.setValue(nil, at: ["metadata", "namespace"])
         }
@@ -136,7 +140,15 @@ struct ResourceHandler: Sendable {
             if options.dryRun { return (prepared, warnings) }
             do {
                 let stored = try await storage(definition, name: name) {
-                    try await store.create(key(definition, namespace: namespace, name: name), object: toStorage(prepared, definition))
+                    let storageKey = key(definition, namespace: namespace, name: name)
+                    guard definition.namespaced, let ns = namespace, !ns.isEmpty else {
+                        return try await store.create(storageKey, object: toStorage(prepared, definition))
+                    }
+                    do {
+                        return try await store.create(storageKey, object: toStorage(prepared, definition), inNamespace: ns)
+                    } catch let unavailable as NamespaceUnavailable {
+                        throw Self.namespaceError(unavailable, creating: definition, name: name)
+                    }
                 }
                 SideEffects.afterWrite(stored.object, definition: definition, registry: registry)
                 logger.debug("Created object", metadata: ["resource": "\(definition.name.qualified)", "name": "\(name)"])
@@ -152,13 +164,20 @@ struct ResourceHandler: Sendable {
     func requireNamespace(_ namespace: String, creating definition: ResourceDefinition, name: String) async throws {
         let nsKey = StorageKey(resource: "namespaces", namespace: "", name: namespace)
         let found = try await storage(BuiltinResources.namespaceDefinition, name: namespace) { try await store.get(nsKey) }
-        guard let found else { throw APIError.notFound(ResourceName(group: "", plural: "namespaces"), name: namespace) }
-        if found.object.value(at: ["metadata", "deletionTimestamp"]) != nil {
-            throw APIError(
-                code: 403, reason: StatusReason.forbidden,
-                message: "\(definition.name.qualified) \"\(name)\" is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
-                details: StatusDetails(name: name, group: definition.group.isEmpty ? nil : definition.group, kind: definition.plural))
+        if let unavailable = NamespaceUnavailable.check(namespace, object: found?.object) {
+            throw Self.namespaceError(unavailable, creating: definition, name: name)
         }
+    }
+
+    /// kube-apiserver's answers for a create into a missing (404) or terminating (403) namespace.
+    static func namespaceError(_ unavailable: NamespaceUnavailable, creating definition: ResourceDefinition, name: String) -> APIError {
+        guard unavailable.terminating else {
+            return APIError.notFound(ResourceName(group: "", plural: "namespaces"), name: unavailable.namespace)
+        }
+        return APIError(
+            code: 403, reason: StatusReason.forbidden,
+            message: "\(definition.name.qualified) \"\(name)\" is forbidden: unable to create new content in namespace \(unavailable.namespace) because it is being terminated",
+            details: StatusDetails(name: name, group: definition.group.isEmpty ? nil : definition.group, kind: definition.plural))
     }
 }
 

@@ -97,6 +97,10 @@ public protocol ObjectStore: Sendable {
     /// Creates the object; throws `StorageError` `.alreadyExists` if the key is taken.
     func create(_ key: StorageKey, object: JSONValue) async throws -> StoredObject
 
+    /// Creates the object only if the Namespace `namespace` exists and is not being deleted, checked
+    /// atomically with the write; throws ``NamespaceUnavailable`` otherwise.
+    func create(_ key: StorageKey, object: JSONValue, inNamespace namespace: String) async throws -> StoredObject
+
     /// Atomically reads the object, applies `transform` and writes the result at a new revision.
     /// `expectedRevision` (when given) must equal the stored revision, else `.conflict`.
     /// If `transform` returns its input unchanged nothing is written and the stored object is returned.
@@ -148,4 +152,28 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Code and message.
     public var description: String { "\(code): \(message)" }
+}
+
+/// A create into a namespace that does not exist, or is being deleted.
+public struct NamespaceUnavailable: Error, Sendable, Hashable {
+    /// The namespace.
+    public var namespace: String
+    /// True when it exists but carries a deletionTimestamp.
+    public var terminating: Bool
+
+    /// The state of a stored Namespace object (nil: it does not exist).
+    static func check(_ namespace: String, object: JSONValue?) -> NamespaceUnavailable? {
+        guard let object else { return NamespaceUnavailable(namespace: namespace, terminating: false) }
+        let deleting = object.value(at: ["metadata", "deletionTimestamp"]).map { $0 != .null } ?? false
+        return deleting ? NamespaceUnavailable(namespace: namespace, terminating: true) : nil
+    }
+}
+
+extension ObjectStore {
+    /// The two-step form for stores without an atomic check: read the Namespace, then create.
+    public func create(_ key: StorageKey, object: JSONValue, inNamespace namespace: String) async throws -> StoredObject {
+        let found = try await get(StorageKey(resource: "namespaces", namespace: "", name: namespace))
+        if let unavailable = NamespaceUnavailable.check(namespace, object: found?.object) { throw unavailable }
+        return try await create(key, object: object)
+    }
 }

@@ -89,6 +89,12 @@ public final class SQLiteObjectStore: ObjectStore {
         try await writer.submit(.create(key, object))
     }
 
+    /// Creates the object if its Namespace exists and is not terminating, checked in the write
+    /// transaction (no separate read, and no race with the namespace's deletion).
+    public func create(_ key: StorageKey, object: JSONValue, inNamespace namespace: String) async throws -> StoredObject {
+        try await writer.submit(.createInNamespace(key, object, namespace: namespace))
+    }
+
     /// Reads, transforms and writes the object atomically inside the write transaction.
     /// Returns the stored object unchanged (no new revision) when the transform changes nothing.
     public func update(

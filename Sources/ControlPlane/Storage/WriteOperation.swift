@@ -5,6 +5,8 @@ import GRDB
 /// One mutation queued for the writer.
 enum WriteOperation: Sendable {
     case create(StorageKey, JSONValue)
+    /// A create that fails with ``NamespaceUnavailable`` unless the Namespace exists and is not terminating.
+    case createInNamespace(StorageKey, JSONValue, namespace: String)
     case update(StorageKey, expectedRevision: Int64?, transform: @Sendable (StoredObject) throws -> JSONValue)
     case delete(StorageKey, expectedRevision: Int64?)
 }
@@ -27,6 +29,12 @@ extension WriteOperation {
     func apply(_ db: Database, revision: Int64, nowMilliseconds: Int64) throws -> WriteOutcome {
         switch self {
         case .create(let key, let object):
+            return try Self.create(db, key, object, revision: revision, now: nowMilliseconds)
+        case .createInNamespace(let key, let object, let namespace):
+            let row = try StorageRecords.object(db, StorageKey(resource: "namespaces", namespace: "", name: namespace))
+            let stored: JSONValue?
+            do { stored = try row.map { try CompactJSON.decode($0.data) } } catch { return .failed(error) }
+            if let unavailable = NamespaceUnavailable.check(namespace, object: stored) { return .failed(unavailable) }
             return try Self.create(db, key, object, revision: revision, now: nowMilliseconds)
         case .update(let key, let expected, let transform):
             return try Self.update(db, key, expected, transform, revision: revision, now: nowMilliseconds)

@@ -77,7 +77,15 @@ public enum ChildSpawn {
             for p in envp { free(p) }
         }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // ETXTBSY: the program was just written and another thread's child, between its fork and its
+        // exec, still holds the write descriptor. It goes away within milliseconds; try again.
+        var attempt = 0
+        while rc == ETXTBSY && attempt < 8 {
+            attempt += 1
+            usleep(UInt32(5_000 * attempt))
+            rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard rc == 0 else { throw SpawnError(executable: executable, code: rc) }
         let child = pid
         Thread.detachNewThread {
