@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Concord: a multi-datacenter federation controller. See README.md and DESIGN.md.
+/// Concord: a multi-datacenter federation controller. See README.md and docs/.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]

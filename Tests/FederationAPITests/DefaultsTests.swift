@@ -2,7 +2,7 @@ import FederationAPI
 import Foundation
 import Testing
 
-/// Defaults are documented once (DESIGN §2) and must hold twice: as `default:` in the CRD schema
+/// Defaults are documented once (docs/resources.md) and must hold twice: as `default:` in the CRD schema
 /// (the API server fills them) and in the Swift effective-value accessors (for objects decoded
 /// without them). A spec decoded with or without server defaulting behaves the same.
 struct DefaultsTests {

@@ -2,7 +2,7 @@ import FederationAPI
 import Foundation
 import Testing
 
-/// Encoding and decoding keep every field, use the wire names of DESIGN §2, and tolerate what
+/// Encoding and decoding keep every field, use the documented wire names (docs/resources.md), and tolerate what
 /// API servers send (missing apiVersion/kind in list items, absent status lists).
 struct RoundTripTests {
     @Test(arguments: KindCase.all, SampleSize.allCases)
@@ -50,7 +50,7 @@ struct RoundTripTests {
         #expect(throws: DecodingError.self) { try JSONValue.object(["spec": ["region": "r", "mode": "Sideways"]]).decode(Datacenter.self) }
     }
 
-    /// The examples of DESIGN §2, as a user would apply them.
+    /// The documented examples, as a user would apply them.
     @Test(arguments: DesignExamples.all)
     func designExamplesDecodeAndFitTheSchema(_ example: DesignExamples.Example) throws {
         let json = try YAML.document(example.yaml)

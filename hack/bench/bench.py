@@ -12,6 +12,9 @@ Subcommands:
                                              WATCHERS watches on NS, one writer creating RATE ConfigMaps/s;
                                              latency = write sent -> event received by a watcher
   rss PID                                    VmRSS and VmHWM of a process
+  idle-watchers PORT TOKEN NS COUNT PID      open COUNT idle watches on NS; the server's RSS growth per watch
+  slow-watcher PORT TOKEN NS                 create latency before, while and after one watcher stops reading
+                                             (the server must end that watch with 410, not slow down writers)
 """
 import http.client
 import json
@@ -280,10 +283,72 @@ def rss(pid):
     print("VmRSS %d MiB, VmHWM %d MiB" % (values["VmRSS"], values["VmHWM"]))
 
 
+def _resident_kib(pid):
+    with open("/proc/%s/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise SystemExit("no VmRSS for pid %s" % pid)
+
+
+def _watch_request(ns, token, rv="", extra=""):
+    return ("GET /api/v1/namespaces/%s/configmaps?watch=true%s%s HTTP/1.1\r\n"
+            "Host: 127.0.0.1\r\nAuthorization: Bearer %s\r\nAccept: application/json\r\n\r\n"
+            % (ns, "&resourceVersion=" + rv if rv else "", extra, token)).encode()
+
+
+def idle_watchers(port, token, ns, count, pid):
+    """Opens COUNT watches that receive nothing, and reports what each costs the server in resident memory."""
+    port, count = int(port), int(count)
+    request = _watch_request(ns, token)
+    time.sleep(1)
+    before = _resident_kib(pid)
+    sockets = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(request)
+        sockets.append(s)
+    time.sleep(2)  # let the server register every watch
+    after = _resident_kib(pid)
+    print("%d idle watches: server RSS %d -> %d MiB, %.1f KiB per watch" % (
+        count, before // 1024, after // 1024, (after - before) / count))
+    for s in sockets:
+        s.close()
+
+
+def _create_latencies(conn, token, ns, prefix, n):
+    path = "/api/v1/namespaces/%s/configmaps" % ns
+    times = []
+    for i in range(n):
+        started = time.perf_counter()
+        status, data = call(conn, "POST", path, token, configmap("%s-%d" % (prefix, i), {"value": PAD}))
+        times.append((time.perf_counter() - started) * 1000)
+        if status != 201:
+            sys.exit("create: %d %s" % (status, data[:200]))
+    times.sort()
+    return percentile(times, 50), percentile(times, 99)
+
+
+def slow_watcher(port, token, ns):
+    """A watcher that never reads must not slow writers: the server ends its watch once its buffer is full."""
+    port = int(port)
+    conn = connection(port)
+    base = _create_latencies(conn, token, ns, "slow-before", 300)
+    stuck = socket.create_connection(("127.0.0.1", port))
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stuck.sendall(_watch_request(ns, token))
+    during = _create_latencies(conn, token, ns, "slow-during", 3000)
+    after = _create_latencies(conn, token, ns, "slow-after", 300)
+    stuck.close()
+    print("create latency p50/p99 (ms): %.2f/%.2f before, %.2f/%.2f while a watcher does not read (3,000 writes), "
+          "%.2f/%.2f after" % (base + during + after))
+
+
 if __name__ == "__main__":
     commands = {
         "freeport": freeport, "wait": wait, "namespace": namespace, "populate": populate, "count": count,
         "list-latency": list_latency, "watch-latency": watch_latency, "rss": rss,
+        "idle-watchers": idle_watchers, "slow-watcher": slow_watcher,
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)

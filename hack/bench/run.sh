@@ -9,7 +9,8 @@
 # HTTP/JSON gateway (/v3/kv/put), both driven by wrk with the same settings (16 connections,
 # 2 threads), each request a new name/key. Same durability class: an acknowledged write is on disk
 # (concord: SQLite WAL with synchronous=FULL, its default; etcd: WAL fsync per commit, its default).
-# Then: watch delivery latency (100 watchers, 1,000 writes/s), LIST latency for 10,000 objects and
+# Then: watch delivery latency (100 watchers, 1,000 writes/s), write latency while one watcher stops
+# reading, memory per idle watch, LIST latency for 10,000 objects and
 # concord's peak RSS (VmHWM) with 100,000 objects stored.
 set -euo pipefail
 
@@ -96,6 +97,12 @@ py namespace "$CPORT" "$TOKEN" watch
 py watch-latency "$CPORT" "$TOKEN" watch "$WATCHERS" "$WATCH_RATE" "$WATCH_SECONDS"
 WATCH_CREATED=$(python3 -c "print(int($WATCH_RATE * $WATCH_SECONDS) + 1)")
 
+echo "== a watcher that stops reading, and idle watches"
+py namespace "$CPORT" "$TOKEN" slow
+py slow-watcher "$CPORT" "$TOKEN" slow
+py namespace "$CPORT" "$TOKEN" idle
+py idle-watchers "$CPORT" "$TOKEN" idle "${IDLE_WATCHERS:-2000}" "$CONCORD_PID"
+
 echo "== LIST of $LIST_OBJECTS objects"
 py namespace "$CPORT" "$TOKEN" list
 py populate "$CPORT" "$TOKEN" list obj "$LIST_OBJECTS"
@@ -104,7 +111,7 @@ py list-latency "$CPORT" "$TOKEN" "/api/v1/namespaces/list/configmaps?limit=500"
 
 echo "== memory with $TOTAL_OBJECTS objects"
 # Count what was created so far from the runs themselves: a LIST (even with limit=1) would read every object.
-EXISTING=$(( $(cat "$WORK"/wrk-concord-*.txt | awk '/requests in/ {n += $1} END {print n}') + LIST_OBJECTS + WATCH_CREATED ))
+EXISTING=$(( $(cat "$WORK"/wrk-concord-*.txt | awk '/requests in/ {n += $1} END {print n}') + LIST_OBJECTS + WATCH_CREATED + 3600 ))
 if (( EXISTING < TOTAL_OBJECTS )); then
     py namespace "$CPORT" "$TOKEN" fill
     py populate "$CPORT" "$TOKEN" fill obj "$((TOTAL_OBJECTS - EXISTING))"

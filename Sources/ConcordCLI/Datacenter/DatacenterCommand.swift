@@ -40,9 +40,9 @@ struct DatacenterCommand: AsyncParsableCommand {
         }
     }
 
-    /// `concord datacenter cordon NAME`: no promotion, failover or migration targets it.
+    /// `concord datacenter cordon NAME`: the FederationPolicy never promotes it.
     struct Cordon: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark NAME unschedulable: no promotion, failover or migration targets it.")
+        static let configuration = CommandConfiguration(abstract: "Mark NAME unschedulable (spec.unschedulable): the FederationPolicy never promotes it; a cordoned primary stays primary.")
         @OptionGroup var cluster: ClusterOptions
         @Argument(help: "The Datacenter to cordon.") var name: String
 

@@ -27,7 +27,7 @@ extension FederationCRDs {
             properties: [
                 "datacenterSelector": .labelSelector("Selects the member Datacenters by label; empty or omitted selects all."),
                 "topology": .enumeration(
-                    "HubAndSpoke: the primary is the one writer of global data. Mesh: every member writes; conflicts are resolved per ReplicationRule.",
+                    "HubAndSpoke (one primary) or Mesh. Recorded only in this version: promotion and fencing work the same for both, and no replication uses it yet.",
                     FederationTopology.self, default: FederationPolicySpec.defaultTopology
                 ),
                 "primary": .datacenterName("The desired primary Datacenter. Changing it is a planned promotion."),

@@ -15,7 +15,7 @@ extension FederationCRDs {
                 .age,
             ],
             schema: .resource(
-                "ReplicationRule copies selected objects of its namespace from a source datacenter into the same namespace of other members, detecting and resolving conflicting local changes.",
+                "ReplicationRule describes which objects of its namespace should be copied from a source datacenter into the same namespace of other members. Not acted on yet: this version of Concord stores and validates ReplicationRules, but no controller reconciles them and nothing is replicated.",
                 spec: replicationRuleSpec, status: replicationRuleStatus
             )
         )

@@ -17,7 +17,7 @@ extension FederationCRDs {
                 .age,
             ],
             schema: .resource(
-                "ServiceFailover keeps a Service available across datacenters: warm standby copies of its workload in the failover datacenters, make-before-break failover and planned migration, and a cross-datacenter discovery view.",
+                "ServiceFailover describes how a Service should move between datacenters (standby copies, failover order, migration). Not acted on yet: this version of Concord stores and validates ServiceFailovers, but no controller reconciles them and nothing fails over.",
                 spec: serviceFailoverSpec, status: serviceFailoverStatus
             )
         )

@@ -68,9 +68,9 @@ public struct DatacenterSpec: Codable, Hashable, Sendable {
     public var credentialsRef: SecretKeyReference?
     /// Promotion preference, higher first (default 100, range 0–1000).
     public var priority: Int?
-    /// The most federated work the datacenter may host; checked before moving work in.
+    /// The most federated work the datacenter may host (recorded; nothing places work yet).
     public var capacity: DatacenterCapacity?
-    /// Cordon: when true no failover or migration targets this datacenter (default false).
+    /// Cordon: when true the datacenter is never promoted to primary (default false).
     public var unschedulable: Bool?
     /// Probe timing and hysteresis.
     public var healthCheck: HealthCheckSpec?

@@ -4,7 +4,7 @@ import FederationCore
 import Foundation
 import KubeClient
 
-/// The Datacenter controller's federation metrics (DESIGN §3):
+/// The Datacenter controller's federation metrics:
 /// - `concord_datacenters{phase}`: Datacenters per phase, counted from the informer cache at each scrape;
 /// - `concord_probe_latency_seconds{datacenter}`: round trips of successful health probes;
 /// - `concord_member_circuit_state{datacenter}`: the member client's circuit breaker after each

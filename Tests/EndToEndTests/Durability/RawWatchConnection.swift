@@ -63,12 +63,3 @@ final class RawWatchConnection {
         return found
     }
 }
-
-/// A process's resident set (`VmRSS`) in bytes, from `/proc/<pid>/status`.
-func residentBytes(of pid: Int32) throws -> Int {
-    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-        let kilobytes = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
-    else { throw E2EError("no VmRSS in /proc/\(pid)/status") }
-    return kilobytes * 1024
-}

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The examples of DESIGN §2 with their `...` placeholders filled in.
+/// The resource examples of docs/resources.md, with their `...` placeholders filled in.
 enum DesignExamples {
     struct Example: Sendable, CustomTestStringConvertible {
         let kind: String
