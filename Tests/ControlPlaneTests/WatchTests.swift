@@ -212,12 +212,3 @@ enum ServerWatches {
     static let controllers = Set(BuiltinResources.all.map(\.storageResource)).count
 }
 
-/// Polls a condition until it holds, failing after a real-time deadline.
-func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw FixtureError(message: "condition not met within \(timeout)") }
-        // Poll gently: a yield-only loop keeps a cooperative thread busy and starves the other tests.
-        try await Task.sleep(for: .milliseconds(5))
-    }
-}

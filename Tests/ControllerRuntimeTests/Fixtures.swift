@@ -56,19 +56,6 @@ final class FakeCollection: Sendable {
     var client: DynamicResourceClient { KubeClient(transport: transport).dynamic(configMapsGVR, namespaced: true) }
 }
 
-struct ConditionTimedOut: Error, CustomStringConvertible {
-    var description: String { "condition not met before the deadline" }
-}
-
-/// Polls `condition` until it holds, failing after `timeout` (a wait with a deadline, not a fixed sleep).
-func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !(await condition()) {
-        if ContinuousClock.now > deadline { throw ConditionTimedOut() }
-        try await Task.sleep(for: .milliseconds(1))
-    }
-}
-
 /// A thread-safe event log.
 final class EventLog: Sendable {
     private let entries = Mutex<[String]>([])

@@ -1,3 +1,4 @@
+import ConcordTesting
 import ControllerRuntime
 import FederationAPI
 import Foundation
@@ -28,7 +29,7 @@ private func running<T: Sendable>(_ informer: DynamicInformer, _ body: @Sendable
 struct InformerTests {
     @Test func firstListFillsTheCacheAndMarksSynced() async throws {
         let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1"), configMap("b", rv: "2", namespace: "other")], rv: "10")])
-        let informer = DynamicInformer(fake.client, clock: VirtualClock())
+        let informer = DynamicInformer(fake.client, clock: ManualClock())
         let log = EventLog()
         informer.addEventHandler(recordingHandler(log))
         #expect(!informer.hasSynced)
@@ -43,7 +44,7 @@ struct InformerTests {
 
     @Test func watchEventsKeepTheCacheCurrent() async throws {
         let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1")], rv: "10")])
-        let informer = DynamicInformer(fake.client, clock: VirtualClock())
+        let informer = DynamicInformer(fake.client, clock: ManualClock())
         let log = EventLog()
         informer.addEventHandler(recordingHandler(log))
         try await running(informer) {
@@ -68,7 +69,7 @@ struct InformerTests {
                 listResponse([configMap("keep", rv: "20"), configMap("new", rv: "21")], rv: "30"),
             ],
             watches: [w1])
-        let informer = DynamicInformer(fake.client, clock: VirtualClock())
+        let informer = DynamicInformer(fake.client, clock: ManualClock())
         let log = EventLog()
         informer.addEventHandler(recordingHandler(log))
         try await running(informer) {
@@ -104,13 +105,13 @@ struct InformerTests {
 
     @Test func resyncRedeliversEveryCachedObjectOnTheInjectedClock() async throws {
         let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1"), configMap("b", rv: "2")], rv: "10")])
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let informer = DynamicInformer(fake.client, resyncPeriod: .seconds(30), clock: clock)
         let log = EventLog()
         informer.addEventHandler(recordingHandler(log))
         try await running(informer) {
             try await informer.waitForSync()
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(log.count == 2)
             clock.advance(by: .seconds(30))
             try await waitUntil { log.count == 4 }
@@ -120,7 +121,7 @@ struct InformerTests {
 
     @Test func informerRestrictsListAndWatchToNamespaceAndSelector() async throws {
         let fake = FakeCollection(lists: [listResponse([], rv: "10")])
-        let informer = DynamicInformer(fake.client, namespace: "team", options: ListOptions(labelSelector: "app=web"), clock: VirtualClock())
+        let informer = DynamicInformer(fake.client, namespace: "team", options: ListOptions(labelSelector: "app=web"), clock: ManualClock())
         try await running(informer) {
             try await informer.waitForSync()
             try await waitUntil { fake.watchCount == 1 }

@@ -35,7 +35,7 @@ struct LeaseLeaderElectorTests {
             clock.advance(by: step)
             try await waitUntil { clock.sleeperCount >= 1 || condition() }
         }
-        throw ConditionTimedOut()
+        throw ConditionTimedOut(what: "the condition after 100 steps of \(step)", timeout: step * 100)
     }
 
     @Test func aFollowerTakesOverWhenTheLeaseWentUnchangedForLeaseDuration() async throws {

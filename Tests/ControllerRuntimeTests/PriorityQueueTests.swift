@@ -1,3 +1,4 @@
+import ConcordTesting
 import ControllerRuntime
 import FederationAPI
 import Foundation
@@ -18,7 +19,7 @@ struct PriorityQueueTests {
     }
 
     @Test func higherPriorityComesOutFirstAndFIFOWithinAPriority() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.add("a", priority: QueuePriority.low)
         await q.add("b", priority: QueuePriority.low)
         await q.add("c")
@@ -28,7 +29,7 @@ struct PriorityQueueTests {
     }
 
     @Test func reAddingRaisesAPriorityButNeverLowersIt() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.add("a", priority: QueuePriority.low)
         await q.add("b", priority: QueuePriority.low)
         await q.add("c")
@@ -39,7 +40,7 @@ struct PriorityQueueTests {
     }
 
     @Test func requeuesKeepThePriorityTheKeyWasHandedOutWith() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.add("initial", priority: QueuePriority.low)
         #expect(await q.get() == "initial")
         #expect(await q.priority(of: "initial") == QueuePriority.low)
@@ -51,7 +52,7 @@ struct PriorityQueueTests {
     }
 
     @Test func keyChangedWhileProcessingRunsAgainAtTheHighestPriorityAsked() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.add("a", priority: QueuePriority.low)
         #expect(await q.get() == "a")
         await q.add("a", priority: QueuePriority.low)
@@ -63,7 +64,7 @@ struct PriorityQueueTests {
 
     @Test func initialListAndResyncAreLowPriorityRealChangesNormal() async throws {
         let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1"), configMap("b", rv: "2")], rv: "10")])
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let informer = DynamicInformer(fake.client, resyncPeriod: .seconds(30), clock: clock)
         let log = EventLog()
         let cache = informer.cache
@@ -77,7 +78,7 @@ struct PriorityQueueTests {
             fake.currentWatch?.send(.added, configMap("c", rv: "12"))
             try await waitUntil { log.count == 4 }
             #expect(Array(log.all.suffix(2)) == ["a@0", "c@0"], "watch events are normal priority")
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             clock.advance(by: .seconds(30))
             try await waitUntil { log.count == 7 }
             #expect(Array(log.all.suffix(3)) == ["a@-100", "b@-100", "c@-100"], "a resync is low priority")

@@ -1,3 +1,4 @@
+import ConcordTesting
 import ControllerRuntime
 import FederationAPI
 import Foundation

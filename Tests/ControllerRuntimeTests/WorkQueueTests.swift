@@ -1,3 +1,4 @@
+import ConcordTesting
 import ControllerRuntime
 import Foundation
 import KubeClient
@@ -7,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct WorkQueueTests {
     @Test func duplicatesCollapseIntoOneEntry() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.add("a")
         await q.add("a")
         await q.add("b")
@@ -19,7 +20,7 @@ struct WorkQueueTests {
     }
 
     @Test func keyAddedWhileProcessingWaitsForDoneThenRunsAgain() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.add("a")
         #expect(await q.get() == "a")
         await q.add("a")
@@ -33,7 +34,7 @@ struct WorkQueueTests {
     }
 
     @Test func waitingWorkerReceivesTheNextAdd() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await withTaskGroup(of: String?.self) { group in
             group.addTask { await q.get() }
             while q.waitingWorkers == 0 { await Task.yield() }
@@ -43,7 +44,7 @@ struct WorkQueueTests {
     }
 
     @Test func aKeyIsNeverProcessedByTwoWorkersAtOnce() async {
-        let q = WorkQueue<Int>(clock: VirtualClock())
+        let q = WorkQueue<Int>(clock: ManualClock())
         let inFlight = Shared<[Int: Int]>([:])
         let violations = Shared(0)
         let processed = Shared(0)
@@ -73,7 +74,7 @@ struct WorkQueueTests {
     }
 
     @Test func addAfterReleasesKeysInReadyTimeOrder() async {
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let q = WorkQueue<String>(clock: clock)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await q.run() }
@@ -90,18 +91,18 @@ struct WorkQueueTests {
         }
     }
 
-    @Test func addAfterKeepsTheEarliestReadyTime() async {
-        let clock = VirtualClock()
+    @Test func addAfterKeepsTheEarliestReadyTime() async throws {
+        let clock = ManualClock()
         let q = WorkQueue<String>(clock: clock)
-        await withTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await q.run() }
             await q.addAfter("late-then-early", .seconds(5))
             await q.addAfter("late-then-early", .seconds(1))
             await q.addAfter("early-then-late", .seconds(1))
             await q.addAfter("early-then-late", .seconds(5))
             #expect(await q.delayedCount == 2)
-            await clock.waitForSleepers(1)
-            #expect(clock.nextDeadline == VirtualClock.Instant(offset: .seconds(1)))
+            try await clock.waitForSleepers(1)
+            #expect(clock.nextDeadline == ManualClock.Instant(offset: .seconds(1)))
             clock.advance(by: .seconds(1))
             let first = await q.get()
             let second = await q.get()
@@ -112,20 +113,20 @@ struct WorkQueueTests {
     }
 
     @Test func addAfterWithoutDelayIsAPlainAdd() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.addAfter("now", .zero)
         #expect(await q.count == 1)
     }
 
-    @Test func delayedKeyIsNotReadyBeforeItsTime() async {
-        let clock = VirtualClock()
+    @Test func delayedKeyIsNotReadyBeforeItsTime() async throws {
+        let clock = ManualClock()
         let q = WorkQueue<String>(clock: clock)
-        await withTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await q.run() }
             await q.addAfter("k", .seconds(10))
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             clock.advance(by: .seconds(9))
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(await q.count == 0)
             #expect(await q.delayedCount == 1)
             clock.advance(by: .seconds(1))
@@ -134,16 +135,16 @@ struct WorkQueueTests {
         }
     }
 
-    @Test func rateLimitedRetriesBackOffPerKeyAndForgetResets() async {
-        let clock = VirtualClock()
+    @Test func rateLimitedRetriesBackOffPerKeyAndForgetResets() async throws {
+        let clock = ManualClock()
         let q = WorkQueue<String>(clock: clock)
-        await withTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await q.run() }
             var delays: [Duration] = []
             for _ in 0..<4 {
                 await q.addRateLimited("k")
-                await clock.waitForSleepers(1)
-                delays.append(clock.now.duration(to: clock.nextDeadline!))
+                try await clock.waitForSleepers(1)
+                delays.append(try await clock.nextSleeperDelay())
                 clock.advanceToNextDeadline()
                 #expect(await q.get() == "k")
                 await q.done("k")
@@ -153,8 +154,8 @@ struct WorkQueueTests {
             await q.forget("k")
             #expect(await q.numRequeues("k") == 0)
             await q.addRateLimited("k")
-            await clock.waitForSleepers(1)
-            #expect(clock.now.duration(to: clock.nextDeadline!) == .milliseconds(5))
+            try await clock.waitForSleepers(1)
+            #expect(try await clock.nextSleeperDelay() == .milliseconds(5))
             await q.shutDown()
         }
     }
@@ -193,7 +194,7 @@ struct WorkQueueTests {
     }
 
     @Test func shutDownDrainsQueuedKeysThenReturnsNil() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.add("a")
         await q.add("b")
         await q.shutDown()
@@ -204,7 +205,7 @@ struct WorkQueueTests {
     }
 
     @Test func shutDownReleasesWaitingWorkers() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await withTaskGroup(of: String?.self) { group in
             group.addTask { await q.get() }
             group.addTask { await q.get() }
@@ -216,7 +217,7 @@ struct WorkQueueTests {
     }
 
     @Test func shutDownWithDrainWaitsForInFlightKeys() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await q.add("a")
         #expect(await q.get() == "a")
         let drained = Shared(false)
@@ -235,7 +236,7 @@ struct WorkQueueTests {
     }
 
     @Test func cancelledGetReturnsNil() async {
-        let q = WorkQueue<String>(clock: VirtualClock())
+        let q = WorkQueue<String>(clock: ManualClock())
         await withTaskGroup(of: String?.self) { group in
             group.addTask { await q.get() }
             while q.waitingWorkers == 0 { await Task.yield() }

@@ -1,3 +1,4 @@
+import ConcordTesting
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -70,7 +71,7 @@ import Glibc
         let watchLog = dir.appendingPathComponent("watch.log").path
         let watch = try Background(Kubectl.path, ["--kubeconfig", server.kubeconfig, "--cache-dir", k.cacheDir, "get", "dc", "-w"], logPath: watchLog)
         defer { watch.signal(SIGKILL) }
-        #expect(await eventually(timeout: .seconds(10)) { watch.log.contains("us-east") })
+        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) { watch.log.contains("us-east") })
 
         // wait --for=condition blocks until the status says so.
         let waitLog = dir.appendingPathComponent("wait.log").path
@@ -82,7 +83,7 @@ import Glibc
         #expect(patchedStatus.succeeded, "\(patchedStatus.stderr)")
         #expect(await waiter.waitForExit(timeout: .seconds(20)) == 0, "wait output: \(waiter.log)")
         #expect(waiter.log.contains("condition met"))
-        #expect(await eventually(timeout: .seconds(10)) { watch.log.split(separator: "\n").filter { $0.contains("us-east") }.count >= 2 }, "get -w output: \(watch.log)")
+        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) { watch.log.split(separator: "\n").filter { $0.contains("us-east") }.count >= 2 }, "get -w output: \(watch.log)")
 
         // Patches of both kinds.
         let merge = try await k("patch", "dc", "us-east", "--type=merge", "-p", #"{"metadata":{"labels":{"tier":"gold"}}}"#)

@@ -1,3 +1,4 @@
+import ConcordTesting
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -45,7 +46,7 @@ import Glibc
                 let refs = try await k("get", "configmap", child, "-n", "gc", "-o", "jsonpath={.metadata.ownerReferences}")
                 #expect(refs.succeeded && refs.stdout.isEmpty, "orphaned child: \(refs.stdout) \(refs.stderr)")
             } else {
-                let gone = try await eventually(timeout: .seconds(10)) {
+                let gone = try await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
                     try await k("get", "configmap", child, "-n", "gc").stderr.contains("NotFound")
                 }
                 #expect(gone, "\(cascade): the dependent was not collected")
@@ -205,7 +206,7 @@ import Glibc
         #expect(waited.stdout.contains("deployment.apps/web condition met"))
         let ready = try await k("get", "deployment", "web", "-o", "jsonpath={.status.readyReplicas}")
         #expect(ready.stdout == "2")
-        let sliced = try await eventually(timeout: .seconds(10)) {
+        let sliced = try await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
             let out = try await k("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o", "jsonpath={.items[0].endpoints[*].addresses[0]}")
             return out.stdout.split(separator: " ").count == 2
         }
@@ -215,7 +216,7 @@ import Glibc
         #expect(scaled.succeeded, "\(scaled.stderr)")
         let rolled = try await k("rollout", "status", "deployment/web", "--timeout=30s")
         #expect(rolled.succeeded && rolled.stdout.contains("successfully rolled out"), "\(rolled.stdout) \(rolled.stderr)")
-        let shrunk = try await eventually(timeout: .seconds(10)) {
+        let shrunk = try await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
             let out = try await k("get", "endpointslices", "web-simulated", "-o", "jsonpath={.endpoints[*].addresses[0]}")
             return out.stdout.split(separator: " ").count == 1
         }

@@ -1,3 +1,4 @@
+import ConcordTesting
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -64,7 +65,7 @@ import Glibc
             for name in names where try await fed.marker(name) != expected { return false }
             return true
         }
-        #expect(try await eventually(timeout: .seconds(10)) { try await everyMarker("us-east/1", ["us-east", "us-west", "eu-central"]) })
+        #expect(try await eventually(timeout: .seconds(10), every: .milliseconds(100)) { try await everyMarker("us-east/1", ["us-east", "us-west", "eu-central"]) })
 
         // 1. Planned handover with the CLI: prints the new epoch; every marker and role follows.
         let handover = try await concord("datacenter", "promote", "us-west")
@@ -72,7 +73,7 @@ import Glibc
         #expect(handover.stdout.contains("datacenter/us-west promoted: primary of federationpolicy/global at epoch 2"), "\(handover.stdout)")
         #expect(try await fed.primaryAndEpoch() == "us-west/2")
         #expect(try await everyMarker("us-west/2", ["us-east", "us-west", "eu-central"]))
-        #expect(try await eventually(timeout: .seconds(10)) {
+        #expect(try await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
             let west = try await fed.role("us-west"), east = try await fed.role("us-east")
             return west == "Primary" && east == "Secondary"
         })
@@ -84,7 +85,7 @@ import Glibc
         for p in frozen { kill(p, SIGSTOP) }
         let clock = ContinuousClock()
         let frozenAt = clock.now
-        #expect(try await eventually(timeout: .seconds(15)) {
+        #expect(try await eventually(timeout: .seconds(15), every: .milliseconds(100)) {
             try await fed.hub("get", "dc", "us-west", "-o", "jsonpath={.status.phase}").stdout == "Unreachable"
         })
         let blocked = try await eventually(timeout: .seconds(60), every: .milliseconds(500)) {
@@ -99,7 +100,7 @@ import Glibc
         frozen = []
         #expect(try await fed.hub("wait", "--for=condition=Ready", "dc/us-west", "dc/eu-central", "--timeout=30s").succeeded)
         // The majority returned together with the primary: no promotion on stale evidence.
-        #expect(try await eventually(timeout: .seconds(15)) { try await fed.condition("Ready").hasPrefix("PrimaryReady") })
+        #expect(try await eventually(timeout: .seconds(15), every: .milliseconds(100)) { try await fed.condition("Ready").hasPrefix("PrimaryReady") })
         #expect(try await fed.primaryAndEpoch() == "us-west/2", "promoted when the frozen members resumed")
 
         // 3. kill -9 the primary: the best candidate is promoted within detection + unreachableForSeconds.
@@ -118,14 +119,14 @@ import Glibc
         let newPrimary = try await fed.policy(".status.primary")
         #expect(["us-east", "eu-central"].contains(newPrimary))
         #expect(try await fed.policy(".status.lastPromotion.reason") == "PrimaryUnreachable")
-        #expect(try await eventually(timeout: .seconds(10)) { try await everyMarker("\(newPrimary)/3", ["us-east", "eu-central"]) })
+        #expect(try await eventually(timeout: .seconds(10), every: .milliseconds(100)) { try await everyMarker("\(newPrimary)/3", ["us-east", "eu-central"]) })
 
         // 4. The old primary returns: fenced to epoch 3 as Secondary, never primary again.
         restarted = try await ServerProcess.start(
             dataDir: URL(fileURLWithPath: victim.dataDir), port: victim.port, logName: "us-west-restarted", extraArguments: ["--tls"])
         #expect(try await fed.hub("wait", "--for=condition=Ready", "dc/us-west", "--timeout=30s").succeeded)
-        #expect(try await eventually(timeout: .seconds(15)) { try await fed.marker("us-west") == "\(newPrimary)/3" })
-        #expect(try await eventually(timeout: .seconds(10)) { try await fed.role("us-west") == "Secondary" })
+        #expect(try await eventually(timeout: .seconds(15), every: .milliseconds(100)) { try await fed.marker("us-west") == "\(newPrimary)/3" })
+        #expect(try await eventually(timeout: .seconds(10), every: .milliseconds(100)) { try await fed.role("us-west") == "Secondary" })
         #expect(try await fed.primaryAndEpoch() == "\(newPrimary)/3")
         let demoted = try await fed.hub("get", "events.v1.events.k8s.io", "-n", "default", "-o",
                                         #"jsonpath={range .items[?(@.reason=="Demoted")]}{.regarding.name} {.type}{"\n"}{end}"#)
@@ -155,7 +156,7 @@ import Glibc
         up.signal(SIGINT)
         #expect(await up.waitForExit(timeout: .seconds(30)) == 0, "concord up did not exit cleanly:\n\(up.log)")
         for pid in children {
-            #expect(await eventually(timeout: .seconds(10)) { !processIsAlive(pid) }, "child \(pid) outlived concord up")
+            #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) { !processIsAlive(pid) }, "child \(pid) outlived concord up")
         }
     }
 }

@@ -1,3 +1,4 @@
+import ConcordTesting
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -59,7 +60,7 @@ import Glibc
             Kubectl.path, ["--kubeconfig", hubKubeconfig, "--cache-dir", k.cacheDir, "get", "dc", "us-west", "-w", "-o", #"jsonpath={.status.phase}{"\n"}"#],
             logPath: dir.appendingPathComponent("west-phases.log").path)
         defer { westPhases.signal(SIGKILL) }
-        #expect(await eventually(timeout: .seconds(10)) { westPhases.log.contains("Ready") })
+        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) { westPhases.log.contains("Ready") })
         let clock = ContinuousClock()
         let killedAt = clock.now
         kill(victimPid, SIGKILL)
@@ -90,11 +91,11 @@ import Glibc
         let phaseLog = dir.appendingPathComponent("eu-phases.log").path
         let phases = try Background(Kubectl.path, ["--kubeconfig", hubKubeconfig, "--cache-dir", k.cacheDir, "get", "dc", "eu-central", "-w", "-o", #"jsonpath={.status.phase}{"\n"}"#], logPath: phaseLog)
         defer { phases.signal(SIGKILL) }
-        #expect(await eventually(timeout: .seconds(10)) { phases.log.contains("Ready") })
+        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) { phases.log.contains("Ready") })
         kill(euPid, SIGSTOP)
         try await Task.sleep(for: .milliseconds(800))
         kill(euPid, SIGCONT)
-        let settled = try await eventually(timeout: .seconds(10)) {
+        let settled = try await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
             try await k("get", "dc", "eu-central", "-o", "jsonpath={.status.phase}").stdout == "Ready"
         }
         #expect(settled)

@@ -1,3 +1,4 @@
+import ConcordTesting
 import FederationAPI
 import FederationCore
 import Foundation
@@ -21,13 +22,13 @@ struct HealthProberTests {
     }
 
     @Test func aHungMemberNeverDelaysTheOthers() async throws {
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let ledger = ProbeLedger()
         let wakes = WakeCounter()
         let prober = HealthProber(
             ledger: ledger, clock: RuntimeClock(clock), now: { Date(timeIntervalSince1970: 0) },
             logger: Logger(label: "test"), onProbe: { wakes.wake($0) })
-        await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await prober.run() }
             prober.ensure("fast", ProbeTarget(revision: "1", healthCheck: Self.healthCheck()) { _ in
                 .success(latency: .milliseconds(2), serverVersion: "v1.32.0")
@@ -38,10 +39,10 @@ struct HealthProberTests {
                 return .failure(reason: "ProbeTimeout", message: "hung")
             })
             // fast: sleeping until its next period; hung: sleeping inside its probe.
-            await clock.waitForSleepers(2)
+            try await clock.waitForSleepers(2)
             for _ in 0..<5 {
                 clock.advance(by: .seconds(1))
-                await clock.waitForSleepers(2)
+                try await clock.waitForSleepers(2)
             }
             #expect(wakes.count("fast") == 6)
             #expect(wakes.count("hung") == 0)
@@ -53,36 +54,36 @@ struct HealthProberTests {
     }
 
     @Test func probesStartEveryPeriodAndStopWhenAsked() async throws {
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let ledger = ProbeLedger()
         let wakes = WakeCounter()
         let prober = HealthProber(
             ledger: ledger, clock: RuntimeClock(clock), now: { Date(timeIntervalSince1970: 0) },
             logger: Logger(label: "test"), onProbe: { wakes.wake($0) })
-        await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await prober.run() }
             prober.ensure("a", ProbeTarget(revision: "1", healthCheck: Self.healthCheck(period: 5)) { _ in
                 .success(latency: .milliseconds(1), serverVersion: nil)
             })
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(wakes.count("a") == 1)
             clock.advance(by: .seconds(4))
             #expect(wakes.count("a") == 1, "no probe before the period has passed")
             clock.advance(by: .seconds(1))
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(wakes.count("a") == 2)
             // Re-ensuring the same revision does not start a second loop.
             prober.ensure("a", ProbeTarget(revision: "1", healthCheck: Self.healthCheck(period: 5)) { _ in
                 .success(latency: .milliseconds(1), serverVersion: nil)
             })
             clock.advance(by: .seconds(5))
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(wakes.count("a") == 3)
             prober.stop("a")
             #expect(!prober.isProbing("a"))
             clock.advance(by: .seconds(5))
             // The loop wakes, sees it was stopped, and exits without probing.
-            await clock.waitForSleepers(0)
+            try await clock.waitForSleepers(0)
             #expect(wakes.count("a") == 3)
             group.cancelAll()
         }

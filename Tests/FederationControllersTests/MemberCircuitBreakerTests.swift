@@ -1,3 +1,4 @@
+import ConcordTesting
 import ControllerRuntime
 import FederationAPI
 import FederationCore
@@ -32,7 +33,7 @@ struct MemberCircuitBreakerTests {
         """
 
     @Test func repeatedFailuresOpenTheCircuitAndProbesKeepReportingTheSameFailure() async throws {
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let members = MemberConnections(logger: Logger(label: "test.members"), clock: RuntimeClock(clock))
         let connection = try await members.connection(for: "dead", secretRevision: "1", kubeconfig: Self.deadMember, source: "test", now: Date())
         let breaker = try #require(connection.client.circuitBreaker, "member clients have a circuit breaker")

@@ -60,19 +60,6 @@ final class Script: Sendable {
     }
 }
 
-struct ConditionTimedOut: Error, CustomStringConvertible {
-    var description: String { "condition not met before the deadline" }
-}
-
-/// Polls `condition` until it holds, failing after `timeout` (a wait with a deadline, not a fixed sleep).
-func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !(await condition()) {
-        if ContinuousClock.now > deadline { throw ConditionTimedOut() }
-        try await Task.sleep(for: .milliseconds(1))
-    }
-}
-
 /// A thread-safe list of strings.
 final class EventLogBox: Sendable {
     private let entries = Mutex<[String]>([])

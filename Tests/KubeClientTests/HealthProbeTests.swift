@@ -1,3 +1,4 @@
+import ConcordTesting
 import FederationAPI
 import Foundation
 import KubeClient
@@ -7,7 +8,7 @@ struct HealthProbeTests {
     private static let version: JSONValue = ["major": "1", "minor": "32", "gitVersion": "v1.32.0-concord", "platform": "linux/amd64"]
 
     @Test func readyServerReportsLatencyOnTheInjectedClockAndVersion() async {
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let fake = FakeKubeTransport(send: { req in
             switch req.path {
             case "/readyz":

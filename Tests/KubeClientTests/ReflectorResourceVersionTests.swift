@@ -1,3 +1,4 @@
+import ConcordTesting
 import FederationAPI
 import Foundation
 import KubeClient
@@ -14,7 +15,7 @@ struct ReflectorResourceVersionTests {
         }
     }
 
-    private func config(_ clock: VirtualClock) -> WatcherConfiguration {
+    private func config(_ clock: ManualClock) -> WatcherConfiguration {
         WatcherConfiguration(backoff: Backoff(jitter: 0), watchTimeoutSeconds: { 450 }, clock: RuntimeClock(clock))
     }
 
@@ -40,7 +41,7 @@ struct ReflectorResourceVersionTests {
             lists: [.success(listResponse([], rv: "10")), .success(c.answer), .success(listResponse([configMap("n", rv: "30")], rv: "31"))],
             watches: [.status(.status(410, reason: StatusReason.expired, message: "too old resource version: 10 (25)"))])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         var it = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: config(clock)).makeAsyncIterator()
         _ = try await it.next()
         let second = try await it.next()
@@ -56,7 +57,7 @@ struct ReflectorResourceVersionTests {
     @Test func watchAsksForBookmarksAndARandomizedServerTimeout() async throws {
         let script = Script(lists: [.success(listResponse([], rv: "7"))], watches: [])
         let fake = script.transport
-        let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: config(VirtualClock()))
+        let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: config(ManualClock()))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var it = watcher.makeAsyncIterator()
@@ -87,7 +88,7 @@ struct ReflectorResourceVersionTests {
         w2.send(.modified, configMap("a", rv: "12"))
         let script = Script(lists: [.success(listResponse([], rv: "10"))], watches: [.stream(w1), .stream(w2)])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: config(clock))
         try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {
@@ -96,8 +97,8 @@ struct ReflectorResourceVersionTests {
                 for _ in 0..<3 { if try await it.next() != nil { n += 1 } }
                 return n
             }
-            await clock.waitForSleepers(1)
-            #expect(clock.nextDeadline == VirtualClock.Instant(offset: .milliseconds(800)))
+            try await clock.waitForSleepers(1)
+            #expect(clock.nextDeadline == ManualClock.Instant(offset: .milliseconds(800)))
             clock.advanceToNextDeadline()
             let delivered = try await group.next()
             #expect(delivered == 3)

@@ -73,19 +73,11 @@ struct RetryAndRateLimitTests {
             try await clock.waitForSleepers(2)
             #expect(sent.withLock { $0 } == 2, "the burst goes at once")
             clock.advance(by: .milliseconds(500))
-            try await waitForCount(sent, 3)
+            try await waitUntil("3 requests sent", timeout: .seconds(5)) { sent.withLock { $0 } >= 3 }
             #expect(sent.withLock { $0 } == 3, "one token per 1/qps")
             clock.advance(by: .milliseconds(500))
             try await group.waitForAll()
         }
         #expect(sent.withLock { $0 } == 4)
-    }
-
-    private func waitForCount(_ m: borrowing Mutex<Int>, _ n: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while m.withLock({ $0 }) < n {
-            if ContinuousClock.now > deadline { throw KubeUsageError("count \(n) not reached") }
-            try await Task.sleep(for: .milliseconds(1))
-        }
     }
 }

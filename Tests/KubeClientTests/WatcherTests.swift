@@ -1,3 +1,4 @@
+import ConcordTesting
 import FederationAPI
 import Foundation
 import KubeClient
@@ -18,7 +19,7 @@ private func watchRVs(_ t: FakeKubeTransport) -> [String] {
     t.requests.map { "\($0.queryValue("watch") == "true" ? "watch" : "list")@\($0.queryValue("resourceVersion") ?? "")" }
 }
 
-private func noJitter(_ clock: VirtualClock) -> WatcherConfiguration {
+private func noJitter(_ clock: ManualClock) -> WatcherConfiguration {
     WatcherConfiguration(backoff: Backoff(jitter: 0), watchTimeoutSeconds: { 300 }, clock: RuntimeClock(clock))
 }
 
@@ -30,7 +31,7 @@ struct WatcherTests {
         w1.error(code: 410, reason: StatusReason.expired)
         let script = Script(lists: [.success(listResponse([configMap("a", rv: "5")], rv: "10")), .success(listResponse([configMap("b", rv: "19")], rv: "20"))], watches: [.stream(w1)])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         var it = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(clock)).makeAsyncIterator()
         #expect(describe(try await it.next()) == "relisted(a)@10")
         #expect(describe(try await it.next()) == "added(c)")
@@ -51,7 +52,7 @@ struct WatcherTests {
         w3.send(.deleted, configMap("x", rv: "16"))
         let script = Script(lists: [.success(listResponse([], rv: "10"))], watches: [.stream(w1), .stream(w2), .stream(w3)])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         var it = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(clock)).makeAsyncIterator()
         var seen: [String] = []
         for _ in 0..<5 { seen.append(describe(try await it.next())) }
@@ -66,7 +67,7 @@ struct WatcherTests {
             lists: [.success(listResponse([], rv: "10")), .success(listResponse([configMap("n", rv: "30")], rv: "31"))],
             watches: [.status(.status(410, reason: StatusReason.expired, message: "too old resource version: 10 (25)"))])
         let fake = script.transport
-        var it = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(VirtualClock())).makeAsyncIterator()
+        var it = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(ManualClock())).makeAsyncIterator()
         #expect(describe(try await it.next()) == "relisted()@10")
         #expect(describe(try await it.next()) == "relisted(n)@31")
         #expect(watchRVs(fake) == ["list@0", "watch@10", "list@10"])
@@ -75,16 +76,16 @@ struct WatcherTests {
     @Test func listFailureBacksOffOnTheInjectedClock() async throws {
         let script = Script(lists: [.success(.status(500, reason: StatusReason.internalError, message: "etcd down")), .success(listResponse([configMap("a", rv: "1")], rv: "2"))], watches: [])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(clock))
         try await withThrowingTaskGroup(of: String.self) { group in
             group.addTask {
                 var it = watcher.makeAsyncIterator()
                 return describe(try await it.next())
             }
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(fake.requests.count == 1)
-            #expect(clock.nextDeadline == VirtualClock.Instant(offset: .milliseconds(800)))
+            #expect(clock.nextDeadline == ManualClock.Instant(offset: .milliseconds(800)))
             clock.advance(by: .milliseconds(800))
             let next = try await group.next()
             #expect(next == "relisted(a)@2")
@@ -99,7 +100,7 @@ struct WatcherTests {
             .success(listResponse([], rv: "5")),
         ], watches: [])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(clock))
         try await withThrowingTaskGroup(of: String.self) { group in
             group.addTask {
@@ -108,7 +109,7 @@ struct WatcherTests {
             }
             var delays: [Duration] = []
             for _ in 0..<3 {
-                await clock.waitForSleepers(1)
+                try await clock.waitForSleepers(1)
                 let next = try #require(clock.nextDeadline)
                 delays.append(clock.now.duration(to: next))
                 clock.advanceToNextDeadline()
@@ -126,14 +127,14 @@ struct WatcherTests {
         w2.send(.added, configMap("late", rv: "12"))
         let script = Script(lists: [.success(listResponse([], rv: "10"))], watches: [.stream(w1), .stream(w2)])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(clock))
         try await withThrowingTaskGroup(of: [String].self) { group in
             group.addTask {
                 var it = watcher.makeAsyncIterator()
                 return [describe(try await it.next()), describe(try await it.next()), describe(try await it.next())]
             }
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(watchRVs(fake) == ["list@0", "watch@10"])
             clock.advanceToNextDeadline()
             let next = try await group.next()
@@ -150,7 +151,7 @@ struct WatcherTests {
         w2.send(.modified, configMap("a", rv: "13"))
         let script = Script(lists: [.success(listResponse([], rv: "10"))], watches: [.stream(w1), .stream(w2)])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(clock))
         try await withThrowingTaskGroup(of: [String].self) { group in
             group.addTask {
@@ -159,7 +160,7 @@ struct WatcherTests {
                 for _ in 0..<3 { out.append(describe(try await it.next())) }
                 return out
             }
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             clock.advanceToNextDeadline()
             let next = try await group.next()
             #expect(next == ["relisted()@10", "added(a)", "modified(a)"])
@@ -172,14 +173,14 @@ struct WatcherTests {
         w1.error(code: 500, reason: StatusReason.internalError, message: "boom")
         let script = Script(lists: [.success(listResponse([], rv: "10")), .success(listResponse([], rv: "40"))], watches: [.stream(w1)])
         let fake = script.transport
-        let clock = VirtualClock()
+        let clock = ManualClock()
         let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(clock))
         try await withThrowingTaskGroup(of: [String].self) { group in
             group.addTask {
                 var it = watcher.makeAsyncIterator()
                 return [describe(try await it.next()), describe(try await it.next())]
             }
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             clock.advanceToNextDeadline()
             let next = try await group.next()
             #expect(next == ["relisted()@10", "relisted()@40"])
@@ -189,7 +190,7 @@ struct WatcherTests {
     @Test func cancellationEndsTheSequenceWhileWatching() async throws {
         let script = Script(lists: [.success(listResponse([], rv: "10"))], watches: [])
         let fake = script.transport
-        let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(VirtualClock()))
+        let watcher = KubeClient(transport: fake).dynamic(configMapsGVR, namespaced: true).watcher(configuration: noJitter(ManualClock()))
         try await withThrowingTaskGroup(of: String.self) { group in
             group.addTask {
                 var it = watcher.makeAsyncIterator()

@@ -32,7 +32,7 @@ public final class Controller: Service, Sendable {
     /// - Parameters:
     ///   - workers: concurrent reconciles (`MaxConcurrentReconciles`), default 1.
     ///   - cacheSyncTimeout: how long to wait for watched informers to sync before failing (2 min).
-    ///   - clock: drives requeue delays and backoff (tests inject a `VirtualClock`).
+    ///   - clock: drives requeue delays and backoff (tests inject a `ManualClock`).
     public init(
         name: String, reconciler: any Reconciler, workers: Int = 1, cacheSyncTimeout: Duration = .seconds(120),
         clock: some Clock<Duration> = ContinuousClock(),

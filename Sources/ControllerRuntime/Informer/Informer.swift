@@ -42,7 +42,7 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     private let logger: Logger
 
     /// Creates an informer over a resource, optionally restricted to a namespace and selectors.
-    /// `clock` drives watch backoff and resync (tests inject a `VirtualClock`).
+    /// `clock` drives watch backoff and resync (tests inject a `ManualClock`).
     public convenience init(
         _ client: ObjectClient<Object>, namespace: String? = nil, options: ListOptions = ListOptions(),
         resyncPeriod: Duration? = nil, clock: some Clock<Duration> = ContinuousClock(),

@@ -4,7 +4,7 @@ import Foundation
 /// A type-erased monotonic clock measured in `Duration` since it was wrapped.
 ///
 /// Runtime pieces (watch backoff, work queue delays, resync) take any `Clock<Duration>` and keep
-/// it in this form, so production uses `ContinuousClock` and tests a `VirtualClock`.
+/// it in this form, so production uses `ContinuousClock` and tests a `ManualClock`.
 public struct RuntimeClock: Sendable {
     private let nowFn: @Sendable () -> Duration
     private let sleepFn: @Sendable (Duration) async throws -> Void

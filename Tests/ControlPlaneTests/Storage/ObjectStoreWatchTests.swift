@@ -1,3 +1,4 @@
+import ConcordTesting
 import ControlPlane
 import FederationAPI
 import Foundation

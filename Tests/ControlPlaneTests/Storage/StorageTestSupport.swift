@@ -80,17 +80,6 @@ func withDeadline<T: Sendable>(
     }
 }
 
-/// Waits until `condition` holds, polling, failing after `seconds`.
-func waitUntil(
-    _ what: String, timeout seconds: Double = 10, _ condition: @escaping @Sendable () async throws -> Bool
-) async throws {
-    try await withDeadline(seconds, what) {
-        while try await !condition() {
-            try await Task.sleep(for: .milliseconds(2))
-        }
-    }
-}
-
 /// Reads exactly `count` events from `watch` (within a deadline).
 func collect(_ watch: StorageWatch, count: Int, seconds: Double = 10) async throws -> [StorageEvent] {
     try await withDeadline(seconds, "receiving \(count) events") {

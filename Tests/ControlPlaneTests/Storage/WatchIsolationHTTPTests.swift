@@ -66,7 +66,7 @@ struct WatchIsolationHTTPTests {
                 #expect(error?["type"] == "ERROR")
                 #expect(error?.value(at: ["object", "code"]) == .int(410))
                 #expect(error?.value(at: ["object", "reason"]) == "Expired")
-                try await waitUntil("the slow watcher's storage watch is released", timeout: 30) { store.activeWatchCount <= ServerWatches.controllers + 3 }
+                try await waitUntil("the slow watcher's storage watch is released", timeout: .seconds(30)) { store.activeWatchCount <= ServerWatches.controllers + 3 }
             }
         }
     }

@@ -1,3 +1,4 @@
+import ConcordTesting
 import FederationAPI
 import Foundation
 import Testing
@@ -27,7 +28,7 @@ import Glibc
         }
         controller = try hub.controller("controller", [])
         let healthy = ["alpha", "gamma"]
-        #expect(await eventually(timeout: .seconds(30)) {
+        #expect(await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
             for name in members.keys where await hub.status(name)?.phase != .ready { return false }
             return true
         }, "\(controller?.log ?? "")")
@@ -69,7 +70,7 @@ import Glibc
 
         frozen.process.signal(SIGCONT)
         let resumedAt = clock.now
-        #expect(await eventually(timeout: .seconds(20)) { await hub.status("frozen")?.phase == .ready }, "\(controller?.log ?? "")")
+        #expect(await eventually(timeout: .seconds(20), every: .milliseconds(100)) { await hub.status("frozen")?.phase == .ready }, "\(controller?.log ?? "")")
         print("frozen member: Ready again \(clock.now - resumedAt) after SIGCONT")
         for name in healthy { #expect(await hub.status(name)?.phase == .ready) }
 

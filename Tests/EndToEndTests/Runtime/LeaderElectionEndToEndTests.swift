@@ -1,3 +1,4 @@
+import ConcordTesting
 import FederationAPI
 import Foundation
 import Testing
@@ -19,7 +20,7 @@ import Glibc
 
         let identities = try await waitForIdentities(controllers)
         var holder: String?
-        #expect(await eventually(timeout: .seconds(20)) {
+        #expect(await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
             holder = await hub.lease()?.spec?.holderIdentity
             return holder.map(identities.contains) ?? false
         }, "no controller acquired the Lease:\n\(controllers.map(\.log).joined(separator: "\n----\n"))")
@@ -29,10 +30,10 @@ import Glibc
         #expect(await hub.lease()?.spec?.leaseTransitions == 0)
 
         // The leader reconciles: the Datacenter turns Ready. The follower never starts its controller.
-        #expect(await eventually(timeout: .seconds(30)) { await hub.status("self")?.phase == .ready }, "leader log:\n\(leader.log)")
+        #expect(await eventually(timeout: .seconds(30), every: .milliseconds(100)) { await hub.status("self")?.phase == .ready }, "leader log:\n\(leader.log)")
         #expect(leader.log.contains("Starting workers"))
         #expect(!follower.log.contains("Starting Controller"), "follower reconciled:\n\(follower.log)")
-        #expect(await eventually(timeout: .seconds(10)) { follower.log.contains("New leader elected") }, "\(follower.log)")
+        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) { follower.log.contains("New leader elected") }, "\(follower.log)")
 
         // kill -9 the leader: the follower takes over once the Lease went unchanged for 15 s (its own observation).
         let clock = ContinuousClock()
@@ -50,11 +51,11 @@ import Glibc
         #expect(takeover >= .seconds(11) && takeover <= .milliseconds(23_800), "takeover took \(takeover)")
         let lease = await hub.lease()
         #expect(lease?.spec?.leaseTransitions == 1)
-        #expect(await eventually(timeout: .seconds(10)) { follower.log.contains("Starting workers") }, "\(follower.log)")
+        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) { follower.log.contains("Starting workers") }, "\(follower.log)")
 
         // The new leader keeps the Datacenter's status fresh (written at least every 10 s).
         let before = await hub.status("self")?.lastProbeTime?.date ?? .distantPast
-        #expect(await eventually(timeout: .seconds(15)) { (await hub.status("self")?.lastProbeTime?.date ?? .distantPast) > before })
+        #expect(await eventually(timeout: .seconds(15), every: .milliseconds(100)) { (await hub.status("self")?.lastProbeTime?.date ?? .distantPast) > before })
 
         follower.signal(SIGTERM)
         #expect(await follower.waitForExit(timeout: .seconds(20)) == 0, "\(follower.log)")
@@ -63,7 +64,7 @@ import Glibc
 
     private func waitForIdentities(_ controllers: [Background]) async throws -> [String] {
         var ids: [String] = []
-        let found = await eventually(timeout: .seconds(20)) {
+        let found = await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
             ids = controllers.compactMap(\.electionIdentity)
             return ids.count == controllers.count
         }

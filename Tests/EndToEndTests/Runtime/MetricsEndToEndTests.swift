@@ -1,3 +1,4 @@
+import ConcordTesting
 import FederationAPI
 import Foundation
 import Testing
@@ -20,7 +21,7 @@ import Glibc
         defer { controller.signal(SIGKILL) }
         var probePort: Int?
         var metricsPort: Int?
-        #expect(await eventually(timeout: .seconds(20)) {
+        #expect(await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
             probePort = controller.servingPort("health probe")
             metricsPort = controller.servingPort("metrics")
             return probePort != nil && metricsPort != nil
@@ -32,12 +33,12 @@ import Glibc
 
         try await hub.installCRDs()
         try await hub.register("self", region: "local-1", memberKubeconfig: hub.server.kubeconfig)
-        #expect(await eventually(timeout: .seconds(40)) { (try? await httpGet(port: probes, "/readyz").code) == 200 }, "\(controller.log)")
-        #expect(await eventually(timeout: .seconds(30)) { await hub.status("self")?.phase == .ready }, "\(controller.log)")
+        #expect(await eventually(timeout: .seconds(40), every: .milliseconds(100)) { (try? await httpGet(port: probes, "/readyz").code) == 200 }, "\(controller.log)")
+        #expect(await eventually(timeout: .seconds(30), every: .milliseconds(100)) { await hub.status("self")?.phase == .ready }, "\(controller.log)")
 
         var s: [String: Double] = [:]
         var text = ""
-        #expect(await eventually(timeout: .seconds(10)) {
+        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
             guard let r = try? await httpGet(port: metricsAt, "/metrics"), r.code == 200 else { return false }
             text = r.body
             s = metricSamples(text)
@@ -61,7 +62,7 @@ import Glibc
         #expect(s[#"concord_datacenters{phase="Unreachable"}"#] == 0)
         // Events (events.k8s.io/v1): the phase change on the Datacenter, the election on the Lease.
         let events = hub.client.resource(Event.self)
-        #expect(await eventually(timeout: .seconds(10)) {
+        #expect(await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
             let list = (try? await events.list(namespace: "default").items) ?? []
             return list.contains { $0.reason == "DatacenterReady" && $0.regarding?.name == "self" && $0.type == Event.normal }
         })

@@ -145,17 +145,6 @@ final class Latch: Sendable {
 /// True when a process with that pid exists.
 func processIsAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
-/// Polls `condition` until it returns true or `timeout` passes; returns whether it became true.
-func eventually(timeout: Duration, every interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: interval)
-    }
-    return try await condition()
-}
-
 /// A fresh temporary directory, removed by the caller.
 func makeTempDirectory(_ prefix: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")

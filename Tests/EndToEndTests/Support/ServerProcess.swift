@@ -1,3 +1,4 @@
+import ConcordTesting
 import Foundation
 
 /// Paths inside the repository, for manifests the tests apply.
