@@ -1,7 +1,7 @@
 import ControllerRuntime
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 private func recordingHandler(_ log: EventLog) -> InformerEventHandler<JSONValue> {

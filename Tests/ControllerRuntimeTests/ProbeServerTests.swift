@@ -1,7 +1,7 @@
 import ControllerRuntime
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 /// GETs `path` from a local server; returns the status code and body.

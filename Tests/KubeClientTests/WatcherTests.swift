@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 private func describe(_ e: WatcherEvent<JSONValue>?) -> String {

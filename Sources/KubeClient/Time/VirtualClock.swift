@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Synchronization
 
 /// A clock that moves only when told to: for deterministic tests of backoff, delays and resyncs.
