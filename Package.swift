@@ -6,6 +6,12 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// A target that depends on Foundation alone: it may name other such targets, never a package product.
+/// KubernetesAPI, FederationAPI and FederationCore are built this way.
+func foundationOnly(_ name: String, dependencies: [String] = []) -> Target {
+    .target(name: name, dependencies: dependencies.map { .target(name: $0) }, swiftSettings: strict)
+}
+
 let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
@@ -29,15 +35,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
-        // Codable types of the four federation kinds and the Kubernetes types Concord uses.
-        .target(name: "FederationAPI", swiftSettings: strict),
+        // The Kubernetes types Concord uses: object metadata, core kinds, JSON, CRD schemas.
+        foundationOnly("KubernetesAPI"),
+        // Codable types and CRDs of the four federation kinds.
+        foundationOnly("FederationAPI", dependencies: ["KubernetesAPI"]),
         // Pure decisions: no I/O, no clocks, no logging.
-        .target(name: "FederationCore", dependencies: ["FederationAPI"], swiftSettings: strict),
+        foundationOnly("FederationCore", dependencies: ["FederationAPI"]),
         // REST client for any Kubernetes API server.
         .target(
             name: "KubeClient",
             dependencies: [
-                "FederationAPI",
+                "KubernetesAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -51,7 +59,7 @@ let package = Package(
         .target(
             name: "ControllerRuntime",
             dependencies: [
-                "FederationAPI", "KubeClient",
+                "KubernetesAPI", "KubeClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -75,7 +83,7 @@ let package = Package(
         .target(
             name: "ControlPlane",
             dependencies: [
-                "FederationAPI",
+                "KubernetesAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -114,11 +122,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "FederationAPITests", dependencies: ["FederationAPI", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .testTarget(name: "FederationAPITests", dependencies: ["FederationAPI", "KubernetesAPI", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .testTarget(name: "FederationCoreTests", dependencies: ["FederationCore", "FederationAPI"], swiftSettings: strict),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
-        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
-        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubernetesAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubernetesAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubernetesAPI", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "FederationControllersTests", dependencies: ["FederationControllers", "FederationCore", "FederationAPI", "KubeClient", "ControllerRuntime", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "ConcordCLITests", dependencies: ["ConcordCLI", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["FederationAPI", "KubeClient", "ConcordTesting"], swiftSettings: strict),

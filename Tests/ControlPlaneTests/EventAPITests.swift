@@ -1,6 +1,6 @@
 import ConcordTesting
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Testing
 
 @testable import ControlPlane

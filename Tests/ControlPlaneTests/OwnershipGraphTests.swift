@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 import Testing
 
 @testable import ControlPlane

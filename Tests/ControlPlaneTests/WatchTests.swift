@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import ConcordTesting
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Synchronization
 import Testing
 

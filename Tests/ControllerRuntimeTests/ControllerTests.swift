@@ -1,8 +1,8 @@
 @testable import ControllerRuntime
 import ConcordTesting
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Synchronization
 import Testing
 

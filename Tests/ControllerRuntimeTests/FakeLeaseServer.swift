@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Synchronization
 
 /// An in-memory API server for Leases: GET, POST and PUT with resourceVersion compare-and-swap

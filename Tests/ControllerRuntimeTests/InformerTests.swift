@@ -1,8 +1,8 @@
 import ConcordTesting
 import ControllerRuntime
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 private func recordingHandler(_ log: EventLog) -> InformerEventHandler<JSONValue> {

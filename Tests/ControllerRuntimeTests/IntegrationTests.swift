@@ -1,8 +1,8 @@
 import ConcordTesting
 import ControllerRuntime
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 /// A ConfigMap, typed, for tests against the real control plane.

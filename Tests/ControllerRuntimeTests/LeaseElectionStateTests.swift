@@ -1,6 +1,6 @@
 import ControllerRuntime
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Testing
 
 private let t0 = Date(timeIntervalSince1970: 1_800_000_000)

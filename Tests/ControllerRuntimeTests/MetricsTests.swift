@@ -1,8 +1,8 @@
 import ConcordTesting
 @testable import ControllerRuntime
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 /// Samples of a Prometheus text exposition: `name{labels}` → value.

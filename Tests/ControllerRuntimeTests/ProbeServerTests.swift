@@ -1,8 +1,8 @@
 import ConcordTesting
 import ControllerRuntime
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 /// GETs `path` from a local server; returns the status code and body.

@@ -1,8 +1,8 @@
 import ConcordTesting
 import ControllerRuntime
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Synchronization
 import Testing
 

@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Synchronization
 
 let configMapsGVR = GroupVersionResource(group: "", version: "v1", resource: "configmaps")

@@ -1,7 +1,7 @@
 import ConcordTesting
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 struct HealthProbeTests {

@@ -1,7 +1,7 @@
 import ConcordTesting
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 /// A ConfigMap, typed, for tests against the real control plane.

@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 private func env(_ vars: [String: String] = [:], home: String? = nil, sa: String = "/nonexistent-sa") -> ConfigEnvironment {

@@ -1,7 +1,7 @@
 import ConcordTesting
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 /// The resourceVersions, page sizes and timeouts the watcher asks for, as client-go's reflector does.

@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 private let configMaps = ResourceScope(GroupVersionResource(group: "", version: "v1", resource: "configmaps"), namespaced: true)

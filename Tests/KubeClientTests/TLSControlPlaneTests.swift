@@ -1,8 +1,8 @@
 import ConcordTesting
 import ControlPlane
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 /// KubeClient against a control plane serving TLS, configured only from the kubeconfig the server wrote

@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 /// Real TLS handshakes through AsyncHTTPClient against a local `openssl s_server`.

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// A small namespaced kind with a status, for typed-client tests.
 struct Widget: KubeResource, StatusHavingResource, Equatable {

@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Testing
 
 private func meta(_ o: JSONValue) -> ObjectMeta { JSONValue.objectMeta(of: o) }

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// `fieldValidation`: what to do with fields the schema does not know.
 enum FieldValidation: String, Sendable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Decodes request bodies: JSON (also when no Content-Type is sent, as the Python client does) and the
 /// protobuf envelope kubectl 1.32+ uses for Namespace, ConfigMap and Secret.

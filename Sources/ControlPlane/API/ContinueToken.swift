@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The opaque `continue` token of a paginated list: the list's revision and the last key returned.
 struct ContinueToken: Sendable {

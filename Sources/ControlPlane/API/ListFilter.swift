@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// A list or watch's `labelSelector` and `fieldSelector`, parsed by the Selection module.
 struct ListFilter: Sendable {

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// Object name rules kube-apiserver applies, with its exact messages.
 enum NameValidation {

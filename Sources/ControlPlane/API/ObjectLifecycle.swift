@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The server-owned metadata rules of create, update and delete, as pure functions of the objects and the time.
 enum ObjectLifecycle {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The patch formats the server accepts.
 enum PatchType: Sendable {

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// The query options of a write: `fieldValidation`, `dryRun`, `fieldManager`, `force`.
 struct WriteOptions: Sendable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 extension WriteOptions {
     /// The manager an ordinary write is recorded under: `fieldManager`, else the User-Agent's first path

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// How a deletion treats the object's dependents (objects whose `ownerReferences` name it).
 enum DeletionPropagation: String, Sendable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Logging
 
 /// The object semantics of kube-apiserver on top of an `ObjectStore`: create, read, list, update,

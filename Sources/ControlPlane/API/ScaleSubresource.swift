@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// `/scale`: an autoscaling/v1 Scale over an object's `spec.replicas` (what `kubectl scale` reads and patches).
 extension ResourceHandler {

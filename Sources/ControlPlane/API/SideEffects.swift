@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// What writing certain kinds does besides storing them: CRDs get their status and change what is served.
 enum SideEffects {

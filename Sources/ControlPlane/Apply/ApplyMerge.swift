@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// The structural merge of an applied configuration into the live object, and removal of members by path.
 enum ApplyMerge {

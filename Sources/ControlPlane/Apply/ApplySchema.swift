@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// How a list's elements are identified for ownership and merging.
 enum ListKind: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 import Yams
 
 /// Reads the YAML that apply configurations are written in (one document), through Yams, into a

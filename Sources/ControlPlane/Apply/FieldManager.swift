@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Field ownership for the writes through one endpoint of one resource: records ordinary writes as `Update`
 /// entries and performs server-side apply, keeping `metadata.managedFields` current.

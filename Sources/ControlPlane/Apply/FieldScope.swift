@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// Which parts of an object field ownership covers for a write through one endpoint.
 ///

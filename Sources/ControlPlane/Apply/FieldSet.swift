@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// A set of field paths: what one manager owns, what an applied configuration sets, what changed.
 ///

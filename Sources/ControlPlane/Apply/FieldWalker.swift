@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// What is at a member path of an object: a leaf value, or a node with members below it.
 enum FieldLeaf: Hashable, Sendable {

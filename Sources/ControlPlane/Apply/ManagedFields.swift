@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The operation a `managedFields` entry records.
 enum ManagedOperation: String, Sendable, Hashable {

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// One step of a field path, as server-side apply names it in `fieldsV1`.
 ///

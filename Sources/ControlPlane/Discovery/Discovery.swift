@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// Aggregated (apidiscovery.k8s.io/v2) and legacy discovery documents, built from the registry on every request.
 struct Discovery: Sendable {

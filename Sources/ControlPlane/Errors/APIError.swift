@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// An API failure carrying the Kubernetes `Status` body and HTTP code the server answers with.
 ///

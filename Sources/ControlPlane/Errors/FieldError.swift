@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// One validation problem with one field, rendered the way kube-apiserver's field errors are.
 struct FieldError: Sendable, Hashable {

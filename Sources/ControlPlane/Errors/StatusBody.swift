@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import Hummingbird
+import KubernetesAPI
 
 /// Turns any error into the JSON `Status` response kube-apiserver would send.
 enum StatusBody {

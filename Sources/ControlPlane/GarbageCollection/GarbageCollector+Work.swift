@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 extension GarbageCollector {
     /// Carries out one piece of work; returns the work it causes.

@@ -1,6 +1,6 @@
 import DequeModule
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Logging
 import ServiceLifecycle
 

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// The finalizers deletion propagation puts on an owner.
 enum GarbageCollectionFinalizer {

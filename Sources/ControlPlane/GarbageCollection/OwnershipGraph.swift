@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// The collector's index of who depends on whom, built from the store's lists and watches.
 ///

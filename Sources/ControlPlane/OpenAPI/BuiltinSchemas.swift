@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// OpenAPI v3 schemas of the built-in kinds: enough for `kubectl explain` and for clients that read them.
 /// They describe the commonly used fields; unknown fields of built-in kinds are kept, not pruned.

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// OpenAPI v3 documents per group-version, built from the registry (so CRDs appear at once), and the
 /// empty protobuf v2 document that keeps kubectl's fallback path happy.

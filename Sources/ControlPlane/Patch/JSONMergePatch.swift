@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// JSON merge patch (RFC 7386), `application/merge-patch+json`.
 ///

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// One JSON patch operation (RFC 6902).
 public struct JSONPatchOperation: Sendable, Hashable {

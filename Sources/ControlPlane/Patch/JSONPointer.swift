@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// A JSON pointer (RFC 6901): `""` is the whole document, `/a/0/b~1c` reaches `a[0]["b/c"]`.
 public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {

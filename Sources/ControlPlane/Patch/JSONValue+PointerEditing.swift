@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 extension JSONValue {
     /// RFC 6902 `add`: sets an object member, or inserts into an array (`-` appends).

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 extension StrategicMergeEngine {
     /// Merges a patch list into the original list at `path` by the schema's strategy, then applies

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// Strategic merge patch, `application/strategic-merge-patch+json`, for built-in kinds.
 ///

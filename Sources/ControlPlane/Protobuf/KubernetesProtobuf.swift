@@ -1,5 +1,5 @@
 import Foundation
-import FederationAPI
+import KubernetesAPI
 
 /// Decodes the protobuf request bodies kubectl 1.32+ sends for `create namespace|configmap|secret`
 /// (`Content-Type: application/vnd.kubernetes.protobuf`) into the equivalent JSON object.

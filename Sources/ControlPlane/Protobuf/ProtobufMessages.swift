@@ -1,5 +1,5 @@
 import Foundation
-import FederationAPI
+import KubernetesAPI
 
 /// Decoders for the apimachinery messages embedded in core objects, producing their JSON form.
 /// Empty strings and zero numbers are how protobuf encodes "unset": they are left out of the JSON.

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// The built-in kinds every Concord control plane serves.
 enum BuiltinResources {

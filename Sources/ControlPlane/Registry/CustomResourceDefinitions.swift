@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Reading CustomResourceDefinition objects: served versions, defaults, status and validation.
 enum CustomResourceDefinitions {

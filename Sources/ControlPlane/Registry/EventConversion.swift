@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// core/v1 Events and events.k8s.io/v1 Events are one stored object in two shapes, as in kube-apiserver:
 /// objects are stored in the core shape and converted field by field at the events.k8s.io edge, so an

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// A group plus plural resource: what error messages and storage keys name.
 struct ResourceName: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 import Synchronization
 
 /// The resources the server serves right now: the built-in kinds plus every installed CRD.

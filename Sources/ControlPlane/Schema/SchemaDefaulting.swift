@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// Applies `default` values from a structural schema to fields that are absent (or null and not nullable).
 enum SchemaDefaulting {

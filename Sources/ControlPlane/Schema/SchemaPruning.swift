@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// Drops fields a structural schema does not specify, unless `x-kubernetes-preserve-unknown-fields`
 /// allows them, and reports each dropped field's path (for `fieldValidation=Strict|Warn`).

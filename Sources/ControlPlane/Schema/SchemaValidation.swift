@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Validates a value against a structural OpenAPI v3 schema, producing kube-apiserver's field errors.
 ///

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// One term of a field selector: `field=value`, `field==value` or `field!=value`.
 public struct FieldRequirement: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// A label selector in its string form (`labelSelector=` on list and watch), parsed into requirements
 /// that must all hold. The empty string selects everything.

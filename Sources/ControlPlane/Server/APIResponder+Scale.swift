@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import Hummingbird
+import KubernetesAPI
 
 extension APIResponder {
     /// GET, PUT and PATCH on `…/{name}/scale`.

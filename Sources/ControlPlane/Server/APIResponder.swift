@@ -1,7 +1,7 @@
-import FederationAPI
 import Foundation
 import Hummingbird
 import HTTPTypes
+import KubernetesAPI
 import Logging
 
 /// The HTTP front of the control plane: authentication, routing by Kubernetes path, content negotiation

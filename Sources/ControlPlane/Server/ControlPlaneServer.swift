@@ -1,8 +1,8 @@
-import FederationAPI
 import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import KubernetesAPI
 import Logging
 import ServiceLifecycle
 import Synchronization

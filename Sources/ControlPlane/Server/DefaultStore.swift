@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The store a control plane opens when none is injected: SQLite in the data directory.
 enum DefaultStore {

@@ -1,6 +1,6 @@
 import DequeModule
-import FederationAPI
 import GRDB
+import KubernetesAPI
 import Synchronization
 
 /// One watcher's consumer side: history replay from the `events` table, then the hub's live buffer.

@@ -1,5 +1,5 @@
 import Foundation
-import FederationAPI
+import KubernetesAPI
 
 /// Where an object lives in storage: its group-qualified resource, namespace and name.
 public struct StorageKey: Hashable, Sendable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import Foundation
-import FederationAPI
+import KubernetesAPI
 
 extension JSONValue {
     /// This object with `metadata.resourceVersion` set to `revision` (as a string).

@@ -1,6 +1,6 @@
 import Foundation
-import FederationAPI
 import GRDB
+import KubernetesAPI
 import Logging
 
 /// The durable ``ObjectStore``: SQLite (through GRDB) in WAL mode with `synchronous=FULL`.

@@ -1,6 +1,6 @@
 import Foundation
-import FederationAPI
 import GRDB
+import KubernetesAPI
 
 /// Reading and compacting the `events` table.
 ///

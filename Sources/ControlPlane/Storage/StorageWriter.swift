@@ -1,7 +1,7 @@
 import DequeModule
 import Foundation
-import FederationAPI
 import GRDB
+import KubernetesAPI
 import Logging
 import Synchronization
 

@@ -1,5 +1,5 @@
 import DequeModule
-import FederationAPI
+import KubernetesAPI
 import Synchronization
 
 /// The in-memory fan-out of committed events to watchers.

@@ -1,6 +1,6 @@
 import Foundation
-import FederationAPI
 import GRDB
+import KubernetesAPI
 
 /// One mutation queued for the writer.
 enum WriteOperation: Sendable {

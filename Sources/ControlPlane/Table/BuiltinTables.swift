@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Table layouts of the built-in kinds, like kube-apiserver's printers.
 enum BuiltinTables {

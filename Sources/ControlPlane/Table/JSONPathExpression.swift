@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// The simple JSONPath subset printer columns use: `.a.b`, `.a[0]`, `.a[*].b`,
 /// `.a[?(@.type=="Ready")].status`, and `{…}` wrappers.

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The AGE of an object as a Table cell.
 enum TableAge {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Renders objects as a `meta.k8s.io` Table: columns from CRD `additionalPrinterColumns` or a built-in layout,
 /// cells rendered on the server (ages as `8s`), and each row's object as PartialObjectMetadata.

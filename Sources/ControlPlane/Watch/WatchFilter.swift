@@ -1,4 +1,4 @@
-import FederationAPI
+import KubernetesAPI
 
 /// Turns a storage event into what a filtered watch must see: an object entering the selection is ADDED,
 /// one leaving it is DELETED, and changes outside it are not sent.

@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import Hummingbird
+import KubernetesAPI
 import NIOCore
 import ServiceLifecycle
 import Synchronization

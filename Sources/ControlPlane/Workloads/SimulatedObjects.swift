@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The states the workload simulator writes, as pure functions of the objects and the time.
 enum SimulatedObjects {

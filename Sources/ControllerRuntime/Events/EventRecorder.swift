@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Records events.k8s.io/v1 Events for one controller (controller-runtime's `GetEventRecorder(name)`).
 /// Cheap and non-blocking: events go to the broadcaster's bounded queue (dropped when full).

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// What makes two events "the same" (client-go's `eventKey`): the note is not part of it.
 struct EventKey: Hashable, Sendable {

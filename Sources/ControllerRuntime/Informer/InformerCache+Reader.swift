@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 
 extension InformerCache: ObjectReader {
     /// The cached object; throws a NotFound `KubeAPIError` when absent (as the API would).

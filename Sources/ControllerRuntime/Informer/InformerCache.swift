@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Synchronization
 
 /// A thread-safe store of the objects an informer has seen, keyed by namespace/name, with

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Callbacks an informer invokes as its cache changes. Keep them cheap (enqueue a key).
 public struct InformerEventHandler<Object: Sendable>: Sendable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Records client-go's leader election events on the Lease: Normal, reason `LeaderElection`,
 /// "<identity> became leader" and "<identity> stopped leading".

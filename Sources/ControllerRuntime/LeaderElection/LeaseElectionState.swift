@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The pure core of one acquire-or-renew attempt (client-go's `tryAcquireOrRenew`), without I/O.
 ///

@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 
 /// Reads and writes one `coordination.k8s.io/v1` Lease, each request bounded by a timeout
 /// (controller-runtime uses max(RenewDeadline/2, 1 s)) so a hung API server cannot stall renewal.

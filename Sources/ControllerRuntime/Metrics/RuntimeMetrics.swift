@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 
 /// The metrics controller-runtime exports by default, with its names and labels:
 /// - `controller_runtime_reconcile_total{controller,result}` (result: success, error, requeue, requeue_after),

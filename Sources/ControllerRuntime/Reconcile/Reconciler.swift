@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Identifies the object a reconcile request is about: a namespace (nil for cluster-scoped
 /// kinds) and a name. It carries no event: the reconciler reads the current state itself.

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 extension FederationCRDs {
     /// `servicefailovers.federation.concord.dev`.

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// A status with the two fields every federation kind publishes: `observedGeneration` and
 /// `conditions`. Lets condition and kstatus code work on any of the four kinds.

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 extension Datacenter {
     /// The finalizer that removes Concord's objects from the member before the Datacenter goes away.

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// A member of the federation: one Kubernetes API endpoint (a real cluster or Concord's embedded
 /// control plane). Cluster-scoped, short name `dc`.
@@ -13,11 +14,11 @@ public struct Datacenter: StatusHavingResource, Hashable {
     public static let isNamespaced = false
 
     /// Always `federation.concord.dev/v1alpha1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `Datacenter`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata; `name` is the datacenter's name throughout the federation.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// The desired state, written by people and GitOps tools.
     public var spec: DatacenterSpec
     /// The observed state, written by the controller through `/status`.
@@ -25,21 +26,9 @@ public struct Datacenter: StatusHavingResource, Hashable {
 
     /// Creates a Datacenter.
     public init(metadata: ObjectMeta, spec: DatacenterSpec, status: DatacenterStatus? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        spec = try c.decode(DatacenterSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(DatacenterStatus.self, forKey: .status)
     }
 }
 
@@ -196,7 +185,7 @@ public struct DatacenterStatus: Codable, Hashable, Sendable {
     /// When the current run of failures began; cleared when the datacenter is Ready again.
     public var unhealthySince: KubeTime?
     /// Registered, Reachable and the summary Ready (plus Reconciling/Stalled during cleanup).
-    public var conditions: [Condition]
+    @DefaultEmpty public var conditions: [Condition]
 
     /// Creates a status.
     public init(
@@ -215,20 +204,5 @@ public struct DatacenterStatus: Codable, Hashable, Sendable {
         self.lastProbeTime = lastProbeTime
         self.unhealthySince = unhealthySince
         self.conditions = conditions
-    }
-
-    /// Decodes, treating absent `conditions` as empty.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        observedGeneration = try c.decodeIfPresent(Int64.self, forKey: .observedGeneration)
-        phase = try c.decodeIfPresent(DatacenterPhase.self, forKey: .phase)
-        role = try c.decodeIfPresent(DatacenterRole.self, forKey: .role)
-        serverVersion = try c.decodeIfPresent(String.self, forKey: .serverVersion)
-        latencyMilliseconds = try c.decodeIfPresent(Int.self, forKey: .latencyMilliseconds)
-        consecutiveFailures = try c.decodeIfPresent(Int.self, forKey: .consecutiveFailures)
-        consecutiveSuccesses = try c.decodeIfPresent(Int.self, forKey: .consecutiveSuccesses)
-        lastProbeTime = try c.decodeIfPresent(KubeTime.self, forKey: .lastProbeTime)
-        unhealthySince = try c.decodeIfPresent(KubeTime.self, forKey: .unhealthySince)
-        conditions = try c.decodeList(forKey: .conditions)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// The API group and version of Concord's federation kinds.
 public enum FederationGroup {

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 extension FederationPolicy {
     /// The most promotions kept in `status.history`.

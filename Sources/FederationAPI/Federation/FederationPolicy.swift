@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// How the federation is organised: which datacenters are members, which one is primary, and
 /// when the controller may promote another. Cluster-scoped, short name `fp`.
@@ -11,11 +12,11 @@ public struct FederationPolicy: StatusHavingResource, Hashable {
     public static let isNamespaced = false
 
     /// Always `federation.concord.dev/v1alpha1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `FederationPolicy`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// The desired state.
     public var spec: FederationPolicySpec
     /// The observed state.
@@ -23,21 +24,9 @@ public struct FederationPolicy: StatusHavingResource, Hashable {
 
     /// Creates a FederationPolicy.
     public init(metadata: ObjectMeta, spec: FederationPolicySpec, status: FederationPolicyStatus? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        spec = try c.decode(FederationPolicySpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(FederationPolicyStatus.self, forKey: .status)
     }
 }
 
@@ -165,15 +154,15 @@ public struct FederationPolicyStatus: Codable, Hashable, Sendable {
     /// The fencing token: raised by one at every promotion and written to every reachable member.
     public var epoch: Int64?
     /// Every selected member with its role and phase.
-    public var members: [FederationMember]
+    @DefaultEmpty public var members: [FederationMember]
     /// Members whose phase is Ready.
     public var readyMembers: Int?
     /// The most recent promotion.
     public var lastPromotion: PromotionRecord?
     /// Recent promotions, newest first, at most ``FederationPolicy/historyLimit``.
-    public var history: [PromotionRecord]
+    @DefaultEmpty public var history: [PromotionRecord]
     /// Ready, PrimaryAvailable, Promoting and SplitBrainDetected (plus Reconciling/Stalled).
-    public var conditions: [Condition]
+    @DefaultEmpty public var conditions: [Condition]
 
     /// Creates a status.
     public init(
@@ -188,19 +177,6 @@ public struct FederationPolicyStatus: Codable, Hashable, Sendable {
         self.lastPromotion = lastPromotion
         self.history = history
         self.conditions = conditions
-    }
-
-    /// Decodes, treating absent lists as empty.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        observedGeneration = try c.decodeIfPresent(Int64.self, forKey: .observedGeneration)
-        primary = try c.decodeIfPresent(String.self, forKey: .primary)
-        epoch = try c.decodeIfPresent(Int64.self, forKey: .epoch)
-        members = try c.decodeList(forKey: .members)
-        readyMembers = try c.decodeIfPresent(Int.self, forKey: .readyMembers)
-        lastPromotion = try c.decodeIfPresent(PromotionRecord.self, forKey: .lastPromotion)
-        history = try c.decodeList(forKey: .history)
-        conditions = try c.decodeList(forKey: .conditions)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// The fencing marker every member holds: ConfigMap `concord-system/concord-federation` with the
 /// policy, the primary and the epoch in force. A member whose marker holds an older epoch is

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 extension ReplicationRule {
     /// The most conflicts kept in `status.conflicts`.

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// Copies selected objects of one namespace from a source datacenter to other members.
 /// Namespaced, short name `rr`.
@@ -11,11 +12,11 @@ public struct ReplicationRule: StatusHavingResource, Hashable {
     public static let isNamespaced = true
 
     /// Always `federation.concord.dev/v1alpha1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `ReplicationRule`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// The desired state.
     public var spec: ReplicationRuleSpec
     /// The observed state.
@@ -23,21 +24,9 @@ public struct ReplicationRule: StatusHavingResource, Hashable {
 
     /// Creates a ReplicationRule.
     public init(metadata: ObjectMeta, spec: ReplicationRuleSpec, status: ReplicationRuleStatus? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        spec = try c.decode(ReplicationRuleSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(ReplicationRuleStatus.self, forKey: .status)
     }
 }
 

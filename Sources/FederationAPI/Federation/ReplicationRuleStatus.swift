@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// The observed state of a ReplicationRule.
 public struct ReplicationRuleStatus: Codable, Hashable, Sendable {
@@ -13,11 +14,11 @@ public struct ReplicationRuleStatus: Codable, Hashable, Sendable {
     /// Objects selected at the source.
     public var objects: Int?
     /// Progress per target datacenter.
-    public var targets: [ReplicationTargetStatus]
+    @DefaultEmpty public var targets: [ReplicationTargetStatus]
     /// Unresolved conflicts, newest first, at most ``ReplicationRule/conflictLimit``.
-    public var conflicts: [ReplicationConflict]
+    @DefaultEmpty public var conflicts: [ReplicationConflict]
     /// Ready, Synced, ConflictsDetected and ResidencyBlocked (plus Reconciling/Stalled).
-    public var conditions: [Condition]
+    @DefaultEmpty public var conditions: [Condition]
 
     /// Creates a status.
     public init(
@@ -32,19 +33,6 @@ public struct ReplicationRuleStatus: Codable, Hashable, Sendable {
         self.targets = targets
         self.conflicts = conflicts
         self.conditions = conditions
-    }
-
-    /// Decodes, treating absent lists as empty.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        observedGeneration = try c.decodeIfPresent(Int64.self, forKey: .observedGeneration)
-        sourceDatacenter = try c.decodeIfPresent(String.self, forKey: .sourceDatacenter)
-        sourceEpoch = try c.decodeIfPresent(Int64.self, forKey: .sourceEpoch)
-        sourceRevision = try c.decodeIfPresent(String.self, forKey: .sourceRevision)
-        objects = try c.decodeIfPresent(Int.self, forKey: .objects)
-        targets = try c.decodeList(forKey: .targets)
-        conflicts = try c.decodeList(forKey: .conflicts)
-        conditions = try c.decodeList(forKey: .conditions)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 extension ServiceFailover {
     /// The most transitions kept in `status.history`.

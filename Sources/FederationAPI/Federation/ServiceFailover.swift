@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// Keeps one Service available across datacenters: warm standby copies of its workload in the
 /// failover datacenters, make-before-break failover and planned migration, and a cross-datacenter
@@ -12,11 +13,11 @@ public struct ServiceFailover: StatusHavingResource, Hashable {
     public static let isNamespaced = true
 
     /// Always `federation.concord.dev/v1alpha1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `ServiceFailover`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// The desired state.
     public var spec: ServiceFailoverSpec
     /// The observed state.
@@ -24,21 +25,9 @@ public struct ServiceFailover: StatusHavingResource, Hashable {
 
     /// Creates a ServiceFailover.
     public init(metadata: ObjectMeta, spec: ServiceFailoverSpec, status: ServiceFailoverStatus? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        spec = try c.decode(ServiceFailoverSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(ServiceFailoverStatus.self, forKey: .status)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 
 /// Where a ServiceFailover stands.
 public enum ServiceFailoverPhase: String, Codable, Hashable, Sendable, CaseIterable {
@@ -33,13 +34,13 @@ public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
     /// Active, FailingOver, FailedOver, Migrating, Degraded or Blocked.
     public var phase: ServiceFailoverPhase?
     /// The cross-datacenter discovery view: one entry per involved datacenter.
-    public var datacenters: [ServiceDatacenterStatus]
+    @DefaultEmpty public var datacenters: [ServiceDatacenterStatus]
     /// The most recent failover, failback or migration.
     public var lastTransition: FailoverTransition?
     /// Recent transitions, newest first, at most ``ServiceFailover/historyLimit``.
-    public var history: [FailoverTransition]
+    @DefaultEmpty public var history: [FailoverTransition]
     /// Ready, Available, FailedOver and Progressing (plus Reconciling/Stalled).
-    public var conditions: [Condition]
+    @DefaultEmpty public var conditions: [Condition]
 
     /// Creates a status.
     public init(
@@ -54,18 +55,6 @@ public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
         self.lastTransition = lastTransition
         self.history = history
         self.conditions = conditions
-    }
-
-    /// Decodes, treating absent lists as empty.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        observedGeneration = try c.decodeIfPresent(Int64.self, forKey: .observedGeneration)
-        activeDatacenter = try c.decodeIfPresent(String.self, forKey: .activeDatacenter)
-        phase = try c.decodeIfPresent(ServiceFailoverPhase.self, forKey: .phase)
-        datacenters = try c.decodeList(forKey: .datacenters)
-        lastTransition = try c.decodeIfPresent(FailoverTransition.self, forKey: .lastTransition)
-        history = try c.decodeList(forKey: .history)
-        conditions = try c.decodeList(forKey: .conditions)
     }
 }
 

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// A kubeconfig `users[].user.exec` entry: a credential plugin run to obtain a token or a client
 /// certificate (client.authentication.k8s.io `v1` or `v1beta1`).

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// What an exec plugin returned: a bearer token or a client certificate and key, valid until
 /// `expiration` (nil: until the server rejects it).

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Runs a kubeconfig exec plugin and caches its credential until it expires, as client-go does.
 ///

@@ -1,6 +1,6 @@
 import Dispatch
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Synchronization
 #if canImport(Glibc)
 import Glibc

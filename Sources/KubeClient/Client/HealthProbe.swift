@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The outcome of one health probe.
 public struct HealthProbeResult: Sendable, Hashable {

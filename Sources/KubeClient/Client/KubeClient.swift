@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Logging
 
 /// A client for one Kubernetes API server: typed and dynamic resource access, health probes.

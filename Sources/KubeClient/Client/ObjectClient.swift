@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Typed access to one resource: `ResourceClient<Datacenter>`.
 public typealias ResourceClient<R: KubeResource> = ObjectClient<R>

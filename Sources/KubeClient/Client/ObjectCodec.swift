@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// One decoded line of a watch stream.
 public enum DecodedWatchEvent<Object: Sendable>: Sendable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// One page (or all pages) of a LIST: the items and the list's resourceVersion.
 public struct ObjectList<Object: Sendable>: Sendable {

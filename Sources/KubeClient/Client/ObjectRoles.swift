@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Reads objects of one kind: the role a reconciler needs to look at the world. Served by the
 /// API (`ObjectClient`) or, cheaper, by an informer's cache (`InformerCache` in ControllerRuntime).

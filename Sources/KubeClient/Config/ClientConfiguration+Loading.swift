@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 extension ClientConfiguration {
     /// Loads configuration the way controller-runtime does:

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Everything needed to talk to one API server: resolved from a kubeconfig context or the
 /// in-cluster environment. Paths are already read: `*-data` fields override files.

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// What configuration loading reads from the process: environment variables, the home
 /// directory and the service-account mount. Injected so tests control every input.

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Synchronization
 
 /// A bearer token read from a file and re-read once `refreshInterval` has passed

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Configuration could not be loaded; the message says what to fix. Never contains secrets.
 public struct KubeConfigError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Yams
 
 /// The on-disk kubeconfig format (`apiVersion: v1`, `kind: Config`), as far as Concord reads it.

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The API server answered with an error status; carries the server's `Status` body.
 ///

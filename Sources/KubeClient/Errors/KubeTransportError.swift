@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// No usable response arrived: the request never reached the server, timed out, or the
 /// response could not be read. Distinct from `KubeAPIError`, where the server did answer.

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 extension Status {
     /// Decodes a `Status` from JSON, tolerating a missing `metadata`, `kind` or `apiVersion`

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Synchronization
 
 /// A scriptable `KubeTransport` for tests: closures answer requests, every request is recorded.

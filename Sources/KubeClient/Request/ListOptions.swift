@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// How the server may serve a list or watch relative to `resourceVersion` (`resourceVersionMatch`).
 public enum ResourceVersionMatch: String, Sendable, Hashable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Percent-encoding for query strings and path segments.
 ///

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Builds `KubeRequest` values for one resource scope. Pure: no I/O, no state.
 ///

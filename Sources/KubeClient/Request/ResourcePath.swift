@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Where a resource lives: its group-version-resource and whether it is namespaced.
 public struct ResourceScope: Sendable, Hashable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Options of a create, update or patch.
 public struct WriteOptions: Sendable, Hashable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// A type-erased monotonic clock measured in `Duration` since it was wrapped.
 ///

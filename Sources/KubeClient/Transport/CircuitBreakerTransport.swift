@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Synchronization
 
 /// Settings of a `CircuitBreakerTransport`.

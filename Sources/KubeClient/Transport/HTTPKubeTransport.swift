@@ -1,6 +1,6 @@
-import FederationAPI
 import AsyncHTTPClient
 import Foundation
+import KubernetesAPI
 import Logging
 import NIOCore
 import NIOHTTP1

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Observes every API request a client makes: where `rest_client_requests_total` plugs in.
 public protocol KubeRequestObserver: Sendable {

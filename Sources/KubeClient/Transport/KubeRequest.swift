@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The HTTP methods the Kubernetes API uses.
 public enum KubeHTTPMethod: String, Sendable, Hashable, CaseIterable {

@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Retries a request the server asked to be retried, as client-go's `rest.Request` does: a 429 or
 /// 5xx answer carrying `Retry-After: <seconds>` is sent again after that many seconds, at most

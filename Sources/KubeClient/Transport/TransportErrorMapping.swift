@@ -1,6 +1,6 @@
-import FederationAPI
 import AsyncHTTPClient
 import Foundation
+import KubernetesAPI
 import NIOCore
 import NIOSSL
 

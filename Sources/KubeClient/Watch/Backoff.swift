@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Exponential backoff with jitter, as client-go's reflector uses: 800 ms doubling to a 30 s cap,
 /// each delay jittered into `[d, d·(1+jitter))`.

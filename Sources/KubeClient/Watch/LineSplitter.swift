@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// Splits a byte stream into newline-terminated lines (watch streams are one JSON object per line).
 /// Bounded: a line longer than `maxLineBytes` is an error rather than unbounded growth.

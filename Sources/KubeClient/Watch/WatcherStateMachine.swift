@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// The pure core of `Watcher`, following client-go's reflector: list, then watch from the list's
 /// resourceVersion; a 410 relists; a clean server close re-watches from the last resourceVersion;

@@ -1,5 +1,5 @@
 import ControlPlane
-import FederationAPI
+import KubernetesAPI
 import Testing
 
 @Suite("JSON merge patch (RFC 7386)")

@@ -1,5 +1,5 @@
 import ControlPlane
-import FederationAPI
+import KubernetesAPI
 import Testing
 
 @Suite("JSON patch (RFC 6902)")

@@ -1,6 +1,6 @@
 import ConcordTesting
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Logging
 import Synchronization
 import Testing

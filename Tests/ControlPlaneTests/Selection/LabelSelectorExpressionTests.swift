@@ -1,5 +1,5 @@
 import ControlPlane
-import FederationAPI
+import KubernetesAPI
 import Testing
 
 @Suite("Label selector strings")

@@ -1,7 +1,7 @@
 import ConcordTesting
 import ControlPlane
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Testing
 
 /// Lists of 10,000 objects over HTTP: whole, and page by page.

@@ -1,6 +1,6 @@
 import ControlPlane
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Testing
 
 @Suite("SQLiteObjectStore revisions, atomicity and reopening")

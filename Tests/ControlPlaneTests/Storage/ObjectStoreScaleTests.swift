@@ -1,6 +1,6 @@
 import ControlPlane
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Testing
 
 /// Scale of the store itself: many watchers on one resource, large lists. (Memory per idle watch is

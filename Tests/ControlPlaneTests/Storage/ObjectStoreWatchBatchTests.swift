@@ -1,6 +1,6 @@
 import ControlPlane
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Testing
 
 /// A storage watch hands over everything that is ready at once, so a consumer writing to a network

@@ -1,7 +1,7 @@
 import ConcordTesting
 import ControlPlane
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Testing
 
 @Suite("SQLiteObjectStore watch")

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import ConcordTesting
 import ControlPlane
-import FederationAPI
 import Foundation
+import KubernetesAPI
 import Testing
 
 /// A watcher that stops reading never holds up writers or other watchers: its bounded buffers fill,

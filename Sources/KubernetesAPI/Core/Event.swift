@@ -10,11 +10,11 @@ public struct Event: KubeResource, Hashable {
     public static let isNamespaced = true
 
     /// Always `events.k8s.io/v1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `Event`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// When the event first happened. Required when creating; events written through the legacy
     /// core/v1 API read back without it.
     public var eventTime: MicroTime?
@@ -55,8 +55,6 @@ public struct Event: KubeResource, Hashable {
         related: ObjectReference? = nil, note: String? = nil, type: String? = nil, deprecatedCount: Int? = nil,
         deprecatedFirstTimestamp: KubeTime? = nil, deprecatedLastTimestamp: KubeTime? = nil
     ) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.eventTime = eventTime
         self.series = series
@@ -71,27 +69,6 @@ public struct Event: KubeResource, Hashable {
         self.deprecatedCount = deprecatedCount
         self.deprecatedFirstTimestamp = deprecatedFirstTimestamp
         self.deprecatedLastTimestamp = deprecatedLastTimestamp
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        eventTime = try c.decodeIfPresent(MicroTime.self, forKey: .eventTime)
-        series = try c.decodeIfPresent(EventSeries.self, forKey: .series)
-        reportingController = try c.decodeIfPresent(String.self, forKey: .reportingController)
-        reportingInstance = try c.decodeIfPresent(String.self, forKey: .reportingInstance)
-        action = try c.decodeIfPresent(String.self, forKey: .action)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-        regarding = try c.decodeIfPresent(ObjectReference.self, forKey: .regarding)
-        related = try c.decodeIfPresent(ObjectReference.self, forKey: .related)
-        note = try c.decodeIfPresent(String.self, forKey: .note)
-        type = try c.decodeIfPresent(String.self, forKey: .type)
-        deprecatedCount = try c.decodeIfPresent(Int.self, forKey: .deprecatedCount)
-        deprecatedFirstTimestamp = try c.decodeIfPresent(KubeTime.self, forKey: .deprecatedFirstTimestamp)
-        deprecatedLastTimestamp = try c.decodeIfPresent(KubeTime.self, forKey: .deprecatedLastTimestamp)
     }
 }
 

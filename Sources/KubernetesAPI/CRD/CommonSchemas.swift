@@ -1,6 +1,6 @@
 import Foundation
 
-/// Schema fragments shared by the four federation kinds.
+/// Schema fragments of the Kubernetes types custom resources embed.
 extension JSONSchemaProps {
     /// An RFC 1123 subdomain: the form of object names, such as a Datacenter's.
     public static let objectNamePattern = #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"#
@@ -10,11 +10,6 @@ extension JSONSchemaProps {
     public static let conditionTypePattern = #"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"#
     /// `metav1.Condition.reason`.
     public static let conditionReasonPattern = #"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"#
-
-    /// A field naming a Datacenter (an object name).
-    public static func datacenterName(_ description: String) -> JSONSchemaProps {
-        .string(description, pattern: objectNamePattern, minLength: 1, maxLength: 253)
-    }
 
     /// The top-level `apiVersion`.
     static let apiVersionField = JSONSchemaProps.string(
@@ -93,8 +88,8 @@ extension JSONSchemaProps {
         format: "int64", minimum: 0
     )
 
-    /// The whole-object schema every federation kind shares: apiVersion, kind, metadata, spec, status.
-    static func resource(_ description: String, spec: JSONSchemaProps, status: JSONSchemaProps) -> JSONSchemaProps {
+    /// The whole-object schema of a kind with a spec and a status: apiVersion, kind, metadata, spec, status.
+    public static func resource(_ description: String, spec: JSONSchemaProps, status: JSONSchemaProps) -> JSONSchemaProps {
         .object(
             description,
             properties: [

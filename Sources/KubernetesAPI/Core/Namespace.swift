@@ -10,11 +10,11 @@ public struct Namespace: StatusHavingResource, Hashable {
     public static let isNamespaced = false
 
     /// Always `v1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `Namespace`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// Finalizers the namespace controller waits for.
     public var spec: NamespaceSpec?
     /// Active or Terminating.
@@ -22,8 +22,6 @@ public struct Namespace: StatusHavingResource, Hashable {
 
     /// Creates a Namespace.
     public init(metadata: ObjectMeta, spec: NamespaceSpec? = nil, status: NamespaceStatus? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status
@@ -31,16 +29,6 @@ public struct Namespace: StatusHavingResource, Hashable {
 
     /// Creates a Namespace with just a name.
     public init(name: String) { self.init(metadata: ObjectMeta(name: name)) }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        spec = try c.decodeIfPresent(NamespaceSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(NamespaceStatus.self, forKey: .status)
-    }
 }
 
 /// A list of Namespaces.

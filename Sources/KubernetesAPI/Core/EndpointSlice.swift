@@ -15,37 +15,24 @@ public struct EndpointSlice: KubeResource, Hashable {
     public static let managedByLabel = "endpointslice.kubernetes.io/managed-by"
 
     /// Always `discovery.k8s.io/v1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `EndpointSlice`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata; label `kubernetes.io/service-name` ties it to its Service.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// `IPv4`, `IPv6` or `FQDN`.
     public var addressType: AddressType
     /// The endpoints.
-    public var endpoints: [Endpoint]
+    @DefaultEmpty public var endpoints: [Endpoint]
     /// The ports every endpoint serves.
     public var ports: [Port]?
 
     /// Creates an EndpointSlice.
     public init(metadata: ObjectMeta, addressType: AddressType, endpoints: [Endpoint] = [], ports: [Port]? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.addressType = addressType
         self.endpoints = endpoints
         self.ports = ports
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`, and treating `endpoints: null` as empty.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        addressType = try c.decode(AddressType.self, forKey: .addressType)
-        endpoints = try c.decodeList(forKey: .endpoints)
-        ports = try c.decodeIfPresent([Port].self, forKey: .ports)
     }
 
     /// The kind of addresses a slice holds.

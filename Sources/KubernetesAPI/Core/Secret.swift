@@ -13,11 +13,11 @@ public struct Secret: KubeResource, Hashable {
     public static let opaqueType = "Opaque"
 
     /// Always `v1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `Secret`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// Values, base64-encoded.
     public var data: [String: String]?
     /// Write-only plain-text values; the server merges them into `data`.
@@ -32,25 +32,11 @@ public struct Secret: KubeResource, Hashable {
         metadata: ObjectMeta, data: [String: String]? = nil, stringData: [String: String]? = nil,
         type: String? = nil, immutable: Bool? = nil
     ) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.data = data
         self.stringData = stringData
         self.type = type
         self.immutable = immutable
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        data = try c.decodeIfPresent([String: String].self, forKey: .data)
-        stringData = try c.decodeIfPresent([String: String].self, forKey: .stringData)
-        type = try c.decodeIfPresent(String.self, forKey: .type)
-        immutable = try c.decodeIfPresent(Bool.self, forKey: .immutable)
     }
 
     /// The bytes under `key`, from `data` (base64) or else `stringData`; nil when absent or not valid base64.

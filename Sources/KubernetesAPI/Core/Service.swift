@@ -11,11 +11,11 @@ public struct KubeService: StatusHavingResource, Hashable {
     public static let isNamespaced = true
 
     /// Always `v1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `Service`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// Selector, ports and type.
     public var spec: ServiceSpec?
     /// Load-balancer state, kept opaque.
@@ -23,21 +23,9 @@ public struct KubeService: StatusHavingResource, Hashable {
 
     /// Creates a Service.
     public init(metadata: ObjectMeta, spec: ServiceSpec? = nil, status: JSONValue? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        spec = try c.decodeIfPresent(ServiceSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(JSONValue.self, forKey: .status)
     }
 }
 

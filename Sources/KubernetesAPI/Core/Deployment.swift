@@ -10,11 +10,11 @@ public struct Deployment: StatusHavingResource, Hashable {
     public static let isNamespaced = true
 
     /// Always `apps/v1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `Deployment`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// Replicas, selector and template.
     public var spec: DeploymentSpec?
     /// Replica counts and conditions.
@@ -22,21 +22,9 @@ public struct Deployment: StatusHavingResource, Hashable {
 
     /// Creates a Deployment.
     public init(metadata: ObjectMeta, spec: DeploymentSpec? = nil, status: DeploymentStatus? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        spec = try c.decodeIfPresent(DeploymentSpec.self, forKey: .spec)
-        status = try c.decodeIfPresent(DeploymentStatus.self, forKey: .status)
     }
 }
 

@@ -43,18 +43,25 @@ public struct PrinterColumn: Hashable, Sendable {
     }
 }
 
-/// The parts of a CustomResourceDefinition that differ between the federation kinds; ``json``
-/// renders the full `apiextensions.k8s.io/v1` object (group `federation.concord.dev`, one served
-/// and stored version `v1alpha1`, status subresource, category `concord`).
-public struct FederationCRD: Sendable {
-    /// The kind, such as `Datacenter`.
+/// A CustomResourceDefinition with one served and stored version and a status subresource;
+/// ``json`` renders the full `apiextensions.k8s.io/v1` object.
+public struct CustomResourceDefinition: Sendable {
+    /// The API group, such as `example.com`.
+    public var group: String
+    /// The one served and stored version, such as `v1alpha1`.
+    public var version: String
+    /// The kind, such as `Widget`.
     public var kind: String
-    /// The plural resource name, such as `datacenters`.
+    /// The plural resource name, such as `widgets`.
     public var plural: String
-    /// The singular name, such as `datacenter`.
+    /// The singular name, such as `widget`.
     public var singular: String
-    /// Short names for kubectl, such as `dc`.
+    /// Short names for kubectl, such as `wg`.
     public var shortNames: [String]
+    /// Categories `kubectl get <category>` lists the kind under.
+    public var categories: [String]
+    /// Labels of the CRD object itself.
+    public var labels: [String: String]
     /// True for namespaced kinds.
     public var namespaced: Bool
     /// Columns for `kubectl get`.
@@ -64,31 +71,35 @@ public struct FederationCRD: Sendable {
 
     /// Creates a CRD description.
     public init(
-        kind: String, plural: String, singular: String, shortNames: [String], namespaced: Bool,
-        printerColumns: [PrinterColumn], schema: JSONSchemaProps
+        group: String, version: String, kind: String, plural: String, singular: String, shortNames: [String],
+        categories: [String], labels: [String: String], namespaced: Bool, printerColumns: [PrinterColumn], schema: JSONSchemaProps
     ) {
+        self.group = group
+        self.version = version
         self.kind = kind
         self.plural = plural
         self.singular = singular
         self.shortNames = shortNames
+        self.categories = categories
+        self.labels = labels
         self.namespaced = namespaced
         self.printerColumns = printerColumns
         self.schema = schema
     }
 
-    /// The CRD's name: `<plural>.federation.concord.dev`.
-    public var name: String { "\(plural).\(FederationGroup.group)" }
-    /// The file `concord crds --output-dir` writes: `federation.concord.dev_<plural>.yaml`.
-    public var fileName: String { "\(FederationGroup.group)_\(plural).yaml" }
+    /// The CRD's name: `<plural>.<group>`.
+    public var name: String { "\(plural).\(group)" }
+    /// The file a CRD is conventionally written to: `<group>_<plural>.yaml`.
+    public var fileName: String { "\(group)_\(plural).yaml" }
 
     /// The CustomResourceDefinition object.
     public var json: JSONValue {
         let names: JSONValue = [
             "kind": .string(kind), "listKind": .string("\(kind)List"), "plural": .string(plural), "singular": .string(singular),
-            "shortNames": .array(shortNames.map(JSONValue.string)), "categories": [.string(FederationGroup.category)],
+            "shortNames": .array(shortNames.map(JSONValue.string)), "categories": .array(categories.map(JSONValue.string)),
         ]
         let version: JSONValue = [
-            "name": .string(FederationGroup.version), "served": true, "storage": true,
+            "name": .string(version), "served": true, "storage": true,
             "subresources": ["status": [:]],
             "additionalPrinterColumns": .array(printerColumns.map(\.json)),
             "schema": ["openAPIV3Schema": schema.json],
@@ -96,25 +107,13 @@ public struct FederationCRD: Sendable {
         return [
             "apiVersion": "apiextensions.k8s.io/v1",
             "kind": "CustomResourceDefinition",
-            "metadata": ["name": .string(name), "labels": ["app.kubernetes.io/part-of": "concord"]],
+            "metadata": ["name": .string(name), "labels": .object(labels.mapValues(JSONValue.string))],
             "spec": [
-                "group": .string(FederationGroup.group),
+                "group": .string(group),
                 "names": names,
                 "scope": namespaced ? "Namespaced" : "Cluster",
                 "versions": [version],
             ],
         ]
     }
-}
-
-/// The CustomResourceDefinitions of Concord's four kinds.
-public enum FederationCRDs {
-    /// Datacenter, FederationPolicy, ReplicationRule and ServiceFailover, in that order.
-    public static var definitions: [FederationCRD] { [datacenter, federationPolicy, replicationRule, serviceFailover] }
-
-    /// Every CRD as an `apiextensions.k8s.io/v1` object, ready to apply.
-    public static var all: [JSONValue] { definitions.map(\.json) }
-
-    /// The CRD of the kind with that name, such as `Datacenter`.
-    public static func definition(forKind kind: String) -> FederationCRD? { definitions.first { $0.kind == kind } }
 }

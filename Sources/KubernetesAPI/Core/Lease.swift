@@ -11,29 +11,18 @@ public struct Lease: KubeResource, Hashable {
     public static let isNamespaced = true
 
     /// Always `coordination.k8s.io/v1`.
-    public var apiVersion: String
+    @DefaultAPIVersion<Self> public var apiVersion: String
     /// Always `Lease`.
-    public var kind: String
+    @DefaultKind<Self> public var kind: String
     /// The object's metadata.
-    public var metadata: ObjectMeta
+    @DefaultEmpty public var metadata: ObjectMeta
     /// Holder and timing.
     public var spec: LeaseSpec?
 
     /// Creates a Lease.
     public init(metadata: ObjectMeta, spec: LeaseSpec? = nil) {
-        self.apiVersion = Self.apiVersion
-        self.kind = Self.kind
         self.metadata = metadata
         self.spec = spec
-    }
-
-    /// Decodes, defaulting an absent `apiVersion`, `kind` or `metadata`.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        apiVersion = try c.decodeAPIVersion(of: Self.self, forKey: .apiVersion)
-        kind = try c.decodeKind(of: Self.self, forKey: .kind)
-        metadata = try c.decodeMetadata(forKey: .metadata)
-        spec = try c.decodeIfPresent(LeaseSpec.self, forKey: .spec)
     }
 }
 
