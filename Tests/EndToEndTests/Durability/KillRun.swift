@@ -1,3 +1,4 @@
+import ConcordTesting
 import Foundation
 #if canImport(Glibc)
 import Glibc
