@@ -18,10 +18,12 @@ struct NumberHandlingTests {
             "names": ["plural": "gauges", "singular": "gauge", "kind": "Gauge"],
             "versions": [[
                 "name": "v1", "served": true, "storage": true, "subresources": ["status": [:]],
-                "schema": ["openAPIV3Schema": NumberValidationTests.schema.merging(status: ["type": "object", "properties": ["seen": ["type": "integer", "format": "int64"]]])],
+                "schema": ["openAPIV3Schema": NumberValidationTests.schema.merging(status: Self.statusSchema)],
             ]],
         ],
     ]
+
+    static let statusSchema: JSONValue = ["type": "object", "properties": ["seen": ["type": "integer", "format": "int64"]]]
 
     static func withGauges(_ body: (APIClient) async throws -> Void) async throws {
         try await withTestControlPlane { plane in
@@ -87,7 +89,8 @@ struct NumberHandlingTests {
             let created = try await client.send(.POST, Self.gauges, body: Self.gauge("g", spec: #"{"count":1}"#))
             try #require(created.status == 201)
             let rv = created.json.value(at: ["metadata", "resourceVersion"])?.stringValue ?? ""
-            let body = #"{"apiVersion":"example.com/v1","kind":"Gauge","metadata":{"name":"g","resourceVersion":"\#(rv)"},"spec":{"count":1},"status":{"seen":%@}}"#
+            let metadata = #"{"name":"g","resourceVersion":"\#(rv)"}"#
+            let body = #"{"apiVersion":"example.com/v1","kind":"Gauge","metadata":\#(metadata),"spec":{"count":1},"status":{"seen":%@}}"#
             let badStatus = try await client.send(
                 .PUT, Self.gauges + "/g/status", body: Data(body.replacingOccurrences(of: "%@", with: "18446744073709551615").utf8))
             #expect(badStatus.status == 422)

@@ -76,7 +76,11 @@ struct NumberValidationTests {
         Case(name: "float format fits", spec: #"{"single":3.4e38}"#, stored: #"{"single":3.4e+38}"#),
         Case(
             name: "float format overflows", spec: #"{"single":3.5e38}"#,
-            errors: [FieldError(field: "spec.single", reason: .invalid, message: "Invalid value: 3.5e+38: Checked value must be of type number with format float in spec.single")]),
+            errors: [
+                FieldError(
+                    field: "spec.single", reason: .invalid,
+                    message: "Invalid value: 3.5e+38: Checked value must be of type number with format float in spec.single")
+            ]),
         Case(name: "int-or-string takes 1e3", spec: #"{"port":1e3}"#, stored: #"{"port":1000}"#),
         Case(name: "int-or-string takes a name", spec: #"{"port":"http"}"#, stored: #"{"port":"http"}"#),
         Case(

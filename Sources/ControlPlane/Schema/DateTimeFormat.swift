@@ -26,8 +26,8 @@ enum DateTimeFormat {
 
     /// kube-apiserver's field error for a value that is not a date-time.
     static func error(_ field: String, _ text: String) -> FieldError {
-        FieldError(
-            field: field, reason: .typeInvalid,
-            message: "Invalid value: \(FieldError.renderValue(.string(text))): \(field) in body must be of type date-time: \(FieldError.renderValue(.string(text)))")
+        let rendered = FieldError.renderValue(.string(text))
+        return FieldError(
+            field: field, reason: .typeInvalid, message: "Invalid value: \(rendered): \(field) in body must be of type date-time: \(rendered)")
     }
 }
