@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "FederationCoreTests", dependencies: ["FederationCore", "FederationAPI"], swiftSettings: strict),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubernetesAPI", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubernetesAPI", "ConcordTesting"], swiftSettings: strict),
-        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubernetesAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubernetesAPI", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "FederationControllersTests", dependencies: ["FederationControllers", "FederationCore", "FederationAPI", "KubeClient", "ControllerRuntime", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "ConcordCLITests", dependencies: ["ConcordCLI", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["FederationAPI", "KubeClient", "ConcordTesting"], swiftSettings: strict),

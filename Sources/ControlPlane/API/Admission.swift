@@ -24,18 +24,21 @@ enum FieldValidation: String, Sendable {
 enum Admission {
     /// Prepares a new or updated object of `definition`: unknown fields (per `fieldValidation`), then
     /// for custom resources schema pruning, defaulting and validation, for built-ins their defaults.
-    /// Returns the object and any warnings.
+    /// Returns the object and any warnings. `old` is the stored object an update replaces: fields it already
+    /// held unchanged are not validated again.
     static func admit(
-        _ object: JSONValue, definition: ResourceDefinition, fieldValidation: FieldValidation, isCreate: Bool, now: Date
+        _ object: JSONValue, definition: ResourceDefinition, fieldValidation: FieldValidation, isCreate: Bool, now: Date,
+        old: JSONValue? = nil
     ) throws -> (object: JSONValue, warnings: [String]) {
         var (o, unknown) = UnknownFields.prune(object, definition: definition)
         let warnings = try report(unknown, definition: definition, fieldValidation: fieldValidation)
         if definition.isCustom, let schema = definition.schema {
             o = SchemaDefaulting.apply(o, schema: schema)
-            let errors = SchemaValidation.validate(o, schema: schema)
+            let errors = SchemaValidation.validate(o, schema: schema, old: old)
             if !errors.isEmpty {
                 throw APIError.invalid(kind: definition.kind, group: definition.group, name: ObjectLifecycle.name(of: o), causes: errors)
             }
+            o = SchemaNumbers.normalize(o, schema: schema)
         } else {
             try BuiltinAdmission.admit(&o, definition: definition, isCreate: isCreate, now: now)
         }

@@ -1,8 +1,9 @@
 import Foundation
 import KubernetesAPI
 
-/// Decodes request bodies: JSON (also when no Content-Type is sent, as the Python client does) and the
-/// protobuf envelope kubectl 1.32+ uses for Namespace, ConfigMap and Secret.
+/// Decodes request bodies: JSON (also when no Content-Type is sent, as the Python client does), YAML and the
+/// protobuf envelope kubectl 1.32+ uses for Namespace, ConfigMap and Secret. Numbers keep kube-apiserver's
+/// reading: a literal without `.` that fits int64 is an integer, any other number a float.
 enum BodyDecoding {
     static let acceptedTypes = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]
 
@@ -14,6 +15,12 @@ enum BodyDecoding {
                 return try CompactJSON.decode(data)
             } catch {
                 throw APIError.badRequest("couldn't get version/kind; json parse error: \(error)")
+            }
+        case "application/yaml":
+            do {
+                return try ApplyYAML.parse(String(decoding: data, as: UTF8.self))
+            } catch {
+                throw APIError.badRequest("couldn't get version/kind; yaml parse error: \(error)")
             }
         case "application/vnd.kubernetes.protobuf":
             guard KubernetesProtobuf.supportedKinds.contains(definition.kind), definition.group.isEmpty else {

@@ -72,7 +72,9 @@ extension ResourceHandler {
                 guard subresource == nil else { throw APIError.notFound(definition.name, name: name) }
                 let object: JSONValue
                 do {
-                    object = try fields.apply(live: nil, config: applied, manager: manager, force: force)
+                    object = try BuiltinDecoding.check(
+                        try fields.apply(live: nil, config: applied, manager: manager, force: force), definition: definition,
+                        origin: .convertedPatch)
                 } catch let conflicts as ApplyConflicts {
                     throw conflicts.apiError
                 }
@@ -91,7 +93,9 @@ extension ResourceHandler {
                 }
                 let merged: JSONValue
                 do {
-                    merged = try fields.apply(live: current, config: applied, manager: manager, force: force)
+                    merged = try BuiltinDecoding.check(
+                        try fields.apply(live: current, config: applied, manager: manager, force: force), definition: definition,
+                        origin: .convertedPatch)
                 } catch let conflicts as ApplyConflicts {
                     throw conflicts.apiError
                 }

@@ -15,6 +15,7 @@ extension ResourceHandler {
         _ definition: ResourceDefinition, namespace: String?, name: String, body: JSONValue, subresource: String?, options: WriteOptions
     ) async throws -> (JSONValue, [String]) {
         try BodyChecks.checkTypeMeta(body, definition)
+        let body = try BuiltinDecoding.check(body, definition: definition, origin: .body)
         if let bodyName = body.value(at: ["metadata", "name"])?.stringValue, !bodyName.isEmpty, bodyName != name {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
         }
@@ -46,7 +47,9 @@ extension ResourceHandler {
         let (object, warnings) = try await write(
             definition, namespace: namespace, name: name, expectedRevision: nil, options: options, subresource: subresource
         ) { current in
-            let patched = try Patching.apply(type, patch: patch, to: current, kind: definition.kind)
+            let patched = try BuiltinDecoding.check(
+                try Patching.apply(type, patch: patch, to: current, kind: definition.kind), definition: definition,
+                origin: type == .strategic ? .convertedPatch : .patch)
             if let rv = try ObjectLifecycle.resourceVersion(of: patched),
                 rv != (try ObjectLifecycle.resourceVersion(of: current))
             {
@@ -73,7 +76,7 @@ extension ResourceHandler {
             current.object = present(stored.object, definition)
             let merged = try change(current.object)
             let (admitted, warnings) = try Admission.admit(
-                merged, definition: definition, fieldValidation: options.fieldValidation, isCreate: false, now: now)
+                merged, definition: definition, fieldValidation: options.fieldValidation, isCreate: false, now: now, old: current.object)
             sink.set(warnings)
             let final = ObjectLifecycle.withGeneration(
                 old: current.object, new: SideEffects.beforeWrite(admitted, previous: current.object, definition: definition, now: now),

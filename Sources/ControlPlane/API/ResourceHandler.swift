@@ -101,7 +101,7 @@ struct ResourceHandler: Sendable {
         _ definition: ResourceDefinition, namespace: String?, body: JSONValue, options: WriteOptions, recordsUpdate: Bool = true
     ) async throws -> (JSONValue, [String]) {
         try BodyChecks.checkTypeMeta(body, definition)
-        var object = body
+        var object = try BuiltinDecoding.check(body, definition: definition, origin: .body)
         if definition.namespaced {
             let ns = namespace ?? ""
             if let bodyNS = object.value(at: ["metadata", "namespace"])?.stringValue, !bodyNS.isEmpty, bodyNS != ns {

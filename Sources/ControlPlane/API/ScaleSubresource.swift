@@ -34,10 +34,17 @@ extension ResourceHandler {
             if let rv = try ObjectLifecycle.resourceVersion(of: scale), rv != (try ObjectLifecycle.resourceVersion(of: current)) {
                 throw APIError.conflict(definition.name, name: name)
             }
-            guard let replicas = scale.value(at: ["spec", "replicas"])?.intValue, replicas >= 0 else {
+            let requested = scale.value(at: ["spec", "replicas"]) ?? .null
+            // Scale.spec.replicas is an int32: only an integer literal in its range decodes.
+            guard case .int(let replicas) = requested, replicas <= Int64(Int32.max) else {
                 throw APIError.invalid(
                     kind: "Scale", group: "autoscaling", name: name,
-                    causes: [.invalid("spec.replicas", value: scale.value(at: ["spec", "replicas"]) ?? .null, "must be greater than or equal to 0")])
+                    causes: [.invalid("spec.replicas", value: requested, "must be an integer of type int32")])
+            }
+            guard replicas >= 0 else {
+                throw APIError.invalid(
+                    kind: "Scale", group: "autoscaling", name: name,
+                    causes: [.invalid("spec.replicas", value: requested, "must be greater than or equal to 0")])
             }
             var o = current
             o.setValue(.int(replicas), at: ["spec", "replicas"])

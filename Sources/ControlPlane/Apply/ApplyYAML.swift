@@ -41,12 +41,25 @@ enum ApplyYAML {
         }
     }
 
+    /// Plain scalars resolve as Kubernetes' YAML reader resolves them, then pass through JSON the way
+    /// kube-apiserver converts YAML: a float is written as Go writes a float64 and read back, so `1e3` and
+    /// `1.0` become the integers 1000 and 1, and an integer beyond int64 stays a float.
     private static func scalarValue(_ scalar: Node.Scalar, node: Node) -> JSONValue {
         if scalar.style != .plain { return .string(scalar.string) }
         if node.null != nil { return .null }
         if let bool = node.bool { return .bool(bool) }
         if let int = node.int { return .int(Int64(int)) }
-        if let double = node.float { return .double(double) }
+        if let double = float(scalar.string) { return JSONNumberText.kubernetesReading(double) }
         return .string(scalar.string)
+    }
+
+    /// A plain scalar Kubernetes' YAML reader takes as a float: decimal digits with an optional fraction and
+    /// exponent, underscores ignored (`1.5`, `1e3`, `.5`, and integers too large for int64).
+    private static func float(_ text: String) -> Double? {
+        let plain = text.replacingOccurrences(of: "_", with: "")
+        guard plain.wholeMatch(of: #/[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?/#) != nil,
+            let value = Double(plain), value.isFinite
+        else { return nil }
+        return value
     }
 }

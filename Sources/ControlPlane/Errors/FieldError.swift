@@ -62,7 +62,7 @@ struct FieldError: Sendable, Hashable {
         switch v {
         case .string(let s): return "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case .int(let i): return String(i)
-        case .double(let d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case .double(let d): return JSONNumberText.format(d)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array, .object: return v.jsonString()

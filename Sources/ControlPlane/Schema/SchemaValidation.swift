@@ -5,15 +5,19 @@ import KubernetesAPI
 ///
 /// Supported: type, nullable, enum, required, minimum/maximum (and exclusive), multipleOf, minLength/maxLength,
 /// pattern, minItems/maxItems, uniqueness of `x-kubernetes-list-type: set`, `x-kubernetes-int-or-string`,
-/// `x-kubernetes-preserve-unknown-fields`. Not supported: `allOf`/`anyOf`/`oneOf`/`not`, formats, CEL rules.
+/// `x-kubernetes-preserve-unknown-fields`, the number rules of ``SchemaNumbers``, `format: date-time`.
+/// Not supported: `allOf`/`anyOf`/`oneOf`/`not`, other string formats, CEL rules.
 enum SchemaValidation {
-    static func validate(_ value: JSONValue, schema: JSONValue) -> [FieldError] {
+    /// The field errors of `value`. With `old` (an update), a field whose value is unchanged is not checked again,
+    /// as kube-apiserver ratchets validation: an object stored before a rule applied stays writable.
+    static func validate(_ value: JSONValue, schema: JSONValue, old: JSONValue? = nil) -> [FieldError] {
         var errors: [FieldError] = []
-        validate(value, schema: schema, path: .root, errors: &errors)
+        validate(value, schema: schema, path: .root, old: old, errors: &errors)
         return errors
     }
 
-    private static func validate(_ value: JSONValue, schema: JSONValue, path: FieldPath, errors: inout [FieldError]) {
+    private static func validate(_ value: JSONValue, schema: JSONValue, path: FieldPath, old: JSONValue?, errors: inout [FieldError]) {
+        if let old, old == value { return }
         let field = path.description
         if value.isNull {
             if schema["nullable"]?.boolValue == true { return }
@@ -25,6 +29,7 @@ enum SchemaValidation {
         if schema["x-kubernetes-int-or-string"]?.boolValue == true {
             switch value {
             case .int, .string: break
+            case .double where SchemaNumbers.integer(value) != nil: break
             default: errors.append(.typeInvalid(field, value: value, "\(field) in body must be of type integer,string: \"\(value.typeName)\""))
             }
             return
@@ -38,19 +43,26 @@ enum SchemaValidation {
         }
         switch value {
         case .object(let members):
-            validateObject(members, schema: schema, path: path, errors: &errors)
+            validateObject(members, schema: schema, path: path, old: old?.objectValue, errors: &errors)
         case .array(let items):
             validateArray(items, schema: schema, path: path, errors: &errors)
         case .string(let s):
             validateString(s, schema: schema, field: field, errors: &errors)
         case .int, .double:
+            if let type = schema["type"]?.stringValue,
+                let rangeError = SchemaNumbers.rangeError(value, type: type, format: schema["format"]?.stringValue, field: field)
+            {
+                errors.append(rangeError)
+            }
             validateNumber(value, schema: schema, field: field, errors: &errors)
         default:
             break
         }
     }
 
-    private static func validateObject(_ members: [String: JSONValue], schema: JSONValue, path: FieldPath, errors: inout [FieldError]) {
+    private static func validateObject(
+        _ members: [String: JSONValue], schema: JSONValue, path: FieldPath, old: [String: JSONValue]?, errors: inout [FieldError]
+    ) {
         let properties = schema["properties"]?.objectValue ?? [:]
         for key in (schema["required"]?.arrayValue ?? []).compactMap(\.stringValue) where members[key] == nil {
             errors.append(.required(path.child(key).description))
@@ -58,9 +70,9 @@ enum SchemaValidation {
         for key in members.keys.sorted() {
             if path.isRoot && ["apiVersion", "kind", "metadata"].contains(key) { continue }
             if let p = properties[key] {
-                validate(members[key]!, schema: p, path: path.child(key), errors: &errors)
+                validate(members[key]!, schema: p, path: path.child(key), old: old?[key], errors: &errors)
             } else if let a = schema["additionalProperties"], a.objectValue != nil {
-                validate(members[key]!, schema: a, path: path.key(key), errors: &errors)
+                validate(members[key]!, schema: a, path: path.key(key), old: old?[key], errors: &errors)
             }
         }
         if let max = schema["maxProperties"]?.intValue, members.count > max {
@@ -77,7 +89,7 @@ enum SchemaValidation {
             errors.append(.invalid(field, value: .int(Int64(items.count)), "\(field) in body should have at least \(min) items"))
         }
         if let itemSchema = schema["items"], itemSchema.objectValue != nil {
-            for (i, item) in items.enumerated() { validate(item, schema: itemSchema, path: path.index(i), errors: &errors) }
+            for (i, item) in items.enumerated() { validate(item, schema: itemSchema, path: path.index(i), old: nil, errors: &errors) }
         }
         let listType = schema["x-kubernetes-list-type"]?.stringValue
         if listType == "set" || schema["uniqueItems"]?.boolValue == true {
@@ -100,6 +112,9 @@ enum SchemaValidation {
     }
 
     private static func validateString(_ s: String, schema: JSONValue, field: String, errors: inout [FieldError]) {
+        if schema["format"]?.stringValue == "date-time", !DateTimeFormat.isValid(s) {
+            errors.append(DateTimeFormat.error(field, s))
+        }
         let length = s.count
         if let max = schema["maxLength"]?.intValue, length > max {
             errors.append(FieldError(field: field, reason: .tooLong, message: "Too long: may not be more than \(max) bytes"))
@@ -138,7 +153,7 @@ enum SchemaValidation {
     static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
         case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("integer", .int): return true
-        case ("integer", .double(let d)): return d.rounded() == d
+        case ("integer", .double): return SchemaNumbers.integer(value) != nil
         case ("number", .int), ("number", .double): return true
         default: return false
         }
@@ -153,7 +168,7 @@ enum SchemaValidation {
     }
 
     private static func render(_ d: Double) -> String {
-        d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        JSONNumberText.format(d)
     }
 
     private static func equalValues(_ a: JSONValue, _ b: JSONValue) -> Bool {

@@ -56,12 +56,7 @@ enum CompactJSONWriter {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d):
-            if d.isFinite, d.rounded() == d, abs(d) < 1e15 {
-                out.append(contentsOf: String(Int64(d)).utf8)
-            } else {
-                out.append(contentsOf: "\(d)".utf8)
-            }
+        case .double(let d): out.append(contentsOf: JSONNumberText.format(d).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))

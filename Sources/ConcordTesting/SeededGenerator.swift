@@ -1,10 +1,13 @@
-/// A small, seedable random number generator (SplitMix64), so a fault schedule can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
+/// A small, seedable random number generator (SplitMix64), so a random schedule or input can be replayed
+/// from its seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// A generator that yields the same sequence for the same seed.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -13,7 +16,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// The seed from the environment variable `name` (decimal or 0x-hex), else `fallback`.
-    static func seed(fromEnvironment name: String, fallback: UInt64, environment: [String: String]) -> UInt64 {
+    public static func seed(fromEnvironment name: String, fallback: UInt64, environment: [String: String]) -> UInt64 {
         guard let text = environment[name] else { return fallback }
         if text.hasPrefix("0x") { return UInt64(text.dropFirst(2), radix: 16) ?? fallback }
         return UInt64(text) ?? fallback

@@ -1,0 +1,38 @@
+import KubernetesAPI
+
+/// The Go type names kube-apiserver's decoding errors print for the built-in kinds' fields.
+enum GoTypes {
+    /// The structs that hold nested fields, by kind and the path of the struct inside the object.
+    private static let structs: [String: String] = [
+        "Deployment/spec": "DeploymentSpec",
+        "Service/spec": "ServiceSpec",
+        "Service/spec.ports": "ServicePort",
+        "Lease/spec": "LeaseSpec",
+        "Namespace/spec": "NamespaceSpec",
+        "Namespace/status": "NamespaceStatus",
+        "CustomResourceDefinition/spec": "CustomResourceDefinitionSpec",
+        "CustomResourceDefinition/spec.names": "CustomResourceDefinitionNames",
+    ]
+
+    /// The struct that declares the field under `parentPath` (`DeploymentSpec` for `spec.replicas`).
+    static func structName(kind: String, parentPath: String) -> String {
+        structs["\(kind)/\(parentPath)"] ?? kind
+    }
+
+    /// An object field's Go type: a `v1.` struct, or a string map.
+    static func objectName(_ schema: JSONValue, kind: String, path: [String]) -> String {
+        if schema["additionalProperties"]?["type"]?.stringValue == "string" { return "map[string]string" }
+        if path.isEmpty { return "v1.\(kind)" }
+        return "v1." + structName(kind: kind, parentPath: path.joined(separator: "."))
+    }
+
+    /// An array element's Go type.
+    static func elementName(_ items: JSONValue?, kind: String, path: [String]) -> String {
+        switch items?["type"]?.stringValue {
+        case "string": return "string"
+        case "integer": return items?["format"]?.stringValue ?? "int64"
+        case "boolean": return "bool"
+        default: return "v1." + structName(kind: kind, parentPath: path.joined(separator: "."))
+        }
+    }
+}
