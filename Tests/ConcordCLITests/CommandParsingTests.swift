@@ -1,5 +1,6 @@
 import ArgumentParser
 import FederationAPI
+import FederationCore
 import Foundation
 import Logging
 import Testing
@@ -29,6 +30,16 @@ struct CommandParsingTests {
         let s = try StatusCommand.parse(["--kubeconfig", "k", "--context", "hub"])
         #expect(s.cluster.kubeconfig == "k")
         #expect(s.cluster.context == "hub")
+    }
+
+    @Test func simulateListsAndAcceptsEveryInjectedBug() throws {
+        let help = SimulateCommand.helpMessage(columns: 2000)
+        for bug in InjectedBug.allCases {
+            #expect(help.contains("\(bug.rawValue) (\(bug.brokenPart))"), "help does not list \(bug.rawValue)")
+            #expect(try SimulateCommand.parse(["--inject-bug", bug.rawValue]).injectedBug == bug)
+        }
+        #expect(help.contains("markers-before-status (executor)"))
+        #expect(throws: (any Error).self) { try SimulateCommand.parse(["--inject-bug", "no-such-bug"]) }
     }
 
     @Test func theRootCommandListsItsSubcommands() {

@@ -4,13 +4,16 @@ import Foundation
 
 extension InjectedBug: ExpressibleByArgument {}
 
-/// `concord simulate`: the real federation core (health and promotion) under deterministic,
-/// seeded fault schedules, with invariants checked after every step.
+/// `concord simulate`: the real federation core (health, and the FederationPolicy plans the
+/// controller executes) under deterministic, seeded fault schedules, with invariants checked after
+/// every step.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run the federation core under seeded fault schedules and check its invariants.",
         discussion: """
+            Every step the simulated hub probes the members through a simulated network, runs the real health decision, reads the markers of the members its probes reached, asks the core for the same FederationPolicy plan the controller executes, and runs that plan through a simulated executor: the status first, then the marker writes in fencing order, stopping at the first failed write.
+
             Each schedule draws a federation (promotion mode, quorum, candidates, failback, priorities, cordons) and a fault schedule from its seed: member crashes and restarts, hub–member partitions, the hub cut from a majority, message delay and loss, clock steps, and planned promotions and failback requests by a person. Faults heal for the last 40 steps.
 
             After every step (and after every marker write) it checks: never two members acting as primary within one epoch; epochs only grow; no promotion without quorum when it is required; no split brain; no moment without a primary unless a fault is active; exactly one primary within 15 steps of the heal.
@@ -37,7 +40,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("inject-bug"),
         help: ArgumentHelp(
-            "Run a deliberately broken rule to see it caught: \(InjectedBug.allCases.map(\.rawValue).joined(separator: ", ")).",
+            "Run a deliberately broken rule or executor to see it caught: \(InjectedBug.allCases.map { "\($0.rawValue) (\($0.brokenPart))" }.joined(separator: ", ")).",
             valueName: "bug"))
     var injectedBug: InjectedBug?
 
@@ -103,7 +106,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         let settle = s.maxSettledAfter.map { "\($0) s" } ?? "n/a"
         return """
-            concord simulate\(injectedBug.map { " (with injected bug \($0.rawValue))" } ?? ""): \(datacenters) datacenters, \(steps) steps per schedule, faults heal at t=\(config.healStep)
+            concord simulate\(injectedBug.map { " (with injected bug \($0.rawValue) in the \($0.brokenPart))" } ?? ""): \(datacenters) datacenters, \(steps) steps per schedule, faults heal at t=\(config.healStep)
               fault schedules run:   \(s.schedules)
               steps simulated:       \(s.steps)
               invariant checks:      \(s.checks)

@@ -5,10 +5,10 @@ import Foundation
 import KubeClient
 import Logging
 
-/// Reconciles one FederationPolicy: reads the members and their fencing markers, asks
-/// `planPromotion` what to do, writes the policy status (the epoch is raised there first), then
-/// brings every reachable member's marker to the epoch in force, in the fencing order, stopping at
-/// the first failure, and keeps each Datacenter's `status.role` in step.
+/// Reconciles one FederationPolicy: reads the policy and its members from the caches and the
+/// markers of the reachable members, asks the core for the plan
+/// (``FederationCore/planPolicy(policy:members:markers:now:promotion:fencing:)``), and has the
+/// ``PolicyEffectExecutor`` run it. Nothing else: every decision is in the plan.
 struct FederationPolicyReconciler: Reconciler {
     let policies: ResourceClient<FederationPolicy>
     let datacenters: ResourceClient<Datacenter>
@@ -22,44 +22,30 @@ struct FederationPolicyReconciler: Reconciler {
     let events: EventRecorder
     let logger: Logger
 
+    /// Plans again this soon after a write failed: the markers are re-read and the plan starts from them.
+    static let retryAfterFailedWrite: Duration = .seconds(1)
+
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let policy = policyCache.get(key) else { return .done }
-        let name = policy.metadata.name ?? ""
         let views = MemberView.members(of: policy, among: datacenterCache.list())
-        let markers = await readMarkers(views.filter(\.reachable).map(\.name))
+        let markers = await readMarkers(PolicyPlan.markerReads(among: views))
         let at = now()
-        let decision = planPromotion(policy: policy, members: views, markers: markers, quorum: QuorumView(members: views), now: at)
-        let status = FederationPolicyStatusBuilder.build(policy: policy, members: views, markers: markers, decision: decision, now: at)
+        let plan = planPolicy(policy: policy, members: views, markers: markers, now: at)
+        switch try await executor.execute(plan, on: policy) {
+        case .stopped: return .requeue(after: Self.retryAfterFailedWrite)
+        case .completed: return .requeue(after: delay(plan.requeue, from: at))
+        }
+    }
 
-        if status != policy.status {
-            var updated = policy
-            updated.status = status
-            // The epoch is raised in the policy before any marker is written.
-            _ = try await policies.updateStatus(updated)
-            for event in PolicyEvents.forStatusChange(policy: policy, status: status, decision: decision, datacenter: reference) {
-                events.record(event)
-            }
-            if let raised = decision.raisedEpoch {
-                logger.info("Promoted primary", metadata: [
-                    "federationpolicy": "\(name)", "from": "\(raised.from ?? "none")", "to": "\(raised.primary)",
-                    "epoch": "\(raised.epoch)", "reason": "\(raised.reason)",
-                ])
-            }
-        }
-        if decision.isSplitBrain {
-            logger.error("Split brain: promotions stopped until a person resolves it", metadata: ["federationpolicy": "\(name)"])
-            return .requeue(after: resyncInterval)
-        }
-        if let primary = status.primary, let epoch = status.epoch, epoch > 0 {
-            let plan = Fencing.plan(policy: name, primary: primary, epoch: epoch, markers: markers)
-            guard try await apply(plan, policy: policy, lastPromotionReason: status.lastPromotion?.reason, markers: markers) else { return .requeue(after: .seconds(1)) }
-            try await syncRoles(views.map(\.name), primary: primary)
-        }
-        if case .wait(let until, _, _) = decision {
-            let seconds = max(0.05, until.timeIntervalSince(at))
-            return .requeue(after: min(.milliseconds(Int64(seconds * 1000)), resyncInterval))
-        }
-        return .requeue(after: resyncInterval)
+    var executor: PolicyEffectExecutor {
+        PolicyEffectExecutor(policies: policies, datacenters: datacenters, members: members, events: events, logger: logger)
+    }
+
+    /// The delay before the next pass: at the resync, or when a timed wait ends if that is sooner.
+    func delay(_ requeue: PolicyRequeue, from at: Date) -> Duration {
+        guard case .at(let until) = requeue else { return resyncInterval }
+        let seconds = max(0.05, until.timeIntervalSince(at))
+        return min(.milliseconds(Int64(seconds * 1000)), resyncInterval)
     }
 
     /// Reads the markers of the reachable members concurrently; a member that cannot be read is left out (unknown).
@@ -89,59 +75,5 @@ struct FederationPolicyReconciler: Reconciler {
             for await m in group { if let m { read.append(m) } }
             return read.sorted { $0.datacenter < $1.datacenter }
         }
-    }
-
-    /// Applies the marker writes in order; returns false at the first failure (re-read and plan again).
-    private func apply(_ plan: FencingPlan, policy: FederationPolicy, lastPromotionReason: String?, markers: [MemberMarker]) async throws -> Bool {
-        for write in plan.writes {
-            if isPull(write.datacenter) { continue }  // its agent writes it; Promoting stays True until it reports
-            guard let connection = await members.existing(write.datacenter) else { return false }
-            let configMaps = connection.client.resource(ConfigMap.self)
-            do {
-                try await withTimeout(.seconds(2), "writing the fencing marker of \(write.datacenter)") {
-                    switch write.precondition {
-                    case .mustNotExist: _ = try await configMaps.create(write.configMap, namespace: FencingMarker.namespace)
-                    case .resourceVersion: _ = try await configMaps.update(write.configMap)
-                    }
-                }
-            } catch {
-                logger.info("Fencing marker write failed; will re-read and retry", metadata: [
-                    "datacenter": "\(write.datacenter)", "epoch": "\(write.marker.epoch)", "error": "\(error)",
-                ])
-                return false
-            }
-            try await setRole(write.datacenter, write.role)
-            let previous = markers.first { $0.datacenter == write.datacenter }
-            if let event = PolicyEvents.forMarkerWrite(
-                write, previous: previous, policy: policy, lastPromotionReason: lastPromotionReason, datacenter: reference) {
-                events.record(event)
-            }
-            logger.info("Wrote fencing marker", metadata: [
-                "datacenter": "\(write.datacenter)", "primary": "\(write.marker.primary)", "epoch": "\(write.marker.epoch)",
-            ])
-        }
-        return true
-    }
-
-    private func isPull(_ name: String) -> Bool { datacenterCache.get(name: name)?.spec.effectiveMode == .pull }
-
-    /// A reference to a member Datacenter, with its uid when the cache has it.
-    private func reference(_ name: String) -> ObjectReference {
-        datacenterCache.get(name: name).map { ObjectReference(to: $0) } ?? PolicyEvents.datacenterReference(name)
-    }
-
-    /// Brings each member Datacenter's `status.role` in step with the primary in force.
-    private func syncRoles(_ names: [String], primary: String) async throws {
-        for name in names {
-            try await setRole(name, Fencing.role(of: name, primary: primary))
-        }
-    }
-
-    private func setRole(_ name: String, _ role: DatacenterRole) async throws {
-        guard let dc = datacenterCache.get(name: name), dc.status?.role != role else { return }
-        do {
-            _ = try await datacenters.patch(name, type: .merge, patch: ["status": ["role": .string(role.rawValue)]], subresource: "status")
-            logger.info("Set datacenter role", metadata: ["datacenter": "\(name)", "role": "\(role.rawValue)"])
-        } catch let error as KubeAPIError where error.isNotFound {}
     }
 }

@@ -1,8 +1,8 @@
 import FederationAPI
 import Foundation
 
-/// What the promotion decision needs to know about one member Datacenter, read from its spec and
-/// its persisted status (so a new leader decides exactly as the old one would have).
+/// What the promotion decision and the policy plan need to know about one member Datacenter, read
+/// from its spec and its persisted status (so a new leader decides exactly as the old one would have).
 public struct MemberView: Hashable, Sendable {
     /// The Datacenter's name.
     public var name: String
@@ -25,12 +25,19 @@ public struct MemberView: Hashable, Sendable {
     /// Since when the controller's probes have reached the member without interruption (the
     /// `Reachable` condition's lastTransitionTime while it is True); nil when unknown or unreachable.
     public var reachableSince: Date?
+    /// `status.role` as read: the plan writes the role only where it differs.
+    public var role: DatacenterRole?
+    /// True for a member in Pull mode (`spec.mode: Pull`): the hub cannot reach it, so its agent
+    /// writes its marker and reports it; the plan writes no marker there.
+    public var pull: Bool
+    /// The Datacenter's uid, for the events about it (`kubectl describe` matches on it).
+    public var uid: String?
 
     /// Creates a view.
     public init(
         name: String, phase: DatacenterPhase, reachable: Bool, priority: Int = DatacenterSpec.defaultPriority,
         latencyMilliseconds: Int? = nil, unschedulable: Bool = false, unreachableSince: Date? = nil, readySince: Date? = nil,
-        reachableSince: Date? = nil
+        reachableSince: Date? = nil, role: DatacenterRole? = nil, pull: Bool = false, uid: String? = nil
     ) {
         self.name = name
         self.phase = phase
@@ -41,6 +48,9 @@ public struct MemberView: Hashable, Sendable {
         self.unreachableSince = unreachableSince
         self.readySince = readySince
         self.reachableSince = reachable ? reachableSince : nil
+        self.role = role
+        self.pull = pull
+        self.uid = uid
     }
 
     /// Reads the view from a Datacenter's spec and status.
@@ -50,7 +60,8 @@ public struct MemberView: Hashable, Sendable {
     /// - `readySince`: the `Ready` condition's lastTransitionTime when it is True. `Ready` stays
     ///   True through Suspect, so a brief run of lost probes that never reached Unreachable does not
     ///   restart the stabilization window; the phase itself must be Ready at decision time.
-    public init(name: String, spec: DatacenterSpec, status: DatacenterStatus?) {
+    /// - `role` comes from `status.role`, `pull` from `spec.mode`; `uid` is the given one.
+    public init(name: String, spec: DatacenterSpec, status: DatacenterStatus?, uid: String? = nil) {
         let phase = status?.phase ?? .pending
         let conditions = status?.conditions ?? []
         let ready = conditions.condition(Datacenter.ConditionType.ready)
@@ -62,13 +73,14 @@ public struct MemberView: Hashable, Sendable {
             unreachableSince: phase == .unreachable
                 ? (ready?.status == .false ? ready?.lastTransitionTime.date : nil) ?? status?.unhealthySince?.date : nil,
             readySince: phase == .ready && ready?.status == .true ? ready?.lastTransitionTime.date : nil,
-            reachableSince: reachable?.status == .true ? reachable?.lastTransitionTime.date : nil
+            reachableSince: reachable?.status == .true ? reachable?.lastTransitionTime.date : nil,
+            role: status?.role, pull: spec.effectiveMode == .pull, uid: uid
         )
     }
 
     /// Reads the view from a Datacenter.
     public init(_ datacenter: Datacenter) {
-        self.init(name: datacenter.metadata.name ?? "", spec: datacenter.spec, status: datacenter.status)
+        self.init(name: datacenter.metadata.name ?? "", spec: datacenter.spec, status: datacenter.status, uid: datacenter.metadata.uid)
     }
 
     /// The members of a policy: the Datacenters its `datacenterSelector` selects (all when empty),

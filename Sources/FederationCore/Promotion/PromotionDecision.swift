@@ -3,14 +3,15 @@ import Foundation
 
 /// The one thing the FederationPolicy reconciler must do about the primary now.
 ///
-/// The reconciler only fetches, plans, applies and writes status:
+/// ``planPolicy(policy:members:markers:now:promotion:fencing:)`` turns the decision into the
+/// ordered effects the reconciler executes:
 /// - `.promote` / `.handover`: first write the policy status with the new primary and epoch
 ///   (``FederationPolicyStatusBuilder/build(policy:members:markers:decision:now:)``) with optimistic
 ///   concurrency; only when that succeeded apply ``Fencing/plan(policy:primary:epoch:markers:)``
 ///   for the new primary and epoch (in order, stopping at the first failure).
-/// - `.demote`, `.stay`, `.wait`, and `.blocked` for any reason but a split brain: apply the
-///   fencing plan for the primary and epoch in force (it contains the demoted member; usually it is
-///   empty), then write status. Requeue `.wait` at its time.
+/// - `.demote`, `.stay`, `.wait`, and `.blocked` for any reason but a split brain: write status
+///   when it changed, then apply the fencing plan for the primary and epoch in force (it contains
+///   the demoted member; usually it is empty). Requeue `.wait` at its time.
 /// - `.blocked` with reason ``FederationAPI/FederationPolicy/Reason/conflictingPrimaries`` (split
 ///   brain): write nothing to any member; only status.
 public enum PromotionDecision: Hashable, Sendable {

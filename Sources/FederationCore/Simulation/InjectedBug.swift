@@ -1,8 +1,8 @@
 import FederationAPI
 import Foundation
 
-/// Deliberately broken rules, to show that the simulation's invariants catch real mistakes
-/// (`concord simulate --inject-bug NAME`, and the simulation tests).
+/// Deliberately broken rules and a deliberately broken executor, to show that the simulation's
+/// invariants catch real mistakes (`concord simulate --inject-bug NAME`, and the simulation tests).
 public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
     /// Promotions reuse the epoch in force instead of raising it. The markers then contradict the
     /// policy and a split brain is reported.
@@ -15,8 +15,11 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
     /// Fencing demotes the former primary before the new one holds the epoch, leaving a moment
     /// without any primary.
     case demoteFirst = "demote-first"
+    /// The executor (not the plan) is broken: it writes the markers before the policy status, so
+    /// a write that fails midway leaves members holding an epoch the policy never raised.
+    case markersBeforeStatus = "markers-before-status"
 
-    /// The broken rules.
+    /// The broken rules (the real ones except where the bug is).
     public var rules: SimulationRules {
         switch self {
         case .reuseEpoch: SimulationRules(promotion: Self.reusingTheEpoch)
@@ -32,6 +35,20 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
                 let plan = Fencing.plan(policy: policy, primary: primary, epoch: epoch, markers: markers)
                 return FencingPlan(writes: plan.writes.filter { $0.datacenter != primary } + plan.writes.filter { $0.datacenter == primary })
             })
+        case .markersBeforeStatus:
+            SimulationRules(execution: ExecutionRule(order: { effects in
+                effects.filter { if case .writeStatus = $0 { false } else { true } } + effects.filter { if case .writeStatus = $0 { true } else { false } }
+            }))
+        }
+    }
+
+    /// Which part the bug breaks: the promotion rule, the fencing rule, or the executor that runs the plans.
+    public var brokenPart: String {
+        switch self {
+        case .reuseEpoch, .ignoreQuorum: "promotion rule"
+        case .noFencingToken: "promotion and fencing rules"
+        case .demoteFirst: "fencing rule"
+        case .markersBeforeStatus: "executor"
         }
     }
 
@@ -42,6 +59,7 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
         case .noFencingToken: .onePrimaryPerEpoch
         case .ignoreQuorum: .quorumForPromotion
         case .demoteFirst: .noGapWithoutFaults
+        case .markersBeforeStatus: .noSplitBrain
         }
     }
 

@@ -1,19 +1,18 @@
 import FederationAPI
 import Foundation
 
-/// A promotion rule: the real ``planPromotion(_:)`` or, in tests, a deliberately broken one.
-public typealias PromotionRule = @Sendable (PromotionInputs) -> PromotionDecision
-
 /// The hub controller as the simulation runs it: each step it probes every member through the
-/// simulated network, runs the real health decision, reads the markers, runs the promotion rule,
-/// writes the policy status first and then the markers in the fencing plan's order, stopping at
-/// the first failed write.
+/// simulated network and runs the real health decision, reads the markers of the members the
+/// probes reached (``PolicyPlan/markerReads(among:)``, as the reconciler does), asks the real
+/// ``planPolicy(policy:members:markers:now:promotion:fencing:)`` for the plan, and hands the plan to
+/// the ``SimulatedExecutor``.
 struct SimulatedHub: Sendable {
     static let start = Date(timeIntervalSince1970: 1_780_000_000)
 
     var policy: FederationPolicy
     let names: [String]
     let specs: [DatacenterSpec]
+    /// The Datacenters' statuses as the hub stores them: health from the probes, role from the plans.
     var statuses: [DatacenterStatus?]
     /// The hub clock's error (clock steps move it).
     var clockOffset: TimeInterval = 0
@@ -28,17 +27,37 @@ struct SimulatedHub: Sendable {
 
     func now(_ step: Int) -> Date { Self.start.addingTimeInterval(TimeInterval(step) + clockOffset) }
 
-    /// What one pass decided and whether it raised the epoch.
+    /// What one pass decided and whether it raised the epoch in the policy.
     struct Pass {
         var decision: PromotionDecision
         var raised: Bool
     }
 
-    /// One reconcile pass at `step`.
+    /// One reconcile pass at `step`: read, plan, execute.
     mutating func reconcile(
         step: Int, world: inout SimulatedWorld, random: inout SimulationRandom, rules: SimulationRules, trace: inout SimulationTrace
     ) -> Pass {
         let now = now(step)
+        let views = probe(step: step, now: now, world: world, random: &random, trace: &trace)
+        var markers: [MemberMarker] = []
+        for name in PolicyPlan.markerReads(among: views) {
+            guard let i = names.firstIndex(of: name) else { continue }
+            if world.send(to: i, step: step, random: &random).succeeded { markers.append(world.members[i].observed) }
+        }
+
+        let plan = planPolicy(policy: policy, members: views, markers: markers, now: now, promotion: rules.promotion, fencing: rules.fencing)
+        if plan.decision != lastDecision { trace.log(step, "hub decides: \(Self.describe(plan.decision))") }
+        lastDecision = plan.decision
+        let executor = SimulatedExecutor(step: step, rule: rules.execution)
+        if case .stopped = executor.execute(plan, hub: &self, world: &world, random: &random, trace: &trace) {
+            trace.log(step, "pass stopped at the failed write; the next pass reads and plans again")
+        }
+        // The epoch is raised once the plan's status is written.
+        return Pass(decision: plan.decision, raised: plan.decision.raisedEpoch != nil && policy.status == plan.status)
+    }
+
+    /// Probes every member through the simulated network and runs the real health decision.
+    mutating func probe(step: Int, now: Date, world: SimulatedWorld, random: inout SimulationRandom, trace: inout SimulationTrace) -> [MemberView] {
         var views: [MemberView] = []
         views.reserveCapacity(names.count)
         for i in names.indices {
@@ -54,46 +73,7 @@ struct SimulatedHub: Sendable {
             statuses[i] = status
             views.append(MemberView(name: names[i], spec: specs[i], status: status))
         }
-        var markers: [MemberMarker] = []
-        for i in names.indices where world.send(to: i, step: step, random: &random).succeeded {
-            markers.append(world.members[i].observed)
-        }
-
-        let decision = rules.promotion(PromotionInputs(policy: policy, members: views, markers: markers, quorum: QuorumView(members: views), now: now))
-        if decision != lastDecision { trace.log(step, "hub decides: \(Self.describe(decision))") }
-        lastDecision = decision
-        let status = FederationPolicyStatusBuilder.build(policy: policy, members: views, markers: markers, decision: decision, now: now)
-        policy.status = status
-        if !decision.isSplitBrain, let primary = status.primary, let epoch = status.epoch, epoch > 0 {
-            let plan = rules.fencing(policy.metadata.name ?? "", primary, epoch, markers)
-            for write in plan.writes {
-                guard send(write, step: step, world: &world, random: &random, trace: &trace) else { break }
-            }
-        }
-        return Pass(decision: decision, raised: decision.raisedEpoch != nil)
-    }
-
-    /// Sends one marker write; true when the hub saw it succeed.
-    func send(_ write: MarkerWrite, step: Int, world: inout SimulatedWorld, random: inout SimulationRandom, trace: inout SimulationTrace) -> Bool {
-        guard let i = names.firstIndex(of: write.datacenter) else { return false }
-        let what = "write \(write.datacenter) := \(write.marker.primary)@\(write.marker.epoch)"
-        switch world.send(to: i, step: step, random: &random) {
-        case .delivered:
-            let applied = world.apply(write, to: i)
-            trace.log(step, "\(what) \(applied ? "ok" : "rejected: 409")")
-            return applied
-        case .unreachable:
-            trace.log(step, "\(what) failed: unreachable")
-        case .requestLost:
-            trace.log(step, "\(what) failed: request lost")
-        case .responseLost:
-            let applied = world.apply(write, to: i)
-            trace.log(step, "\(what) timed out (response lost; \(applied ? "applied" : "409"))")
-        case .late(let arrivesAt):
-            world.inFlight.append(InFlightWrite(member: i, write: write, arrivesAt: arrivesAt))
-            trace.log(step, "\(what) timed out (arrives at t=\(arrivesAt))")
-        }
-        return false
+        return views
     }
 
     static func describe(_ decision: PromotionDecision) -> String {

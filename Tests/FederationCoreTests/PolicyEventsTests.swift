@@ -1,10 +1,7 @@
-import ControllerRuntime
 import FederationAPI
 import FederationCore
 import Foundation
 import Testing
-
-@testable import FederationControllers
 
 /// Which events a FederationPolicy reconcile pass records.
 struct PolicyEventsTests {

@@ -1,26 +1,35 @@
-import ControllerRuntime
 import FederationAPI
-import FederationCore
 import Foundation
 
 /// One event the FederationPolicy controller records: what it is about, and what it says.
-struct PolicyEvent: Hashable, Sendable {
+public struct PolicyEvent: Hashable, Sendable {
     /// The object the event is about.
-    var regarding: ObjectReference
+    public var regarding: ObjectReference
     /// A related object (the policy, for events about a Datacenter).
-    var related: ObjectReference?
+    public var related: ObjectReference?
     /// `Normal` or `Warning`.
-    var type: String
+    public var type: String
     /// CamelCase reason, such as `PrimaryPromoted`.
-    var reason: String
+    public var reason: String
     /// CamelCase action, such as `Promote`.
-    var action: String
+    public var action: String
     /// The human-readable note.
-    var note: String
+    public var note: String
+
+    /// Creates an event.
+    public init(regarding: ObjectReference, related: ObjectReference? = nil, type: String, reason: String, action: String, note: String) {
+        self.regarding = regarding
+        self.related = related
+        self.type = type
+        self.reason = reason
+        self.action = action
+        self.note = note
+    }
 }
 
-/// Which events a reconcile pass produces. Pure: the reconciler records what these return.
-enum PolicyEvents {
+/// Which events a reconcile pass produces. Pure: ``planPolicy(policy:members:markers:now:promotion:fencing:)``
+/// puts what these return into the plan, and the executor records them.
+public enum PolicyEvents {
     typealias T = FederationPolicy.ConditionType
     typealias R = FederationPolicy.Reason
 
@@ -28,7 +37,7 @@ enum PolicyEvents {
     /// that became blocked, and a split brain that was detected or cleared. Nothing when the
     /// conditions only repeat what the previous status said.
     /// `datacenter` resolves a member's name to a reference (with its uid, which `kubectl describe` matches).
-    static func forStatusChange(
+    public static func forStatusChange(
         policy: FederationPolicy, status: FederationPolicyStatus, decision: PromotionDecision,
         datacenter: (String) -> ObjectReference = datacenterReference
     ) -> [PolicyEvent] {
@@ -64,7 +73,7 @@ enum PolicyEvents {
     /// The event for a successful marker write that demoted a member: one whose marker named
     /// itself primary and is not the primary in force (secondaries moving up an epoch are not demotions). A Warning when a
     /// former primary was fenced after a failover, Normal after a planned handover.
-    static func forMarkerWrite(
+    public static func forMarkerWrite(
         _ write: MarkerWrite, previous: MemberMarker?, policy: FederationPolicy, lastPromotionReason: String?,
         datacenter: (String) -> ObjectReference = datacenterReference
     ) -> PolicyEvent? {
@@ -77,17 +86,10 @@ enum PolicyEvents {
     }
 
     /// Promotion reasons a person asked for: the old primary stepping down is expected.
-    static let planned: Set<String> = [R.plannedPromotion, R.failback, R.initialPrimary]
+    public static let planned: Set<String> = [R.plannedPromotion, R.failback, R.initialPrimary]
 
     /// A reference to a cluster-scoped Datacenter by name (without uid: for tests and deleted members).
-    static func datacenterReference(_ name: String) -> ObjectReference {
+    public static func datacenterReference(_ name: String) -> ObjectReference {
         ObjectReference(apiVersion: Datacenter.apiVersion, kind: Datacenter.kind, name: name)
-    }
-}
-
-extension EventRecorder {
-    /// Records a ``PolicyEvent``.
-    func record(_ event: PolicyEvent) {
-        self.event(regarding: event.regarding, related: event.related, type: event.type, reason: event.reason, action: event.action, note: event.note)
     }
 }
