@@ -8,7 +8,10 @@
 # every served request is logged), installs the CRDs, registers both members as Push Datacenters
 # under one FederationPolicy, runs `concord controller`, waits until both are Ready and fenced at
 # epoch 1, lets it settle, then counts the requests the first member served during WINDOW seconds,
-# by method and path (long-running watches count once, when they are opened).
+# by method and path (long-running watches count once, when they are opened), and what the hub
+# served meanwhile. Then deletes the
+# fencing marker in the second member with kubectl and reports how long it took to be back at the
+# current epoch.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -42,7 +45,7 @@ wait_for() { # seconds description command...
     done
 }
 
-start_server hub "$(free_port)" warning
+start_server hub "$(free_port)" debug
 start_server m1 "$(free_port)" debug
 start_server m2 "$(free_port)" warning
 for n in hub m1 m2; do wait_for 30 "$n kubeconfig" test -s "$WORK/$n/kubeconfig"; done
@@ -82,6 +85,7 @@ sleep "$SETTLE"
 
 served() { grep -c 'Served request' "$WORK/m1.log" || true; }
 start_line=$(wc -l <"$WORK/m1.log")
+hub_start=$(wc -l <"$WORK/hub.log")
 before=$(served)
 sleep "$WINDOW"
 after=$(served)
@@ -90,3 +94,16 @@ echo "member m1 served $count requests in ${WINDOW}s: $((count * 60 / WINDOW)) p
 echo "by method and path:"
 tail -n +"$((start_line + 1))" "$WORK/m1.log" | grep 'Served request' \
     | sed -E 's/.*method=([A-Z]+).*path=([^ ]+).*/\1 \2/' | sort | uniq -c | sort -rn
+echo "the hub, in the same window (controller and kubectl):"
+tail -n +"$((hub_start + 1))" "$WORK/hub.log" | grep -E 'Served request|Request rejected' | head -n 100000 \
+    | sed -E 's/.*method=([A-Z]+).*path=([^ ]+).*/\1 \2/' | sort | uniq -c | sort -rn | head -12
+
+M2=(kubectl --kubeconfig "$WORK/m2/kubeconfig" -n concord-system)
+now_ms() { date +%s%3N; }
+deleted=$(now_ms)
+"${M2[@]}" delete cm concord-federation >/dev/null
+until [[ "$("${M2[@]}" get cm concord-federation -o jsonpath='{.data.epoch}' 2>/dev/null)" == 1 ]]; do
+    if (($(now_ms) - deleted > 30000)); then echo "the marker was not put back within 30 s" >&2; exit 1; fi
+    sleep 0.05
+done
+echo "marker deleted in m2 with kubectl: back at epoch 1 after $(($(now_ms) - deleted)) ms"
