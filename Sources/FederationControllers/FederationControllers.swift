@@ -19,15 +19,18 @@ public struct ControllerOptions: Sendable {
     public var metrics: RuntimeMetrics?
     /// Sends the controllers' events (events.k8s.io/v1); nil records none. The manager runs it.
     public var events: EventBroadcaster?
+    /// Every delay the controllers choose.
+    public var requeue: RequeuePolicy
 
     /// Creates options with production defaults.
     public init(
         clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
         datacenterWorkers: Int = 4, memberCleanupTimeout: TimeInterval = 30, metrics: RuntimeMetrics? = nil,
-        events: EventBroadcaster? = nil
+        events: EventBroadcaster? = nil, requeue: RequeuePolicy = RequeuePolicy()
     ) {
         self.metrics = metrics
         self.events = events
+        self.requeue = requeue
         self.clock = clock
         self.now = now
         self.datacenterWorkers = datacenterWorkers
@@ -37,28 +40,36 @@ public struct ControllerOptions: Sendable {
 
 /// Concord's controllers, wired into a controller-runtime `Manager`.
 public struct FederationControllerSet: Sendable {
+    /// Every federation controller, in the order they are added to the manager. A new controller
+    /// is one folder with a builder and a reconciler, plus one line here.
+    static let builders: [any FederationControllerBuilder.Type] = [
+        DatacenterController.self,
+        FederationPolicyController.self,
+    ]
+
     /// Runs informers, probes and controllers; `run()` returns after SIGTERM/SIGINT and a clean drain.
     public let manager: Manager
     /// The shared informers (controller-runtime's cache); Datacenters are indexed by `spec.region`.
     public let cache: SharedInformerFactory
-    private let members: MemberConnections
+    private let members: Members
 
     /// Builds every controller against the hub; `leaderElection` gates them (default: always lead).
     public init(hub: KubeClient, options: ControllerOptions = ControllerOptions(), leaderElection: any LeaderElection = AlwaysLeader(), logger: Logger) {
         let manager = Manager(leaderElection: leaderElection, logger: logger)
+        let context = FederationContext(hub: hub, options: options, logger: logger)
         if let events = options.events { manager.add(service: events) }
+        // Services stop in reverse order: probes before the member clients they use.
+        manager.add(service: context.members)
         // One list+watch per kind, shared by every controller that reads it.
-        let cache = SharedInformerFactory(client: hub, clock: options.clock, logger: logger)
-        let datacenter = DatacenterController(hub: hub, cache: cache, options: options, logger: logger)
-        manager.add(service: datacenter.prober)
-        manager.add(cache: cache)
-        manager.add(controller: datacenter.controller)
-        let policy = FederationPolicyController(hub: hub, datacenters: datacenter.informer, members: datacenter.members, options: options, logger: logger)
-        manager.add(informer: policy.informer)
-        manager.add(controller: policy.controller)
+        manager.add(cache: context.cache)
+        for builder in Self.builders {
+            let built = builder.build(in: context)
+            for service in built.services { manager.add(service: service) }
+            manager.add(controller: built.controller)
+        }
         self.manager = manager
-        self.cache = cache
-        self.members = datacenter.members
+        self.cache = context.cache
+        self.members = context.members
     }
 
     /// Runs until shut down (SIGTERM/SIGINT when `handlingSignals`, or `shutdown()`), then closes every member connection.

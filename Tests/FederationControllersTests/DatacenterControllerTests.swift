@@ -39,9 +39,14 @@ import Testing
 
     /// Runs the controllers against `hub` while `body` runs.
     static func withControllers(_ hub: KubeClient, cleanupTimeout: TimeInterval = 30, _ body: () async throws -> Void) async throws {
+        try await withControllers(hub, options: ControllerOptions(memberCleanupTimeout: cleanupTimeout), body)
+    }
+
+    /// Runs the controllers built with `options` against `hub` while `body` runs.
+    static func withControllers(_ hub: KubeClient, options: ControllerOptions, _ body: () async throws -> Void) async throws {
         var logger = Logger(label: "test.controllers")
         logger.logLevel = .warning
-        let set = FederationControllerSet(hub: hub, options: ControllerOptions(memberCleanupTimeout: cleanupTimeout), logger: logger)
+        let set = FederationControllerSet(hub: hub, options: options, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await set.run(handlingSignals: false) }
             do {

@@ -25,7 +25,9 @@ struct PolicyEffectExecutorTests {
                 let policy = try await policies.create(FederationPolicy(metadata: ObjectMeta(name: "global"), spec: FederationPolicySpec(primary: "a")))
 
                 // b is connected; a has no connection, so its marker write fails.
-                let members = MemberConnections(logger: Logger(label: "test.members"), breaker: nil)
+                let members = Members(
+                    connections: MemberConnections(logger: Logger(label: "test.members"), breaker: nil),
+                    clock: .continuous, watchBackoff: .reflector, logger: Logger(label: "test.members"))
                 let kubeconfig = try String(contentsOfFile: memberPlane.kubeconfigPath, encoding: .utf8)
                 _ = try await members.connection(for: "b", secretRevision: "1", kubeconfig: kubeconfig, source: "test", now: Date())
                 let marker = FencingMarker(policy: "global", primary: "a", epoch: 1)
@@ -42,7 +44,8 @@ struct PolicyEffectExecutorTests {
                     ],
                     requeue: .resync)
                 let executor = PolicyEffectExecutor(
-                    policies: policies, datacenters: datacenters, members: members, events: .disabled, logger: Logger(label: "test.executor"))
+                    policies: policies, datacenters: datacenters, members: members, clock: .continuous,
+                    markerWriteTimeout: .seconds(2), events: .disabled, logger: Logger(label: "test.executor"))
 
                 #expect(try await executor.execute(plan, on: policy) == .stopped(at: failing))
                 let status = try await policies.get("global").status

@@ -33,14 +33,26 @@ public final class Controller: Service, Sendable {
     ///   - workers: concurrent reconciles (`MaxConcurrentReconciles`), default 1.
     ///   - cacheSyncTimeout: how long to wait for watched informers to sync before failing (2 min).
     ///   - clock: drives requeue delays and backoff (tests inject a `ManualClock`).
-    public init(
+    public convenience init(
         name: String, reconciler: any Reconciler, workers: Int = 1, cacheSyncTimeout: Duration = .seconds(120),
         clock: some Clock<Duration> = ContinuousClock(),
         rateLimiter: any RateLimiter<ObjectKey> = ItemExponentialRateLimiter<ObjectKey>(),
         observer: any ControllerObserver = NoControllerObserver(),
         logger: Logger = Logger(label: "concord.controller")
     ) {
-        let rc = RuntimeClock(clock)
+        self.init(
+            name: name, reconciler: reconciler, workers: workers, cacheSyncTimeout: cacheSyncTimeout, runtimeClock: RuntimeClock(clock),
+            rateLimiter: rateLimiter, observer: observer, logger: logger)
+    }
+
+    /// Creates a controller on an already wrapped clock (one shared by several runtime pieces).
+    public init(
+        name: String, reconciler: any Reconciler, workers: Int = 1, cacheSyncTimeout: Duration = .seconds(120),
+        runtimeClock rc: RuntimeClock,
+        rateLimiter: any RateLimiter<ObjectKey> = ItemExponentialRateLimiter<ObjectKey>(),
+        observer: any ControllerObserver = NoControllerObserver(),
+        logger: Logger = Logger(label: "concord.controller")
+    ) {
         self.name = name
         self.reconciler = reconciler
         self.workers = max(1, workers)
@@ -100,20 +112,14 @@ public final class Controller: Service, Sendable {
     private func waitForSources() async throws {
         let sources = self.sources.withLock { $0 }
         guard !sources.isEmpty else { return }
-        let clock = self.clock
         let timeout = cacheSyncTimeout
-        let synced = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        var synced = true
+        do {
+            try await withTimeout(timeout, "waiting for caches to sync", clock: clock) {
                 for s in sources { try await s.waitForSync() }
-                return true
             }
-            group.addTask {
-                try await clock.sleep(for: timeout)
-                return false
-            }
-            let first = try await group.next() ?? false
-            group.cancelAll()
-            return first
+        } catch is TimeoutError {
+            synced = false
         }
         if !synced {
             let pending = sources.filter { !$0.hasSynced }.map(\.name).joined(separator: ", ")

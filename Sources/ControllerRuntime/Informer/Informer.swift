@@ -51,8 +51,8 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
         self.init(client, namespace: namespace, options: options, resyncPeriod: resyncPeriod, runtimeClock: RuntimeClock(clock), watcher: watcher, logger: logger)
     }
 
-    /// Creates an informer on an already wrapped clock (the shared informer factory's).
-    init(
+    /// Creates an informer on an already wrapped clock (the shared informer factory's, or one shared by several runtime pieces).
+    public init(
         _ client: ObjectClient<Object>, namespace: String?, options: ListOptions, resyncPeriod: Duration?,
         runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, logger: Logger
     ) {

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import FederationAPI
 import FederationCore
 import Foundation
@@ -15,7 +16,7 @@ extension PullAgent {
         let dc = try await datacenters.get(name)
         let policies = try await hub.resource(FederationPolicy.self).list().items
         let configMaps = member.resource(ConfigMap.self)
-        var current = try await withTimeout(.seconds(2), "reading the fencing marker") { () async throws -> ConfigMap? in
+        var current = try await withTimeout(.seconds(2), "reading the fencing marker", clock: runtimeClock) { () async throws -> ConfigMap? in
             do {
                 return try await configMaps.get(FencingMarker.name, namespace: FencingMarker.namespace)
             } catch let error as KubeAPIError where error.isNotFound {
@@ -27,7 +28,7 @@ extension PullAgent {
             let observed = MemberMarker(datacenter: name, configMap: current)
             let plan = Fencing.plan(policy: policy.metadata.name ?? "", primary: primary, epoch: epoch, markers: [observed])
             for write in plan.writes {
-                current = try await withTimeout(.seconds(2), "writing the fencing marker") {
+                current = try await withTimeout(.seconds(2), "writing the fencing marker", clock: runtimeClock) {
                     switch write.precondition {
                     case .mustNotExist: try await configMaps.create(write.configMap, namespace: FencingMarker.namespace)
                     case .resourceVersion: try await configMaps.update(write.configMap)

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import FederationAPI
 import FederationCore
 import Foundation
@@ -41,6 +42,8 @@ public struct PullAgent: Service {
     let member: KubeClient?
     let options: PullAgentOptions
     let clock: any Clock<Duration>
+    /// `clock`, wrapped once for time limits.
+    let runtimeClock: RuntimeClock
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -50,6 +53,7 @@ public struct PullAgent: Service {
         self.member = member
         self.options = options
         self.clock = clock
+        self.runtimeClock = RuntimeClock(clock)
         self.now = now
         self.logger = logger
     }
@@ -59,7 +63,7 @@ public struct PullAgent: Service {
         try await register()
         if let member {
             do {
-                try await MemberFootprint.install(on: member, datacenter: options.datacenter, timeout: .seconds(5))
+                try await MemberFootprint.install(on: member, datacenter: options.datacenter, timeout: .seconds(5), clock: runtimeClock)
             } catch {
                 logger.warning("Could not install the fencing marker in the member; will retry", metadata: ["error": "\(error)"])
             }
@@ -83,7 +87,7 @@ public struct PullAgent: Service {
                 return
             }
             if !installMarker {
-                installMarker = (try? await MemberFootprint.install(on: member, datacenter: options.datacenter, timeout: .seconds(2))) != nil
+                installMarker = (try? await MemberFootprint.install(on: member, datacenter: options.datacenter, timeout: .seconds(2), clock: runtimeClock)) != nil
             }
         }
         do {

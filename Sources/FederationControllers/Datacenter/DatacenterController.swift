@@ -5,44 +5,32 @@ import KubeClient
 import Logging
 import Synchronization
 
-/// Builds the Datacenter controller: an informer over Datacenters, the probe loops, and the
-/// reconciler that folds probes into status.
-struct DatacenterController {
-    let informer: Informer<Datacenter>
-    let controller: Controller
-    let prober: HealthProber
-    let members: MemberConnections
-
+/// Builds the Datacenter controller: the shared informer over Datacenters, the probe loops, and
+/// the reconciler that folds probes into status.
+enum DatacenterController: FederationControllerBuilder {
     /// The custom index of Datacenters by `spec.region`.
     static let regionIndex = "spec.region"
 
-    init(hub: KubeClient, cache: SharedInformerFactory, options: ControllerOptions, logger: Logger) {
-        var log = logger
-        log[metadataKey: "controllerKind"] = "Datacenter"
-        let datacenters = hub.resource(Datacenter.self)
-        let informer = cache.informer(for: Datacenter.self)
+    static func build(in context: FederationContext) -> BuiltController {
+        let log = context.logger(kind: "Datacenter")
+        let informer = context.cache.informer(for: Datacenter.self)
         informer.cache.addIndex(Self.regionIndex) { [$0.spec.region] }
         let ledger = ProbeLedger()
-        let members = MemberConnections(logger: log, clock: RuntimeClock(options.clock))
         let wake = KeySink()
         let prober = HealthProber(
-            ledger: ledger, clock: RuntimeClock(options.clock), now: options.now, logger: log,
+            ledger: ledger, clock: context.runtimeClock, now: context.now, logger: log,
             onProbe: { name in await wake.send(ObjectKey(name: name)) })
         let reconciler = DatacenterReconciler(
-            datacenters: datacenters, secrets: hub.resource(Secret.self), leases: hub.resource(Lease.self), cache: informer.cache,
-            ledger: ledger, prober: prober, members: members, now: options.now,
-            cleanupTimeout: options.memberCleanupTimeout, credentialsRefresh: 30,
-            metrics: DatacenterMetrics(registry: options.metrics?.registry, cache: informer.cache),
-            events: options.events?.recorder(for: "federation.concord.dev/datacenter-controller") ?? .disabled, logger: log)
-        let controller = Controller(
-            name: "datacenter", reconciler: reconciler, workers: options.datacenterWorkers,
-            clock: options.clock, observer: options.metrics ?? NoControllerObserver(), logger: log)
+            datacenters: context.hub.resource(Datacenter.self), secrets: context.hub.resource(Secret.self),
+            leases: context.hub.resource(Lease.self), cache: informer.cache,
+            ledger: ledger, prober: prober, members: context.members, clock: context.runtimeClock, now: context.now,
+            cleanupTimeout: context.options.memberCleanupTimeout, requeue: context.requeue,
+            metrics: DatacenterMetrics(registry: context.metrics?.registry, cache: informer.cache),
+            events: context.recorder("datacenter"), logger: log)
+        let controller = context.controller("datacenter", reconciler: reconciler, workers: context.options.datacenterWorkers, logger: log)
         controller.watch(informer)
         wake.connect(controller.queue)
-        self.informer = informer
-        self.controller = controller
-        self.prober = prober
-        self.members = members
+        return BuiltController(controller: controller, services: [prober])
     }
 }
 

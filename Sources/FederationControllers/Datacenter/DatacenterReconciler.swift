@@ -20,12 +20,14 @@ struct DatacenterReconciler: Reconciler {
     let cache: InformerCache<Datacenter>
     let ledger: ProbeLedger
     let prober: HealthProber
-    let members: MemberConnections
+    let members: Members
+    /// Bounds member calls (the context's clock).
+    let clock: RuntimeClock
     let now: @Sendable () -> Date
     /// How long deletion waits for an unreachable member before giving up on its cleanup.
     let cleanupTimeout: TimeInterval
-    /// How often the credentials Secret is re-read while nothing else changes.
-    let credentialsRefresh: TimeInterval
+    /// Retry delays, the credentials refresh and member time limits.
+    let requeue: RequeuePolicy
     let metrics: DatacenterMetrics
     let events: EventRecorder
     let logger: Logger
@@ -43,7 +45,8 @@ struct DatacenterReconciler: Reconciler {
             return try await finalize(dc)
         }
         if !dc.metadata.hasFinalizer(Datacenter.finalizer) {
-            try await addFinalizer(dc)
+            try await datacenters.ensureFinalizer(Datacenter.finalizer, on: dc)
+            logger.info("Added finalizer", metadata: ["datacenter": "\(name)"])
             return .done
         }
         var requeue: Duration?
@@ -54,7 +57,7 @@ struct DatacenterReconciler: Reconciler {
             // The agent renews a Lease in the hub; probing reads it. Nothing to connect to.
             await members.remove(name)
             let hc = dc.spec.effectiveHealthCheck
-            let lease = LeaseProbe(leases: leases, datacenter: name, now: now)
+            let lease = LeaseProbe(leases: leases, datacenter: name, clock: clock, now: now)
             prober.ensure(name, ProbeTarget(revision: "pull/\(hc.periodSeconds)/\(hc.timeoutSeconds)", healthCheck: hc) { timeout in
                 await lease.probe(timeout: timeout)
             })
@@ -74,10 +77,10 @@ struct DatacenterReconciler: Reconciler {
         let name = dc.metadata.name ?? ""
         guard let ref = dc.spec.credentialsRef else {
             await registrationFailed(name, "spec.credentialsRef is required in Push mode: name a Secret holding a kubeconfig for the member")
-            return .seconds(30)
+            return requeue.missingCredentialsRef
         }
         if let existing = await members.existing(name), prober.isProbing(name),
-            now().timeIntervalSince(existing.checkedAt) < credentialsRefresh
+            now().timeIntervalSince(existing.checkedAt) < requeue.credentialsRefresh.timeInterval
         {
             prober.ensure(name, target(for: dc, client: existing.client, secretRevision: existing.secretRevision))
             return nil
@@ -88,13 +91,13 @@ struct DatacenterReconciler: Reconciler {
             secret = try await secrets.get(ref.name, namespace: ref.effectiveNamespace)
         } catch let error as KubeAPIError where error.isNotFound {
             await registrationFailed(name, "Secret \(secretName) not found: create it with a kubeconfig for the member under key \"\(ref.effectiveKey)\"")
-            return .seconds(10)
+            return requeue.credentialsRetry
         }
         guard let encoded = secret.data?[ref.effectiveKey], let raw = Data(base64Encoded: encoded),
             let kubeconfig = String(data: raw, encoding: .utf8)
         else {
             await registrationFailed(name, "Secret \(secretName) has no key \"\(ref.effectiveKey)\" holding a kubeconfig")
-            return .seconds(10)
+            return requeue.credentialsRetry
         }
         do {
             let connection = try await members.connection(
@@ -104,7 +107,7 @@ struct DatacenterReconciler: Reconciler {
             return nil
         } catch {
             await registrationFailed(name, "the kubeconfig in Secret \(secretName) is unusable: \(error)")
-            return .seconds(10)
+            return requeue.credentialsRetry
         }
     }
 
@@ -136,7 +139,7 @@ struct DatacenterReconciler: Reconciler {
         let name = dc.metadata.name ?? ""
         guard let connection = await members.existing(name), !connection.footprintInstalled else { return }
         do {
-            try await MemberFootprint.install(on: connection.client, datacenter: name, timeout: .seconds(2))
+            try await MemberFootprint.install(on: connection.client, datacenter: name, timeout: requeue.footprintInstallTimeout, clock: clock)
             await members.markFootprintInstalled(name)
             logger.info("Installed fencing marker in member", metadata: ["datacenter": "\(name)"])
         } catch {
@@ -165,9 +168,9 @@ struct DatacenterReconciler: Reconciler {
         guard DatacenterHealth.needsWrite(written: dc.status, computed: status, healthCheck: healthCheck, now: now()) else {
             return status
         }
-        var updated = dc
-        updated.status = status
-        let written = try await datacenters.updateStatus(updated)
+        // Only the fields this controller owns, without a resourceVersion precondition: `role` is the
+        // FederationPolicy controller's, so neither overwrites the other and neither gets a 409.
+        let written = try await datacenters.patchStatus(dc, fields: Self.ownedStatusFields, from: status)
         if dc.status?.phase != status.phase {
             let from = dc.status?.phase?.rawValue ?? "none"
             let to = status.phase?.rawValue ?? "none"
@@ -180,14 +183,11 @@ struct DatacenterReconciler: Reconciler {
         return status
     }
 
-    private func addFinalizer(_ dc: Datacenter) async throws {
-        let finalizers = (dc.metadata.finalizers ?? []) + [Datacenter.finalizer]
-        let patch: JSONValue = [
-            "metadata": ["finalizers": .array(finalizers.map { .string($0) }), "resourceVersion": .string(dc.metadata.resourceVersion ?? "")],
-        ]
-        _ = try await datacenters.patch(dc.metadata.name ?? "", type: .merge, patch: patch)
-        logger.info("Added finalizer", metadata: ["datacenter": "\(dc.metadata.name ?? "")"])
-    }
+    /// Every field of `status` this controller writes: all but `role`, which the FederationPolicy controller owns.
+    static let ownedStatusFields = [
+        "observedGeneration", "phase", "serverVersion", "latencyMilliseconds", "consecutiveFailures",
+        "consecutiveSuccesses", "lastProbeTime", "unhealthySince", "conditions",
+    ]
 }
 
 /// Asks for the member's version on the first probe and then every `every` probes.

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import FederationAPI
 import FederationCore
 import Foundation
@@ -17,12 +18,15 @@ final class LeaseProbe: Sendable {
 
     private let leases: ResourceClient<Lease>
     private let datacenter: String
+    private let clock: RuntimeClock
     private let now: @Sendable () -> Date
     private let seen = Mutex(Seen())
 
-    init(leases: ResourceClient<Lease>, datacenter: String, now: @escaping @Sendable () -> Date) {
+    /// `clock` bounds each read; `now` judges freshness.
+    init(leases: ResourceClient<Lease>, datacenter: String, clock: RuntimeClock, now: @escaping @Sendable () -> Date) {
         self.leases = leases
         self.datacenter = datacenter
+        self.clock = clock
         self.now = now
     }
 
@@ -30,7 +34,7 @@ final class LeaseProbe: Sendable {
     func probe(timeout: Duration) async -> ProbeResult {
         let lease: Lease?
         do {
-            lease = try await withTimeout(timeout, "reading Lease \(Datacenter.leaseNamespace)/\(Datacenter.leaseName(for: datacenter))") { [leases, datacenter] in
+            lease = try await withTimeout(timeout, "reading Lease \(Datacenter.leaseNamespace)/\(Datacenter.leaseName(for: datacenter))", clock: clock) { [leases, datacenter] in
                 try await leases.get(Datacenter.leaseName(for: datacenter), namespace: Datacenter.leaseNamespace)
             }
         } catch let error as KubeAPIError where error.isNotFound {

@@ -1,30 +1,47 @@
 import ControllerRuntime
 import FederationAPI
+import FederationCore
 import Foundation
 import KubeClient
 import Logging
 
-/// Builds the FederationPolicy controller: its informer, and a watch on Datacenters that wakes
-/// every policy when a member changes.
-struct FederationPolicyController {
-    let informer: Informer<FederationPolicy>
-    let controller: Controller
+/// Builds the FederationPolicy controller: the shared informer over policies, a watch on
+/// Datacenters that wakes every policy when a member changes, and the fencing markers of the
+/// members, watched in each member: a marker change in member X wakes every policy selecting X.
+enum FederationPolicyController: FederationControllerBuilder {
+    /// The member informer the markers are read from: ConfigMap `concord-system/concord-federation` only.
+    static let markerNamespace = FencingMarker.namespace
+    /// Selects the marker by name, so each member caches one ConfigMap.
+    static let markerOptions = ListOptions(fieldSelector: "metadata.name=\(FencingMarker.name)")
 
-    init(hub: KubeClient, datacenters: Informer<Datacenter>, members: MemberConnections, options: ControllerOptions, logger: Logger) {
-        var log = logger
-        log[metadataKey: "controllerKind"] = "FederationPolicy"
-        let policies = hub.resource(FederationPolicy.self)
-        let informer = Informer(policies, clock: options.clock, logger: log)
+    static func build(in context: FederationContext) -> BuiltController {
+        let log = context.logger(kind: "FederationPolicy")
+        let informer = context.cache.informer(for: FederationPolicy.self)
+        let datacenters = context.cache.informer(for: Datacenter.self)
         let reconciler = FederationPolicyReconciler(
-            policies: policies, datacenters: hub.resource(Datacenter.self), policyCache: informer.cache,
-            datacenterCache: datacenters.cache, members: members, now: options.now,
-            resyncInterval: .seconds(5),
-            events: options.events?.recorder(for: "federation.concord.dev/federationpolicy-controller") ?? .disabled, logger: log)
-        let controller = Controller(name: "federationpolicy", reconciler: reconciler, clock: options.clock, logger: log)
+            policies: context.hub.resource(FederationPolicy.self), datacenters: context.hub.resource(Datacenter.self),
+            policyCache: informer.cache, datacenterCache: datacenters.cache, members: context.members,
+            clock: context.runtimeClock, now: context.now, requeue: context.requeue,
+            events: context.recorder("federationpolicy"), logger: log)
+        let controller = context.controller("federationpolicy", reconciler: reconciler, logger: log)
         controller.watch(informer)
-        let cache = informer.cache
-        controller.watch(datacenters) { _ in cache.keys }
-        self.informer = informer
-        self.controller = controller
+        let policyCache = informer.cache
+        controller.watch(datacenters) { _ in policyCache.keys }
+        let queue = controller.queue
+        let datacenterCache = datacenters.cache
+        let selecting: @Sendable (String) -> [ObjectKey] = { datacenter in
+            policies(selecting: datacenter, policies: policyCache, datacenters: datacenterCache)
+        }
+        context.members.addEventHandler(
+            for: ConfigMap.self, namespace: markerNamespace, options: markerOptions,
+            synced: { datacenter in for key in selecting(datacenter) { await queue.add(key) } },
+            { datacenter in .mapping({ _ in selecting(datacenter) }, to: { await queue.add($0) }) })
+        return BuiltController(controller: controller)
+    }
+
+    /// The keys of the cached policies whose selector picks Datacenter `datacenter`.
+    static func policies(selecting datacenter: String, policies: InformerCache<FederationPolicy>, datacenters: InformerCache<Datacenter>) -> [ObjectKey] {
+        guard let dc = datacenters.get(name: datacenter) else { return [] }
+        return policies.list().filter { !MemberView.members(of: $0, among: [dc]).isEmpty }.map(policies.key(of:))
     }
 }

@@ -14,16 +14,18 @@ struct FederationPolicyReconciler: Reconciler {
     let datacenters: ResourceClient<Datacenter>
     let policyCache: InformerCache<FederationPolicy>
     let datacenterCache: InformerCache<Datacenter>
-    let members: MemberConnections
+    /// Member clients (marker writes) and the member informers the markers are read from.
+    let members: Members
+    /// Bounds marker writes (the context's clock).
+    let clock: RuntimeClock
     let now: @Sendable () -> Date
-    /// How often markers are re-read while nothing else changes (markers live in the members, unwatched).
-    let resyncInterval: Duration
+    /// The resync interval, the marker retry and the marker write time limit.
+    let requeue: RequeuePolicy
+    /// How often a policy is reconciled while nothing changes (markers and Datacenters arrive as events).
+    var resyncInterval: Duration { requeue.policyResync }
     /// Records promotions, demotions, blocked promotions and split brains (events.k8s.io/v1).
     let events: EventRecorder
     let logger: Logger
-
-    /// Plans again this soon after a write failed: the markers are re-read and the plan starts from them.
-    static let retryAfterFailedWrite: Duration = .seconds(1)
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let policy = policyCache.get(key) else { return .done }
@@ -32,13 +34,15 @@ struct FederationPolicyReconciler: Reconciler {
         let at = now()
         let plan = planPolicy(policy: policy, members: views, markers: markers, now: at)
         switch try await executor.execute(plan, on: policy) {
-        case .stopped: return .requeue(after: Self.retryAfterFailedWrite)
+        case .stopped: return .requeue(after: requeue.markerRetry)
         case .completed: return .requeue(after: delay(plan.requeue, from: at))
         }
     }
 
     var executor: PolicyEffectExecutor {
-        PolicyEffectExecutor(policies: policies, datacenters: datacenters, members: members, events: events, logger: logger)
+        PolicyEffectExecutor(
+            policies: policies, datacenters: datacenters, members: members, clock: clock,
+            markerWriteTimeout: requeue.markerWriteTimeout, events: events, logger: logger)
     }
 
     /// The delay before the next pass: at the resync, or when a timed wait ends if that is sooner.
@@ -48,32 +52,23 @@ struct FederationPolicyReconciler: Reconciler {
         return min(.milliseconds(Int64(seconds * 1000)), resyncInterval)
     }
 
-    /// Reads the markers of the reachable members concurrently; a member that cannot be read is left out (unknown).
+    /// Reads the markers of the reachable members from their member informers (started here on
+    /// first use; each caches only the marker). A member whose informer has not synced yet is left
+    /// out (unknown); its sync wakes the policy again.
     private func readMarkers(_ names: [String]) async -> [MemberMarker] {
-        await withTaskGroup(of: MemberMarker?.self) { group in
-            for name in names {
-                group.addTask {
-                    if let dc = datacenterCache.get(name: name), dc.spec.effectiveMode == .pull {
-                        // The hub cannot reach a Pull member: its agent fences it and reports the marker.
-                        return MarkerReport.marker(of: name, annotations: dc.metadata.annotations)
-                    }
-                    guard let connection = await members.existing(name) else { return nil }
-                    let configMaps = connection.client.resource(ConfigMap.self)
-                    do {
-                        let cm = try await withTimeout(.seconds(2), "reading the fencing marker of \(name)") {
-                            try await configMaps.get(FencingMarker.name, namespace: FencingMarker.namespace)
-                        }
-                        return MemberMarker(datacenter: name, configMap: cm)
-                    } catch let error as KubeAPIError where error.isNotFound {
-                        return MemberMarker(datacenter: name, configMap: nil)
-                    } catch {
-                        return nil
-                    }
-                }
+        var read: [MemberMarker] = []
+        for name in names {
+            if let dc = datacenterCache.get(name: name), dc.spec.effectiveMode == .pull {
+                // The hub cannot reach a Pull member: its agent fences it and reports the marker.
+                if let marker = MarkerReport.marker(of: name, annotations: dc.metadata.annotations) { read.append(marker) }
+                continue
             }
-            var read: [MemberMarker] = []
-            for await m in group { if let m { read.append(m) } }
-            return read.sorted { $0.datacenter < $1.datacenter }
+            guard let markers = await members.informer(
+                for: ConfigMap.self, in: name, namespace: FederationPolicyController.markerNamespace, options: FederationPolicyController.markerOptions),
+                markers.hasSynced
+            else { continue }
+            read.append(MemberMarker(datacenter: name, configMap: markers.cache.get(name: FencingMarker.name, namespace: FencingMarker.namespace)))
         }
+        return read.sorted { $0.datacenter < $1.datacenter }
     }
 }

@@ -11,7 +11,7 @@ import Logging
 ///
 /// - The status write uses the policy's resourceVersion as read (optimistic concurrency); a failure
 ///   (409 Conflict included) is thrown, and the controller retries with backoff.
-/// - A marker write goes to the member with a 2 s timeout; a failure (409, timeout, no connection)
+/// - A marker write goes to the member within `markerWriteTimeout` on the injected clock; a failure (409, timeout, no connection)
 ///   stops the pass with ``FederationCore/PolicyOutcome/stopped(at:)``: the reconciler re-reads
 ///   and plans again.
 /// - A role write is a merge patch of the Datacenter's status; a Datacenter deleted meanwhile is
@@ -20,7 +20,11 @@ import Logging
 struct PolicyEffectExecutor {
     let policies: ResourceClient<FederationPolicy>
     let datacenters: ResourceClient<Datacenter>
-    let members: MemberConnections
+    let members: Members
+    /// Times marker writes (the controllers' injected clock).
+    let clock: RuntimeClock
+    /// How long one marker write may take (``RequeuePolicy/markerWriteTimeout``).
+    let markerWriteTimeout: Duration
     let events: EventRecorder
     let logger: Logger
 
@@ -69,7 +73,7 @@ struct PolicyEffectExecutor {
         }
         let configMaps = connection.client.resource(ConfigMap.self)
         do {
-            try await withTimeout(.seconds(2), "writing the fencing marker of \(write.datacenter)") {
+            try await withTimeout(markerWriteTimeout, "writing the fencing marker of \(write.datacenter)", clock: clock) {
                 switch write.precondition {
                 case .mustNotExist: _ = try await configMaps.create(write.configMap, namespace: FencingMarker.namespace)
                 case .resourceVersion: _ = try await configMaps.update(write.configMap)

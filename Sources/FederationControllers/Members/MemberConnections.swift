@@ -19,6 +19,8 @@ actor MemberConnections {
 
     /// A member's client and the Secret revision it was built from.
     struct Connection: Sendable {
+        /// Identifies this client: a new client (new credentials, or after a removal) gets a new id.
+        var id: Int
         var client: KubeClient
         var secretRevision: String
         /// Where it connects, for messages.
@@ -30,6 +32,7 @@ actor MemberConnections {
     }
 
     private var connections: [String: Connection] = [:]
+    private var lastID = 0
     private let logger: Logger
     private let breaker: CircuitBreakerSettings?
     private let clock: RuntimeClock
@@ -53,7 +56,8 @@ actor MemberConnections {
         var log = logger
         log[metadataKey: "datacenter"] = "\(name)"
         let client = try KubeClient(configuration: configuration, logger: log, clock: clock)
-        let connection = Connection(client: client, secretRevision: secretRevision, server: configuration.displayServer, checkedAt: now)
+        lastID += 1
+        let connection = Connection(id: lastID, client: client, secretRevision: secretRevision, server: configuration.displayServer, checkedAt: now)
         if let old = connections.updateValue(connection, forKey: name) {
             try? await old.client.shutdown()
         }

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import FederationAPI
 import Foundation
 import KubeClient
@@ -15,8 +16,8 @@ enum MemberFootprint {
     static let createdByAnnotation = "federation.concord.dev/created-by"
 
     /// Installs the marker if missing; an existing marker (with its epoch) is left untouched.
-    static func install(on member: KubeClient, datacenter: String, timeout: Duration) async throws {
-        try await withTimeout(timeout, "installing the fencing marker") { try await installMarker(on: member, datacenter: datacenter) }
+    static func install(on member: KubeClient, datacenter: String, timeout: Duration, clock: RuntimeClock) async throws {
+        try await withTimeout(timeout, "installing the fencing marker", clock: clock) { try await installMarker(on: member, datacenter: datacenter) }
     }
 
     private static func installMarker(on member: KubeClient, datacenter: String) async throws {
@@ -43,8 +44,8 @@ enum MemberFootprint {
     }
 
     /// Removes the marker, and the namespace if Concord created it. Missing objects are fine.
-    static func remove(from member: KubeClient, timeout: Duration) async throws {
-        try await withTimeout(timeout, "removing the fencing marker") { try await removeMarker(from: member) }
+    static func remove(from member: KubeClient, timeout: Duration, clock: RuntimeClock) async throws {
+        try await withTimeout(timeout, "removing the fencing marker", clock: clock) { try await removeMarker(from: member) }
     }
 
     private static func removeMarker(from member: KubeClient) async throws {

@@ -1,0 +1,45 @@
+import ControllerRuntime
+import FederationAPI
+import Foundation
+import KubeClient
+import Logging
+import Testing
+
+@testable import FederationControllers
+
+/// Every federation controller is built the same way: shared cache, metrics observer, one status writer per field.
+struct ControllerShapeTests {
+    static func set(metrics: RuntimeMetrics? = nil) -> FederationControllerSet {
+        var logger = Logger(label: "test.controllers")
+        logger.logLevel = .critical
+        return FederationControllerSet(hub: KubeClient(transport: FakeKubeTransport()), options: ControllerOptions(metrics: metrics), logger: logger)
+    }
+
+    @Test func everyControllerExportsControllerRuntimeMetrics() {
+        let metrics = RuntimeMetrics()
+        _ = Self.set(metrics: metrics)
+        let text = metrics.registry.exposition()
+        for controller in ["datacenter", "federationpolicy"] {
+            #expect(text.contains(#"controller_runtime_reconcile_total{controller="\#(controller)",result="success"} 0"#), "\(text)")
+            #expect(text.contains(#"workqueue_depth{controller="\#(controller)",name="\#(controller)"} 0"#), "\(text)")
+        }
+    }
+
+    @Test func everyControllerReadsTheSharedCache() {
+        let set = Self.set()
+        #expect(set.cache.all.filter { $0 is Informer<FederationPolicy> }.count == 1)
+        #expect(set.cache.all.filter { $0 is Informer<Datacenter> }.count == 1)
+        #expect(set.cache.all.count == 2, "no other hub informer")
+    }
+
+    /// The Datacenter controller writes every status field but `role`, which the FederationPolicy controller owns.
+    @Test func theDatacenterControllerOwnsEveryStatusFieldButRole() throws {
+        let t = KubeTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let full = DatacenterStatus(
+            observedGeneration: 1, phase: .ready, role: .primary, serverVersion: "v1.32.0", latencyMilliseconds: 3, consecutiveFailures: 0,
+            consecutiveSuccesses: 2, lastProbeTime: t, unhealthySince: t,
+            conditions: [Condition(type: "Ready", status: .true, lastTransitionTime: t, reason: "Healthy")])
+        let fields = try #require(try JSONValue(encoding: full).objectValue).keys
+        #expect(Set(DatacenterReconciler.ownedStatusFields) == Set(fields).subtracting(["role"]))
+    }
+}
