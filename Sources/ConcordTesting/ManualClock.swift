@@ -125,7 +125,7 @@ public final class ManualClock: Clock, Sendable {
     /// The delay from now to the earliest sleeper's deadline, once some task sleeps on this clock.
     /// (A sleeper can be replaced by the code under test right after `waitForSleepers` returned —
     /// a timer re-armed on wake-up — so this reads the deadline that is there when one is.)
-    public func nextSleeperDelay(timeout: Duration = .seconds(10)) async throws -> Duration {
+    public func nextSleeperDelay(timeout: Duration = .seconds(60)) async throws -> Duration {
         var delay: Duration?
         try await waitUntil("a sleeper on the manual clock", timeout: timeout, every: .milliseconds(1)) {
             delay = state.withLock { s in s.sleepers.values.map(\.deadline).min().map { s.now.duration(to: $0) } }
@@ -139,7 +139,7 @@ public final class ManualClock: Clock, Sendable {
     /// that makes the count, so the test runs on before the code under test moves again. Throws
     /// `ManualClockTimeout` when that has not happened within `timeout` of real time (a test that
     /// would otherwise hang).
-    public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(10)) async throws {
+    public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(60)) async throws {
         let id = state.withLock { s -> Int in
             s.nextID += 1
             return s.nextID
