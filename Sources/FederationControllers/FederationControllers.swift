@@ -48,7 +48,7 @@ public struct FederationControllerSet: Sendable {
         let manager = Manager(leaderElection: leaderElection, logger: logger)
         if let events = options.events { manager.add(service: events) }
         // One list+watch per kind, shared by every controller that reads it.
-        let cache = SharedInformerFactory(client: hub, clock: options.clock, logger: logger)
+        let cache = SharedInformerFactory(client: hub, clock: options.clock, metrics: options.metrics, logger: logger)
         let datacenter = DatacenterController(hub: hub, cache: cache, options: options, logger: logger)
         manager.add(service: datacenter.prober)
         manager.add(cache: cache)
@@ -56,6 +56,9 @@ public struct FederationControllerSet: Sendable {
         let policy = FederationPolicyController(hub: hub, datacenters: datacenter.informer, members: datacenter.members, options: options, logger: logger)
         manager.add(informer: policy.informer)
         manager.add(controller: policy.controller)
+        let invalid = InvalidObjectReporter(hub: hub, now: options.now, logger: logger)  // Undecodable objects: Stalled/InvalidObject.
+        cache.addDecodeFailureHandler(invalid.handle)
+        policy.informer.addDecodeFailureHandler(invalid.handle)
         self.manager = manager
         self.cache = cache
         self.members = datacenter.members

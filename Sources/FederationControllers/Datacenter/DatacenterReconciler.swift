@@ -89,6 +89,10 @@ struct DatacenterReconciler: Reconciler {
         } catch let error as KubeAPIError where error.isNotFound {
             await registrationFailed(name, "Secret \(secretName) not found: create it with a kubeconfig for the member under key \"\(ref.effectiveKey)\"")
             return .seconds(10)
+        } catch let error where error.isLastingSecretFailure {
+            // Forbidden or undecodable: the status says so rather than staying empty (hub hiccups are retried).
+            await registrationFailed(name, "cannot read Secret \(secretName): \(error)")
+            return .seconds(10)
         }
         guard let encoded = secret.data?[ref.effectiveKey], let raw = Data(base64Encoded: encoded),
             let kubeconfig = String(data: raw, encoding: .utf8)
@@ -154,6 +158,8 @@ struct DatacenterReconciler: Reconciler {
         let healthCheck = dc.spec.effectiveHealthCheck
         let (observations, computed) = await ledger.drain(name)
         var status = computed ?? dc.status ?? DatacenterStatus()
+        // The object decodes, so a mark left while it did not is stale.
+        if status.conditions.condition(Datacenter.ConditionType.stalled)?.reason == InvalidObjectReporter.reason { status.conditions.remove(Datacenter.ConditionType.stalled) }
         status.role = dc.status?.role
         for o in observations {
             status = DatacenterHealth.evaluate(previous: status, probe: o.result, healthCheck: healthCheck, generation: generation, now: o.at)
@@ -187,6 +193,14 @@ struct DatacenterReconciler: Reconciler {
         ]
         _ = try await datacenters.patch(dc.metadata.name ?? "", type: .merge, patch: patch)
         logger.info("Added finalizer", metadata: ["datacenter": "\(dc.metadata.name ?? "")"])
+    }
+}
+
+extension Error {
+    /// A refusal to read a Secret that retrying will not cure (403, 422, a body that does not decode).
+    fileprivate var isLastingSecretFailure: Bool {
+        if let api = self as? KubeAPIError { return api.statusCode < 500 && !api.isTooManyRequests }
+        return (self as? KubeTransportError)?.code == .invalidResponse
     }
 }
 

@@ -14,7 +14,7 @@ struct FederationPolicyController {
         var log = logger
         log[metadataKey: "controllerKind"] = "FederationPolicy"
         let policies = hub.resource(FederationPolicy.self)
-        let informer = Informer(policies, clock: options.clock, logger: log)
+        let informer = Informer(policies, clock: options.clock, metrics: options.metrics, logger: log)
         let reconciler = FederationPolicyReconciler(
             policies: policies, datacenters: hub.resource(Datacenter.self), policyCache: informer.cache,
             datacenterCache: datacenters.cache, members: members, now: options.now,
