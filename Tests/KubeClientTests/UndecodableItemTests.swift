@@ -31,6 +31,7 @@ struct UndecodableItemTests {
         #expect(list.resourceVersion == "9")
         #expect(list.undecodable.map(\.key) == ["default/b", "default/c"])
         #expect(list.undecodable.map(\.fieldPath) == ["spec.size", "spec.size"])
+        #expect(list.undecodable[0].reason.contains("int64"), "a number that does not fit is named as such: \(list.undecodable[0].reason)")
         #expect(list.undecodable[1].reason.hasPrefix("expected an integer"))
         #expect(list.undecodable[0].raw.value(at: ["metadata", "resourceVersion"]) == "2", "the raw object is kept")
     }

@@ -295,7 +295,8 @@ class Run:
             self.record("POST", "valid", kind, name, code, created)
             if code >= 300:
                 return
-            base = created
+            # PUT sends the stored object back (resourceVersion and all); patches send what a user writes.
+            base = created if op == "PUT" else base
         mutation, body = mutate(base, rng)
         if op == "POST":
             code, answer = self.hub.request("POST", collection(kind), body)
