@@ -156,7 +156,8 @@ public final class Controller: Service, Sendable {
                 outcome = .success
             case .requeue(let after):
                 await queue.forget(key)
-                await queue.addAfter(key, after)
+                // A timed recheck is a resync: it must not starve keys still waiting for their first turn.
+                await queue.addAfter(key, after, priority: QueuePriority.low)
                 outcome = .requeueAfter
             }
         } catch let error as TerminalError {

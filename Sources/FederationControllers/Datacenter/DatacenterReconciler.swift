@@ -129,7 +129,9 @@ struct DatacenterReconciler: Reconciler {
             })
     }
 
-    private func registrationFailed(_ name: String, _ message: String) async {
+    private func registrationFailed(_ name: String, _ reason: String) async {
+        // A condition message is capped at 32768 bytes: a huge Secret name must not make the status unwritable.
+        let message = reason.utf8.count > 2048 ? String(String.UnicodeScalarView(reason.unicodeScalars.prefix(1024))) + "…" : reason
         prober.stop(name)
         await members.remove(name)
         await ledger.record(name, .failure(reason: Datacenter.Reason.credentialsUnavailable, message: message), at: now())
