@@ -16,6 +16,8 @@ public struct TestControlPlane: Sendable {
     public let dataDirectory: String
     /// The running server.
     public let server: ControlPlaneServer
+    /// The server's object store, for writes that bypass the API (`plantUnvalidated`).
+    let storage: CapturedStore
 }
 
 /// Starts a `ControlPlaneServer` on an ephemeral loopback port with a fresh temporary data directory, runs
@@ -37,6 +39,13 @@ public func withTestControlPlane<T: Sendable>(
     logger.logLevel = .warning
     var configuration = ControlPlaneConfiguration(dataDirectory: temporary, port: 0, logger: logger)
     configure(&configuration)
+    let storage = CapturedStore()
+    let open = configuration.makeStore ?? DefaultStore.open
+    configuration.makeStore = { directory in
+        let store = try await open(directory)
+        storage.set(store)
+        return store
+    }
     let directory = configuration.dataDirectory
     let server = ControlPlaneServer(configuration: configuration)
     // Only the directory made here is removed; one passed in through `configure` is the caller's.
@@ -46,7 +55,7 @@ public func withTestControlPlane<T: Sendable>(
         let port = try await server.port()
         let plane = TestControlPlane(
             baseURL: URL(string: "\(server.scheme)://127.0.0.1:\(port)")!, port: port, token: server.token ?? "",
-            kubeconfigPath: server.kubeconfigPath, dataDirectory: directory, server: server)
+            kubeconfigPath: server.kubeconfigPath, dataDirectory: directory, server: server, storage: storage)
         do {
             let result = try await body(plane)
             await server.stop()

@@ -67,6 +67,9 @@ public struct FederationControllerSet: Sendable {
             for service in built.services { manager.add(service: service) }
             manager.add(controller: built.controller)
         }
+        // Undecodable objects of Concord's kinds are marked Stalled/InvalidObject.
+        let invalid = InvalidObjectReporter(hub: hub, now: options.now, logger: logger)
+        context.cache.addDecodeFailureHandler(invalid.handle)
         self.manager = manager
         self.cache = context.cache
         self.members = context.members

@@ -38,15 +38,17 @@ import Testing
     }
 
     /// Runs the controllers against `hub` while `body` runs.
-    static func withControllers(_ hub: KubeClient, cleanupTimeout: TimeInterval = 30, _ body: () async throws -> Void) async throws {
-        try await withControllers(hub, options: ControllerOptions(memberCleanupTimeout: cleanupTimeout), body)
+    static func withControllers(
+        _ hub: KubeClient, cleanupTimeout: TimeInterval = 30, metrics: RuntimeMetrics? = nil, logger: Logger? = nil, _ body: () async throws -> Void
+    ) async throws {
+        try await withControllers(hub, options: ControllerOptions(memberCleanupTimeout: cleanupTimeout, metrics: metrics), logger: logger, body)
     }
 
     /// Runs the controllers built with `options` against `hub` while `body` runs.
-    static func withControllers(_ hub: KubeClient, options: ControllerOptions, _ body: () async throws -> Void) async throws {
-        var logger = Logger(label: "test.controllers")
-        logger.logLevel = .warning
-        let set = FederationControllerSet(hub: hub, options: options, logger: logger)
+    static func withControllers(_ hub: KubeClient, options: ControllerOptions, logger: Logger? = nil, _ body: () async throws -> Void) async throws {
+        var quiet = Logger(label: "test.controllers")
+        quiet.logLevel = .warning
+        let set = FederationControllerSet(hub: hub, options: options, logger: logger ?? quiet)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await set.run(handlingSignals: false) }
             do {

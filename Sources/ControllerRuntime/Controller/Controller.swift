@@ -65,10 +65,14 @@ public final class Controller: Service, Sendable {
         self.logger = l
     }
 
-    /// Watches the primary kind: every add, update and delete enqueues the object's own key.
+    /// Watches the primary kind: every add, update and delete enqueues the object's own key; an
+    /// update of its status alone (often this controller's own write) only at low priority.
     public func watch<O: Sendable>(_ informer: Informer<O>) {
         let cache = informer.cache
-        watch(informer) { [cache] o in [cache.key(of: o)] }
+        let queue = self.queue
+        let keys: @Sendable (O) -> [ObjectKey] = { [cache] o in [cache.key(of: o)] }
+        informer.addEventHandler(.prioritized(keys, metadata: cache.metadata, statusWritesLow: true, to: { await queue.add($0, priority: $1) }))
+        sources.withLock { $0.append(informer) }
     }
 
     /// Watches a secondary kind: each event enqueues the keys `map` returns (e.g. an owner's key).
@@ -158,7 +162,8 @@ public final class Controller: Service, Sendable {
                 outcome = .success
             case .requeue(let after):
                 await queue.forget(key)
-                await queue.addAfter(key, after)
+                // A timed recheck is a resync: it must not starve keys still waiting for their first turn.
+                await queue.addAfter(key, after, priority: QueuePriority.low)
                 outcome = .requeueAfter
             }
         } catch let error as TerminalError {

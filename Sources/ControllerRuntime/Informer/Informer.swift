@@ -25,6 +25,8 @@ public typealias DynamicInformer = Informer<JSONValue>
 /// - A relist (after 410 Expired) replaces the cache: `onUpdate` for objects still present,
 ///   `onAdd` for new ones, `onDelete` for those that vanished.
 /// - With a resync period, every cached object is re-delivered as `onUpdate(o, o)`.
+/// - An object the typed decoder refuses is skipped; the rest of the list and watch go on (see
+///   `addDecodeFailureHandler(_:)` for what happens to it).
 ///
 /// Run it as a `Service` (the `Manager` does); it stops on cancellation or graceful shutdown.
 /// Add handlers before running.
@@ -33,36 +35,60 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     public let cache: InformerCache<Object>
     /// A name for logs (`resource.version.group`).
     public let name: String
-    private let makeWatcher: @Sendable () -> Watcher<Object>
+    /// The resource listed and watched.
+    public let resource: GroupVersionResource
+    private let makeWatcher: @Sendable (WatcherConfiguration) -> Watcher<Object>
+    private let watcherConfiguration: WatcherConfiguration
     private let handlers = Mutex<[InformerEventHandler<Object>]>([])
+    /// Handlers of undecodable objects: this informer's own, and its factory's.
+    let decodeFailureHandlers: [DecodeFailureHandlers]
+    /// `concord_informer_decode_errors_total{resource}`, when metrics are recorded.
+    let decodeErrors: MetricCounter?
+    /// The problem last reported per key, so each is reported once (not on every relist).
+    let reportedProblems = Mutex<[ObjectKey: String]>([:])
     private let gate = SyncGate()
     /// How often every cached object is re-delivered to the handlers (nil: never); at least 1 s.
     public let resyncPeriod: Duration?
     private let clock: RuntimeClock
-    private let logger: Logger
+    let logger: Logger
 
     /// Creates an informer over a resource, optionally restricted to a namespace and selectors.
     /// `clock` drives watch backoff and resync (tests inject a `ManualClock`).
     public convenience init(
         _ client: ObjectClient<Object>, namespace: String? = nil, options: ListOptions = ListOptions(),
         resyncPeriod: Duration? = nil, clock: some Clock<Duration> = ContinuousClock(),
-        watcher: WatcherConfiguration = WatcherConfiguration(), logger: Logger = Logger(label: "concord.informer")
+        watcher: WatcherConfiguration = WatcherConfiguration(), metrics: RuntimeMetrics? = nil, logger: Logger = Logger(label: "concord.informer")
     ) {
-        self.init(client, namespace: namespace, options: options, resyncPeriod: resyncPeriod, runtimeClock: RuntimeClock(clock), watcher: watcher, logger: logger)
+        self.init(
+            client, namespace: namespace, options: options, resyncPeriod: resyncPeriod, runtimeClock: RuntimeClock(clock), watcher: watcher,
+            metrics: metrics, shared: nil, logger: logger)
     }
 
-    /// Creates an informer on an already wrapped clock (the shared informer factory's, or one shared by several runtime pieces).
-    public init(
+    /// Creates an informer on an already wrapped clock (one shared by several runtime pieces).
+    public convenience init(
         _ client: ObjectClient<Object>, namespace: String?, options: ListOptions, resyncPeriod: Duration?,
-        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, logger: Logger
+        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, metrics: RuntimeMetrics?, logger: Logger
+    ) {
+        self.init(
+            client, namespace: namespace, options: options, resyncPeriod: resyncPeriod, runtimeClock: rc, watcher: watcher,
+            metrics: metrics, shared: nil, logger: logger)
+    }
+
+    /// Creates an informer on an already wrapped clock with the shared informer factory's decode-failure handlers.
+    init(
+        _ client: ObjectClient<Object>, namespace: String?, options: ListOptions, resyncPeriod: Duration?,
+        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, metrics: RuntimeMetrics?, shared: DecodeFailureHandlers?, logger: Logger
     ) {
         var wc = watcher
         wc.clock = rc
         wc.logger = logger
-        let config = wc
+        self.watcherConfiguration = wc
         self.cache = InformerCache(metadata: client.codec.metadata)
         self.name = client.scope.resource.description
-        self.makeWatcher = { client.watcher(namespace: namespace, options: options, configuration: config) }
+        self.resource = client.scope.resource
+        self.makeWatcher = { client.watcher(namespace: namespace, options: options, configuration: $0) }
+        self.decodeFailureHandlers = [DecodeFailureHandlers()] + (shared.map { [$0] } ?? [])
+        self.decodeErrors = metrics?.informerDecodeErrors(resource: client.scope.resource.groupResource)
         self.resyncPeriod = resyncPeriod.flatMap { $0 > .zero ? max($0, .seconds(1)) : nil }
         self.clock = rc
         self.logger = logger
@@ -94,7 +120,9 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     }
 
     private func watchLoop() async throws {
-        for try await event in makeWatcher() {
+        var config = watcherConfiguration
+        config.undecodable = { [self] bad in await self.skipped(bad) }
+        for try await event in makeWatcher(config) {
             await apply(event)
         }
     }
@@ -108,12 +136,18 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
         }
     }
 
+    /// Calls every handler's `onDelete` (an object left the cache).
+    func deliverDelete(_ o: Object) async {
+        for h in handlers.withLock({ $0 }) { await h.onDelete(o) }
+    }
+
     /// Applies one watcher event to the cache and the handlers.
     func apply(_ event: WatcherEvent<Object>) async {
         let hs = handlers.withLock { $0 }
         switch event {
         case .relisted(let items, let rv):
             let delta = cache.replace(with: items)
+            await decoded(items)
             let initial = !gate.isOpen
             logger.debug("Listed objects", metadata: ["informer": "\(name)", "count": "\(items.count)", "resourceVersion": "\(rv)", "vanished": "\(delta.deleted.count)"])
             for h in hs {
@@ -128,12 +162,14 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
                 logger.info("Informer synced", metadata: ["informer": "\(name)", "count": "\(items.count)"])
             }
         case .added(let o), .modified(let o):
+            await decoded([o])
             if let old = cache.upsert(o) {
                 for h in hs { await h.onUpdate(old, o) }
             } else {
                 for h in hs { await h.onAdd(o) }
             }
         case .deleted(let o):
+            await decoded([o], deleted: true)
             cache.remove(cache.key(of: o))
             for h in hs { await h.onDelete(o) }
         case .bookmark:

@@ -38,21 +38,34 @@ public struct InformerEventHandler<Object: Sendable>: Sendable {
 
     /// A handler that enqueues keys with controller-runtime's priorities: objects of the initial
     /// list and updates that keep the resourceVersion (resyncs, unchanged objects across a relist)
-    /// are `QueuePriority.low`; real changes are `QueuePriority.normal`.
+    /// are `QueuePriority.low`; real changes are `QueuePriority.normal`. With `statusWritesLow`
+    /// (for a controller's own kind), a status-only update is low too: it is usually the reconciler's
+    /// own write, and must not starve objects still waiting for their first reconcile.
     public static func prioritized(
         _ keys: @escaping @Sendable (Object) -> [ObjectKey], metadata: @escaping @Sendable (Object) -> ObjectMeta,
-        to enqueue: @escaping @Sendable (ObjectKey, Int) async -> Void
+        statusWritesLow: Bool = false, to enqueue: @escaping @Sendable (ObjectKey, Int) async -> Void
     ) -> InformerEventHandler {
         InformerEventHandler(
             onAdd: { o in for k in keys(o) { await enqueue(k, QueuePriority.normal) } },
             onUpdate: { old, new in
-                let unchanged = metadata(old).resourceVersion != nil && metadata(old).resourceVersion == metadata(new).resourceVersion
+                let (before, after) = (metadata(old), metadata(new))
+                let unchanged = before.resourceVersion != nil && before.resourceVersion == after.resourceVersion
+                let statusOnly = statusWritesLow && before.generation != nil && before.sameSpecAndMetadata(as: after)
                 var seen = Set<ObjectKey>()
                 for k in keys(old) + keys(new) where seen.insert(k).inserted {
-                    await enqueue(k, unchanged ? QueuePriority.low : QueuePriority.normal)
+                    await enqueue(k, unchanged || statusOnly ? QueuePriority.low : QueuePriority.normal)
                 }
             },
             onDelete: { o in for k in keys(o) { await enqueue(k, QueuePriority.normal) } },
             onInitialAdd: { o in for k in keys(o) { await enqueue(k, QueuePriority.low) } })
+    }
+}
+
+extension ObjectMeta {
+    /// Whether `other` has the same generation and the metadata reconcilers act on (labels,
+    /// annotations, finalizers, deletion): an update that changes none of them is a status write.
+    func sameSpecAndMetadata(as other: ObjectMeta) -> Bool {
+        generation == other.generation && labels == other.labels && annotations == other.annotations
+            && finalizers == other.finalizers && deletionTimestamp == other.deletionTimestamp
     }
 }

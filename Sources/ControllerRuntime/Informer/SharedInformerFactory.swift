@@ -36,18 +36,22 @@ public final class SharedInformerFactory: Service, Sendable {
     private let clock: RuntimeClock
     private let watcher: WatcherConfiguration
     private let logger: Logger
+    private let metrics: RuntimeMetrics?
+    private let decodeFailureHandlers = DecodeFailureHandlers()
     private let informers = Mutex<[(key: Key, informer: any SyncingService)]>([])
     private let created: AsyncStream<any SyncingService>
     private let createdContinuation: AsyncStream<any SyncingService>.Continuation
 
     /// Creates an empty factory over `client`. Each informer resyncs every `resyncPeriod` (nil: never)
     /// times its own factor from `resyncJitter` (controller-runtime spreads its 10 h `SyncPeriod`
-    /// over [0.9, 1.1) so informers do not resync together); `clock` paces backoff and resyncs.
+    /// over [0.9, 1.1) so informers do not resync together); `clock` paces backoff and resyncs;
+    /// `metrics` receives each informer's `concord_informer_decode_errors_total`.
     public init(
         client: KubeClient, resyncPeriod: Duration? = nil, resyncJitter: @escaping @Sendable () -> Double = { Double.random(in: 0.9..<1.1) },
         clock: any Clock<Duration> = ContinuousClock(), watcher: WatcherConfiguration = WatcherConfiguration(),
-        logger: Logger = Logger(label: "concord.informer")
+        metrics: RuntimeMetrics? = nil, logger: Logger = Logger(label: "concord.informer")
     ) {
+        self.metrics = metrics
         (created, createdContinuation) = AsyncStream.makeStream(of: (any SyncingService).self)
         self.client = client
         self.resyncPeriod = resyncPeriod
@@ -61,14 +65,28 @@ public final class SharedInformerFactory: Service, Sendable {
     public func informer<R: KubeResource>(for type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()) -> Informer<R> {
         let resource = client.resource(R.self)
         let key = Key(resource: resource.scope.resource, typed: ObjectIdentifier(R.self), namespace: resource.scope.isNamespaced ? namespace : nil, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
-        return shared(key) { Informer(resource, namespace: namespace, options: options, resyncPeriod: jitteredResync(), runtimeClock: clock, watcher: watcher, logger: logger) }
+        return shared(key) {
+            Informer(
+                resource, namespace: namespace, options: options, resyncPeriod: jitteredResync(), runtimeClock: clock, watcher: watcher,
+                metrics: metrics, shared: decodeFailureHandlers, logger: logger)
+        }
     }
 
     /// The shared unstructured informer for `resource`.
     public func dynamicInformer(_ resource: GroupVersionResource, namespaced: Bool, kind: String? = nil, namespace: String? = nil, options: ListOptions = ListOptions()) -> DynamicInformer {
         let key = Key(resource: resource, typed: nil, namespace: namespaced ? namespace : nil, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
         let dynamic = client.dynamic(resource, namespaced: namespaced, kind: kind)
-        return shared(key) { Informer(dynamic, namespace: namespace, options: options, resyncPeriod: jitteredResync(), runtimeClock: clock, watcher: watcher, logger: logger) }
+        return shared(key) {
+            Informer(
+                dynamic, namespace: namespace, options: options, resyncPeriod: jitteredResync(), runtimeClock: clock, watcher: watcher,
+                metrics: metrics, shared: decodeFailureHandlers, logger: logger)
+        }
+    }
+
+    /// Registers a handler for undecodable objects on every informer of this factory, including
+    /// informers created later (see `Informer.addDecodeFailureHandler(_:)`).
+    public func addDecodeFailureHandler(_ handler: @escaping @Sendable (DecodeFailureEvent) async -> Void) {
+        decodeFailureHandlers.add(handler)
     }
 
     /// Every informer handed out so far, in creation order.

@@ -78,6 +78,14 @@ public final class RuntimeMetrics: ControllerObserver, LeaderElectionObserver, K
     /// Sets `leader_election_master_status{name}` to 0 before the first election.
     public func leaderElectionStarted(name: String) { leaderStatus(name).set(0) }
 
+    /// `concord_informer_decode_errors_total{resource}`: objects an informer skipped because they
+    /// could not be decoded (each counted once per object, generation and error); starts at zero.
+    public func informerDecodeErrors(resource: String) -> MetricCounter {
+        let counter = registry.counter("concord_informer_decode_errors_total", labels: [("resource", resource)], help: "Objects an informer skipped because they could not be decoded")
+        counter.increment(by: 0)
+        return counter
+    }
+
     private func leaderStatus(_ name: String) -> MetricGauge {
         registry.gauge("leader_election_master_status", labels: [("name", name)], help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.")
     }

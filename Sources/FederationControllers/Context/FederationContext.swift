@@ -43,7 +43,7 @@ struct FederationContext: Sendable {
         self.metrics = options.metrics
         self.requeue = options.requeue
         self.logger = logger
-        self.cache = SharedInformerFactory(client: hub, clock: options.clock, logger: logger)
+        self.cache = SharedInformerFactory(client: hub, clock: options.clock, metrics: options.metrics, logger: logger)
         var membersLog = logger
         membersLog[metadataKey: "component"] = "members"
         self.members = Members(

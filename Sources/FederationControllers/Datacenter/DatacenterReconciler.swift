@@ -92,6 +92,10 @@ struct DatacenterReconciler: Reconciler {
         } catch let error as KubeAPIError where error.isNotFound {
             await registrationFailed(name, "Secret \(secretName) not found: create it with a kubeconfig for the member under key \"\(ref.effectiveKey)\"")
             return requeue.credentialsRetry
+        } catch let error where error.isLastingSecretFailure {
+            // Forbidden or undecodable: the status says so rather than staying empty (hub hiccups are retried).
+            await registrationFailed(name, "cannot read Secret \(secretName): \(error)")
+            return requeue.credentialsRetry
         }
         guard let encoded = secret.data?[ref.effectiveKey], let raw = Data(base64Encoded: encoded),
             let kubeconfig = String(data: raw, encoding: .utf8)
@@ -128,7 +132,9 @@ struct DatacenterReconciler: Reconciler {
             })
     }
 
-    private func registrationFailed(_ name: String, _ message: String) async {
+    private func registrationFailed(_ name: String, _ reason: String) async {
+        // A condition message is capped at 32768 bytes: a huge Secret name must not make the status unwritable.
+        let message = reason.utf8.count > 2048 ? String(String.UnicodeScalarView(reason.unicodeScalars.prefix(1024))) + "…" : reason
         prober.stop(name)
         await members.remove(name)
         await ledger.record(name, .failure(reason: Datacenter.Reason.credentialsUnavailable, message: message), at: now())
@@ -157,6 +163,8 @@ struct DatacenterReconciler: Reconciler {
         let healthCheck = dc.spec.effectiveHealthCheck
         let (observations, computed) = await ledger.drain(name)
         var status = computed ?? dc.status ?? DatacenterStatus()
+        // The object decodes, so a mark left while it did not is stale.
+        if status.conditions.condition(Datacenter.ConditionType.stalled)?.reason == InvalidObjectReporter.reason { status.conditions.remove(Datacenter.ConditionType.stalled) }
         status.role = dc.status?.role
         for o in observations {
             status = DatacenterHealth.evaluate(previous: status, probe: o.result, healthCheck: healthCheck, generation: generation, now: o.at)
@@ -188,6 +196,14 @@ struct DatacenterReconciler: Reconciler {
         "observedGeneration", "phase", "serverVersion", "latencyMilliseconds", "consecutiveFailures",
         "consecutiveSuccesses", "lastProbeTime", "unhealthySince", "conditions",
     ]
+}
+
+extension Error {
+    /// A refusal to read a Secret that retrying will not cure (403, 422, a body that does not decode).
+    fileprivate var isLastingSecretFailure: Bool {
+        if let api = self as? KubeAPIError { return api.statusCode < 500 && !api.isTooManyRequests }
+        return (self as? KubeTransportError)?.code == .invalidResponse
+    }
 }
 
 /// Asks for the member's version on the first probe and then every `every` probes.

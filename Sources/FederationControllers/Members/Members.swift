@@ -101,7 +101,7 @@ final class Members: Service, Sendable {
             log[metadataKey: "datacenter"] = "\(datacenter)"
             return Informer(
                 client.resource(R.self), namespace: namespace, options: options, resyncPeriod: nil, runtimeClock: clock,
-                watcher: WatcherConfiguration(backoff: watchBackoff, logger: log), logger: log)
+                watcher: WatcherConfiguration(backoff: watchBackoff, logger: log), metrics: nil, logger: log)
         }
         let informer = state.withLock { s -> (any SyncingService)? in
             guard let session = currentSession(datacenter, connection, in: &s, create: true) else { return nil }

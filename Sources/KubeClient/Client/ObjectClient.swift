@@ -47,11 +47,15 @@ public struct ObjectClient<Object: Sendable>: Sendable {
     }
 
     /// LIST one page; a nil namespace lists all namespaces. Returns items and the list's resourceVersion.
+    /// Items that do not decode are set apart in `undecodable`; the rest are returned.
     public func list(namespace: String? = nil, options: ListOptions = ListOptions()) async throws -> ObjectList<Object> {
         let data = try await sendChecked(requests.list(namespace: scope.isNamespaced ? namespace : nil, options: options))
         do {
-            let (items, meta) = try codec.decodeList(data)
-            return ObjectList(items: items, resourceVersion: meta.resourceVersion ?? "", continueToken: meta.continue, remainingItemCount: meta.remainingItemCount)
+            let list = try codec.decodeList(data)
+            let meta = list.metadata
+            return ObjectList(
+                items: list.items, resourceVersion: meta.resourceVersion ?? "", continueToken: meta.continue,
+                remainingItemCount: meta.remainingItemCount, undecodable: list.undecodable)
         } catch {
             throw KubeTransportError(.invalidResponse, "cannot decode \(scope.resource) list: \(error)")
         }
@@ -65,6 +69,7 @@ public struct ObjectClient<Object: Sendable>: Sendable {
         opts.limit = pageSize
         var page = try await list(namespace: namespace, options: opts)
         var all = page.items
+        var undecodable = page.undecodable
         let rv = page.resourceVersion
         while let token = page.continueToken, !token.isEmpty {
             opts.continue = token
@@ -77,11 +82,12 @@ public struct ObjectClient<Object: Sendable>: Sendable {
                 full.limit = nil
                 full.continue = nil
                 let whole = try await list(namespace: namespace, options: full)
-                return ObjectList(items: whole.items, resourceVersion: whole.resourceVersion)
+                return ObjectList(items: whole.items, resourceVersion: whole.resourceVersion, undecodable: whole.undecodable)
             }
             all += page.items
+            undecodable += page.undecodable
         }
-        return ObjectList(items: all, resourceVersion: rv)
+        return ObjectList(items: all, resourceVersion: rv, undecodable: undecodable)
     }
 
     /// POST a new object. Throws `KubeAPIError` (`isAlreadyExists`) when the name is taken.

@@ -11,6 +11,44 @@ public enum DecodedWatchEvent<Object: Sendable>: Sendable {
     case error(Status)
 }
 
+/// A decoded list response: the items that decoded, the list's metadata, and the items that did not.
+public struct DecodedList<Object: Sendable>: Sendable {
+    /// The items that decoded, in the server's order.
+    public var items: [Object]
+    /// Revision and continuation.
+    public var metadata: ListMeta
+    /// The items the typed decoder refused.
+    public var undecodable: [UndecodableObject]
+
+    /// Creates a decoded list.
+    public init(items: [Object], metadata: ListMeta, undecodable: [UndecodableObject] = []) {
+        self.items = items
+        self.metadata = metadata
+        self.undecodable = undecodable
+    }
+}
+
+extension DecodedList where Object: Decodable {
+    /// Decodes each item on its own, so one bad item costs only itself (the slow path, taken only
+    /// when the whole list does not decode at once).
+    static func itemByItem(_ data: Data) throws -> DecodedList<Object> {
+        let v = try JSONValue(parsing: data)
+        let meta = try v["metadata"].map { try $0.decode(ListMeta.self) } ?? ListMeta()
+        guard let raw = v["items"]?.arrayValue else {
+            if v["items"] == nil || v["items"] == .null { return DecodedList(items: [], metadata: meta) }
+            throw KubeTransportError(.invalidResponse, "list items is not an array")
+        }
+        var out = DecodedList(items: [], metadata: meta)
+        for item in raw {
+            switch UndecodableObject.decode(Object.self, from: item) {
+            case .success(let object): out.items.append(object)
+            case .failure(let bad): out.undecodable.append(bad)
+            }
+        }
+        return out
+    }
+}
+
 /// How objects of one representation are decoded, encoded and read for metadata.
 /// Typed clients use `JSONDecoder`; dynamic clients use `JSONValue`.
 public struct ObjectCodec<Object: Sendable>: Sendable {
@@ -20,15 +58,16 @@ public struct ObjectCodec<Object: Sendable>: Sendable {
     public let encode: @Sendable (Object) throws -> Data
     /// Decodes one watch-stream line.
     public let decodeEvent: @Sendable (Data) throws -> DecodedWatchEvent<Object>
-    /// Decodes a list response into its items and list metadata.
-    public let decodeList: @Sendable (Data) throws -> (items: [Object], metadata: ListMeta)
+    /// Decodes a list response into its items and list metadata; items that do not decode are set
+    /// apart in `undecodable` instead of failing the whole list.
+    public let decodeList: @Sendable (Data) throws -> DecodedList<Object>
     /// The object's metadata (at least name, namespace, uid, resourceVersion and labels).
     public let metadata: @Sendable (Object) -> ObjectMeta
 
     /// Creates a codec from its parts.
     public init(
         decode: @escaping @Sendable (Data) throws -> Object, encode: @escaping @Sendable (Object) throws -> Data,
-        decodeList: @escaping @Sendable (Data) throws -> (items: [Object], metadata: ListMeta),
+        decodeList: @escaping @Sendable (Data) throws -> DecodedList<Object>,
         decodeEvent: @escaping @Sendable (Data) throws -> DecodedWatchEvent<Object>, metadata: @escaping @Sendable (Object) -> ObjectMeta
     ) {
         self.decode = decode
@@ -57,8 +96,10 @@ extension ObjectCodec where Object: KubeResource {
                 return v.jsonData()
             },
             decodeList: { data in
-                let list = try JSONDecoder().decode(KubeList<Object>.self, from: data)
-                return (list.items, list.metadata)
+                if let list = try? JSONDecoder().decode(KubeList<Object>.self, from: data) {
+                    return DecodedList(items: list.items, metadata: list.metadata)
+                }
+                return try DecodedList.itemByItem(data)
             },
             decodeEvent: { line in
                 let d = JSONDecoder()
@@ -70,7 +111,16 @@ extension ObjectCodec where Object: KubeResource {
                         throw KubeTransportError(.invalidResponse, "watch ERROR event without a Status object")
                     }
                     return .error(status)
-                default: return .object(type, try d.decode(WatchEvent<Object>.self, from: line).object)
+                default:
+                    if let event = try? d.decode(WatchEvent<Object>.self, from: line) { return .object(type, event.object) }
+                    // Set the object apart: the stream goes on, and its resourceVersion still counts.
+                    guard let raw = try JSONValue(parsing: line)["object"] else {
+                        throw KubeTransportError(.invalidResponse, "watch \(type.rawValue) event without an object")
+                    }
+                    switch UndecodableObject.decode(Object.self, from: raw, eventType: type) {
+                    case .success(let object): return .object(type, object)
+                    case .failure(let bad): throw bad
+                    }
                 }
             },
             metadata: { $0.metadata })
@@ -91,7 +141,7 @@ extension ObjectCodec where Object == JSONValue {
             decodeList: { data in
                 let v = try JSONValue(parsing: data)
                 let meta = try v["metadata"].map { try $0.decode(ListMeta.self) } ?? ListMeta()
-                return (v["items"]?.arrayValue ?? [], meta)
+                return DecodedList(items: v["items"]?.arrayValue ?? [], metadata: meta)
             },
             decodeEvent: { line in
                 let v = try JSONValue(parsing: line)

@@ -11,10 +11,13 @@ public struct ObjectList<Object: Sendable>: Sendable {
     public var continueToken: String?
     /// The server's estimate of the remaining items.
     public var remainingItemCount: Int64?
+    /// Items the typed decoder refused; they are not in `items`.
+    public var undecodable: [UndecodableObject]
 
     /// Creates a list.
-    public init(items: [Object], resourceVersion: String, continueToken: String? = nil, remainingItemCount: Int64? = nil) {
+    public init(items: [Object], resourceVersion: String, continueToken: String? = nil, remainingItemCount: Int64? = nil, undecodable: [UndecodableObject] = []) {
         self.items = items
+        self.undecodable = undecodable
         self.resourceVersion = resourceVersion
         self.continueToken = continueToken
         self.remainingItemCount = remainingItemCount

@@ -35,6 +35,9 @@ public struct LineSplitter: Sendable {
 
 /// One open watch connection, decoded: an `AsyncSequence` of `DecodedWatchEvent`s that ends
 /// when the server closes the stream. Pull-based; cancelling the consumer ends the HTTP stream.
+///
+/// An event whose object the typed decoder refuses throws `UndecodableObject`; the stream stays
+/// usable, and the next call to `next()` returns the following event.
 public struct WatchEventStream<Object: Sendable>: AsyncSequence, Sendable {
     /// A decoded event.
     public typealias Element = DecodedWatchEvent<Object>
@@ -71,6 +74,8 @@ public struct WatchEventStream<Object: Sendable>: AsyncSequence, Sendable {
                 return try decode(line)
             } catch let e as KubeTransportError {
                 throw e
+            } catch let bad as UndecodableObject {
+                throw bad
             } catch {
                 throw KubeTransportError(.invalidResponse, "cannot decode watch event: \(error)")
             }

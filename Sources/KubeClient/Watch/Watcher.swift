@@ -16,13 +16,19 @@ public struct WatcherConfiguration: Sendable {
     public var clock: RuntimeClock
     /// Where retries are logged.
     public var logger: Logger
+    /// Called for every listed item or watch event whose object the typed decoder refuses (before
+    /// the list that left it out is yielded); nil logs a warning instead. Such objects are never
+    /// yielded, and never stop the list or the watch.
+    public var undecodable: (@Sendable (UndecodableObject) async -> Void)?
 
     /// Creates settings with client-go's defaults.
     public init(
         backoff: Backoff = .reflector, minimumWatchDuration: Duration = .seconds(1),
         watchTimeoutSeconds: @escaping @Sendable () -> Int = { Int.random(in: 300..<600) }, pageSize: Int = 500,
-        clock: RuntimeClock = .continuous, logger: Logger = Logger(label: "concord.watcher")
+        clock: RuntimeClock = .continuous, logger: Logger = Logger(label: "concord.watcher"),
+        undecodable: (@Sendable (UndecodableObject) async -> Void)? = nil
     ) {
+        self.undecodable = undecodable
         self.backoff = backoff
         self.minimumWatchDuration = minimumWatchDuration
         self.watchTimeoutSeconds = watchTimeoutSeconds
@@ -77,6 +83,11 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                             c.logger.debug("watch ended by the server", metadata: ["resource": "\(watcher.client.scope.resource)", "reason": "\(status.reason ?? "")", "message": "\(status.message ?? "")"])
                         }
                         if let out = machine.received(event, metadata: watcher.client.codec.metadata, now: c.clock.now) { return out }
+                    } catch let bad as UndecodableObject {
+                        stream = s
+                        streamEvents += 1
+                        machine.skipped(resourceVersion: bad.metadata.resourceVersion)
+                        await watcher.skip(bad)
                     } catch {
                         stream = nil
                         if Task.isCancelled || error is CancellationError { return nil }
@@ -102,6 +113,7 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                         let pageSize = (rv.isEmpty || rv == "0") ? c.pageSize : 0
                         let list = try await watcher.client.listAll(namespace: watcher.namespace, options: opts, pageSize: pageSize)
                         machine.listSucceeded(resourceVersion: list.resourceVersion)
+                        for bad in list.undecodable { await watcher.skip(bad) }
                         return .relisted(items: list.items, resourceVersion: list.resourceVersion)
                     } catch {
                         if Task.isCancelled || error is CancellationError { return nil }
@@ -127,6 +139,15 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                 }
             }
             return nil
+        }
+    }
+
+    /// Hands an undecodable object to the configured callback, or logs it.
+    func skip(_ bad: UndecodableObject) async {
+        if let report = configuration.undecodable {
+            await report(bad)
+        } else {
+            configuration.logger.warning("skipped an object that cannot be decoded", metadata: ["resource": "\(client.scope.resource)", "object": "\(bad.key)", "error": "\(bad.message)"])
         }
     }
 

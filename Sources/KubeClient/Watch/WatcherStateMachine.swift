@@ -137,6 +137,12 @@ public struct WatcherStateMachine: Sendable {
         }
     }
 
+    /// An event arrived whose object could not be decoded: it is skipped, but its resourceVersion
+    /// still counts, so the next watch resumes after it instead of receiving it again.
+    public mutating func skipped(resourceVersion: String?) {
+        advance(to: resourceVersion)
+    }
+
     /// The server closed the watch. A clean close re-watches from the last resourceVersion at once;
     /// a watch that delivered nothing and lasted less than `minimumWatchDuration` is an error
     /// (client-go's "very short watch"): back off, then relist.
