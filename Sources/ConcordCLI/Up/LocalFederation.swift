@@ -80,12 +80,12 @@ struct LocalFederation: Service {
             output.step("controller running", "pid \(controller.pid), log \(controllerLayout.log)")
             output.step("controller /metrics and probes", "http://\(controllerLayout.metrics ?? "-")/metrics, http://\(controllerLayout.health ?? "-")/readyz")
             if pull {
-                try await hubClient.waitUntilRegistered(layout.datacenters.map(\.name), timeout: .seconds(60))
+                try await hubClient.waitUntilRegistered(layout.datacenters.map(\.name), timeout: startTimeout)
             }
             // Written only now that every Datacenter is registered: whoever reads up.json finds them all.
             try running.write(to: directory)
 
-            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: .seconds(60)) { name, latency in
+            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: startTimeout) { name, latency in
                 output.step("\(name) Ready", latency.map { "latency \($0) ms" } ?? "Lease fresh")
             }
             if let first = layout.datacenters.first {
@@ -116,6 +116,10 @@ struct LocalFederation: Service {
     /// Agents started by `up --pull` renew a 4 s Lease every second, so a lost member is noticed
     /// within about the same time as a pushed one.
     static let agentLeaseSeconds = 4
+
+    /// How long members get to register and turn Ready: a minute, and a second more per member (a
+    /// hundred members share two cores with their hub and the controller).
+    private var startTimeout: Duration { .seconds(60 + datacenterCount) }
 
     private var hubKubeconfigPath: String { directory.appendingPathComponent("hub.kubeconfig").path }
 
