@@ -14,7 +14,7 @@ struct CommandParsingTests {
         #expect(up.dataDir == ".concord")
     }
 
-    @Test(arguments: ["0", "65", "-1"]) func upRejectsDatacenterCountsOutOfRange(_ n: String) {
+    @Test(arguments: ["0", "129", "-1"]) func upRejectsDatacenterCountsOutOfRange(_ n: String) {
         #expect(throws: (any Error).self) { try UpCommand.parse(["--datacenters", n]) }
     }
 

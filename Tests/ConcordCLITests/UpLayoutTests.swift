@@ -8,7 +8,7 @@ struct UpLayoutTests {
         let layout = UpLayout(
             hub: .init(port: 7000, pid: 10, dataDir: "/d/hub", kubeconfig: "/d/hub/kubeconfig"),
             datacenters: [.init(name: "us-east", region: "us-east-1", port: 7001, pid: 11, dataDir: "/d/us-east", kubeconfig: "/d/us-east/kubeconfig")],
-            controller: .init(pid: 12, log: "/d/logs/controller.log"))
+            controller: .init(pid: 12, log: "/d/logs/controller.log", metrics: "127.0.0.1:7100", health: "127.0.0.1:7101"))
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(layout)) as? [String: Any]
         let hub = json?["hub"] as? [String: Any]
         #expect(hub?["port"] as? Int == 7000)
@@ -20,7 +20,58 @@ struct UpLayoutTests {
         #expect(dc?["port"] as? Int == 7001)
         #expect(dc?["dataDir"] as? String == "/d/us-east")
         #expect(dc?["kubeconfig"] as? String == "/d/us-east/kubeconfig")
+        let controller = json?["controller"] as? [String: Any]
+        #expect(controller?["pid"] as? Int == 12)
+        #expect(controller?["log"] as? String == "/d/logs/controller.log")
+        #expect(controller?["metrics"] as? String == "127.0.0.1:7100")
+        #expect(controller?["health"] as? String == "127.0.0.1:7101")
         #expect(try JSONDecoder().decode(UpLayout.self, from: JSONEncoder().encode(layout)) == layout)
+    }
+
+    @Test func aPlanGivesEveryProcessItsOwnLoopbackPortsAndWritesNothing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let layout = try UpLayout.plan(in: dir, datacenters: 3)
+        #expect(layout.datacenters.map(\.name) == ["us-east", "us-west", "eu-central"])
+        let controller = try #require(layout.controller)
+        #expect(controller.log == dir.path + "/logs/controller.log")
+        let addresses = [controller.metrics, controller.health].compactMap { $0 }
+        #expect(addresses.count == 2 && addresses.allSatisfy { $0.hasPrefix("127.0.0.1:") }, "\(addresses)")
+        let ports = [layout.hub.port] + layout.datacenters.map(\.port) + addresses.compactMap { $0.split(separator: ":").last.flatMap { Int($0) } }
+        #expect(Set(ports).count == 6, "\(ports)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("up.json").path), "up.json waits until the Datacenters are registered")
+    }
+
+    @Test func aRerunReusesPortsAndRemovesTheOldUpJSON() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var first = try UpLayout.plan(in: dir, datacenters: 2)
+        first.hub.pid = 100
+        first.datacenters[0].pid = 101
+        first.controller?.pid = 103
+        try first.write(to: dir)
+        let upJSON = dir.appendingPathComponent("up.json").path
+        #expect(FileManager.default.fileExists(atPath: upJSON))
+
+        let second = try UpLayout.plan(in: dir, datacenters: 3)
+        #expect(!FileManager.default.fileExists(atPath: upJSON), "the old up.json names processes that are gone")
+        #expect(second.hub.port == first.hub.port && second.hub.pid == nil)
+        #expect(Array(second.datacenters.prefix(2).map(\.port)) == first.datacenters.map(\.port))
+        #expect(second.datacenters.allSatisfy { $0.pid == nil })
+        #expect(second.controller?.metrics == first.controller?.metrics && second.controller?.health == first.controller?.health)
+        #expect(second.controller?.pid == nil)
+    }
+
+    @Test func anUnreadableUpJSONIsAClearError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data("{".utf8).write(to: dir.appendingPathComponent("up.json"))
+        #expect {
+            _ = try UpLayout.plan(in: dir, datacenters: 1)
+        } throws: { error in
+            "\(error)".contains("is not a valid up.json") && "\(error)".contains("remove it or choose another --data-dir")
+        }
     }
 
     @Test func datacentersAreNamedAfterRegions() {

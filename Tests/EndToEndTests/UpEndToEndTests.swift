@@ -5,15 +5,26 @@ import Testing
 import Glibc
 #endif
 
-/// `concord up`: a hub, three members and the controller; a member dies and comes back.
+/// `concord up`: a hub, three members and the controller; a member dies and comes back; Ctrl-C
+/// and `kill -9` of `concord up` stop every child.
 @Suite(.serialized) struct UpEndToEndTests {
     struct Layout: Decodable {
         struct Hub: Decodable { var port: Int; var pid: Int32?; var kubeconfig: String }
         struct Member: Decodable { var name: String; var region: String; var port: Int; var pid: Int32?; var dataDir: String; var kubeconfig: String }
-        struct Controller: Decodable { var pid: Int32? }
+        struct Controller: Decodable { var pid: Int32?; var log: String?; var metrics: String?; var health: String? }
         var hub: Hub
         var datacenters: [Member]
         var controller: Controller?
+
+        /// Every child's pid: hub, controller, members.
+        var pids: [Int32] { ([hub.pid, controller?.pid] + datacenters.map(\.pid)).compactMap { $0 } }
+    }
+
+    /// The port of a `127.0.0.1:PORT` address.
+    static func loopbackPort(_ address: String?) throws -> Int {
+        let address = try #require(address)
+        #expect(address.hasPrefix("127.0.0.1:"), "\(address) is not a loopback address")
+        return try #require(address.split(separator: ":").last.flatMap { Int($0) })
     }
 
     @Test func memberKilledBecomesUnreachableAndRejoinsWhenRestarted() async throws {
@@ -37,7 +48,8 @@ import Glibc
         }
         #expect(started, "concord up did not finish starting:\n\(up.log)")
         let layout = try JSONDecoder().decode(Layout.self, from: Data(contentsOf: upJSON))
-        children = ([layout.hub.pid, layout.controller?.pid] + layout.datacenters.map(\.pid)).compactMap { $0 }
+        children = layout.pids
+        #expect(children.count == 5, "up.json names every child: \(children)")
         #expect(layout.datacenters.map(\.name) == ["us-east", "us-west", "eu-central"])
         #expect(layout.datacenters.map(\.region) == ["us-east-1", "us-west-2", "eu-central-1"])
         #expect(FileManager.default.fileExists(atPath: hubKubeconfig))
@@ -51,6 +63,38 @@ import Glibc
         #expect(ready.succeeded, "\(ready.stdout)\(ready.stderr)\n\(up.log)")
         let table = try await k("get", "datacenters")
         #expect(table.stdout.split(separator: "\n").filter { $0.contains(" Ready") }.count == 3, "\(table.stdout)")
+
+        // The controller serves /metrics and its probes on the loopback ports up.json names.
+        let metricsPort = try Self.loopbackPort(layout.controller?.metrics)
+        let healthPort = try Self.loopbackPort(layout.controller?.health)
+        #expect(try await httpGet(port: healthPort, "/readyz").code == 200)
+        var samples: [String: Double] = [:]
+        #expect(try await eventually(timeout: .seconds(10)) {
+            let r = try await httpGet(port: metricsPort, "/metrics")
+            guard r.code == 200 else { return false }
+            samples = metricSamples(r.body)
+            return samples.keys.contains { $0.hasPrefix(#"controller_runtime_reconcile_total{controller="datacenter""#) }
+        }, "no controller_runtime_reconcile_total for datacenter on \(metricsPort): \(samples.keys.sorted())")
+
+        // Members simulate workloads: a Deployment on a member becomes available without a kubelet.
+        let east = try Kubectl(kubeconfig: try #require(layout.datacenters.first { $0.name == "us-east" }).kubeconfig)
+        let deployment = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: web, image: nginx}]}
+
+            """
+        let created = try await east("apply", "-f", "-", stdin: deployment)
+        #expect(created.succeeded, "\(created.stderr)")
+        let available = try await east("wait", "--for=condition=Available", "deployment/web", "--timeout=30s")
+        #expect(available.succeeded, "\(available.stdout)\(available.stderr)")
+        #expect(try await east("get", "deployment", "web", "-o", "jsonpath={.status.availableReplicas}").stdout == "2")
 
         // kill -9 one member: Unreachable within period × failureThreshold + one period (4 s at defaults).
         // Observed through a running `kubectl get -w` (no kubectl start-up in the measurement).
@@ -115,12 +159,64 @@ import Glibc
         #expect(resumed.succeeded, "\(resumed.stderr)")
 
         // Ctrl-C stops every child cleanly.
+        let interruptedAt = clock.now
         up.signal(SIGINT)
         #expect(await up.waitForExit(timeout: .seconds(30)) == 0, "concord up did not exit cleanly:\n\(up.log)")
+        let stopped = await eventually(timeout: .seconds(10), every: .milliseconds(10)) {
+            layout.pids.allSatisfy { !processIsAlive($0) }
+        }
+        print("Ctrl-C: concord up and its children gone after \(clock.now - interruptedAt)")
         #expect(!processIsAlive(layout.hub.pid ?? -1))
         for member in layout.datacenters where member.name != "us-west" {
             #expect(!processIsAlive(member.pid ?? -1), "\(member.name) still running")
         }
         #expect(!processIsAlive(layout.controller?.pid ?? -1))
+        #expect(stopped)
+    }
+
+    /// `kill -9` of `concord up` gives it no chance to stop anything: its children (servers, agents,
+    /// controller) notice through their lifeline and stop by themselves.
+    @Test func killNineOfUpLeavesNoChildBehind() async throws {
+        let dir = try makeTempDirectory("concord-up-kill")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let up = try Background(try concordBinary(), ["up", "--datacenters", "2", "--pull", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
+        var children: [Int32] = []
+        defer {
+            up.signal(SIGKILL)
+            for pid in children { kill(pid, SIGKILL) }
+        }
+        // up.json appears once every Datacenter is registered, so it names every child.
+        let upJSON = dir.appendingPathComponent("up.json")
+        let written = try await eventually(timeout: .seconds(90), every: .milliseconds(50)) {
+            guard up.exitStatus == nil else { throw E2EError("concord up exited:\n\(up.log)") }
+            return FileManager.default.fileExists(atPath: upJSON.path)
+        }
+        try #require(written, "concord up wrote no up.json:\n\(up.log)")
+        let layout = try JSONDecoder().decode(Layout.self, from: Data(contentsOf: upJSON))
+        children = layout.pids
+        #expect(children.count == 4, "hub, two members, controller: \(children)")
+        let k = try Kubectl(kubeconfig: dir.appendingPathComponent("hub.kubeconfig").path)
+        let names = try await k("get", "dc", "-o", "jsonpath={.items[*].metadata.name}")
+        #expect(names.stdout.split(separator: " ").sorted() == ["us-east", "us-west"], "every Datacenter is registered when up.json appears: \(names.stdout)")
+        let agents = try await eventually(timeout: .seconds(30)) { up.log.contains("us-west agent running") }
+        #expect(agents, "\(up.log)")
+        let agentPids = try Self.agentPids(in: up.log)
+        #expect(agentPids.count == 2, "\(up.log)")
+        children += agentPids
+        #expect(children.allSatisfy(processIsAlive))
+
+        let clock = ContinuousClock()
+        let killedAt = clock.now
+        up.signal(SIGKILL)
+        let gone = await eventually(timeout: .seconds(2), every: .milliseconds(10)) { children.allSatisfy { !processIsAlive($0) } }
+        print("kill -9 of concord up: every child gone after \(clock.now - killedAt)")
+        #expect(gone, "still running 2 s after kill -9 of concord up: \(children.filter(processIsAlive))")
+    }
+
+    /// The pids of the `… agent running  pid N, …` progress lines.
+    static func agentPids(in log: String) throws -> [Int32] {
+        log.split(separator: "\n").filter { $0.contains(" agent running") }.compactMap { line in
+            line.range(of: "pid ").flatMap { range in Int32(line[range.upperBound...].prefix { $0.isNumber }) }
+        }
     }
 }

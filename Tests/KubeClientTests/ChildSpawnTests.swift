@@ -44,6 +44,42 @@ struct ChildSpawnTests {
         #expect(fds.filter { $0 > 2 }.count <= 1, "\(fds)")
     }
 
+    @Test func aChildOnALifelineRunsUntilTheLifelineIsCut() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        let lifeline = try Lifeline()
+        let (exits, exited) = AsyncStream<ChildExit>.makeStream()
+        let ended = Mutex(false)
+        _ = try ChildSpawn.spawn(
+            executable: "/bin/sh", arguments: ["-c", "echo \"fd $CONCORD_LIFELINE_FD\"; cat <&3 >/dev/null; echo gone"],
+            environment: ["PATH": "/usr/bin:/bin"], stdout: .appendingTo(path), lifeline: lifeline
+        ) { exit in
+            ended.withLock { $0 = true }
+            exited.yield(exit)
+            exited.finish()
+        }
+        let output = { @Sendable in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+        try await waitUntil { output() == "fd 3\n" }
+        // It printed its first line and now reads descriptor 3, which only ends at end-of-file.
+        #expect(!ended.withLock { $0 })
+        lifeline.cut()
+        #expect(await exits.first { _ in true } == .exited(0))
+        #expect(output() == "fd 3\ngone\n")
+    }
+
+    @Test func followingADescriptorReportsItsEndOfFile() async throws {
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let (ends, ended) = AsyncStream<Void>.makeStream()
+        Lifeline.follow(descriptor: fds[0]) {
+            ended.yield()
+            ended.finish()
+        }
+        close(fds[1])
+        #expect(await ends.first { _ in true } != nil)
+    }
+
     @Test func aMissingProgramIsAClearError() {
         #expect {
             _ = try ChildSpawn.spawn(executable: "/nonexistent/tool", arguments: [], environment: [:]) { _ in }

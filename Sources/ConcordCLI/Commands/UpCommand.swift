@@ -11,11 +11,14 @@ struct UpCommand: AsyncParsableCommand {
         discussion: """
             Each control plane runs as its own `concord server` child process, so one can fail alone.
             Progress is printed as it goes; the datacenter table and the KUBECONFIG to use come last.
-            Ctrl-C (or SIGTERM) stops every child. Re-running on the same --data-dir reuses its data and ports.
+            Members simulate workloads (--simulate-workloads). DIR/up.json, written once every Datacenter is
+            registered, lists every process and the controller's loopback /metrics and probe addresses.
+            Ctrl-C (or SIGTERM) stops every child; if concord up dies otherwise (even kill -9), its children
+            stop by themselves. Re-running on the same --data-dir reuses its data and ports.
             """
     )
 
-    @Option(name: .long, help: "How many member datacenters to start (1–64).")
+    @Option(name: .long, help: "How many member datacenters to start (1–128).")
     var datacenters: Int = 3
 
     @Option(name: .long, help: "Where the control planes keep their data, logs, up.json and hub.kubeconfig.")
@@ -25,8 +28,8 @@ struct UpCommand: AsyncParsableCommand {
     var pull = false
 
     func validate() throws {
-        guard (1...64).contains(datacenters) else {
-            throw ValidationError("--datacenters must be between 1 and 64 (got \(datacenters))")
+        guard (1...128).contains(datacenters) else {
+            throw ValidationError("--datacenters must be between 1 and 128 (got \(datacenters))")
         }
     }
 

@@ -7,8 +7,9 @@ import Glibc
 
 /// A `concord` child process started by `concord up`, with its output in a log file.
 ///
-/// Started with ``ChildSpawn`` (not Foundation's `Process`, see there); termination is surfaced as
-/// an async `exitStatus()`.
+/// Started with ``ChildSpawn`` (not Foundation's `Process`, see there) on this process's ``Lifeline``,
+/// so it stops when `concord up` is gone, even after `kill -9`; termination is surfaced as an async
+/// `exitStatus()`.
 final class ChildProcess: Sendable {
     /// A short name for messages: `hub`, `us-east`, `controller`.
     let name: String
@@ -16,26 +17,30 @@ final class ChildProcess: Sendable {
     let pid: Int32
     /// Where its stdout and stderr go.
     let logPath: String
+    /// A control plane (others, such as the controller and agents, are its clients).
+    let servesAPI: Bool
     private let exit: ExitLatch
 
-    private init(name: String, pid: Int32, logPath: String, exit: ExitLatch) {
+    private init(name: String, pid: Int32, logPath: String, servesAPI: Bool, exit: ExitLatch) {
         self.name = name
         self.pid = pid
         self.logPath = logPath
+        self.servesAPI = servesAPI
         self.exit = exit
     }
 
     /// Starts `executable arguments…` with stdout and stderr appended to `logPath`.
-    static func start(name: String, executable: String, arguments: [String], logPath: String) throws -> ChildProcess {
+    static func start(name: String, executable: String, servesAPI: Bool = false, arguments: [String], logPath: String) throws -> ChildProcess {
         guard FileManager.default.createFile(atPath: logPath, contents: nil) || FileManager.default.fileExists(atPath: logPath) else {
             throw UpError("cannot open log file \(logPath)")
         }
+        guard let lifeline = Lifeline.process else { throw UpError("cannot open a pipe to tie \(name) to concord up's lifetime") }
         let latch = ExitLatch()
         let pid = try ChildSpawn.spawn(
             executable: executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-            stdout: .appendingTo(logPath), stderr: .appendingTo(logPath)
+            stdout: .appendingTo(logPath), stderr: .appendingTo(logPath), lifeline: lifeline
         ) { exit in latch.finish(exit.status) }
-        return ChildProcess(name: name, pid: pid, logPath: logPath, exit: latch)
+        return ChildProcess(name: name, pid: pid, logPath: logPath, servesAPI: servesAPI, exit: latch)
     }
 
     /// True until the process has exited.

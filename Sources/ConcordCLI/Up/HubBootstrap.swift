@@ -107,6 +107,21 @@ struct HubBootstrap {
         }
     }
 
+    /// Polls until a Datacenter exists for every name (agents register their own in Pull mode).
+    func waitUntilRegistered(_ names: [String], timeout: Duration) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let registered = Set(try await client.resource(Datacenter.self).list().items.compactMap(\.metadata.name))
+            let missing = names.filter { !registered.contains($0) }
+            if missing.isEmpty { return }
+            guard clock.now < deadline else {
+                throw UpError("\(missing.joined(separator: ", ")) registered no Datacenter within \(timeout); see their agent logs")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Polls until every named Datacenter is Ready on a probe made after `since` (so a status left
     /// from an earlier run does not count), reporting each once as it turns Ready.
     func waitUntilReady(_ names: [String], since: Date, timeout: Duration, onReady: (String, Int?) -> Void) async throws {

@@ -17,18 +17,17 @@ struct LocalFederation: Service {
     let output: ProgressOutput
 
     func run() async throws {
-        let layout = try plan()
-        try writeLayout(layout)
+        let layout = try UpLayout.plan(in: directory, datacenters: datacenterCount)
         output.line("concord up: a federation of \(layout.datacenters.count) datacenters in \(directory.path)")
 
         var children: [ChildProcess] = []
         var hubAPI: HubBootstrap?
         do {
-            let hub = try startServer(name: "hub", dataDir: layout.hub.dataDir, port: layout.hub.port)
+            let hub = try startServer(name: "hub", dataDir: layout.hub.dataDir, port: layout.hub.port, member: false)
             children.append(hub)
             var members: [(UpLayout.Member, ChildProcess)] = []
             for member in layout.datacenters {
-                let child = try startServer(name: member.name, dataDir: member.dataDir, port: member.port)
+                let child = try startServer(name: member.name, dataDir: member.dataDir, port: member.port, member: true)
                 children.append(child)
                 members.append((member, child))
             }
@@ -43,7 +42,7 @@ struct LocalFederation: Service {
             try FileManager.default.copyItem(atPath: layout.hub.kubeconfig, toPath: hubKubeconfigPath)
             for (member, child) in members {
                 try await HubBootstrap.waitForServer(name: member.name, kubeconfig: member.kubeconfig, child: child).shutdown()
-                output.step("\(member.name) control plane", "127.0.0.1:\(member.port) (pid \(child.pid))")
+                output.step("\(member.name) control plane", "127.0.0.1:\(member.port) (pid \(child.pid)), simulated workloads")
             }
 
             let crdCount = try await hubClient.installCRDs()
@@ -66,17 +65,27 @@ struct LocalFederation: Service {
                 }
             }
 
-            let controllerLog = directory.appendingPathComponent("logs/controller.log").path
             let controllerStarted = Date()
+            let controllerLayout = layout.controller ?? UpLayout.Controller(log: directory.appendingPathComponent("logs/controller.log").path)
             let controller = try ChildProcess.start(
                 name: "controller", executable: executable,
-                arguments: ["controller", "--kubeconfig", hubKubeconfigPath], logPath: controllerLog)
+                arguments: [
+                    "controller", "--kubeconfig", hubKubeconfigPath,
+                    "--metrics-bind-address", controllerLayout.metrics ?? "0", "--health-probe-bind-address", controllerLayout.health ?? "0",
+                ],
+                logPath: controllerLayout.log)
             children.append(controller)
-            running.controller = .init(pid: controller.pid, log: controllerLog)
-            try writeLayout(running)
-            output.step("controller running", "pid \(controller.pid), log \(controllerLog)")
+            running.controller = controllerLayout
+            running.controller?.pid = controller.pid
+            output.step("controller running", "pid \(controller.pid), log \(controllerLayout.log)")
+            output.step("controller /metrics and probes", "http://\(controllerLayout.metrics ?? "-")/metrics, http://\(controllerLayout.health ?? "-")/readyz")
+            if pull {
+                try await hubClient.waitUntilRegistered(layout.datacenters.map(\.name), timeout: startTimeout)
+            }
+            // Written only now that every Datacenter is registered: whoever reads up.json finds them all.
+            try running.write(to: directory)
 
-            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: .seconds(60)) { name, latency in
+            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: startTimeout) { name, latency in
                 output.step("\(name) Ready", latency.map { "latency \($0) ms" } ?? "Lease fresh")
             }
             if let first = layout.datacenters.first {
@@ -108,6 +117,10 @@ struct LocalFederation: Service {
     /// within about the same time as a pushed one.
     static let agentLeaseSeconds = 4
 
+    /// How long members get to register and turn Ready: a minute, and a second more per member (a
+    /// hundred members share two cores with their hub and the controller).
+    private var startTimeout: Duration { .seconds(60 + datacenterCount) }
+
     private var hubKubeconfigPath: String { directory.appendingPathComponent("hub.kubeconfig").path }
 
     /// Waits for graceful shutdown (SIGINT/SIGTERM), reporting children that exit on their own meanwhile,
@@ -132,55 +145,30 @@ struct LocalFederation: Service {
         }
     }
 
+    /// Stops the clients (controller, agents) first and only then the control planes. Stopped all at
+    /// once, the controller spent its graceful shutdown (4–5 s) draining reconciles against servers
+    /// that were going away (refused connections, retries); with the servers still up it stops in
+    /// tens of milliseconds, and servers with no clients left stop as fast.
     private func stopAll(_ children: [ChildProcess]) async {
-        // Controller first, then members, then the hub.
-        await withDiscardingTaskGroup { group in
-            for child in children.reversed() { group.addTask { await child.stop() } }
+        for tier in [children.filter { !$0.servesAPI }, children.filter(\.servesAPI)] {
+            await withDiscardingTaskGroup { group in
+                for child in tier { group.addTask { await child.stop() } }
+            }
         }
     }
 
     /// Starts `concord server --tls` on a data dir. Its kubeconfig names an https:// server, the CA generated
     /// in the data dir and the token, so kubectl, the controller and agents verify the server. A kubeconfig left
     /// from an earlier run is removed first, so nobody reads it before the server writes the current one.
-    private func startServer(name: String, dataDir: String, port: Int) throws -> ChildProcess {
+    /// Members simulate workloads (Deployments become available, Services get EndpointSlices), so
+    /// what the federation places on them can be tried at once.
+    private func startServer(name: String, dataDir: String, port: Int, member: Bool) throws -> ChildProcess {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         try FileManager.default.removeItemIfPresent(atPath: (dataDir as NSString).appendingPathComponent("kubeconfig"))
         return try ChildProcess.start(
-            name: name, executable: executable,
-            arguments: ["server", "--data-dir", dataDir, "--port", String(port), "--tls"],
+            name: name, executable: executable, servesAPI: true,
+            arguments: ["server", "--data-dir", dataDir, "--port", String(port), "--tls"] + (member ? ["--simulate-workloads"] : []),
             logPath: directory.appendingPathComponent("logs/\(name).log").path)
-    }
-
-    /// Reuses `up.json` when present (same ports, same data), else picks free ports.
-    private func plan() throws -> UpLayout {
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("up.json")
-        var existing: UpLayout?
-        if FileManager.default.fileExists(atPath: file.path) {
-            do {
-                existing = try JSONDecoder().decode(UpLayout.self, from: Data(contentsOf: file))
-            } catch {
-                throw UpError("\(file.path) is not a valid up.json (\(error)); remove it or choose another --data-dir")
-            }
-        }
-        let dir = directory.path
-        let hub = try existing?.hub ?? UpLayout.Hub(port: freeLoopbackPort(), pid: nil, dataDir: "\(dir)/hub", kubeconfig: "\(dir)/hub/kubeconfig")
-        var members: [UpLayout.Member] = []
-        for i in 0..<datacenterCount {
-            let (name, region) = DatacenterCatalog.entry(i)
-            if let known = existing?.datacenters.first(where: { $0.name == name }) {
-                members.append(known)
-            } else {
-                members.append(.init(name: name, region: region, port: try freeLoopbackPort(), pid: nil, dataDir: "\(dir)/\(name)", kubeconfig: "\(dir)/\(name)/kubeconfig"))
-            }
-        }
-        return UpLayout(hub: hub, datacenters: members, controller: nil)
-    }
-
-    private func writeLayout(_ layout: UpLayout) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(layout).write(to: directory.appendingPathComponent("up.json"), options: .atomic)
     }
 }
 

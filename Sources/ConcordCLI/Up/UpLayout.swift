@@ -22,15 +22,62 @@ struct UpLayout: Codable, Equatable, Sendable {
         var kubeconfig: String
     }
 
-    /// The controller process.
+    /// The controller process, with the loopback addresses of its `/metrics` and of its
+    /// `/healthz` and `/readyz` probes (`127.0.0.1:PORT`, so a local Prometheus can scrape it).
     struct Controller: Codable, Equatable, Sendable {
-        var pid: Int32?
+        var pid: Int32? = nil
         var log: String
+        var metrics: String? = nil
+        var health: String? = nil
     }
 
     var hub: Hub
     var datacenters: [Member]
     var controller: Controller?
+}
+
+extension UpLayout {
+    /// The layout for `datacenters` members in `directory`: an `up.json` left there is read back (same
+    /// ports, same data dirs) and removed, so until this run writes its own nobody mistakes the
+    /// processes it names for running ones; everything new gets free loopback ports.
+    static func plan(in directory: URL, datacenters count: Int) throws -> UpLayout {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("up.json")
+        var existing: UpLayout?
+        if FileManager.default.fileExists(atPath: file.path) {
+            do {
+                existing = try JSONDecoder().decode(UpLayout.self, from: Data(contentsOf: file))
+            } catch {
+                throw UpError("\(file.path) is not a valid up.json (\(error)); remove it or choose another --data-dir")
+            }
+            try FileManager.default.removeItem(at: file)
+        }
+        let dir = directory.path
+        var hub = try existing?.hub ?? Hub(port: freeLoopbackPort(), pid: nil, dataDir: "\(dir)/hub", kubeconfig: "\(dir)/hub/kubeconfig")
+        hub.pid = nil
+        var members: [Member] = []
+        for i in 0..<count {
+            let (name, region) = DatacenterCatalog.entry(i)
+            if var known = existing?.datacenters.first(where: { $0.name == name }) {
+                known.pid = nil
+                members.append(known)
+            } else {
+                members.append(.init(name: name, region: region, port: try freeLoopbackPort(), pid: nil, dataDir: "\(dir)/\(name)", kubeconfig: "\(dir)/\(name)/kubeconfig"))
+            }
+        }
+        let controller = Controller(
+            log: "\(dir)/logs/controller.log",
+            metrics: try existing?.controller?.metrics ?? "127.0.0.1:\(freeLoopbackPort())",
+            health: try existing?.controller?.health ?? "127.0.0.1:\(freeLoopbackPort())")
+        return UpLayout(hub: hub, datacenters: members, controller: controller)
+    }
+
+    /// Writes `directory/up.json` atomically (sorted keys, so it diffs well).
+    func write(to directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(self).write(to: directory.appendingPathComponent("up.json"), options: .atomic)
+    }
 }
 
 /// The names and regions `concord up` gives its datacenters, in order.

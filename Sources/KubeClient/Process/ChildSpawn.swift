@@ -38,10 +38,12 @@ public enum ChildStream: Sendable {
 public enum ChildSpawn {
     /// Starts `executable` with `arguments` (without argv[0]) and `environment`, in its own process
     /// group (as Foundation does), and calls `onExit` once, from a dedicated thread, when it ends.
-    /// Returns its process id.
+    /// With a `lifeline`, the child gets its read end as descriptor 3 and ``Lifeline/environmentKey``
+    /// in its environment, so it can stop when this process is gone. Returns its process id.
     public static func spawn(
         executable: String, arguments: [String], environment: [String: String],
         stdin: ChildStream = .null, stdout: ChildStream = .null, stderr: ChildStream = .null,
+        lifeline: Lifeline? = nil,
         onExit: @escaping @Sendable (ChildExit) -> Void
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
@@ -55,8 +57,15 @@ public enum ChildSpawn {
             }
             guard rc == 0 else { throw SpawnError(executable: executable, code: rc) }
         }
+        var environment = environment
+        if let lifeline {
+            // dup2 clears close-on-exec on the copy (also when the read end already is descriptor 3).
+            let rc = posix_spawn_file_actions_adddup2(&actions, lifeline.readEnd, Lifeline.childDescriptor)
+            guard rc == 0 else { throw SpawnError(executable: executable, code: rc) }
+            environment[Lifeline.environmentKey] = String(Lifeline.childDescriptor)
+        }
         if let closeFrom = addCloseFrom {
-            let rc = closeFrom(&actions, 3)
+            let rc = closeFrom(&actions, lifeline == nil ? 3 : Lifeline.childDescriptor + 1)
             guard rc == 0 else { throw SpawnError(executable: executable, code: rc) }
         }
         var attributes = posix_spawnattr_t()
