@@ -39,6 +39,8 @@ import Testing
                 #expect(await members.informer(for: ConfigMap.self, in: "live", namespace: "default") === live, "one informer per key and member")
                 _ = try await direct.resource(ConfigMap.self).create(ConfigMap(metadata: ObjectMeta(name: "x", namespace: "default")), namespace: "default")
                 try await DatacenterControllerTests.waitFor("the live member's cache holds x") { live.cache.get(name: "x", namespace: "default") != nil }
+                // The synced handler runs after the cache is filled: wait for it, then check it ran for live alone.
+                try await waitUntil("the live member's synced handler") { !synced.all.isEmpty }
                 #expect(synced.all == ["live"])
                 #expect(!dead.hasSynced)
 
@@ -47,6 +49,7 @@ import Testing
                 let restarted = try #require(await members.informer(for: ConfigMap.self, in: "live", namespace: "default"))
                 #expect(restarted !== live)
                 try await DatacenterControllerTests.waitFor("the restarted cache holds x") { restarted.cache.get(name: "x", namespace: "default") != nil }
+                try await waitUntil("the restarted member's synced handler") { synced.all.count >= 2 }
                 #expect(synced.all == ["live", "live"])
 
                 // A removed member has no informer any more.

@@ -1,3 +1,4 @@
+import ConcordTesting
 import Foundation
 import KubeClient
 import Synchronization
