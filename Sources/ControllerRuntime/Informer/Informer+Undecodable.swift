@@ -5,8 +5,8 @@ import Synchronization
 
 /// What an informer reports about objects it cannot decode.
 public enum DecodeFailureEvent: Sendable {
-    /// An object of `resource` could not be decoded and was skipped (reported once per object,
-    /// generation and error).
+    /// An object of `resource` could not be decoded and was skipped (when first seen, and at each
+    /// later watch event while it stays undecodable).
     case skipped(UndecodableObject, resource: GroupVersionResource)
     /// An object reported as skipped decodes again; it is back in the cache.
     case recovered(ObjectKey, resource: GroupVersionResource)
@@ -27,9 +27,10 @@ extension Informer {
     /// - it is never put in the cache, and the rest of the list and watch go on;
     /// - a cached object modified into an undecodable one leaves the cache as if deleted (handlers
     ///   get `onDelete` with its last good state), so reconcilers stop acting on stale content;
-    /// - each problem is logged, counted in `concord_informer_decode_errors_total{resource}` and
-    ///   handed to the handlers as `.skipped` once per object, generation and error — not on every
-    ///   relist, nor again after a write to its status;
+    /// - each problem is logged and counted in `concord_informer_decode_errors_total{resource}` once
+    ///   per object, generation and error — not on every relist, nor again after a write to its
+    ///   status — and handed to the handlers as `.skipped` then and at every later watch event of
+    ///   the still undecodable object (handlers must be idempotent);
     /// - when a later version decodes, the handlers get `.recovered`, then it comes back as an
     ///   ordinary add.
     public func addDecodeFailureHandler(_ handler: @escaping @Sendable (DecodeFailureEvent) async -> Void) {
@@ -54,7 +55,13 @@ extension Informer {
             reported[key] = problem
             return true
         }
-        guard isNew else { return }
+        guard isNew else {
+            // Known already: not logged or counted again, but a watch event of it still reaches the
+            // handlers, which must be idempotent — a write by someone else (a status patch racing the
+            // report) may have removed what a handler put on the object.
+            if bad.eventType != nil { await notify(.skipped(bad, resource: resource)) }
+            return
+        }
         logger.error(
             "Skipped an object that cannot be decoded",
             metadata: [

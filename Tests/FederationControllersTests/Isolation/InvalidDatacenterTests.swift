@@ -43,8 +43,13 @@ import Testing
 
                     // Broken while watched (a label that is not a string): it leaves the cache and is marked on its status.
                     try await hubPlane.plantUnvalidated(resource: Self.storageResource, name: "late") { $0.setValue(5, at: ["metadata", "labels", "tier"]) }
-                    try await DatacenterControllerTests.waitFor("the Stalled/InvalidObject condition on late") {
-                        try await Self.stalled(hub, "late")?["reason"]?.stringValue == "InvalidObject"
+                    do {
+                        try await DatacenterControllerTests.waitFor("the Stalled/InvalidObject condition on late") {
+                            try await Self.stalled(hub, "late")?["reason"]?.stringValue == "InvalidObject"
+                        }
+                    } catch {
+                        Issue.record("controller log about late:\n\(log.lines.filter { $0.contains("late") }.joined(separator: "\n"))")
+                        throw error
                     }
                     let stalled = try #require(try await Self.stalled(hub, "late"))
                     #expect(stalled["status"] == "True")
