@@ -27,7 +27,15 @@ import Glibc
             for pid in children { kill(pid, SIGKILL) }
         }
         let started = try await eventually(timeout: .seconds(90), every: .milliseconds(200)) {
-            guard up.exitStatus == nil else { throw E2EError("concord up exited:\n\(up.log)") }
+            guard up.exitStatus == nil else {
+                let controllerLog: String
+                do {
+                    controllerLog = try String(contentsOf: dir.appendingPathComponent("logs/controller.log"), encoding: .utf8)
+                } catch {
+                    controllerLog = "(unreadable: \(error))"
+                }
+                throw E2EError("concord up exited:\n\(up.log)\ncontroller log (end):\n\(controllerLog.suffix(6000))")
+            }
             return up.log.contains("kubectl get datacenters")
         }
         #expect(started, "concord up did not finish starting:\n\(up.log)")
