@@ -99,7 +99,7 @@ public final class Controller: Service, Sendable {
         await withTaskGroup(of: Void.self) { helpers in
             helpers.addTask { await queue.run() }
             helpers.addTask {
-                // Graceful shutdown stops intake; the workers then drain what is queued and in flight.
+                // Graceful shutdown stops intake; the workers finish what is in flight and let queued keys go.
                 try? await gracefulShutdown()
                 await queue.shutDown()
             }
@@ -134,6 +134,13 @@ public final class Controller: Service, Sendable {
 
     private func workerLoop() async {
         while let key = await queue.get() {
+            // Once shutdown began, keys still queued are let go unreconciled: in-flight reconciles
+            // finish, and the next start lists everything again (reconciles are level-based), so a
+            // deep queue cannot hold the process up.
+            if await queue.isShuttingDown {
+                await queue.done(key)
+                continue
+            }
             observer.workerBusy(controller: name, busy: true)
             await handle(key)
             await queue.done(key)
