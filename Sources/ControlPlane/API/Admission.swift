@@ -30,6 +30,7 @@ enum Admission {
         _ object: JSONValue, definition: ResourceDefinition, fieldValidation: FieldValidation, isCreate: Bool, now: Date,
         old: JSONValue? = nil
     ) throws -> (object: JSONValue, warnings: [String]) {
+        try MetadataTypes.check(object, old: old, definition: definition)
         var (o, unknown) = UnknownFields.prune(object, definition: definition)
         let warnings = try report(unknown, definition: definition, fieldValidation: fieldValidation)
         if definition.isCustom, let schema = definition.schema {
