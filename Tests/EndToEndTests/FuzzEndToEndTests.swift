@@ -18,7 +18,7 @@ import Glibc
 
     @Test func aFewHundredMutationsLeaveTheFederationWorking() async throws {
         let dir = try makeTempDirectory("concord-fuzz")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let up = try Background(try concordBinary(), ["up", "--datacenters", "2", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
         var children: [Int32] = []
         defer {

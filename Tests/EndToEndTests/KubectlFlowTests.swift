@@ -23,7 +23,7 @@ import Glibc
 
     @Test func dayOneFlows() async throws {
         let dir = try makeTempDirectory("kubectl-flows")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort())
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)

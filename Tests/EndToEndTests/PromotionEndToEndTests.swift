@@ -32,7 +32,7 @@ import Glibc
 
     @Test func handoverQuorumFreezeFailoverFencingAndFailback() async throws {
         let dir = try makeTempDirectory("concord-promote")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let up = try Background(try concordBinary(), ["up", "--datacenters", "3", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
         var restarted: ServerProcess?
         var frozen: [Int32] = []

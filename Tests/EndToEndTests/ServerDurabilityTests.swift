@@ -8,7 +8,7 @@ import Glibc
 @Suite(.serialized) struct ServerDurabilityTests {
     @Test func acknowledgedCreatesSurviveKill9() async throws {
         let dir = try makeTempDirectory("durability")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let port = try freePort()
         let data = dir.appendingPathComponent("data")
         let first = try await ServerProcess.start(dataDir: data, port: port)

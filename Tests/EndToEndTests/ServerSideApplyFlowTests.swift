@@ -55,7 +55,7 @@ import Glibc
 
     @Test func serverSideApplyFlows() async throws {
         let dir = try makeTempDirectory("kubectl-ssa")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort(), logName: "ssa-server")
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)

@@ -57,7 +57,7 @@ import Glibc
 
     @Test func kubectlAndCurlOverTLSWithTokensTokenFileAndClientCertificates() async throws {
         let dir = try makeTempDirectory("tls-e2e")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         try await Self.makeClientCertificates(in: dir)
         let tokens = dir.appendingPathComponent("tokens.csv").path
         try "view-token,vic,2001,\"concord:viewers\"\nops-token,olga,2002,\"ops,dev\"\n".write(toFile: tokens, atomically: true, encoding: .utf8)
@@ -149,7 +149,7 @@ import Glibc
             try #require(install.succeeded, "cannot install the Python kubernetes client: \(install.stderr)")
         }
         let dir = try makeTempDirectory("python-client")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort(), extraArguments: ["--tls"])
         defer { server.process.signal(SIGKILL) }
         let script = Repo.root.appendingPathComponent("hack/python-client-check.py").path

@@ -29,7 +29,7 @@ import Glibc
 
     @Test func memberKilledBecomesUnreachableAndRejoinsWhenRestarted() async throws {
         let dir = try makeTempDirectory("concord-up")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let up = try Background(try concordBinary(), ["up", "--datacenters", "3", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
         var restarted: ServerProcess?
         var children: [Int32] = []
@@ -178,7 +178,7 @@ import Glibc
     /// controller) notice through their lifeline and stop by themselves.
     @Test func killNineOfUpLeavesNoChildBehind() async throws {
         let dir = try makeTempDirectory("concord-up-kill")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let up = try Background(try concordBinary(), ["up", "--datacenters", "2", "--pull", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
         var children: [Int32] = []
         defer {

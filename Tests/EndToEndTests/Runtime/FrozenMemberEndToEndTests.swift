@@ -13,7 +13,7 @@ import Glibc
 
     @Test func otherDatacentersKeepTheirScheduleWhileOneMemberIsFrozenAndItRecoversAfter() async throws {
         let dir = try makeTempDirectory("concord-frozen")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let hub = try await RuntimeHub.start(in: dir)
         var members: [String: ServerProcess] = [:]
         var controller: Background?

@@ -10,7 +10,7 @@ import Glibc
 @Suite(.serialized) struct LeaderElectionEndToEndTests {
     @Test func onlyTheLeaseHolderReconcilesAndAFollowerTakesOverAfterTheLeaderIsKilled() async throws {
         let dir = try makeTempDirectory("concord-election")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         let hub = try await RuntimeHub.start(in: dir)
         var controllers: [Background] = []
         defer { controllers.forEach { $0.signal(SIGKILL) } }

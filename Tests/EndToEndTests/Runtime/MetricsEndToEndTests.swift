@@ -11,7 +11,7 @@ import Glibc
 @Suite(.serialized) struct MetricsEndToEndTests {
     @Test func readyzWaitsForCachesAndMetricsDescribeTheRun() async throws {
         let dir = try makeTempDirectory("concord-metrics")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeTestDirectory(dir) }
         // No CRDs yet: the Datacenter informer cannot list, so the caches cannot sync.
         let hub = try await RuntimeHub.start(in: dir, installingCRDs: false)
         let controller = try hub.controller("controller", [
