@@ -30,7 +30,7 @@ struct UpLayoutTests {
 
     @Test func aPlanGivesEveryProcessItsOwnLoopbackPortsAndWritesNothing() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeDirectory(dir) }
         let layout = try UpLayout.plan(in: dir, datacenters: 3)
         #expect(layout.datacenters.map(\.name) == ["us-east", "us-west", "eu-central"])
         let controller = try #require(layout.controller)
@@ -44,7 +44,7 @@ struct UpLayoutTests {
 
     @Test func aRerunReusesPortsAndRemovesTheOldUpJSON() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeDirectory(dir) }
         var first = try UpLayout.plan(in: dir, datacenters: 2)
         first.hub.pid = 100
         first.datacenters[0].pid = 101
@@ -64,7 +64,7 @@ struct UpLayoutTests {
 
     @Test func anUnreadableUpJSONIsAClearError() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { removeDirectory(dir) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data("{".utf8).write(to: dir.appendingPathComponent("up.json"))
         #expect {
@@ -85,5 +85,14 @@ struct UpLayoutTests {
         let a = try freeLoopbackPort()
         let b = try freeLoopbackPort()
         #expect(a > 0 && b > 0)
+    }
+}
+
+/// Removes a test's directory; a failure is recorded, not swallowed.
+private func removeDirectory(_ url: URL) {
+    do {
+        try FileManager.default.removeItem(at: url)
+    } catch {
+        Issue.record("could not remove the test directory \(url.path): \(error)")
     }
 }
