@@ -50,10 +50,8 @@ import Testing
                         try await dcs.get("good").status?.phase == .ready
                     }
                     // Every bad one gets its reason (polled against a deadline; the stragglers are named on failure).
-                    let clock = ContinuousClock()
-                    let deadline = clock.now + .seconds(300)
                     var missing: [String] = []
-                    repeat {
+                    _ = try await eventually(timeout: .seconds(300), every: .milliseconds(500)) {
                         let all = try await dcs.listAll()
                         #expect(all.undecodable.isEmpty)
                         missing = all.items.compactMap { dc -> String? in
@@ -64,10 +62,9 @@ import Testing
                                 && registered?.message.contains(flaws[i % flaws.count].expected) == true
                             return ok ? nil : "\(name): \(registered.map { "\($0.reason) \($0.message)" } ?? "no Registered condition")"
                         }
-                        if missing.isEmpty { break }
-                        print("bad Datacenters still without their reason: \(missing.count)")
-                        try await clock.sleep(for: .milliseconds(500))
-                    } while clock.now < deadline
+                        if !missing.isEmpty { print("bad Datacenters still without their reason: \(missing.count)") }
+                        return missing.isEmpty
+                    }
                     #expect(missing.count == 0, "bad Datacenters without their reason, e.g. \(missing.prefix(5))")
                     // The good member keeps being probed: its probe time moves on while the bad ones stay.
                     let first = try await dcs.get("good").status?.lastProbeTime
