@@ -28,6 +28,20 @@ struct UpLayoutTests {
         #expect(try JSONDecoder().decode(UpLayout.self, from: JSONEncoder().encode(layout)) == layout)
     }
 
+    @Test func aServerThatLostItsPortIsToldApartFromOtherFailures() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-port-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { removeDirectory(dir) }
+        let lost = dir.appendingPathComponent("lost.log").path
+        let longLog = String(repeating: "info concord.server: a line of start-up logging\n", count: 200)
+        try (longLog + "Error: bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)\n").write(toFile: lost, atomically: true, encoding: .utf8)
+        #expect(LocalFederation.lostItsPort(logPath: lost))
+        let other = dir.appendingPathComponent("other.log").path
+        try (longLog + "Error: the data directory is locked by another concord server\n").write(toFile: other, atomically: true, encoding: .utf8)
+        #expect(!LocalFederation.lostItsPort(logPath: other))
+        #expect(!LocalFederation.lostItsPort(logPath: dir.appendingPathComponent("missing.log").path))
+    }
+
     @Test func aPlanGivesEveryProcessItsOwnLoopbackPortsAndWritesNothing() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
         defer { removeDirectory(dir) }

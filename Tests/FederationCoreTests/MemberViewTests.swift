@@ -56,6 +56,30 @@ struct MemberViewTests {
         #expect(MemberView.members(of: policy, among: dcs).map(\.name) == ["b", "m", "z"])
     }
 
+    @Test func onlyChangesAPlanReadsWakeAPolicy() {
+        let ready = Self.datacenter("a", labels: ["geo": "eu"], probes: [Health.ok, Health.ok, Health.ok])
+        var refreshed = ready
+        refreshed.status?.latencyMilliseconds = 250
+        refreshed.status?.lastProbeTime = KubeTime(Health.at(9))
+        refreshed.status?.consecutiveSuccesses = 9
+        refreshed.metadata.resourceVersion = "99"
+        #expect(!MemberView.planInputsChanged(from: ready, to: refreshed), "latency and probe-time refreshes change no plan")
+
+        var relabelled = ready
+        relabelled.metadata.labels = ["geo": "us"]
+        #expect(MemberView.planInputsChanged(from: ready, to: relabelled))
+        var cordoned = ready
+        cordoned.spec.unschedulable = true
+        #expect(MemberView.planInputsChanged(from: ready, to: cordoned))
+        var promoted = ready
+        promoted.status?.role = .primary
+        #expect(MemberView.planInputsChanged(from: ready, to: promoted))
+        let lost = Self.datacenter("a", labels: ["geo": "eu"], probes: [Health.ok, Health.ok, Health.ok] + Health.repeated(Health.refused, 4))
+        #expect(MemberView.planInputsChanged(from: ready, to: lost))
+        let deleting = Self.datacenter("a", labels: ["geo": "eu"], probes: [Health.ok, Health.ok, Health.ok], deleting: true)
+        #expect(MemberView.planInputsChanged(from: ready, to: deleting))
+    }
+
     struct QuorumCase: Sendable, CustomTestStringConvertible {
         let members: Int, reachable: Int, majority: Bool
         var testDescription: String { "\(reachable) of \(members) → \(majority ? "majority" : "no majority")" }

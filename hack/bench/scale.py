@@ -57,18 +57,23 @@ def cpu_seconds(pid):
 
 
 def memory(pid):
-    """(RSS MiB, PSS MiB, threads)."""
+    """(RSS MiB, PSS MiB, threads, anonymous MiB).
+
+    RSS counts every page mapped, including the pages of the concord binary and the Swift libraries
+    that all members share; PSS divides each shared page among the processes that map it, so the sum
+    of the members' PSS is the memory the members take together; anonymous memory is the heap and
+    stacks, which no other process shares."""
     values = {}
     with open("/proc/%d/smaps_rollup" % pid) as f:
         for line in f:
             key, _, value = line.partition(":")
-            if key in ("Rss", "Pss"):
+            if key in ("Rss", "Pss", "Anonymous"):
                 values[key] = int(value.split()[0]) / 1024
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             if line.startswith("Threads:"):
                 values["Threads"] = int(line.split()[1])
-    return values["Rss"], values["Pss"], values["Threads"]
+    return values["Rss"], values["Pss"], values["Threads"], values["Anonymous"]
 
 
 def summary(values, unit):
@@ -151,10 +156,13 @@ def measure(directory, n, up_pid, started, idle_seconds):
     mem = [memory(pid) for pid in members]
     print("member control plane RSS: %s" % summary([m[0] for m in mem], "MiB"))
     print("member control plane PSS: %s" % summary([m[1] for m in mem], "MiB"))
+    print("member control plane anonymous (heap, stacks): %s" % summary([m[3] for m in mem], "MiB"))
+    print("all %d members together (sum of PSS): %.0f MiB, %.1f MiB per member" % (
+        len(mem), sum(m[1] for m in mem), sum(m[1] for m in mem) / max(1, len(mem))))
     print("member control plane threads: %s" % summary([m[2] for m in mem], ""))
     for name, pid in (("hub", hub), ("controller", controller)):
-        rss, pss, threads = memory(pid)
-        print("%s: RSS %.1f MiB, PSS %.1f MiB, %d threads" % (name, rss, pss, threads))
+        rss, pss, threads, anonymous = memory(pid)
+        print("%s: RSS %.1f MiB, PSS %.1f MiB, anonymous %.1f MiB, %d threads" % (name, rss, pss, anonymous, threads))
 
     victim = layout["datacenters"][len(layout["datacenters"]) // 2]
     print("kill -9 of %s detected (Unreachable) after: %.2f s" % (victim["name"], detection(directory, kubeconfig, victim)))

@@ -35,14 +35,22 @@ struct LocalFederation: Service {
             running.hub.pid = hub.pid
             for (i, (_, child)) in members.enumerated() { running.datacenters[i].pid = child.pid }
 
-            let hubClient = try await HubBootstrap.waitForServer(name: "hub", kubeconfig: layout.hub.kubeconfig, child: hub)
+            let hubStarted = try await waitForServer(
+                "hub", dataDir: layout.hub.dataDir, kubeconfig: layout.hub.kubeconfig, member: false, child: hub, port: layout.hub.port, children: &children)
+            let hubClient = hubStarted.api
             hubAPI = hubClient
-            output.step("hub control plane", "127.0.0.1:\(layout.hub.port) (pid \(hub.pid))")
+            running.hub.pid = hubStarted.child.pid
+            running.hub.port = hubStarted.port
+            output.step("hub control plane", "127.0.0.1:\(hubStarted.port) (pid \(hubStarted.child.pid))")
             try FileManager.default.removeItemIfPresent(atPath: hubKubeconfigPath)
             try FileManager.default.copyItem(atPath: layout.hub.kubeconfig, toPath: hubKubeconfigPath)
-            for (member, child) in members {
-                try await HubBootstrap.waitForServer(name: member.name, kubeconfig: member.kubeconfig, child: child).shutdown()
-                output.step("\(member.name) control plane", "127.0.0.1:\(member.port) (pid \(child.pid)), simulated workloads")
+            for (i, (member, child)) in members.enumerated() {
+                let started = try await waitForServer(
+                    member.name, dataDir: member.dataDir, kubeconfig: member.kubeconfig, member: true, child: child, port: member.port, children: &children)
+                try await started.api.shutdown()
+                running.datacenters[i].pid = started.child.pid
+                running.datacenters[i].port = started.port
+                output.step("\(member.name) control plane", "127.0.0.1:\(started.port) (pid \(started.child.pid)), simulated workloads")
             }
 
             let crdCount = try await hubClient.installCRDs()
@@ -155,6 +163,41 @@ struct LocalFederation: Service {
                 for child in tier { group.addTask { await child.stop() } }
             }
         }
+    }
+
+    /// Waits for the control plane `child` started on `port`. A port is chosen free and bound by the
+    /// server a moment later, and in between any process's outgoing connection may take it; a server
+    /// that exited for that reason is started again on a fresh port (at most three times), replacing
+    /// `child` in `children`.
+    private func waitForServer(
+        _ name: String, dataDir: String, kubeconfig: String, member: Bool, child: ChildProcess, port: Int, children: inout [ChildProcess]
+    ) async throws -> (api: HubBootstrap, child: ChildProcess, port: Int) {
+        var child = child, port = port, attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return (try await HubBootstrap.waitForServer(name: name, kubeconfig: kubeconfig, child: child), child, port)
+            } catch let error as UpError {
+                guard attempt <= 3, !child.isRunning, Self.lostItsPort(logPath: child.logPath) else { throw error }
+                let taken = port
+                port = try freeLoopbackPort()
+                output.line("  … \(name): port \(taken) was taken by another process before the server bound it; starting it on \(port)")
+                let dead = child.pid
+                child = try startServer(name: name, dataDir: dataDir, port: port, member: member)
+                children.removeAll { $0.pid == dead }
+                children.append(child)
+            }
+        }
+    }
+
+    /// True when the last lines of a server's log say its listening port was in use.
+    static func lostItsPort(logPath: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: logPath) else { return false }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 512 ? size - 512 : 0)
+        let tail = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        return tail.contains("Address already in use")
     }
 
     /// Starts `concord server --tls` on a data dir. Its kubeconfig names an https:// server, the CA generated

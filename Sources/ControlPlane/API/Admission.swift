@@ -31,6 +31,10 @@ enum Admission {
         old: JSONValue? = nil
     ) throws -> (object: JSONValue, warnings: [String]) {
         try MetadataTypes.check(object, old: old, definition: definition)
+        let metadataErrors = ObjectMetaValidation.errors(object, old: old)
+        if !metadataErrors.isEmpty {
+            throw APIError.invalid(kind: definition.kind, group: definition.group, name: ObjectLifecycle.name(of: object), causes: metadataErrors)
+        }
         var (o, unknown) = UnknownFields.prune(object, definition: definition)
         let warnings = try report(unknown, definition: definition, fieldValidation: fieldValidation)
         if definition.isCustom, let schema = definition.schema {

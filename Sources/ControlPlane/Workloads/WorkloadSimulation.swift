@@ -20,5 +20,5 @@ public struct WorkloadSimulation: Sendable {
     /// The label on everything the simulator writes.
     public static let simulatedLabel = "concord.dev/simulated"
     /// The `endpointslice.kubernetes.io/managed-by` value of simulated EndpointSlices.
-    public static let managedBy = "concord.dev/workload-simulator"
+    public static let managedBy = "workload-simulator.concord.dev"
 }

@@ -76,9 +76,18 @@ public final class Controller: Service, Sendable {
     }
 
     /// Watches a secondary kind: each event enqueues the keys `map` returns (e.g. an owner's key).
-    public func watch<O: Sendable>(_ informer: Informer<O>, map: @escaping @Sendable (O) -> [ObjectKey]) {
+    /// With `changed` (controller-runtime's update predicate), an update enqueues only when
+    /// `changed(old, new)` is true: a change this controller does not act on wakes nothing.
+    public func watch<O: Sendable>(
+        _ informer: Informer<O>, map: @escaping @Sendable (O) -> [ObjectKey], changed: (@Sendable (_ old: O, _ new: O) -> Bool)? = nil
+    ) {
         let queue = self.queue
-        informer.addEventHandler(.prioritized(map, metadata: informer.cache.metadata, to: { await queue.add($0, priority: $1) }))
+        var handler = InformerEventHandler<O>.prioritized(map, metadata: informer.cache.metadata, to: { await queue.add($0, priority: $1) })
+        if let changed {
+            let update = handler.onUpdate
+            handler.onUpdate = { old, new in if changed(old, new) { await update(old, new) } }
+        }
+        informer.addEventHandler(handler)
         sources.withLock { $0.append(informer) }
     }
 

@@ -13,7 +13,11 @@ public final class InformerCache<Object: Sendable>: Sendable {
         var objects: [ObjectKey: Object] = [:]
         var byNamespace: [String: Set<ObjectKey>] = [:]
         var byLabel: [String: Set<ObjectKey>] = [:]
-        var custom: [String: (fn: IndexFunction, index: [String: Set<ObjectKey>])] = [:]
+        /// Custom index functions. Stored once and never copied back: re-storing a closure taken out
+        /// of a generic container wraps it in one more reabstraction thunk each time, so calls grow slower.
+        var indexFunctions: [String: IndexFunction] = [:]
+        /// Custom indexes by name, mutated in place (no copy of an index per event).
+        var custom: [String: [String: Set<ObjectKey>]] = [:]
     }
 
     private let state = Mutex(State())
@@ -30,7 +34,8 @@ public final class InformerCache<Object: Sendable>: Sendable {
         state.withLock { s in
             var index: [String: Set<ObjectKey>] = [:]
             for (k, o) in s.objects { for v in fn(o) { index[v, default: []].insert(k) } }
-            s.custom[name] = (fn, index)
+            s.indexFunctions[name] = fn
+            s.custom[name] = index
         }
     }
 
@@ -64,7 +69,7 @@ public final class InformerCache<Object: Sendable>: Sendable {
 
     /// Objects whose custom index `name` contains `value`, sorted by key.
     public func byIndex(_ name: String, _ value: String) -> [Object] {
-        state.withLock { s in (s.custom[name]?.index[value] ?? []).sorted().compactMap { s.objects[$0] } }
+        state.withLock { s in (s.custom[name]?[value] ?? []).sorted().compactMap { s.objects[$0] } }
     }
 
     /// All keys, sorted.
@@ -96,7 +101,8 @@ public final class InformerCache<Object: Sendable>: Sendable {
         state.withLock { s in
             let oldObjects = s.objects
             var fresh = State()
-            fresh.custom = s.custom.mapValues { ($0.fn, [:]) }
+            fresh.indexFunctions = s.indexFunctions
+            fresh.custom = s.custom.mapValues { _ in [:] }
             var added: [Object] = []
             var updated: [(Object, Object)] = []
             for o in objects {
@@ -115,10 +121,8 @@ public final class InformerCache<Object: Sendable>: Sendable {
         s.objects[k] = o
         s.byNamespace[k.namespace ?? "", default: []].insert(k)
         for (lk, lv) in metadata(o).labels ?? [:] { s.byLabel["\(lk)=\(lv)", default: []].insert(k) }
-        for (name, entry) in s.custom {
-            var index = entry.index
-            for v in entry.fn(o) { index[v, default: []].insert(k) }
-            s.custom[name] = (entry.fn, index)
+        for (name, fn) in s.indexFunctions {
+            for v in fn(o) { s.custom[name, default: [:]][v, default: []].insert(k) }
         }
     }
 
@@ -130,10 +134,11 @@ public final class InformerCache<Object: Sendable>: Sendable {
             s.byLabel["\(lk)=\(lv)"]?.remove(k)
             if s.byLabel["\(lk)=\(lv)"]?.isEmpty == true { s.byLabel["\(lk)=\(lv)"] = nil }
         }
-        for (name, entry) in s.custom {
-            var index = entry.index
-            for v in entry.fn(old) { index[v]?.remove(k) }
-            s.custom[name] = (entry.fn, index)
+        for (name, fn) in s.indexFunctions {
+            for v in fn(old) {
+                s.custom[name]?[v]?.remove(k)
+                if s.custom[name]?[v]?.isEmpty == true { s.custom[name]?[v] = nil }
+            }
         }
         return old
     }

@@ -6,7 +6,7 @@ import KubeClient
 import Logging
 
 /// Builds the FederationPolicy controller: the shared informer over policies, a watch on
-/// Datacenters that wakes every policy when a member changes, and the fencing markers of the
+/// Datacenters that wakes the policies selecting a member when its plan inputs change, and the fencing markers of the
 /// members, watched in each member: a marker change in member X wakes every policy selecting X.
 enum FederationPolicyController: FederationControllerBuilder {
     /// The member informer the markers are read from: ConfigMap `concord-system/concord-federation` only.
@@ -26,7 +26,11 @@ enum FederationPolicyController: FederationControllerBuilder {
         let controller = context.controller("federationpolicy", reconciler: reconciler, logger: log)
         controller.watch(informer)
         let policyCache = informer.cache
-        controller.watch(datacenters) { _ in policyCache.keys }
+        // A Datacenter event wakes the policies selecting it (before or after the change), and an
+        // update only when it changes what a plan reads: the probe-time and latency refreshes do not.
+        controller.watch(
+            datacenters, map: { dc in policies(selecting: dc, policies: policyCache) },
+            changed: MemberView.planInputsChanged(from:to:))
         let queue = controller.queue
         let datacenterCache = datacenters.cache
         let selecting: @Sendable (String) -> [ObjectKey] = { datacenter in
@@ -42,6 +46,12 @@ enum FederationPolicyController: FederationControllerBuilder {
     /// The keys of the cached policies whose selector picks Datacenter `datacenter`.
     static func policies(selecting datacenter: String, policies: InformerCache<FederationPolicy>, datacenters: InformerCache<Datacenter>) -> [ObjectKey] {
         guard let dc = datacenters.get(name: datacenter) else { return [] }
-        return policies.list().filter { !MemberView.members(of: $0, among: [dc]).isEmpty }.map(policies.key(of:))
+        return Self.policies(selecting: dc, policies: policies)
+    }
+
+    /// The keys of the cached policies whose selector matches `datacenter`'s labels (whether or not
+    /// it is being deleted: a policy must see a member leave).
+    static func policies(selecting datacenter: Datacenter, policies: InformerCache<FederationPolicy>) -> [ObjectKey] {
+        policies.list().filter { $0.spec.effectiveDatacenterSelector.matches(datacenter.metadata.labels) }.map(policies.key(of:))
     }
 }

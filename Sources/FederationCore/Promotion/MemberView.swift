@@ -127,3 +127,17 @@ public struct QuorumView: Hashable, Sendable {
     /// members that means both: losing one of two never leaves a majority.
     public var hasMajority: Bool { members > 0 && reachable * 2 > members }
 }
+
+extension MemberView {
+    /// True when a change from `old` to `new` can change a FederationPolicy's plan, so the policy
+    /// must look again now: membership (labels, deletion) or any field of the view except the
+    /// smoothed latency. Latency only ranks successors at the moment of a promotion, which a phase
+    /// change triggers and which reads the latest latencies then; its drift alone wakes no policy.
+    public static func planInputsChanged(from old: Datacenter, to new: Datacenter) -> Bool {
+        if old.metadata.labels != new.metadata.labels || old.metadata.deletionTimestamp != new.metadata.deletionTimestamp { return true }
+        var before = MemberView(old), after = MemberView(new)
+        before.latencyMilliseconds = nil
+        after.latencyMilliseconds = nil
+        return before != after
+    }
+}

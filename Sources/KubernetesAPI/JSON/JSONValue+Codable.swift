@@ -3,9 +3,14 @@ import Foundation
 extension JSONValue: Codable {
     /// Decodes any JSON value.
     public init(from decoder: any Decoder) throws {
+        // Each failed attempt throws a DecodingError that renders the whole coding path, so objects
+        // (most of a free-form tree) go first. Scalars keep the order booleans, integers, other
+        // numbers, strings: a YAML decoder reads any scalar as a string, so strings come last.
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
             self = .null
+        } else if let o = try? c.decode([String: JSONValue].self) {
+            self = .object(o)
         } else if let b = try? c.decode(Bool.self) {
             self = .bool(b)
         } else if let i = try? c.decode(Int64.self) {
@@ -14,10 +19,8 @@ extension JSONValue: Codable {
             self = .double(d)
         } else if let s = try? c.decode(String.self) {
             self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
         } else {
-            self = .object(try c.decode([String: JSONValue].self))
+            self = .array(try c.decode([JSONValue].self))
         }
     }
 
