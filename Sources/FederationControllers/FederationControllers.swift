@@ -42,10 +42,12 @@ public struct ControllerOptions: Sendable {
 public struct FederationControllerSet: Sendable {
     /// Every federation controller, in the order they are added to the manager. A new controller
     /// is one folder with a builder and a reconciler, plus one line here.
-    static let builders: [any FederationControllerBuilder.Type] = [
-        DatacenterController.self,
-        FederationPolicyController.self,
-    ]
+    static var builders: [any FederationControllerBuilder.Type] {
+        [
+            DatacenterController.self,
+            FederationPolicyController.self,
+        ]
+    }
 
     /// Runs informers, probes and controllers; `run()` returns after SIGTERM/SIGINT and a clean drain.
     public let manager: Manager
