@@ -1,0 +1,56 @@
+import FederationAPI
+import Foundation
+
+extension ServicePlanner {
+    /// The kstatus conditions after the pass: Available (the active site's ready replicas),
+    /// FailedOver (running outside `spec.primary`), Progressing and Reconciling (a move in flight),
+    /// Stalled (Blocked, or a planned move rolled back), and Ready, which sums them up.
+    mutating func summarize() {
+        let ready = input.sites[active]?.readyReplicas ?? 0
+        let minimum = max(1, policy.effectiveMinReadyReplicas)
+        let moving = status.lastTransition.map { $0.completedAt == nil } ?? false
+        let available = ready >= minimum && input.reachable(active)
+        set(ServiceFailover.ConditionType.available, available,
+            available ? Reason.minimumReplicasAvailable : Reason.minimumReplicasUnavailable,
+            "\(ready) of at least \(minimum) replicas ready in \(active)")
+        set(ServiceFailover.ConditionType.failedOver, active != primary,
+            active != primary ? Reason.runningInFailover : Reason.runningInPrimary,
+            active != primary ? "running in \(active) instead of \(primary)" : "running in \(primary)")
+        let progress: (Bool, String, String)
+        if moving, let move = status.lastTransition {
+            progress = (true, Reason.scalingUpTarget, "moving from \(move.from ?? "none") to \(move.to) (\(move.reason)): waiting for ready replicas in \(move.to)")
+        } else if status.phase == .blocked {
+            progress = (false, Reason.noFittingTarget, blockedMessage ?? "no failover datacenter fits")
+        } else if status.phase == .degraded {
+            let earlier = status.conditions.condition(ServiceFailover.ConditionType.progressing)
+            let message = rolledBack ?? (earlier?.reason == Reason.readinessTimeout ? earlier?.message : nil)
+                ?? "the planned move to \(primary) was rolled back; change the spec to try again"
+            progress = (false, Reason.readinessTimeout, message)
+        } else {
+            progress = (false, Reason.stable, "nothing in flight")
+        }
+        set(ServiceFailover.ConditionType.progressing, progress.0, progress.1, progress.2)
+        set(ServiceFailover.ConditionType.reconciling, moving, progress.1, progress.2)
+        let stalled = status.phase == .blocked || status.phase == .degraded
+        set(ServiceFailover.ConditionType.stalled, stalled, stalled ? progress.1 : Reason.stable, stalled ? progress.2 : "making progress")
+        let manualWait = policy.effectiveMode == .manual && triggered
+        let readyNow = available && !moving && !stalled && !manualWait
+        let readyReason = manualWait ? Reason.awaitingManualFailover
+            : stalled ? progress.1 : moving ? progress.1 : available ? Reason.minimumReplicasAvailable : Reason.minimumReplicasUnavailable
+        let readyMessage = manualWait ? "\(active) is unhealthy; mode is Manual, so nothing moves until a person acts" : (stalled || moving ? progress.2 : "\(ready) of at least \(minimum) replicas ready in \(active)")
+        set(ServiceFailover.ConditionType.ready, readyNow, readyReason, readyMessage)
+    }
+
+    /// True when the active site is unhealthy for long enough to fail over.
+    var triggered: Bool {
+        guard let site = input.sites[active] else { return false }
+        if case .failOver = FailoverTrigger.evaluate(active: site, policy: policy, now: now) { return true }
+        return false
+    }
+
+    private mutating func set(_ type: String, _ isTrue: Bool, _ reason: String, _ message: String) {
+        status.conditions.set(Condition(
+            type: type, status: isTrue ? .true : .false, observedGeneration: input.generation, lastTransitionTime: KubeTime(now),
+            reason: reason, message: message))
+    }
+}
