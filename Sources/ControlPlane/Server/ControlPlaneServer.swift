@@ -31,7 +31,7 @@ import Synchronization
 ///
 /// Where it differs from kube-apiserver (deliberately, for now): no RBAC beyond that; no real workload
 /// controllers (no Pods); CRD versions share one stored object (conversion
-/// `None`); CRD schemas ignore CEL rules, `allOf`/`anyOf`/`oneOf`/`not` and formats; built-in kinds check
+/// `None`); CRD schemas ignore CEL rules, `allOf`/`anyOf`/`oneOf`/`not` and string formats but `date-time`; built-in kinds check
 /// unknown fields at the top level only; paginated lists are not snapshots; `resourceVersionMatch=Exact`
 /// lists only at the current revision (older ones get 410); protobuf is read for Namespace/ConfigMap/Secret requests only, answers are JSON.
 public final class ControlPlaneServer: Service, Sendable {
