@@ -45,6 +45,7 @@ public struct FederationControllerSet: Sendable {
     static let builders: [any FederationControllerBuilder.Type] = [
         DatacenterController.self,
         FederationPolicyController.self,
+        ReplicationRuleController.self,
     ]
 
     /// Runs informers, probes and controllers; `run()` returns after SIGTERM/SIGINT and a clean drain.
