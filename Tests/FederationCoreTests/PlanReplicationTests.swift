@@ -47,6 +47,10 @@ struct PlanReplicationTests {
         Case(name: "LastWriterWins, both changed, tie → the source us-east wins over target eu-central", rule: Repl.rule(.lastWriterWins),
              sources: ["a": Repl.source("a", "2", rv: "11")], region: "eu-central-1", target: "eu-central", replicas: ["a": Repl.replica("a", "local", written: "1")],
              effects: ["conflict a Restored", "update a"]),
+        Case(name: "same name and content, not written by this rule (a former source's copy) → stamp it, no conflict", sources: ["a": Repl.source("a", "1")],
+             replicas: ["a": Repl.source("a", "1", rv: "3")], effects: ["update a"]),
+        Case(name: "source gone but its residency excludes the source's region → its absence says nothing: keep",
+             sources: [:], region: "eu-central-1", target: "eu-central", replicas: ["a": Repl.replica("a", "1", labels: [FederationLabel.residency: "eu"])], effects: []),
         Case(name: "same name, not written by Concord, SourceWins → conflict and take over", sources: ["a": Repl.source("a", "1")],
              replicas: ["a": Repl.source("a", "theirs", rv: "3")], effects: ["conflict a Restored", "update a"]),
         Case(name: "rule residency excludes the region → blocked, nothing written", rule: Repl.rule(regions: ["eu-*"]),
@@ -64,7 +68,7 @@ struct PlanReplicationTests {
     @Test(arguments: cases)
     func plansEffects(_ c: Case) {
         let plan = planReplication(
-            rule: c.rule, source: "us-east", epoch: 3, sources: Repl.sources(c.sources),
+            rule: c.rule, source: "us-east", sourceRegion: "us-east-1", epoch: 3, sources: Repl.sources(c.sources),
             targets: [Repl.target(c.target, region: c.region, c.replicas)], now: Repl.now)
         #expect(Repl.describe(plan.targets[0].effects) == c.effects)
     }
@@ -101,6 +105,20 @@ struct PlanReplicationTests {
             return ReplicaContent.annotations(of: w.object)[FederationAnnotation.hybridLogicalClock].flatMap { HLCTimestamp(annotation: $0) }
         }
         #expect(stamps.map(\.description) == ["1900000000000.6@us-east", "1900000000000.7@us-east"])
+    }
+
+    @Test func restoringMeasuresNoLagButCopyingASourceChangeDoes() throws {
+        let written = Date(timeIntervalSince1970: 1_799_999_990)
+        let restore = planReplication(
+            rule: Repl.rule(), source: "us-east", epoch: 3, sources: Repl.sources(["a": Repl.source("a", "1")]),
+            targets: [Repl.target("us-west", region: "us-west-2", ["a": Repl.replica("a", "local", written: "1")])], now: Repl.now, sourceWrittenAt: [Repl.key("a"): written])
+        guard case .update(let w) = try #require(restore.targets[0].effects.last) else { Issue.record("expected an update"); return }
+        #expect(w.sourceWrittenAt == nil)
+        let copy = planReplication(
+            rule: Repl.rule(), source: "us-east", epoch: 3, sources: Repl.sources(["a": Repl.source("a", "2", rv: "11")]),
+            targets: [Repl.target("us-west", region: "us-west-2", ["a": Repl.replica("a", "1")])], now: Repl.now, sourceWrittenAt: [Repl.key("a"): written])
+        guard case .update(let u) = try #require(copy.targets[0].effects.last) else { Issue.record("expected an update"); return }
+        #expect(u.sourceWrittenAt == written)
     }
 
     @Test func countsPerTarget() {

@@ -51,6 +51,9 @@ extension ReplicationRuleReconciler {
         if let residency = rule.spec.residency, !targets.contains(where: { residency.allows(region: $0.spec.region) }) {
             return blocked(R.noAllowedTargets, "residency.allowedRegions \(residency.allowedRegions) matches no target's region (\(targets.map(\.spec.region).joined(separator: ", "))); fix spec.residency or spec.targets.", terminal: true)
         }
+        if datacenterCache.get(name: source.name)?.status?.phase == .unreachable {
+            return blocked(R.sourceUnavailable, "The source \(source.name) is Unreachable; replication resumes when it returns or another primary is promoted.", terminal: false)
+        }
         guard let connection = await members.existing(source.name) else {
             return blocked(R.sourceUnavailable, "No connection to the source \(source.name) yet.", terminal: false)
         }
@@ -88,7 +91,10 @@ extension ReplicationRuleReconciler {
         read.sourceRevision = ReplicationRound.highestRevision(revisions)
         for dc in targets {
             guard let name = dc.metadata.name else { continue }
-            if let objects = await targetObjects(name, kinds: read.kinds, namespace: namespace) {
+            // A member whose health says Unreachable is not planned: its cache holds what it had when it went away.
+            if dc.status?.phase == .unreachable {
+                read.unreachable.append(name)
+            } else if let objects = await targetObjects(name, kinds: read.kinds, namespace: namespace) {
                 read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
             } else {
                 read.unreachable.append(name)

@@ -38,7 +38,7 @@ struct ReplicationRuleReconciler: Reconciler {
         case .ready(let r): read = r
         }
         let plan = planReplication(
-            rule: rule, source: read.source, epoch: read.epoch, sources: read.sources, targets: read.targets, now: now(),
+            rule: rule, source: read.source, sourceRegion: datacenterCache.get(name: read.source)?.spec.region, epoch: read.epoch, sources: read.sources, targets: read.targets, now: now(),
             sourceWrittenAt: read.sourceWrittenAt)
         var round = ReplicationRound(plan: plan, sourceRevision: read.sourceRevision, unreachable: read.unreachable)
         for target in plan.targets {

@@ -12,17 +12,21 @@ import Foundation
 ///   by this rule) → `conflict`, then the strategy's write (see ``resolveConflict``);
 /// - otherwise, a source written since the copy (another `source-revision` or source datacenter) or
 ///   labels/annotations missing on the replica → `update`;
-/// - a replica of this rule whose source is gone → `delete` under Propagate, nothing under Orphan.
-///   Nothing is ever written from a replica back to the source, so a deleted source object is never
-///   resurrected.
+/// - an object of the same name this rule did not write, with the source's content → `update`
+///   (stamped; a former source's own copy after a promotion), with other content → `conflict`;
+/// - a replica of this rule whose source is gone → `delete` under Propagate, nothing under Orphan;
+///   unless its residency label excludes the source's region (`sourceRegion`): a source there can
+///   never hold it, so its absence says nothing. Nothing is ever written from a replica back to the
+///   source, so a deleted source object is never resurrected.
 ///
 /// Every write is stamped with `source-datacenter`, `source-revision`, `epoch`, `content-hash`,
 /// `rule` and an `hlc` reading later than every reading seen on the targets.
 public func planReplication(
-    rule: ReplicationRule, source: String, epoch: Int64, sources: [ReplicaKey: JSONValue],
+    rule: ReplicationRule, source: String, sourceRegion: String? = nil, epoch: Int64, sources: [ReplicaKey: JSONValue],
     targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:]
 ) -> ReplicationPlan {
     var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt)
+    planner.sourceRegion = sourceRegion
     planner.clock = targets.flatMap { $0.objects.values.compactMap { ReplicaStamp(of: $0).clock } }.max()
     let sortedSources = sources.sorted { $0.key < $1.key }
     let plans = targets.sorted { $0.datacenter < $1.datacenter }.map { planner.plan($0, sources: sortedSources, selected: sources) }
@@ -36,6 +40,7 @@ struct ReplicationPlanner {
     let epoch: Int64
     let now: Date
     let sourceWrittenAt: [ReplicaKey: Date]
+    var sourceRegion: String?
     var clock: HLCTimestamp?
 
     init(rule: ReplicationRule, source: String, epoch: Int64, now: Date, sourceWrittenAt: [ReplicaKey: Date]) {
@@ -71,7 +76,7 @@ struct ReplicationPlanner {
             guard ReplicaStamp(of: replica).rule == ruleID else { continue }
             if !ReplicationResidency.allows(replica, rule: rule, region: target.region) {
                 first.append(.deleteOutsideResidency(key))
-            } else if rule.spec.effectiveDeletion == .propagate {
+            } else if rule.spec.effectiveDeletion == .propagate, sourceRegion.map({ ReplicationResidency.labelAllows(replica, region: $0) }) ?? true {
                 deletes.append(.delete(key))
             }
         }
@@ -85,6 +90,7 @@ struct ReplicationPlanner {
         let stamp = ReplicaStamp(of: replica)
         let replicaHash = ReplicaContent.hash(of: replica)
         let sourceChanged = stamp.sourceRevision != ReplicaContent.resourceVersion(of: object) || stamp.sourceDatacenter != source
+        if stamp.rule != ruleID, replicaHash == ReplicaContent.hash(of: object) { return [.update(write(key, object, at: datacenter))] }
         guard stamp.rule == ruleID, stamp.contentHash == replicaHash else {
             let finding = ConflictFinding(
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
@@ -121,6 +127,8 @@ struct ReplicationPlanner {
         if keepSource {
             var restore = write(finding.key, object, at: finding.datacenter)
             restore.clearResolution = stamp.resolution != nil
+            // Restoring content the source wrote long ago is no replication lag.
+            if !finding.sourceChanged { restore.sourceWrittenAt = nil }
             return [.conflict(finding), .update(restore)]
         }
         // TargetWins leaves the replica untouched; the others take its content as the new baseline.
@@ -165,6 +173,11 @@ public enum ReplicationResidency {
     /// `federation.concord.dev/residency` label (if any) is a prefix of `region`.
     public static func allows(_ object: JSONValue, rule: ReplicationRule, region: String) -> Bool {
         if let residency = rule.spec.residency, !residency.allows(region: region) { return false }
+        return labelAllows(object, region: region)
+    }
+
+    /// True when the object has no `federation.concord.dev/residency` label, or it is a prefix of `region`.
+    public static func labelAllows(_ object: JSONValue, region: String) -> Bool {
         guard let restriction = ReplicaContent.labels(of: object)[FederationLabel.residency], !restriction.isEmpty else { return true }
         return region.hasPrefix(restriction)
     }

@@ -104,8 +104,8 @@ public struct ConflictFinding: Hashable, Sendable {
 
     /// One line for status and events.
     public var message: String {
-        let recorded = recordedHash.map { "content hash \($0) written by Concord" } ?? "an object Concord did not write"
-        return "\(key.kind) \(key.name) in \(datacenter) has content hash \(replicaHash), not \(recorded); \(strategy.rawValue): \(outcome.rawValue)."
+        let recorded = recordedHash.map { ", not \($0) as written by Concord" } ?? " and was not written by this rule"
+        return "\(key.kind) \(key.name) in \(datacenter) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
     }
 }
 
