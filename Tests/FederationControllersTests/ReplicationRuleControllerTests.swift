@@ -132,3 +132,30 @@ import Testing
         }
     }
 }
+
+extension ReplicationRuleControllerTests {
+    /// LastWriterWins: a replica changed while its source was not is the later write and is kept
+    /// (restamped, listed); a later source write wins again.
+    @Test func lastWriterWinsKeepsTheLaterLocalWriteThenTheLaterSourceWrite() async throws {
+        try await Setup.withFederation(["a": "us-east-1", "b": "us-west-2"], primary: "a") { f in
+            let source = f.members["a"]!, b = f.members["b"]!
+            try await Setup.createNamespace("shop", in: source)
+            try await Setup.configMap("flags", ["color": "blue"], labels: ["scope": "global"], in: source)
+            try await f.createRule(Setup.rule(.lastWriterWins))
+            try await waitUntil("replica", timeout: .seconds(30)) { try await Setup.data("flags", in: b) == ["color": "blue"] }
+            let written = try await b.resource(ConfigMap.self).get("flags", namespace: "shop").metadata.annotations ?? [:]
+            _ = try await b.resource(ConfigMap.self).patch("flags", namespace: "shop", type: .merge, patch: ["data": ["color": "red"]])
+            try await f.waitForStatus("local write kept and listed") { s in
+                s.conflicts.contains { $0.datacenter == "b" && $0.name == "flags" && $0.resolution == .lastWriterWins } && s.conditions.isTrue("Ready")
+            }
+            try await waitUntil("restamped with b's clock", timeout: .seconds(30)) {
+                let a = try await b.resource(ConfigMap.self).get("flags", namespace: "shop").metadata.annotations ?? [:]
+                return a[FederationAnnotation.contentHash] != written[FederationAnnotation.contentHash]
+                    && a[FederationAnnotation.hybridLogicalClock].flatMap { HLCTimestamp(annotation: $0) }?.datacenter == "b"
+            }
+            #expect(try await Setup.data("flags", in: b) == ["color": "red"])
+            _ = try await source.resource(ConfigMap.self).patch("flags", namespace: "shop", type: .merge, patch: ["data": ["color": "green"]])
+            try await waitUntil("the later source write wins", timeout: .seconds(30)) { try await Setup.data("flags", in: b) == ["color": "green"] }
+        }
+    }
+}
