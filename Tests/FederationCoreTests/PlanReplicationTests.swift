@@ -49,6 +49,8 @@ struct PlanReplicationTests {
              effects: ["conflict a Restored", "update a"]),
         Case(name: "same name and content, not written by this rule (a former source's copy) → stamp it, no conflict", sources: ["a": Repl.source("a", "1")],
              replicas: ["a": Repl.source("a", "1", rv: "3")], effects: ["update a"]),
+        Case(name: "replica written by another rule → conflict awaiting a person, never rewritten", sources: ["a": Repl.source("a", "1")],
+             replicas: ["a": Repl.replica("a", "1", rule: "shop/other")], effects: ["conflict a AwaitingPerson"]),
         Case(name: "source gone but its residency excludes the source's region → its absence says nothing: keep",
              sources: [:], region: "eu-central-1", target: "eu-central", replicas: ["a": Repl.replica("a", "1", labels: [FederationLabel.residency: "eu"])], effects: []),
         Case(name: "same name, not written by Concord, SourceWins → conflict and take over", sources: ["a": Repl.source("a", "1")],

@@ -12,8 +12,9 @@ import Foundation
 ///   by this rule) → `conflict`, then the strategy's write (see ``resolveConflict``);
 /// - otherwise, a source written since the copy (another `source-revision` or source datacenter) or
 ///   labels/annotations missing on the replica → `update`;
-/// - an object of the same name this rule did not write, with the source's content → `update`
-///   (stamped; a former source's own copy after a promotion), with other content → `conflict`;
+/// - an object of the same name no rule wrote, with the source's content → `update` (stamped; a
+///   former source's own copy after a promotion), with other content → `conflict`; one another
+///   rule wrote → `conflict` awaiting a person, and nothing is written;
 /// - a replica of this rule whose source is gone → `delete` under Propagate, nothing under Orphan;
 ///   unless its residency label excludes the source's region (`sourceRegion`): a source there can
 ///   never hold it, so its absence says nothing. Nothing is ever written from a replica back to the
@@ -90,7 +91,13 @@ struct ReplicationPlanner {
         let stamp = ReplicaStamp(of: replica)
         let replicaHash = ReplicaContent.hash(of: replica)
         let sourceChanged = stamp.sourceRevision != ReplicaContent.resourceVersion(of: object) || stamp.sourceDatacenter != source
-        if stamp.rule != ruleID, replicaHash == ReplicaContent.hash(of: object) { return [.update(write(key, object, at: datacenter))] }
+        if let owner = stamp.rule, owner != ruleID {
+            // Another rule wrote it: two rules must never take turns rewriting one object.
+            return [.conflict(ConflictFinding(
+                datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
+                recordedHash: nil, replicaHash: replicaHash, sourceChanged: sourceChanged, otherRule: owner))]
+        }
+        if stamp.rule == nil, replicaHash == ReplicaContent.hash(of: object) { return [.update(write(key, object, at: datacenter))] }
         guard stamp.rule == ruleID, stamp.contentHash == replicaHash else {
             let finding = ConflictFinding(
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,

@@ -87,12 +87,15 @@ public struct ConflictFinding: Hashable, Sendable {
     public var replicaHash: String
     /// Whether the source changed too (LastWriterWins then orders the two by HLC).
     public var sourceChanged: Bool
+    /// The other ReplicationRule (`namespace/name`) that wrote this object, if another rule did.
+    public var otherRule: String?
 
     /// Creates a finding.
     public init(
         datacenter: String, key: ReplicaKey, strategy: ConflictResolution, outcome: ConflictOutcome, recordedHash: String?, replicaHash: String,
-        sourceChanged: Bool
+        sourceChanged: Bool, otherRule: String? = nil
     ) {
+        self.otherRule = otherRule
         self.datacenter = datacenter
         self.key = key
         self.strategy = strategy
@@ -104,6 +107,9 @@ public struct ConflictFinding: Hashable, Sendable {
 
     /// One line for status and events.
     public var message: String {
+        if let otherRule {
+            return "\(key.kind) \(key.name) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."
+        }
         let recorded = recordedHash.map { ", not \($0) as written by Concord" } ?? " and was not written by this rule"
         return "\(key.kind) \(key.name) in \(datacenter) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
     }
