@@ -159,3 +159,21 @@ extension ReplicationRuleControllerTests {
         }
     }
 }
+
+extension ReplicationRuleControllerTests {
+    /// A Periodic rule is not woken by member watches: a source change arrives with its next round.
+    @Test func periodicRuleCopiesChangesAtItsInterval() async throws {
+        try await Setup.withFederation(["a": "us-east-1", "b": "us-west-2"], primary: "a") { f in
+            let source = f.members["a"]!, b = f.members["b"]!
+            try await Setup.createNamespace("shop", in: source)
+            try await Setup.configMap("flags", ["color": "blue"], labels: ["scope": "global"], in: source)
+            var rule = Setup.rule()
+            rule.spec.mode = .periodic
+            rule.spec.intervalSeconds = 1
+            try await f.createRule(rule)
+            try await waitUntil("first round", timeout: .seconds(30)) { try await Setup.data("flags", in: b) == ["color": "blue"] }
+            _ = try await source.resource(ConfigMap.self).patch("flags", namespace: "shop", type: .merge, patch: ["data": ["color": "green"]])
+            try await waitUntil("a later round copies the change", timeout: .seconds(30)) { try await Setup.data("flags", in: b) == ["color": "green"] }
+        }
+    }
+}
