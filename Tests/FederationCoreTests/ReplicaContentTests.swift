@@ -63,3 +63,20 @@ struct ReplicaContentTests {
         #expect(stamp.resolution == .keepTarget)
     }
 }
+
+extension ReplicaContentTests {
+    @Test func memoReturnsTheSameHashesAndForgetsUnusedEntries() {
+        var a = Self.configMap(["k": "v"], rv: "1")
+        a["metadata"]?["uid"] = "u"
+        let memo = ContentHashMemo()
+        #expect(memo.hash(a) == ReplicaContent.hash(of: a))
+        var edited = Self.configMap(["k": "w"], rv: "2")
+        edited["metadata"]?["uid"] = "u"
+        #expect(memo.hash(edited) == ReplicaContent.hash(of: edited), "a new resourceVersion is hashed again")
+        memo.nextPass()
+        #expect(memo.hash(edited) == ReplicaContent.hash(of: edited))
+        memo.nextPass()
+        memo.nextPass()
+        #expect(memo.count == 0)
+    }
+}

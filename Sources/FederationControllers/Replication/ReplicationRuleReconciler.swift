@@ -4,6 +4,7 @@ import FederationCore
 import Foundation
 import KubeClient
 import Logging
+import Synchronization
 
 /// Reconciles one ReplicationRule: reads the source and target objects from the member caches,
 /// asks the core for the plan (``FederationCore/planReplication(rule:source:epoch:sources:targets:now:sourceWrittenAt:)``),
@@ -26,10 +27,15 @@ struct ReplicationRuleReconciler: Reconciler {
     /// Records conflicts, resolutions, residency evictions and source changes.
     let events: EventRecorder
     let metrics: ReplicationMetrics
+    /// Content hashes per rule by uid and resourceVersion, so a pass hashes only what changed.
+    let hashMemos = RuleHashMemos()
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let rule = ruleCache.get(key), rule.metadata.deletionTimestamp == nil else { return .done }
+        guard let rule = ruleCache.get(key), rule.metadata.deletionTimestamp == nil else {
+            hashMemos.forget(key)
+            return .done
+        }
         let read: ReplicationRead
         switch await self.read(rule) {
         case .blocked(let blocker, let source):
@@ -37,9 +43,13 @@ struct ReplicationRuleReconciler: Reconciler {
             return .requeue(after: requeue.replicationRetry)
         case .ready(let r): read = r
         }
-        let plan = planReplication(
-            rule: rule, source: read.source, sourceRegion: datacenterCache.get(name: read.source)?.spec.region, epoch: read.epoch, sources: read.sources, targets: read.targets, now: now(),
-            sourceWrittenAt: read.sourceWrittenAt)
+        let sourceRegion = datacenterCache.get(name: read.source)?.spec.region
+        let at = now()
+        let plan = hashMemos.withMemo(for: key) { memo in
+            planReplication(
+                rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
+                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash)
+        }
         var round = ReplicationRound(plan: plan, sourceRevision: read.sourceRevision, unreachable: read.unreachable)
         for target in plan.targets {
             let outcome = await executor(read.kinds).execute(target, rule: rule)
@@ -95,4 +105,22 @@ struct ReplicationRuleReconciler: Reconciler {
             _ = try await rules.updateStatus(updated)
         } catch let error as KubeAPIError where error.isNotFound {}
     }
+}
+
+/// One ``FederationCore/ContentHashMemo`` per rule, used by one pass at a time under the lock.
+final class RuleHashMemos: Sendable {
+    private let memos = Mutex<[ObjectKey: ContentHashMemo]>([:])
+
+    /// Runs `body` with `key`'s memo, after starting its next pass.
+    func withMemo<T: Sendable>(for key: ObjectKey, _ body: (ContentHashMemo) -> T) -> T {
+        memos.withLock { memos in
+            let memo = memos[key] ?? ContentHashMemo()
+            memos[key] = memo
+            memo.nextPass()
+            return body(memo)
+        }
+    }
+
+    /// Drops `key`'s memo (the rule is gone).
+    func forget(_ key: ObjectKey) { memos.withLock { _ = $0.removeValue(forKey: key) } }
 }

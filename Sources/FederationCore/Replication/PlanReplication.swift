@@ -22,13 +22,17 @@ import Foundation
 ///
 /// Every write is stamped with `source-datacenter`, `source-revision`, `epoch`, `content-hash`,
 /// `rule` and an `hlc` reading later than every reading seen on the targets.
+///
+/// `hash` computes ``ReplicaContent/hash(of:)``; a caller may pass one that remembers hashes by
+/// object uid and resourceVersion (a stored object's content never changes without a new one).
 public func planReplication(
     rule: ReplicationRule, source: String, sourceRegion: String? = nil, epoch: Int64, sources: [ReplicaKey: JSONValue],
-    targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:]
+    targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:],
+    hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:)
 ) -> ReplicationPlan {
-    var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt)
+    var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt, hash: hash)
     planner.sourceRegion = sourceRegion
-    planner.clock = targets.flatMap { $0.objects.values.compactMap { ReplicaStamp(of: $0).clock } }.max()
+    planner.clock = targets.flatMap { $0.objects.values.compactMap(ReplicaStamp.clock(of:)) }.max()
     let sortedSources = sources.sorted { $0.key < $1.key }
     let plans = targets.sorted { $0.datacenter < $1.datacenter }.map { planner.plan($0, sources: sortedSources, selected: sources) }
     return ReplicationPlan(source: source, epoch: epoch, objects: sources.count, targets: plans, clock: planner.clock)
@@ -37,6 +41,7 @@ public func planReplication(
 /// The state of one planning pass: the rule's settings and the HLC as it advances.
 struct ReplicationPlanner {
     let rule: ReplicationRule
+    let hash: (JSONValue) -> String
     let source: String
     let epoch: Int64
     let now: Date
@@ -44,8 +49,9 @@ struct ReplicationPlanner {
     var sourceRegion: String?
     var clock: HLCTimestamp?
 
-    init(rule: ReplicationRule, source: String, epoch: Int64, now: Date, sourceWrittenAt: [ReplicaKey: Date]) {
+    init(rule: ReplicationRule, source: String, epoch: Int64, now: Date, sourceWrittenAt: [ReplicaKey: Date], hash: @escaping (JSONValue) -> String) {
         self.rule = rule
+        self.hash = hash
         self.source = source
         self.epoch = epoch
         self.now = now
@@ -73,7 +79,7 @@ struct ReplicationPlanner {
             if effects.isEmpty { inSync += 1 }
             writes += effects
         }
-        for (key, replica) in target.objects.sorted(by: { $0.key < $1.key }) where selected[key] == nil {
+        for (key, replica) in target.objects.filter({ selected[$0.key] == nil }).sorted(by: { $0.key < $1.key }) {
             guard ReplicaStamp(of: replica).rule == ruleID else { continue }
             if !ReplicationResidency.allows(replica, rule: rule, region: target.region) {
                 first.append(.deleteOutsideResidency(key))
@@ -89,7 +95,7 @@ struct ReplicationPlanner {
     /// The effects for a source object whose replica exists (empty: in sync).
     mutating func compare(_ key: ReplicaKey, source object: JSONValue, replica: JSONValue, at datacenter: String) -> [ReplicationEffect] {
         let stamp = ReplicaStamp(of: replica)
-        let replicaHash = ReplicaContent.hash(of: replica)
+        let replicaHash = hash(replica)
         let sourceChanged = stamp.sourceRevision != ReplicaContent.resourceVersion(of: object) || stamp.sourceDatacenter != source
         if let owner = stamp.rule, owner != ruleID {
             // Another rule wrote it: two rules must never take turns rewriting one object.
@@ -97,7 +103,7 @@ struct ReplicationPlanner {
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
                 recordedHash: nil, replicaHash: replicaHash, sourceChanged: sourceChanged, otherRule: owner))]
         }
-        if stamp.rule == nil, replicaHash == ReplicaContent.hash(of: object) { return [.update(write(key, object, at: datacenter))] }
+        if stamp.rule == nil, replicaHash == hash(object) { return [.update(write(key, object, at: datacenter))] }
         guard stamp.rule == ruleID, stamp.contentHash == replicaHash else {
             let finding = ConflictFinding(
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
@@ -152,7 +158,7 @@ struct ReplicationPlanner {
         annotations[FederationAnnotation.sourceDatacenter] = source
         annotations[FederationAnnotation.sourceRevision] = ReplicaContent.resourceVersion(of: object) ?? ""
         annotations[FederationAnnotation.epoch] = String(epoch)
-        annotations[FederationAnnotation.contentHash] = ReplicaContent.hash(of: object)
+        annotations[FederationAnnotation.contentHash] = hash(object)
         annotations[FederationAnnotation.rule] = ruleID
         annotations[FederationAnnotation.hybridLogicalClock] = stampClock(at: source).description
         var metadata: [String: JSONValue] = ["name": .string(key.name), "annotations": .object(annotations.mapValues { .string($0) })]

@@ -50,9 +50,12 @@ public enum ReplicaContent {
 
     /// True when every label and copied annotation of `source` is on `replica` with the same value.
     public static func metadataCopied(from source: JSONValue, to replica: JSONValue) -> Bool {
-        let labels = labels(of: replica), annotations = annotations(of: replica)
-        return copiedLabels(of: source).allSatisfy { labels[$0.key] == $0.value }
-            && copiedAnnotations(of: source).allSatisfy { annotations[$0.key] == $0.value }
+        let labels = replica["metadata"]?["labels"], annotations = replica["metadata"]?["annotations"]
+        for (key, value) in source["metadata"]?["labels"]?.objectValue ?? [:] where labels?[key] != value { return false }
+        for (key, value) in source["metadata"]?["annotations"]?.objectValue ?? [:] where annotations?[key] != value {
+            if !key.hasPrefix(FederationGroup.prefix) && key != droppedAnnotation { return false }
+        }
+        return true
     }
 
     /// `metadata.name`.
@@ -82,6 +85,11 @@ public struct ReplicaStamp: Hashable, Sendable {
     public var clock: HLCTimestamp?
     /// `resolution`: a person's decision on a Manual conflict.
     public var resolution: ConflictDecision?
+
+    /// Only the `hlc` annotation of an object, if it holds a reading.
+    public static func clock(of object: JSONValue) -> HLCTimestamp? {
+        object["metadata"]?["annotations"]?[FederationAnnotation.hybridLogicalClock]?.stringValue.flatMap { HLCTimestamp(annotation: $0) }
+    }
 
     /// Reads the stamp from an object's annotations.
     public init(of object: JSONValue) {
