@@ -26,11 +26,24 @@ public struct HLCTimestamp: Hashable, Sendable, Comparable, CustomStringConverti
 
     /// Parses `<wall-ms>.<counter>@<datacenter>`; nil for anything else.
     public init?(annotation: String) {
-        guard let at = annotation.firstIndex(of: "@") else { return nil }
-        let clock = annotation[..<at], datacenter = annotation[annotation.index(after: at)...]
-        let parts = clock.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, !datacenter.isEmpty, let wall = Int64(parts[0]), let counter = Int64(parts[1]), wall >= 0, counter >= 0 else { return nil }
-        self.init(wallMilliseconds: wall, counter: counter, datacenter: String(datacenter))
+        // Read as bytes: every replica's reading is parsed on every pass.
+        let bytes = annotation.utf8
+        var index = bytes.startIndex
+        func number(until terminator: UInt8) -> Int64? {
+            var value: Int64 = 0, digits = 0
+            while index < bytes.endIndex, bytes[index] != terminator {
+                let byte = bytes[index]
+                guard byte >= 0x30, byte <= 0x39, digits < 18 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+                digits += 1
+                index = bytes.index(after: index)
+            }
+            guard digits > 0, index < bytes.endIndex else { return nil }
+            index = bytes.index(after: index)
+            return value
+        }
+        guard let wall = number(until: UInt8(ascii: ".")), let counter = number(until: UInt8(ascii: "@")), index < bytes.endIndex else { return nil }
+        self.init(wallMilliseconds: wall, counter: counter, datacenter: String(annotation[index...]))
     }
 
     /// `<wall-ms>.<counter>@<datacenter>`.

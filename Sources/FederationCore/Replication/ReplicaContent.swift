@@ -81,8 +81,10 @@ public struct ReplicaStamp: Hashable, Sendable {
     public var epoch: Int64?
     /// `content-hash`: the content as Concord last wrote (or adopted) it.
     public var contentHash: String?
-    /// `hlc`.
-    public var clock: HLCTimestamp?
+    /// `hlc`, as written.
+    public var clockText: String?
+    /// `hlc`, parsed.
+    public var clock: HLCTimestamp? { clockText.flatMap { HLCTimestamp(annotation: $0) } }
     /// `resolution`: a person's decision on a Manual conflict.
     public var resolution: ConflictDecision?
 
@@ -93,14 +95,15 @@ public struct ReplicaStamp: Hashable, Sendable {
 
     /// Reads the stamp from an object's annotations.
     public init(of object: JSONValue) {
-        let a = ReplicaContent.annotations(of: object)
-        rule = a[FederationAnnotation.rule]
-        sourceDatacenter = a[FederationAnnotation.sourceDatacenter]
-        sourceRevision = a[FederationAnnotation.sourceRevision]
-        epoch = a[FederationAnnotation.epoch].flatMap { Int64($0) }
-        contentHash = a[FederationAnnotation.contentHash]
-        clock = a[FederationAnnotation.hybridLogicalClock].flatMap { HLCTimestamp(annotation: $0) }
-        resolution = a[FederationAnnotation.resolution].flatMap { ConflictDecision(rawValue: $0) }
+        let annotations = object["metadata"]?["annotations"]
+        func a(_ key: String) -> String? { annotations?[key]?.stringValue }
+        rule = a(FederationAnnotation.rule)
+        sourceDatacenter = a(FederationAnnotation.sourceDatacenter)
+        sourceRevision = a(FederationAnnotation.sourceRevision)
+        epoch = a(FederationAnnotation.epoch).flatMap { Int64($0) }
+        contentHash = a(FederationAnnotation.contentHash)
+        clockText = a(FederationAnnotation.hybridLogicalClock)
+        resolution = a(FederationAnnotation.resolution).flatMap { ConflictDecision(rawValue: $0) }
     }
 }
 
