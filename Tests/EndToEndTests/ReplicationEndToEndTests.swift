@@ -22,23 +22,10 @@ import Glibc
     @Test func replicatesRestoresResolvesAndDeletesWithKubectl() async throws {
         let dir = try makeTempDirectory("concord-replication")
         defer { removeTestDirectory(dir) }
-        let up = try Background(try concordBinary(), ["up", "--datacenters", "3", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
-        var children: [Int32] = []
-        defer {
-            up.signal(SIGKILL)
-            for pid in children { kill(pid, SIGKILL) }
-        }
-        let started = try await eventually(timeout: .seconds(120), every: .milliseconds(200)) {
-            guard up.exitStatus == nil else { throw E2EError("concord up exited:\n\(up.log)") }
-            return up.log.contains("Press Ctrl-C")
-        }
-        try #require(started, "concord up did not finish starting:\n\(up.log)")
-        let layout = try JSONDecoder().decode(UpEndToEndTests.Layout.self, from: Data(contentsOf: dir.appendingPathComponent("up.json")))
-        children = ([layout.hub.pid, layout.controller?.pid] + layout.datacenters.map(\.pid)).compactMap { $0 }
-        var members: [String: Kubectl] = [:]
-        for m in layout.datacenters { members[m.name] = try Kubectl(kubeconfig: m.kubeconfig) }
-        let hubConfig = dir.appendingPathComponent("hub.kubeconfig").path
-        let hub = try Kubectl(kubeconfig: hubConfig)
+        let fed = try await StartedFederation.start(in: dir)
+        var stoppedCleanly = false
+        defer { if !stoppedCleanly { fed.killAll() } }
+        let hub = fed.hub, hubConfig = fed.hubConfig, up = fed.up, members = fed.members
         let east = try #require(members["us-east"]), west = try #require(members["us-west"]), eu = try #require(members["eu-central"])
         let data = { (k: Kubectl, name: String) async throws -> String in
             try await k("get", "cm", name, "-n", "shop", "-o", "jsonpath={.data}", "--ignore-not-found").stdout
@@ -98,6 +85,8 @@ import Glibc
         })
 
         up.signal(SIGINT)
-        #expect(await up.waitForExit(timeout: .seconds(30)) == 0, "concord up did not exit cleanly:\n\(up.log)")
+        let exit = await up.waitForExit(timeout: .seconds(30))
+        #expect(exit == 0, "concord up did not exit cleanly:\n\(up.log)")
+        stoppedCleanly = exit == 0
     }
 }
