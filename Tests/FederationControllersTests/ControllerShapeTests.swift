@@ -43,4 +43,16 @@ struct ControllerShapeTests {
         let fields = try #require(try JSONValue(encoding: full).objectValue).keys
         #expect(Set(DatacenterReconciler.ownedStatusFields) == Set(fields).subtracting(["role"]))
     }
+
+    /// The ReplicationRule controller writes every field of its status (it is their one writer).
+    @Test func theReplicationRuleControllerWritesEveryStatusField() throws {
+        let t = KubeTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let full = ReplicationRuleStatus(
+            observedGeneration: 1, sourceDatacenter: "a", sourceEpoch: 1, sourceRevision: "1", objects: 1,
+            targets: [ReplicationTargetStatus(datacenter: "b")],
+            conflicts: [ReplicationConflict(datacenter: "b", kind: "ConfigMap", name: "x", detectedAt: t, resolution: .manual)], conflictsTotal: 1,
+            conditions: [Condition(type: "Ready", status: .true, lastTransitionTime: t, reason: "Succeeded")])
+        let fields = try #require(try JSONValue(encoding: full).objectValue).keys
+        #expect(Set(ReplicationRuleReconciler.statusFields) == Set(fields))
+    }
 }

@@ -96,13 +96,17 @@ struct ReplicationRuleReconciler: Reconciler {
         }
     }
 
-    /// Writes the status when it changed (optimistic concurrency on the rule as read).
+    /// Every field of a ReplicationRule's status; this controller is their one writer.
+    static let statusFields = [
+        "observedGeneration", "sourceDatacenter", "sourceEpoch", "sourceRevision", "objects", "targets", "conflicts", "conflictsTotal", "conditions",
+    ]
+
+    /// Writes the status when it changed: a merge patch of its fields without a resourceVersion
+    /// precondition, so a pass that starts before the cache holds the previous write does not fail with 409.
     func writeStatus(_ status: ReplicationRuleStatus, of rule: ReplicationRule) async throws {
         guard status != rule.status else { return }
-        var updated = rule
-        updated.status = status
         do {
-            _ = try await rules.updateStatus(updated)
+            try await rules.patchStatus(rule, fields: Self.statusFields, from: status)
         } catch let error as KubeAPIError where error.isNotFound {}
     }
 }
