@@ -129,6 +129,13 @@ import Testing
             #expect(moved.metadata.annotations?[FederationAnnotation.sourceDatacenter] == "b")
             #expect(moved.metadata.annotations?[FederationAnnotation.epoch] == "2")
             #expect(try await Setup.data("flags", in: a) == ["color": "blue"])
+            // A write the demoted member accepts on its own is never replicated as a source write: it is listed.
+            try await Setup.configMap("written-in-a", ["v": "stale"], labels: ["scope": "global"], in: a)
+            try await f.waitForStatus("a's own write listed") { s in
+                s.conflicts.contains { $0.datacenter == "a" && $0.name == "written-in-a" && ($0.message ?? "").contains("not at the source") }
+            }
+            #expect(try await Setup.all("written-in-a", in: [b, c]) == [nil, nil])
+            #expect(try await Setup.data("written-in-a", in: a) == ["v": "stale"])
         }
     }
 }

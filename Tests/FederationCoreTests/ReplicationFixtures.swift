@@ -8,12 +8,13 @@ enum Repl {
     static let ruleID = "shop/global"
 
     static func rule(
-        _ strategy: ConflictResolution = .sourceWins, deletion: DeletionPolicy = .propagate, regions: [String]? = nil
+        _ strategy: ConflictResolution = .sourceWins, deletion: DeletionPolicy = .propagate, regions: [String]? = nil, selecting labels: [String: String]? = nil
     ) -> ReplicationRule {
         ReplicationRule(
             metadata: ObjectMeta(name: "global", namespace: "shop", generation: 2),
             spec: ReplicationRuleSpec(
-                resources: [ReplicatedResource(apiVersion: "v1", kind: "ConfigMap")], conflictResolution: strategy, deletion: deletion,
+                resources: [ReplicatedResource(apiVersion: "v1", kind: "ConfigMap", selector: labels.map { LabelSelector(matchLabels: $0) })],
+                conflictResolution: strategy, deletion: deletion,
                 residency: regions.map { Residency(allowedRegions: $0) }))
     }
 

@@ -15,6 +15,8 @@ import Foundation
 /// - an object of the same name no rule wrote, with the source's content → `update` (stamped; a
 ///   former source's own copy after a promotion), with other content → `conflict`; one another
 ///   rule wrote → `conflict` awaiting a person, and nothing is written;
+/// - an object the rule selects that no rule wrote and the source lacks (a write a former primary
+///   accepted before it was fenced) → `conflict`, kept and listed, never copied anywhere;
 /// - a replica of this rule whose source is gone → `delete` under Propagate, nothing under Orphan;
 ///   unless its residency label excludes the source's region (`sourceRegion`): a source there can
 ///   never hold it, so its absence says nothing. Nothing is ever written from a replica back to the
@@ -80,7 +82,16 @@ struct ReplicationPlanner {
             writes += effects
         }
         for (key, replica) in target.objects.filter({ selected[$0.key] == nil }).sorted(by: { $0.key < $1.key }) {
-            guard ReplicaStamp(of: replica).rule == ruleID else { continue }
+            let owner = ReplicaStamp(of: replica).rule
+            if owner == nil, selects(key, replica) {
+                // Written in this member, never at the source (a write a former primary accepted before it
+                // was fenced, or a local object the rule selects): listed, never copied, never deleted.
+                writes.append(.conflict(ConflictFinding(
+                    datacenter: target.datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .keptTarget,
+                    recordedHash: nil, replicaHash: hash(replica), sourceChanged: false, onlyInTarget: true)))
+                continue
+            }
+            guard owner == ruleID else { continue }
             if !ReplicationResidency.allows(replica, rule: rule, region: target.region) {
                 first.append(.deleteOutsideResidency(key))
             } else if rule.spec.effectiveDeletion == .propagate, sourceRegion.map({ ReplicationResidency.labelAllows(replica, region: $0) }) ?? true {
@@ -90,6 +101,12 @@ struct ReplicationPlanner {
         return TargetPlan(
             datacenter: target.datacenter, regionAllowed: rule.spec.residency?.allows(region: target.region) ?? true,
             allowedObjects: allowed, inSync: inSync, effects: first + writes + deletes)
+    }
+
+    /// True when one of the rule's resources selects `object` (of `key`'s kind).
+    func selects(_ key: ReplicaKey, _ object: JSONValue) -> Bool {
+        let labels = ReplicaContent.labels(of: object)
+        return rule.spec.resources.contains { $0.apiVersion == key.apiVersion && $0.kind == key.kind && $0.matches(name: key.name, labels: labels) }
     }
 
     /// The effects for a source object whose replica exists (empty: in sync).

@@ -89,13 +89,16 @@ public struct ConflictFinding: Hashable, Sendable {
     public var sourceChanged: Bool
     /// The other ReplicationRule (`namespace/name`) that wrote this object, if another rule did.
     public var otherRule: String?
+    /// The object exists only in this datacenter: the source lacks it and no rule wrote it.
+    public var onlyInTarget: Bool
 
     /// Creates a finding.
     public init(
         datacenter: String, key: ReplicaKey, strategy: ConflictResolution, outcome: ConflictOutcome, recordedHash: String?, replicaHash: String,
-        sourceChanged: Bool, otherRule: String? = nil
+        sourceChanged: Bool, otherRule: String? = nil, onlyInTarget: Bool = false
     ) {
         self.otherRule = otherRule
+        self.onlyInTarget = onlyInTarget
         self.datacenter = datacenter
         self.key = key
         self.strategy = strategy
@@ -107,6 +110,9 @@ public struct ConflictFinding: Hashable, Sendable {
 
     /// One line for status and events.
     public var message: String {
+        if onlyInTarget {
+            return "\(key.kind) \(key.name) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
+        }
         if let otherRule {
             return "\(key.kind) \(key.name) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."
         }

@@ -42,7 +42,7 @@ public enum ReplicationStatusBuilder {
         var result: [ReplicationTargetStatus] = []
         for plan in round.plan.targets {
             var t = previous.targets.first { $0.datacenter == plan.datacenter } ?? ReplicationTargetStatus(datacenter: plan.datacenter)
-            let waiting = plan.conflicts.filter { $0.outcome == .awaitingPerson || $0.strategy == .targetWins }.count
+            let waiting = plan.conflicts.filter { !$0.onlyInTarget && ($0.outcome == .awaitingPerson || $0.strategy == .targetWins) }.count
             t.conflicts = plan.conflicts.filter { $0.outcome == .awaitingPerson }.count
             t.message = nil
             if let failure = round.failures[plan.datacenter] {
