@@ -46,6 +46,7 @@ public struct FederationControllerSet: Sendable {
         [
             DatacenterController.self,
             FederationPolicyController.self,
+            ReplicationRuleController.self,
         ]
     }
 

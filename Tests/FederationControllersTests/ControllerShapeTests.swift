@@ -19,7 +19,7 @@ struct ControllerShapeTests {
         let metrics = RuntimeMetrics()
         _ = Self.set(metrics: metrics)
         let text = metrics.registry.exposition()
-        for controller in ["datacenter", "federationpolicy"] {
+        for controller in ["datacenter", "federationpolicy", "replicationrule"] {
             #expect(text.contains(#"controller_runtime_reconcile_total{controller="\#(controller)",result="success"} 0"#), "\(text)")
             #expect(text.contains(#"workqueue_depth{controller="\#(controller)",name="\#(controller)"} 0"#), "\(text)")
         }
@@ -29,7 +29,8 @@ struct ControllerShapeTests {
         let set = Self.set()
         #expect(set.cache.all.filter { $0 is Informer<FederationPolicy> }.count == 1)
         #expect(set.cache.all.filter { $0 is Informer<Datacenter> }.count == 1)
-        #expect(set.cache.all.count == 2, "no other hub informer")
+        #expect(set.cache.all.filter { $0 is Informer<ReplicationRule> }.count == 1)
+        #expect(set.cache.all.count == 3, "no other hub informer")
     }
 
     /// The Datacenter controller writes every status field but `role`, which the FederationPolicy controller owns.
@@ -41,5 +42,17 @@ struct ControllerShapeTests {
             conditions: [Condition(type: "Ready", status: .true, lastTransitionTime: t, reason: "Healthy")])
         let fields = try #require(try JSONValue(encoding: full).objectValue).keys
         #expect(Set(DatacenterReconciler.ownedStatusFields) == Set(fields).subtracting(["role"]))
+    }
+
+    /// The ReplicationRule controller writes every field of its status (it is their one writer).
+    @Test func theReplicationRuleControllerWritesEveryStatusField() throws {
+        let t = KubeTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let full = ReplicationRuleStatus(
+            observedGeneration: 1, sourceDatacenter: "a", sourceEpoch: 1, sourceRevision: "1", objects: 1,
+            targets: [ReplicationTargetStatus(datacenter: "b")],
+            conflicts: [ReplicationConflict(datacenter: "b", kind: "ConfigMap", name: "x", detectedAt: t, resolution: .manual)], conflictsTotal: 1,
+            conditions: [Condition(type: "Ready", status: .true, lastTransitionTime: t, reason: "Succeeded")])
+        let fields = try #require(try JSONValue(encoding: full).objectValue).keys
+        #expect(Set(ReplicationRuleReconciler.statusFields) == Set(fields))
     }
 }

@@ -7,7 +7,7 @@ import KubeClient
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the federation on one screen: datacenters, their roles, phases and latency.")
+        abstract: "Show the federation on one screen: datacenters, their roles, phases and latency, and each replication rule's targets and lag.")
 
     @OptionGroup var cluster: ClusterOptions
 

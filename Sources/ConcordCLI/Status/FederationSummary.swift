@@ -2,16 +2,19 @@ import FederationAPI
 import Foundation
 import KubeClient
 
-/// What `concord status` shows: every policy's primary and epoch, then the datacenters.
+/// What `concord status` shows: every policy's primary and epoch, the datacenters, then the
+/// replication rules with their targets and lag.
 struct FederationSummary {
     var policies: [FederationPolicy]
     var datacenters: [Datacenter]
+    var rules: [ReplicationRule] = []
 
     /// Reads policies and datacenters from the hub.
     static func read(from hub: KubeClient) async throws -> FederationSummary {
         let datacenters = try await hub.resource(Datacenter.self).list().items
         let policies = try await hub.resource(FederationPolicy.self).list().items
-        return FederationSummary(policies: policies, datacenters: datacenters)
+        let rules = try await hub.resource(ReplicationRule.self).list().items
+        return FederationSummary(policies: policies, datacenters: datacenters, rules: rules)
     }
 
     /// One screen of text.
@@ -26,6 +29,8 @@ struct FederationSummary {
         }
         if !lines.isEmpty { lines.append("") }
         lines.append(DatacenterTable.render(datacenters, now: now))
+        let replication = ReplicationLines.render(rules)
+        if !replication.isEmpty { lines += [""] + replication }
         return lines.joined(separator: "\n")
     }
 }

@@ -16,7 +16,7 @@ extension FederationCRDs {
                 .age,
             ],
             schema: .resource(
-                "ReplicationRule describes which objects of its namespace should be copied from a source datacenter into the same namespace of other members. Not acted on yet: this version of Concord stores and validates ReplicationRules, but no controller reconciles them and nothing is replicated.",
+                "ReplicationRule copies selected objects of its namespace from a source datacenter (the primary in force, or a named Datacenter) into the same namespace of other members, stamping each replica with federation.concord.dev/ annotations, detecting replicas changed in their own datacenter, and honouring residency. This version replicates namespaced kinds from one source (HubAndSpoke); Mesh topology and cluster-scoped kinds are not replicated yet.",
                 spec: replicationRuleSpec, status: replicationRuleStatus
             )
         )
@@ -111,7 +111,7 @@ extension FederationCRDs {
                     )
                 ),
                 "conflicts": .array(
-                    "Unresolved conflicts, newest first (at most \(ReplicationRule.conflictLimit)).",
+                    "Conflicts waiting for a person (Manual) and the latest ones resolved by the strategy, newest first (at most \(ReplicationRule.conflictLimit)).",
                     items: .object(
                         "A replica changed in its own datacenter (or, in Mesh, in two members).",
                         properties: [
@@ -127,6 +127,7 @@ extension FederationCRDs {
                     ),
                     maxItems: ReplicationRule.conflictLimit, listType: "atomic"
                 ),
+                "conflictsTotal": .integer("Every conflict detected since the rule was created, including those no longer listed.", format: "int64", minimum: 0),
                 "conditions": .conditions("Ready (summary), Synced, ConflictsDetected and ResidencyBlocked, plus Reconciling and Stalled."),
             ]
         )

@@ -80,4 +80,6 @@ public enum FederationAnnotation {
     public static let rule = "federation.concord.dev/rule"
     /// The hybrid logical clock of the last write, ordering LastWriterWins conflicts.
     public static let hybridLogicalClock = "federation.concord.dev/hlc"
+    /// Set by a person on a replica in Manual conflict: `KeepSource` or `KeepTarget`.
+    public static let resolution = "federation.concord.dev/resolution"
 }

@@ -44,6 +44,20 @@ extension ReplicationRule {
         public static let noConflicts = "NoConflicts"
         /// ResidencyBlocked True.
         public static let outsideAllowedRegions = "OutsideAllowedRegions"
+        /// Stalled True: a resource entry names a kind the source datacenter does not serve.
+        public static let unknownKind = "UnknownKind"
+        /// Ready False: no object at the source matches the resources (yet).
+        public static let nothingSelected = "NothingSelected"
+        /// Stalled True: residency excludes every target datacenter.
+        public static let noAllowedTargets = "NoAllowedTargets"
+        /// Synced False: writes to some targets failed; they are retried.
+        public static let targetsFailed = "TargetsFailed"
+        /// Ready False: no primary is in force yet (`source: Primary`).
+        public static let noPrimary = "NoPrimary"
+        /// Ready False: no Datacenter but the source matches `spec.targets`.
+        public static let noTargets = "NoTargets"
+        /// Stalled True: a resource entry names a cluster-scoped kind (not replicated by this version).
+        public static let clusterScopedKind = "ClusterScopedKind"
         /// ResidencyBlocked False.
         public static let allTargetsAllowed = "AllTargetsAllowed"
     }

@@ -15,16 +15,21 @@ public struct ReplicationRuleStatus: Codable, Hashable, Sendable {
     public var objects: Int?
     /// Progress per target datacenter.
     @DefaultEmpty public var targets: [ReplicationTargetStatus]
-    /// Unresolved conflicts, newest first, at most ``ReplicationRule/conflictLimit``.
+    /// Conflicts, newest first, at most ``ReplicationRule/conflictLimit``: those waiting for a person
+    /// (Manual) and the latest ones resolved by the rule's strategy.
     @DefaultEmpty public var conflicts: [ReplicationConflict]
+    /// Every conflict detected since the rule was created, including those no longer listed.
+    public var conflictsTotal: Int64?
     /// Ready, Synced, ConflictsDetected and ResidencyBlocked (plus Reconciling/Stalled).
     @DefaultEmpty public var conditions: [Condition]
 
     /// Creates a status.
     public init(
         observedGeneration: Int64? = nil, sourceDatacenter: String? = nil, sourceEpoch: Int64? = nil, sourceRevision: String? = nil,
-        objects: Int? = nil, targets: [ReplicationTargetStatus] = [], conflicts: [ReplicationConflict] = [], conditions: [Condition] = []
+        objects: Int? = nil, targets: [ReplicationTargetStatus] = [], conflicts: [ReplicationConflict] = [], conflictsTotal: Int64? = nil,
+        conditions: [Condition] = []
     ) {
+        self.conflictsTotal = conflictsTotal
         self.observedGeneration = observedGeneration
         self.sourceDatacenter = sourceDatacenter
         self.sourceEpoch = sourceEpoch

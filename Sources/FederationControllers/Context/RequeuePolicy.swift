@@ -24,6 +24,10 @@ public struct RequeuePolicy: Sendable {
     public var markerRetry: Duration
     /// Time limit of one marker write.
     public var markerWriteTimeout: Duration
+    /// A ReplicationRule whose source, a target or a write failed is planned again after this.
+    public var replicationRetry: Duration
+    /// Time limit of one replica write.
+    public var replicationWriteTimeout: Duration
     /// Backoff of a member informer's list and watch after errors (each member backs off on its own).
     public var memberWatchBackoff: Backoff
 
@@ -32,8 +36,11 @@ public struct RequeuePolicy: Sendable {
         missingCredentialsRef: Duration = .seconds(30), credentialsRetry: Duration = .seconds(10), credentialsRefresh: Duration = .seconds(30),
         finalizeRetry: Duration = .seconds(2), footprintInstallTimeout: Duration = .seconds(2), footprintRemoveTimeout: Duration = .seconds(5),
         policyResync: Duration = .seconds(60), markerRetry: Duration = .seconds(1), markerWriteTimeout: Duration = .seconds(2),
-        memberWatchBackoff: Backoff = Backoff(initial: .milliseconds(500), cap: .seconds(5), jitter: 0.5)
+        memberWatchBackoff: Backoff = Backoff(initial: .milliseconds(500), cap: .seconds(5), jitter: 0.5),
+        replicationRetry: Duration = .seconds(2), replicationWriteTimeout: Duration = .seconds(5)
     ) {
+        self.replicationRetry = replicationRetry
+        self.replicationWriteTimeout = replicationWriteTimeout
         self.missingCredentialsRef = missingCredentialsRef
         self.credentialsRetry = credentialsRetry
         self.credentialsRefresh = credentialsRefresh

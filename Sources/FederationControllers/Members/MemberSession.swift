@@ -8,6 +8,8 @@ import Synchronization
 /// What identifies one informer on a member cluster: the kind, the namespace and the selectors.
 struct MemberInformerKey: Hashable, Sendable {
     var type: ObjectIdentifier
+    /// The resource of an unstructured informer (nil for a typed one).
+    var resource: GroupVersionResource?
     var namespace: String?
     var labelSelector: String?
     var fieldSelector: String?
@@ -15,6 +17,15 @@ struct MemberInformerKey: Hashable, Sendable {
     init<R: KubeResource>(_ type: R.Type, namespace: String?, options: ListOptions) {
         self.type = ObjectIdentifier(type)
         self.namespace = R.isNamespaced ? namespace : nil
+        self.labelSelector = options.labelSelector
+        self.fieldSelector = options.fieldSelector
+    }
+
+    /// The key of an unstructured informer over `resource`.
+    init(_ resource: GroupVersionResource, namespaced: Bool, namespace: String?, options: ListOptions) {
+        self.type = ObjectIdentifier(JSONValue.self)
+        self.resource = resource
+        self.namespace = namespaced ? namespace : nil
         self.labelSelector = options.labelSelector
         self.fieldSelector = options.fieldSelector
     }

@@ -83,9 +83,24 @@ final class Members: Service, Sendable {
         synced: @escaping @Sendable (_ datacenter: String) async -> Void = { _ in },
         _ make: @escaping @Sendable (_ datacenter: String) -> InformerEventHandler<R>
     ) {
-        let key = MemberInformerKey(type, namespace: namespace, options: options)
+        register(MemberInformerKey(type, namespace: namespace, options: options), synced: synced, make)
+    }
+
+    /// ``addEventHandler(for:namespace:options:synced:_:)`` for the unstructured informers over `resource`.
+    func addEventHandler(
+        for resource: GroupVersionResource, namespaced: Bool, namespace: String?, options: ListOptions = ListOptions(),
+        synced: @escaping @Sendable (_ datacenter: String) async -> Void = { _ in },
+        _ make: @escaping @Sendable (_ datacenter: String) -> InformerEventHandler<JSONValue>
+    ) {
+        register(MemberInformerKey(resource, namespaced: namespaced, namespace: namespace, options: options), synced: synced, make)
+    }
+
+    private func register<Object: Sendable>(
+        _ key: MemberInformerKey, synced: @escaping @Sendable (_ datacenter: String) async -> Void,
+        _ make: @escaping @Sendable (_ datacenter: String) -> InformerEventHandler<Object>
+    ) {
         let registration = Registration(
-            attach: { datacenter, informer in (informer as? Informer<R>)?.addEventHandler(make(datacenter)) },
+            attach: { datacenter, informer in (informer as? Informer<Object>)?.addEventHandler(make(datacenter)) },
             synced: synced)
         state.withLock { $0.registrations[key, default: []].append(registration) }
     }
@@ -94,13 +109,31 @@ final class Members: Service, Sendable {
     /// member, started on the first request; nil while the member has no connection. Read its
     /// cache once `hasSynced`.
     func informer<R: KubeResource>(for type: R.Type, in datacenter: String, namespace: String?, options: ListOptions = ListOptions()) async -> Informer<R>? {
-        guard let connection = await connections.existing(datacenter) else { return nil }
         let key = MemberInformerKey(type, namespace: namespace, options: options)
+        return await informer(key, in: datacenter, namespace: namespace, options: options) { $0.resource(R.self) }
+    }
+
+    /// The unstructured informer over `resource` (objects of `kind`) in `namespace` of `datacenter`'s
+    /// member; like ``informer(for:in:namespace:options:)``.
+    func informer(
+        for resource: GroupVersionResource, namespaced: Bool, kind: String, in datacenter: String, namespace: String?, options: ListOptions = ListOptions()
+    ) async -> DynamicInformer? {
+        let key = MemberInformerKey(resource, namespaced: namespaced, namespace: namespace, options: options)
+        return await informer(key, in: datacenter, namespace: namespaced ? namespace : nil, options: options) {
+            $0.dynamic(resource, namespaced: namespaced, kind: kind)
+        }
+    }
+
+    private func informer<Object: Sendable>(
+        _ key: MemberInformerKey, in datacenter: String, namespace: String?, options: ListOptions,
+        client makeClient: @escaping @Sendable (KubeClient) -> ObjectClient<Object>
+    ) async -> Informer<Object>? {
+        guard let connection = await connections.existing(datacenter) else { return nil }
         let factory: MemberSession.Factory = { [clock, watchBackoff, logger] client in
             var log = logger
             log[metadataKey: "datacenter"] = "\(datacenter)"
             return Informer(
-                client.resource(R.self), namespace: namespace, options: options, resyncPeriod: nil, runtimeClock: clock,
+                makeClient(client), namespace: namespace, options: options, resyncPeriod: nil, runtimeClock: clock,
                 watcher: WatcherConfiguration(backoff: watchBackoff, logger: log), metrics: nil, logger: log)
         }
         let informer = state.withLock { s -> (any SyncingService)? in
@@ -117,7 +150,7 @@ final class Members: Service, Sendable {
             orphan?.stop()
             return nil
         }
-        return informer as? Informer<R>
+        return informer as? Informer<Object>
     }
 
     /// Replaces a session built on an older client with one that runs the same informers over the new client.

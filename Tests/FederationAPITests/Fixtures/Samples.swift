@@ -103,6 +103,7 @@ enum Samples {
                     resolution: .sourceWins, message: "content hash abc != def"
                 )
             ],
+            conflictsTotal: 1,
             conditions: [
                 condition("Ready", reason: "AllTargetsSynced"), condition("Synced", reason: "AllTargetsSynced"),
                 condition("ConflictsDetected", reason: "ConflictsResolved"),

@@ -1,0 +1,95 @@
+import ArgumentParser
+import FederationAPI
+import FederationControllers
+import Foundation
+import KubeClient
+
+/// `concord replication resolve RULE NAMESPACE/NAME --keep source|target`.
+struct ReplicationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replication", abstract: "Work with ReplicationRules: resolve Manual conflicts.", subcommands: [Resolve.self], aliases: ["rr"])
+
+    /// Which side of a conflict to keep.
+    enum Side: String, ExpressibleByArgument, CaseIterable {
+        case source, target
+        var annotation: String { self == .source ? "KeepSource" : "KeepTarget" }
+    }
+
+    /// Sets `federation.concord.dev/resolution` on every replica the rule lists in Manual conflict.
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve a Manual conflict of rule RULE on object NAMESPACE/NAME: keep the source's content or the replica's.",
+            discussion: """
+                Annotates each conflicting replica (in every datacenter the rule lists, or only --datacenter) with \
+                federation.concord.dev/resolution; the controller restores or adopts it and removes the annotation.
+                """)
+
+        @OptionGroup var cluster: ClusterOptions
+        @Argument(help: "The ReplicationRule's name.") var rule: String
+        @Argument(help: "The conflicting object, NAMESPACE/NAME (the rule's namespace).") var object: String
+        @Option(help: "Keep the source's content or the target's.") var keep: Side
+        @Option(help: "Only the replica in this datacenter.") var datacenter: String?
+
+        func run() async throws {
+            let parts = object.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CLIError("object must be NAMESPACE/NAME, such as shop/global-flags")
+            }
+            let hub = try cluster.client()
+            do {
+                try await ManualConflictResolver(hub: hub).resolve(rule: rule, namespace: parts[0], name: parts[1], keep: keep, datacenter: datacenter)
+            } catch {
+                try? await hub.shutdown()
+                throw error is CLIError ? error : CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))
+            }
+            try await hub.shutdown()
+        }
+    }
+}
+
+/// Finds a rule's Manual conflicts on one object and annotates the replicas in their members.
+struct ManualConflictResolver {
+    let hub: KubeClient
+
+    func resolve(rule name: String, namespace: String, name object: String, keep: ReplicationCommand.Side, datacenter: String?) async throws {
+        let rule: ReplicationRule
+        do {
+            rule = try await hub.resource(ReplicationRule.self).get(name, namespace: namespace)
+        } catch let error as KubeAPIError where error.isNotFound {
+            throw CLIError("replicationrule \"\(name)\" not found in namespace \(namespace): `kubectl get rr -n \(namespace)` lists them")
+        }
+        let conflicts = (rule.status?.conflicts ?? []).filter {
+            $0.name == object && $0.resolution == .manual && (datacenter == nil || $0.datacenter == datacenter)
+        }
+        guard !conflicts.isEmpty else {
+            throw CLIError("replicationrule \(namespace)/\(name) lists no Manual conflict on \(object)\(datacenter.map { " in \($0)" } ?? ""): `kubectl get rr \(name) -n \(namespace) -o yaml` shows status.conflicts")
+        }
+        for conflict in conflicts {
+            let member = try await memberClient(conflict.datacenter)
+            do {
+                let kind = try await ReplicatedKinds().resolve(apiVersion: conflict.apiVersion ?? "v1", kind: conflict.kind, in: conflict.datacenter, client: member)
+                _ = try await member.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind).patch(
+                    object, namespace: namespace, type: .merge,
+                    patch: ["metadata": ["annotations": .object([FederationAnnotation.resolution: .string(keep.annotation)])]])
+            } catch {
+                try? await member.shutdown()
+                throw error
+            }
+            try await member.shutdown()
+            print("\(conflict.kind.lowercased())/\(object) in \(conflict.datacenter): \(keep.annotation) requested")
+        }
+    }
+
+    /// A client for `datacenter`'s member, from the kubeconfig in its credentials Secret.
+    func memberClient(_ datacenter: String) async throws -> KubeClient {
+        let dc = try await hub.resource(Datacenter.self).get(datacenter)
+        guard let ref = dc.spec.credentialsRef else {
+            throw CLIError("datacenter \(datacenter) has no spec.credentialsRef (Pull mode): annotate the replica there with \(FederationAnnotation.resolution)")
+        }
+        let secret = try await hub.resource(Secret.self).get(ref.name, namespace: ref.effectiveNamespace)
+        guard let encoded = secret.data?[ref.effectiveKey], let raw = Data(base64Encoded: encoded), let text = String(data: raw, encoding: .utf8) else {
+            throw CLIError("Secret \(ref.effectiveNamespace)/\(ref.name) has no kubeconfig under key \"\(ref.effectiveKey)\"")
+        }
+        return try KubeClient(configuration: ClientConfiguration.fromKubeconfig(text: text, source: "Secret \(ref.effectiveNamespace)/\(ref.name)"))
+    }
+}

@@ -1,0 +1,71 @@
+import FederationAPI
+import Foundation
+import KubeClient
+import Synchronization
+
+/// A kind a ReplicationRule names, resolved to its resource through the source member's discovery.
+public struct ResolvedKind: Hashable, Sendable {
+    /// The resource, such as `configmaps` in `v1`.
+    public var resource: GroupVersionResource
+    /// The kind, such as `ConfigMap`.
+    public var kind: String
+    /// Whether objects live in namespaces.
+    public var namespaced: Bool
+}
+
+/// Resolves `apiVersion` + `kind` to a resource by reading the member's discovery document
+/// (`/api/v1`, `/apis/<group>/<version>`), as kubectl does. Answers are cached per datacenter and
+/// group-version; a kind that is not served is asked again on a later pass (a CRD may be installed
+/// meanwhile), never cached as missing.
+public final class ReplicatedKinds: Sendable {
+    private let served = Mutex<[String: [String: ResolvedKind]]>([:])
+
+    /// Creates an empty cache.
+    public init() {}
+
+    /// The resolved kind, or a one-line error saying what is not served.
+    public func resolve(apiVersion: String, kind: String, in datacenter: String, client: KubeClient) async throws -> ResolvedKind {
+        let cacheKey = "\(datacenter) \(apiVersion)"
+        if let known = served.withLock({ $0[cacheKey]?[kind] }) { return known }
+        let kinds = try await discover(apiVersion, client: client)
+        served.withLock { $0[cacheKey] = kinds }
+        guard let resolved = kinds[kind] else {
+            throw UnknownKindError(message: "\(datacenter) serves no kind \(kind) in \(apiVersion); fix spec.resources or install its CustomResourceDefinition")
+        }
+        return resolved
+    }
+
+    /// Forgets what `datacenter` serves (its credentials changed, or it was removed).
+    func forget(_ datacenter: String) { served.withLock { $0 = $0.filter { !$0.key.hasPrefix("\(datacenter) ") } } }
+
+    private func discover(_ apiVersion: String, client: KubeClient) async throws -> [String: ResolvedKind] {
+        let parts = apiVersion.split(separator: "/")
+        guard parts.count == 1 || parts.count == 2, !apiVersion.isEmpty else {
+            throw UnknownKindError(message: "apiVersion \(apiVersion) is not group/version or version")
+        }
+        let gv = parts.count == 1 ? GroupVersionResource(group: "", version: String(parts[0]), resource: "")
+            : GroupVersionResource(group: String(parts[0]), version: String(parts[1]), resource: "")
+        let response: KubeResponse
+        do {
+            response = try await client.send(KubeRequest(method: .get, path: gv.pathPrefix))
+        } catch let error as KubeAPIError where error.isNotFound {
+            throw UnknownKindError(message: "the source serves no API \(apiVersion); fix spec.resources or install its CustomResourceDefinition")
+        }
+        let document = try CompactJSON.decode(response.body)
+        var kinds: [String: ResolvedKind] = [:]
+        for entry in document["resources"]?.arrayValue ?? [] {
+            guard let name = entry["name"]?.stringValue, !name.contains("/"), let kind = entry["kind"]?.stringValue else { continue }
+            let resource = GroupVersionResource(group: gv.group, version: gv.version, resource: name)
+            kinds[kind] = ResolvedKind(resource: resource, kind: kind, namespaced: entry["namespaced"]?.boolValue ?? true)
+        }
+        return kinds
+    }
+}
+
+/// A resource entry names a kind the source does not serve.
+public struct UnknownKindError: Error, CustomStringConvertible {
+    /// What is not served, and how to fix it.
+    public let message: String
+    /// The message.
+    public var description: String { message }
+}

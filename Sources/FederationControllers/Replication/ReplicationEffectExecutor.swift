@@ -1,0 +1,127 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+import Logging
+
+/// How running one target's plan went.
+struct TargetOutcome: Sendable {
+    /// The first failed write, if any; the writes after it did not run.
+    var failure: String?
+    /// The largest lag (source write → acknowledged replica write) of the writes made.
+    var lag: Double?
+}
+
+/// Runs the effects of one ``FederationCore/TargetPlan`` against its member, in order, stopping at
+/// the first failed write (the next pass re-reads and plans again). It decides nothing.
+///
+/// - Creates and updates are server-side applies with field manager `concord`, forced: Concord
+///   takes back the fields it replicates, and fields the member's own tooling added survive. A
+///   missing namespace is created, then the apply is tried once more.
+/// - An adoption, and the removal of a person's `resolution` annotation, are merge patches of
+///   annotations only (an apply of annotations alone would drop Concord's other fields).
+/// - Deletes ignore objects already gone.
+/// - Each write is bounded by `writeTimeout` on the injected clock.
+struct ReplicationEffectExecutor {
+    /// The field manager of every replica write.
+    static let fieldManager = "concord"
+
+    let members: Members
+    let kinds: [ReplicaKindKey: ResolvedKind]
+    let clock: RuntimeClock
+    let writeTimeout: Duration
+    let now: @Sendable () -> Date
+    let events: EventRecorder
+    let logger: Logger
+
+    /// Runs `target`'s writes for `rule`.
+    func execute(_ target: TargetPlan, rule: ReplicationRule) async -> TargetOutcome {
+        var outcome = TargetOutcome()
+        let writes = target.writes
+        guard !writes.isEmpty else { return outcome }
+        guard let connection = await members.existing(target.datacenter) else {
+            outcome.failure = "No connection to \(target.datacenter)."
+            return outcome
+        }
+        let namespace = rule.metadata.namespace ?? ""
+        for effect in writes {
+            do {
+                try await withTimeout(writeTimeout, "replicating into \(target.datacenter)", clock: clock) {
+                    try await perform(effect, client: connection.client, namespace: namespace)
+                }
+            } catch {
+                outcome.failure = "\(describe(effect)) failed: \(error)"
+                logger.info("Replica write failed; will re-read and retry", metadata: [
+                    "replicationrule": "\(rule.ruleAnnotationValue)", "datacenter": "\(target.datacenter)", "error": "\(error)",
+                ])
+                return outcome
+            }
+            switch effect {
+            case .create(let w), .update(let w):
+                if let at = w.sourceWrittenAt { outcome.lag = max(outcome.lag ?? 0, max(0, now().timeIntervalSince(at))) }
+            case .deleteOutsideResidency(let key):
+                events.event(regarding: ObjectReference(to: rule), type: Event.warning, reason: "ResidencyViolation", action: "Replicate",
+                             note: "Deleted \(key) from \(target.datacenter): its region is outside the object's allowed regions.")
+            default: break
+            }
+        }
+        return outcome
+    }
+
+    func perform(_ effect: ReplicationEffect, client: KubeClient, namespace: String) async throws {
+        switch effect {
+        case .create(let write), .update(let write):
+            let objects = try dynamic(write.key, client)
+            do {
+                _ = try await objects.apply(write.object, fieldManager: Self.fieldManager, force: true)
+            } catch let error as KubeAPIError where error.isNotFound {
+                try await createNamespace(namespace, client: client)
+                _ = try await objects.apply(write.object, fieldManager: Self.fieldManager, force: true)
+            }
+            if write.clearResolution {
+                _ = try await objects.patch(write.key.name, namespace: namespace, type: .merge, patch: Self.annotationPatch([FederationAnnotation.resolution: nil]))
+            }
+        case .adopt(let adoption):
+            var annotations: [String: String?] = adoption.annotations.mapValues { $0 }
+            annotations[FederationAnnotation.resolution] = .some(nil)
+            _ = try await dynamic(adoption.key, client).patch(adoption.key.name, namespace: namespace, type: .merge, patch: Self.annotationPatch(annotations))
+        case .delete(let key), .deleteOutsideResidency(let key):
+            do {
+                try await dynamic(key, client).delete(key.name, namespace: namespace)
+            } catch let error as KubeAPIError where error.isNotFound {}
+        case .blocked, .conflict:
+            break
+        }
+    }
+
+    /// `{"metadata":{"annotations":{…}}}`; a nil value removes the annotation.
+    static func annotationPatch(_ annotations: [String: String?]) -> JSONValue {
+        .object(["metadata": .object(["annotations": .object(annotations.mapValues { $0.map(JSONValue.string) ?? .null })])])
+    }
+
+    func dynamic(_ key: ReplicaKey, _ client: KubeClient) throws -> DynamicResourceClient {
+        guard let kind = kinds[ReplicaKindKey(apiVersion: key.apiVersion, kind: key.kind)] else {
+            throw KubeUsageError("no resource resolved for \(key.apiVersion) \(key.kind)")
+        }
+        return client.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind)
+    }
+
+    func createNamespace(_ name: String, client: KubeClient) async throws {
+        do {
+            _ = try await client.resource(Namespace.self).create(Namespace(metadata: ObjectMeta(name: name)))
+            logger.info("Created namespace for replicas", metadata: ["namespace": "\(name)"])
+        } catch let error as KubeAPIError where error.isAlreadyExists {}
+    }
+
+    func describe(_ effect: ReplicationEffect) -> String {
+        switch effect {
+        case .create(let w): "creating \(w.key)"
+        case .update(let w): "updating \(w.key)"
+        case .adopt(let a): "restamping \(a.key)"
+        case .delete(let k), .deleteOutsideResidency(let k): "deleting \(k)"
+        case .blocked(let k): "\(k)"
+        case .conflict(let c): "\(c.key)"
+        }
+    }
+}

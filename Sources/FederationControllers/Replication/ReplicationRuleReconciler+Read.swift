@@ -1,0 +1,145 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+
+/// A kind a rule names, as written in its spec.
+struct ReplicaKindKey: Hashable, Sendable {
+    var apiVersion: String
+    var kind: String
+}
+
+/// What a pass read: the source in force, its selected objects, and the targets' objects.
+struct ReplicationRead: Sendable {
+    var source: String
+    var epoch: Int64
+    var sources: [ReplicaKey: JSONValue] = [:]
+    var sourceWrittenAt: [ReplicaKey: Date] = [:]
+    var sourceRevision: String?
+    var targets: [ReplicationTargetView] = []
+    var unreachable: [String] = []
+    var kinds: [ReplicaKindKey: ResolvedKind] = [:]
+}
+
+/// The outcome of reading: ready to plan, or why not.
+enum ReplicationReadResult: Sendable {
+    case ready(ReplicationRead)
+    case blocked(ReplicationBlocker, source: String?)
+}
+
+extension ReplicationRuleReconciler {
+    typealias R = ReplicationRule.Reason
+
+    /// Reads everything a plan needs from the caches; a source whose caches have not synced yet is
+    /// never planned from (an empty read would delete every replica).
+    func read(_ rule: ReplicationRule) async -> ReplicationReadResult {
+        let source: (name: String, epoch: Int64)
+        switch sourceInForce(rule) {
+        case .failure(let blocker): return .blocked(blocker, source: nil)
+        case .success(let s): source = s
+        }
+        let namespace = rule.metadata.namespace ?? ""
+        let selector = rule.spec.effectiveTargetSelector
+        let targets = datacenterCache.list()
+            .filter { $0.metadata.deletionTimestamp == nil && $0.metadata.name != source.name && selector.matches($0.metadata.labels) }
+            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        func blocked(_ reason: String, _ message: String, terminal: Bool) -> ReplicationReadResult {
+            .blocked(ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: source.name)
+        }
+        guard !targets.isEmpty else { return blocked(R.noTargets, "No Datacenter but the source \(source.name) matches spec.targets.", terminal: false) }
+        if let residency = rule.spec.residency, !targets.contains(where: { residency.allows(region: $0.spec.region) }) {
+            return blocked(R.noAllowedTargets, "residency.allowedRegions \(residency.allowedRegions) matches no target's region (\(targets.map(\.spec.region).joined(separator: ", "))); fix spec.residency or spec.targets.", terminal: true)
+        }
+        if datacenterCache.get(name: source.name)?.status?.phase == .unreachable {
+            return blocked(R.sourceUnavailable, "The source \(source.name) is Unreachable; replication resumes when it returns or another primary is promoted.", terminal: false)
+        }
+        guard let connection = await members.existing(source.name) else {
+            return blocked(R.sourceUnavailable, "No connection to the source \(source.name) yet.", terminal: false)
+        }
+        var read = ReplicationRead(source: source.name, epoch: source.epoch)
+        for entry in rule.spec.resources {
+            let id = ReplicaKindKey(apiVersion: entry.apiVersion, kind: entry.kind)
+            do {
+                let kind = try await kinds.resolve(apiVersion: entry.apiVersion, kind: entry.kind, in: source.name, client: connection.client)
+                guard kind.namespaced else {
+                    return blocked(R.clusterScopedKind, "\(entry.kind) is cluster-scoped; this version of Concord replicates namespaced kinds only.", terminal: true)
+                }
+                read.kinds[id] = kind
+            } catch let error as UnknownKindError {
+                return blocked(R.unknownKind, error.message, terminal: true)
+            } catch {
+                return blocked(R.sourceUnavailable, "Cannot read the source \(source.name)'s API discovery: \(error)", terminal: false)
+            }
+        }
+        for kind in read.kinds.values { watches.ensure(kind, namespace: namespace) }
+        var revisions: [String] = []
+        for (id, kind) in read.kinds {
+            guard let informer = await members.informer(for: kind.resource, namespaced: true, kind: kind.kind, in: source.name, namespace: namespace), informer.hasSynced else {
+                return blocked(R.sourceUnavailable, "Waiting for the source \(source.name)'s \(kind.kind) cache.", terminal: false)
+            }
+            for object in informer.cache.list(namespace: namespace) {
+                let name = ReplicaContent.name(of: object)
+                let labels = ReplicaContent.labels(of: object)
+                guard rule.spec.resources.contains(where: { $0.kind == id.kind && $0.apiVersion == id.apiVersion && $0.matches(name: name, labels: labels) }) else { continue }
+                let key = ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: name)
+                read.sources[key] = object
+                read.sourceWrittenAt[key] = Self.writtenAt(object)
+                if let rv = ReplicaContent.resourceVersion(of: object) { revisions.append(rv) }
+            }
+        }
+        read.sourceRevision = ReplicationRound.highestRevision(revisions)
+        for dc in targets {
+            guard let name = dc.metadata.name else { continue }
+            // A member whose health says Unreachable is not planned: its cache holds what it had when it went away.
+            if dc.status?.phase == .unreachable {
+                read.unreachable.append(name)
+            } else if let objects = await targetObjects(name, kinds: read.kinds, namespace: namespace) {
+                read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
+            } else {
+                read.unreachable.append(name)
+            }
+        }
+        return .ready(read)
+    }
+
+    /// Every object of the rule's kinds in `namespace` of target `datacenter`; nil while any cache is unavailable.
+    func targetObjects(_ datacenter: String, kinds: [ReplicaKindKey: ResolvedKind], namespace: String) async -> [ReplicaKey: JSONValue]? {
+        var objects: [ReplicaKey: JSONValue] = [:]
+        for (id, kind) in kinds {
+            guard let informer = await members.informer(for: kind.resource, namespaced: true, kind: kind.kind, in: datacenter, namespace: namespace), informer.hasSynced else { return nil }
+            for object in informer.cache.list(namespace: namespace) {
+                objects[ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: ReplicaContent.name(of: object))] = object
+            }
+        }
+        return objects
+    }
+
+    /// The source datacenter and epoch: the named Datacenter, or the primary in force (the first
+    /// FederationPolicy by name whose status names one; failing that, the Datacenter whose role is Primary).
+    func sourceInForce(_ rule: ReplicationRule) -> Result<(name: String, epoch: Int64), ReplicationBlocker> {
+        let policies = policyCache.list().sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        switch rule.spec.effectiveSource {
+        case .datacenter(let name):
+            guard datacenterCache.get(name: name) != nil else {
+                return .failure(ReplicationBlocker(reason: R.sourceNotFound, message: "spec.source names Datacenter \(name), which does not exist.", terminal: true))
+            }
+            let epoch = (policies.first { $0.status?.primary == name } ?? policies.first)?.status?.epoch ?? 0
+            return .success((name, epoch))
+        case .primary:
+            if let policy = policies.first(where: { $0.status?.primary != nil }), let primary = policy.status?.primary {
+                return .success((primary, policy.status?.epoch ?? 0))
+            }
+            if let dc = datacenterCache.list().first(where: { $0.status?.role == .primary }), let name = dc.metadata.name {
+                return .success((name, 0))
+            }
+            return .failure(ReplicationBlocker(reason: R.noPrimary, message: "No FederationPolicy names a primary yet; the rule reads from the primary.", terminal: false))
+        }
+    }
+
+    /// When the object was last written: its latest managedFields time, else its creation.
+    static func writtenAt(_ object: JSONValue) -> Date? {
+        let times = (object["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap { $0["time"]?.stringValue.flatMap { KubeTime(rfc3339: $0)?.date } }
+        return times.max() ?? object["metadata"]?["creationTimestamp"]?.stringValue.flatMap { KubeTime(rfc3339: $0)?.date }
+    }
+}

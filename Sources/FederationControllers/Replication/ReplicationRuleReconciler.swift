@@ -1,0 +1,130 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+import Logging
+import Synchronization
+
+/// Reconciles one ReplicationRule: reads the source and target objects from the member caches,
+/// asks the core for the plan (``FederationCore/planReplication(rule:source:epoch:sources:targets:now:sourceWrittenAt:)``),
+/// has the ``ReplicationEffectExecutor`` run it per target, and writes status. Every decision is
+/// in the plan; input the rule cannot act on becomes a Ready=False (and, if only a person can fix
+/// it, Stalled=True) condition on this rule alone.
+struct ReplicationRuleReconciler: Reconciler {
+    let rules: ResourceClient<ReplicationRule>
+    let ruleCache: InformerCache<ReplicationRule>
+    let datacenterCache: InformerCache<Datacenter>
+    let policyCache: InformerCache<FederationPolicy>
+    /// Member clients (replica writes, discovery) and the member informers objects are read from.
+    let members: Members
+    let kinds: ReplicatedKinds
+    let watches: ReplicationWatches
+    /// Bounds replica writes (the context's clock).
+    let clock: RuntimeClock
+    let now: @Sendable () -> Date
+    let requeue: RequeuePolicy
+    /// Records conflicts, resolutions, residency evictions and source changes.
+    let events: EventRecorder
+    let metrics: ReplicationMetrics
+    /// Content hashes per rule by uid and resourceVersion, so a pass hashes only what changed.
+    let hashMemos = RuleHashMemos()
+    let logger: Logger
+
+    func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let rule = ruleCache.get(key), rule.metadata.deletionTimestamp == nil else {
+            hashMemos.forget(key)
+            return .done
+        }
+        let read: ReplicationRead
+        switch await self.read(rule) {
+        case .blocked(let blocker, let source):
+            try await writeStatus(ReplicationStatusBuilder.blocked(rule: rule, by: blocker, source: source, now: now()), of: rule)
+            return .requeue(after: requeue.replicationRetry)
+        case .ready(let r): read = r
+        }
+        let sourceRegion = datacenterCache.get(name: read.source)?.spec.region
+        let at = now()
+        let plan = hashMemos.withMemo(for: key) { memo in
+            planReplication(
+                rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
+                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash)
+        }
+        var round = ReplicationRound(plan: plan, sourceRevision: read.sourceRevision, unreachable: read.unreachable)
+        for target in plan.targets {
+            let outcome = await executor(read.kinds).execute(target, rule: rule)
+            if let failure = outcome.failure { round.failures[target.datacenter] = failure }
+            if let lag = outcome.lag { round.lags[target.datacenter] = lag }
+        }
+        let (status, newConflicts) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
+        report(rule: rule, round: round, status: status, newConflicts: newConflicts)
+        try await writeStatus(status, of: rule)
+        return .requeue(after: delay(rule, round))
+    }
+
+    func executor(_ kinds: [ReplicaKindKey: ResolvedKind]) -> ReplicationEffectExecutor {
+        ReplicationEffectExecutor(members: members, kinds: kinds, clock: clock, writeTimeout: requeue.replicationWriteTimeout, now: now, events: events, logger: logger)
+    }
+
+    /// Soon after a failure or an unreachable target; otherwise at the rule's interval (Periodic)
+    /// or its full resync (Continuous: changes arrive as events).
+    func delay(_ rule: ReplicationRule, _ round: ReplicationRound) -> Duration {
+        let period = rule.spec.effectiveMode == .periodic ? rule.spec.effectiveIntervalSeconds : rule.spec.effectiveFullResyncSeconds
+        guard round.failures.isEmpty, round.unreachable.isEmpty else { return min(requeue.replicationRetry, .seconds(period)) }
+        return .seconds(period)
+    }
+
+    /// Events and metrics of a pass: new conflicts, Manual resolutions, source changes, lag.
+    func report(rule: ReplicationRule, round: ReplicationRound, status: ReplicationRuleStatus, newConflicts: [ConflictFinding]) {
+        let ref = ObjectReference(to: rule)
+        let id = rule.ruleAnnotationValue
+        for finding in newConflicts {
+            events.event(regarding: ref, type: Event.warning, reason: "ConflictDetected", action: "Replicate", note: finding.message)
+            logger.info("Conflict detected", metadata: ["replicationrule": "\(id)", "datacenter": "\(finding.datacenter)", "object": "\(finding.key)", "outcome": "\(finding.outcome.rawValue)"])
+        }
+        for finding in round.plan.targets.flatMap(\.conflicts) where finding.strategy == .manual && finding.outcome != .awaitingPerson {
+            events.event(regarding: ref, type: Event.normal, reason: "ConflictResolved", action: "Replicate",
+                         note: "\(finding.key) in \(finding.datacenter): a person chose \(finding.outcome == .restored ? "KeepSource" : "KeepTarget").")
+        }
+        if let previous = rule.status?.sourceDatacenter, previous != round.plan.source {
+            events.event(regarding: ref, type: Event.normal, reason: "SourceChanged", action: "Replicate",
+                         note: "Reading from \(round.plan.source) at epoch \(round.plan.epoch) (was \(previous)).")
+        }
+        metrics.conflicts(newConflicts, rule: id)
+        for target in status.targets where target.state == .synced {
+            metrics.lag(target.lagSeconds ?? 0, rule: id, source: round.plan.source, target: target.datacenter)
+        }
+    }
+
+    /// Every field of a ReplicationRule's status; this controller is their one writer.
+    static let statusFields = [
+        "observedGeneration", "sourceDatacenter", "sourceEpoch", "sourceRevision", "objects", "targets", "conflicts", "conflictsTotal", "conditions",
+    ]
+
+    /// Writes the status when it changed: a merge patch of its fields without a resourceVersion
+    /// precondition, so a pass that starts before the cache holds the previous write does not fail with 409.
+    func writeStatus(_ status: ReplicationRuleStatus, of rule: ReplicationRule) async throws {
+        guard status != rule.status else { return }
+        do {
+            try await rules.patchStatus(rule, fields: Self.statusFields, from: status)
+        } catch let error as KubeAPIError where error.isNotFound {}
+    }
+}
+
+/// One ``FederationCore/ContentHashMemo`` per rule, used by one pass at a time under the lock.
+final class RuleHashMemos: Sendable {
+    private let memos = Mutex<[ObjectKey: ContentHashMemo]>([:])
+
+    /// Runs `body` with `key`'s memo, after starting its next pass.
+    func withMemo<T: Sendable>(for key: ObjectKey, _ body: (ContentHashMemo) -> T) -> T {
+        memos.withLock { memos in
+            let memo = memos[key] ?? ContentHashMemo()
+            memos[key] = memo
+            memo.nextPass()
+            return body(memo)
+        }
+    }
+
+    /// Drops `key`'s memo (the rule is gone).
+    func forget(_ key: ObjectKey) { memos.withLock { _ = $0.removeValue(forKey: key) } }
+}

@@ -1,0 +1,49 @@
+import FederationAPI
+import Foundation
+
+/// Keeps `status.conflicts`: newest first, at most ``ReplicationRule/conflictLimit`` entries.
+///
+/// - A Manual conflict stays listed while it waits for a person, and leaves the list once resolved
+///   (the replica carried a `resolution`, or its content went back to what Concord wrote).
+/// - A conflict the strategy resolved (SourceWins, TargetWins, LastWriterWins) stays listed as
+///   history until newer ones push it out; waiting Manual entries are pushed out last.
+/// - A finding already listed (same datacenter, object and message) is not listed or counted again:
+///   a TargetWins replica or a Manual one is found again on every pass.
+public enum ConflictLedger {
+    /// The new list, and the findings that were not listed before.
+    public static func merge(previous: [ReplicationConflict], findings: [ConflictFinding], now: Date) -> (conflicts: [ReplicationConflict], new: [ConflictFinding]) {
+        let waiting = Set(findings.filter { $0.outcome == .awaitingPerson }.map { Ident($0.datacenter, $0.key.kind, $0.key.name) })
+        let kept = previous.filter { $0.resolution != .manual || waiting.contains(Ident($0.datacenter, $0.kind, $0.name)) }
+        var new: [ConflictFinding] = []
+        for finding in findings.sorted(by: { ($0.datacenter, $0.key) < ($1.datacenter, $1.key) }) {
+            let id = Ident(finding.datacenter, finding.key.kind, finding.key.name)
+            if finding.strategy == .manual {
+                // A resolution is not a new conflict; a waiting one is new only the first time.
+                guard finding.outcome == .awaitingPerson, !kept.contains(where: { $0.resolution == .manual && Ident($0.datacenter, $0.kind, $0.name) == id }) else { continue }
+            } else if kept.contains(where: { Ident($0.datacenter, $0.kind, $0.name) == id && $0.message == finding.message }) {
+                continue
+            }
+            new.append(finding)
+        }
+        var list = new.map { entry($0, now: now) } + kept
+        while list.count > ReplicationRule.conflictLimit {
+            if let last = list.lastIndex(where: { $0.resolution != .manual }) { list.remove(at: last) } else { list.removeLast() }
+        }
+        return (list, new)
+    }
+
+    static func entry(_ finding: ConflictFinding, now: Date) -> ReplicationConflict {
+        ReplicationConflict(
+            datacenter: finding.datacenter, apiVersion: finding.key.apiVersion, kind: finding.key.kind, name: finding.key.name,
+            detectedAt: KubeTime(now), resolution: finding.strategy, message: finding.message)
+    }
+
+    struct Ident: Hashable {
+        let datacenter: String, kind: String, name: String
+        init(_ datacenter: String, _ kind: String, _ name: String) {
+            self.datacenter = datacenter
+            self.kind = kind
+            self.name = name
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import FederationAPI
+import Foundation
+
+/// Plans one replication pass of `rule` from `source` (at fencing `epoch`) into `targets`.
+///
+/// `sources` are the selected source objects; `sourceWrittenAt` gives when each was last written
+/// (for lag). Per target, by object key:
+/// - an object residency forbids there is `blocked`, and a replica of this rule found there is
+///   deleted first (`deleteOutsideResidency`);
+/// - no replica → `create`;
+/// - the replica's content hash differs from its `content-hash` stamp (or the object was not written
+///   by this rule) → `conflict`, then the strategy's write (see ``resolveConflict``);
+/// - otherwise, a source written since the copy (another `source-revision` or source datacenter) or
+///   labels/annotations missing on the replica → `update`;
+/// - an object of the same name no rule wrote, with the source's content → `update` (stamped; a
+///   former source's own copy after a promotion), with other content → `conflict`; one another
+///   rule wrote → `conflict` awaiting a person, and nothing is written;
+/// - an object the rule selects that no rule wrote and the source lacks (a write a former primary
+///   accepted before it was fenced) → `conflict`, kept and listed, never copied anywhere;
+/// - a replica of this rule whose source is gone → `delete` under Propagate, nothing under Orphan;
+///   unless its residency label excludes the source's region (`sourceRegion`): a source there can
+///   never hold it, so its absence says nothing. Nothing is ever written from a replica back to the
+///   source, so a deleted source object is never resurrected.
+///
+/// Every write is stamped with `source-datacenter`, `source-revision`, `epoch`, `content-hash`,
+/// `rule` and an `hlc` reading later than every reading seen on the targets.
+///
+/// `hash` computes ``ReplicaContent/hash(of:)``; a caller may pass one that remembers hashes by
+/// object uid and resourceVersion (a stored object's content never changes without a new one).
+public func planReplication(
+    rule: ReplicationRule, source: String, sourceRegion: String? = nil, epoch: Int64, sources: [ReplicaKey: JSONValue],
+    targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:],
+    hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:)
+) -> ReplicationPlan {
+    var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt, hash: hash)
+    planner.sourceRegion = sourceRegion
+    planner.clock = targets.flatMap { $0.objects.values.compactMap(ReplicaStamp.clock(of:)) }.max()
+    let sortedSources = sources.sorted { $0.key < $1.key }
+    let plans = targets.sorted { $0.datacenter < $1.datacenter }.map { planner.plan($0, sources: sortedSources, selected: sources) }
+    return ReplicationPlan(source: source, epoch: epoch, objects: sources.count, targets: plans, clock: planner.clock)
+}
+
+/// The state of one planning pass: the rule's settings and the HLC as it advances.
+struct ReplicationPlanner {
+    let rule: ReplicationRule
+    let hash: (JSONValue) -> String
+    let source: String
+    let epoch: Int64
+    let now: Date
+    let sourceWrittenAt: [ReplicaKey: Date]
+    var sourceRegion: String?
+    var clock: HLCTimestamp?
+
+    init(rule: ReplicationRule, source: String, epoch: Int64, now: Date, sourceWrittenAt: [ReplicaKey: Date], hash: @escaping (JSONValue) -> String) {
+        self.rule = rule
+        self.hash = hash
+        self.source = source
+        self.epoch = epoch
+        self.now = now
+        self.sourceWrittenAt = sourceWrittenAt
+    }
+
+    var ruleID: String { rule.ruleAnnotationValue }
+
+    mutating func plan(_ target: ReplicationTargetView, sources: [(key: ReplicaKey, value: JSONValue)], selected: [ReplicaKey: JSONValue]) -> TargetPlan {
+        var first: [ReplicationEffect] = [], writes: [ReplicationEffect] = [], deletes: [ReplicationEffect] = []
+        var allowed = 0, inSync = 0
+        for (key, object) in sources {
+            let replica = target.objects[key]
+            guard ReplicationResidency.allows(object, rule: rule, region: target.region) else {
+                first.append(.blocked(key))
+                if let replica, ReplicaStamp(of: replica).rule == ruleID { first.append(.deleteOutsideResidency(key)) }
+                continue
+            }
+            allowed += 1
+            guard let replica else {
+                writes.append(.create(write(key, object, at: target.datacenter)))
+                continue
+            }
+            let effects = compare(key, source: object, replica: replica, at: target.datacenter)
+            if effects.isEmpty { inSync += 1 }
+            writes += effects
+        }
+        for (key, replica) in target.objects.filter({ selected[$0.key] == nil }).sorted(by: { $0.key < $1.key }) {
+            let owner = ReplicaStamp(of: replica).rule
+            if owner == nil, selects(key, replica) {
+                // Written in this member, never at the source (a write a former primary accepted before it
+                // was fenced, or a local object the rule selects): listed, never copied, never deleted.
+                writes.append(.conflict(ConflictFinding(
+                    datacenter: target.datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .keptTarget,
+                    recordedHash: nil, replicaHash: hash(replica), sourceChanged: false, onlyInTarget: true)))
+                continue
+            }
+            guard owner == ruleID else { continue }
+            if !ReplicationResidency.allows(replica, rule: rule, region: target.region) {
+                first.append(.deleteOutsideResidency(key))
+            } else if rule.spec.effectiveDeletion == .propagate, sourceRegion.map({ ReplicationResidency.labelAllows(replica, region: $0) }) ?? true {
+                deletes.append(.delete(key))
+            }
+        }
+        return TargetPlan(
+            datacenter: target.datacenter, regionAllowed: rule.spec.residency?.allows(region: target.region) ?? true,
+            allowedObjects: allowed, inSync: inSync, effects: first + writes + deletes)
+    }
+
+    /// True when one of the rule's resources selects `object` (of `key`'s kind).
+    func selects(_ key: ReplicaKey, _ object: JSONValue) -> Bool {
+        let labels = ReplicaContent.labels(of: object)
+        return rule.spec.resources.contains { $0.apiVersion == key.apiVersion && $0.kind == key.kind && $0.matches(name: key.name, labels: labels) }
+    }
+
+    /// The effects for a source object whose replica exists (empty: in sync).
+    mutating func compare(_ key: ReplicaKey, source object: JSONValue, replica: JSONValue, at datacenter: String) -> [ReplicationEffect] {
+        let stamp = ReplicaStamp(of: replica)
+        let replicaHash = hash(replica)
+        let sourceChanged = stamp.sourceRevision != ReplicaContent.resourceVersion(of: object) || stamp.sourceDatacenter != source
+        if let owner = stamp.rule, owner != ruleID {
+            // Another rule wrote it: two rules must never take turns rewriting one object.
+            return [.conflict(ConflictFinding(
+                datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
+                recordedHash: nil, replicaHash: replicaHash, sourceChanged: sourceChanged, otherRule: owner))]
+        }
+        if stamp.rule == nil, replicaHash == hash(object) { return [.update(write(key, object, at: datacenter))] }
+        guard stamp.rule == ruleID, stamp.contentHash == replicaHash else {
+            let finding = ConflictFinding(
+                datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
+                recordedHash: stamp.rule == ruleID ? stamp.contentHash : nil, replicaHash: replicaHash, sourceChanged: sourceChanged)
+            return resolveConflict(finding, stamp: stamp, source: object, replica: replica)
+        }
+        guard sourceChanged || !ReplicaContent.metadataCopied(from: object, to: replica) else { return [] }
+        return [.update(write(key, object, at: datacenter))]
+    }
+
+    /// The conflict and the strategy's write:
+    /// - SourceWins: restore (update);
+    /// - TargetWins: keep the local change, write nothing (it stays listed);
+    /// - LastWriterWins: the later write by HLC wins. A replica changed while its source was not is
+    ///   the later write: adopt it. When both changed since Concord's copy, both are observed in
+    ///   this pass at the same reading and the tie breaks by datacenter name (the greater name wins);
+    /// - Manual: nothing, until the replica carries `resolution: KeepSource` (restore) or
+    ///   `KeepTarget` (adopt).
+    mutating func resolveConflict(_ finding: ConflictFinding, stamp: ReplicaStamp, source object: JSONValue, replica: JSONValue) -> [ReplicationEffect] {
+        var finding = finding
+        let keepSource: Bool?
+        switch finding.strategy {
+        case .sourceWins: keepSource = true
+        case .targetWins: keepSource = false
+        case .lastWriterWins:
+            let observed = HLCTimestamp.tick(after: clock, now: now, at: source)
+            let local = HLCTimestamp(wallMilliseconds: observed.wallMilliseconds, counter: observed.counter, datacenter: finding.datacenter)
+            keepSource = finding.sourceChanged && observed > local
+        case .manual:
+            keepSource = stamp.resolution.map { $0 == .keepSource }
+        }
+        guard let keepSource else { return [.conflict(finding)] }
+        finding.outcome = keepSource ? .restored : .keptTarget
+        if keepSource {
+            var restore = write(finding.key, object, at: finding.datacenter)
+            restore.clearResolution = stamp.resolution != nil
+            // Restoring content the source wrote long ago is no replication lag.
+            if !finding.sourceChanged { restore.sourceWrittenAt = nil }
+            return [.conflict(finding), .update(restore)]
+        }
+        // TargetWins leaves the replica untouched; the others take its content as the new baseline.
+        guard finding.strategy != .targetWins, stamp.rule == ruleID else { return [.conflict(finding)] }
+        let reading = stampClock(at: finding.datacenter)
+        return [.conflict(finding), .adopt(ReplicaAdoption(key: finding.key, annotations: [
+            FederationAnnotation.contentHash: finding.replicaHash, FederationAnnotation.hybridLogicalClock: reading.description,
+        ]))]
+    }
+
+    /// The replica to apply for `object`, stamped.
+    mutating func write(_ key: ReplicaKey, _ object: JSONValue, at datacenter: String) -> ReplicaWrite {
+        var annotations = ReplicaContent.copiedAnnotations(of: object)
+        annotations[FederationAnnotation.sourceDatacenter] = source
+        annotations[FederationAnnotation.sourceRevision] = ReplicaContent.resourceVersion(of: object) ?? ""
+        annotations[FederationAnnotation.epoch] = String(epoch)
+        annotations[FederationAnnotation.contentHash] = hash(object)
+        annotations[FederationAnnotation.rule] = ruleID
+        annotations[FederationAnnotation.hybridLogicalClock] = stampClock(at: source).description
+        var metadata: [String: JSONValue] = ["name": .string(key.name), "annotations": .object(annotations.mapValues { .string($0) })]
+        if let namespace = rule.metadata.namespace { metadata["namespace"] = .string(namespace) }
+        let labels = ReplicaContent.copiedLabels(of: object)
+        if !labels.isEmpty { metadata["labels"] = .object(labels.mapValues { .string($0) }) }
+        var fields = ReplicaContent.content(of: object).objectValue ?? [:]
+        fields["apiVersion"] = .string(key.apiVersion)
+        fields["kind"] = .string(key.kind)
+        fields["metadata"] = .object(metadata)
+        return ReplicaWrite(key: key, object: .object(fields), sourceWrittenAt: sourceWrittenAt[key], clearResolution: false)
+    }
+
+    /// Advances the HLC for a write stamped by `datacenter`.
+    mutating func stampClock(at datacenter: String) -> HLCTimestamp {
+        let reading = HLCTimestamp.tick(after: clock, now: now, at: datacenter)
+        clock = reading
+        return reading
+    }
+}
+
+/// Where residency lets an object land.
+public enum ReplicationResidency {
+    /// True when the rule's `residency.allowedRegions` (if any) match `region`, and the object's
+    /// `federation.concord.dev/residency` label (if any) is a prefix of `region`.
+    public static func allows(_ object: JSONValue, rule: ReplicationRule, region: String) -> Bool {
+        if let residency = rule.spec.residency, !residency.allows(region: region) { return false }
+        return labelAllows(object, region: region)
+    }
+
+    /// True when the object has no `federation.concord.dev/residency` label, or it is a prefix of `region`.
+    public static func labelAllows(_ object: JSONValue, region: String) -> Bool {
+        guard let restriction = ReplicaContent.labels(of: object)[FederationLabel.residency], !restriction.isEmpty else { return true }
+        return region.hasPrefix(restriction)
+    }
+}

@@ -1,0 +1,116 @@
+import FederationAPI
+import Foundation
+
+/// The replicated content of an object, and its hash.
+///
+/// The content is every top-level field but `apiVersion`, `kind`, `metadata` and `status`
+/// (`data`, `spec`, `type`, …): what a person means by "the object". Metadata is not content:
+/// labels and annotations are copied, but a member's own tooling may add its own, and server
+/// noise (resourceVersion, managedFields, timestamps) differs in every cluster.
+public enum ReplicaContent {
+    /// Top-level fields that are never content.
+    static let excludedFields: Set<String> = ["apiVersion", "kind", "metadata", "status"]
+    /// Annotations never copied to a replica: Concord's own and kubectl's client-side apply record.
+    static let droppedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+    /// The content fields of `object`, sorted by key when encoded.
+    public static func content(of object: JSONValue) -> JSONValue {
+        .object((object.objectValue ?? [:]).filter { !excludedFields.contains($0.key) })
+    }
+
+    /// A 64-bit FNV-1a hash of the content's canonical JSON (sorted keys), as 16 hex digits.
+    /// It detects change; it is not a security measure.
+    public static func hash(of object: JSONValue) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in CompactJSON.encode(content(of: object)) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The object's labels.
+    public static func labels(of object: JSONValue) -> [String: String] {
+        strings(object["metadata"]?["labels"])
+    }
+
+    /// The object's annotations.
+    public static func annotations(of object: JSONValue) -> [String: String] {
+        strings(object["metadata"]?["annotations"])
+    }
+
+    /// The annotations a replica copies from its source: all but Concord's and kubectl's apply record.
+    public static func copiedAnnotations(of object: JSONValue) -> [String: String] {
+        annotations(of: object).filter { !$0.key.hasPrefix(FederationGroup.prefix) && $0.key != droppedAnnotation }
+    }
+
+    /// The labels a replica copies from its source: all of them.
+    public static func copiedLabels(of object: JSONValue) -> [String: String] { labels(of: object) }
+
+    /// True when every label and copied annotation of `source` is on `replica` with the same value.
+    public static func metadataCopied(from source: JSONValue, to replica: JSONValue) -> Bool {
+        let labels = replica["metadata"]?["labels"], annotations = replica["metadata"]?["annotations"]
+        for (key, value) in source["metadata"]?["labels"]?.objectValue ?? [:] where labels?[key] != value { return false }
+        for (key, value) in source["metadata"]?["annotations"]?.objectValue ?? [:] where annotations?[key] != value {
+            if !key.hasPrefix(FederationGroup.prefix) && key != droppedAnnotation { return false }
+        }
+        return true
+    }
+
+    /// `metadata.name`.
+    public static func name(of object: JSONValue) -> String { object["metadata"]?["name"]?.stringValue ?? "" }
+
+    /// `metadata.resourceVersion`.
+    public static func resourceVersion(of object: JSONValue) -> String? { object["metadata"]?["resourceVersion"]?.stringValue }
+
+    private static func strings(_ value: JSONValue?) -> [String: String] {
+        (value?.objectValue ?? [:]).compactMapValues(\.stringValue)
+    }
+}
+
+/// What Concord recorded on a replica when it last wrote it, read from its annotations.
+public struct ReplicaStamp: Hashable, Sendable {
+    /// `federation.concord.dev/rule`: the owning rule, `namespace/name`.
+    public var rule: String?
+    /// `source-datacenter`.
+    public var sourceDatacenter: String?
+    /// `source-revision`: the source object's resourceVersion that was copied.
+    public var sourceRevision: String?
+    /// `epoch`.
+    public var epoch: Int64?
+    /// `content-hash`: the content as Concord last wrote (or adopted) it.
+    public var contentHash: String?
+    /// `hlc`, as written.
+    public var clockText: String?
+    /// `hlc`, parsed.
+    public var clock: HLCTimestamp? { clockText.flatMap { HLCTimestamp(annotation: $0) } }
+    /// `resolution`: a person's decision on a Manual conflict.
+    public var resolution: ConflictDecision?
+
+    /// Only the `hlc` annotation of an object, if it holds a reading.
+    public static func clock(of object: JSONValue) -> HLCTimestamp? {
+        object["metadata"]?["annotations"]?[FederationAnnotation.hybridLogicalClock]?.stringValue.flatMap { HLCTimestamp(annotation: $0) }
+    }
+
+    /// Reads the stamp from an object's annotations.
+    public init(of object: JSONValue) {
+        let annotations = object["metadata"]?["annotations"]
+        func a(_ key: String) -> String? { annotations?[key]?.stringValue }
+        rule = a(FederationAnnotation.rule)
+        sourceDatacenter = a(FederationAnnotation.sourceDatacenter)
+        sourceRevision = a(FederationAnnotation.sourceRevision)
+        epoch = a(FederationAnnotation.epoch).flatMap { Int64($0) }
+        contentHash = a(FederationAnnotation.contentHash)
+        clockText = a(FederationAnnotation.hybridLogicalClock)
+        resolution = a(FederationAnnotation.resolution).flatMap { ConflictDecision(rawValue: $0) }
+    }
+}
+
+/// A person's decision on a Manual conflict, set as the replica annotation `federation.concord.dev/resolution`.
+public enum ConflictDecision: String, Hashable, Sendable, CaseIterable {
+    /// Restore the source's content.
+    case keepSource = "KeepSource"
+    /// Keep the replica's local content.
+    case keepTarget = "KeepTarget"
+}

@@ -1,0 +1,177 @@
+import FederationAPI
+import Foundation
+
+/// One replicated object, by kind and name, within the rule's namespace.
+public struct ReplicaKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The object's apiVersion.
+    public var apiVersion: String
+    /// The object's kind.
+    public var kind: String
+    /// The object's name.
+    public var name: String
+
+    /// Creates a key.
+    public init(apiVersion: String, kind: String, name: String) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+    }
+
+    /// Kind, then name, then apiVersion.
+    public static func < (a: ReplicaKey, b: ReplicaKey) -> Bool { (a.kind, a.name, a.apiVersion) < (b.kind, b.name, b.apiVersion) }
+
+    /// `Kind/name`.
+    public var description: String { "\(kind)/\(name)" }
+}
+
+/// What a planning pass knows of one target datacenter.
+public struct ReplicationTargetView: Hashable, Sendable {
+    /// The target Datacenter.
+    public var datacenter: String
+    /// Its `spec.region`.
+    public var region: String
+    /// Every object of the rule's kinds in the rule's namespace there, replicas or not.
+    public var objects: [ReplicaKey: JSONValue]
+
+    /// Creates a view.
+    public init(datacenter: String, region: String, objects: [ReplicaKey: JSONValue]) {
+        self.datacenter = datacenter
+        self.region = region
+        self.objects = objects
+    }
+}
+
+/// A replica write: the whole desired object, applied with field manager `concord`.
+public struct ReplicaWrite: Hashable, Sendable {
+    /// Which object.
+    public var key: ReplicaKey
+    /// The object to apply: the source's content, labels and annotations, plus Concord's stamp.
+    public var object: JSONValue
+    /// When the source object was last written (for lag), if known.
+    public var sourceWrittenAt: Date?
+    /// Also remove the `resolution` annotation a person set (Manual conflicts).
+    public var clearResolution: Bool
+}
+
+/// Keeping a replica's local content: only its stamp changes (a merge patch of annotations).
+public struct ReplicaAdoption: Hashable, Sendable {
+    /// Which object.
+    public var key: ReplicaKey
+    /// The new `content-hash` (the replica's own) and `hlc`; the `resolution` annotation is removed.
+    public var annotations: [String: String]
+}
+
+/// How a conflict ends under the rule's strategy.
+public enum ConflictOutcome: String, Hashable, Sendable {
+    /// SourceWins, LastWriterWins with the source later, or a person's KeepSource: the replica is restored.
+    case restored = "Restored"
+    /// TargetWins, LastWriterWins with the replica later, or a person's KeepTarget: the local change stays.
+    case keptTarget = "KeptTarget"
+    /// Manual: nothing is written until a person resolves it.
+    case awaitingPerson = "AwaitingPerson"
+}
+
+/// A replica that changed in its own datacenter since Concord last wrote it.
+public struct ConflictFinding: Hashable, Sendable {
+    /// The datacenter holding the diverging copy.
+    public var datacenter: String
+    /// Which object.
+    public var key: ReplicaKey
+    /// The rule's strategy.
+    public var strategy: ConflictResolution
+    /// What the strategy does about it.
+    public var outcome: ConflictOutcome
+    /// The hash Concord recorded (nil: the object was never written by this rule).
+    public var recordedHash: String?
+    /// The replica's hash now.
+    public var replicaHash: String
+    /// Whether the source changed too (LastWriterWins then orders the two by HLC).
+    public var sourceChanged: Bool
+    /// The other ReplicationRule (`namespace/name`) that wrote this object, if another rule did.
+    public var otherRule: String?
+    /// The object exists only in this datacenter: the source lacks it and no rule wrote it.
+    public var onlyInTarget: Bool
+
+    /// Creates a finding.
+    public init(
+        datacenter: String, key: ReplicaKey, strategy: ConflictResolution, outcome: ConflictOutcome, recordedHash: String?, replicaHash: String,
+        sourceChanged: Bool, otherRule: String? = nil, onlyInTarget: Bool = false
+    ) {
+        self.otherRule = otherRule
+        self.onlyInTarget = onlyInTarget
+        self.datacenter = datacenter
+        self.key = key
+        self.strategy = strategy
+        self.outcome = outcome
+        self.recordedHash = recordedHash
+        self.replicaHash = replicaHash
+        self.sourceChanged = sourceChanged
+    }
+
+    /// One line for status and events.
+    public var message: String {
+        if onlyInTarget {
+            return "\(key.kind) \(key.name) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
+        }
+        if let otherRule {
+            return "\(key.kind) \(key.name) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."
+        }
+        let recorded = recordedHash.map { ", not \($0) as written by Concord" } ?? " and was not written by this rule"
+        return "\(key.kind) \(key.name) in \(datacenter) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
+    }
+}
+
+/// One effect of a replication plan on one target, in the order they must run.
+public enum ReplicationEffect: Hashable, Sendable {
+    /// A replica lies outside its allowed regions: delete it first (it must never stay there).
+    case deleteOutsideResidency(ReplicaKey)
+    /// Residency forbids this object in this target: nothing is written.
+    case blocked(ReplicaKey)
+    /// A conflict was found; what happens follows in the write effects.
+    case conflict(ConflictFinding)
+    /// The replica does not exist: apply it.
+    case create(ReplicaWrite)
+    /// The replica differs from the source (or is restored): apply it.
+    case update(ReplicaWrite)
+    /// Keep the replica's local content and restamp it.
+    case adopt(ReplicaAdoption)
+    /// The source object is gone (deletion Propagate): delete the replica.
+    case delete(ReplicaKey)
+}
+
+/// The plan for one target datacenter.
+public struct TargetPlan: Hashable, Sendable {
+    /// The target Datacenter.
+    public var datacenter: String
+    /// False when the rule's residency excludes the target's region.
+    public var regionAllowed: Bool
+    /// Source objects residency allows here.
+    public var allowedObjects: Int
+    /// Allowed objects whose replica already matches the source (no write planned).
+    public var inSync: Int
+    /// The effects, in order.
+    public var effects: [ReplicationEffect]
+
+    /// The conflicts found.
+    public var conflicts: [ConflictFinding] { effects.compactMap { if case .conflict(let c) = $0 { c } else { nil } } }
+    /// The objects residency kept out.
+    public var blocked: [ReplicaKey] { effects.compactMap { if case .blocked(let k) = $0 { k } else { nil } } }
+    /// The effects that write to the member.
+    public var writes: [ReplicationEffect] {
+        effects.filter { switch $0 { case .blocked, .conflict: false; default: true } }
+    }
+}
+
+/// What one replication pass does, per target, as a value.
+public struct ReplicationPlan: Hashable, Sendable {
+    /// The source datacenter read.
+    public var source: String
+    /// The epoch stamped on writes.
+    public var epoch: Int64
+    /// Source objects selected.
+    public var objects: Int
+    /// Per target, by name.
+    public var targets: [TargetPlan]
+    /// The latest HLC reading stamped or seen.
+    public var clock: HLCTimestamp?
+}

@@ -1,0 +1,51 @@
+import FederationAPI
+import Foundation
+
+/// What one replication pass did: the plan, and how its execution went per target.
+public struct ReplicationRound: Hashable, Sendable {
+    /// The plan that ran.
+    public var plan: ReplicationPlan
+    /// The highest resourceVersion among the selected source objects.
+    public var sourceRevision: String?
+    /// Targets whose objects could not be read (no connection, cache not synced): not planned.
+    public var unreachable: [String]
+    /// Targets where a write failed, with the first failure; the writes after it did not run.
+    public var failures: [String: String]
+    /// Per target, the largest lag (source write → acknowledged replica write) of this pass's writes.
+    public var lags: [String: Double]
+
+    /// Creates a round.
+    public init(plan: ReplicationPlan, sourceRevision: String?, unreachable: [String] = [], failures: [String: String] = [:], lags: [String: Double] = [:]) {
+        self.plan = plan
+        self.sourceRevision = sourceRevision
+        self.unreachable = unreachable
+        self.failures = failures
+        self.lags = lags
+    }
+
+    /// The highest of resourceVersions compared as numbers (as the embedded control plane and etcd
+    /// issue them), or nil when there are none.
+    public static func highestRevision(_ revisions: [String]) -> String? {
+        revisions.max { a, b in
+            if let x = UInt64(a), let y = UInt64(b) { return x < y }
+            return (a.count, a) < (b.count, b)
+        }
+    }
+}
+
+/// Why a rule cannot be planned at all: bad input or an unreadable source.
+public struct ReplicationBlocker: Error, Hashable, Sendable {
+    /// The condition reason.
+    public var reason: String
+    /// What is wrong and how to fix it.
+    public var message: String
+    /// True for input only a person can fix (Stalled=True); false for a wait (Ready=False only).
+    public var terminal: Bool
+
+    /// Creates a blocker.
+    public init(reason: String, message: String, terminal: Bool) {
+        self.reason = reason
+        self.message = message
+        self.terminal = terminal
+    }
+}

@@ -1,0 +1,126 @@
+import FederationAPI
+import Foundation
+
+/// Builds a ReplicationRule's status from a pass, pure: targets, the bounded conflict list with its
+/// total, and the conditions (Ready, Synced, ConflictsDetected, ResidencyBlocked, Reconciling,
+/// Stalled) with `SetStatusCondition` semantics.
+public enum ReplicationStatusBuilder {
+    typealias T = ReplicationRule.ConditionType
+    typealias R = ReplicationRule.Reason
+
+    /// The status after `round`, and the conflicts it detected that the previous status did not list.
+    public static func status(rule: ReplicationRule, round: ReplicationRound, now: Date) -> (status: ReplicationRuleStatus, newConflicts: [ConflictFinding]) {
+        let previous = rule.status ?? ReplicationRuleStatus()
+        var status = previous
+        status.observedGeneration = rule.metadata.generation
+        status.sourceDatacenter = round.plan.source
+        status.sourceEpoch = round.plan.epoch
+        status.sourceRevision = round.sourceRevision
+        status.objects = round.plan.objects
+        status.targets = targets(round, previous: previous, now: now)
+        let (conflicts, new) = ConflictLedger.merge(previous: previous.conflicts, findings: round.plan.targets.flatMap(\.conflicts), now: now)
+        status.conflicts = conflicts
+        status.conflictsTotal = (previous.conflictsTotal ?? 0) + Int64(new.count)
+        setConditions(&status, rule: rule, round: round, now: now)
+        return (status, new)
+    }
+
+    /// The status of a rule that cannot be planned: Ready False (and Stalled True when terminal).
+    public static func blocked(rule: ReplicationRule, by blocker: ReplicationBlocker, source: String?, now: Date) -> ReplicationRuleStatus {
+        var status = rule.status ?? ReplicationRuleStatus()
+        status.observedGeneration = rule.metadata.generation
+        if let source { status.sourceDatacenter = source }
+        let c = Conditions(generation: rule.metadata.generation, time: KubeTime(now))
+        status.conditions.set(c.make(T.ready, .false, blocker.reason, blocker.message))
+        status.conditions.remove(T.reconciling)
+        if blocker.terminal { status.conditions.set(c.make(T.stalled, .true, blocker.reason, blocker.message)) } else { status.conditions.remove(T.stalled) }
+        if blocker.reason == R.noAllowedTargets { status.conditions.set(c.make(T.residencyBlocked, .true, R.outsideAllowedRegions, blocker.message)) }
+        return status
+    }
+
+    static func targets(_ round: ReplicationRound, previous: ReplicationRuleStatus, now: Date) -> [ReplicationTargetStatus] {
+        var result: [ReplicationTargetStatus] = []
+        for plan in round.plan.targets {
+            var t = previous.targets.first { $0.datacenter == plan.datacenter } ?? ReplicationTargetStatus(datacenter: plan.datacenter)
+            let waiting = plan.conflicts.filter { !$0.onlyInTarget && ($0.outcome == .awaitingPerson || $0.strategy == .targetWins) }.count
+            t.conflicts = plan.conflicts.filter { $0.outcome == .awaitingPerson }.count
+            t.message = nil
+            if let failure = round.failures[plan.datacenter] {
+                t.state = .failed
+                t.message = failure
+                t.objectsInSync = plan.inSync
+            } else if !plan.regionAllowed {
+                t.state = .blocked
+                t.message = "Residency allows none of this datacenter's region; nothing is written here."
+                t.objectsInSync = 0
+            } else {
+                // Moved only when something was written or the target just became Synced, so a pass
+                // that finds everything in sync writes no status (and wakes nothing).
+                if !plan.writes.isEmpty || t.state != .synced || t.lastSyncTime == nil { t.lastSyncTime = KubeTime(now) }
+                t.state = .synced
+                t.syncedRevision = round.sourceRevision
+                t.objectsInSync = plan.allowedObjects - waiting
+                if let lag = round.lags[plan.datacenter] { t.lagSeconds = lag } else if t.lagSeconds == nil { t.lagSeconds = 0 }
+            }
+            result.append(t)
+        }
+        for name in round.unreachable {
+            var t = previous.targets.first { $0.datacenter == name } ?? ReplicationTargetStatus(datacenter: name)
+            t.state = .unreachable
+            t.message = "The member's objects cannot be read; it catches up when it returns."
+            result.append(t)
+        }
+        return result.sorted { $0.datacenter < $1.datacenter }
+    }
+
+    static func setConditions(_ status: inout ReplicationRuleStatus, rule: ReplicationRule, round: ReplicationRound, now: Date) {
+        let c = Conditions(generation: rule.metadata.generation, time: KubeTime(now))
+        let failed = status.targets.filter { $0.state == .failed }.map(\.datacenter)
+        let unreachable = status.targets.filter { $0.state == .unreachable }.map(\.datacenter)
+        let synced: Condition
+        if !failed.isEmpty {
+            synced = c.make(T.synced, .false, R.targetsFailed, "Writes failed in \(failed.joined(separator: ", ")); retrying.")
+        } else if !unreachable.isEmpty {
+            synced = c.make(T.synced, .false, R.targetsUnreachable, "Unreachable: \(unreachable.joined(separator: ", ")); they catch up when they return.")
+        } else {
+            synced = c.make(T.synced, .true, R.allTargetsSynced, "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source).")
+        }
+        status.conditions.set(synced)
+        let waiting = status.conflicts.filter { $0.resolution == .manual }
+        if status.conflicts.isEmpty {
+            status.conditions.set(c.make(T.conflictsDetected, .false, R.noConflicts, "No replica was changed in its own datacenter."))
+        } else if !waiting.isEmpty {
+            status.conditions.set(c.make(T.conflictsDetected, .true, R.manualResolutionRequired,
+                "\(waiting.count) conflict(s) wait for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution)."))
+        } else {
+            status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved, "\(status.conflictsTotal ?? 0) conflict(s) detected and resolved by \(rule.spec.effectiveConflictResolution.rawValue)."))
+        }
+        let excluded = round.plan.targets.filter { !$0.regionAllowed }.map(\.datacenter)
+        let blocked = round.plan.targets.reduce(0) { $0 + $1.blocked.count }
+        if blocked > 0 {
+            let detail = excluded.isEmpty ? "" : " Excluded datacenters: \(excluded.joined(separator: ", "))."
+            status.conditions.set(c.make(T.residencyBlocked, .true, R.outsideAllowedRegions, "\(blocked) object copies kept out by residency.\(detail)"))
+        } else {
+            status.conditions.set(c.make(T.residencyBlocked, .false, R.allTargetsAllowed, "Residency kept nothing out."))
+        }
+        if synced.status != .true {
+            status.conditions.set(c.make(T.ready, .false, synced.reason, synced.message))
+        } else if !waiting.isEmpty {
+            status.conditions.set(c.make(T.ready, .false, R.manualResolutionRequired, "\(waiting.count) conflict(s) wait for a person."))
+        } else if round.plan.objects == 0 {
+            status.conditions.set(c.make(T.ready, .false, R.nothingSelected, "No object in namespace \(rule.metadata.namespace ?? "") at \(round.plan.source) matches the rule's resources."))
+        } else {
+            status.conditions.set(c.make(T.ready, .true, CommonReason.succeeded, "\(round.plan.objects) object(s) replicated from \(round.plan.source)."))
+        }
+        if failed.isEmpty { status.conditions.remove(T.reconciling) } else { status.conditions.set(c.make(T.reconciling, .true, CommonReason.progressing, synced.message)) }
+        status.conditions.remove(T.stalled)
+    }
+
+    struct Conditions {
+        let generation: Int64?
+        let time: KubeTime
+        func make(_ type: String, _ value: ConditionStatus, _ reason: String, _ message: String) -> Condition {
+            Condition(type: type, status: value, observedGeneration: generation, lastTransitionTime: time, reason: reason, message: message)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import FederationAPI
+import Foundation
+import Testing
+
+@testable import ConcordCLI
+
+/// `concord replication resolve` parsing and the replication lines of `concord status`.
+struct ReplicationCommandTests {
+    @Test func resolveParsesTheRuleObjectAndSide() throws {
+        let r = try ReplicationCommand.Resolve.parse(["global-config", "shop/flags", "--keep", "target", "--datacenter", "eu-central"])
+        #expect(r.rule == "global-config")
+        #expect(r.object == "shop/flags")
+        #expect(r.keep == .target)
+        #expect(r.keep.annotation == "KeepTarget")
+        #expect(r.datacenter == "eu-central")
+    }
+
+    @Test func resolveRefusesAnotherSide() {
+        #expect(throws: (any Error).self) { try ReplicationCommand.Resolve.parse(["r", "shop/flags", "--keep", "both"]) }
+    }
+
+    @Test func statusShowsEachTargetWithLagAndWaitingConflicts() {
+        let t = KubeTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let rule = ReplicationRule(
+            metadata: ObjectMeta(name: "global-config", namespace: "shop"),
+            spec: ReplicationRuleSpec(resources: [ReplicatedResource(apiVersion: "v1", kind: "ConfigMap")]),
+            status: ReplicationRuleStatus(
+                sourceDatacenter: "us-east", sourceEpoch: 2, objects: 3,
+                targets: [
+                    ReplicationTargetStatus(datacenter: "eu-central", state: .synced, lagSeconds: 0.25, objectsInSync: 3, conflicts: 0),
+                    ReplicationTargetStatus(datacenter: "us-west", state: .synced, lagSeconds: 0.5, objectsInSync: 1, conflicts: 1),
+                ],
+                conditions: [Condition(type: "Ready", status: .false, lastTransitionTime: t, reason: "ManualResolutionRequired", message: "1 conflict(s) wait for a person.")]))
+        #expect(ReplicationLines.render([rule]) == [
+            "ReplicationRule shop/global-config: source us-east (epoch 2), 3 objects — ManualResolutionRequired: 1 conflict(s) wait for a person.",
+            "  → eu-central: Synced, lag 0.2s, 3 in sync",
+            "  → us-west: Synced, lag 0.5s, 1 in sync, 1 conflict(s) waiting",
+        ])
+    }
+}

@@ -1,0 +1,45 @@
+import ConcordTesting
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `concord up` running in a directory: the process, its layout (`up.json`), the pids of its
+/// children, and kubectl for the hub and each member.
+struct StartedFederation {
+    let up: Background
+    let layout: UpEndToEndTests.Layout
+    let children: [Int32]
+    let hubConfig: String
+    let hub: Kubectl
+    let members: [String: Kubectl]
+
+    /// Starts `concord up` with `datacenters` members in `dir` and waits until it is ready; on a
+    /// failure every process it started is killed before the error is thrown.
+    static func start(in dir: URL, datacenters: Int = 3) async throws -> StartedFederation {
+        let up = try Background(try concordBinary(), ["up", "--datacenters", "\(datacenters)", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
+        do {
+            let started = try await eventually(timeout: .seconds(120), every: .milliseconds(200)) {
+                guard up.exitStatus == nil else { throw E2EError("concord up exited:\n\(up.log)") }
+                return up.log.contains("Press Ctrl-C")
+            }
+            guard started else { throw E2EError("concord up did not finish starting:\n\(up.log)") }
+            let layout = try JSONDecoder().decode(UpEndToEndTests.Layout.self, from: Data(contentsOf: dir.appendingPathComponent("up.json")))
+            var members: [String: Kubectl] = [:]
+            for m in layout.datacenters { members[m.name] = try Kubectl(kubeconfig: m.kubeconfig) }
+            let hubConfig = dir.appendingPathComponent("hub.kubeconfig").path
+            return StartedFederation(
+                up: up, layout: layout, children: ([layout.hub.pid, layout.controller?.pid] + layout.datacenters.map(\.pid)).compactMap { $0 },
+                hubConfig: hubConfig, hub: try Kubectl(kubeconfig: hubConfig), members: members)
+        } catch {
+            up.signal(SIGKILL)
+            throw error
+        }
+    }
+
+    /// Kills `concord up` and every child (for failure paths; a clean stop is SIGINT).
+    func killAll() {
+        up.signal(SIGKILL)
+        for pid in children { kill(pid, SIGKILL) }
+    }
+}

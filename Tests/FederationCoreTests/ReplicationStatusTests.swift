@@ -1,0 +1,114 @@
+import FederationAPI
+import FederationCore
+import Foundation
+import Testing
+
+/// The ReplicationRule status: targets, the conflict list and its total, the conditions.
+struct ReplicationStatusTests {
+    static func plan(_ rule: ReplicationRule, replicas: [String: JSONValue], sources: [String: JSONValue] = ["a": Repl.source("a", "1")], region: String = "us-west-2") -> ReplicationPlan {
+        planReplication(rule: rule, source: "us-east", epoch: 3, sources: Repl.sources(sources), targets: [Repl.target("us-west", region: region, replicas)], now: Repl.now)
+    }
+
+    @Test func syncedPassIsReady() {
+        let rule = Repl.rule()
+        let (status, new) = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: [:]), sourceRevision: "10", lags: ["us-west": 0.2]), now: Repl.now)
+        #expect(new.isEmpty)
+        #expect(status.sourceDatacenter == "us-east")
+        #expect(status.sourceEpoch == 3)
+        #expect(status.objects == 1)
+        #expect(status.observedGeneration == 2)
+        #expect(status.targets.map(\.state) == [.synced])
+        #expect(status.targets[0].syncedRevision == "10")
+        #expect(status.targets[0].lagSeconds == 0.2)
+        #expect(status.targets[0].objectsInSync == 1)
+        #expect(status.conditions.condition("Ready")?.status == .true)
+        #expect(status.conditions.condition("Synced")?.status == .true)
+        #expect(status.conditions.condition("ConflictsDetected")?.status == .false)
+        #expect(status.conditions.condition("Stalled") == nil)
+    }
+
+    @Test func sourceWinsConflictIsListedOnceAndCounted() {
+        var rule = Repl.rule()
+        let edited = ["a": Repl.replica("a", "local", written: "1")]
+        let first = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: edited), sourceRevision: "10"), now: Repl.now)
+        #expect(first.newConflicts.count == 1)
+        #expect(first.status.conflicts.map(\.name) == ["a"])
+        #expect(first.status.conflicts[0].resolution == .sourceWins)
+        #expect(first.status.conflictsTotal == 1)
+        #expect(first.status.conditions.condition("ConflictsDetected")?.reason == "ConflictsResolved")
+        #expect(first.status.conditions.condition("Ready")?.status == .true)
+        // The restore failed, so the same edit is found again: not listed or counted twice.
+        rule.status = first.status
+        let again = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: edited), sourceRevision: "10", failures: ["us-west": "409"]), now: Repl.now)
+        #expect(again.newConflicts.isEmpty)
+        #expect(again.status.conflictsTotal == 1)
+        #expect(again.status.targets[0].state == .failed)
+        #expect(again.status.conditions.condition("Ready")?.reason == "TargetsFailed")
+        #expect(again.status.conditions.condition("Reconciling")?.status == .true)
+    }
+
+    @Test func manualConflictWaitsThenLeavesTheListWhenResolved() {
+        var rule = Repl.rule(.manual)
+        let waiting = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": Repl.replica("a", "local", written: "1")]), sourceRevision: "10"), now: Repl.now)
+        #expect(waiting.status.conflicts.map(\.resolution) == [.manual])
+        #expect(waiting.status.targets[0].conflicts == 1)
+        #expect(waiting.status.targets[0].objectsInSync == 0)
+        #expect(waiting.status.conditions.condition("Ready")?.reason == "ManualResolutionRequired")
+        #expect(waiting.status.conditions.condition("ConflictsDetected")?.reason == "ManualResolutionRequired")
+        rule.status = waiting.status
+        let resolved = ReplicationStatusBuilder.status(
+            rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": Repl.replica("a", "local", written: "1", resolution: "KeepSource")]), sourceRevision: "10"), now: Repl.now)
+        #expect(resolved.newConflicts.isEmpty)
+        #expect(resolved.status.conflicts.isEmpty)
+        #expect(resolved.status.conflictsTotal == 1)
+        #expect(resolved.status.conditions.condition("Ready")?.status == .true)
+    }
+
+    @Test func conflictListIsBoundedNewestFirst() {
+        var previous: [ReplicationConflict] = []
+        for i in 0..<ReplicationRule.conflictLimit {
+            previous.append(ReplicationConflict(datacenter: "x", kind: "ConfigMap", name: "old-\(i)", detectedAt: KubeTime(Repl.now), resolution: .sourceWins))
+        }
+        let finding = ConflictFinding(datacenter: "us-west", key: Repl.key("new"), strategy: .sourceWins, outcome: .restored, recordedHash: "a", replicaHash: "b", sourceChanged: false)
+        let merged = ConflictLedger.merge(previous: previous, findings: [finding], now: Repl.now)
+        #expect(merged.conflicts.count == ReplicationRule.conflictLimit)
+        #expect(merged.conflicts.first?.name == "new")
+        #expect(merged.conflicts.last?.name == "old-\(ReplicationRule.conflictLimit - 2)")
+    }
+
+    @Test func residencyBlockedTargetAndBadInput() {
+        let rule = Repl.rule(regions: ["eu-*"])
+        let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: [:]), sourceRevision: "10"), now: Repl.now)
+        #expect(status.targets.map(\.state) == [.blocked])
+        #expect(status.conditions.condition("ResidencyBlocked")?.status == .true)
+        let stalled = ReplicationStatusBuilder.blocked(
+            rule: rule, by: ReplicationBlocker(reason: "UnknownKind", message: "no kind Widget in v1", terminal: true), source: "us-east", now: Repl.now)
+        #expect(stalled.conditions.condition("Stalled")?.reason == "UnknownKind")
+        #expect(stalled.conditions.condition("Ready")?.status == .false)
+        #expect(stalled.observedGeneration == 2)
+    }
+
+    @Test func unreachableTargetKeepsItsLastRevision() {
+        var rule = Repl.rule()
+        rule.status = ReplicationRuleStatus(targets: [ReplicationTargetStatus(datacenter: "eu-central", state: .synced, syncedRevision: "7")])
+        let round = ReplicationRound(plan: Self.plan(rule, replicas: [:]), sourceRevision: "10", unreachable: ["eu-central"])
+        let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: Repl.now)
+        #expect(status.targets.map(\.datacenter) == ["eu-central", "us-west"])
+        #expect(status.targets[0].state == .unreachable)
+        #expect(status.targets[0].syncedRevision == "7")
+        #expect(status.conditions.condition("Synced")?.reason == "TargetsUnreachable")
+        #expect(status.conditions.condition("Ready")?.status == .false)
+    }
+}
+
+extension ReplicationStatusTests {
+    /// A pass that finds everything in sync leaves the status exactly as it was (no status write, no wake-up).
+    @Test func inSyncPassChangesNothing() {
+        var rule = Repl.rule()
+        let plan = Self.plan(rule, replicas: ["a": Repl.replica("a", "1")])
+        let first = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: plan, sourceRevision: "10"), now: Repl.now)
+        rule.status = first.status
+        let later = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: plan, sourceRevision: "10"), now: Repl.now.addingTimeInterval(60))
+        #expect(later.status == first.status)
+    }
+}
