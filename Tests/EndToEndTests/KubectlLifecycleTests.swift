@@ -25,7 +25,7 @@ import Glibc
     @Test func deletionCascadesNamespacesAndCRDs() async throws {
         let dir = try makeTempDirectory("kubectl-delete")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort())
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"))
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
         #expect(try await k("create", "namespace", "gc").succeeded)
@@ -79,7 +79,7 @@ import Glibc
     @Test func describeShowsEventsAndChunkedListsAndStreamingWatchesWork() async throws {
         let dir = try makeTempDirectory("kubectl-describe")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort())
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"))
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
 
@@ -176,7 +176,7 @@ import Glibc
         let dir = try makeTempDirectory("kubectl-workloads")
         defer { removeTestDirectory(dir) }
         let server = try await ServerProcess.start(
-            dataDir: dir.appendingPathComponent("data"), port: try freePort(),
+            dataDir: dir.appendingPathComponent("data"),
             extraArguments: ["--simulate-workloads", "--simulate-workloads-delay", "1"])
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)

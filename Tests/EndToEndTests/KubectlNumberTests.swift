@@ -24,7 +24,7 @@ import Glibc
     @Test func integersBeyondTheirFormatAreRefusedNamingTheField() async throws {
         let dir = try makeTempDirectory("kubectl-numbers")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort())
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"))
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
         let crds = try await k("apply", "-f", Repo.crds)

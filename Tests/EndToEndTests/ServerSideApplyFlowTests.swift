@@ -56,7 +56,7 @@ import Glibc
     @Test func serverSideApplyFlows() async throws {
         let dir = try makeTempDirectory("kubectl-ssa")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort(), logName: "ssa-server")
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), logName: "ssa-server")
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
         #expect(try await k("create", "namespace", "demo").succeeded)

@@ -150,7 +150,7 @@ import Glibc
         }
         let dir = try makeTempDirectory("python-client")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), port: try freePort(), extraArguments: ["--tls"])
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), extraArguments: ["--tls"])
         defer { server.process.signal(SIGKILL) }
         let script = Repo.root.appendingPathComponent("hack/python-client-check.py").path
         let check = try await run(python, ["python3", script, server.kubeconfig, Repo.crds], timeout: .seconds(180))

@@ -55,4 +55,25 @@ struct ControllerShapeTests {
         let fields = try #require(try JSONValue(encoding: full).objectValue).keys
         #expect(Set(ReplicationRuleReconciler.statusFields) == Set(fields))
     }
+
+    /// Datacenter updates wake ReplicationRules only when a plan could change: probe-time and
+    /// latency refreshes (most Datacenter writes) wake none; a region, role or phase change does.
+    @Test func replicationRulesWakeOnlyForDatacenterChangesAPlanReads() {
+        let t = KubeTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let ready = Datacenter(
+            metadata: ObjectMeta(name: "eu", resourceVersion: "1", generation: 1), spec: DatacenterSpec(region: "eu-west-1"),
+            status: DatacenterStatus(observedGeneration: 1, phase: .ready, latencyMilliseconds: 3, lastProbeTime: t,
+                                     conditions: [Condition(type: "Ready", status: .true, lastTransitionTime: t, reason: "Healthy")]))
+        var refreshed = ready
+        refreshed.metadata.resourceVersion = "2"
+        refreshed.status?.latencyMilliseconds = 40
+        refreshed.status?.lastProbeTime = KubeTime(Date(timeIntervalSince1970: 1_800_000_010))
+        #expect(!ReplicationRuleController.datacenterChangeMatters(ready, refreshed))
+        var moved = ready
+        moved.spec.region = "us-east-1"
+        #expect(ReplicationRuleController.datacenterChangeMatters(ready, moved))
+        var promoted = ready
+        promoted.status?.role = .primary
+        #expect(ReplicationRuleController.datacenterChangeMatters(ready, promoted))
+    }
 }

@@ -69,7 +69,7 @@ public struct PullAgent: Service {
             }
         }
         let period = Duration.milliseconds(max(250, options.leaseDurationSeconds * 1000 / 4))
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var markerInstalled = member == nil
             while !Task.isCancelled {
                 await renewOnce(installMarker: &markerInstalled)

@@ -28,6 +28,9 @@ public struct RequeuePolicy: Sendable {
     public var replicationRetry: Duration
     /// Time limit of one replica write.
     public var replicationWriteTimeout: Duration
+    /// A ReplicationRule stalled on input only a person can fix is looked at again after this (a
+    /// change of the rule, a Datacenter or a FederationPolicy wakes it at once).
+    public var replicationStalledRecheck: Duration
     /// Backoff of a member informer's list and watch after errors (each member backs off on its own).
     public var memberWatchBackoff: Backoff
 
@@ -37,8 +40,10 @@ public struct RequeuePolicy: Sendable {
         finalizeRetry: Duration = .seconds(2), footprintInstallTimeout: Duration = .seconds(2), footprintRemoveTimeout: Duration = .seconds(5),
         policyResync: Duration = .seconds(60), markerRetry: Duration = .seconds(1), markerWriteTimeout: Duration = .seconds(2),
         memberWatchBackoff: Backoff = Backoff(initial: .milliseconds(500), cap: .seconds(5), jitter: 0.5),
-        replicationRetry: Duration = .seconds(2), replicationWriteTimeout: Duration = .seconds(5)
+        replicationRetry: Duration = .seconds(2), replicationWriteTimeout: Duration = .seconds(5),
+        replicationStalledRecheck: Duration = .seconds(30)
     ) {
+        self.replicationStalledRecheck = replicationStalledRecheck
         self.replicationRetry = replicationRetry
         self.replicationWriteTimeout = replicationWriteTimeout
         self.missingCredentialsRef = missingCredentialsRef

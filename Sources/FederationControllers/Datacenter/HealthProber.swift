@@ -75,7 +75,7 @@ final class HealthProber: Service, Sendable {
 
     /// Runs the probe loops until cancelled or gracefully shut down.
     func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for await command in commands {
                     switch command {

@@ -6,7 +6,8 @@ import KubeClient
 import Logging
 
 /// Builds the ReplicationRule controller: the shared informer over rules, watches on Datacenters
-/// and FederationPolicies that wake every rule (a new member, a promotion that moves the source),
+/// and FederationPolicies that wake every rule when a member or the primary changes in a way a
+/// plan reads (a new member, a region, a promotion that moves the source),
 /// and, through ``ReplicationWatches``, the member informers over each replicated kind: a change at
 /// the source or in a target wakes the Continuous rules of that namespace and kind.
 enum ReplicationRuleController: FederationControllerBuilder {
@@ -24,9 +25,17 @@ enum ReplicationRuleController: FederationControllerBuilder {
         let controller = context.controller("replicationrule", reconciler: reconciler, logger: log)
         controller.watch(informer)
         let ruleCache = informer.cache
-        controller.watch(datacenters) { _ in ruleCache.keys }
-        controller.watch(policies) { _ in ruleCache.keys }
+        // Only changes a replication plan reads wake the rules: membership, phase, role, region; a
+        // promotion. Probe-time refreshes and latency drift, most Datacenter writes, wake none.
+        controller.watch(datacenters, map: { _ in ruleCache.keys }, changed: datacenterChangeMatters)
+        controller.watch(policies, map: { _ in ruleCache.keys }, changed: { $0.status?.primary != $1.status?.primary || $0.status?.epoch != $1.status?.epoch })
         watches.start(controller.queue)
         return BuiltController(controller: controller)
+    }
+
+    /// True when a Datacenter update can change a replication plan: what a FederationPolicy plan
+    /// reads (labels, deletion, phase, role, reachability) or the region residency is judged by.
+    static func datacenterChangeMatters(_ old: Datacenter, _ new: Datacenter) -> Bool {
+        MemberView.planInputsChanged(from: old, to: new) || old.spec.region != new.spec.region
     }
 }

@@ -40,7 +40,7 @@ struct ReplicationRuleReconciler: Reconciler {
         switch await self.read(rule) {
         case .blocked(let blocker, let source):
             try await writeStatus(ReplicationStatusBuilder.blocked(rule: rule, by: blocker, source: source, now: now()), of: rule)
-            return .requeue(after: requeue.replicationRetry)
+            return .requeue(after: blocker.terminal ? requeue.replicationStalledRecheck : requeue.replicationRetry)
         case .ready(let r): read = r
         }
         let sourceRegion = datacenterCache.get(name: read.source)?.spec.region

@@ -14,7 +14,7 @@ struct RuntimeHub {
     let dir: URL
 
     static func start(in dir: URL, installingCRDs: Bool = true) async throws -> RuntimeHub {
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("hub"), port: try freePort(), logName: "hub")
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("hub"), logName: "hub")
         let k = try Kubectl(kubeconfig: server.kubeconfig)
         _ = try await k("create", "namespace", FederationGroup.systemNamespace)
         let hub = RuntimeHub(server: server, kubectl: k, client: try KubeClient(kubeconfigPath: server.kubeconfig), dir: dir)

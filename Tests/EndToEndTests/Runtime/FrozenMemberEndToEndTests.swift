@@ -22,7 +22,7 @@ import Glibc
             controller?.signal(SIGKILL)
         }
         for name in ["alpha", "frozen", "gamma"] {
-            let member = try await ServerProcess.start(dataDir: dir.appendingPathComponent(name), port: try freePort(), logName: name)
+            let member = try await ServerProcess.start(dataDir: dir.appendingPathComponent(name), logName: name)
             members[name] = member
             try await hub.register(name, region: "\(name)-1", memberKubeconfig: member.kubeconfig)
         }

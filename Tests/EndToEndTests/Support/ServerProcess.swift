@@ -17,6 +17,21 @@ struct ServerProcess {
     let port: Int
     var kubeconfig: String { dataDir.appendingPathComponent("kubeconfig").path }
 
+    /// Starts `concord server` on a free loopback port. A port is found free and bound by the server a
+    /// moment later, and in between another process may take it: a server that exited because its port
+    /// was in use is started again on a fresh port (at most three times).
+    static func start(dataDir: URL, logName: String = "server", extraArguments: [String] = []) async throws -> ServerProcess {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await start(dataDir: dataDir, port: try freePort(), logName: logName, extraArguments: extraArguments)
+            } catch let error as E2EError where attempt < 3 && error.description.contains("Address already in use") {
+                continue
+            }
+        }
+    }
+
     /// Starts `concord server --data-dir DIR --port P [extra…]` and waits until its kubeconfig exists and `/readyz`
     /// answers through kubectl.
     static func start(dataDir: URL, port: Int, logName: String = "server", extraArguments: [String] = []) async throws -> ServerProcess {
