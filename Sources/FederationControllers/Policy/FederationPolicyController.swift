@@ -25,6 +25,7 @@ enum FederationPolicyController: FederationControllerBuilder {
             events: context.recorder("federationpolicy"), logger: log)
         let controller = context.controller("federationpolicy", reconciler: reconciler, logger: log)
         controller.watch(informer)
+        PolicyMetrics.install(registry: context.metrics?.registry, cache: informer.cache)
         let policyCache = informer.cache
         controller.watch(datacenters) { _ in policyCache.keys }
         let queue = controller.queue
