@@ -60,8 +60,8 @@ median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
 echo "median over $RUNS runs: ${median}s for $N files ($((N * 3)) documents)"
 
 sed -i 's/priority: 1$/priority: high/' "$WORK/federation-1.yaml"
-if "$BIN" validate -f "$WORK" > "$WORK.out" 2>&1; then
-  echo "validate bench: a broken file passed" >&2; cat "$WORK.out" >&2; exit 1
+if "$BIN" validate -f "$WORK" > "$WORK.out" 2>"$WORK.err"; then
+  echo "validate bench: a broken file passed" >&2; cat "$WORK.out" "$WORK.err" >&2; exit 1
 fi
 echo "with one broken file: $(head -1 "$WORK.out")"
-rm -f "$WORK.out"
+rm -f "$WORK.out" "$WORK.err"

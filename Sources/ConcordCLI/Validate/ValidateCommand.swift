@@ -46,7 +46,7 @@ struct ValidateCommand: AsyncParsableCommand {
         problems += report.problems
         for problem in problems.sorted(by: { ($0.file, $0.line) < ($1.file, $1.line) }) { print(problem) }
         let skipped = report.skipped > 0 ? ", \(report.skipped) of other API groups skipped" : ""
-        let summary = "\(report.checked) Concord objects in \(files.count) file\(files.count == 1 ? "" : "s")\(skipped)"
+        let summary = "\(report.checked) Concord object\(report.checked == 1 ? "" : "s") in \(files.count) file\(files.count == 1 ? "" : "s")\(skipped)"
         guard problems.isEmpty else {
             throw CLIError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(summary): fix the lines above and run concord validate again")
         }
