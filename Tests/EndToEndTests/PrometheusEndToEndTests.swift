@@ -14,21 +14,13 @@ import Glibc
         let prometheusBinary = try Promtool.path("prometheus")
         let dir = try makeTempDirectory("concord-prometheus")
         defer { removeTestDirectory(dir) }
-        let up = try Background(try concordBinary(), ["up", "--datacenters", "3", "--data-dir", dir.appendingPathComponent("up").path], logPath: dir.appendingPathComponent("up.log").path)
-        var children: [Int32] = []
+        let federation = try await UpFederation.start(dataDir: dir.appendingPathComponent("up"), log: dir.appendingPathComponent("up.log"))
         var prometheus: Background?
         defer {
             prometheus?.signal(SIGKILL)
-            up.signal(SIGKILL)
-            for pid in children { kill(pid, SIGKILL) }
+            federation.stop()
         }
-        let started = try await eventually(timeout: .seconds(90), every: .milliseconds(200)) {
-            guard up.exitStatus == nil else { throw E2EError("concord up exited:\n\(up.log)") }
-            return up.log.contains("kubectl get datacenters")
-        }
-        try #require(started, "concord up did not finish starting:\n\(up.log)")
-        let layout = try JSONDecoder().decode(UpEndToEndTests.Layout.self, from: Data(contentsOf: dir.appendingPathComponent("up/up.json")))
-        children = layout.pids
+        let layout = federation.layout
         let metrics = try #require(layout.controller?.metrics)
         let k = try Kubectl(kubeconfig: layout.hub.kubeconfig)
         let ready = try await k("wait", "--for=condition=Ready", "dc/us-east", "dc/us-west", "dc/eu-central", "--timeout=60s")
