@@ -12,11 +12,7 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what the controllers would do now (promotions and fencing), or if datacenters were lost or cordoned; writes nothing.",
         discussion: """
-            Reads the FederationPolicies and Datacenters from the hub and each reachable member's fencing
-            marker, then runs the policy controller's planning function. --if-unreachable assumes the
-            named datacenters have been Unreachable for the policy's promotion.unreachableForSeconds;
-            --if-cordoned assumes spec.unschedulable. ReplicationRules and ServiceFailovers are not
-            planned yet: their controllers do not exist in this version.
+            Reads the FederationPolicies and Datacenters from the hub and each reachable member's fencing marker, then runs the policy controller's planning function. --if-unreachable assumes the named datacenters have been Unreachable for the policy's promotion.unreachableForSeconds; --if-cordoned assumes spec.unschedulable. ReplicationRules and ServiceFailovers are not planned yet: their controllers do not exist in this version.
             """)
 
     /// The output formats.

@@ -10,12 +10,7 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check manifests against Concord's CRD schemas and the controllers' rules, offline (for CI and pre-commit hooks).",
         discussion: """
-            Every document of group federation.concord.dev goes through the checks the control plane makes
-            before storing it (metadata, name, unknown fields, the CRD schema after defaulting), then the
-            checks the controllers make (a Push Datacenter needs spec.credentialsRef). Documents of other
-            groups are skipped. With --kubeconfig, names of Datacenters that neither the hub nor the
-            manifests define are reported too. Problems print as file:line: field: message; the exit
-            status is 1 when there is any.
+            Every document of group federation.concord.dev goes through the checks the control plane makes before storing it (metadata, name, unknown fields, the CRD schema after defaulting), then the checks the controllers make (a Push Datacenter needs spec.credentialsRef). Documents of other groups are skipped. With --kubeconfig, names of Datacenters that neither the hub nor the manifests define are reported too. Problems print as file:line: field: message; the exit status is 1 when there is any.
             """)
 
     @Option(name: [.customShort("f"), .customLong("filename")], help: ArgumentHelp("A manifest file, a directory of them (.yaml, .yml, .json, recursively), or - for standard input. Repeatable.", valueName: "path"))
