@@ -110,8 +110,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["BuildCommit"]
         ),
+        // Generates BuildCommit.swift (the git commit of the build) for `concord version`.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(name: "concord", dependencies: ["ConcordCLI"], swiftSettings: strict),
         // Test support shared by the test targets: fixtures, in-process control plane, manual clock.
         .target(

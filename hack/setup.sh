@@ -9,6 +9,8 @@ if ! { [ -f /usr/include/sqlite3.h ] && ldconfig -p 2>/dev/null | grep -q libsql
   need_apt+=(libsqlite3-dev)
 fi
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# promtool checks and unit-tests manifests/monitoring; the monitoring end-to-end test runs prometheus.
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "concord setup: installing ${need_apt[*]} with apt-get" >&2

@@ -6,7 +6,12 @@ public struct ConcordCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "concord",
         abstract: "Concord federates datacenters: Kubernetes API endpoints, real clusters or Concord's embedded control plane.",
-        subcommands: [UpCommand.self, Server.self, ControllerCommand.self, AgentCommand.self, StatusCommand.self, DatacenterCommand.self, ReplicationCommand.self, PlanBenchCommand.self, CRDsCommand.self, SimulateCommand.self]
+        version: ConcordVersion.current.line,
+        subcommands: [
+            UpCommand.self, Server.self, ControllerCommand.self, AgentCommand.self, StatusCommand.self, DatacenterCommand.self,
+            ReplicationCommand.self, CRDsCommand.self, SimulateCommand.self, ValidateCommand.self, VersionCommand.self, PlanCommand.self,
+            PlanBenchCommand.self,
+        ]
     )
 
     /// Creates the command.

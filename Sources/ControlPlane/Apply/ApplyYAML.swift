@@ -23,7 +23,7 @@ enum ApplyYAML {
         return try value(of: node)
     }
 
-    private static func value(of node: Node) throws -> JSONValue {
+    static func value(of node: Node) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
             return scalarValue(scalar, node: node)

@@ -25,6 +25,7 @@ enum FederationPolicyController: FederationControllerBuilder {
             events: context.recorder("federationpolicy"), logger: log)
         let controller = context.controller("federationpolicy", reconciler: reconciler, logger: log)
         controller.watch(informer)
+        PolicyMetrics.install(registry: context.metrics?.registry, cache: informer.cache)
         let policyCache = informer.cache
         // A Datacenter event wakes the policies selecting it (before or after the change), and an
         // update only when it changes what a plan reads: the probe-time and latency refreshes do not.

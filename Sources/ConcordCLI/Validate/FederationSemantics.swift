@@ -1,0 +1,66 @@
+import FederationAPI
+import KubernetesAPI
+
+/// The Datacenters a federation's manifests may refer to: those at the hub and those in the manifests.
+struct DatacenterDirectory {
+    /// Each known Datacenter's labels, by name.
+    var labels: [String: [String: String]]
+    /// Where the names came from, for messages (`the hub at https://…`).
+    var origin: String
+}
+
+/// The checks the federation controllers make on a spec beyond its schema, run on manifests.
+///
+/// Today these are the Datacenter controller's (a Push Datacenter needs `spec.credentialsRef`) and,
+/// when the Datacenters are known, every reference to a Datacenter by name: a FederationPolicy's
+/// `spec.primary` (which must also match `spec.datacenterSelector`, as the policy controller requires)
+/// and `spec.promotion.candidates`, a ServiceFailover's `spec.primary` and `spec.failover[].datacenter`,
+/// a ReplicationRule's `spec.source`.
+enum FederationSemantics {
+    /// The field problems of one object; `directory` enables the Datacenter reference checks.
+    static func problems(of object: JSONValue, directory: DatacenterDirectory?) -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        let spec = object["spec"] ?? .null
+        var references: [(field: String, name: String)] = []
+        switch object["kind"]?.stringValue {
+        case Datacenter.kind:
+            let mode = spec["mode"]?.stringValue ?? DatacenterSpec.defaultMode.rawValue
+            if mode == DatacenterMode.push.rawValue, spec["credentialsRef"] == nil || spec["credentialsRef"]?.isNull == true {
+                problems.append(("spec.credentialsRef", "Required value: required in Push mode: name a Secret holding a kubeconfig for the member"))
+            }
+        case FederationPolicy.kind:
+            if let primary = spec["primary"]?.stringValue {
+                references.append(("spec.primary", primary))
+                if let directory, let labels = directory.labels[primary],
+                    let selector = try? (spec["datacenterSelector"] ?? .object([:])).decode(LabelSelector.self),
+                    !selector.matches(labels)
+                {
+                    problems.append((
+                        "spec.primary",
+                        "Invalid value: \"\(primary)\": not a member: the Datacenter's labels do not match spec.datacenterSelector"
+                    ))
+                }
+            }
+            for (i, candidate) in (spec.value(at: ["promotion", "candidates"])?.arrayValue ?? []).enumerated() {
+                if let name = candidate.stringValue { references.append(("spec.promotion.candidates[\(i)]", name)) }
+            }
+        case ServiceFailover.kind:
+            if let primary = spec["primary"]?.stringValue { references.append(("spec.primary", primary)) }
+            for (i, target) in (spec["failover"]?.arrayValue ?? []).enumerated() {
+                if let name = target["datacenter"]?.stringValue { references.append(("spec.failover[\(i)].datacenter", name)) }
+            }
+        case ReplicationRule.kind:
+            if let source = spec["source"]?.stringValue, source != ReplicationRuleSpec.primarySource {
+                references.append(("spec.source", source))
+            }
+        default:
+            break
+        }
+        if let directory {
+            for reference in references where directory.labels[reference.name] == nil {
+                problems.append((reference.field, "Not found: \"\(reference.name)\": no Datacenter of that name at \(directory.origin) or in these manifests"))
+            }
+        }
+        return problems
+    }
+}
