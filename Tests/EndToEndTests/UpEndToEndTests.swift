@@ -198,7 +198,7 @@ import Glibc
         let k = try Kubectl(kubeconfig: dir.appendingPathComponent("hub.kubeconfig").path)
         let names = try await k("get", "dc", "-o", "jsonpath={.items[*].metadata.name}")
         #expect(names.stdout.split(separator: " ").sorted() == ["us-east", "us-west"], "every Datacenter is registered when up.json appears: \(names.stdout)")
-        let agents = try await eventually(timeout: .seconds(30)) { up.log.contains("us-west agent running") }
+        let agents = await eventually(timeout: .seconds(30)) { up.log.contains("us-west agent running") }
         #expect(agents, "\(up.log)")
         let agentPids = try Self.agentPids(in: up.log)
         #expect(agentPids.count == 2, "\(up.log)")

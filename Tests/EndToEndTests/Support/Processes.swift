@@ -72,7 +72,7 @@ final class Background: Sendable {
     init(_ executable: String, _ arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw E2EError("cannot create the log file \(logPath)") }
         let latch = Latch()
         self.pid = try ChildSpawn.spawn(
             executable: executable, arguments: arguments, environment: env,
