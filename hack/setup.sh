@@ -9,6 +9,8 @@ if ! { [ -f /usr/include/sqlite3.h ] && ldconfig -p 2>/dev/null | grep -q libsql
   need_apt+=(libsqlite3-dev)
 fi
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# The control-plane tests run every storage contract on etcd too (Debian's etcd-server).
+command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "concord setup: installing ${need_apt[*]} with apt-get" >&2
