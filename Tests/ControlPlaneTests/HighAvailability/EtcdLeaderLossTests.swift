@@ -25,7 +25,13 @@ struct EtcdLeaderLossTests {
                 let start = try #require(try await servers[1].get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue)
                 let stream = try await servers[1].watch(Self.cms + "?watch=true&resourceVersion=\(start)")
                 let history = WriteHistory()
+                let seen = WatchRecord()
                 let recoveries = try await withThrowingTaskGroup(of: [Duration].self) { group in
+                    // The watcher keeps up with the writes, as a client does, until it has every acknowledged write.
+                    group.addTask {
+                        await seen.follow(stream) { history.finished == servers.count && Set(history.result.ok.keys).isSubset(of: Set(seen.revisions.keys)) }
+                        return []
+                    }
                     for (index, server) in servers.enumerated() {
                         group.addTask {
                             var n = 0
@@ -33,6 +39,7 @@ struct EtcdLeaderLossTests {
                                 n += 1
                                 await history.write(name: "w\(index)-\(n)", through: server)
                             }
+                            history.writerFinished()
                             return []
                         }
                     }
@@ -56,7 +63,7 @@ struct EtcdLeaderLossTests {
                 #expect(lost.isEmpty, "acknowledged writes lost or changed: \(lost)")
                 #expect(Set(result.ok.values).count == result.ok.count, "two acknowledged writes share a revision")
                 // The watch opened before the first kill sees every acknowledged write exactly once, in order.
-                let seen = try await Self.watched(stream, until: Set(result.ok.keys))
+                #expect(seen.failure == nil, "the watch failed: \(seen.failure ?? "")")
                 #expect(seen.duplicates.isEmpty, "watch duplicates: \(seen.duplicates)")
                 #expect(seen.outOfOrder == 0, "watch events out of revision order: \(seen.outOfOrder)")
                 let gaps = result.ok.filter { seen.revisions[$0.key] != $0.value }
@@ -95,23 +102,6 @@ struct EtcdLeaderLossTests {
         return recoveries
     }
 
-    /// Reads watch events until every name in `expected` was seen (or 20 s passed).
-    static func watched(_ stream: WatchLines, until expected: Set<String>) async throws -> (revisions: [String: String], duplicates: [String], outOfOrder: Int) {
-        try await withDeadline(20, "the watch to deliver every acknowledged write") {
-            var revisions: [String: String] = [:], duplicates: [String] = [], outOfOrder = 0, last: Int64 = 0
-            var events = stream.makeAsyncIterator()
-            while !expected.isSubset(of: Set(revisions.keys)), let event = try await events.next() {
-                guard let name = event.value(at: ["object", "metadata", "name"])?.stringValue,
-                    let rv = event.value(at: ["object", "metadata", "resourceVersion"])?.stringValue, let revision = Int64(rv)
-                else { continue }
-                if revisions[name] != nil { duplicates.append(name) }
-                if revision <= last { outOfOrder += 1 }
-                last = revision
-                revisions[name] = rv
-            }
-            return (revisions, duplicates, outOfOrder)
-        }
-    }
 }
 
 /// What the writers did, Jepsen style: each write is acknowledged (with its resourceVersion), failed
@@ -125,11 +115,14 @@ final class WriteHistory: Sendable {
         var description: String { "invoked \(invoked), ok \(ok.count), failed \(failed), unknown \(unknown)" }
     }
 
-    private let state = Mutex<(result: Result, stopped: Bool)>((Result(), false))
+    private let state = Mutex<(result: Result, stopped: Bool, finished: Int)>((Result(), false, 0))
 
     var result: Result { state.withLock { $0.result } }
     var stopped: Bool { state.withLock { $0.stopped } }
+    /// How many writers have made their last write.
+    var finished: Int { state.withLock { $0.finished } }
     func stop() { state.withLock { $0.stopped = true } }
+    func writerFinished() { state.withLock { $0.finished += 1 } }
 
     /// Creates a ConfigMap `name` through `server` and records the outcome.
     func write(name: String, through server: APIClient) async {
@@ -148,6 +141,43 @@ final class WriteHistory: Sendable {
             }
         } catch {
             state.withLock { $0.result.unknown += 1 }
+        }
+    }
+}
+
+/// What a watch delivered: each object's resourceVersion, names delivered twice, events out of order.
+final class WatchRecord: Sendable {
+    private let state = Mutex<(revisions: [String: String], duplicates: [String], outOfOrder: Int, last: Int64, failure: String?)>(([:], [], 0, 0, nil))
+
+    var revisions: [String: String] { state.withLock { $0.revisions } }
+    var duplicates: [String] { state.withLock { $0.duplicates } }
+    var outOfOrder: Int { state.withLock { $0.outOfOrder } }
+    var failure: String? { state.withLock { $0.failure } }
+
+    /// Reads `stream` until `done()` holds after an event; a failure of the stream (such as no event for the
+    /// client's read timeout) is recorded.
+    func follow(_ stream: WatchLines, until done: @Sendable () -> Bool) async {
+        var events = stream.makeAsyncIterator()
+        do {
+            while let event = try await events.next() {
+                record(event)
+                if done() { return }
+            }
+            state.withLock { $0.failure = "the watch ended" }
+        } catch {
+            if !done() { state.withLock { $0.failure = "\(error)" } }
+        }
+    }
+
+    private func record(_ event: JSONValue) {
+        guard let name = event.value(at: ["object", "metadata", "name"])?.stringValue,
+            let rv = event.value(at: ["object", "metadata", "resourceVersion"])?.stringValue, let revision = Int64(rv)
+        else { return }
+        state.withLock { s in
+            if s.revisions[name] != nil { s.duplicates.append(name) }
+            if revision <= s.last { s.outOfOrder += 1 }
+            s.last = revision
+            s.revisions[name] = rv
         }
     }
 }

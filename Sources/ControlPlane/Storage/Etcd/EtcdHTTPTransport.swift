@@ -82,8 +82,9 @@ public final class EtcdHTTPTransport: EtcdTransport {
         var lastError: any Error = StorageError(.internalError, message: "no etcd endpoint answered")
         for endpoint in candidates() {
             do {
-                // The watch lasts as long as its consumer: no overall deadline, only the connect timeout.
-                let response = try await http.execute(self.request(endpoint, "watch", body), timeout: .hours(24 * 365))
+                // The deadline bounds reaching the response head only (a member that is still starting may
+                // never answer); the stream then lasts as long as its consumer.
+                let response = try await http.execute(self.request(endpoint, "watch", body), timeout: .nanoseconds(requestTimeout.wholeNanoseconds))
                 guard response.status == .ok else {
                     let bytes = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
                     lastError = Self.serverError(status: response.status, bytes)

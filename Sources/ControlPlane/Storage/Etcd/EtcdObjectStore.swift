@@ -24,6 +24,7 @@ public final class EtcdObjectStore: ObjectStore {
     let maxRequestBytes: Int
     let logger: Logger
     let clock: any Clock<Duration>
+    let progressCheckInterval: Duration
     /// The highest compacted revision this store has seen (from its compactor or a cancelled watch).
     let compaction: CompactionMark
     private let compactor: EtcdCompactor?
@@ -42,6 +43,7 @@ public final class EtcdObjectStore: ObjectStore {
         maxRequestBytes = configuration.maxRequestBytes
         self.logger = logger
         clock = configuration.clock
+        progressCheckInterval = configuration.progressCheckInterval
         let mark = CompactionMark()
         compaction = mark
         compactor = configuration.compactionInterval > .zero

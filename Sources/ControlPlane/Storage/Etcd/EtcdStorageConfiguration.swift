@@ -20,7 +20,9 @@ public struct EtcdStorageConfiguration: Sendable {
     public var requestTimeout: Duration
     /// The largest request etcd accepts (its `--max-request-bytes`, 1.5 MiB by default); bigger writes get 413.
     public var maxRequestBytes: Int
-    /// The clock that paces compaction.
+    /// How long a watch waits for news before checking, with a read, that it has missed nothing.
+    public var progressCheckInterval: Duration = .seconds(5)
+    /// The clock that paces compaction and watch checks.
     public var clock: any Clock<Duration>
 
     /// Creates a configuration with the `/concord` prefix, 5-minute compaction and 1.5 MiB requests.

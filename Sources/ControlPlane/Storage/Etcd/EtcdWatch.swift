@@ -25,6 +25,16 @@ extension EtcdObjectStore {
         }
     }
 
+    /// True when some key under `prefix` was written after `revision` (deletions aside): a watch that
+    /// delivered up to `revision` and is idle has missed it.
+    func changed(under prefix: String, after revision: Int64) async throws -> Bool {
+        let response = try await range([
+            "key": EtcdWire.base64(prefix), "range_end": EtcdWire.rangeEnd(ofPrefix: prefix), "count_only": true,
+            "min_mod_revision": EtcdWire.int(revision + 1),
+        ])
+        return (response.count.flatMap(Int64.init) ?? 0) > 0
+    }
+
     /// A storage event for one etcd event, or nil for a key outside the store's layout.
     func event(_ e: EtcdWire.Event) throws -> StorageEvent? {
         guard let kv = e.kv, let key = storageKey(kv.keyBytes) else { return nil }
@@ -65,8 +75,10 @@ final class EtcdWatchFeed: @unchecked Sendable {
         while true {
             try Task.checkCancellation()
             guard let message = try await nextMessage() else { continue }
+            // A member that lost its leader ends its watches ("no leader"): resume on another from the last revision.
             if let error = message.error {
-                throw StorageError(.internalError, message: "etcd watch failed: \(error.message ?? "code \(error.code ?? 0)")")
+                try await reopenAfter(StorageError(.internalError, message: "etcd watch failed: \(error.message ?? "code \(error.code ?? 0)")"))
+                continue
             }
             guard let result = message.result else { continue }
             if result.canceled == true {
@@ -75,7 +87,8 @@ final class EtcdWatchFeed: @unchecked Sendable {
                     store.compaction.raise(to: compacted)
                     throw StorageError(.expired(oldest: compacted), message: "etcd compacted the history at \(compacted)")
                 }
-                throw StorageError(.internalError, message: "etcd cancelled the watch: \(result.cancel_reason ?? "no reason given")")
+                try await reopenAfter(StorageError(.internalError, message: "etcd cancelled the watch: \(result.cancel_reason ?? "no reason given")"))
+                continue
             }
             let events = try (result.events ?? []).compactMap { try store.event($0) }.filter { $0.revision > delivered }
             guard let last = events.last else { continue }
@@ -97,7 +110,7 @@ final class EtcdWatchFeed: @unchecked Sendable {
             }
             do {
                 if chunks == nil { chunks = try await open() }
-                guard let chunk = try await chunks?.next() else { throw StorageError(.internalError, message: "the etcd watch connection closed") }
+                guard let chunk = try await nextChunk() else { throw StorageError(.internalError, message: "the etcd watch connection closed") }
                 buffer.append(chunk)
             } catch let error as CancellationError {
                 throw error
@@ -105,6 +118,33 @@ final class EtcdWatchFeed: @unchecked Sendable {
                 try await reopenAfter(error)
                 return nil
             }
+        }
+    }
+
+    private enum Read: Sendable {
+        case chunk(Data?)
+        case stale
+    }
+
+    /// The next bytes of the stream. While none come, every `progressCheckInterval` a read on another
+    /// member checks that nothing under the prefix changed after the last delivered revision: a member
+    /// that stopped delivering (one that restarted and lost track, say) is left for another.
+    private func nextChunk() async throws -> Data? {
+        let read = try await withThrowingTaskGroup(of: Read.self) { group in
+            group.addTask { .chunk(try await self.chunks?.next()) }
+            group.addTask {
+                while true {
+                    try await self.store.clock.sleep(for: self.store.progressCheckInterval)
+                    if try await self.store.changed(under: self.prefix, after: self.delivered) { return .stale }
+                }
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { return Read.stale }
+            return first
+        }
+        switch read {
+        case .chunk(let data): return data
+        case .stale: throw StorageError(.internalError, message: "the etcd watch fell behind the store")
         }
     }
 

@@ -31,6 +31,7 @@ enum EtcdWire {
         var header: Header?
         var kvs: [KeyValue]?
         var more: Bool?
+        var count: String?
     }
 
     /// `/v3/kv/deleterange` inside a txn.
