@@ -28,6 +28,8 @@ public final class EtcdObjectStore: ObjectStore {
     /// The highest compacted revision this store has seen (from its compactor or a cancelled watch).
     let compaction: CompactionMark
     private let compactor: EtcdCompactor?
+    /// Serves watches from one etcd watch per resource while its service runs.
+    let watchCache = EtcdWatchCache()
     /// Objects fetched per range request of a list (all pinned to one revision).
     static let listPageSize = 500
 
@@ -61,8 +63,8 @@ public final class EtcdObjectStore: ObjectStore {
     /// Several servers may serve one etcd and prefix.
     public var sharedBetweenServers: Bool { true }
 
-    /// Compaction every `compactionInterval`, run beside the API server.
-    public var backgroundServices: [any Service] { compactor.map { [$0] } ?? [] }
+    /// The watch cache, and compaction every `compactionInterval`, run beside the API server.
+    public var backgroundServices: [any Service] { [EtcdWatchCacheService(cache: watchCache, store: self)] + (compactor.map { [$0] } ?? []) }
 
     /// Compacts etcd's history through the current revision now (what the compactor does every interval,
     /// without waiting); watches and paged lists from older revisions then get `.expired`.

@@ -7,6 +7,7 @@ extension EtcdObjectStore {
     /// a watch etcd cancels for compaction ends with `.expired`. When the member serving the watch goes
     /// away, the watch reopens on another from the last revision delivered, so no change is lost or repeated.
     public func watch(resource: String, namespace: String?, after revision: Int64) async throws -> StorageWatch {
+        if let cached = watchCache.watch(resource: resource, namespace: namespace, after: revision) { return cached }
         try await checkRetained(after: revision)
         let prefix = rangePrefix(resource: resource, namespace: namespace)
         let feed = EtcdWatchFeed(store: self, prefix: prefix, after: revision)
