@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import KubernetesAPI
 
@@ -61,6 +62,7 @@ final class EtcdWatchFeed: @unchecked Sendable {
     private var delivered: Int64
     private var chunks: (any AsyncIteratorProtocol<Data, any Error>)?
     private var buffer = Data()
+    private var lines: Deque<Data> = []
     private var failures = 0
     /// Consecutive failed reopenings before the watch gives up (the caller then relists).
     private static let maxFailures = 50
@@ -103,16 +105,18 @@ final class EtcdWatchFeed: @unchecked Sendable {
     /// connection, once the watch is ready to reopen.
     private func nextMessage() async throws -> EtcdWire.StreamMessage? {
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer = Data(buffer[(newline + 1)...])
+            if let line = lines.popFirst() {
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
-                return try EtcdWire.decode(EtcdWire.StreamMessage.self, Data(line))
+                return try EtcdWire.decode(EtcdWire.StreamMessage.self, line)
             }
             do {
                 if chunks == nil { chunks = try await open() }
                 guard let chunk = try await nextChunk() else { throw StorageError(.internalError, message: "the etcd watch connection closed") }
+                // Every complete line of the chunk at once (one pass); the unfinished end waits for the next chunk.
                 buffer.append(chunk)
+                let parts = buffer.split(separator: 0x0A, omittingEmptySubsequences: false)
+                lines.append(contentsOf: parts.dropLast().map { Data($0) })
+                buffer = parts.last.map { Data($0) } ?? Data()
             } catch let error as CancellationError {
                 throw error
             } catch {
@@ -163,6 +167,7 @@ final class EtcdWatchFeed: @unchecked Sendable {
         failures += 1
         chunks = nil
         buffer = Data()
+        lines = []
         guard failures <= Self.maxFailures else { throw error }
         store.logger.debug("Reopening an etcd watch", metadata: ["prefix": "\(prefix)", "after": "\(delivered)", "error": "\(error)"])
         try await store.clock.sleep(for: .milliseconds(min(1000, 50 * failures)))
