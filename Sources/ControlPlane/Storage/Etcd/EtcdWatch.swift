@@ -45,10 +45,13 @@ extension EtcdObjectStore {
             guard let last = e.prev_kv else {
                 throw StorageError(.internalError, key: key, message: "etcd sent a deletion of \(key) without its previous value")
             }
-            return StorageEvent(type: .deleted, key: key, object: try object(last, key: key, revision: kv.modRevision), previous: previous, revision: kv.modRevision)
+            let gone = try object(last, key: key, revision: kv.modRevision)
+            return StorageEvent(type: .deleted, key: key, object: gone, previous: previous, revision: kv.modRevision, encodedObject: gone.jsonData())
         }
         let type: StorageEventType = kv.createRevision == kv.modRevision ? .added : .modified
-        return StorageEvent(type: type, key: key, object: try object(kv, key: key), previous: previous, revision: kv.modRevision)
+        // Encoded once here, so every watcher sends the same bytes instead of encoding the object again.
+        let current = try object(kv, key: key)
+        return StorageEvent(type: type, key: key, object: current, previous: previous, revision: kv.modRevision, encodedObject: current.jsonData())
     }
 }
 
