@@ -103,12 +103,13 @@ public final class LocalEtcd: Sendable {
     /// Starts a member's etcd under a shell that reads its lifeline (descriptor 3); end-of-file (this
     /// process is gone, or `stop` cut the lifeline) kills that etcd.
     private func spawn(_ member: Member) throws {
-        let script = #"etcd="$1"; shift; pidfile="$1"; shift; "$etcd" "$@" </dev/null 3<&- & pid=$!; echo $pid > "$pidfile"; read -r _ <&3; kill -9 $pid 2>/dev/null"#
+        // After end-of-file the cluster's directory goes too, so a test process that died leaves nothing behind.
+        let script = #"etcd="$1"; shift; pidfile="$1"; shift; dir="$1"; shift; "$etcd" "$@" </dev/null 3<&- & pid=$!; echo $pid > "$pidfile"; read -r _ <&3; kill -9 $pid 2>/dev/null; rm -rf "$dir" 2>/dev/null || rm -rf "$dir""#
         let lifeline = try Lifeline()
         let exited = DispatchSemaphore(value: 0)
         do {
             _ = try ChildSpawn.spawn(
-                executable: "/bin/bash", arguments: ["-c", script, "bash", etcd, member.dataDirectory + ".pid"] + member.arguments,
+                executable: "/bin/bash", arguments: ["-c", script, "bash", etcd, member.dataDirectory + ".pid", directory] + member.arguments,
                 environment: ProcessInfo.processInfo.environment, stdout: .appendingTo("\(directory)/\(member.name).log"),
                 stderr: .appendingTo("\(directory)/\(member.name).log"), lifeline: lifeline
             ) { _ in exited.signal() }

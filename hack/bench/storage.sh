@@ -29,12 +29,13 @@ if [[ -z "${CONCORD_BIN:-}" ]]; then
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/concord-storage-bench.XXXXXX")"
-PIDS=()
+# Started processes are listed in a file: the helpers run in command substitutions (subshells).
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$WORK/pids"
     wait 2>/dev/null || true
     rm -rf "$WORK"
 }
+touch "$WORK/pids"
 trap cleanup EXIT
 py() { python3 "$BENCH/bench.py" "$@"; }
 
@@ -48,7 +49,7 @@ start_etcd() {
             --listen-client-urls "http://127.0.0.1:${clients[$i]}" --advertise-client-urls "http://127.0.0.1:${clients[$i]}" \
             --listen-peer-urls "http://127.0.0.1:${peers[$i]}" --initial-advertise-peer-urls "http://127.0.0.1:${peers[$i]}" \
             --initial-cluster "$cluster" --initial-cluster-token "$name" >"$WORK/$name$i.log" 2>&1 &
-        PIDS+=("$!")
+        echo "$!" >>"$WORK/pids"
     done
     for ((i = 0; i < members; i++)); do py wait "http://127.0.0.1:${clients[$i]}/health" 30 >/dev/null; done
     local urls=""
@@ -61,7 +62,7 @@ start_concord() {
     local name="$1"; shift
     local port; port="$(py freeport)"
     "$CONCORD_BIN" server --data-dir "$WORK/$name" --port "$port" --token "$TOKEN" --log-level warning "$@" >"$WORK/$name.log" 2>&1 &
-    PIDS+=("$!")
+    echo "$!" >>"$WORK/pids"
     py wait "http://127.0.0.1:$port/readyz" 30 >/dev/null
     echo "$port"
 }

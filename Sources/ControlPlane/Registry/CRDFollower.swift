@@ -23,7 +23,7 @@ struct CRDFollower: Service {
             do {
                 let watch = try await store.watch(resource: Self.resource, namespace: nil, after: revision)
                 for try await batch in watch.batches.cancelOnGracefulShutdown() {
-                    for event in batch { apply(event) }
+                    for name in Set(batch.map(\.key.name)) { try await reconcile(name) }
                     revision = batch.last?.revision ?? revision
                 }
                 return
@@ -36,11 +36,13 @@ struct CRDFollower: Service {
         }
     }
 
-    private func apply(_ event: StorageEvent) {
-        if event.type == .deleted {
-            registry.remove(crdNamed: event.key.name)
+    /// Serves the CRD `name` as it is stored now, or stops serving it when it is gone. Reading the store
+    /// (instead of applying the event) keeps a late event from undoing a newer write this server made itself.
+    private func reconcile(_ name: String) async throws {
+        if let current = try await store.get(StorageKey(resource: Self.resource, namespace: "", name: name)) {
+            registry.install(crd: current.object)
         } else {
-            registry.install(crd: event.object)
+            registry.remove(crdNamed: name)
         }
     }
 
