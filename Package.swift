@@ -79,7 +79,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // The embedded Kubernetes-compatible API server on SQLite.
+        // The embedded Kubernetes-compatible API server on SQLite or etcd.
         .target(
             name: "ControlPlane",
             dependencies: [
@@ -92,10 +92,12 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

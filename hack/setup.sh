@@ -11,6 +11,8 @@ fi
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 # promtool checks and unit-tests manifests/monitoring; the monitoring end-to-end test runs prometheus.
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+# The control-plane tests run every storage contract on etcd too (Debian's etcd-server).
+command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "concord setup: installing ${need_apt[*]} with apt-get" >&2

@@ -30,7 +30,9 @@ public struct TestControlPlane: Sendable {
 /// ```
 /// - Parameter configure: adjusts the configuration (clock, bookmark interval, store, data directory) before start.
 ///   A data directory set here is kept afterwards, so a test can restart a control plane on the same data.
+/// - Parameter storage: the object store backend (SQLite by default; `.etcd` uses the process's shared test etcd).
 public func withTestControlPlane<T: Sendable>(
+    storage backend: TestStorage = .sqlite,
     configure: (inout ControlPlaneConfiguration) -> Void = { _ in },
     _ body: (TestControlPlane) async throws -> T
 ) async throws -> T {
@@ -38,6 +40,7 @@ public func withTestControlPlane<T: Sendable>(
     var logger = Logger(label: "concord.test-control-plane")
     logger.logLevel = .warning
     var configuration = ControlPlaneConfiguration(dataDirectory: temporary, port: 0, logger: logger)
+    if backend == .etcd { configuration.makeStore = backend.makeStore() }
     configure(&configuration)
     let storage = CapturedStore()
     let open = configuration.makeStore ?? DefaultStore.open

@@ -9,8 +9,8 @@ struct CustomResourceTests {
     static let crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
     let widgets = Fixtures.widgets
 
-    @Test func installedCRDIsEstablishedWithAcceptedNamesAndStoredVersions() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func installedCRDIsEstablishedWithAcceptedNamesAndStoredVersions(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let crd = try await client.get(Self.crds + "/widgets.example.com").json
@@ -25,8 +25,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func invalidCRDIs422() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func invalidCRDIs422(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             var crd = Fixtures.widgetCRD
             crd.setValue("wrong.example.com", at: ["metadata", "name"])
             let reply = try await APIClient(plane).post(Self.crds, crd)
@@ -35,8 +35,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func customResourcesAreServedAtOnceAndDeletedWithTheirCRD() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func customResourcesAreServedAtOnceAndDeletedWithTheirCRD(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             #expect(try await client.get(widgets).status == 404)
             try await Fixtures.installWidgets(client)
@@ -51,8 +51,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func schemaDefaultsAndPrunesOnCreate() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func schemaDefaultsAndPrunesOnCreate(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let reply = try await client.send(
@@ -66,8 +66,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func strictFieldValidationRejectsUnknownFieldsWithKubeMessage() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func strictFieldValidationRejectsUnknownFieldsWithKubeMessage(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let reply = try await client.send(
@@ -80,8 +80,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func warnFieldValidationCreatesAndSendsWarningHeaders() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func warnFieldValidationCreatesAndSendsWarningHeaders(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let reply = try await client.send(.POST, widgets + "?fieldValidation=Warn", body: Fixtures.widget("w1", extra: ["bogus": 1]).jsonData())
@@ -91,8 +91,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func invalidValuesAre422WithOneCausePerField() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func invalidValuesAre422WithOneCausePerField(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let reply = try await client.post(widgets, Fixtures.widget("bad", size: -1, extra: ["mode": "Sideways"]))
@@ -109,8 +109,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func missingRequiredFieldIs422() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func missingRequiredFieldIs422(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let reply = try await client.post(widgets, ["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "x"], "spec": [:]])
@@ -119,8 +119,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func mainEndpointIgnoresStatusAndStatusEndpointChangesOnlyStatus() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func mainEndpointIgnoresStatusAndStatusEndpointChangesOnlyStatus(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             var w = Fixtures.widget("w1")
@@ -139,8 +139,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func generationMovesOnlyWithSpecChanges() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func generationMovesOnlyWithSpecChanges(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             _ = try await client.post(widgets, Fixtures.widget("w1"))
@@ -154,8 +154,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func strategicMergePatchOnCustomResourceIs415WithKubeMessage() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func strategicMergePatchOnCustomResourceIs415WithKubeMessage(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             _ = try await client.post(widgets, Fixtures.widget("w1"))
@@ -167,8 +167,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func finalizersHoldDeletionUntilRemoved() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func finalizersHoldDeletionUntilRemoved(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             var w = Fixtures.widget("w1")
@@ -190,8 +190,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func objectsAreServedInEveryVersionOfTheirCRD() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func objectsAreServedInEveryVersionOfTheirCRD(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             var crd = Fixtures.widgetCRD
             var v1 = crd.value(at: ["spec", "versions"])!.arrayValue![0]
@@ -207,8 +207,8 @@ struct CustomResourceTests {
         }
     }
 
-    @Test func clusterScopedCustomResourcesLiveOutsideNamespaces() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func clusterScopedCustomResourcesLiveOutsideNamespaces(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             var crd = Fixtures.widgetCRD
             crd.setValue("Cluster", at: ["spec", "scope"])

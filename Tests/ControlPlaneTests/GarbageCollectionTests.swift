@@ -29,8 +29,8 @@ struct GarbageCollectionTests {
         return status == 200
     }
 
-    @Test func backgroundDeletionRemovesTheOwnerAtOnceThenItsDependents() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func backgroundDeletionRemovesTheOwnerAtOnceThenItsDependents(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let owner = try await client.post(Self.cms, Fixtures.configMap("owner")).json
             #expect(try await client.post(Self.cms, Self.dependent("child", owners: [owner])).status == 201)
@@ -47,8 +47,8 @@ struct GarbageCollectionTests {
         }
     }
 
-    @Test func foregroundDeletionKeepsTheOwnerUntilBlockingDependentsAreGone() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func foregroundDeletionKeepsTheOwnerUntilBlockingDependentsAreGone(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let owner = try await client.post(Self.cms, Fixtures.configMap("owner")).json
             // The dependent has a finalizer of its own, so it (and therefore the owner) stays until released.
@@ -72,8 +72,8 @@ struct GarbageCollectionTests {
         }
     }
 
-    @Test func foregroundDeletionWithoutDependentsRemovesTheOwner() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func foregroundDeletionWithoutDependentsRemovesTheOwner(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("lonely"))
             #expect(try await client.send(.DELETE, Self.cms + "/lonely?propagationPolicy=Foreground").status == 200)
@@ -81,8 +81,8 @@ struct GarbageCollectionTests {
         }
     }
 
-    @Test func orphanDeletionDropsTheReferencesAndKeepsTheDependents() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func orphanDeletionDropsTheReferencesAndKeepsTheDependents(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let owner = try await client.post(Self.cms, Fixtures.configMap("owner")).json
             let other = try await client.post(Self.cms, Fixtures.configMap("other")).json
@@ -95,8 +95,8 @@ struct GarbageCollectionTests {
         }
     }
 
-    @Test func aDependentWhoseOwnerUIDMatchesNothingIsCollected() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aDependentWhoseOwnerUIDMatchesNothingIsCollected(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let owner = try await client.post(Self.cms, Fixtures.configMap("owner")).json
             var impostor = owner
@@ -109,8 +109,8 @@ struct GarbageCollectionTests {
         }
     }
 
-    @Test func aDependentWithOneLiveOwnerLosesOnlyTheDanglingReference() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aDependentWithOneLiveOwnerLosesOnlyTheDanglingReference(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let a = try await client.post(Self.cms, Fixtures.configMap("a")).json
             let b = try await client.post(Self.cms, Fixtures.configMap("b")).json
@@ -141,8 +141,8 @@ struct GarbageCollectionTests {
         }
     }
 
-    @Test func dependentsOfCustomResourcesGoWithThemEvenWhenTheirCRDIsDeleted() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func dependentsOfCustomResourcesGoWithThemEvenWhenTheirCRDIsDeleted(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let first = try await client.post(Fixtures.widgets, Fixtures.widget("w1")).json
@@ -158,8 +158,8 @@ struct GarbageCollectionTests {
         }
     }
 
-    @Test func invalidPropagationPolicyIs422() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func invalidPropagationPolicyIs422(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("x"))
             let reply = try await client.delete(Self.cms + "/x", body: ["propagationPolicy": "Sideways"])

@@ -36,6 +36,7 @@ struct ListTests {
         }
     }
 
+    // SQLite only: on etcd other writers (here, other tests sharing the etcd) move the revision a list reports.
     @Test func listCarriesKindAndTheStoreRevision() async throws {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
@@ -48,16 +49,16 @@ struct ListTests {
         }
     }
 
-    @Test func allNamespacesListSpansNamespaces() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func allNamespacesListSpansNamespaces(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await seed(client)
             #expect(names(try await client.get("/api/v1/configmaps?labelSelector=app%3Dweb").json) == ["a", "b", "d"])
         }
     }
 
-    @Test func limitAndContinuePageThroughEverythingOnce() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func limitAndContinuePageThroughEverythingOnce(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await seed(client)
             let first = try await client.get("/api/v1/configmaps?limit=2").json
@@ -71,8 +72,8 @@ struct ListTests {
         }
     }
 
-    @Test func badSelectorsAre400() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func badSelectorsAre400(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             for query in ["?fieldSelector=spec.foo%3Dx", "?labelSelector=a+in+b"] {
                 let reply = try await client.get(Self.cms + query)
@@ -82,8 +83,8 @@ struct ListTests {
         }
     }
 
-    @Test func tableListRendersRowsWithNamespaceMetadata() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func tableListRendersRowsWithNamespaceMetadata(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await seed(client)
             let reply = try await client.get("/api/v1/configmaps", accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
@@ -119,8 +120,8 @@ struct BuiltinKindsTests {
         }
     }
 
-    @Test func serviceAndDeploymentDefaults() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func serviceAndDeploymentDefaults(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let svc = try await client.post(
                 "/api/v1/namespaces/default/services", ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web"], "spec": ["ports": [["port": 80]]]])
@@ -134,8 +135,8 @@ struct BuiltinKindsTests {
         }
     }
 
-    @Test func kubectlProtobufCreateBodiesAreAccepted() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func kubectlProtobufCreateBodiesAreAccepted(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             // The exact bytes kubectl 1.32 sent for `create configmap cmx --from-literal=k=v`.
             let hex = "6b3873000a0f0a0276311209436f6e6669674d6170121d0a130a03636d7812001a0022002a0032003800420012060a016b1201761a002200"
             var bytes: [UInt8] = []

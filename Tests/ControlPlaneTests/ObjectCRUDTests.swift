@@ -8,8 +8,8 @@ import Testing
 struct ObjectCRUDTests {
     static let cms = "/api/v1/namespaces/default/configmaps"
 
-    @Test func createAnswers201WithServerAssignedMetadata() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func createAnswers201WithServerAssignedMetadata(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let reply = try await client.post(Self.cms, Fixtures.configMap("a"))
             #expect(reply.status == 201)
@@ -25,8 +25,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func initialNamespacesExistAndAreActive() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func initialNamespacesExistAndAreActive(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             for name in ["default", "kube-system", "concord-system"] {
                 let reply = try await APIClient(plane).get("/api/v1/namespaces/\(name)")
                 #expect(reply.status == 200)
@@ -35,8 +35,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func generateNameProducesAUniqueName() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func generateNameProducesAUniqueName(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let body: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["generateName": "gen-"]]
             let a = try await APIClient(plane).post(Self.cms, body)
             let b = try await APIClient(plane).post(Self.cms, body)
@@ -59,24 +59,24 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func namespaceNamesMustBeLabels() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func namespaceNamesMustBeLabels(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).post("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "a.b"]])
             #expect(reply.status == 422)
             #expect(reply.json["message"]?.stringValue?.contains("RFC 1123 label") == true)
         }
     }
 
-    @Test func createInMissingNamespaceIs404NamespaceNotFound() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func createInMissingNamespaceIs404NamespaceNotFound(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).post("/api/v1/namespaces/nowhere/configmaps", Fixtures.configMap("a", namespace: "nowhere"))
             #expect(reply.status == 404)
             #expect(reply.json["message"] == "namespaces \"nowhere\" not found")
         }
     }
 
-    @Test func duplicateCreateIs409AlreadyExists() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func duplicateCreateIs409AlreadyExists(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).post("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "default"]])
             #expect(reply.status == 409)
             #expect(reply.json["reason"] == "AlreadyExists")
@@ -85,8 +85,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func getMissingIs404WithDetails() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func getMissingIs404WithDetails(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).get(Self.cms + "/nope")
             #expect(reply.status == 404)
             #expect(reply.json["message"] == "configmaps \"nope\" not found")
@@ -94,8 +94,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func unknownPathsAre404AndWrongMethodsAre405() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func unknownPathsAre404AndWrongMethodsAre405(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let unknown = try await client.get("/apis/nope.io/v1/things")
             #expect(unknown.status == 404)
@@ -105,8 +105,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func staleResourceVersionOnPutIs409Conflict() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func staleResourceVersionOnPutIs409Conflict(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let created = try await client.post(Self.cms, Fixtures.configMap("a")).json
             var first = created
@@ -123,8 +123,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func putWithoutResourceVersionIsUnconditionalAndKeepsServerFields() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func putWithoutResourceVersionIsUnconditionalAndKeepsServerFields(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let created = try await client.post(Self.cms, Fixtures.configMap("a")).json
             let reply = try await client.put(Self.cms + "/a", Fixtures.configMap("a", data: ["x": "y"]))
@@ -135,15 +135,15 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func putOfMissingObjectIs404() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func putOfMissingObjectIs404(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).put(Self.cms + "/ghost", Fixtures.configMap("ghost"))
             #expect(reply.status == 404)
         }
     }
 
-    @Test func putWithMismatchedNameIs400() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func putWithMismatchedNameIs400(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let reply = try await client.put(Self.cms + "/a", Fixtures.configMap("b"))
@@ -151,8 +151,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func mergeJSONAndStrategicPatchesApplyToBuiltins() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func mergeJSONAndStrategicPatchesApplyToBuiltins(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a", data: ["a": "1", "b": "2"]))
             let merge = try await client.patch(Self.cms + "/a", ["data": ["b": nil, "c": "3"]])
@@ -165,8 +165,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func patchWithStaleResourceVersionIs409() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func patchWithStaleResourceVersionIs409(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let reply = try await client.patch(Self.cms + "/a", ["metadata": ["resourceVersion": "1"], "data": ["k": "x"]])
@@ -174,8 +174,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func unsupportedPatchTypeIs415ListingAcceptedTypes() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func unsupportedPatchTypeIs415ListingAcceptedTypes(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let reply = try await client.patch(Self.cms + "/a", ["data": ["k": "x"]], type: "application/xml")
@@ -187,8 +187,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func deleteAnswers200WithTheObjectAndThenItIsGone() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func deleteAnswers200WithTheObjectAndThenItIsGone(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let reply = try await client.delete(Self.cms + "/a")
@@ -199,8 +199,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func deletePreconditionsAreChecked() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func deletePreconditionsAreChecked(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let reply = try await client.delete(Self.cms + "/a", body: ["preconditions": ["uid": "not-it"]])
@@ -209,8 +209,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func deleteCollectionRemovesMatchingObjectsOnly() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func deleteCollectionRemovesMatchingObjectsOnly(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a", labels: ["tier": "x"]))
             _ = try await client.post(Self.cms, Fixtures.configMap("b", labels: ["tier": "y"]))
@@ -222,8 +222,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func dryRunValidatesButWritesNothing() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func dryRunValidatesButWritesNothing(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let created = try await client.post(Self.cms, Fixtures.configMap("a"), query: "?dryRun=All")
             #expect(created.status == 201)
@@ -238,15 +238,15 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func bodyWithoutContentTypeIsReadAsJSON() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func bodyWithoutContentTypeIsReadAsJSON(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).send(.POST, Self.cms, body: Fixtures.configMap("a").jsonData(), contentType: nil)
             #expect(reply.status == 201)
         }
     }
 
-    @Test func secretsDefaultTypeAndFoldStringData() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func secretsDefaultTypeAndFoldStringData(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let secret: JSONValue = ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s"], "stringData": ["user": "admin"]]
             let reply = try await APIClient(plane).post("/api/v1/namespaces/default/secrets", secret)
             #expect(reply.json["type"] == "Opaque")
@@ -255,8 +255,8 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test func deletingANamespaceDeletesItsObjects() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func deletingANamespaceDeletesItsObjects(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "tmp"]])
             _ = try await client.post("/api/v1/namespaces/tmp/configmaps", Fixtures.configMap("a", namespace: "tmp"))
@@ -277,8 +277,8 @@ struct ProtectionTests {
         }
     }
 
-    @Test func immutableConfigMapsRejectDataChanges() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func immutableConfigMapsRejectDataChanges(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             var cm = Fixtures.configMap("frozen")
             cm["immutable"] = true
@@ -293,8 +293,8 @@ struct ProtectionTests {
 }
 
 struct UnknownFieldTests {
-    @Test func builtInKindsRejectUnknownTopLevelFieldsWhenStrict() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func builtInKindsRejectUnknownTopLevelFieldsWhenStrict(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             var cm = Fixtures.configMap("a")
             cm["datas"] = ["x": "y"]
             let strict = try await APIClient(plane).post(ObjectCRUDTests.cms, cm, query: "?fieldValidation=Strict")
@@ -306,8 +306,8 @@ struct UnknownFieldTests {
         }
     }
 
-    @Test func metadataTyposAreUnknownFieldsForEveryKind() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func metadataTyposAreUnknownFieldsForEveryKind(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             var w = Fixtures.widget("w1")
@@ -322,8 +322,8 @@ struct UnknownFieldTests {
 }
 
 struct NamespaceTerminationTests {
-    @Test func namespaceWaitsForFinalizedObjectsAndRefusesNewContentMeanwhile() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func namespaceWaitsForFinalizedObjectsAndRefusesNewContentMeanwhile(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "tmp"]])
             var held = Fixtures.configMap("held", namespace: "tmp")
@@ -381,8 +381,8 @@ struct InternalErrorTests {
 }
 
 struct MalformedBodyTests {
-    @Test func malformedJSONBodiesAndPatchesAre400() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func malformedJSONBodiesAndPatchesAre400(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let create = try await client.send(.POST, ObjectCRUDTests.cms, body: Data("{\"kind\":".utf8))
             #expect(create.status == 400)

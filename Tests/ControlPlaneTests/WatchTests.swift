@@ -10,8 +10,8 @@ import Testing
 struct WatchTests {
     static let cms = "/api/v1/namespaces/default/configmaps"
 
-    @Test func watchFromNothingSendsCurrentObjectsThenLiveChanges() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func watchFromNothingSendsCurrentObjectsThenLiveChanges(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let stream = try await client.watch(Self.cms + "?watch=true")
@@ -30,8 +30,8 @@ struct WatchTests {
         }
     }
 
-    @Test func resumeSendsOnlyEventsAfterTheResourceVersion() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func resumeSendsOnlyEventsAfterTheResourceVersion(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let listRV = try #require(try await client.get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue)
@@ -89,8 +89,8 @@ struct WatchTests {
         }
     }
 
-    @Test func labelFilteredWatchSeesObjectsEnterAndLeaveTheSelection() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func labelFilteredWatchSeesObjectsEnterAndLeaveTheSelection(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a", labels: ["app": "x"]))
             _ = try await client.post(Self.cms, Fixtures.configMap("other"))
@@ -108,8 +108,8 @@ struct WatchTests {
         }
     }
 
-    @Test func fieldSelectorWatchFollowsOneObject() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func fieldSelectorWatchFollowsOneObject(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             _ = try await client.post(Self.cms, Fixtures.configMap("b"))
@@ -135,8 +135,8 @@ struct WatchTests {
         }
     }
 
-    @Test func tableWatchSendsOneRowTablesWithColumnsFirst() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func tableWatchSendsOneRowTablesWithColumnsFirst(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             var events = try await client.watch(Self.cms + "?watch=true", accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
@@ -151,8 +151,8 @@ struct WatchTests {
         }
     }
 
-    @Test func customResourceWatchSeesStatusChanges() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func customResourceWatchSeesStatusChanges(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             _ = try await client.post(Fixtures.widgets, Fixtures.widget("w1"))

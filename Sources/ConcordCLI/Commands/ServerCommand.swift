@@ -10,7 +10,7 @@ extension ConcordCommand {
         /// The command's configuration.
         public static let configuration = CommandConfiguration(
             commandName: "server",
-            abstract: "Run Concord's embedded Kubernetes-compatible API server (SQLite storage).",
+            abstract: "Run Concord's embedded Kubernetes-compatible API server (SQLite or etcd storage).",
             discussion: """
                 Writes DIR/kubeconfig on start, so `KUBECONFIG=DIR/kubeconfig kubectl get ns` just works.
                 Bearer-token authentication is on: the token is generated on first start and kept in DIR/token.
@@ -23,6 +23,9 @@ extension ConcordCommand {
                 certificates signed by that CA (the user is the certificate's common name, groups its
                 organizations). --token-file adds kube-apiserver static tokens (token,user,uid,"group1,group2");
                 members of the group concord:viewers may only get, list and watch (and not read Secrets).
+
+                --storage etcd keeps the objects in an etcd v3 cluster (--etcd-endpoints) instead of DIR: several
+                servers may then serve the same etcd and prefix, and any member may fail while a majority lives.
                 """)
 
         /// Where the database, the token and the kubeconfig live.
@@ -65,6 +68,34 @@ extension ConcordCommand {
         @Option(name: .customLong("token-file"), help: "Static token file, one `token,user,uid,\"group1,group2\"` a line; each token authenticates as its user.")
         public var tokenFile: String?
 
+        /// Where objects are stored.
+        @Option(help: "Object storage: sqlite (in DIR, the default) or etcd (--etcd-endpoints).")
+        public var storage: String = "sqlite"
+
+        /// The etcd members' client URLs.
+        @Option(name: .customLong("etcd-endpoints"), help: "Comma-separated etcd client URLs, e.g. http://127.0.0.1:2379 (with --storage etcd).")
+        public var etcdEndpoints: String?
+
+        /// The etcd key prefix.
+        @Option(name: .customLong("etcd-prefix"), help: "Key prefix for every object in etcd (with --storage etcd).")
+        public var etcdPrefix: String = "/concord"
+
+        /// The CA of the etcd members' serving certificates.
+        @Option(name: .customLong("etcd-cafile"), help: "PEM CA bundle that verifies the etcd members (https endpoints).")
+        public var etcdCAFile: String?
+
+        /// The client certificate for etcd.
+        @Option(name: .customLong("etcd-certfile"), help: "PEM client certificate presented to etcd.")
+        public var etcdCertificateFile: String?
+
+        /// The client key for etcd.
+        @Option(name: .customLong("etcd-keyfile"), help: "PEM private key of --etcd-certfile.")
+        public var etcdKeyFile: String?
+
+        /// How often etcd history is compacted.
+        @Option(name: .customLong("etcd-compaction-interval"), help: "Seconds between etcd history compactions (0 turns compaction off).")
+        public var etcdCompactionInterval: Double = 300
+
         /// The log level.
         @Option(name: .customLong("log-level"), help: "Log level: trace, debug, info, notice, warning, error, critical.")
         public var logLevel: String = "info"
@@ -93,6 +124,7 @@ extension ConcordCommand {
             if tlsCertificateFile != nil && !tlsSubjectAlternativeNames.isEmpty {
                 throw ValidationError("--tls-san applies to the generated certificate only; put the names into --tls-cert-file's certificate instead")
             }
+            try validateStorage()
             if clientCAFile != nil && servingTLS == nil {
                 throw ValidationError("--client-ca-file needs TLS; add --tls (client certificates travel only over HTTPS)")
             }
@@ -116,6 +148,11 @@ extension ConcordCommand {
             let dir = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
             var configuration = ControlPlaneConfiguration(
                 dataDirectory: dir, host: host, port: port, token: token, tokenFile: tokenFile.map(absolute), tls: servingTLS, logger: logger)
+            if let etcd = try etcdConfiguration() {
+                var storageLogger = logger
+                storageLogger[metadataKey: "storage"] = "etcd"
+                configuration.makeStore = DefaultStore.etcd(etcd, logger: storageLogger)
+            }
             if simulateWorkloads { configuration.simulateWorkloads = WorkloadSimulation(delay: .milliseconds(Int64(simulateWorkloadsDelay * 1000))) }
             let server = ControlPlaneServer(configuration: configuration)
             let group = ServiceGroup(

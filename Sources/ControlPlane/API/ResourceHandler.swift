@@ -24,6 +24,8 @@ struct ResourceHandler: Sendable {
             case .alreadyExists: throw APIError.alreadyExists(definition.name, name: name)
             case .conflict: throw APIError.conflict(definition.name, name: name)
             case .expired(let oldest): throw APIError.expired(requested: 0, oldest: oldest)
+            case .tooLarge(let limit):
+                throw APIError.tooLarge(limit: limit)
             case .internalError: throw APIError.internalError(e.message)
             }
         }
@@ -62,14 +64,13 @@ struct ResourceHandler: Sendable {
 
     /// A `…List` object: filtered, optionally paginated, with the store's revision.
     func list(_ definition: ResourceDefinition, namespace: String?, options: ListOptions) async throws -> JSONValue {
-        let (objects, revision) = try await storage(definition, name: "") {
-            try await store.list(resource: definition.storageResource, namespace: definition.namespaced ? namespace : nil)
-        }
-        try Self.checkRevision(options, current: revision)
+        // Later pages read at the first page's revision, so a paged list is one snapshot where the store keeps old states.
+        let start = try options.continueToken.map { try ContinueToken(decoding: $0) }
+        let (objects, revision) = try await snapshot(definition, namespace: namespace, at: start?.revision)
+        if start == nil { try Self.checkRevision(options, current: revision) }
         var items = objects.filter { options.filter.matches(present($0.object, definition)) }
         var meta: [String: JSONValue] = ["resourceVersion": .string(String(revision))]
-        if let token = options.continueToken {
-            let start = try ContinueToken(decoding: token)
+        if let start {
             items = items.filter { ContinueToken.position(of: $0.key) > start.after }
         }
         if let limit = options.limit, items.count > limit {
@@ -82,6 +83,23 @@ struct ResourceHandler: Sendable {
             "apiVersion": .string(definition.apiVersion), "kind": .string(definition.listKind),
             "metadata": .object(meta), "items": .array(items.map { present($0.object, definition) }),
         ]
+    }
+
+    /// The objects of a list (at `revision` for the later pages of a paged list); a continue token whose
+    /// revision is compacted away gets kube-apiserver's 410.
+    private func snapshot(
+        _ definition: ResourceDefinition, namespace: String?, at revision: Int64?
+    ) async throws -> (objects: [StoredObject], revision: Int64) {
+        let resource = definition.storageResource, ns = definition.namespaced ? namespace : nil
+        guard let revision else { return try await storage(definition, name: "") { try await store.list(resource: resource, namespace: ns) } }
+        do {
+            return try await store.list(resource: resource, namespace: ns, atRevision: revision)
+        } catch let e as StorageError {
+            guard case .expired = e.code else { return try await storage(definition, name: "") { throw e } }
+            throw APIError(
+                code: 410, reason: StatusReason.expired,
+                message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+        }
     }
 
     /// A list or watch at revision N needs a store at least at N (504 otherwise, as kube-apiserver answers

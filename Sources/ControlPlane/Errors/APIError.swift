@@ -88,6 +88,11 @@ extension APIError {
         APIError(code: 410, reason: StatusReason.expired, message: "too old resource version: \(requested) (\(oldest))")
     }
 
+    /// 413 for an object bigger than the store takes in one write, as kube-apiserver answers for etcd's limit.
+    static func tooLarge(limit: Int64) -> APIError {
+        APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(limit)")
+    }
+
     /// 500 InternalError.
     static func internalError(_ message: String) -> APIError {
         APIError(

@@ -18,6 +18,7 @@ enum StatusBody {
             case .alreadyExists: return APIError(code: 409, reason: StatusReason.alreadyExists, message: e.message)
             case .conflict: return APIError(code: 409, reason: StatusReason.conflict, message: e.message)
             case .expired(let oldest): return APIError.expired(requested: 0, oldest: oldest)
+            case .tooLarge(let limit): return APIError.tooLarge(limit: limit)
             case .internalError: return APIError.internalError(e.message)
             }
         default: return APIError.internalError(String(describing: error))

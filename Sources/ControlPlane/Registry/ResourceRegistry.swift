@@ -59,6 +59,9 @@ final class ResourceRegistry: Sendable {
         }
     }
 
+    /// The names of the CRDs whose resources are served.
+    var customResourceDefinitionNames: [String] { state.withLock { Array($0.custom.keys) } }
+
     /// Removes the resources of the CRD named `name`.
     func remove(crdNamed name: String) {
         state.withLock { s in

@@ -118,7 +118,7 @@ public final class ControlPlaneServer: Service, Sendable {
         let config = configuration
         let registry = ResourceRegistry()
         let handler = ResourceHandler(store: store, registry: registry, now: config.now, logger: config.logger)
-        try await Bootstrap.run(handler)
+        let crdRevision = try await Bootstrap.run(handler)
         let address = Mutex<String>("\(config.host):\(config.port)")
         let responder = APIResponder(
             handler: handler, authenticator: authenticator, acceptsClientCertificates: tls != nil && config.tls?.clientCAFile != nil,
@@ -151,6 +151,9 @@ public final class ControlPlaneServer: Service, Sendable {
         // The built-in controllers shut down before the HTTP server (services stop in reverse order).
         let services = [ServiceGroupConfiguration.ServiceConfiguration(service: app)]
             + BuiltinControllers.services(handler: handler, configuration: config).map { .init(service: $0) }
+            + store.backgroundServices.map { .init(service: $0) }
+            + (store.sharedBetweenServers
+                ? [.init(service: CRDFollower(store: store, registry: registry, syncedAt: crdRevision, logger: config.logger))] : [])
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: config.logger))
         let stopEarly = group.withLock { g -> Bool in
             g.group = serviceGroup
@@ -169,9 +172,9 @@ public final class ControlPlaneServer: Service, Sendable {
         host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
     }
 
-    /// Closes a SQLite store so its data directory can be opened again at once.
+    /// Closes the store (a SQLite data directory can then be opened again at once).
     private static func close(_ store: any ObjectStore) async throws {
-        if let sqlite = store as? SQLiteObjectStore { try await sqlite.close() }
+        try await store.close()
     }
 
     /// Stops serving gracefully: open watches end, `run()` returns. Also happens on the enclosing
@@ -215,17 +218,24 @@ public struct ControlPlaneError: Error, Sendable, CustomStringConvertible {
 
 /// First-start state and what must be loaded before serving.
 enum Bootstrap {
-    /// Creates the initial namespaces if missing and serves every stored CRD.
-    static func run(_ handler: ResourceHandler) async throws {
+    /// Creates the initial namespaces if missing and serves every stored CRD; returns the revision the CRDs were listed at.
+    @discardableResult
+    static func run(_ handler: ResourceHandler) async throws -> Int64 {
         let nsDef = BuiltinResources.namespaceDefinition
         for name in BuiltinResources.initialNamespaces {
             let key = StorageKey(resource: "namespaces", namespace: "", name: name)
             if try await handler.store.get(key) != nil { continue }
-            _ = try await handler.create(
-                nsDef, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]],
-                options: try WriteOptions(QueryParameters(nil)))
+            do {
+                _ = try await handler.create(
+                    nsDef, namespace: nil, body: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]],
+                    options: try WriteOptions(QueryParameters(nil)))
+            } catch let e as APIError where e.status.reason == StatusReason.alreadyExists {
+                // Another server sharing the store created it first.
+                continue
+            }
         }
-        let (crds, _) = try await handler.store.list(resource: "customresourcedefinitions.apiextensions.k8s.io", namespace: nil)
+        let (crds, revision) = try await handler.store.list(resource: "customresourcedefinitions.apiextensions.k8s.io", namespace: nil)
         for crd in crds { handler.registry.install(crd: crd.object) }
+        return revision
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KubernetesAPI
+import ServiceLifecycle
 
 /// Where an object lives in storage: its group-qualified resource, namespace and name.
 public struct StorageKey: Hashable, Sendable, CustomStringConvertible {
@@ -78,10 +79,12 @@ public struct StorageEvent: Sendable, Hashable {
     }
 }
 
-/// Durable object storage with one global, gap-free, monotonically increasing revision.
+/// Durable object storage with one global, monotonically increasing revision: the seam between the
+/// API layer and its backends (``SQLiteObjectStore``, the default, and ``EtcdObjectStore``).
 ///
-/// Every write takes the next revision and stamps it into `metadata.resourceVersion`.
-/// A write that returns has been committed to disk: it survives `kill -9`.
+/// Every write takes a revision above every earlier one and stamps it into `metadata.resourceVersion`
+/// (SQLite's revisions are gap-free; etcd's are not).
+/// A write that returns has been committed durably: it survives `kill -9`.
 /// Watches see every change after their start revision exactly once, in order.
 public protocol ObjectStore: Sendable {
     /// The revision of the newest committed write (0 for an empty store).
@@ -93,6 +96,12 @@ public protocol ObjectStore: Sendable {
     /// Every object of `resource` (in `namespace`, or in all namespaces when nil), sorted by
     /// namespace then name, and the revision the list was read at.
     func list(resource: String, namespace: String?) async throws -> (objects: [StoredObject], revision: Int64)
+
+    /// Every object of `resource` as it was at `revision` (nil: now), with the revision it was read at:
+    /// what the later pages of a paged list read, so the pages form one snapshot. Throws `.expired` when
+    /// `revision` is older than the retained history. Stores that keep no old states list the current
+    /// objects instead (the default).
+    func list(resource: String, namespace: String?, atRevision revision: Int64?) async throws -> (objects: [StoredObject], revision: Int64)
 
     /// Creates the object; throws `StorageError` `.alreadyExists` if the key is taken.
     func create(_ key: StorageKey, object: JSONValue) async throws -> StoredObject
@@ -118,6 +127,18 @@ public protocol ObjectStore: Sendable {
     /// Throws `.expired` when `revision` is older than the retained history.
     /// The stream's buffer is bounded; a consumer that falls too far behind ends with `.expired`.
     func watch(resource: String, namespace: String?, after revision: Int64) async throws -> StorageWatch
+
+    /// True when other servers may write to the same store (etcd), so a server must follow changes it did
+    /// not make itself, such as CRDs installed through another server. False by default.
+    var sharedBetweenServers: Bool { get }
+
+    /// Work the store needs done while it serves (history compaction), run beside the API server until
+    /// graceful shutdown. Empty by default.
+    var backgroundServices: [any Service] { get }
+
+    /// Ends every watch, waits for queued writes and releases the store's files or connections.
+    /// Nothing by default.
+    func close() async throws
 }
 
 /// A storage failure, mapped by the API layer onto a Kubernetes Status.
@@ -132,6 +153,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         case conflict
         /// The requested revision is older than the retained history (or a watcher fell behind); `oldest` is the oldest resumable revision.
         case expired(oldest: Int64)
+        /// The object is bigger than the store accepts in one request; `limit` is the limit in bytes.
+        case tooLarge(limit: Int64)
         /// The database failed.
         case internalError
     }
@@ -170,6 +193,20 @@ public struct NamespaceUnavailable: Error, Sendable, Hashable {
 }
 
 extension ObjectStore {
+    /// The current objects, whatever `revision` asks for: the store keeps no old states.
+    public func list(resource: String, namespace: String?, atRevision revision: Int64?) async throws -> (objects: [StoredObject], revision: Int64) {
+        try await list(resource: resource, namespace: namespace)
+    }
+
+    /// A store of one server's own.
+    public var sharedBetweenServers: Bool { false }
+
+    /// No background work.
+    public var backgroundServices: [any Service] { [] }
+
+    /// Nothing to release.
+    public func close() async throws {}
+
     /// The two-step form for stores without an atomic check: read the Namespace, then create.
     public func create(_ key: StorageKey, object: JSONValue, inNamespace namespace: String) async throws -> StoredObject {
         let found = try await get(StorageKey(resource: "namespaces", namespace: "", name: namespace))

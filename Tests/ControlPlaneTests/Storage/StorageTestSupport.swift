@@ -30,8 +30,13 @@ func withStore(
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
     let store = try SQLiteObjectStore(directory: directory.url, configuration: configuration)
+    try await closing(store) { try await body(store) }
+}
+
+/// Runs `body`, then closes `store`, whether `body` throws or not.
+func closing(_ store: any ObjectStore, _ body: () async throws -> Void) async throws {
     do {
-        try await body(store)
+        try await body()
     } catch {
         try await store.close()
         throw error
