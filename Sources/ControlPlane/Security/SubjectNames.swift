@@ -66,7 +66,8 @@ public struct SubjectNames: Sendable, Hashable {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         let ok = bytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) != nil }
-        return ok ? String(cString: buffer) : bytes.map(String.init).joined(separator: ".")
+        guard ok else { return bytes.map(String.init).joined(separator: ".") }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Every name as text, DNS names first.
