@@ -65,7 +65,7 @@ public final class EventBroadcaster: Service, Sendable {
 
     /// Sends queued events until graceful shutdown or cancellation.
     public func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { outer in
                 outer.addTask { await self.maintainSeries() }
                 await withTaskGroup(of: Void.self) { sends in

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// The real transport: AsyncHTTPClient with the configuration's CA, client certificate, server
 /// name, credentials and timeouts. One `HTTPClient` (one connection pool) per transport;
@@ -22,6 +23,8 @@ public final class HTTPKubeTransport: KubeTransport {
     /// The largest non-streaming response body accepted.
     public let maxBodyBytes: Int
     private let logger: Logger
+    /// Set by `shutdown()`.
+    private let isShutDown = Mutex(false)
 
     /// Creates a transport; throws `KubeConfigError` when the TLS material is not valid PEM.
     public init(configuration c: ClientConfiguration, maxBodyBytes: Int = 256 << 20, logger: Logger = Logger(label: "concord.kubeclient")) throws {
@@ -67,7 +70,16 @@ public final class HTTPKubeTransport: KubeTransport {
 
     /// Closes all connections. Call once, after the last request.
     public func shutdown() async throws {
+        isShutDown.withLock { $0 = true }
         try await http.shutdown()
+    }
+
+    /// A transport dropped without `shutdown()` (a caller that threw before it) still closes its
+    /// connections: the shutdown it starts keeps the connection pool alive until it has finished.
+    deinit {
+        guard !isShutDown.withLock({ $0 }) else { return }
+        logger.warning("A Kubernetes client was released without shutdown(); closing its connections")
+        http.shutdown(queue: .global()) { _ in }
     }
 
     /// Sends a request and collects the whole body.
