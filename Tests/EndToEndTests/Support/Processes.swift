@@ -63,7 +63,8 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     return CommandResult(status: status, stdout: stdout, stderr: stderr)
 }
 
-/// A long-running child process (a `concord` server or `concord up`), killed when the test ends.
+/// A long-running child process (a `concord` server or `concord up`), killed when the test ends; a
+/// `concord` child also exits by itself when the test process is gone.
 final class Background: Sendable {
     let pid: Int32
     let logPath: String
@@ -74,9 +75,10 @@ final class Background: Sendable {
         for (k, v) in environment { env[k] = v }
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw E2EError("cannot create the log file \(logPath)") }
         let latch = Latch()
+        // `concord` follows the lifeline: a test run that dies (a crash, a kill) takes its servers with it.
         self.pid = try ChildSpawn.spawn(
             executable: executable, arguments: arguments, environment: env,
-            stdout: .appendingTo(logPath), stderr: .appendingTo(logPath)) { latch.open($0.status) }
+            stdout: .appendingTo(logPath), stderr: .appendingTo(logPath), lifeline: Lifeline.process) { latch.open($0.status) }
         self.logPath = logPath
         self.exited = latch
     }
