@@ -34,6 +34,9 @@ import Glibc
         let hub = layout.hub.kubeconfig
         let k = try Kubectl(kubeconfig: hub)
         try #require(try await k("wait", "--for=condition=Ready", "fp/global", "--timeout=60s").succeeded)
+        // Successors of equal priority are ranked by their measured latency, which moves between the
+        // plan and the promotion; a higher priority makes the successor the same for both.
+        try #require(try await k("patch", "dc", "eu-central", "--type", "merge", "-p", #"{"spec":{"priority":500}}"#).succeeded)
 
         // Now: nothing to do, and planning writes nothing.
         let before = try await k("get", "fp", "global", "-o", "jsonpath={.metadata.resourceVersion}").stdout
@@ -54,7 +57,7 @@ import Glibc
         #expect(planned.decision == "promote(PrimaryUnreachable)", "\(ifLost.stdout)")
         #expect(planned.plannedEpoch == 2)
         let newPrimary = try #require(planned.plannedPrimary)
-        #expect(newPrimary != "us-east")
+        #expect(newPrimary == "eu-central", "the highest-priority successor")
         #expect(Set(planned.markerWrites.map(\.datacenter)) == ["us-west", "eu-central"], "\(ifLost.stdout)")
 
         // Kill us-east: the controller promotes as planned and writes the planned markers.

@@ -68,6 +68,9 @@ struct MemberViewTests {
         var relabelled = ready
         relabelled.metadata.labels = ["geo": "us"]
         #expect(MemberView.planInputsChanged(from: ready, to: relabelled))
+        var reported = ready
+        reported.metadata.annotations = ["federation.concord.dev/marker": "global/us-east/1"]
+        #expect(MemberView.planInputsChanged(from: ready, to: reported), "a Pull agent's marker report")
         var cordoned = ready
         cordoned.spec.unschedulable = true
         #expect(MemberView.planInputsChanged(from: ready, to: cordoned))

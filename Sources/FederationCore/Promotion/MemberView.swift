@@ -130,11 +130,16 @@ public struct QuorumView: Hashable, Sendable {
 
 extension MemberView {
     /// True when a change from `old` to `new` can change a FederationPolicy's plan, so the policy
-    /// must look again now: membership (labels, deletion) or any field of the view except the
-    /// smoothed latency. Latency only ranks successors at the moment of a promotion, which a phase
-    /// change triggers and which reads the latest latencies then; its drift alone wakes no policy.
+    /// must look again now: membership (labels, deletion), annotations (a Pull member's agent
+    /// reports its fencing marker there), or any field of the view except the smoothed latency.
+    /// Latency only ranks successors at the moment of a promotion, which a phase change triggers
+    /// and which reads the latest latencies then; its drift alone wakes no policy.
     public static func planInputsChanged(from old: Datacenter, to new: Datacenter) -> Bool {
-        if old.metadata.labels != new.metadata.labels || old.metadata.deletionTimestamp != new.metadata.deletionTimestamp { return true }
+        if old.metadata.labels != new.metadata.labels || old.metadata.annotations != new.metadata.annotations
+            || old.metadata.deletionTimestamp != new.metadata.deletionTimestamp
+        {
+            return true
+        }
         var before = MemberView(old), after = MemberView(new)
         before.latencyMilliseconds = nil
         after.latencyMilliseconds = nil
