@@ -33,7 +33,11 @@ import Glibc
 
         try await hub.installCRDs()
         try await hub.register("self", region: "local-1", memberKubeconfig: hub.server.kubeconfig)
-        #expect(await eventually(timeout: .seconds(40), every: .milliseconds(100)) { (try? await httpGet(port: probes, "/readyz").code) == 200 }, "\(controller.log)")
+        // Before the controller listens, the connection is refused: not ready yet.
+        let ready = await eventually(timeout: .seconds(40), every: .milliseconds(100)) {
+            do { return try await httpGet(port: probes, "/readyz").code == 200 } catch { return false }
+        }
+        #expect(ready, "\(controller.log)")
         #expect(await eventually(timeout: .seconds(30), every: .milliseconds(100)) { await hub.status("self")?.phase == .ready }, "\(controller.log)")
 
         var s: [String: Double] = [:]
