@@ -33,19 +33,12 @@ extension ServicePlanner {
         set(ServiceFailover.ConditionType.reconciling, moving, progress.1, progress.2)
         let stalled = status.phase == .blocked || status.phase == .degraded
         set(ServiceFailover.ConditionType.stalled, stalled, stalled ? progress.1 : Reason.stable, stalled ? progress.2 : "making progress")
-        let manualWait = policy.effectiveMode == .manual && triggered
+        let manualWait = awaitingManualFailover
         let readyNow = available && !moving && !stalled && !manualWait
         let readyReason = manualWait ? Reason.awaitingManualFailover
             : stalled ? progress.1 : moving ? progress.1 : available ? Reason.minimumReplicasAvailable : Reason.minimumReplicasUnavailable
         let readyMessage = manualWait ? "\(active) is unhealthy; mode is Manual, so nothing moves until a person acts" : (stalled || moving ? progress.2 : "\(ready) of at least \(minimum) replicas ready in \(active)")
         set(ServiceFailover.ConditionType.ready, readyNow, readyReason, readyMessage)
-    }
-
-    /// True when the active site is unhealthy for long enough to fail over.
-    var triggered: Bool {
-        guard let site = input.sites[active] else { return false }
-        if case .failOver = FailoverTrigger.evaluate(active: site, policy: policy, now: now) { return true }
-        return false
     }
 
     private mutating func set(_ type: String, _ isTrue: Bool, _ reason: String, _ message: String) {

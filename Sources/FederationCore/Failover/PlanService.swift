@@ -28,6 +28,12 @@ struct ServicePlanner {
     var status: ServiceFailoverStatus
     var effects: [ServiceEffect] = []
     var requeue: TimeInterval?
+    /// Why nothing fits, for the Ready condition.
+    var blockedMessage: String?
+    /// Why a planned move was rolled back, for the Progressing condition.
+    var rolledBack: String?
+    /// The active datacenter is unhealthy long enough, but mode is Manual: nothing moved.
+    var awaitingManualFailover = false
 
     /// How often a move in flight looks at its target's readiness.
     static let moveRecheckSeconds: TimeInterval = 1
@@ -92,6 +98,7 @@ struct ServicePlanner {
 
     mutating func failOver(from active: String, reason: String) {
         if policy.effectiveMode == .manual {
+            awaitingManualFailover = true
             if status.conditions.condition(ServiceFailover.ConditionType.ready)?.reason != Reason.awaitingManualFailover {
                 effects.append(.event(warning: true, reason: Reason.awaitingManualFailover, message: "\(active) is unhealthy (\(reason)); mode is Manual, so nothing moves"))
             }
@@ -112,9 +119,6 @@ struct ServicePlanner {
             blockedMessage = fit.message
         }
     }
-
-    /// Why nothing fits, for the Ready condition.
-    var blockedMessage: String?
 
     mutating func considerFailback() {
         guard let home = input.sites[primary] else { return }
@@ -202,7 +206,4 @@ struct ServicePlanner {
         rolledBack = "\(move.to) had \(readyReplicas) of \(wanted) replicas ready after \(input.spec.effectiveMigration.effectiveReadinessTimeoutSeconds) s; traffic stays in \(active)"
         effects.append(.event(warning: true, reason: Reason.readinessTimeout, message: rolledBack ?? ""))
     }
-
-    /// Why a planned move was rolled back, for the Progressing condition.
-    var rolledBack: String?
 }
