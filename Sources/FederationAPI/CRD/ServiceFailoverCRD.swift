@@ -120,6 +120,7 @@ extension FederationCRDs {
                 "observedGeneration": .observedGeneration,
                 "activeDatacenter": .string("The datacenter that serves traffic now."),
                 "phase": .enumeration("Active, FailingOver, FailedOver, Migrating, Degraded or Blocked.", ServiceFailoverPhase.self),
+                "primaryReplicas": .integer("The replicas the workload runs with in spec.primary, remembered while Concord keeps it at 0 there.", minimum: 0),
                 "datacenters": .keyedList(
                     "The cross-datacenter discovery view: one entry per involved datacenter.", key: "name",
                     items: .object(

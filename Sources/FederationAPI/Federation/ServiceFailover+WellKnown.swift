@@ -56,5 +56,15 @@ extension ServiceFailover {
         public static let runningInFailover = "RunningInFailover"
         /// Ready False: the Service or workload is missing in the primary.
         public static let serviceNotFound = "ServiceNotFound"
+        /// Ready False, Stalled: the spec cannot be acted on (an unknown datacenter, an empty or repeated failover list).
+        public static let invalidSpec = CommonReason.invalidSpec
+        /// Ready False: the members' caches are still loading, or no member can be reached yet.
+        public static let waitingForMembers = "WaitingForMembers"
+        /// Event: traffic now goes to a datacenter (the global Service's EndpointSlices were switched).
+        public static let trafficSwitched = "TrafficSwitched"
+        /// Event: a warm standby copy of the workload or the Service was created in a failover datacenter.
+        public static let standbyCreated = "StandbyCreated"
+        /// Event: a write into a member failed; the next pass plans again.
+        public static let memberWriteFailed = "MemberWriteFailed"
     }
 }

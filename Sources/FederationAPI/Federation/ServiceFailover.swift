@@ -119,7 +119,9 @@ public struct FailoverPolicy: Codable, Hashable, Sendable {
     /// Automatic (default) or Manual.
     public var mode: PromotionMode?
     /// Seconds the active datacenter must be unhealthy (Unreachable, or ready replicas below
-    /// `minReadyReplicas`) before failing over (default 10).
+    /// `minReadyReplicas`) before failing over (default 5). The wait counts from the first failed
+    /// probe, and the Datacenter must also have reached `Unreachable` (its `failureThreshold`), so a
+    /// short freeze or a single lost probe never fails anything over.
     public var unhealthyForSeconds: Int?
     /// Ready replicas below this count make the active datacenter unhealthy (default 1).
     public var minReadyReplicas: Int?
@@ -131,7 +133,7 @@ public struct FailoverPolicy: Codable, Hashable, Sendable {
     /// The mode when `mode` is omitted.
     public static let defaultMode = PromotionMode.automatic
     /// The wait when `unhealthyForSeconds` is omitted.
-    public static let defaultUnhealthyForSeconds = 10
+    public static let defaultUnhealthyForSeconds = 5
     /// The threshold when `minReadyReplicas` is omitted.
     public static let defaultMinReadyReplicas = 1
     /// The failback when `failback` is omitted.
@@ -153,7 +155,7 @@ public struct FailoverPolicy: Codable, Hashable, Sendable {
 
     /// `mode`, or Automatic when omitted.
     public var effectiveMode: PromotionMode { mode ?? Self.defaultMode }
-    /// `unhealthyForSeconds`, or 10 when omitted (never negative).
+    /// `unhealthyForSeconds`, or 5 when omitted (never negative).
     public var effectiveUnhealthyForSeconds: Int { max(0, unhealthyForSeconds ?? Self.defaultUnhealthyForSeconds) }
     /// `minReadyReplicas`, or 1 when omitted (never negative).
     public var effectiveMinReadyReplicas: Int { max(0, minReadyReplicas ?? Self.defaultMinReadyReplicas) }

@@ -33,6 +33,9 @@ public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
     public var activeDatacenter: String?
     /// Active, FailingOver, FailedOver, Migrating, Degraded or Blocked.
     public var phase: ServiceFailoverPhase?
+    /// The replicas the workload runs with in `spec.primary`, remembered while Concord keeps it at
+    /// 0 there (failed over or migrated away), so a failback restores the user's count.
+    public var primaryReplicas: Int?
     /// The cross-datacenter discovery view: one entry per involved datacenter.
     @DefaultEmpty public var datacenters: [ServiceDatacenterStatus]
     /// The most recent failover, failback or migration.
@@ -44,13 +47,14 @@ public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
 
     /// Creates a status.
     public init(
-        observedGeneration: Int64? = nil, activeDatacenter: String? = nil, phase: ServiceFailoverPhase? = nil,
+        observedGeneration: Int64? = nil, activeDatacenter: String? = nil, phase: ServiceFailoverPhase? = nil, primaryReplicas: Int? = nil,
         datacenters: [ServiceDatacenterStatus] = [], lastTransition: FailoverTransition? = nil,
         history: [FailoverTransition] = [], conditions: [Condition] = []
     ) {
         self.observedGeneration = observedGeneration
         self.activeDatacenter = activeDatacenter
         self.phase = phase
+        self.primaryReplicas = primaryReplicas
         self.datacenters = datacenters
         self.lastTransition = lastTransition
         self.history = history

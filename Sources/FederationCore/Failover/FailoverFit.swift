@@ -9,7 +9,7 @@ public enum FailoverFit: Hashable, Sendable {
     case blocked(reasons: [String])
 
     /// Picks the target. A candidate fits when it is not the datacenter being left, is known, is
-    /// not cordoned (`unschedulable`), is `Ready` (a `Suspect` member is not trusted with traffic),
+    /// not cordoned (`unschedulable`), is `Ready` (a `Suspect` member is not trusted with traffic), holds the workload (its warm standby copy),
     /// and its free capacity (`capacity.replicas` minus what Concord placed there for other
     /// services) holds its `replicas` (default `defaultReplicas`, the primary's replicas).
     public static func choose(
@@ -27,6 +27,8 @@ public enum FailoverFit: Hashable, Sendable {
                 reasons.append("\(name): cordoned (spec.unschedulable)")
             } else if site.phase != .ready {
                 reasons.append("\(name): \(site.phase.rawValue)")
+            } else if !site.hasWorkload {
+                reasons.append("\(name): no copy of the workload there yet")
             } else if let free = site.freeReplicas, free < replicas {
                 reasons.append("\(name): needs \(replicas) replicas, \(free) of capacity \(site.capacityReplicas ?? 0) free")
             } else {

@@ -25,6 +25,9 @@ public struct SiteHealth: Hashable, Sendable {
     public var capacityReplicas: Int?
     /// The federated replicas Concord has placed there for every other service.
     public var placedReplicas: Int
+    /// Whether the workload exists there (natively or as Concord's standby copy): a datacenter
+    /// without it cannot be scaled up, so it is not a target.
+    public var hasWorkload: Bool = true
 
     /// Creates a view.
     public init(

@@ -143,7 +143,7 @@ enum Samples {
             migration: MigrationSpec(readinessTimeoutSeconds: 300)
         ),
         status: ServiceFailoverStatus(
-            observedGeneration: 3, activeDatacenter: "us-west", phase: .failedOver,
+            observedGeneration: 3, activeDatacenter: "us-west", phase: .failedOver, primaryReplicas: 3,
             datacenters: [
                 ServiceDatacenterStatus(
                     name: "us-west", role: .failover, reachable: true, desiredReplicas: 3, readyReplicas: 3, endpoints: ["10.1.0.7:8080"]

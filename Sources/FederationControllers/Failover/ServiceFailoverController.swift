@@ -1,0 +1,37 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+import Logging
+
+/// Builds the ServiceFailover controller: the shared informer over ServiceFailovers, a watch on
+/// Datacenters that wakes every ServiceFailover when a member changes in a way a plan reads
+/// (phase, reachability, cordon, capacity, the failover clock), and, through ``FailoverWatches``,
+/// the member informers over the workloads, Services and EndpointSlices of their namespaces.
+enum ServiceFailoverController: FederationControllerBuilder {
+    static func build(in context: FederationContext) -> BuiltController {
+        let log = context.logger(kind: "ServiceFailover")
+        let informer = context.cache.informer(for: ServiceFailover.self)
+        let datacenters = context.cache.informer(for: Datacenter.self)
+        let watches = FailoverWatches(members: context.members, failovers: informer.cache)
+        let reconciler = ServiceFailoverReconciler(
+            failovers: context.hub.resource(ServiceFailover.self), cache: informer.cache, datacenterCache: datacenters.cache,
+            members: context.members, kinds: ReplicatedKinds(), watches: watches, clock: context.runtimeClock, now: context.now,
+            requeue: context.requeue, cleanupTimeout: context.options.memberCleanupTimeout, events: context.recorder("servicefailover"),
+            metrics: FailoverMetrics(registry: context.metrics?.registry), logger: log)
+        let controller = context.controller("servicefailover", reconciler: reconciler, logger: log)
+        controller.watch(informer)
+        let cache = informer.cache
+        controller.watch(datacenters, map: { _ in cache.keys }, changed: datacenterChangeMatters)
+        watches.start(controller.queue)
+        return BuiltController(controller: controller)
+    }
+
+    /// True when a Datacenter update can change a failover plan: what a FederationPolicy plan reads
+    /// (labels, deletion, spec including cordon and capacity, phase, role, reachability) or the
+    /// start of its run of failed probes, which the failover clock counts from.
+    static func datacenterChangeMatters(_ old: Datacenter, _ new: Datacenter) -> Bool {
+        MemberView.planInputsChanged(from: old, to: new) || old.status?.unhealthySince != new.status?.unhealthySince
+    }
+}

@@ -1,0 +1,66 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+
+extension ServiceFailoverReconciler {
+    /// Deletion: remove what Concord put into members, then release the finalizer.
+    ///
+    /// The global Service and its EndpointSlices go from every member, and the standby copies from
+    /// the failover datacenters. A copy that serves traffic (more than 0 replicas) is left running
+    /// and said so in an event: deleting the ServiceFailover stops protecting the Service, it does
+    /// not take it down. The user's own workload and Service are never touched. Members out of
+    /// reach are waited for up to the cleanup bound after the deletion began; then the finalizer
+    /// is released anyway with a Warning event naming what was left behind.
+    func finalize(_ sf: ServiceFailover) async throws -> ReconcileResult {
+        guard sf.metadata.hasFinalizer(FederationFinalizer.cleanup) else { return .done }
+        let ref = ObjectReference(to: sf)
+        var pending: [String] = []
+        var kept: [String] = []
+        switch await read(sf) {
+        case .failure(let blocker):
+            pending.append(blocker.message)
+        case .success(let read):
+            let executor = ServiceEffectExecutor(members: members, resources: read.resources, clock: clock, writeTimeout: requeue.replicationWriteTimeout, logger: logger)
+            let namespace = sf.metadata.namespace ?? ""
+            for view in read.all {
+                guard view.reachable else {
+                    pending.append(view.name)
+                    continue
+                }
+                do {
+                    for slice in view.globalSlices {
+                        try await executor.delete(ReplicaContent.name(of: slice), resource: FailoverResources.endpointSlices, kind: "EndpointSlice", namespace: namespace, in: view.name)
+                    }
+                    if let global = view.globalService, StandbyCopy.isCopy(global) {
+                        try await executor.delete(ReplicaContent.name(of: global), resource: FailoverResources.services, kind: "Service", namespace: namespace, in: view.name)
+                    }
+                    guard let workload = view.workload, StandbyCopy.isCopy(workload) else { continue }
+                    if StandbyCopy.replicas(of: workload) > 0 {
+                        kept.append(view.name)
+                        continue
+                    }
+                    try await executor.delete(ReplicaContent.name(of: workload), resource: read.resources.workload.resource, kind: read.resources.workload.kind, namespace: namespace, in: view.name)
+                    if let service = view.service, StandbyCopy.isCopy(service) {
+                        try await executor.delete(ReplicaContent.name(of: service), resource: FailoverResources.services, kind: "Service", namespace: namespace, in: view.name)
+                    }
+                } catch {
+                    pending.append(view.name)
+                }
+            }
+        }
+        let started = sf.metadata.deletionTimestamp?.date ?? now()
+        if !pending.isEmpty, now().timeIntervalSince(started) < cleanupTimeout { return .requeue(after: requeue.finalizeRetry) }
+        if !pending.isEmpty {
+            events.event(regarding: ref, type: Event.warning, reason: CommonReason.cleanupTimedOut, action: "Cleanup",
+                         note: "Could not reach \(pending.joined(separator: ", ")) within \(Int(cleanupTimeout)) s; Concord's copies and global objects there were left behind.")
+        }
+        if !kept.isEmpty {
+            events.event(regarding: ref, type: Event.normal, reason: "ServingCopyKept", action: "Cleanup",
+                         note: "Left the serving copy of the workload running in \(kept.joined(separator: ", ")); scale or delete it yourself.")
+        }
+        _ = try await failovers.removeFinalizer(FederationFinalizer.cleanup, from: sf)
+        return .done
+    }
+}

@@ -1,0 +1,118 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+
+extension ServiceFailoverReconciler {
+    typealias Reason = ServiceFailover.Reason
+
+    /// Checks the spec against the Datacenters: every name known, the primary not a failover
+    /// target too, no target twice, and at least one target whose replicas its capacity can hold.
+    func validate(_ sf: ServiceFailover) -> ServiceBlocker? {
+        let spec = sf.spec
+        func invalid(_ message: String) -> ServiceBlocker { ServiceBlocker(reason: Reason.invalidSpec, message: message, terminal: true) }
+        guard !spec.failover.isEmpty else { return invalid("spec.failover is empty; name at least one datacenter to fail over to.") }
+        guard datacenterCache.get(name: spec.primary) != nil else { return invalid("spec.primary names Datacenter \(spec.primary), which does not exist.") }
+        var seen: Set<String> = []
+        for (index, target) in spec.failover.enumerated() {
+            guard datacenterCache.get(name: target.datacenter) != nil else {
+                return invalid("spec.failover[\(index)].datacenter names Datacenter \(target.datacenter), which does not exist.")
+            }
+            if target.datacenter == spec.primary { return invalid("spec.failover[\(index)].datacenter is the primary \(spec.primary); list other datacenters.") }
+            if !seen.insert(target.datacenter).inserted { return invalid("spec.failover[\(index)].datacenter repeats \(target.datacenter).") }
+        }
+        let tooSmall = spec.failover.compactMap { target -> String? in
+            guard let replicas = target.replicas, let capacity = datacenterCache.get(name: target.datacenter)?.spec.capacity?.replicas, replicas > capacity else { return nil }
+            return "\(target.datacenter) needs \(replicas) replicas, capacity \(capacity)"
+        }
+        if tooSmall.count == spec.failover.count {
+            return ServiceBlocker(
+                reason: Reason.noFittingTarget, message: "no failover datacenter can ever hold the service: \(tooSmall.joined(separator: "; ")); lower spec.failover[].replicas or raise capacity.", terminal: true)
+        }
+        return nil
+    }
+
+    /// Reads every member's view of the ServiceFailover's namespace.
+    func read(_ sf: ServiceFailover) async -> Result<ServiceRead, ServiceBlocker> {
+        let namespace = sf.metadata.namespace ?? ""
+        let workload = sf.spec.effectiveWorkload
+        let primaryConnection: (name: String, connection: MemberConnections.Connection)
+        if let connection = await members.existing(sf.spec.primary) {
+            primaryConnection = (sf.spec.primary, connection)
+        } else if let other = await firstConnection(sf.spec) {
+            primaryConnection = other
+        } else {
+            return .failure(ServiceBlocker(reason: Reason.waitingForMembers, message: "No connection to \(sf.spec.primary) or a failover datacenter yet.", terminal: false))
+        }
+        let kind: ResolvedKind
+        do {
+            kind = try await kinds.resolve(
+                apiVersion: workload.effectiveAPIVersion, kind: workload.effectiveKind, in: primaryConnection.name, client: primaryConnection.connection.client)
+        } catch let error as UnknownKindError {
+            return .failure(ServiceBlocker(reason: Reason.invalidSpec, message: "spec.workload: \(error.message)", terminal: true))
+        } catch {
+            return .failure(ServiceBlocker(reason: Reason.waitingForMembers, message: "Cannot read \(primaryConnection.name)'s API discovery: \(error)", terminal: false))
+        }
+        guard kind.namespaced else {
+            return .failure(ServiceBlocker(reason: Reason.invalidSpec, message: "spec.workload: \(kind.kind) is cluster-scoped; a workload lives in the Service's namespace.", terminal: true))
+        }
+        let resources = FailoverResources(workload: kind)
+        for resource in [kind.resource, FailoverResources.services, FailoverResources.endpointSlices] { watches.ensure(resource, namespace: namespace) }
+        var read = ServiceRead(resources: resources)
+        let involved = Set([sf.spec.primary] + sf.spec.failover.map(\.datacenter))
+        for dc in datacenterCache.list() where dc.metadata.deletionTimestamp == nil {
+            guard let name = dc.metadata.name else { continue }
+            let view = await memberView(name, dc, sf: sf, namespace: namespace, resources: resources, involved: involved.contains(name))
+            if view.reachable == false, MemberView(dc).phase.isReachable { read.syncing.append(name) }
+            if involved.contains(name) { read.sites[name] = view } else { read.others[name] = view }
+        }
+        return .success(read)
+    }
+
+    /// The first failover datacenter with a connection (the primary may be the one that is gone).
+    func firstConnection(_ spec: ServiceFailoverSpec) async -> (name: String, connection: MemberConnections.Connection)? {
+        for target in spec.failover {
+            if let connection = await members.existing(target.datacenter) { return (target.datacenter, connection) }
+        }
+        return nil
+    }
+
+    /// One member's view; `reachable` only when its phase says so and its caches have synced.
+    func memberView(_ name: String, _ dc: Datacenter, sf: ServiceFailover, namespace: String, resources: FailoverResources, involved: Bool) async -> MemberServiceView {
+        var view = MemberServiceView(name: name, datacenter: dc, reachable: false)
+        guard MemberView(dc).phase.isReachable, await members.existing(name) != nil else { return view }
+        let service = sf.spec.service
+        guard let services = await cached(FailoverResources.services, kind: "Service", in: name, namespace: namespace),
+            let slices = await cached(FailoverResources.endpointSlices, kind: "EndpointSlice", in: name, namespace: namespace)
+        else { return view }
+        if involved {
+            guard let workloads = await cached(resources.workload.resource, kind: resources.workload.kind, in: name, namespace: namespace) else { return view }
+            view.workload = workloads.get(name: sf.spec.effectiveWorkload.name ?? service, namespace: namespace)
+            view.service = services.get(name: service, namespace: namespace)
+            view.slices = slices.list(namespace: namespace).filter {
+                $0.value(at: ["metadata", "labels", GlobalService.serviceNameLabel])?.stringValue == service
+            }
+        }
+        let global = GlobalService.name(of: service)
+        view.globalService = services.get(name: global, namespace: namespace)
+        view.globalSlices = slices.list(namespace: namespace).filter {
+            $0.value(at: ["metadata", "labels", GlobalService.serviceNameLabel])?.stringValue == global
+        }
+        view.reachable = true
+        return view
+    }
+
+    /// The synced cache of `resource` in `namespace` of member `datacenter`, or nil while it syncs.
+    func cached(_ resource: GroupVersionResource, kind: String, in datacenter: String, namespace: String) async -> InformerCache<JSONValue>? {
+        guard let informer = await members.informer(for: resource, namespaced: true, kind: kind, in: datacenter, namespace: namespace), informer.hasSynced else {
+            return nil
+        }
+        return informer.cache
+    }
+}
+
+extension DatacenterPhase {
+    /// Ready or Suspect: the controller still reaches the member.
+    var isReachable: Bool { self == .ready || self == .suspect }
+}
