@@ -9,7 +9,7 @@ public struct ConcordCommand: AsyncParsableCommand {
         version: ConcordVersion.current.line,
         subcommands: [
             UpCommand.self, Server.self, ControllerCommand.self, AgentCommand.self, StatusCommand.self, DatacenterCommand.self,
-            ReplicationCommand.self, CRDsCommand.self, SimulateCommand.self, ValidateCommand.self, VersionCommand.self, PlanCommand.self,
+            ReplicationCommand.self, ServiceCommand.self, CRDsCommand.self, SimulateCommand.self, ValidateCommand.self, VersionCommand.self, PlanCommand.self,
             PlanBenchCommand.self,
         ]
     )

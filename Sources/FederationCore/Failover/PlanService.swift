@@ -64,10 +64,17 @@ struct ServicePlanner {
     }
 
     /// True when the service runs in a failover datacenter because its site failed (not because
-    /// a person moved it): then `spec.primary` is where it goes back to, not a migration target.
+    /// a person moved it), and the run of failovers that brought it here started in `spec.primary`:
+    /// then `spec.primary` is where it goes back to. When a person changed `spec.primary` since, the
+    /// move to the new primary is a planned migration instead.
     var failedOver: Bool {
-        guard active != primary, let last = status.lastTransition, last.to == active else { return false }
-        return failoverReasons.contains(last.reason)
+        guard active != primary, let last = status.lastTransition, last.to == active, failoverReasons.contains(last.reason) else { return false }
+        var origin = last.from
+        for earlier in status.history.drop(while: { $0 == last }) {
+            guard failoverReasons.contains(earlier.reason), earlier.to == origin else { break }
+            origin = earlier.from
+        }
+        return origin == primary
     }
 
     // MARK: - Steady state

@@ -1,0 +1,109 @@
+import ArgumentParser
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+
+/// `concord service get|failback`: cross-datacenter service discovery and failback from the hub.
+struct ServiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "service", abstract: "Find where a ServiceFailover's Service runs, and move it back to its primary.",
+        subcommands: [Get.self, Failback.self], aliases: ["svc"])
+
+    /// Output formats of `get`.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    /// `concord service get NAME [-n NS] [--datacenter X | --all-datacenters | --failover a,b] [-o json]`.
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show where a Service runs and its endpoints, from the ServiceFailover's discovery view.",
+            discussion: """
+                Reads status.datacenters of ServiceFailover NAME at the hub: per datacenter its role, whether the \
+                controller reaches it, desired and ready replicas, and the ready endpoints (address:port).
+
+                Without a selection it answers for the active datacenter. --datacenter X answers for X; \
+                --all-datacenters for every datacenter of the ServiceFailover; --failover a,b for the first of a, b \
+                (in that order) that is reachable and has ready endpoints, and fails when none has.
+                """)
+
+        @OptionGroup var cluster: ClusterOptions
+        @Argument(help: "The ServiceFailover's name.") var name: String
+        @Option(name: [.customShort("n"), .long], help: "The namespace.") var namespace = "default"
+        @Option(help: "Answer for this datacenter.") var datacenter: String?
+        @Flag(name: .customLong("all-datacenters"), help: "Answer for every datacenter.") var allDatacenters = false
+        @Option(help: ArgumentHelp("Answer for the first of these that serves (comma-separated, in order).", valueName: "dc[,dc]")) var failover: String?
+        @Option(name: [.customShort("o"), .long], help: "Output format: table or json.") var output: Format = .table
+
+        func validate() throws {
+            let chosen = [datacenter != nil, allDatacenters, failover != nil].filter { $0 }.count
+            if chosen > 1 { throw ValidationError("choose one of --datacenter, --all-datacenters and --failover") }
+            if let failover, PlanCommand.names(failover).isEmpty { throw ValidationError("--failover needs datacenter names, such as --failover us-west,eu-central") }
+        }
+
+        var query: ServiceView.Query {
+            if let datacenter { return .datacenter(datacenter) }
+            if allDatacenters { return .all }
+            if let failover {
+                return .failover(failover.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            }
+            return .active
+        }
+
+        func run() async throws {
+            let sf = try await ServiceCommand.read(name, namespace: namespace, cluster: cluster)
+            let view = try ServiceView.answer(query, for: sf)
+            print(output == .json ? try view.json() : view.table)
+        }
+    }
+
+    /// `concord service failback NAME [-n NS]`.
+    struct Failback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a failed-over Service back to its primary datacenter, make-before-break.",
+            discussion: """
+                Sets the annotation \(PromotionAnnotation.failbackRequestedAt) on ServiceFailover NAME to now. The \
+                controller then scales the primary up, waits for its ready replicas, switches the global Service, and \
+                scales the failover datacenter down. It waits for the primary to be Ready, but not for \
+                stabilizationSeconds. A Service that is not failed over is left where it is.
+                """)
+
+        @OptionGroup var cluster: ClusterOptions
+        @Argument(help: "The ServiceFailover's name.") var name: String
+        @Option(name: [.customShort("n"), .long], help: "The namespace.") var namespace = "default"
+
+        func run() async throws {
+            let sf = try await ServiceCommand.read(name, namespace: namespace, cluster: cluster)
+            guard let active = sf.status?.activeDatacenter, active != sf.spec.primary else {
+                throw CLIError("servicefailover \(namespace)/\(name) runs in its primary \(sf.spec.primary); there is nothing to fail back")
+            }
+            let hub = try cluster.client()
+            do {
+                _ = try await hub.resource(ServiceFailover.self).patch(
+                    name, namespace: namespace, type: .merge,
+                    patch: ["metadata": ["annotations": .object([PromotionAnnotation.failbackRequestedAt: .string(KubeTime(Date()).description)])]])
+            } catch {
+                try? await hub.shutdown()
+                throw CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))
+            }
+            try await hub.shutdown()
+            print("servicefailover \(namespace)/\(name): failback from \(active) to \(sf.spec.primary) requested")
+        }
+    }
+
+    /// Reads ServiceFailover `namespace/name` from the hub, or a one-line error saying what to fix.
+    static func read(_ name: String, namespace: String, cluster: ClusterOptions) async throws -> ServiceFailover {
+        let hub = try cluster.client()
+        let result: Result<ServiceFailover, CLIError>
+        do {
+            result = .success(try await hub.resource(ServiceFailover.self).get(name, namespace: namespace))
+        } catch let error as KubeAPIError where error.isNotFound {
+            result = .failure(CLIError("servicefailover \"\(name)\" not found in namespace \(namespace): `kubectl get sf -n \(namespace)` lists them"))
+        } catch {
+            result = .failure(CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer)))
+        }
+        try await hub.shutdown()
+        return try result.get()
+    }
+}

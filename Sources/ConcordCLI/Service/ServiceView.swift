@@ -1,0 +1,90 @@
+import FederationAPI
+import Foundation
+import KubernetesAPI
+
+/// The answer of `concord service get`: the datacenters of a ServiceFailover's discovery view
+/// (`status.datacenters`) that a query selects, as a table or JSON.
+struct ServiceView: Equatable {
+    /// Which datacenters a query asks for.
+    enum Query: Equatable {
+        /// The datacenter that serves traffic now.
+        case active
+        /// One named datacenter.
+        case datacenter(String)
+        /// Every datacenter of the view.
+        case all
+        /// The first of these, in order, that is reachable and has ready endpoints.
+        case failover([String])
+    }
+
+    /// `namespace/name` of the ServiceFailover.
+    var service: String
+    /// `status.activeDatacenter`.
+    var active: String?
+    /// `status.phase`.
+    var phase: String?
+    /// The selected datacenters.
+    var datacenters: [ServiceDatacenterStatus]
+
+    /// Selects from `sf`'s view, or a one-line error saying why nothing answers.
+    static func answer(_ query: Query, for sf: ServiceFailover) throws -> ServiceView {
+        let name = "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")"
+        let view = sf.status?.datacenters ?? []
+        guard !view.isEmpty else {
+            throw CLIError("servicefailover \(name) has no discovery view yet: the controller has not reconciled it (`kubectl describe sf \(sf.metadata.name ?? "") -n \(sf.metadata.namespace ?? "")`)")
+        }
+        let active = sf.status?.activeDatacenter
+        let selected: [ServiceDatacenterStatus]
+        switch query {
+        case .all:
+            selected = view
+        case .active:
+            selected = view.filter { $0.name == active }
+        case .datacenter(let dc):
+            selected = view.filter { $0.name == dc }
+            if selected.isEmpty {
+                throw CLIError("\(dc) is not a datacenter of servicefailover \(name); it runs in \(view.map(\.name).joined(separator: ", "))")
+            }
+        case .failover(let order):
+            guard let first = order.lazy.compactMap({ dc in view.first { $0.name == dc } }).first(where: Self.serving) else {
+                throw CLIError("none of \(order.joined(separator: ", ")) has ready endpoints for \(name); `concord service get \(sf.metadata.name ?? "") -n \(sf.metadata.namespace ?? "") --all-datacenters` shows each")
+            }
+            selected = [first]
+        }
+        return ServiceView(service: name, active: active, phase: sf.status?.phase?.rawValue, datacenters: selected)
+    }
+
+    /// Reachable, with ready replicas and endpoints.
+    static func serving(_ dc: ServiceDatacenterStatus) -> Bool {
+        dc.reachable == true && (dc.readyReplicas ?? 0) > 0 && !(dc.endpoints ?? []).isEmpty
+    }
+
+    /// A kubectl-style table: DATACENTER ROLE ACTIVE REACHABLE DESIRED READY ENDPOINTS.
+    var table: String {
+        let header = ["DATACENTER", "ROLE", "ACTIVE", "REACHABLE", "DESIRED", "READY", "ENDPOINTS"]
+        let rows = datacenters.map { dc -> [String] in
+            [
+                dc.name, dc.role?.rawValue ?? "", dc.name == active ? "*" : "", dc.reachable.map { $0 ? "yes" : "no" } ?? "unknown",
+                dc.desiredReplicas.map(String.init) ?? "", dc.readyReplicas.map(String.init) ?? "",
+                (dc.endpoints ?? []).isEmpty ? "<none>" : (dc.endpoints ?? []).joined(separator: ","),
+            ]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { column, cell in column == row.count - 1 ? cell : cell.padding(toLength: widths[column] + 3, withPad: " ", startingAt: 0) }.joined()
+        }.joined(separator: "\n")
+    }
+
+    /// `{"service": …, "activeDatacenter": …, "phase": …, "datacenters": [...]}`, keys sorted.
+    func json() throws -> String {
+        struct Document: Encodable {
+            var service: String
+            var activeDatacenter: String?
+            var phase: String?
+            var datacenters: [ServiceDatacenterStatus]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(Document(service: service, activeDatacenter: active, phase: phase, datacenters: datacenters)), as: UTF8.self)
+    }
+}

@@ -1,0 +1,54 @@
+import FederationAPI
+import Foundation
+import KubernetesAPI
+import Testing
+
+@testable import ConcordCLI
+
+/// `concord service get`: which datacenters each selection answers with, and how they print.
+struct ServiceViewTests {
+    static let failedOver = ServiceFailover(
+        metadata: ObjectMeta(name: "payment-api", namespace: "shop"),
+        spec: ServiceFailoverSpec(service: "payment-api", primary: "us-east", failover: [FailoverTarget(datacenter: "us-west"), FailoverTarget(datacenter: "eu-central")]),
+        status: ServiceFailoverStatus(
+            activeDatacenter: "us-west", phase: .failedOver,
+            datacenters: [
+                ServiceDatacenterStatus(name: "us-east", role: .primary, reachable: false, desiredReplicas: 3, readyReplicas: 3, endpoints: ["10.244.1.1:8080"]),
+                ServiceDatacenterStatus(name: "us-west", role: .failover, reachable: true, desiredReplicas: 2, readyReplicas: 2, endpoints: ["10.244.2.1:8080", "10.244.2.2:8080"]),
+                ServiceDatacenterStatus(name: "eu-central", role: .failover, reachable: true, desiredReplicas: 0, readyReplicas: 0, endpoints: []),
+            ]))
+
+    @Test func eachSelectionAnswersWithItsDatacenters() throws {
+        let sf = Self.failedOver
+        #expect(try ServiceView.answer(.active, for: sf).datacenters.map(\.name) == ["us-west"])
+        #expect(try ServiceView.answer(.all, for: sf).datacenters.map(\.name) == ["us-east", "us-west", "eu-central"])
+        #expect(try ServiceView.answer(.datacenter("eu-central"), for: sf).datacenters.map(\.name) == ["eu-central"])
+        // The unreachable primary and the empty standby are skipped; the first serving one answers.
+        #expect(try ServiceView.answer(.failover(["us-east", "eu-central", "us-west"]), for: sf).datacenters.map(\.name) == ["us-west"])
+        #expect(throws: CLIError.self) { try ServiceView.answer(.failover(["us-east", "eu-central"]), for: sf) }
+        #expect(throws: CLIError.self) { try ServiceView.answer(.datacenter("mars"), for: sf) }
+        var fresh = sf
+        fresh.status = nil
+        #expect(throws: CLIError.self) { try ServiceView.answer(.all, for: fresh) }
+    }
+
+    @Test func printsATableAndJSON() throws {
+        let view = try ServiceView.answer(.all, for: Self.failedOver)
+        let lines = view.table.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0].hasPrefix("DATACENTER") && lines[0].hasSuffix("ENDPOINTS"))
+        #expect(lines[2].split(separator: " ", omittingEmptySubsequences: true) == ["us-west", "Failover", "*", "yes", "2", "2", "10.244.2.1:8080,10.244.2.2:8080"])
+        #expect(lines[3].hasSuffix("<none>"))
+        let json = try CompactJSON.decode(Data(view.json().utf8))
+        #expect(json["service"] == "shop/payment-api")
+        #expect(json["activeDatacenter"] == "us-west")
+        #expect(json["datacenters"]?.arrayValue?.count == 3)
+        #expect(json["datacenters"]?.arrayValue?[1]["endpoints"]?.arrayValue?.count == 2)
+    }
+
+    @Test func selectionsAreExclusive() {
+        #expect(throws: (any Error).self) { try ConcordCommand.parseAsRoot(["service", "get", "x", "--datacenter", "a", "--all-datacenters"]) }
+        #expect(throws: (any Error).self) { try ConcordCommand.parseAsRoot(["service", "get", "x", "--failover", ","]) }
+        #expect(throws: Never.self) { try ConcordCommand.parseAsRoot(["service", "get", "x", "-n", "shop", "--failover", "us-west,eu-central", "-o", "json"]) }
+    }
+}
