@@ -62,6 +62,9 @@ import Glibc
         }.sorted().joined(separator: ",")
     }
 
+    /// The value of a Prometheus exposition line.
+    static func value(_ line: Substring) -> Double? { line.split(separator: " ").last.flatMap { Double($0) } }
+
     /// `spec.replicas` of payment-api in a member ("" when absent).
     static func replicas(_ member: Kubectl) async throws -> String {
         try await member("get", "deploy", "payment-api", "-n", "shop", "-o", "jsonpath={.spec.replicas}", timeout: .seconds(10)).stdout
@@ -166,5 +169,13 @@ import Glibc
         #expect(try await status(".status.lastTransition.reason") == "PlannedMigration")
         let events = try await hub("describe", "sf", "payment-api", "-n", "shop")
         #expect(events.stdout.contains("TrafficSwitched"), "\(events.stdout)")
+
+        // The moves are counted when they start, and timed when traffic switched.
+        let metrics = try await run("/usr/bin/curl", ["-s", "http://\(try #require(fed.layout.controller?.metrics))/metrics"])
+        let lines = metrics.stdout.split(separator: "\n")
+        let failovers = lines.filter { $0.hasPrefix("concord_failovers_total{") && $0.contains(#"service="shop/payment-api""#) }
+        #expect(failovers.contains { $0.contains(#"reason="DatacenterUnreachable""#) && $0.contains(#"to="us-west""#) && Self.value($0) == 2 }, "\(failovers)")
+        #expect(failovers.contains { $0.contains(#"reason="PlannedMigration""#) && $0.contains(#"to="eu-central""#) && Self.value($0) == 1 }, "\(failovers)")
+        #expect(lines.contains { $0.hasPrefix("concord_failover_duration_seconds_count{") && Self.value($0) == 4 }, "\(lines.filter { $0.contains("duration") })")
     }
 }

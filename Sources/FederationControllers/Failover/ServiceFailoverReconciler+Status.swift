@@ -94,6 +94,7 @@ extension ServiceFailoverReconciler {
         }
         do {
             _ = try await failovers.patchStatus(sf.metadata.name ?? "", namespace: sf.metadata.namespace, patch: patch)
+            written.record(ObjectKey(namespace: sf.metadata.namespace, name: sf.metadata.name ?? ""), readVersion: sf.metadata.resourceVersion, status: status)
         } catch let error as KubeAPIError where error.isNotFound {}
     }
 

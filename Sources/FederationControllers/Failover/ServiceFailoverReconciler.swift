@@ -27,16 +27,22 @@ struct ServiceFailoverReconciler: Reconciler {
     let cleanupTimeout: TimeInterval
     let events: EventRecorder
     let metrics: FailoverMetrics
+    /// Statuses written but maybe not in the cache yet.
+    let written = WrittenStatuses()
     let logger: Logger
 
     /// How often a settled ServiceFailover is looked at while nothing changes.
     static let resync: Duration = .seconds(30)
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let sf = cache.get(key) else { return .done }
+        guard let cached = cache.get(key) else {
+            written.forget(key)
+            return .done
+        }
+        var sf = written.current(cached, key: key)
         if sf.metadata.deletionTimestamp != nil { return try await finalize(sf) }
-        if !sf.metadata.hasFinalizer(FederationFinalizer.cleanup) {
-            _ = try await failovers.ensureFinalizer(FederationFinalizer.cleanup, on: sf)
+        if !sf.metadata.hasFinalizer(FederationFinalizer.cleanup), let updated = try await failovers.ensureFinalizer(FederationFinalizer.cleanup, on: sf) {
+            sf.metadata.resourceVersion = updated.metadata.resourceVersion
         }
         if let invalid = validate(sf) { return try await blocked(sf, invalid) }
         let read: ServiceRead
@@ -63,8 +69,10 @@ struct ServiceFailoverReconciler: Reconciler {
                 throw error
             }
         }
-        // Between moves, keep the global endpoints following the active datacenter's.
-        if let active = plan.status.activeDatacenter, plan.status.lastTransition?.completedAt != nil || plan.status.lastTransition == nil {
+        // Between moves, keep the global endpoints following the active datacenter's (a pass that
+        // switched traffic already wrote them).
+        let switched = plan.effects.contains { if case .switchTraffic = $0 { true } else { false } }
+        if !switched, let active = plan.status.activeDatacenter, plan.status.lastTransition?.completedAt != nil || plan.status.lastTransition == nil {
             report(await executor.route(sf, to: active, read: read).failures, sf)
         }
         var status = plan.status
@@ -72,10 +80,11 @@ struct ServiceFailoverReconciler: Reconciler {
         var scaled: [String: Int] = [:]
         for case .scale(let datacenter, let replicas) in plan.effects { scaled[datacenter] = replicas }
         status.datacenters = discoveryView(sf, read: read, scaled: scaled)
-        if let done = status.lastTransition, done.completedAt != nil, sf.status?.lastTransition != done {
-            metrics.completed(done, service: "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")")
-        }
         try await writeStatus(status, of: sf)
+        if let move = status.lastTransition, sf.status?.lastTransition != move {
+            let service = "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")"
+            if move.completedAt == nil { metrics.started(move, service: service) } else { metrics.completed(move, service: service) }
+        }
         let syncing = read.syncing.isEmpty ? nil : Duration.seconds(1)
         let after = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
         return .requeue(after: [after, syncing, Self.resync].compactMap { $0 }.min() ?? Self.resync)
