@@ -18,7 +18,7 @@ extension FederationCRDs {
                 .age,
             ],
             schema: .resource(
-                "ServiceFailover describes how a Service should move between datacenters (standby copies, failover order, migration). Not acted on yet: this version of Concord stores and validates ServiceFailovers, but no controller reconciles them and nothing fails over.",
+                "ServiceFailover keeps a Service available across datacenters: warm standby copies of its workload and Service at 0 replicas in the failover datacenters, make-before-break failover to the first one that fits, failback, planned migration when spec.primary changes, and a <service>-global Service with EndpointSlices in every member pointing at the active datacenter.",
                 spec: serviceFailoverSpec, status: serviceFailoverStatus
             )
         )
