@@ -161,6 +161,28 @@ struct ServicePlanTests {
         #expect(retargeted.status.activeDatacenter == "us-east")
     }
 
+    @Test func aNewPrimaryWhileFailedOverIsAMigrationAndAChainOfFailoversStillWaitsForFailback() {
+        let sites = [Self.ready("us-east", replicas: 0, since: 20), Self.ready("us-west", replicas: 3), Self.ready("eu-central", replicas: 0)]
+        let desired = ["us-east": 0, "us-west": 3, "eu-central": 0]
+        // Failed over away from us-east; a person now names eu-central the primary: it moves there, planned.
+        var moved = Self.spec(primary: "eu-central")
+        moved.failover = [FailoverTarget(datacenter: "us-west", replicas: 3), FailoverTarget(datacenter: "us-east")]
+        let migration = planService(Self.input(moved, status: Self.failedOverStatus(), sites: sites, desired: desired, now: 100))
+        #expect(migration.effects.first == .scale(datacenter: "eu-central", replicas: 4))
+        #expect(migration.status.lastTransition?.reason == ServiceFailover.Reason.plannedMigration)
+        // us-east → us-west → eu-central by two failovers: still failed over from us-east, so it waits for a failback request.
+        let second = FailoverTransition(
+            from: "us-west", to: "eu-central", reason: ServiceFailover.Reason.datacenterUnreachable, startedAt: KubeTime(Self.at(50)),
+            completedAt: KubeTime(Self.at(55)), durationSeconds: 5)
+        var chained = Self.failedOverStatus()
+        chained.activeDatacenter = "eu-central"
+        chained.lastTransition = second
+        chained.history = [second] + chained.history
+        let waiting = planService(Self.input(status: chained, sites: sites.map { $0.name == "eu-central" ? Self.ready("eu-central", replicas: 2) : $0 }, desired: ["us-east": 0, "us-west": 0, "eu-central": 2], now: 100))
+        #expect(waiting.effects.isEmpty)
+        #expect(waiting.status.phase == .failedOver)
+    }
+
     /// Failed over from us-east to us-west at 10 s.
     static func failedOverStatus() -> ServiceFailoverStatus {
         let move = FailoverTransition(
