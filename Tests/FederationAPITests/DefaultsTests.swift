@@ -24,9 +24,11 @@ struct DefaultsTests {
             ".spec.conflictResolution": "SourceWins", ".spec.deletion": "Propagate",
         ],
         "ServiceFailover": [
-            ".spec.workload": [:], ".spec.workload.apiVersion": "apps/v1", ".spec.workload.kind": "Deployment",
+            ".spec.workload": [:], ".spec.workload.apiVersion": "apps/v1", ".spec.workload.kind": "Deployment", ".spec.mode": "ActivePassive",
+            ".spec.placement.minDatacenters": 1,
             ".spec.policy": [:], ".spec.policy.mode": "Automatic", ".spec.policy.unhealthyForSeconds": 5,
             ".spec.policy.minReadyReplicas": 1, ".spec.policy.failback": "Manual", ".spec.policy.stabilizationSeconds": 120,
+            ".spec.policy.minLocalReadyReplicas": 1,
             ".spec.migration": [:], ".spec.migration.readinessTimeoutSeconds": 300,
         ],
     ]
@@ -78,7 +80,7 @@ struct DefaultsTests {
             "spec": ["service": "payment-api", "primary": "us-east", "failover": [["datacenter": "us-west"]]]
         ]).decode(ServiceFailover.self)
         #expect(sf.spec.effectiveWorkload == WorkloadReference(apiVersion: "apps/v1", kind: "Deployment", name: "payment-api"))
-        #expect(sf.spec.effectivePolicy == FailoverPolicy(mode: .automatic, unhealthyForSeconds: 5, minReadyReplicas: 1, failback: .manual, stabilizationSeconds: 120))
+        #expect(sf.spec.effectivePolicy == FailoverPolicy(mode: .automatic, unhealthyForSeconds: 5, minReadyReplicas: 1, failback: .manual, stabilizationSeconds: 120, minLocalReadyReplicas: 1))
         #expect(sf.spec.effectiveMigration == MigrationSpec(readinessTimeoutSeconds: 300))
     }
 

@@ -43,9 +43,33 @@ extension FederationCRDs {
                     ],
                     default: [:]
                 ),
-                "primary": .datacenterName("Where the Service runs normally. Changing it is a planned migration."),
+                "primary": .datacenterName("Where the Service runs normally (ActivePassive; changing it is a planned migration), or where the workload is defined natively, the template of every copy (ActiveActive)."),
+                "mode": .enumeration(
+                    "ActivePassive: one datacenter at a time with warm standbys. ActiveActive: spec.replicas divided over the placed datacenters.",
+                    ServiceFailoverMode.self, default: ServiceFailoverMode.activePassive
+                ),
+                "replicas": .integer("ActiveActive: the replicas across the federation.", minimum: 0),
+                "placement": .object(
+                    "ActiveActive: the candidate datacenters and how replicas are divided over them.",
+                    properties: [
+                        "datacenterSelector": .labelSelector("The candidate Datacenters by label; every member when omitted."),
+                        "weights": .keyedList(
+                            "Static weights; a datacenter not listed weighs 1.", key: "datacenter",
+                            items: .object(
+                                "The weight of one datacenter.",
+                                properties: [
+                                    "datacenter": .datacenterName("The Datacenter's name."),
+                                    "weight": .integer("Its weight; replicas are divided in proportion. 0 places nothing there.", minimum: 0),
+                                ],
+                                required: ["datacenter", "weight"]
+                            )
+                        ),
+                        "minDatacenters": .integer("Never fewer datacenters running the service while enough fit.", minimum: 1, default: PlacementSpec.defaultMinDatacenters),
+                        "maxReplicasPerDatacenter": .integer("The most replicas one datacenter gets; unbounded when omitted.", minimum: 1),
+                    ]
+                ),
                 "failover": .keyedList(
-                    "Ordered failover datacenters, tried first to last.", key: "datacenter",
+                    "Ordered failover datacenters, tried first to last. Required by ActivePassive (the controller checks); not used by ActiveActive.", key: "datacenter",
                     items: .object(
                         "One failover datacenter.",
                         properties: [
@@ -80,6 +104,10 @@ extension FederationCRDs {
                             "Seconds spec.primary must stay healthy before an automatic failback.", minimum: 0,
                             default: FailoverPolicy.defaultStabilizationSeconds
                         ),
+                        "minLocalReadyReplicas": .integer(
+                            "ActiveActive: clients in a datacenter prefer its own endpoints while at least this many are ready there, and use the other datacenters' below that.",
+                            minimum: 0, default: FailoverPolicy.defaultMinLocalReadyReplicas
+                        ),
                     ],
                     default: [:]
                 ),
@@ -94,7 +122,7 @@ extension FederationCRDs {
                     default: [:]
                 ),
             ],
-            required: ["service", "primary", "failover"]
+            required: ["service", "primary"]
         )
     }
 
@@ -119,15 +147,16 @@ extension FederationCRDs {
             properties: [
                 "observedGeneration": .observedGeneration,
                 "activeDatacenter": .string("The datacenter that serves traffic now."),
-                "phase": .enumeration("Active, FailingOver, FailedOver, Migrating, Degraded or Blocked.", ServiceFailoverPhase.self),
+                "phase": .enumeration("Active, FailingOver, FailedOver, Migrating, Degraded, Blocked, or Progressing (ActiveActive).", ServiceFailoverPhase.self),
                 "primaryReplicas": .integer("The replicas the workload runs with in spec.primary, remembered while Concord keeps it at 0 there.", minimum: 0),
+                "unplacedReplicas": .integer("ActiveActive: replicas no candidate datacenter has room for (reported, never overcommitted).", minimum: 0),
                 "datacenters": .keyedList(
                     "The cross-datacenter discovery view: one entry per involved datacenter.", key: "name",
                     items: .object(
                         "One datacenter's share of the Service.",
                         properties: [
                             "name": .string("The Datacenter's name."),
-                            "role": .enumeration("Primary or Failover.", ServiceDatacenterRole.self),
+                            "role": .enumeration("Primary or Failover (ActivePassive), Active (ActiveActive).", ServiceDatacenterRole.self),
                             "reachable": .boolean("Whether the controller reaches the datacenter."),
                             "desiredReplicas": .integer("Replicas Concord wants there now (0 for a warm standby).", minimum: 0),
                             "readyReplicas": .integer("Ready replicas last observed there.", minimum: 0),

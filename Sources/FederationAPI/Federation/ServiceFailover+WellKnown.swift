@@ -64,6 +64,14 @@ extension ServiceFailover {
         public static let trafficSwitched = "TrafficSwitched"
         /// Event: a warm standby copy of the workload or the Service was created in a failover datacenter.
         public static let standbyCreated = "StandbyCreated"
+        /// ActiveActive redistribution: the spec (replicas, placement) changed.
+        public static let placementChanged = "PlacementChanged"
+        /// ActiveActive redistribution: a datacenter got its share back (after the window, or on request).
+        public static let rebalance = "Rebalance"
+        /// FailedOver False in ActiveActive mode: nothing fails over, replicas are divided.
+        public static let activeActive = "ActiveActive"
+        /// Ready False, phase Degraded: some replicas have no room in any candidate datacenter.
+        public static let insufficientCapacity = "InsufficientCapacity"
         /// Event: a write into a member failed; the next pass plans again.
         public static let memberWriteFailed = "MemberWriteFailed"
     }

@@ -40,10 +40,17 @@ public struct ServiceFailoverSpec: Codable, Hashable, Sendable {
     public var service: String
     /// The workload behind the Service (default: the Deployment named like the Service).
     public var workload: WorkloadReference?
-    /// Where the Service runs normally; changing it is a planned migration.
+    /// Where the Service runs normally (ActivePassive); where the workload is defined natively, the
+    /// template of every copy (ActiveActive). Changing it is a planned migration (ActivePassive).
     public var primary: String
-    /// Ordered failover datacenters, tried first to last.
-    public var failover: [FailoverTarget]
+    /// ActivePassive (default) or ActiveActive.
+    public var mode: ServiceFailoverMode?
+    /// ActiveActive: the replicas across the federation.
+    public var replicas: Int?
+    /// ActiveActive: the candidate datacenters and how replicas are divided over them.
+    public var placement: PlacementSpec?
+    /// Ordered failover datacenters, tried first to last (ActivePassive; required there).
+    @DefaultEmpty public var failover: [FailoverTarget]
     /// When and how to fail over and back.
     public var policy: FailoverPolicy?
     /// Planned-migration settings.
@@ -51,16 +58,22 @@ public struct ServiceFailoverSpec: Codable, Hashable, Sendable {
 
     /// Creates a spec.
     public init(
-        service: String, workload: WorkloadReference? = nil, primary: String, failover: [FailoverTarget],
-        policy: FailoverPolicy? = nil, migration: MigrationSpec? = nil
+        service: String, workload: WorkloadReference? = nil, primary: String, mode: ServiceFailoverMode? = nil, replicas: Int? = nil,
+        placement: PlacementSpec? = nil, failover: [FailoverTarget] = [], policy: FailoverPolicy? = nil, migration: MigrationSpec? = nil
     ) {
         self.service = service
         self.workload = workload
         self.primary = primary
+        self.mode = mode
+        self.replicas = replicas
+        self.placement = placement
         self.failover = failover
         self.policy = policy
         self.migration = migration
     }
+
+    /// `mode`, or ActivePassive when omitted.
+    public var effectiveMode: ServiceFailoverMode { mode ?? .activePassive }
 
     /// The workload with every default applied: an `apps/v1` Deployment named like the Service.
     public var effectiveWorkload: WorkloadReference {
@@ -129,6 +142,9 @@ public struct FailoverPolicy: Codable, Hashable, Sendable {
     public var failback: FailbackMode?
     /// Seconds `primary` must stay healthy before an automatic failback (default 120).
     public var stabilizationSeconds: Int?
+    /// ActiveActive: a client prefers its own datacenter's endpoints while at least this many are
+    /// ready there, and uses the other datacenters' below that (default 1).
+    public var minLocalReadyReplicas: Int?
 
     /// The mode when `mode` is omitted.
     public static let defaultMode = PromotionMode.automatic
@@ -140,12 +156,15 @@ public struct FailoverPolicy: Codable, Hashable, Sendable {
     public static let defaultFailback = FailbackMode.manual
     /// The window when `stabilizationSeconds` is omitted.
     public static let defaultStabilizationSeconds = 120
+    /// The local threshold when `minLocalReadyReplicas` is omitted.
+    public static let defaultMinLocalReadyReplicas = 1
 
     /// Creates a policy.
     public init(
         mode: PromotionMode? = nil, unhealthyForSeconds: Int? = nil, minReadyReplicas: Int? = nil,
-        failback: FailbackMode? = nil, stabilizationSeconds: Int? = nil
+        failback: FailbackMode? = nil, stabilizationSeconds: Int? = nil, minLocalReadyReplicas: Int? = nil
     ) {
+        self.minLocalReadyReplicas = minLocalReadyReplicas
         self.mode = mode
         self.unhealthyForSeconds = unhealthyForSeconds
         self.minReadyReplicas = minReadyReplicas
@@ -164,11 +183,14 @@ public struct FailoverPolicy: Codable, Hashable, Sendable {
     /// `stabilizationSeconds`, or 120 when omitted (never negative).
     public var effectiveStabilizationSeconds: Int { max(0, stabilizationSeconds ?? Self.defaultStabilizationSeconds) }
 
+    /// `minLocalReadyReplicas`, or 1 when omitted (never negative).
+    public var effectiveMinLocalReadyReplicas: Int { max(0, minLocalReadyReplicas ?? Self.defaultMinLocalReadyReplicas) }
+
     /// The same policy with every omitted field set to its default.
     public var withDefaults: FailoverPolicy {
         FailoverPolicy(
             mode: effectiveMode, unhealthyForSeconds: effectiveUnhealthyForSeconds, minReadyReplicas: effectiveMinReadyReplicas,
-            failback: effectiveFailback, stabilizationSeconds: effectiveStabilizationSeconds
+            failback: effectiveFailback, stabilizationSeconds: effectiveStabilizationSeconds, minLocalReadyReplicas: effectiveMinLocalReadyReplicas
         )
     }
 }

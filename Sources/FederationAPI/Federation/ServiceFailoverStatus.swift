@@ -15,6 +15,8 @@ public enum ServiceFailoverPhase: String, Codable, Hashable, Sendable, CaseItera
     case degraded = "Degraded"
     /// A move is needed but no target fits (capacity, cordon, unreachable); nothing was evicted.
     case blocked = "Blocked"
+    /// ActiveActive: the placement is moving (replicas scaling up before others scale down).
+    case progressing = "Progressing"
 }
 
 /// The part a datacenter plays for one ServiceFailover.
@@ -23,6 +25,8 @@ public enum ServiceDatacenterRole: String, Codable, Hashable, Sendable, CaseIter
     case primary = "Primary"
     /// One of `spec.failover`.
     case failover = "Failover"
+    /// ActiveActive: a datacenter the division places replicas in.
+    case active = "Active"
 }
 
 /// The observed state of a ServiceFailover.
@@ -36,6 +40,8 @@ public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
     /// The replicas the workload runs with in `spec.primary`, remembered while Concord keeps it at
     /// 0 there (failed over or migrated away), so a failback restores the user's count.
     public var primaryReplicas: Int?
+    /// ActiveActive: replicas no candidate datacenter has room for (reported, never overcommitted).
+    public var unplacedReplicas: Int?
     /// The cross-datacenter discovery view: one entry per involved datacenter.
     @DefaultEmpty public var datacenters: [ServiceDatacenterStatus]
     /// The most recent failover, failback or migration.
@@ -48,13 +54,14 @@ public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
     /// Creates a status.
     public init(
         observedGeneration: Int64? = nil, activeDatacenter: String? = nil, phase: ServiceFailoverPhase? = nil, primaryReplicas: Int? = nil,
-        datacenters: [ServiceDatacenterStatus] = [], lastTransition: FailoverTransition? = nil,
+        unplacedReplicas: Int? = nil, datacenters: [ServiceDatacenterStatus] = [], lastTransition: FailoverTransition? = nil,
         history: [FailoverTransition] = [], conditions: [Condition] = []
     ) {
         self.observedGeneration = observedGeneration
         self.activeDatacenter = activeDatacenter
         self.phase = phase
         self.primaryReplicas = primaryReplicas
+        self.unplacedReplicas = unplacedReplicas
         self.datacenters = datacenters
         self.lastTransition = lastTransition
         self.history = history

@@ -107,6 +107,51 @@ struct ServiceEffectExecutor {
         return (changed, failures)
     }
 
+    /// ActiveActive routing: in every reachable member, one global EndpointSlice per routed
+    /// datacenter, with topology hints. A member whose own datacenter has at least
+    /// `minLocalReadyReplicas` ready endpoints hints each slice for its source datacenter's zone only,
+    /// so its clients stay local; below that, every slice is also hinted for the member's zone, so
+    /// its clients use the other datacenters too. Slices of datacenters no longer routed are removed
+    /// after the others are written; a routed datacenter out of reach keeps the slice it had.
+    func routeActive(_ sf: ServiceFailover, to datacenters: [String], read: ServiceRead) async -> (changed: Bool, failures: [String: String]) {
+        guard let service = read.templateSource(sf.spec)?.service ?? read.sites.values.compactMap(\.service).first else { return (false, [:]) }
+        let namespace = sf.metadata.namespace ?? ""
+        let owner = sf.metadata.name ?? ""
+        let minimumLocal = sf.spec.effectivePolicy.effectiveMinLocalReadyReplicas
+        let globalService = GlobalService.service(from: service, owner: owner)
+        let zone = { (dc: String) -> String in read.sites[dc]?.datacenter.spec.zone ?? read.others[dc]?.datacenter.spec.zone ?? dc }
+        let names = Set(datacenters.map { GlobalService.sliceName(of: sf.spec.service, datacenter: $0) })
+        var changed = false, failures: [String: String] = [:]
+        for member in read.all where member.reachable {
+            let local = datacenters.contains(member.name) ? GlobalService.readyEndpoints(of: read.sites[member.name]?.slices ?? []).endpoints.count : 0
+            let stayLocal = local >= minimumLocal && local > 0
+            do {
+                if !(member.globalService.map { GlobalService.sameService($0, globalService) } ?? false) {
+                    try await apply(globalService, resource: FailoverResources.services, kind: "Service", in: member.name)
+                    changed = true
+                }
+                for dc in datacenters {
+                    guard let source = read.sites[dc], source.reachable else { continue }
+                    let hints = stayLocal || dc == member.name ? [zone(dc)] : Array(Set([zone(dc), zone(member.name)])).sorted()
+                    let slice = GlobalService.slice(
+                        service: sf.spec.service, namespace: namespace, owner: owner, datacenter: dc, endpointsFrom: source.slices, zone: zone(dc), hintZones: hints)
+                    let existing = member.globalSlices.first { ReplicaContent.name(of: $0) == ReplicaContent.name(of: slice) }
+                    if !(existing.map { GlobalService.sameRouting($0, slice) } ?? false) {
+                        try await apply(slice, resource: FailoverResources.endpointSlices, kind: "EndpointSlice", in: member.name)
+                        changed = true
+                    }
+                }
+                for old in member.globalSlices where !names.contains(ReplicaContent.name(of: old)) {
+                    try await delete(ReplicaContent.name(of: old), resource: FailoverResources.endpointSlices, kind: "EndpointSlice", namespace: namespace, in: member.name)
+                    changed = true
+                }
+            } catch {
+                failures[member.name] = "routing \(GlobalService.name(of: sf.spec.service)) in \(member.name): \(error)"
+            }
+        }
+        return (changed, failures)
+    }
+
     /// Applies `object` in `datacenter`, creating its namespace first when the member lacks it.
     func apply(_ object: JSONValue, resource: GroupVersionResource, kind: String, in datacenter: String) async throws {
         let client = try await self.client(datacenter)

@@ -18,7 +18,7 @@ extension ServiceFailoverReconciler {
         let ref = ObjectReference(to: sf)
         var pending: [String] = []
         var kept: [String] = []
-        switch await read(sf) {
+        switch await read(sf, involved: sf.spec.effectiveMode == .activeActive ? placementSites(sf) : Set([sf.spec.primary] + sf.spec.failover.map(\.datacenter))) {
         case .failure(let blocker):
             pending.append(blocker.message)
         case .success(let read):

@@ -33,8 +33,8 @@ extension ServiceFailoverReconciler {
         return nil
     }
 
-    /// Reads every member's view of the ServiceFailover's namespace.
-    func read(_ sf: ServiceFailover) async -> Result<ServiceRead, ServiceBlocker> {
+    /// Reads every member's view of the ServiceFailover's namespace; `involved` are read with the workload.
+    func read(_ sf: ServiceFailover, involved: Set<String>) async -> Result<ServiceRead, ServiceBlocker> {
         let namespace = sf.metadata.namespace ?? ""
         let workload = sf.spec.effectiveWorkload
         let primaryConnection: (name: String, connection: MemberConnections.Connection)
@@ -60,7 +60,6 @@ extension ServiceFailoverReconciler {
         let resources = FailoverResources(workload: kind)
         for resource in [kind.resource, FailoverResources.services, FailoverResources.endpointSlices] { watches.ensure(resource, namespace: namespace) }
         var read = ServiceRead(resources: resources)
-        let involved = Set([sf.spec.primary] + sf.spec.failover.map(\.datacenter))
         for dc in datacenterCache.list() where dc.metadata.deletionTimestamp == nil {
             guard let name = dc.metadata.name else { continue }
             let view = await memberView(name, dc, sf: sf, namespace: namespace, resources: resources, involved: involved.contains(name))

@@ -44,9 +44,10 @@ struct ServiceFailoverReconciler: Reconciler {
         if !sf.metadata.hasFinalizer(FederationFinalizer.cleanup), let updated = try await failovers.ensureFinalizer(FederationFinalizer.cleanup, on: sf) {
             sf.metadata.resourceVersion = updated.metadata.resourceVersion
         }
-        if let invalid = validate(sf) { return try await blocked(sf, invalid) }
+        let activeActive = sf.spec.effectiveMode == .activeActive
+        if let invalid = activeActive ? validateActiveActive(sf) : validate(sf) { return try await blocked(sf, invalid) }
         let read: ServiceRead
-        switch await self.read(sf) {
+        switch await self.read(sf, involved: activeActive ? placementSites(sf) : Set([sf.spec.primary] + sf.spec.failover.map(\.datacenter))) {
         case .failure(let blocker): return try await blocked(sf, blocker)
         case .success(let r): read = r
         }
@@ -56,9 +57,10 @@ struct ServiceFailoverReconciler: Reconciler {
         let copies = await executor.syncCopies(sf, read: read)
         for datacenter in copies.created {
             events.event(regarding: ref, type: Event.normal, reason: Reason.standbyCreated, action: "Standby",
-                         note: "Created the warm standby copy of \(sf.spec.effectiveWorkload.effectiveKind) \(sf.spec.effectiveWorkload.name ?? sf.spec.service) and Service \(sf.spec.service) in \(datacenter).")
+                         note: "Created the copy of \(sf.spec.effectiveWorkload.effectiveKind) \(sf.spec.effectiveWorkload.name ?? sf.spec.service) and Service \(sf.spec.service) in \(datacenter).")
         }
         report(copies.failures, sf)
+        if activeActive { return try await reconcileActiveActive(sf, read: read, executor: executor) }
         let input = self.input(sf, read)
         let plan = planService(input)
         for effect in plan.effects {
@@ -81,10 +83,7 @@ struct ServiceFailoverReconciler: Reconciler {
         for case .scale(let datacenter, let replicas) in plan.effects { scaled[datacenter] = replicas }
         status.datacenters = discoveryView(sf, read: read, scaled: scaled)
         try await writeStatus(status, of: sf)
-        if let move = status.lastTransition, sf.status?.lastTransition != move {
-            let service = "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")"
-            if move.completedAt == nil { metrics.started(move, service: service) } else { metrics.completed(move, service: service) }
-        }
+        recordMetrics(status, sf)
         let syncing = read.syncing.isEmpty ? nil : Duration.seconds(1)
         let after = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
         return .requeue(after: [after, syncing, Self.resync].compactMap { $0 }.min() ?? Self.resync)
@@ -121,13 +120,23 @@ struct ServiceFailoverReconciler: Reconciler {
                          note: "\(GlobalService.name(of: sf.spec.service)) in every reachable member now points at \(datacenter).")
         case .event(let warning, let reason, let message):
             events.event(regarding: ObjectReference(to: sf), type: warning ? Event.warning : Event.normal, reason: reason, action: "Failover", note: message)
+        case .route(let datacenters):
+            report(await executor.routeActive(sf, to: datacenters, read: read).failures, sf)
         }
+    }
+
+    /// Counts a move that started, times one that completed (once: the status written says which).
+    func recordMetrics(_ status: ServiceFailoverStatus, _ sf: ServiceFailover) {
+        guard let move = status.lastTransition, sf.status?.lastTransition != move else { return }
+        let service = "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")"
+        if move.completedAt == nil { metrics.started(move, service: service) } else { metrics.completed(move, service: service) }
     }
 
     func describe(_ effect: ServiceEffect) -> String {
         switch effect {
         case .scale(let datacenter, let replicas): "scaling to \(replicas) in \(datacenter)"
         case .switchTraffic(let datacenter): "switching traffic to \(datacenter)"
+        case .route(let datacenters): "routing to \(datacenters.joined(separator: ", "))"
         case .event(_, let reason, _): "recording \(reason)"
         }
     }

@@ -78,9 +78,23 @@ public enum GlobalService {
         return result.sorted()
     }
 
-    /// The global EndpointSlice pointing at `datacenter`'s ready endpoints of `service`.
-    public static func slice(service: String, namespace: String, owner: String, datacenter: String, endpointsFrom slices: [JSONValue]) -> JSONValue {
-        let ready = readyEndpoints(of: slices)
+    /// The global EndpointSlice pointing at `datacenter`'s ready endpoints of `service`. With a
+    /// `zone`, every endpoint carries it and topology hints for `hintZones` (the zones whose clients
+    /// should use it), as kube-proxy's topology-aware routing reads them.
+    public static func slice(
+        service: String, namespace: String, owner: String, datacenter: String, endpointsFrom slices: [JSONValue], zone: String? = nil,
+        hintZones: [String] = []
+    ) -> JSONValue {
+        var ready = readyEndpoints(of: slices)
+        if let zone {
+            let hints: JSONValue = ["forZones": .array(hintZones.map { ["name": .string($0)] })]
+            ready.endpoints = ready.endpoints.map { endpoint in
+                var endpoint = endpoint
+                endpoint["zone"] = .string(zone)
+                endpoint["hints"] = hints
+                return endpoint
+            }
+        }
         var labels = labels(owner: owner)
         labels[serviceNameLabel] = .string(name(of: service))
         labels[managedByLabel] = .string(managedBy)

@@ -8,6 +8,9 @@ public enum ServiceEffect: Hashable, Sendable {
     /// Point the `<service>-global` Service and EndpointSlices in every reachable member at
     /// `datacenter`'s endpoints.
     case switchTraffic(to: String)
+    /// ActiveActive: point the `<service>-global` Service in every reachable member at these
+    /// datacenters' endpoints (one EndpointSlice each, with topology hints), and at no others.
+    case route(to: [String])
     /// Record an event on the ServiceFailover.
     case event(warning: Bool, reason: String, message: String)
 }

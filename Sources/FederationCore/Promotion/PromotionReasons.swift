@@ -24,4 +24,8 @@ public enum PromotionAnnotation {
     /// promotion moves the primary back to `spec.primary` (like `kubectl rollout restart`'s
     /// `restartedAt`). `concord datacenter promote NAME` sets it when NAME already is spec.primary.
     public static let failbackRequestedAt = "federation.concord.dev/failback-requested-at"
+    /// Requests an ActiveActive ServiceFailover's rebalance: an RFC 3339 time at or after the start
+    /// of its last redistribution lets datacenters that run nothing (a returned one) take their
+    /// share now. `concord service rebalance NAME` sets it.
+    public static let rebalanceRequestedAt = "federation.concord.dev/rebalance-requested-at"
 }

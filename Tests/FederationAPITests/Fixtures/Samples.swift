@@ -138,12 +138,15 @@ enum Samples {
         metadata: namespacedMetadata,
         spec: ServiceFailoverSpec(
             service: "payment-api", workload: WorkloadReference(apiVersion: "apps/v1", kind: "Deployment", name: "payment-api"),
-            primary: "us-east", failover: [FailoverTarget(datacenter: "us-west", replicas: 3), FailoverTarget(datacenter: "eu-central", replicas: 2)],
-            policy: FailoverPolicy(mode: .automatic, unhealthyForSeconds: 10, minReadyReplicas: 1, failback: .manual, stabilizationSeconds: 120),
+            primary: "us-east", mode: .activePassive, replicas: 6,
+            placement: PlacementSpec(
+                datacenterSelector: selector, weights: [DatacenterWeight(datacenter: "us-east", weight: 2)], minDatacenters: 2, maxReplicasPerDatacenter: 8),
+            failover: [FailoverTarget(datacenter: "us-west", replicas: 3), FailoverTarget(datacenter: "eu-central", replicas: 2)],
+            policy: FailoverPolicy(mode: .automatic, unhealthyForSeconds: 10, minReadyReplicas: 1, failback: .manual, stabilizationSeconds: 120, minLocalReadyReplicas: 1),
             migration: MigrationSpec(readinessTimeoutSeconds: 300)
         ),
         status: ServiceFailoverStatus(
-            observedGeneration: 3, activeDatacenter: "us-west", phase: .failedOver, primaryReplicas: 3,
+            observedGeneration: 3, activeDatacenter: "us-west", phase: .failedOver, primaryReplicas: 3, unplacedReplicas: 0,
             datacenters: [
                 ServiceDatacenterStatus(
                     name: "us-west", role: .failover, reachable: true, desiredReplicas: 3, readyReplicas: 3, endpoints: ["10.1.0.7:8080"]

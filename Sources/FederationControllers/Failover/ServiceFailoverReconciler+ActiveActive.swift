@@ -1,0 +1,88 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+
+extension ServiceFailoverReconciler {
+    /// The Datacenters an ActiveActive placement selects (not being deleted), by name.
+    func selected(_ sf: ServiceFailover) -> Set<String> {
+        let selector = sf.spec.placement?.datacenterSelector
+        return Set(datacenterCache.list().filter { dc in
+            dc.metadata.deletionTimestamp == nil && (selector?.matches(dc.metadata.labels) ?? true)
+        }.compactMap(\.metadata.name))
+    }
+
+    /// The datacenters an ActiveActive pass reads with the workload: the primary (the template),
+    /// the selected ones, and any the service still runs in.
+    func placementSites(_ sf: ServiceFailover) -> Set<String> {
+        Set([sf.spec.primary]).union(selected(sf)).union(sf.status?.datacenters.filter { ($0.desiredReplicas ?? 0) > 0 }.map(\.name) ?? [])
+    }
+
+    /// Spec checks that only ActiveActive makes: a total, no failover list, weights naming known
+    /// datacenters, and no more `minDatacenters` than candidates.
+    func validateActiveActive(_ sf: ServiceFailover) -> ServiceBlocker? {
+        func invalid(_ message: String) -> ServiceBlocker { ServiceBlocker(reason: Reason.invalidSpec, message: message, terminal: true) }
+        let spec = sf.spec
+        guard spec.replicas != nil else { return invalid("spec.replicas is required with mode ActiveActive: the total to divide over the datacenters.") }
+        guard spec.failover.isEmpty else { return invalid("spec.failover is not used with mode ActiveActive; remove it, or use mode ActivePassive.") }
+        guard datacenterCache.get(name: spec.primary) != nil else { return invalid("spec.primary names Datacenter \(spec.primary), which does not exist.") }
+        for (index, weight) in (spec.placement?.weights ?? []).enumerated() where datacenterCache.get(name: weight.datacenter) == nil {
+            return invalid("spec.placement.weights[\(index)].datacenter names Datacenter \(weight.datacenter), which does not exist.")
+        }
+        let candidates = selected(sf).filter { datacenterCache.get(name: $0)?.spec.unschedulable != true }
+        let minimum = spec.placement?.effectiveMinDatacenters ?? 1
+        if minimum > candidates.count {
+            return invalid("spec.placement.minDatacenters is \(minimum), but only \(candidates.count) datacenters are candidates (selected and not cordoned).")
+        }
+        return nil
+    }
+
+    /// One ActiveActive pass: copies in every placed datacenter, the division's scale steps, routes, status.
+    func reconcileActiveActive(_ sf: ServiceFailover, read: ServiceRead, executor: ServiceEffectExecutor) async throws -> ReconcileResult {
+        var sites: [String: SiteHealth] = [:]
+        var desired: [String: Int] = [:]
+        for (name, view) in read.sites {
+            var site = SiteHealth(view.datacenter, readyReplicas: view.readyReplicas, placedReplicas: placedReplicas(in: name, excluding: sf))
+            site.hasWorkload = view.workload != nil || !view.reachable
+            sites[name] = site
+            if view.reachable, let workload = view.workload { desired[name] = StandbyCopy.replicas(of: workload) }
+        }
+        let input = ActiveActiveInput(
+            spec: sf.spec, status: sf.status, sites: sites, selected: selected(sf), desiredReplicas: desired,
+            rebalanceRequested: requested(PromotionAnnotation.rebalanceRequestedAt, sf), now: now(), generation: sf.metadata.generation)
+        let plan = planActiveActive(input)
+        for effect in plan.effects {
+            do {
+                switch effect {
+                case .route(let datacenters):
+                    report(await executor.routeActive(sf, to: datacenters, read: read).failures, sf)
+                default:
+                    try await perform(effect, sf: sf, read: read, executor: executor)
+                }
+            } catch {
+                report(["": "\(describe(effect)) failed: \(error)"], sf)
+                throw error
+            }
+        }
+        var status = plan.status
+        for index in status.datacenters.indices {
+            if let view = read.sites[status.datacenters[index].name], view.reachable {
+                status.datacenters[index].endpoints = GlobalService.addresses(of: view.slices)
+            }
+        }
+        try await writeStatus(status, of: sf)
+        recordMetrics(status, sf)
+        let after = plan.requeueAfter.map { Duration.milliseconds(Int64(($0 * 1000).rounded(.up))) }
+        let syncing = read.syncing.isEmpty ? nil : Duration.seconds(1)
+        return .requeue(after: [after, syncing, Self.resync].compactMap { $0 }.min() ?? Self.resync)
+    }
+
+    /// A person asked through `annotation`: it holds a time at or after the start of the last move
+    /// (any time when nothing moved yet).
+    func requested(_ annotation: String, _ sf: ServiceFailover) -> Bool {
+        guard let value = sf.metadata.annotations?[annotation], let asked = KubeTime(rfc3339: value)?.date else { return false }
+        guard let last = sf.status?.lastTransition else { return true }
+        return asked >= last.startedAt.date
+    }
+}
