@@ -35,6 +35,9 @@ struct FailoverDecisionTests {
         TriggerCase(name: "too few ready replicas for long enough",
                     site: SiteHealth(name: "a", phase: .ready, readyReplicas: 0, unavailableSince: at(10)), now: 15,
                     expected: .failOver(reason: .replicasUnavailable, since: at(10))),
+        TriggerCase(name: "replicas lost before the datacenter became unreachable: counted from then",
+                    site: SiteHealth(name: "a", phase: .unreachable, unhealthySince: at(8), readyReplicas: 0, unavailableSince: at(2)), now: 7,
+                    expected: .failOver(reason: .datacenterUnreachable, since: at(2))),
         TriggerCase(name: "replicas unknown is not a failure", site: SiteHealth(name: "a", phase: .ready), now: 100, expected: .healthy),
         TriggerCase(name: "pending is not a failure", site: SiteHealth(name: "a", phase: .pending), now: 100, expected: .healthy),
     ]

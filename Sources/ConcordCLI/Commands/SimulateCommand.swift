@@ -4,9 +4,9 @@ import Foundation
 
 extension InjectedBug: ExpressibleByArgument {}
 
-/// `concord simulate`: the real federation core (health, and the FederationPolicy plans the
-/// controller executes) under deterministic, seeded fault schedules, with invariants checked after
-/// every step.
+/// `concord simulate`: the real federation core (health, the FederationPolicy plans and the
+/// ServiceFailover plans the controllers execute) under deterministic, seeded fault schedules,
+/// with invariants checked after every step.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
@@ -17,6 +17,10 @@ struct SimulateCommand: AsyncParsableCommand {
             Each schedule draws a federation (promotion mode, quorum, candidates, failback, priorities, cordons) and a fault schedule from its seed: member crashes and restarts, hub–member partitions, the hub cut from a majority, message delay and loss, clock steps, and planned promotions and failback requests by a person. Faults heal for the last 40 steps.
 
             After every step (and after every marker write) it checks: never two members acting as primary within one epoch; epochs only grow; no promotion without quorum when it is required; no split brain; no moment without a primary unless a fault is active; exactly one primary within 15 steps of the heal.
+
+            Services are on by default (--services 2; --services 0 runs the promotion part alone, with the same schedules). Each schedule also draws that many ActivePassive ServiceFailovers (primary, ordered failover datacenters and replicas, policy, member capacities; cordons are the members') and runs each through the real service planner every step, its Datacenter health taken from the same probes and faults. Their workloads become ready after a rollout delay, lose their pods while the member is down or while a pod failure lasts, and a person asks for failback or changes spec.primary. A simulated executor runs the effects in order and may fail any of them midway (unreachable member, lost or late answer, API error) or stop before the status write; the next pass plans from the persisted status. Service randomness has a stream of its own, so the promotion part of a seed is the same with or without services.
+
+            After every step (and after every applied service effect) it checks: traffic switches only onto ready replicas, is never left on a datacenter Concord scaled to 0, and rests on one a fault emptied only for unhealthyForSeconds plus 5 s to detect, while a move is in flight, a pass failed, or nothing fits; traffic moves only onto a target that fitted (Ready, not cordoned, with room) when the move started; a failover leaves a datacenter only for a fault there since traffic arrived (one transition per incident); automatic failback only after stabilizationSeconds of continuous health, manual only on request; within 35 steps of the heal every service is settled: no move in flight, its active datacenter runs all its replicas and no other site keeps any.
 
             A violation prints the seed, the step trace and the command that replays it, and exits 1.
             """
@@ -34,6 +38,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Simulated seconds per schedule (one step per second).")
     var steps = SimulationConfig().steps
 
+    @Option(help: "ServiceFailovers per schedule (0: promotion and fencing only).")
+    var services = SimulationConfig().services
+
     @Option(help: "Schedules run in parallel (default: the number of processors).")
     var workers: Int?
 
@@ -47,7 +54,7 @@ struct SimulateCommand: AsyncParsableCommand {
     /// Trace lines printed with a violation.
     static let traceLines = 60
 
-    var config: SimulationConfig { SimulationConfig(datacenters: datacenters, steps: steps) }
+    var config: SimulationConfig { SimulationConfig(datacenters: datacenters, steps: steps, services: services) }
     var rules: SimulationRules { injectedBug?.rules ?? .standard }
 
     func validate() throws {
@@ -116,8 +123,24 @@ struct SimulateCommand: AsyncParsableCommand {
               hub decisions:         \(s.decisions.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
               max time to one primary after heal: \(settle) (bound \(config.convergenceBound) s)
               longest time without a primary during faults: \(s.longestWithoutPrimary) s
+            \(serviceReport(s.services))
               violations:            \(s.violations.count)
               wall time:             \(String(format: "%.2f", seconds)) s on \(workers) worker(s)
+            """
+    }
+
+    /// The service lines of the summary (none when services are off).
+    func serviceReport(_ c: ServiceCounts) -> String {
+        guard c.services > 0 else { return "  services:              off (--services 0)" }
+        let moves = c.transitions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let settle = c.maxSettledAfter.map { "\($0) s" } ?? "n/a"
+        return """
+              services:              \(c.services) ServiceFailovers (\(services) per schedule), \(c.passes) controller passes
+              service transitions:   \(c.totalTransitions) (\(moves)); became Blocked \(c.blocked), rolled back (Degraded) \(c.degraded)
+              service disturbances:  pod failures \(c.workloadFailures), failed effects \(c.failedEffects), lost status writes \(c.lostStatusWrites), passes stopped \(c.stoppedPasses)
+              service person actions: failback requests \(c.failbackRequests), spec.primary changes \(c.primaryChanges)
+              longest service transition: \(String(format: "%.0f", c.longestTransition)) s; longest traffic on a datacenter without ready replicas: \(c.longestWithoutReadyTraffic) s
+              max time to settled services after heal: \(settle) (bound \(config.serviceSettleBound) s)
             """
     }
 
@@ -128,6 +151,7 @@ struct SimulateCommand: AsyncParsableCommand {
         out += "trace (last \(lines.count) lines\(omitted > 0 ? ", \(omitted) earlier omitted" : "")):\n"
         out += lines.map { "  \($0)" }.joined(separator: "\n")
         out += "\nreplay: concord simulate --datacenters \(datacenters) --steps \(steps) --seed \(result.seed)"
+        if services != SimulationConfig().services { out += " --services \(services)" }
         if let injectedBug { out += " --inject-bug \(injectedBug.rawValue)" }
         return out
     }

@@ -26,11 +26,14 @@ public enum FailoverTrigger: Hashable, Sendable {
     /// single lost probe never reaches `Unreachable` (the Datacenter's `failureThreshold`), so it
     /// never fails anything over, whatever `unhealthyForSeconds` is; a member that is only `Suspect`
     /// waits. The wait counts from the first failed probe, not from the phase change: the
-    /// `failureThreshold` probes it took to reach `Unreachable` are part of it.
+    /// `failureThreshold` probes it took to reach `Unreachable` are part of it; and when its
+    /// replicas were unavailable before that, from then.
     public static func evaluate(active: SiteHealth, policy: FailoverPolicy, now: Date) -> FailoverTrigger {
         let wait = TimeInterval(policy.effectiveUnhealthyForSeconds)
         if active.phase == .unreachable {
-            let since = active.unhealthySince ?? now
+            // Replicas that were already unavailable before the datacenter became unreachable keep
+            // their earlier start: the site has been unhealthy without interruption since then.
+            let since = [active.unhealthySince, active.unavailableSince].compactMap { $0 }.min() ?? now
             let elapsed = now.timeIntervalSince(since)
             return elapsed >= wait ? .failOver(reason: .datacenterUnreachable, since: since)
                 : .waiting(reason: .datacenterUnreachable, since: since, remaining: wait - elapsed)

@@ -7,7 +7,7 @@ extension ServicePlanner {
     /// Stalled (Blocked, or a planned move rolled back), and Ready, which sums them up.
     mutating func summarize() {
         let ready = input.sites[active]?.readyReplicas ?? 0
-        let minimum = max(1, policy.effectiveMinReadyReplicas)
+        let minimum = max(1, activePolicy.effectiveMinReadyReplicas)
         let moving = status.lastTransition.map { $0.completedAt == nil } ?? false
         let available = ready >= minimum && input.reachable(active)
         set(ServiceFailover.ConditionType.available, available,

@@ -84,16 +84,16 @@ struct ServicePlanner {
         if pendingMigration {
             // A migration that rolled back is not retried until the spec changes.
             let rolledBackHere = status.phase == .degraded && status.observedGeneration == input.generation
-            if !rolledBackHere { return start(to: primary, reason: Reason.plannedMigration) }
+            if !rolledBackHere, startPlanned(to: primary, reason: Reason.plannedMigration) { return }
         }
         guard let site = input.sites[active] else {
             status.phase = .blocked
             blockedMessage = "the active datacenter \(active) is not a known Datacenter"
             return
         }
-        switch FailoverTrigger.evaluate(active: site, policy: policy, now: now) {
+        switch FailoverTrigger.evaluate(active: site, policy: activePolicy, now: now) {
         case .healthy:
-            status.phase = pendingMigration ? .degraded : failedOver ? .failedOver : .active
+            status.phase = pendingMigration ? (blockedMessage == nil ? .degraded : .blocked) : failedOver ? .failedOver : .active
             scaleDownIdleCopies()
             if failedOver { considerFailback() }
         case .waiting(_, _, let remaining):
@@ -112,8 +112,8 @@ struct ServicePlanner {
             status.phase = failedOver ? .failedOver : .active
             return
         }
-        var candidates = input.spec.failover
-        if active != primary { candidates.append(FailoverTarget(datacenter: primary, replicas: input.primaryReplicas)) }
+        var candidates = input.spec.failover.map { sized($0.datacenter) }
+        if active != primary { candidates.append(sized(primary)) }
         let fit = FailoverFit.choose(from: candidates, leaving: active, sites: input.sites, defaultReplicas: input.primaryReplicas)
         switch fit {
         case .target(let datacenter, _):
@@ -130,7 +130,7 @@ struct ServicePlanner {
     mutating func considerFailback() {
         guard let home = input.sites[primary] else { return }
         switch FailbackDecision.evaluate(primary: home, policy: policy, requested: input.failbackRequested, now: now) {
-        case .failBack: start(to: primary, reason: Reason.failback)
+        case .failBack: startPlanned(to: primary, reason: Reason.failback)
         case .stabilizing(let remaining): requeue = min(requeue ?? remaining, remaining)
         case .awaitingRequest, .primaryUnhealthy: break
         }
@@ -198,8 +198,8 @@ struct ServicePlanner {
         if input.reachable(move.to) { effects.append(.scale(datacenter: move.to, replicas: 0)) }
         if failoverReasons.contains(move.reason) {
             effects.append(.event(warning: true, reason: "\(move.reason)Retargeted", message: "\(move.to) became Unreachable during the failover; looking for the next target"))
-            var others = input.spec.failover.filter { $0.datacenter != move.to }
-            if move.from != primary, move.to != primary { others.append(FailoverTarget(datacenter: primary, replicas: input.primaryReplicas)) }
+            var others = input.spec.failover.filter { $0.datacenter != move.to }.map { sized($0.datacenter) }
+            if move.from != primary, move.to != primary { others.append(sized(primary)) }
             let fit = FailoverFit.choose(from: others, leaving: move.from ?? primary, sites: input.sites, defaultReplicas: input.primaryReplicas)
             if case .target(let datacenter, _) = fit {
                 return start(to: datacenter, reason: move.reason)

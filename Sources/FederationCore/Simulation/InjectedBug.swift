@@ -18,6 +18,19 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
     /// The executor (not the plan) is broken: it writes the markers before the policy status, so
     /// a write that fails midway leaves members holding an epoch the policy never raised.
     case markersBeforeStatus = "markers-before-status"
+    /// A ServiceFailover planner that switches traffic to a move's target before its replicas are ready.
+    case switchBeforeReady = "switch-before-ready"
+    /// A ServiceFailover planner whose fit check ignores cordons and capacity, so it evicts the
+    /// service onto a datacenter that does not fit.
+    case evictWithoutFit = "evict-without-fit"
+    /// A ServiceFailover planner that fails back as soon as the primary is Ready, without waiting
+    /// out `stabilizationSeconds`.
+    case earlyFailback = "early-failback"
+    /// A ServiceFailover planner that fails over again whenever a datacenter earlier in the failover
+    /// list is back, although the one serving is healthy.
+    case preferEarlierTarget = "prefer-earlier-target"
+    /// A ServiceFailover executor that scales the old site to 0 before switching traffic.
+    case scaleDownBeforeSwitch = "scale-down-before-switch"
 
     /// The broken rules (the real ones except where the bug is).
     public var rules: SimulationRules {
@@ -39,6 +52,11 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
             SimulationRules(execution: ExecutionRule(order: { effects in
                 effects.filter { if case .writeStatus = $0 { false } else { true } } + effects.filter { if case .writeStatus = $0 { true } else { false } }
             }))
+        case .switchBeforeReady: SimulationRules(service: ServiceBugs.switchingBeforeReady)
+        case .evictWithoutFit: SimulationRules(service: ServiceBugs.evictingWithoutFit)
+        case .earlyFailback: SimulationRules(service: ServiceBugs.failingBackEarly)
+        case .preferEarlierTarget: SimulationRules(service: ServiceBugs.preferringEarlierTargets)
+        case .scaleDownBeforeSwitch: SimulationRules(serviceExecution: ServiceBugs.scalingDownBeforeSwitching)
         }
     }
 
@@ -49,6 +67,8 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
         case .noFencingToken: "promotion and fencing rules"
         case .demoteFirst: "fencing rule"
         case .markersBeforeStatus: "executor"
+        case .switchBeforeReady, .evictWithoutFit, .earlyFailback, .preferEarlierTarget: "service planner"
+        case .scaleDownBeforeSwitch: "service executor"
         }
     }
 
@@ -60,6 +80,10 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
         case .ignoreQuorum: .quorumForPromotion
         case .demoteFirst: .noGapWithoutFaults
         case .markersBeforeStatus: .noSplitBrain
+        case .switchBeforeReady, .scaleDownBeforeSwitch: .trafficOnReadyReplicas
+        case .evictWithoutFit: .noEvictionWithoutFit
+        case .earlyFailback: .noEarlyFailback
+        case .preferEarlierTarget: .oneTransitionPerIncident
         }
     }
 

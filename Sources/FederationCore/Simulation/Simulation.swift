@@ -36,6 +36,8 @@ public struct ScheduleResult: Hashable, Sendable {
     /// The longest run of steps with no member acting as primary (after the first primary acted):
     /// the outage faults caused, including `unreachableForSeconds` and quorum waits.
     public var longestWithoutPrimary: Int
+    /// What the ServiceFailovers did.
+    public var services: ServiceCounts
     /// The first broken invariant, if any.
     public var violation: Violation?
     /// What happened, bounded to the newest ``SimulationTrace/limit`` lines.
@@ -51,6 +53,7 @@ struct Schedule {
     var world: SimulatedWorld
     var hub: SimulatedHub
     var checker: InvariantChecker
+    var fleet: ServiceFleet
     var faults: [ActiveFault] = []
     var trace = SimulationTrace()
     var faultCounts: [FaultKind: Int] = [:]
@@ -73,6 +76,7 @@ struct Schedule {
             + "unreachableFor \(promotion.effectiveUnreachableForSeconds)s, requireQuorum \(promotion.effectiveRequireQuorum), "
             + "candidates \(promotion.candidates.map { "[\($0.joined(separator: ","))]" } ?? "-"), failback \(spec.effectiveFailback.rawValue) "
             + "after \(spec.effectiveStabilizationSeconds)s")
+        fleet = ServiceFleet(seed: seed, config: config, names: federation.names, trace: &trace)
     }
 
     mutating func run() -> ScheduleResult {
@@ -86,8 +90,9 @@ struct Schedule {
         if let violation { trace.log(violation.step, "VIOLATION \(violation.invariant.rawValue): \(violation.detail)") }
         trace.bound()
         return ScheduleResult(
-            seed: seed, steps: step, checks: checker.checks, faults: faultCounts, operations: operationCounts, promotions: promotions,
-            decisions: decisions, settledAfter: checker.settledAfter, longestWithoutPrimary: checker.longestGap, violation: violation, trace: trace)
+            seed: seed, steps: step, checks: checker.checks + fleet.checker.checks, faults: faultCounts, operations: operationCounts,
+            promotions: promotions, decisions: decisions, settledAfter: checker.settledAfter, longestWithoutPrimary: checker.longestGap,
+            services: fleet.counts, violation: violation, trace: trace)
     }
 
     /// One simulated second.
@@ -117,7 +122,12 @@ struct Schedule {
         if before != after { trace.log(step, "acting primaries: [\(after.joined(separator: ", "))]") }
 
         let connected = world.members.indices.filter { world.connected($0) }.count
-        return checker.check(step: step, world: &world, status: hub.policy.status, pass: pass, connected: connected, faultActive: !faults.isEmpty)
+        let faultActive = !faults.isEmpty
+        if let violation = checker.check(step: step, world: &world, status: hub.policy.status, pass: pass, connected: connected, faultActive: faultActive) {
+            return violation
+        }
+        let faulted = Set(faults.flatMap(\.members))
+        return fleet.advance(step: step, config: config, world: world, hub: hub, faulted: faulted, rules: rules, trace: &trace)
     }
 
     /// A member to hit: half the time the primary in force, so failovers happen often.

@@ -15,12 +15,19 @@ public struct SimulationConfig: Hashable, Sendable {
     public var faultRate: Double
     /// The chance, per step before the heal, that a person changes spec.primary or asks for a failback.
     public var operationRate: Double
+    /// ServiceFailovers (ActivePassive) run beside the promotion part; 0 runs none.
+    public var services: Int
+    /// After the heal, every service must be settled within this many steps, and stay so.
+    public var serviceSettleBound: Int
 
-    /// Creates a configuration; the defaults run 240 s with faults during the first 200 s.
+    /// Creates a configuration; the defaults run 240 s with faults during the first 200 s, and two
+    /// services.
     public init(
         datacenters: Int = 5, steps: Int = 240, healSteps: Int = 40, convergenceBound: Int = 15, faultRate: Double = 0.06,
-        operationRate: Double = 0.015
+        operationRate: Double = 0.015, services: Int = 2, serviceSettleBound: Int = 35
     ) {
+        self.services = services
+        self.serviceSettleBound = serviceSettleBound
         self.datacenters = datacenters
         self.steps = steps
         self.healSteps = healSteps
@@ -35,6 +42,11 @@ public struct SimulationConfig: Hashable, Sendable {
         if datacenters > 1000 { return "--datacenters must be at most 1000" }
         if healSteps < convergenceBound + 1 { return "the heal phase must be longer than the convergence bound (\(convergenceBound) steps)" }
         if steps <= healSteps { return "--steps must be more than \(healSteps) (the fault-free tail)" }
+        if services < 0 { return "--services must be 0 (none) or more" }
+        if services > 100 { return "--services must be at most 100" }
+        if services > 0, healSteps <= serviceSettleBound {
+            return "the heal phase must be longer than the services' settle bound (\(serviceSettleBound) steps)"
+        }
         return nil
     }
 

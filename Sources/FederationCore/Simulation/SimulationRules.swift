@@ -24,16 +24,24 @@ public struct SimulationRules: Sendable {
     public var fencing: FencingRule
     /// Runs the plan's effects.
     public var execution: ExecutionRule
+    /// Plans each ServiceFailover pass.
+    public var service: ServiceRule
+    /// Runs a service plan's effects.
+    public var serviceExecution: ServiceExecutionRule
 
     /// Creates rules.
     public init(
         promotion: @escaping PromotionRule = { planPromotion($0) },
         fencing: @escaping FencingRule = { Fencing.plan(policy: $0, primary: $1, epoch: $2, markers: $3) },
-        execution: ExecutionRule = .standard
+        execution: ExecutionRule = .standard,
+        service: @escaping ServiceRule = { planService($0) },
+        serviceExecution: ServiceExecutionRule = .standard
     ) {
         self.promotion = promotion
         self.fencing = fencing
         self.execution = execution
+        self.service = service
+        self.serviceExecution = serviceExecution
     }
 
     /// The real FederationCore decisions and execution.

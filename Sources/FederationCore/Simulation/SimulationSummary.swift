@@ -18,6 +18,8 @@ public struct SimulationSummary: Hashable, Sendable {
     public var maxSettledAfter: Int?
     /// The longest run of steps without an acting primary in any schedule.
     public var longestWithoutPrimary = 0
+    /// What the ServiceFailovers did.
+    public var services = ServiceCounts()
     /// The schedules that broke an invariant, lowest seed first.
     public var violations: [ScheduleResult] = []
 
@@ -35,6 +37,7 @@ public struct SimulationSummary: Hashable, Sendable {
         decisions.merge(result.decisions, uniquingKeysWith: +)
         if let settled = result.settledAfter { maxSettledAfter = max(maxSettledAfter ?? 0, settled) }
         longestWithoutPrimary = max(longestWithoutPrimary, result.longestWithoutPrimary)
+        services.merge(result.services)
         if result.violation != nil {
             violations.append(result)
             violations.sort { $0.seed < $1.seed }
@@ -52,6 +55,7 @@ public struct SimulationSummary: Hashable, Sendable {
         decisions.merge(other.decisions, uniquingKeysWith: +)
         if let settled = other.maxSettledAfter { maxSettledAfter = max(maxSettledAfter ?? 0, settled) }
         longestWithoutPrimary = max(longestWithoutPrimary, other.longestWithoutPrimary)
+        services.merge(other.services)
         violations = (violations + other.violations).sorted { $0.seed < $1.seed }
     }
 
