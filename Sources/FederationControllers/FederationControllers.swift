@@ -47,6 +47,7 @@ public struct FederationControllerSet: Sendable {
             DatacenterController.self,
             FederationPolicyController.self,
             ReplicationRuleController.self,
+            EventPropagationController.self,
         ]
     }
 
