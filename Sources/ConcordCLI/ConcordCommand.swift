@@ -10,7 +10,7 @@ public struct ConcordCommand: AsyncParsableCommand {
         subcommands: [
             UpCommand.self, Server.self, ControllerCommand.self, AgentCommand.self, StatusCommand.self, DatacenterCommand.self,
             ReplicationCommand.self, CRDsCommand.self, SimulateCommand.self, ValidateCommand.self, VersionCommand.self, PlanCommand.self,
-            PlanBenchCommand.self, BackupCommand.self, RestoreCommand.self,
+            PlanBenchCommand.self, BackupCommand.self, RestoreCommand.self, DemoCommand.self,
         ]
     )
 

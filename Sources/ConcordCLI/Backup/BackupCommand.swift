@@ -43,11 +43,14 @@ struct BackupCommand: AsyncParsableCommand {
         try FileManager.default.moveItem(at: partial, to: url)
         let elapsed = clock.now - started
         let m = archive.manifest
-        print("Wrote \(output): \(data.count) bytes in \(Self.seconds(elapsed)), hub \(m.hubObjects) objects, sha256 \(BackupArchive.sha256(archive.contentText).prefix(12))…")
+        print("Wrote \(output): \(data.count) bytes in \(Self.seconds(elapsed)), hub \(Self.objects(m.hubObjects)), sha256 \(BackupArchive.sha256(archive.contentText).prefix(12))…")
         for member in m.members {
-            print("  \(member.datacenter): \(member.objects) objects\(member.error.map { " — not read: \($0)" } ?? "")")
+            print("  \(member.datacenter): \(Self.objects(member.objects))\(member.error.map { " — not read: \($0)" } ?? "")")
         }
     }
+
+    /// `1 object`, `2 objects`.
+    static func objects(_ n: Int) -> String { n == 1 ? "1 object" : "\(n) objects" }
 
     /// `1.23 s`.
     static func seconds(_ d: Duration) -> String {

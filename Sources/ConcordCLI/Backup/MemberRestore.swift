@@ -51,7 +51,7 @@ struct MemberRestore {
 
         var writer = RestoreWriter(client: member, target: "datacenter \(datacenter)")
         let written = try await writer.write(objects, withStatus: false)
-        print("Restored \(written) objects into \(datacenter) at \(server) (\(version.gitVersion ?? "unknown version"))")
+        print("Restored \(BackupCommand.objects(written)) into \(datacenter) at \(server) (\(version.gitVersion ?? "unknown version"))")
 
         let datacenters = hub.resource(Datacenter.self)
         do {

@@ -79,7 +79,7 @@ struct HubRestore {
         for object in archive.content.hub {
             try await writer.write(object, withStatus: statusKinds.contains(object["kind"]?.stringValue ?? ""))
         }
-        print("Restored the hub at \(hub.configuration?.displayServer ?? "?"): \(archive.content.hub.count) objects from the backup of \(archive.manifest.createdAt)")
+        print("Restored the hub at \(hub.configuration?.displayServer ?? "?"): \(BackupCommand.objects(archive.content.hub.count)) from the backup of \(archive.manifest.createdAt)")
         print("Start the controller against it: concord controller --kubeconfig …")
     }
 }
