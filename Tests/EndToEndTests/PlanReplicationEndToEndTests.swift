@@ -1,10 +1,13 @@
 import ConcordTesting
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `concord plan` for a ReplicationRule on `concord up`: the writes and the conflict it lists are
-/// what the controller does on its next pass. A Periodic rule with a long interval holds the
-/// controller back until the test wakes it (by annotating the rule).
+/// what the controller does on its next pass. The controller is paused (SIGSTOP) while the source
+/// and a replica change and the plan is read, then resumed (SIGCONT).
 @Suite(.serialized) struct PlanReplicationEndToEndTests {
     struct Document: Decodable {
         struct Target: Decodable { var datacenter: String; var unreachable: Bool; var creates: [String]; var updates: [String]; var conflicts: [String] }
@@ -17,8 +20,6 @@ import Testing
         kind: ReplicationRule
         metadata: {name: global-config, namespace: shop}
         spec:
-          mode: Periodic
-          intervalSeconds: 3600
           resources:
           - {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {scope: global}}}
         """
@@ -33,7 +34,11 @@ import Testing
         let east = try #require(fed.members["us-east"]), west = try #require(fed.members["us-west"]), eu = try #require(fed.members["eu-central"])
         try await fed.replicateSample(rule: Self.rule, configMap: "a", literal: "v=1")
 
-        // Between two passes: a new source object, and a local edit of a replica.
+        // Between two passes: the controller paused, a new source object and a local edit of a replica.
+        let controller = try #require(fed.layout.controller?.pid)
+        kill(controller, SIGSTOP)
+        var resumed = false
+        defer { if !resumed { kill(controller, SIGCONT) } }
         for args in [["-n", "shop", "create", "configmap", "b", "--from-literal=v=2"], ["-n", "shop", "label", "configmap", "b", "scope=global"]] {
             #expect(try await east.run(args).succeeded, "\(args)")
         }
@@ -55,8 +60,9 @@ import Testing
         #expect(try await hub("get", "rr", "global-config", "-n", "shop", "-o", "jsonpath={.metadata.resourceVersion}").stdout == before, "concord plan wrote the rule")
         #expect(try await eu("get", "cm", "b", "-n", "shop", "--ignore-not-found", "-o", "name").stdout.isEmpty, "the controller acted before the plan was compared")
 
-        // Wake the controller: it does what was planned.
-        #expect(try await hub("annotate", "rr", "global-config", "-n", "shop", "test.concord.dev/wake=1").succeeded)
+        // Resume the controller: it does what was planned.
+        kill(controller, SIGCONT)
+        resumed = true
         let done = try await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
             let westB = try await west("get", "cm", "b", "-n", "shop", "-o", "jsonpath={.data.v}", "--ignore-not-found").stdout
             let euB = try await eu("get", "cm", "b", "-n", "shop", "-o", "jsonpath={.data.v}", "--ignore-not-found").stdout
