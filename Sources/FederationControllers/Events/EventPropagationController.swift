@@ -19,7 +19,7 @@ enum EventPropagationController: FederationControllerBuilder {
             members: context.members, datacenters: datacenters.cache, rules: rules.cache, services: context.hub.resource(ServiceFailover.self), kinds: ReplicatedKinds(),
             ledger: RelayLedger(), now: context.now,
             recorder: { datacenter in events?.recorder(for: reporter, instance: datacenter) ?? .disabled },
-            reconnectCheck: .seconds(5), logger: log)
+            reconnectCheck: context.requeue.memberEventsCheck, logger: log)
         let controller = context.controller("eventpropagation", reconciler: reconciler, logger: log)
         let datacenterCache = datacenters.cache
         controller.watch(datacenters, map: { [datacenterCache] dc in [datacenterCache.key(of: dc)] }, changed: { $0.status?.phase != $1.status?.phase })
