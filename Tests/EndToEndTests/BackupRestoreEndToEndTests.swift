@@ -79,4 +79,33 @@ import Glibc
             try await newWest("get", "cm", "flags", "-n", "shop", "-o", "jsonpath={.data.color}").stdout == "green"
         })
     }
+
+    @Test func theHubIsRebuiltFromTheBackup() async throws {
+        let bin = try concordBinary()
+        let dir = try makeTempDirectory("concord-restore-hub")
+        defer { removeTestDirectory(dir) }
+        let fed = try await StartedFederation.start(in: dir)
+        defer { fed.killAll() }
+        try await fed.replicateSample(rule: Self.rule, configMap: "flags", literal: "color=blue")
+        let policy = try await fed.hub("get", "fp", "global", "-o", "jsonpath={.status.primary}/{.status.epoch}").stdout
+        let archive = dir.appendingPathComponent("federation.backup").path
+        #expect(try await run(bin, ["backup", "--kubeconfig", fed.hubConfig, "-o", archive]).succeeded)
+
+        let fresh = try await ServerProcess.start(dataDir: dir.appendingPathComponent("new-hub"), logName: "new-hub", extraArguments: ["--tls"])
+        defer { fresh.process.signal(SIGKILL) }
+        let newHub = try Kubectl(kubeconfig: fresh.kubeconfig)
+        let foreign = dir.appendingPathComponent("foreign.json").path
+        try #"{"kind":"List","items":[]}"#.write(toFile: foreign, atomically: true, encoding: .utf8)
+        let refused = try await run(bin, ["restore", "--kubeconfig", fresh.kubeconfig, "-f", foreign, "--hub"])
+        #expect(refused.status == 1 && refused.stderr.contains("is not a Concord backup (kind List, expected ConcordBackup)"), "\(refused.stderr)")
+        #expect(try await newHub("get", "crd", "-o", "name").stdout.isEmpty, "a foreign archive wrote into the hub")
+
+        let restored = try await run(bin, ["restore", "--kubeconfig", fresh.kubeconfig, "-f", archive, "--hub"])
+        #expect(restored.succeeded, "\(restored.stdout)\(restored.stderr)")
+        #expect(try await newHub("get", "dc", "-o", "name").stdout.split(separator: "\n").count == 3)
+        #expect(try await newHub("get", "fp", "global", "-o", "jsonpath={.status.primary}/{.status.epoch}").stdout == policy, "the epoch does not continue")
+        #expect(try await newHub("get", "rr", "global-config", "-n", "shop", "-o", "jsonpath={.spec.source}").stdout == "us-east")
+        let secret = try await newHub("get", "secret", "us-west-kubeconfig", "-n", "concord-system", "-o", "jsonpath={.data.kubeconfig}").stdout
+        #expect(!secret.isEmpty, "the credentials Secret was not restored")
+    }
 }
