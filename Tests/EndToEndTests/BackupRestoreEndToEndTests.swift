@@ -9,16 +9,6 @@ import Glibc
 /// from the archive on a new `concord server`; it comes back Secondary at the current epoch with
 /// its replicas. A damaged archive writes nothing.
 @Suite(.serialized) struct BackupRestoreEndToEndTests {
-    static let rule = """
-        apiVersion: federation.concord.dev/v1alpha1
-        kind: ReplicationRule
-        metadata: {name: global-config, namespace: shop}
-        spec:
-          source: us-east
-          resources:
-          - {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {scope: global}}}
-        """
-
     @Test func aLostMemberIsRebuiltFromTheBackup() async throws {
         let bin = try concordBinary()
         let dir = try makeTempDirectory("concord-restore")
@@ -27,7 +17,7 @@ import Glibc
         defer { fed.killAll() }
         let hub = fed.hub, hubConfig = fed.hubConfig
         let east = try #require(fed.members["us-east"])
-        try await fed.replicateSample(rule: Self.rule, configMap: "flags", literal: "color=blue")
+        try await fed.replicateSample(rule: StartedFederation.sampleRule, configMap: "flags", literal: "color=blue")
 
         let archive = dir.appendingPathComponent("federation.backup").path
         let backup = try await run(bin, ["backup", "--kubeconfig", hubConfig, "-o", archive])
@@ -86,7 +76,7 @@ import Glibc
         defer { removeTestDirectory(dir) }
         let fed = try await StartedFederation.start(in: dir)
         defer { fed.killAll() }
-        try await fed.replicateSample(rule: Self.rule, configMap: "flags", literal: "color=blue")
+        try await fed.replicateSample(rule: StartedFederation.sampleRule, configMap: "flags", literal: "color=blue")
         let policy = try await fed.hub("get", "fp", "global", "-o", "jsonpath={.status.primary}/{.status.epoch}").stdout
         let archive = dir.appendingPathComponent("federation.backup").path
         #expect(try await run(bin, ["backup", "--kubeconfig", fed.hubConfig, "-o", archive]).succeeded)

@@ -23,7 +23,7 @@ import Testing
         defer { fed.killAll() }
         let hub = fed.hub
         let west = try #require(fed.members["us-west"])
-        try await fed.replicateSample(rule: BackupRestoreEndToEndTests.rule, configMap: "flags", literal: "color=blue")
+        try await fed.replicateSample(rule: StartedFederation.sampleRule, configMap: "flags", literal: "color=blue")
 
         // A Warning about something Concord does not manage stays in the member.
         #expect(try await west("-n", "shop", "create", "configmap", "local", "--from-literal=a=b").succeeded)

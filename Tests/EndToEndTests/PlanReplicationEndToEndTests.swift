@@ -15,15 +15,6 @@ import Glibc
         var replication: [Rule]
     }
 
-    static let rule = """
-        apiVersion: federation.concord.dev/v1alpha1
-        kind: ReplicationRule
-        metadata: {name: global-config, namespace: shop}
-        spec:
-          resources:
-          - {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {scope: global}}}
-        """
-
     @Test func thePlannedWritesAndConflictsAreWhatTheControllerDoes() async throws {
         let bin = try concordBinary()
         let dir = try makeTempDirectory("concord-plan-replication")
@@ -32,7 +23,7 @@ import Glibc
         defer { fed.killAll() }
         let hub = fed.hub
         let east = try #require(fed.members["us-east"]), west = try #require(fed.members["us-west"]), eu = try #require(fed.members["eu-central"])
-        try await fed.replicateSample(rule: Self.rule, configMap: "a", literal: "v=1")
+        try await fed.replicateSample(rule: StartedFederation.sampleRule, configMap: "a", literal: "v=1")
 
         // Between two passes: the controller paused, a new source object and a local edit of a replica.
         let controller = try #require(fed.layout.controller?.pid)

@@ -3,6 +3,17 @@ import Foundation
 import Testing
 
 extension StartedFederation {
+    /// A ReplicationRule `shop/global-config` copying ConfigMaps labelled `scope=global` from us-east.
+    static let sampleRule = """
+        apiVersion: federation.concord.dev/v1alpha1
+        kind: ReplicationRule
+        metadata: {name: global-config, namespace: shop}
+        spec:
+          source: us-east
+          resources:
+          - {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {scope: global}}}
+        """
+
     /// Creates namespace `shop` in us-east and at the hub, a ConfigMap `name` labelled `scope=global`
     /// in us-east with `literal` (`key=value`), applies `rule` at the hub and waits until both
     /// targets are Synced.
