@@ -87,7 +87,9 @@ struct BackupArchive: Equatable {
             throw CLIError("\(file) is damaged: its manifest cannot be read (\(error)); use another backup")
         }
         guard manifest.formatVersion == formatVersion else {
-            throw CLIError("\(file) has archive format \(manifest.formatVersion), this concord reads format \(formatVersion) (written by \(manifest.concordVersion)); restore it with that version")
+            throw CLIError(
+                "\(file) has archive format \(manifest.formatVersion), this concord reads format \(formatVersion) "
+                    + "(written by \(manifest.concordVersion)); restore it with that version")
         }
         guard let text = document["content"]?.stringValue else {
             throw CLIError("\(file) is damaged: it has no content; use another backup")

@@ -104,7 +104,11 @@ struct BackupReader {
     /// managedFields, owner references to uids that will not exist), so it can be created anew.
     static func portable(_ object: JSONValue) -> JSONValue {
         var object = object
-        for field in ["uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences"] {
+        let serverFields = [
+            "uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "selfLink", "deletionTimestamp",
+            "deletionGracePeriodSeconds", "ownerReferences",
+        ]
+        for field in serverFields {
             object.setValue(nil, at: ["metadata", field])
         }
         return object

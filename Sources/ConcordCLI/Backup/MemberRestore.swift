@@ -20,7 +20,9 @@ struct MemberRestore {
         }
         let dc = try archived.decode(Datacenter.self)
         guard let ref = dc.spec.credentialsRef else {
-            throw CLIError("datacenter \(datacenter) is in Pull mode: restore its objects with --hub, then start `concord agent --datacenter \(datacenter)` against the new control plane")
+            throw CLIError(
+                "datacenter \(datacenter) is in Pull mode: restore its objects with --hub, "
+                    + "then start `concord agent --datacenter \(datacenter)` against the new control plane")
         }
         let kubeconfig: String
         do {
@@ -102,7 +104,8 @@ struct MemberRestore {
             let marker = try? await member.resource(ConfigMap.self).get(FencingMarker.name, namespace: FencingMarker.namespace)
             let epoch = marker.flatMap { FencingMarker(configMap: $0) }?.epoch
             let current = policies.compactMap { $0.status?.epoch }.max()
-            last = "phase \(dc.status?.phase?.rawValue ?? "Pending"), role \(dc.status?.role?.rawValue ?? "none"), marker epoch \(epoch.map(String.init) ?? "none"), federation epoch \(current.map(String.init) ?? "none")"
+            last = "phase \(dc.status?.phase?.rawValue ?? "Pending"), role \(dc.status?.role?.rawValue ?? "none"), "
+                + "marker epoch \(epoch.map(String.init) ?? "none"), federation epoch \(current.map(String.init) ?? "none")"
             if dc.status?.phase == .ready, let role = dc.status?.role, epoch == current {
                 print("\(datacenter) is back: Ready, \(role.rawValue), epoch \(epoch.map(String.init) ?? "none")")
                 return

@@ -26,7 +26,8 @@ extension DemoRun {
             (try? await member.resource(ConfigMap.self).get("flags", namespace: Self.namespace))?.data?["color"] == "blue"
         }
         let dc = try await hub.resource(Datacenter.self).get(lost)
-        return .init(measured: "hub: \(lost) \(dc.status?.phase?.rawValue ?? "?"), \(dc.status?.role?.rawValue ?? "?") at epoch \(currentEpoch), shop/flags replicated back (from the new server's start)")
+        let state = "\(dc.status?.phase?.rawValue ?? "?"), \(dc.status?.role?.rawValue ?? "?") at epoch \(currentEpoch)"
+        return .init(measured: "hub: \(lost) \(state), shop/flags replicated back (from the new server's start)")
     }
 
     /// The restored datacenter made primary again through `concord datacenter promote`.

@@ -68,7 +68,9 @@ struct ServicePlanReport: Codable, Equatable {
         }
         let desired = recorded.compactMapValues(\.desiredReplicas)
         let primaryReplicas = desired[sf.spec.primary].flatMap { $0 > 0 ? $0 : nil } ?? sf.spec.failover.first?.replicas ?? 1
-        return ServiceInput(spec: sf.spec, status: sf.status, sites: sites, desiredReplicas: desired, primaryReplicas: primaryReplicas, now: now, generation: sf.metadata.generation)
+        return ServiceInput(
+            spec: sf.spec, status: sf.status, sites: sites, desiredReplicas: desired, primaryReplicas: primaryReplicas, now: now,
+            generation: sf.metadata.generation)
     }
 
     /// The text form.

@@ -70,7 +70,9 @@ struct StatusDocument: Codable, Equatable {
                 conflictsWaiting: s?.conflicts.filter { $0.resolution == .manual }.count ?? 0, conflictsTotal: s?.conflictsTotal ?? 0,
                 ready: Self.summary(s?.conditions),
                 targets: (s?.targets ?? []).map {
-                    Target(datacenter: $0.datacenter, state: $0.state?.rawValue ?? "Pending", lagSeconds: $0.lagSeconds, objectsInSync: $0.objectsInSync, conflicts: $0.conflicts ?? 0)
+                    Target(
+                        datacenter: $0.datacenter, state: $0.state?.rawValue ?? "Pending", lagSeconds: $0.lagSeconds,
+                        objectsInSync: $0.objectsInSync, conflicts: $0.conflicts ?? 0)
                 })
         }
         services = summary.services.sorted { ServiceLines.key($0) < ServiceLines.key($1) }.map { sf in
