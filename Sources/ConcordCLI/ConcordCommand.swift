@@ -9,8 +9,8 @@ public struct ConcordCommand: AsyncParsableCommand {
         version: ConcordVersion.current.line,
         subcommands: [
             UpCommand.self, Server.self, ControllerCommand.self, AgentCommand.self, StatusCommand.self, DatacenterCommand.self,
-            ReplicationCommand.self, ServiceCommand.self, CRDsCommand.self, SimulateCommand.self, ValidateCommand.self, VersionCommand.self, PlanCommand.self,
-            PlanBenchCommand.self,
+            ReplicationCommand.self, ServiceCommand.self, CRDsCommand.self, SimulateCommand.self, ValidateCommand.self, VersionCommand.self,
+            PlanCommand.self, PlanBenchCommand.self, BackupCommand.self, RestoreCommand.self, DemoCommand.self,
         ]
     )
 

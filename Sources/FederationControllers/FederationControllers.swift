@@ -48,6 +48,7 @@ public struct FederationControllerSet: Sendable {
             FederationPolicyController.self,
             ReplicationRuleController.self,
             ServiceFailoverController.self,
+            EventPropagationController.self,
         ]
     }
 

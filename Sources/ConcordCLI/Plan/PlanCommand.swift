@@ -4,15 +4,16 @@ import FederationCore
 import Foundation
 import KubeClient
 
-/// `concord plan`: what the FederationPolicy controller would do now — promotions, fencing
-/// marker writes, role changes, events — from the same core function it calls
-/// (``FederationCore/planPolicy(policy:members:markers:now:promotion:fencing:)``), writing nothing.
+/// `concord plan`: what the controllers would do now — promotions, fencing marker writes, role
+/// changes, replication writes and conflicts, service failovers — from the same core functions
+/// they call (``FederationCore/planPolicy(policy:members:markers:now:promotion:fencing:)``,
+/// ``FederationCore/planReplication``, ``FederationCore/planService(_:)``), writing nothing.
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Show what the controllers would do now (promotions and fencing), or if datacenters were lost or cordoned; writes nothing.",
+        abstract: "Show what the controllers would do now (promotions, fencing, replication, failovers), or if datacenters were lost or cordoned; writes nothing.",
         discussion: """
-            Reads the FederationPolicies and Datacenters from the hub and each reachable member's fencing marker, then runs the policy controller's planning function. --if-unreachable assumes the named datacenters have been Unreachable for the policy's promotion.unreachableForSeconds; --if-cordoned assumes spec.unschedulable. ReplicationRules and ServiceFailovers are not planned yet: their controllers do not exist in this version.
+            Reads the FederationPolicies, Datacenters, ReplicationRules and ServiceFailovers from the hub, each reachable member's fencing marker and the objects the rules replicate, then runs the controllers' planning functions. --if-unreachable assumes the named datacenters have been Unreachable for the policy's promotion.unreachableForSeconds (and each service's unhealthyForSeconds); --if-cordoned assumes spec.unschedulable. Replication is planned from the primary each policy would hold after its plan. Services are planned from their status as the controller last wrote it.
             """)
 
     /// The output formats.
@@ -38,8 +39,12 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let hub = try cluster.client()
         let inputs: PlanInputs
+        let replication: ReplicationPlanInputs
+        let services: [ServiceFailover]
         do {
             inputs = try await PlanInputs.read(from: hub)
+            replication = try await ReplicationPlanInputs.read(from: hub, datacenters: inputs.datacenters)
+            services = try await hub.resource(ServiceFailover.self).list().items.sorted { ServiceLines.key($0) < ServiceLines.key($1) }
         } catch {
             try? await hub.shutdown()
             throw CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))
@@ -51,13 +56,20 @@ struct PlanCommand: AsyncParsableCommand {
         for name in unreachable.union(cordoned).subtracting(known).sorted() {
             throw CLIError("no Datacenter \(name) at the hub: name one of \(known.sorted().joined(separator: ", ")) (kubectl get dc)")
         }
-        let reports = Self.plan(inputs, unreachable: unreachable, cordoned: cordoned, now: Date())
+        let now = Date()
+        let reports = Self.plan(inputs, unreachable: unreachable, cordoned: cordoned, now: now)
+        let replicationReports = replication.plan(datacenters: inputs.datacenters, policies: reports, unreachable: unreachable, now: now)
+        let serviceReports = services.map { sf in
+            ServicePlanReport(sf, plan: planService(ServicePlanReport.input(sf, datacenters: inputs.datacenters, unreachable: unreachable, cordoned: cordoned, now: now)))
+        }
         switch output {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.dateEncodingStrategy = .iso8601
-            let document = PlanDocument(assumeUnreachable: unreachable.sorted(), assumeCordoned: cordoned.sorted(), unreadableMarkers: inputs.unreadable, policies: reports)
+            let document = PlanDocument(
+                assumeUnreachable: unreachable.sorted(), assumeCordoned: cordoned.sorted(), unreadableMarkers: inputs.unreadable, policies: reports,
+                unreadableMembers: replication.unreadable, replication: replicationReports, services: serviceReports)
             print(String(decoding: try encoder.encode(document), as: UTF8.self))
         case .text:
             if !unreachable.isEmpty || !cordoned.isEmpty {
@@ -68,6 +80,9 @@ struct PlanCommand: AsyncParsableCommand {
             }
             for (name, why) in inputs.unreadable.sorted(by: { $0.key < $1.key }) { print("marker of \(name) unreadable (treated as unknown): \(why)") }
             print(reports.isEmpty ? "No FederationPolicies at the hub: nothing to plan." : reports.map(\.text).joined(separator: "\n"))
+            for (name, why) in replication.unreadable.sorted(by: { $0.key < $1.key }) { print("objects of \(name) unreadable (its targets are not planned): \(why)") }
+            for report in replicationReports { print(report.text) }
+            for report in serviceReports { print(report.text) }
         }
     }
 
@@ -98,5 +113,8 @@ struct PlanCommand: AsyncParsableCommand {
         var assumeCordoned: [String]
         var unreadableMarkers: [String: String]
         var policies: [PolicyPlanReport]
+        var unreadableMembers: [String: String]
+        var replication: [ReplicationPlanReport]
+        var services: [ServicePlanReport]
     }
 }

@@ -35,26 +35,13 @@ struct PlanInputs {
     private static func marker(of dc: Datacenter, hub: KubeClient) async throws -> MemberMarker? {
         let name = dc.metadata.name ?? ""
         if dc.spec.effectiveMode == .pull { return MarkerReport.marker(of: name, annotations: dc.metadata.annotations) }
-        guard let ref = dc.spec.credentialsRef else { return nil }
-        let secret = try await hub.resource(Secret.self).get(ref.name, namespace: ref.effectiveNamespace)
-        guard let raw = secret.decodedData(ref.effectiveKey), let kubeconfig = String(data: raw, encoding: .utf8) else {
-            throw CLIError("Secret \(ref.effectiveNamespace)/\(ref.name) has no key \(ref.effectiveKey) holding a kubeconfig")
-        }
-        var configuration = try ClientConfiguration.fromKubeconfig(text: kubeconfig, source: "Secret \(ref.effectiveNamespace)/\(ref.name)")
-        configuration.requestTimeout = .seconds(5)
-        let member = try KubeClient(configuration: configuration)
-        do {
-            let configMap: ConfigMap?
+        return try await MemberCredentials.with(dc, hub: hub, timeout: .seconds(5)) { member in
             do {
-                configMap = try await member.resource(ConfigMap.self).get(FencingMarker.name, namespace: FencingMarker.namespace)
+                let configMap = try await member.resource(ConfigMap.self).get(FencingMarker.name, namespace: FencingMarker.namespace)
+                return MemberMarker(datacenter: name, configMap: configMap)
             } catch let error as KubeAPIError where error.isNotFound {
-                configMap = nil
+                return MemberMarker(datacenter: name, configMap: nil)
             }
-            try await member.shutdown()
-            return MemberMarker(datacenter: name, configMap: configMap)
-        } catch {
-            try? await member.shutdown()
-            throw error
         }
     }
 

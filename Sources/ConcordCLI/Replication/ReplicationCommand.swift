@@ -83,13 +83,9 @@ struct ManualConflictResolver {
     /// A client for `datacenter`'s member, from the kubeconfig in its credentials Secret.
     func memberClient(_ datacenter: String) async throws -> KubeClient {
         let dc = try await hub.resource(Datacenter.self).get(datacenter)
-        guard let ref = dc.spec.credentialsRef else {
+        guard let client = try await MemberCredentials.client(for: dc, hub: hub) else {
             throw CLIError("datacenter \(datacenter) has no spec.credentialsRef (Pull mode): annotate the replica there with \(FederationAnnotation.resolution)")
         }
-        let secret = try await hub.resource(Secret.self).get(ref.name, namespace: ref.effectiveNamespace)
-        guard let encoded = secret.data?[ref.effectiveKey], let raw = Data(base64Encoded: encoded), let text = String(data: raw, encoding: .utf8) else {
-            throw CLIError("Secret \(ref.effectiveNamespace)/\(ref.name) has no kubeconfig under key \"\(ref.effectiveKey)\"")
-        }
-        return try KubeClient(configuration: ClientConfiguration.fromKubeconfig(text: text, source: "Secret \(ref.effectiveNamespace)/\(ref.name)"))
+        return client
     }
 }

@@ -9,6 +9,7 @@ enum ReplicationLines {
         for rule in rules.sorted(by: { $0.ruleAnnotationValue < $1.ruleAnnotationValue }) {
             let s = rule.status
             var line = "ReplicationRule \(rule.ruleAnnotationValue): source \(s?.sourceDatacenter ?? "none") (epoch \(s?.sourceEpoch ?? 0)), \(s?.objects ?? 0) objects"
+            if let total = s?.conflictsTotal, total > 0 { line += ", \(total) conflict(s) so far" }
             if let ready = s?.conditions.condition(CommonConditionType.ready) {
                 line += ready.status == .true ? ", Ready" : " — \(ready.reason): \(ready.message)"
             } else {

@@ -33,6 +33,9 @@ public struct RequeuePolicy: Sendable {
     public var replicationStalledRecheck: Duration
     /// Backoff of a member informer's list and watch after errors (each member backs off on its own).
     public var memberWatchBackoff: Backoff
+    /// How soon event propagation looks again at a member it has no connection to yet; a connected
+    /// member is looked at six times less often (its Event informer restarts by itself over new credentials).
+    public var memberEventsCheck: Duration = .seconds(5)
 
     /// Creates a policy; the defaults are the production values.
     public init(

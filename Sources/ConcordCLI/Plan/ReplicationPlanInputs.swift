@@ -1,0 +1,93 @@
+import FederationAPI
+import FederationControllers
+import FederationCore
+import Foundation
+import KubeClient
+
+/// What the ReplicationRule controller reads for a pass over each rule, read once: the rules at
+/// the hub, and from each member the objects of the kinds the rules name, in their namespaces.
+struct ReplicationPlanInputs {
+    /// A member's objects of one rule's kinds, by key; absent when the member could not be read.
+    typealias Objects = [ReplicaKey: JSONValue]
+
+    var rules: [ReplicationRule]
+    /// Objects by rule (`namespace/name`) and datacenter.
+    var objects: [String: [String: Objects]]
+    /// Members that could not be read, and why.
+    var unreadable: [String: String]
+
+    /// Reads the rules and every reachable member's objects of their kinds (each member once per rule).
+    static func read(from hub: KubeClient, datacenters: [Datacenter]) async throws -> ReplicationPlanInputs {
+        let rules = try await hub.resource(ReplicationRule.self).list().items.sorted { $0.ruleAnnotationValue < $1.ruleAnnotationValue }
+        var inputs = ReplicationPlanInputs(rules: rules, objects: [:], unreadable: [:])
+        let kinds = ReplicatedKinds()
+        for dc in datacenters where dc.status?.phase != .unreachable {
+            let name = dc.metadata.name ?? ""
+            do {
+                let read = try await MemberCredentials.with(dc, hub: hub, timeout: .seconds(5)) { member in
+                    var byRule: [String: Objects] = [:]
+                    for rule in rules { byRule[rule.ruleAnnotationValue] = try await objects(of: rule, in: member, datacenter: name, kinds: kinds) }
+                    return byRule
+                }
+                for (rule, objects) in read ?? [:] { inputs.objects[rule, default: [:]][name] = objects }
+            } catch {
+                inputs.unreadable[name] = "\(error)"
+            }
+        }
+        return inputs
+    }
+
+    /// Every object of the rule's kinds in its namespace.
+    private static func objects(of rule: ReplicationRule, in member: KubeClient, datacenter: String, kinds: ReplicatedKinds) async throws -> Objects {
+        var objects: Objects = [:]
+        for entry in rule.spec.resources {
+            let kind: ResolvedKind
+            do {
+                kind = try await kinds.resolve(apiVersion: entry.apiVersion, kind: entry.kind, in: datacenter, client: member)
+            } catch is UnknownKindError {
+                continue
+            }
+            guard kind.namespaced else { continue }
+            for object in try await member.dynamic(kind.resource, namespaced: true, kind: kind.kind).listAll(namespace: rule.metadata.namespace).items {
+                objects[ReplicaKey(apiVersion: entry.apiVersion, kind: entry.kind, name: ReplicaContent.name(of: object))] = object
+            }
+        }
+        return objects
+    }
+
+    /// The plan of every rule, given the primary and epoch each policy would hold after its own plan
+    /// (`policies`) and the datacenters the assumptions make unreachable.
+    func plan(datacenters: [Datacenter], policies: [PolicyPlanReport], unreachable: Set<String>, now: Date) -> [ReplicationPlanReport] {
+        rules.map { rule in
+            let id = rule.ruleAnnotationValue
+            let (source, epoch): (String?, Int64) = switch rule.spec.effectiveSource {
+            case .datacenter(let name): (name, (policies.first { $0.plannedPrimary == name } ?? policies.first)?.plannedEpoch ?? 0)
+            case .primary: policies.first { $0.plannedPrimary != nil }.map { ($0.plannedPrimary, $0.plannedEpoch) } ?? (nil, 0)
+            }
+            guard let source else { return ReplicationPlanReport(rule: id, source: nil, epoch: 0, waiting: "no FederationPolicy names a primary") }
+            let down = { (dc: Datacenter) in unreachable.contains(dc.metadata.name ?? "") || dc.status?.phase == .unreachable }
+            guard let sourceDC = datacenters.first(where: { $0.metadata.name == source }), !down(sourceDC) else {
+                return ReplicationPlanReport(rule: id, source: source, epoch: epoch, waiting: "the source \(source) is Unreachable or missing")
+            }
+            guard let sourceObjects = objects[id]?[source] else {
+                return ReplicationPlanReport(rule: id, source: source, epoch: epoch, waiting: "the source \(source) could not be read: \(unreadable[source] ?? "no credentials")")
+            }
+            let selected = sourceObjects.filter { key, object in
+                rule.spec.resources.contains { $0.kind == key.kind && $0.apiVersion == key.apiVersion && $0.matches(name: key.name, labels: ReplicaContent.labels(of: object)) }
+            }
+            var views: [ReplicationTargetView] = []
+            var skipped: [String] = []
+            let selector = rule.spec.effectiveTargetSelector
+            for dc in datacenters where dc.metadata.name != source && dc.metadata.deletionTimestamp == nil && selector.matches(dc.metadata.labels) {
+                let name = dc.metadata.name ?? ""
+                if !down(dc), let objects = objects[id]?[name] {
+                    views.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
+                } else {
+                    skipped.append(name)
+                }
+            }
+            let plan = planReplication(rule: rule, source: source, sourceRegion: sourceDC.spec.region, epoch: epoch, sources: selected, targets: views, now: now)
+            return ReplicationPlanReport(rule: id, plan: plan, unreachable: skipped)
+        }
+    }
+}
