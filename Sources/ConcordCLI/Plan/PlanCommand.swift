@@ -60,7 +60,7 @@ struct PlanCommand: AsyncParsableCommand {
         let reports = Self.plan(inputs, unreachable: unreachable, cordoned: cordoned, now: now)
         let replicationReports = replication.plan(datacenters: inputs.datacenters, policies: reports, unreachable: unreachable, now: now)
         let serviceReports = services.map { sf in
-            ServicePlanReport(sf, plan: planService(ServicePlanReport.input(sf, datacenters: inputs.datacenters, unreachable: unreachable, cordoned: cordoned, now: now)))
+            ServicePlanReport.plan(sf, datacenters: inputs.datacenters, unreachable: unreachable, cordoned: cordoned, now: now)
         }
         switch output {
         case .json:

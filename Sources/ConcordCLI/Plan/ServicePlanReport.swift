@@ -22,6 +22,8 @@ struct ServicePlanReport: Codable, Equatable {
     var transition: String?
     var scales: [Scale]
     var switchTrafficTo: String?
+    /// ActiveActive: the datacenters the global Service would route to.
+    var routeTo: [String]?
     var events: [String]
 
     init(_ sf: ServiceFailover, plan: ServicePlan) {
@@ -34,16 +36,19 @@ struct ServicePlanReport: Codable, Equatable {
         transition = move.flatMap { $0 == sf.status?.lastTransition ? nil : "\($0.from ?? "none") → \($0.to) (\($0.reason))" }
         var scales: [Scale] = []
         var traffic: String?
+        var routes: [String]?
         var events: [String] = []
         for effect in plan.effects {
             switch effect {
             case .scale(let datacenter, let replicas): scales.append(Scale(datacenter: datacenter, replicas: replicas))
             case .switchTraffic(let to): traffic = to
             case .event(let warning, let reason, let message): events.append("\(warning ? "Warning" : "Normal") \(reason): \(message)")
+            case .route(let to): routes = to
             }
         }
         self.scales = scales
         switchTrafficTo = traffic
+        routeTo = routes
         self.events = events
     }
 
@@ -67,10 +72,43 @@ struct ServicePlanReport: Codable, Equatable {
             sites[name] = site
         }
         let desired = recorded.compactMapValues(\.desiredReplicas)
-        let primaryReplicas = desired[sf.spec.primary].flatMap { $0 > 0 ? $0 : nil } ?? sf.spec.failover.first?.replicas ?? 1
+        let primaryReplicas = sf.status?.primaryReplicas ?? desired[sf.spec.primary].flatMap { $0 > 0 ? $0 : nil } ?? sf.spec.failover.first?.replicas ?? 1
         return ServiceInput(
             spec: sf.spec, status: sf.status, sites: sites, desiredReplicas: desired, primaryReplicas: primaryReplicas, now: now,
             generation: sf.metadata.generation)
+    }
+
+    /// The input `planActiveActive` gets for an ActiveActive `sf`, with the assumptions applied
+    /// as for ``input(_:datacenters:unreachable:cordoned:now:)``.
+    static func activeActiveInput(_ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date) -> ActiveActiveInput {
+        let recorded = Dictionary((sf.status?.datacenters ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let selector = sf.spec.placement?.datacenterSelector
+        var sites: [String: SiteHealth] = [:]
+        var selected: Set<String> = []
+        for dc in datacenters {
+            guard let name = dc.metadata.name else { continue }
+            if selector?.matches(dc.metadata.labels) ?? true { selected.insert(name) }
+            var site = SiteHealth(dc, readyReplicas: recorded[name]?.readyReplicas)
+            if cordoned.contains(name) { site.unschedulable = true }
+            if unreachable.contains(name) {
+                site.phase = .unreachable
+                site.readySince = nil
+                let waited = now.addingTimeInterval(-TimeInterval(sf.spec.effectivePolicy.effectiveUnhealthyForSeconds))
+                site.unhealthySince = min(site.unhealthySince ?? waited, waited)
+            }
+            sites[name] = site
+        }
+        return ActiveActiveInput(
+            spec: sf.spec, status: sf.status, sites: sites, selected: selected, desiredReplicas: recorded.compactMapValues(\.desiredReplicas), now: now,
+            generation: sf.metadata.generation)
+    }
+
+    /// The report of `sf`'s next pass under the assumptions, by the planning function of its mode.
+    static func plan(_ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date) -> ServicePlanReport {
+        if sf.spec.effectiveMode == .activeActive {
+            return ServicePlanReport(sf, plan: planActiveActive(activeActiveInput(sf, datacenters: datacenters, unreachable: unreachable, cordoned: cordoned, now: now)))
+        }
+        return ServicePlanReport(sf, plan: planService(input(sf, datacenters: datacenters, unreachable: unreachable, cordoned: cordoned, now: now)))
     }
 
     /// The text form.
@@ -82,6 +120,7 @@ struct ServicePlanReport: Codable, Equatable {
         if let transition { lines.append("  would start \(transition)") }
         for s in scales { lines.append("  would scale the workload in \(s.datacenter) to \(s.replicas)") }
         if let switchTrafficTo { lines.append("  would switch traffic to \(switchTrafficTo)") }
+        if let routeTo, routeTo != (activeDatacenter.map { [$0] }) { lines.append("  would route the global Service to \(routeTo.joined(separator: ", "))") }
         for e in events { lines.append("  would record \(e)") }
         if transition == nil && scales.isEmpty && switchTrafficTo == nil && events.isEmpty { lines.append("  would move nothing") }
         return lines.joined(separator: "\n")

@@ -54,14 +54,14 @@ extension FederationCRDs {
                     range: DatacenterSpec.priorityRange, default: DatacenterSpec.defaultPriority
                 ),
                 "capacity": .object(
-                    "How much federated work the datacenter may host. Recorded only: no controller in this version places work, so nothing reads it yet.",
+                    "How much federated work the datacenter may host: ServiceFailovers never place more replicas there (failover targets and ActiveActive shares, summed over every ServiceFailover).",
                     properties: [
                         "replicas": .integer("The most federated replicas (summed over ServiceFailovers) it may run.", minimum: 0)
                     ],
                     required: ["replicas"]
                 ),
                 "unschedulable": .boolean(
-                    "Cordon: when true the FederationPolicy never promotes this datacenter to primary, and `concord datacenter promote` refuses it. A cordoned primary stays primary.", default: false
+                    "Cordon: when true the FederationPolicy never promotes this datacenter to primary, `concord datacenter promote` refuses it, and no ServiceFailover fails over, migrates or places replicas there. A cordoned primary stays primary.", default: false
                 ),
                 "healthCheck": .object(
                     "Probe timing and hysteresis. Ready becomes Suspect at the first failed probe and Unreachable after failureThreshold consecutive failures; Suspect or Unreachable becomes Ready after successThreshold consecutive successes.",

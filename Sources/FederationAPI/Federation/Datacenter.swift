@@ -59,7 +59,7 @@ public struct DatacenterSpec: Codable, Hashable, Sendable {
     public var priority: Int?
     /// The most federated work the datacenter may host (recorded; nothing places work yet).
     public var capacity: DatacenterCapacity?
-    /// Cordon: when true the datacenter is never promoted to primary (default false).
+    /// Cordon: when true the datacenter is never promoted to primary nor a ServiceFailover target (default false).
     public var unschedulable: Bool?
     /// Probe timing and hysteresis.
     public var healthCheck: HealthCheckSpec?

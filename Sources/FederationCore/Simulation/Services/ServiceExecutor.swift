@@ -60,6 +60,10 @@ struct ServiceExecutor {
         case .event(let warning, let reason, _):
             trace.log(step, "\(service.name): event \(warning ? "Warning" : "Normal") \(reason)")
             return .succeeded
+        case .route(let datacenters):
+            // ActiveActive routing; the simulation runs ActivePassive services only, whose plans never route.
+            trace.log(step, "\(service.name): route to \(datacenters.joined(separator: ", ")) (not simulated)")
+            return .succeeded
         }
     }
 
