@@ -14,7 +14,7 @@ import Glibc
     @Test func theManifestsRBACIsEnoughAndEveryRuleIsNeeded() async throws {
         let dir = try makeTempDirectory("concord-operator")
         defer { removeTestDirectory(dir) }
-        let hub = try await RuntimeHub.start(in: dir, installingCRDs: false)
+        let hub = try await RuntimeHub.start(in: dir, installingCRDs: false, serverArguments: ["--log-level", "trace"])
         var members: [ServerProcess] = []
         var controller: Background?
         defer {

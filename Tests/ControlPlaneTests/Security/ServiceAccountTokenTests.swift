@@ -64,6 +64,22 @@ struct ServiceAccountTokenTests {
         }
     }
 
+    @Test func issuedTokensNeverReachTheLogEvenAtTrace() async throws {
+        let log = CapturedLog()
+        let token = try await withTestControlPlane(configure: { $0.logger = log.logger(level: .trace) }) { plane in
+            let admin = APIClient(plane)
+            #expect(try await admin.post("/api/v1/namespaces/default/serviceaccounts", Self.serviceAccount("robot")).status == 201)
+            let issued = try await admin.post("/api/v1/namespaces/default/serviceaccounts/robot/token", Self.tokenRequest())
+            let token = try #require(issued.json.value(at: ["status", "token"])?.stringValue)
+            #expect(try await APIClient(plane, token: token).post("/apis/authentication.k8s.io/v1/selfsubjectreviews", Self.whoami).status == 201)
+            #expect(try await admin.send(.DELETE, "/api/v1/namespaces/default/serviceaccounts/robot").status == 200)
+            #expect(try await APIClient(plane, token: token).get("/api/v1/namespaces").status == 401)
+            return token
+        }
+        #expect(log.text.contains("system:serviceaccount:default:robot"), "requests name the ServiceAccount user")
+        for part in token.split(separator: ".") { #expect(!log.text.contains(part), "the log shows part of the token") }
+    }
+
     @Test func tokenRequestsAreValidatedAsInKubernetes() async throws {
         try await withTestControlPlane { plane in
             let admin = APIClient(plane)
