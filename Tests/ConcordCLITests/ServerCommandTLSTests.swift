@@ -77,6 +77,8 @@ struct RememberedSettingsTests {
             let plain = try settings(dir + "-plain", ["--insecure-plain-http"])
             #expect(plain.servingTLS == nil)
             #expect(try settings(dir + "-plain", []).servingTLS == nil)
+            let clientCA = #expect(throws: ControlPlaneError.self) { try settings(dir + "-plain", ["--client-ca-file", "/etc/ca.pem"]) }
+            #expect(clientCA?.message.contains("--client-ca-file needs TLS") == true)
         }
     }
 

@@ -104,6 +104,10 @@ public struct RememberedSettings: Codable, Sendable, Equatable {
                 "\(dataDirectory) was started serving \(was) and \(flag) asks for the other; drop \(flag) to keep it, or use a new --data-dir")
         }
         settings = settings.merging(requested)
+        if settings.plainHTTP && settings.clientCAFile != nil {
+            throw ControlPlaneError(
+                "\(dataDirectory) serves plain HTTP (--insecure-plain-http) and --client-ca-file needs TLS; drop --client-ca-file, or use a new --data-dir for HTTPS")
+        }
         if settings.certificateFile != nil && !settings.subjectAlternativeNames.isEmpty {
             throw ControlPlaneError(
                 "\(dataDirectory) remembers --tls-san \(settings.subjectAlternativeNames.joined(separator: ",")), which applies to the generated certificate only; remove \(Self.fileName) from it to drop them")
