@@ -103,7 +103,7 @@ struct UpLayoutTests {
 }
 
 /// Removes a test's directory; a failure is recorded, not swallowed.
-private func removeDirectory(_ url: URL) {
+func removeDirectory(_ url: URL) {
     do {
         try FileManager.default.removeItem(at: url)
     } catch {

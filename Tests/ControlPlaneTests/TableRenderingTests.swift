@@ -63,7 +63,8 @@ struct TableRenderingTests {
     @Test(arguments: [
         ("configmaps", ["Name", "Data", "Age"]), ("namespaces", ["Name", "Status", "Age"]),
         ("customresourcedefinitions", ["Name", "Created At"]), ("secrets", ["Name", "Type", "Data", "Age"]),
-        ("leases", ["Name", "Holder", "Age"]),
+        ("leases", ["Name", "Holder", "Age"]), ("clusterroles", ["Name", "Created At"]), ("serviceaccounts", ["Name", "Secrets", "Age"]),
+        ("rolebindings", ["Name", "Role", "Age", "Users", "Groups", "ServiceAccounts"]),
     ])
     func builtInLayouts(plural: String, columns: [String]) throws {
         let definition = try #require(BuiltinResources.all.first { $0.plural == plural })

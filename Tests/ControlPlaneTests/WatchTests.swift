@@ -207,8 +207,8 @@ struct WatchClientDisconnectTests {
 }
 
 /// The storage watches a running control plane holds for its own controllers (the garbage collector
-/// follows every built-in resource), besides those of its clients' watches.
+/// follows every built-in resource, the RBAC follower the four RBAC resources), besides those of its clients' watches.
 enum ServerWatches {
-    static let controllers = Set(BuiltinResources.all.map(\.storageResource)).count
+    static let controllers = Set(BuiltinResources.all.map(\.storageResource)).count + RBACPolicy.resources.count
 }
 

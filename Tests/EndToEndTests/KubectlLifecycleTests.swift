@@ -79,7 +79,8 @@ import Glibc
     @Test func describeShowsEventsAndChunkedListsAndStreamingWatchesWork() async throws {
         let dir = try makeTempDirectory("kubectl-describe")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"))
+        // Plain HTTP: the streaming list below is read with curl over plain HTTP.
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), extraArguments: ["--insecure-plain-http"])
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
 

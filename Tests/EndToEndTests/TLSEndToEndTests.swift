@@ -80,6 +80,9 @@ import Glibc
         #expect(!server.process.log.contains(token), "the server log shows the token")
 
         let k = try Kubectl(kubeconfig: server.kubeconfig)
+        // RBAC: the group of the client certificate below may edit.
+        let bound = try await k("create", "clusterrolebinding", "ops-edit", "--clusterrole=edit", "--group=ops")
+        #expect(bound.succeeded, "\(bound.stderr)")
         let ns = try await k("get", "namespaces", "default", "-o", "name")
         #expect(ns.stdout == "namespace/default\n", "\(ns.stderr)")
         let cm = try await k("create", "configmap", "over-tls", "--from-literal=k=v")

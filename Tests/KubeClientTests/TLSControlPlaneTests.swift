@@ -48,6 +48,7 @@ struct TLSControlPlaneTests {
         let issued = try clientCA.issueClientCertificate(user: "robot", now: Date())
         try await withTestControlPlane(configure: { $0.tls = ServingTLS(clientCAFile: caFile) }) { plane in
             var config = try ClientConfiguration.load(kubeconfigPath: plane.kubeconfigPath, environment: ConfigEnvironment(variables: [:], homeDirectory: nil))
+            try await Self.bindView(to: "robot", with: config)
             config.credentials = .none
             config.tls.clientCertificatePEM = Data(try issued.certificatePEM.utf8)
             config.tls.clientKeyPEM = Data(issued.privateKeyPEM.utf8)
@@ -61,5 +62,26 @@ struct TLSControlPlaneTests {
                 throw error
             }
         }
+    }
+
+    /// RBAC: lets `user` read, through the control plane's own credentials in `config`.
+    private static func bindView(to user: String, with config: ClientConfiguration) async throws {
+        let admin = try KubeClient(configuration: config)
+        let binding = #"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"\#(user)-view"},"#
+            + #""roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"#
+            + #""subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"\#(user)"}]}"#
+        let result: Result<Int, any Error>
+        do {
+            result = .success(
+                try await admin.transport.send(
+                    KubeRequest(
+                        method: .post, path: "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", body: Data(binding.utf8),
+                        contentType: "application/json")
+                ).statusCode)
+        } catch {
+            result = .failure(error)
+        }
+        try await admin.shutdown()
+        #expect(try result.get() == 201)
     }
 }

@@ -55,7 +55,8 @@ CPORT="$(py freeport)"; EPORT="$(py freeport)"; PPORT="$(py freeport)"
 
 echo "== machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg); data in $WORK ($(df -T "$WORK" | awk 'NR==2{print $2}'))"
 
-"$CONCORD_BIN" server --data-dir "$WORK/concord" --port "$CPORT" --token "$TOKEN" --log-level warning >"$WORK/concord.log" 2>&1 &
+# Plain HTTP, like the etcd gateway it is compared with (wrk drives both without TLS).
+"$CONCORD_BIN" server --data-dir "$WORK/concord" --port "$CPORT" --token "$TOKEN" --insecure-plain-http --log-level warning >"$WORK/concord.log" 2>&1 &
 CONCORD_PID=$!; PIDS+=("$CONCORD_PID")
 etcd --name bench --data-dir "$WORK/etcd" \
     --listen-client-urls "http://127.0.0.1:$EPORT" --advertise-client-urls "http://127.0.0.1:$EPORT" \

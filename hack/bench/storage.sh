@@ -61,7 +61,8 @@ start_etcd() {
 start_concord() {
     local name="$1"; shift
     local port; port="$(py freeport)"
-    "$CONCORD_BIN" server --data-dir "$WORK/$name" --port "$port" --token "$TOKEN" --log-level warning "$@" >"$WORK/$name.log" 2>&1 &
+    # Plain HTTP, like the etcd it is compared with (wrk drives both without TLS).
+    "$CONCORD_BIN" server --data-dir "$WORK/$name" --port "$port" --token "$TOKEN" --insecure-plain-http --log-level warning "$@" >"$WORK/$name.log" 2>&1 &
     echo "$!" >>"$WORK/pids"
     py wait "http://127.0.0.1:$port/readyz" 30 >/dev/null
     echo "$port"

@@ -15,14 +15,24 @@ extension ConcordCommand {
                 Writes DIR/kubeconfig on start, so `KUBECONFIG=DIR/kubeconfig kubectl get ns` just works.
                 Bearer-token authentication is on: the token is generated on first start and kept in DIR/token.
                 /healthz, /livez, /readyz and /version answer without a token, as kube-apiserver's defaults do.
+                Authorization is RBAC: the token's user is in system:masters; every other user needs bindings.
 
-                --tls serves HTTPS: a CA (DIR/ca.crt, ten years) and a serving certificate (DIR/server.crt, one
+                HTTPS is the default: a CA (DIR/ca.crt, ten years) and a serving certificate (DIR/server.crt, one
                 year, for localhost, 127.0.0.1, ::1, --host and every --tls-san) are generated once and reused;
-                the kubeconfig then names the https:// server, its CA and the token. --tls-cert-file and
+                the kubeconfig names the https:// server, its CA and the token. --tls-cert-file and
                 --tls-private-key-file serve your own certificate instead. --client-ca-file accepts client
                 certificates signed by that CA (the user is the certificate's common name, groups its
                 organizations). --token-file adds kube-apiserver static tokens (token,user,uid,"group1,group2");
-                members of the group concord:viewers may only get, list and watch (and not read Secrets).
+                the group concord:viewers is bound to the view ClusterRole.
+
+                --insecure-plain-http serves plain HTTP instead (a warning is printed). kubectl sends credentials
+                only over TLS, so that kubeconfig carries the token in the server URL's path (/token/TOKEN/…):
+                anyone who sees a URL sees the token, and client certificates cannot be used.
+
+                The settings a data dir was first started with (HTTPS or plain HTTP, --tls-san, the certificate
+                files, --client-ca-file, --token-file) are kept in DIR/settings.json, so a restart needs only
+                --data-dir and --port. Options given again replace the kept ones; switching between HTTPS and
+                plain HTTP is refused.
 
                 --storage etcd keeps the objects in an etcd v3 cluster (--etcd-endpoints) instead of DIR: several
                 servers may then serve the same etcd and prefix, and any member may fail while a majority lives.
@@ -44,9 +54,15 @@ extension ConcordCommand {
         @Option(help: "Bearer token clients must send (default: generated once and kept in DIR/token).")
         public var token: String?
 
-        /// Serve HTTPS with a generated CA and serving certificate.
-        @Flag(name: .customLong("tls"), help: "Serve HTTPS with a CA and serving certificate generated in DIR (or --tls-cert-file).")
+        /// Serve HTTPS with a generated CA and serving certificate (the default; kept for scripts that say so).
+        @Flag(name: .customLong("tls"), help: "Serve HTTPS with a CA and serving certificate generated in DIR (the default).")
         public var tls = false
+
+        /// Serve plain HTTP instead of HTTPS.
+        @Flag(
+            name: .customLong("insecure-plain-http"),
+            help: "Serve plain HTTP instead of HTTPS (tokens then travel unencrypted, and in the kubeconfig's server URL).")
+        public var insecurePlainHTTP = false
 
         /// Extra names for the generated serving certificate.
         @Option(name: .customLong("tls-san"), help: "An extra DNS name or IP address for the generated serving certificate (repeatable).")
@@ -125,18 +141,29 @@ extension ConcordCommand {
                 throw ValidationError("--tls-san applies to the generated certificate only; put the names into --tls-cert-file's certificate instead")
             }
             try validateStorage()
-            if clientCAFile != nil && servingTLS == nil {
-                throw ValidationError("--client-ca-file needs TLS; add --tls (client certificates travel only over HTTPS)")
+            if insecurePlainHTTP {
+                if clientCAFile != nil {
+                    throw ValidationError("--client-ca-file needs TLS; drop --insecure-plain-http (client certificates travel only over HTTPS)")
+                }
+                if tls || tlsCertificateFile != nil || !tlsSubjectAlternativeNames.isEmpty {
+                    throw ValidationError("--insecure-plain-http serves no TLS; drop it or the --tls* options")
+                }
             }
         }
 
-        /// The HTTPS settings the options ask for, or nil for plain HTTP.
+        /// What the options ask for explicitly; the data dir's remembered settings fill in the rest.
+        var requestedSettings: RememberedSettings.Request {
+            let httpsAsked = tls || tlsCertificateFile != nil || !tlsSubjectAlternativeNames.isEmpty
+            return RememberedSettings.Request(
+                plainHTTP: insecurePlainHTTP ? true : (httpsAsked ? false : nil),
+                subjectAlternativeNames: tlsSubjectAlternativeNames.isEmpty ? nil : tlsSubjectAlternativeNames,
+                certificateFiles: tlsCertificateFile.flatMap { cert in tlsPrivateKeyFile.map { (absolute(cert), absolute($0)) } },
+                clientCAFile: clientCAFile.map(absolute), tokenFile: tokenFile.map(absolute))
+        }
+
+        /// The HTTPS settings the options ask for on a fresh data dir, or nil for plain HTTP.
         var servingTLS: ServingTLS? {
-            if let cert = tlsCertificateFile, let key = tlsPrivateKeyFile {
-                return ServingTLS(certificate: .files(certificate: absolute(cert), privateKey: absolute(key)), clientCAFile: clientCAFile.map(absolute))
-            }
-            guard tls || !tlsSubjectAlternativeNames.isEmpty else { return nil }
-            return ServingTLS(certificate: .generated(additionalNames: tlsSubjectAlternativeNames), clientCAFile: clientCAFile.map(absolute))
+            RememberedSettings(plainHTTP: insecurePlainHTTP).merging(requestedSettings).servingTLS
         }
 
         private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
@@ -146,8 +173,19 @@ extension ConcordCommand {
             var logger = Logger(label: "concord.server")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let dir = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+            let settings: RememberedSettings
+            do {
+                settings = try RememberedSettings.merge(
+                    remembered: try RememberedSettings.load(dataDirectory: dir), requested: requestedSettings, dataDirectory: dir)
+                try settings.save(dataDirectory: dir)
+            } catch let error as ControlPlaneError {
+                throw CLIError(error.message)
+            }
+            if settings.plainHTTP {
+                logger.warning("Serving plain HTTP (--insecure-plain-http): tokens travel unencrypted and the kubeconfig carries the token in its server URL")
+            }
             var configuration = ControlPlaneConfiguration(
-                dataDirectory: dir, host: host, port: port, token: token, tokenFile: tokenFile.map(absolute), tls: servingTLS, logger: logger)
+                dataDirectory: dir, host: host, port: port, token: token, tokenFile: settings.tokenFile, tls: settings.servingTLS, logger: logger)
             if let etcd = try etcdConfiguration() {
                 var storageLogger = logger
                 storageLogger[metadataKey: "storage"] = "etcd"

@@ -31,6 +31,7 @@ enum Admission {
         old: JSONValue? = nil
     ) throws -> (object: JSONValue, warnings: [String]) {
         try MetadataTypes.check(object, old: old, definition: definition)
+        try EscalationCheck.verify(object, definition: definition)
         let metadataErrors = ObjectMetaValidation.errors(object, old: old)
         if !metadataErrors.isEmpty {
             throw APIError.invalid(kind: definition.kind, group: definition.group, name: ObjectLifecycle.name(of: object), causes: metadataErrors)

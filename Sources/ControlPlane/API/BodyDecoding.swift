@@ -23,7 +23,9 @@ enum BodyDecoding {
                 throw APIError.badRequest("couldn't get version/kind; yaml parse error: \(error)")
             }
         case "application/vnd.kubernetes.protobuf":
-            guard KubernetesProtobuf.supportedKinds.contains(definition.kind), definition.group.isEmpty else {
+            let supported = definition.group.isEmpty ? KubernetesProtobuf.supportedKinds.contains(definition.kind) || definition.kind == "ServiceAccount"
+                : definition.group == BuiltinResources.rbacGroup
+            guard supported else {
                 throw APIError.unsupportedMediaType(accepted: ["application/json", "application/yaml"])
             }
             do {

@@ -9,12 +9,15 @@ enum NameValidation {
         case label
         /// RFC 1035 label: services.
         case dns1035
+        /// Any path segment: the RBAC kinds (`system:basic-user`).
+        case pathSegment
     }
 
     static func rule(for definition: ResourceDefinition) -> Rule {
         switch (definition.group, definition.plural) {
         case ("", "namespaces"): return .label
         case ("", "services"): return .dns1035
+        case (BuiltinResources.rbacGroup, _): return .pathSegment
         default: return .subdomain
         }
     }
@@ -31,6 +34,9 @@ enum NameValidation {
             return l.allSatisfy { alnum($0) || $0 == 45 }
         }
         switch rule {
+        case .pathSegment:
+            if name == "." || name == ".." { out.append("may not be '\(name)'") }
+            for c in ["/", "%"] where name.contains(c) { out.append("may not contain '\(c)'") }
         case .subdomain:
             if bytes.count > 253 { out.append("must be no more than 253 characters") }
             let labels = bytes.split(separator: 46, omittingEmptySubsequences: false)

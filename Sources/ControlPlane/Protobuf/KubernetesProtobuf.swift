@@ -31,6 +31,13 @@ public enum KubernetesProtobuf {
             throw ProtobufDecodingError("invalid protobuf body: it does not start with the Kubernetes magic bytes \"k8s\\x00\"")
         }
         let envelope = try unknown(body[magic.count...])
+        if envelope.apiVersion != "v1" || envelope.kind == "ServiceAccount", SecurityProtobufKinds.kinds.contains(envelope.kind),
+            var object = try SecurityProtobufKinds.decode(kind: envelope.kind, envelope.raw)
+        {
+            object["apiVersion"] = .string(envelope.apiVersion)
+            object["kind"] = .string(envelope.kind)
+            return .object(object)
+        }
         guard envelope.apiVersion == "v1" else {
             throw ProtobufDecodingError(
                 "protobuf bodies are supported for v1 \(supportedKinds.sorted().joined(separator: ", ")), not apiVersion \"\(envelope.apiVersion)\"")

@@ -11,6 +11,8 @@ struct APIResponder: HTTPResponder {
 
     let handler: ResourceHandler
     let authenticator: Authenticator
+    let authorizer: RBACAuthorizer
+    let endpoints: AuthenticationEndpoints
     /// Whether verified TLS client certificates authenticate (a client CA is configured).
     let acceptsClientCertificates: Bool
     let clock: any Clock<Duration>
@@ -26,11 +28,14 @@ struct APIResponder: HTTPResponder {
         var user: UserInfo?
         do {
             user = try await authenticate(request, context: context, path: path, urlToken: urlToken)
-            if let user, case .resource(let rp) = path {
-                let verb = Authorizer.verb(method: request.method.rawValue, path: rp, watch: QueryParameters(request.uri.query).flag("watch"))
-                try Authorizer.authorize(user, verb: verb, path: rp)
+            // Without authentication (tests only) every request is allowed, as kube-apiserver's AlwaysAllow would.
+            if authenticator.enabled, let authenticated = user {
+                let actual = try impersonate(request, as: authenticated)
+                user = actual
+                try authorize(request, path: path, pathText: pathText, user: actual)
             }
-            let response = try await route(request, path: path)
+            let requester = authenticator.enabled ? user.map { Requester(user: $0, authorizer: authorizer) } : nil
+            let response = try await Requester.$current.withValue(requester) { try await route(request, path: path, user: user) }
             logger.debug(
                 "Served request",
                 metadata: ["method": "\(request.method)", "path": "\(pathText)", "user": "\(user?.name ?? "")", "status": "\(response.status.code)"])
@@ -61,29 +66,16 @@ struct APIResponder: HTTPResponder {
         return (String(rest[slash...]), String(rest[..<slash]))
     }
 
-    /// Who the request is, as kube-apiserver decides it: a verified TLS client certificate (when a client CA
-    /// is configured), else a bearer token, as `Authorization: Bearer <token>` or, because kubectl (client-go)
-    /// sends credentials only over TLS, as the path prefix `/token/<token>` of a plain-HTTP kubeconfig.
-    /// Credentials that are presented and wrong get 401. Requests without any may read only what
-    /// kube-apiserver's `system:public-info-viewer` allows: `/healthz`, `/livez`, `/readyz` and `/version`.
-    private func authenticate(_ request: Request, context: Context, path: APIPath, urlToken: String?) async throws -> UserInfo? {
-        guard authenticator.enabled else { return Authenticator.unauthenticated }
-        if acceptsClientCertificates, let certificate = await context.verifiedClientCertificate(),
-            let user = Authenticator.user(forClientCertificate: certificate)
-        {
-            return user
-        }
-        if let token = urlToken ?? Authenticator.bearerToken(request.headers[.authorization]) {
-            guard let user = authenticator.user(forToken: token) else { throw APIError.unauthorized() }
-            return user
-        }
-        if path == .health || path == .version { return nil }
-        throw APIError.unauthorized()
-    }
-
-    private func route(_ request: Request, path: APIPath) async throws -> Response {
+    private func route(_ request: Request, path: APIPath, user: UserInfo?) async throws -> Response {
         let accept = request.headers[.accept]
-        if case .resource(let rp) = path { return try await resource(request, rp) }
+        if case .resource(let rp) = path {
+            if AuthenticationEndpoints.serves(rp) { return try await authenticationEndpoint(request, rp, user: user) }
+            let response = try await resource(request, rp)
+            if request.method != .get && request.method != .head && rp.group == BuiltinResources.rbacGroup {
+                try await RBACBootstrap.reload("\(rp.plural).\(rp.group)", handler: handler, authorizer: authorizer)
+            }
+            return response
+        }
         guard request.method == .get || request.method == .head else { throw APIError.methodNotAllowed(request.method.rawValue) }
         let discovery = Discovery(registry: registry)
         switch path {

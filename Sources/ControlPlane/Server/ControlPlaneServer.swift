@@ -21,15 +21,19 @@ import Synchronization
 ///
 /// Authentication: every request but `/healthz`, `/livez`, `/readyz` and `/version` needs credentials: the
 /// control plane's token (user `concord-admin`), a token from `tokenFile`, or over TLS a client certificate
-/// signed by `tls.clientCAFile` (user = common name). Tokens travel as `Authorization: Bearer <token>`, or
-/// over plain HTTP as the path prefix `/token/<token>` (kubectl sends credentials only over TLS, so the
-/// plain-HTTP kubeconfig's server URL carries the prefix). With `tls` the kubeconfig names an `https://`
-/// server, its CA and the token. Members of `concord:viewers` may only read (403 otherwise).
+/// signed by `tls.clientCAFile` (user = common name), or a ServiceAccount token from the TokenRequest API
+/// (`kubectl create token`). Tokens travel as `Authorization: Bearer <token>`, or over plain HTTP as the path
+/// prefix `/token/<token>` (kubectl sends credentials only over TLS, so the plain-HTTP kubeconfig's server URL
+/// carries the prefix). With `tls` the kubeconfig names an `https://` server, its CA and the token.
+///
+/// Authorization is kube-apiserver's RBAC (Roles, ClusterRoles with aggregation, bindings, escalation
+/// prevention, impersonation); `system:masters` may do anything. The default ClusterRoles and bindings are
+/// created on first start; the group `concord:viewers` is bound to `view`.
 ///
 /// Built-in controllers run beside the API: the garbage collector (ownerReferences, Background, Foreground
 /// and Orphan deletion) and, when `simulateWorkloads` is set, the workload simulator.
 ///
-/// Where it differs from kube-apiserver (deliberately, for now): no RBAC beyond that; no real workload
+/// Where it differs from kube-apiserver (deliberately, for now): no admission webhooks; no real workload
 /// controllers (no Pods); CRD versions share one stored object (conversion
 /// `None`); CRD schemas ignore CEL rules, `allOf`/`anyOf`/`oneOf`/`not` and string formats but `date-time`; built-in kinds check
 /// unknown fields at the top level only; paginated lists are not snapshots; `resourceVersionMatch=Exact`
@@ -119,9 +123,14 @@ public final class ControlPlaneServer: Service, Sendable {
         let registry = ResourceRegistry()
         let handler = ResourceHandler(store: store, registry: registry, now: config.now, logger: config.logger)
         let crdRevision = try await Bootstrap.run(handler)
+        let authorizer = RBACAuthorizer()
+        try await RBACBootstrap.run(handler, authorizer: authorizer)
+        let tokens = try ServiceAccountTokens.loadOrCreate(dataDirectory: config.dataDirectory)
         let address = Mutex<String>("\(config.host):\(config.port)")
         let responder = APIResponder(
-            handler: handler, authenticator: authenticator, acceptsClientCertificates: tls != nil && config.tls?.clientCAFile != nil,
+            handler: handler, authenticator: authenticator, authorizer: authorizer,
+            endpoints: AuthenticationEndpoints(handler: handler, authorizer: authorizer, tokens: tokens),
+            acceptsClientCertificates: tls != nil && config.tls?.clientCAFile != nil,
             clock: config.clock, bookmarkInterval: config.bookmarkInterval, serverAddress: { address.withLock { $0 } }, logger: config.logger)
         let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0.tls) } ?? .http1()
         let app = Application(
@@ -151,6 +160,7 @@ public final class ControlPlaneServer: Service, Sendable {
         // The built-in controllers shut down before the HTTP server (services stop in reverse order).
         let services = [ServiceGroupConfiguration.ServiceConfiguration(service: app)]
             + BuiltinControllers.services(handler: handler, configuration: config).map { .init(service: $0) }
+            + [.init(service: RBACFollower(handler: handler, authorizer: authorizer, clock: config.clock, logger: config.logger))]
             + store.backgroundServices.map { .init(service: $0) }
             + (store.sharedBetweenServers
                 ? [.init(service: CRDFollower(store: store, registry: registry, syncedAt: crdRevision, logger: config.logger))] : [])

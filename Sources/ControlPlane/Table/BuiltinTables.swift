@@ -90,13 +90,29 @@ enum BuiltinTables {
                 },
                 TableRenderer.path("Message", core ? ["message"] : ["note"]),
             ]
-        case ("apiextensions.k8s.io", "customresourcedefinitions"):
+        case ("apiextensions.k8s.io", "customresourcedefinitions"), (BuiltinResources.rbacGroup, "roles"), (BuiltinResources.rbacGroup, "clusterroles"):
             return [
                 name,
                 Column(definition: PrinterColumn(name: "Created At", type: "date", jsonPath: ".metadata.creationTimestamp")) { o, _ in
                     o.value(at: ["metadata", "creationTimestamp"]) ?? .null
                 },
             ]
+        case (BuiltinResources.rbacGroup, "rolebindings"), (BuiltinResources.rbacGroup, "clusterrolebindings"):
+            @Sendable func subjects(_ kind: String, _ o: JSONValue) -> String {
+                (o["subjects"]?.arrayValue ?? []).filter { $0["kind"]?.stringValue == kind }.map { s in
+                    let name = s["name"]?.stringValue ?? ""
+                    return kind == "ServiceAccount" ? "\(s["namespace"]?.stringValue ?? ""):\(name)" : name
+                }.joined(separator: ", ")
+            }
+            return [
+                name,
+                computed("Role") { o in "\(o.value(at: ["roleRef", "kind"])?.stringValue ?? "")/\(o.value(at: ["roleRef", "name"])?.stringValue ?? "")" },
+                age,
+                computed("Users", priority: 1) { subjects("User", $0) }, computed("Groups", priority: 1) { subjects("Group", $0) },
+                computed("ServiceAccounts", priority: 1) { subjects("ServiceAccount", $0) },
+            ]
+        case ("", "serviceaccounts"):
+            return [name, Column(definition: PrinterColumn(name: "Secrets", type: "string", jsonPath: "")) { o, _ in .int(Int64(o["secrets"]?.arrayValue?.count ?? 0)) }, age]
         default:
             return [name, age]
         }

@@ -109,6 +109,12 @@ struct TLSServingTests {
 
         try await withTestControlPlane(configure: { $0.tls = ServingTLS(clientCAFile: dir + "/client-ca.crt") }) { plane in
             let ca = try #require(plane.server.certificateAuthorityPEM)
+            try await withTLSClient(caPEM: ca) { (client: HTTPClient) async throws in
+                let bound = try await send(
+                    client, plane, Fixtures.clusterRoleBindings, method: .POST, token: plane.token,
+                    body: Fixtures.clusterRoleBinding("ops-edit", role: "edit", groups: ["ops"]))
+                #expect(bound.status == 201, "\(bound.json)")
+            }
             try await withTLSClient(caPEM: ca, clientCertificate: admin) { client in
                 let created = try await send(client, plane, "/api/v1/namespaces/default/configmaps", method: .POST, body: Fixtures.configMap("by-cert"))
                 #expect(created.status == 201, "\(created.json)")
@@ -143,6 +149,8 @@ struct TokenFileAuthenticationTests {
     @Test func everyListedTokenAuthenticatesBesideTheOwnToken() async throws {
         try await withTokenFile("alice-token,alice,1001,\"dev,ops\"\nbob-token,bob,1002\n") { file in
             try await withTestControlPlane(configure: { $0.tokenFile = file }) { plane in
+                let bound = try await APIClient(plane).post(Fixtures.clusterRoleBindings, Fixtures.clusterRoleBinding("readers", role: "view", users: ["alice", "bob"]))
+                #expect(bound.status == 201, "\(bound.json)")
                 for token in ["alice-token", "bob-token", plane.token] {
                     #expect(try await APIClient(plane, token: token).get("/api/v1/namespaces").status == 200, "\(token)")
                 }
@@ -170,7 +178,7 @@ struct TokenFileAuthenticationTests {
                 let secrets = try await vic.get("/api/v1/namespaces/default/secrets")
                 #expect(secrets.status == 403)
                 let crds = try await vic.send(.DELETE, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
-                #expect(crds.json["message"] == #"customresourcedefinitions is forbidden: User "vic" cannot deletecollection resource "customresourcedefinitions" in API group "apiextensions.k8s.io" at the cluster scope"#)
+                #expect(crds.json["message"] == #"customresourcedefinitions.apiextensions.k8s.io is forbidden: User "vic" cannot deletecollection resource "customresourcedefinitions" in API group "apiextensions.k8s.io" at the cluster scope"#)
             }
         }
     }

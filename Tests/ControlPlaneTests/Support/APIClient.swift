@@ -106,6 +106,19 @@ struct WatchLines: AsyncSequence, Sendable {
 
 /// Fixtures shared by the tests.
 enum Fixtures {
+    /// A ClusterRoleBinding of `role` to users and groups.
+    static func clusterRoleBinding(_ name: String, role: String, users: [String] = [], groups: [String] = []) -> JSONValue {
+        let subjects = users.map { JSONValue.object(["kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": .string($0)]) }
+            + groups.map { JSONValue.object(["kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": .string($0)]) }
+        return [
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": ["name": .string(name)],
+            "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": .string(role)], "subjects": .array(subjects),
+        ]
+    }
+
+    /// The path of ClusterRoleBindings.
+    static let clusterRoleBindings = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
+
     static func configMap(_ name: String, namespace: String = "default", labels: [String: String] = [:], data: [String: String] = ["k": "v"]) -> JSONValue {
         [
             "apiVersion": "v1", "kind": "ConfigMap",

@@ -16,7 +16,7 @@ import Glibc
     @Test func aThousandWatchersGetEveryEventOfABurst() async throws {
         let dir = try makeTempDirectory("server-scale")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"))
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), extraArguments: ["--insecure-plain-http"])
         defer { server.process.signal(SIGKILL) }
         let token = try String(contentsOf: server.dataDir.appendingPathComponent("token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)

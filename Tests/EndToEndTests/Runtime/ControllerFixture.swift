@@ -13,8 +13,8 @@ struct RuntimeHub {
     let client: KubeClient
     let dir: URL
 
-    static func start(in dir: URL, installingCRDs: Bool = true) async throws -> RuntimeHub {
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("hub"), logName: "hub")
+    static func start(in dir: URL, installingCRDs: Bool = true, serverArguments: [String] = []) async throws -> RuntimeHub {
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("hub"), logName: "hub", extraArguments: serverArguments)
         let k = try Kubectl(kubeconfig: server.kubeconfig)
         _ = try await k("create", "namespace", FederationGroup.systemNamespace)
         let hub = RuntimeHub(server: server, kubectl: k, client: try KubeClient(kubeconfigPath: server.kubeconfig), dir: dir)
