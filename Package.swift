@@ -130,7 +130,7 @@ let package = Package(
         ),
         .testTarget(name: "FederationAPITests", dependencies: ["FederationAPI", "KubernetesAPI", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .testTarget(name: "FederationCoreTests", dependencies: ["FederationCore", "FederationAPI"], swiftSettings: strict),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubernetesAPI", "ConcordTesting"], swiftSettings: strict),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubernetesAPI", "ConcordTesting", "ControlPlane"], swiftSettings: strict),
         .testTarget(name: "ControllerRuntimeTests", dependencies: ["ControllerRuntime", "KubeClient", "KubernetesAPI", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubernetesAPI", "FederationAPI", "ConcordTesting"], swiftSettings: strict),
         .testTarget(name: "FederationControllersTests", dependencies: ["FederationControllers", "FederationCore", "FederationAPI", "KubeClient", "ControllerRuntime", "ConcordTesting"], swiftSettings: strict),

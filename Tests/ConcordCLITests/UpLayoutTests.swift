@@ -76,6 +76,29 @@ struct UpLayoutTests {
         #expect(second.controller?.pid == nil)
     }
 
+    @Test func anHAPlanAddsThreeEtcdMembersAndASecondHubServerAndARerunKeepsTheirPorts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
+        defer { removeDirectory(dir) }
+        #expect(try UpLayout.plan(in: dir, datacenters: 1).etcd == nil, "without --ha the hub keeps SQLite")
+        var first = try UpLayout.plan(in: dir, datacenters: 1, ha: true)
+        let etcd = try #require(first.etcd)
+        let replica = try #require(first.hubReplica)
+        #expect(etcd.map(\.name) == ["etcd-0", "etcd-1", "etcd-2"])
+        #expect(etcd.map(\.dataDir) == ["etcd-0", "etcd-1", "etcd-2"].map { dir.path + "/" + $0 })
+        #expect(replica.dataDir == dir.path + "/hub-2" && replica.kubeconfig == dir.path + "/hub-2/kubeconfig")
+        let ports = [first.hub.port, replica.port, first.datacenters[0].port] + etcd.flatMap { [$0.clientPort, $0.peerPort] }
+        #expect(Set(ports).count == ports.count, "\(ports)")
+        #expect(HubEtcd.endpoints(etcd) == etcd.map { "http://127.0.0.1:\($0.clientPort)" }.joined(separator: ","))
+
+        first.etcd?[0].pid = 200
+        first.hubReplica?.pid = 201
+        try first.write(to: dir)
+        let second = try UpLayout.plan(in: dir, datacenters: 1, ha: true)
+        #expect(second.etcd?.map(\.clientPort) == etcd.map(\.clientPort) && second.etcd?.map(\.peerPort) == etcd.map(\.peerPort), "etcd keeps its peer URLs in its data")
+        #expect(second.etcd?.allSatisfy { $0.pid == nil } == true)
+        #expect(second.hubReplica?.port == replica.port && second.hubReplica?.pid == nil)
+    }
+
     @Test func anUnreadableUpJSONIsAClearError() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
         defer { removeDirectory(dir) }

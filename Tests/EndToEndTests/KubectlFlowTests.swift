@@ -21,10 +21,11 @@ import Glibc
 
         """
 
-    @Test func dayOneFlows() async throws {
+    @Test(arguments: E2EStorage.allCases)
+    func dayOneFlows(storage: E2EStorage) async throws {
         let dir = try makeTempDirectory("kubectl-flows")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"))
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), extraArguments: try await storage.serverArguments())
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
 

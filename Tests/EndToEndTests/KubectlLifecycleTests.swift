@@ -22,10 +22,11 @@ import Glibc
         """
     }
 
-    @Test func deletionCascadesNamespacesAndCRDs() async throws {
+    @Test(arguments: E2EStorage.allCases)
+    func deletionCascadesNamespacesAndCRDs(storage: E2EStorage) async throws {
         let dir = try makeTempDirectory("kubectl-delete")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"))
+        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), extraArguments: try await storage.serverArguments())
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
         #expect(try await k("create", "namespace", "gc").succeeded)
@@ -76,11 +77,13 @@ import Glibc
         #expect(empty.succeeded && empty.stdout.isEmpty, "custom resources survived their CRD: \(empty.stdout) \(empty.stderr)")
     }
 
-    @Test func describeShowsEventsAndChunkedListsAndStreamingWatchesWork() async throws {
+    @Test(arguments: E2EStorage.allCases)
+    func describeShowsEventsAndChunkedListsAndStreamingWatchesWork(storage: E2EStorage) async throws {
         let dir = try makeTempDirectory("kubectl-describe")
         defer { removeTestDirectory(dir) }
         // Plain HTTP: the streaming list below is read with curl over plain HTTP.
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), extraArguments: ["--insecure-plain-http"])
+        let server = try await ServerProcess.start(
+            dataDir: dir.appendingPathComponent("data"), extraArguments: ["--insecure-plain-http"] + (try await storage.serverArguments()))
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
 

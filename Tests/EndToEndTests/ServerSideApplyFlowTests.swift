@@ -53,10 +53,12 @@ import Glibc
 
         """
 
-    @Test func serverSideApplyFlows() async throws {
+    @Test(arguments: E2EStorage.allCases)
+    func serverSideApplyFlows(storage: E2EStorage) async throws {
         let dir = try makeTempDirectory("kubectl-ssa")
         defer { removeTestDirectory(dir) }
-        let server = try await ServerProcess.start(dataDir: dir.appendingPathComponent("data"), logName: "ssa-server")
+        let server = try await ServerProcess.start(
+            dataDir: dir.appendingPathComponent("data"), logName: "ssa-server", extraArguments: try await storage.serverArguments())
         defer { server.process.signal(SIGKILL) }
         let k = try Kubectl(kubeconfig: server.kubeconfig)
         #expect(try await k("create", "namespace", "demo").succeeded)

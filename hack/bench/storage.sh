@@ -6,8 +6,8 @@
 #   CONCORD_BIN=path/to/concord DURATION=10 hack/bench/storage.sh
 #
 # For each backend: ConfigMap create rate with wrk (16 connections, 2 threads, 1 KiB, a new name per
-# request), watch delivery latency (WATCHERS watchers, WATCH_RATE writes/s) and LIST latency of
-# LIST_OBJECTS objects.
+# request), the CPU each create costs the concord server and the etcd members, watch delivery latency
+# (WATCHERS watchers, WATCH_RATE writes/s) and LIST latency of LIST_OBJECTS objects.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -75,20 +75,38 @@ run_wrk() { # script url seconds prefix
     echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") req/s, $(awk '/Latency Distribution/ {on=1; next} on && /%/ {printf "%s=%s ", $1, $2} /requests in/ {on=0}' <<<"$out")"
 }
 
+# CPU time (ms) a set of processes has used so far.
+cpu_ms() {
+    local ticks=0 pid hz
+    hz="$(getconf CLK_TCK)"
+    for pid in "$@"; do ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+    echo $((ticks * 1000 / hz))
+}
+
 echo "== machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 ONE="$(start_etcd one 1)"
+ONE_PIDS="$(tail -n 1 "$WORK/pids")"
 THREE="$(start_etcd three 3)"
+THREE_PIDS="$(tail -n 3 "$WORK/pids" | tr '\n' ' ')"
 export BENCH_TOKEN="$TOKEN" BENCH_NAMESPACE=bench
 for backend in sqlite etcd-1 etcd-3; do
     case "$backend" in
-        sqlite) port="$(start_concord sqlite)" ;;
-        etcd-1) port="$(start_concord etcd1 --storage etcd --etcd-endpoints "$ONE")" ;;
-        etcd-3) port="$(start_concord etcd3 --storage etcd --etcd-endpoints "$THREE")" ;;
+        sqlite) port="$(start_concord sqlite)"; etcd_pids="" ;;
+        etcd-1) port="$(start_concord etcd1 --storage etcd --etcd-endpoints "$ONE")"; etcd_pids="$ONE_PIDS" ;;
+        etcd-3) port="$(start_concord etcd3 --storage etcd --etcd-endpoints "$THREE")"; etcd_pids="$THREE_PIDS" ;;
     esac
+    server_pid="$(tail -n 1 "$WORK/pids")"
     py namespace "$port" "$TOKEN" bench >/dev/null
     run_wrk concord-create.lua "http://127.0.0.1:$port" 2 warm >/dev/null
     echo "== $backend"
-    echo "create (POST ConfigMap):  $(run_wrk concord-create.lua "http://127.0.0.1:$port" "$DURATION" run)"
+    before_server="$(cpu_ms "$server_pid")"
+    # shellcheck disable=SC2086
+    before_etcd="$(cpu_ms $etcd_pids)"
+    create="$(run_wrk concord-create.lua "http://127.0.0.1:$port" "$DURATION" run)"
+    echo "create (POST ConfigMap):  $create"
+    n="$(python3 -c "print(max(1, round(${create%% *} * $DURATION)))")"
+    # shellcheck disable=SC2086
+    echo "CPU per create: concord server $(python3 -c "print('%.2f' % (($(cpu_ms "$server_pid") - $before_server) / $n))") ms, etcd members $(python3 -c "print('%.2f' % (($(cpu_ms $etcd_pids) - $before_etcd) / $n))") ms ($n creates)"
     py namespace "$port" "$TOKEN" watch >/dev/null
     py watch-latency "$port" "$TOKEN" watch "$WATCHERS" "$WATCH_RATE" "$WATCH_SECONDS"
     py namespace "$port" "$TOKEN" list >/dev/null

@@ -15,6 +15,13 @@ struct UpCommand: AsyncParsableCommand {
             registered, lists every process and the controller's loopback /metrics and probe addresses.
             Ctrl-C (or SIGTERM) stops every child; if concord up dies otherwise (even kill -9), its children
             stop by themselves. Re-running on the same --data-dir reuses its data and ports.
+
+            --ha makes the hub highly available: three etcd members (Debian's etcd-server; install it with
+            `apt-get install etcd-server` or hack/setup.sh) and two hub servers (`concord server --storage etcd`)
+            sharing them and one CA and token. DIR/hub.kubeconfig names the first hub server, for kubectl, and
+            lists both in its federation.concord.dev/servers extension: the controller and agents fail over to
+            the other server when one is lost. up.json lists etcd's and both servers' pids, so `kill -9` of the
+            etcd leader or of a hub server can be tried while the federation keeps working.
             """
     )
 
@@ -27,6 +34,9 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Members join as `concord agent` processes (Pull mode: Lease heartbeats) instead of being registered by push.")
     var pull = false
 
+    @Flag(name: .long, help: "A highly available hub: 3 etcd members and 2 hub servers on them; the controller fails over between the servers.")
+    var ha = false
+
     func validate() throws {
         guard (1...128).contains(datacenters) else {
             throw ValidationError("--datacenters must be between 1 and 128 (got \(datacenters))")
@@ -37,7 +47,7 @@ struct UpCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: dataDir, isDirectory: true).standardizedFileURL
         let federation = LocalFederation(
             directory: directory, datacenterCount: datacenters, pull: pull,
-            executable: try currentExecutable(), output: ProgressOutput())
+            executable: try currentExecutable(), output: ProgressOutput(), ha: ha)
         var logger = Logger(label: "concord.up")
         logger.logLevel = .warning
         let group = ServiceGroup(

@@ -15,15 +15,18 @@ struct LocalFederation: Service {
     let pull: Bool
     let executable: String
     let output: ProgressOutput
+    /// The hub is two `concord server --storage etcd` processes on a 3-member etcd cluster (see `HubReplicas`).
+    var ha = false
 
     func run() async throws {
-        let layout = try UpLayout.plan(in: directory, datacenters: datacenterCount)
-        output.line("concord up: a federation of \(layout.datacenters.count) datacenters in \(directory.path)")
+        let layout = try UpLayout.plan(in: directory, datacenters: datacenterCount, ha: ha)
+        output.line("concord up: a federation of \(layout.datacenters.count) datacenters in \(directory.path)\(ha ? ", hub on etcd (--ha)" : "")")
 
         var children: [ChildProcess] = []
         var hubAPI: HubBootstrap?
         do {
-            let hub = try startServer(name: "hub", dataDir: layout.hub.dataDir, port: layout.hub.port, member: false)
+            let etcd = try await startHubEtcd(layout, children: &children)
+            let hub = try startServer(name: "hub", dataDir: layout.hub.dataDir, port: layout.hub.port, member: false, extra: hubStorage(layout))
             children.append(hub)
             var members: [(UpLayout.Member, ChildProcess)] = []
             for member in layout.datacenters {
@@ -32,18 +35,24 @@ struct LocalFederation: Service {
                 members.append((member, child))
             }
             var running = layout
+            running.etcd = etcd
             running.hub.pid = hub.pid
             for (i, (_, child)) in members.enumerated() { running.datacenters[i].pid = child.pid }
 
             let hubStarted = try await waitForServer(
-                "hub", dataDir: layout.hub.dataDir, kubeconfig: layout.hub.kubeconfig, member: false, child: hub, port: layout.hub.port, children: &children)
+                "hub", dataDir: layout.hub.dataDir, kubeconfig: layout.hub.kubeconfig, member: false, child: hub, port: layout.hub.port,
+                children: &children, extra: hubStorage(layout))
             let hubClient = hubStarted.api
             hubAPI = hubClient
             running.hub.pid = hubStarted.child.pid
             running.hub.port = hubStarted.port
             output.step("hub control plane", "127.0.0.1:\(hubStarted.port) (pid \(hubStarted.child.pid))")
             try FileManager.default.removeItemIfPresent(atPath: hubKubeconfigPath)
-            try FileManager.default.copyItem(atPath: layout.hub.kubeconfig, toPath: hubKubeconfigPath)
+            if let replica = layout.hubReplica {
+                running.hubReplica = try await startHubReplica(replica, layout: layout, hubPort: hubStarted.port, children: &children)
+            } else {
+                try FileManager.default.copyItem(atPath: layout.hub.kubeconfig, toPath: hubKubeconfigPath)
+            }
             for (i, (member, child)) in members.enumerated() {
                 let started = try await waitForServer(
                     member.name, dataDir: member.dataDir, kubeconfig: member.kubeconfig, member: true, child: child, port: member.port, children: &children)
@@ -107,6 +116,7 @@ struct LocalFederation: Service {
             output.line("  export KUBECONFIG=\(hubKubeconfigPath)")
             output.line("  kubectl get datacenters")
             output.line("  kill -9 <a member's pid from \(directory.appendingPathComponent("up.json").path)>   # it turns Unreachable")
+            if ha { output.line("  kill -9 <an etcd member's or a hub server's pid from up.json>   # the hub keeps serving") }
             output.line("Press Ctrl-C to stop the federation.")
             try await hubClient.shutdown()
             hubAPI = nil
@@ -129,7 +139,7 @@ struct LocalFederation: Service {
     /// hundred members share two cores with their hub and the controller).
     private var startTimeout: Duration { .seconds(60 + datacenterCount) }
 
-    private var hubKubeconfigPath: String { directory.appendingPathComponent("hub.kubeconfig").path }
+    var hubKubeconfigPath: String { directory.appendingPathComponent("hub.kubeconfig").path }
 
     /// Waits for graceful shutdown (SIGINT/SIGTERM), reporting children that exit on their own meanwhile,
     /// then stops the rest.
@@ -169,8 +179,9 @@ struct LocalFederation: Service {
     /// server a moment later, and in between any process's outgoing connection may take it; a server
     /// that exited for that reason is started again on a fresh port (at most three times), replacing
     /// `child` in `children`.
-    private func waitForServer(
-        _ name: String, dataDir: String, kubeconfig: String, member: Bool, child: ChildProcess, port: Int, children: inout [ChildProcess]
+    func waitForServer(
+        _ name: String, dataDir: String, kubeconfig: String, member: Bool, child: ChildProcess, port: Int, children: inout [ChildProcess],
+        extra: [String] = []
     ) async throws -> (api: HubBootstrap, child: ChildProcess, port: Int) {
         var child = child, port = port, attempt = 0
         while true {
@@ -183,7 +194,7 @@ struct LocalFederation: Service {
                 port = try freeLoopbackPort()
                 output.line("  … \(name): port \(taken) was taken by another process before the server bound it; starting it on \(port)")
                 let dead = child.pid
-                child = try startServer(name: name, dataDir: dataDir, port: port, member: member)
+                child = try startServer(name: name, dataDir: dataDir, port: port, member: member, extra: extra)
                 children.removeAll { $0.pid == dead }
                 children.append(child)
             }
@@ -204,13 +215,13 @@ struct LocalFederation: Service {
     /// in the data dir and the token, so kubectl, the controller and agents verify the server. A kubeconfig left
     /// from an earlier run is removed first, so nobody reads it before the server writes the current one.
     /// Members simulate workloads (Deployments become available, Services get EndpointSlices), so
-    /// what the federation places on them can be tried at once.
-    private func startServer(name: String, dataDir: String, port: Int, member: Bool) throws -> ChildProcess {
+    /// what the federation places on them can be tried at once. `extra` arguments follow (the hub's storage).
+    func startServer(name: String, dataDir: String, port: Int, member: Bool, extra: [String] = []) throws -> ChildProcess {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         try FileManager.default.removeItemIfPresent(atPath: (dataDir as NSString).appendingPathComponent("kubeconfig"))
         return try ChildProcess.start(
             name: name, executable: executable, servesAPI: true,
-            arguments: ["server", "--data-dir", dataDir, "--port", String(port), "--tls"] + (member ? ["--simulate-workloads"] : []),
+            arguments: ["server", "--data-dir", dataDir, "--port", String(port), "--tls"] + (member ? ["--simulate-workloads"] : []) + extra,
             logPath: directory.appendingPathComponent("logs/\(name).log").path)
     }
 }

@@ -31,16 +31,29 @@ struct UpLayout: Codable, Equatable, Sendable {
         var health: String? = nil
     }
 
+    /// One member of the hub's etcd cluster (`up --ha`); `pid` is etcd's own, for `kill -9`.
+    struct EtcdMember: Codable, Equatable, Sendable {
+        var name: String
+        var clientPort: Int
+        var peerPort: Int
+        var pid: Int32?
+        var dataDir: String
+    }
+
     var hub: Hub
     var datacenters: [Member]
     var controller: Controller?
+    /// The second hub server on the same etcd (`up --ha`).
+    var hubReplica: Hub? = nil
+    /// The hub's etcd members (`up --ha`).
+    var etcd: [EtcdMember]? = nil
 }
 
 extension UpLayout {
     /// The layout for `datacenters` members in `directory`: an `up.json` left there is read back (same
     /// ports, same data dirs) and removed, so until this run writes its own nobody mistakes the
     /// processes it names for running ones; everything new gets free loopback ports.
-    static func plan(in directory: URL, datacenters count: Int) throws -> UpLayout {
+    static func plan(in directory: URL, datacenters count: Int, ha: Bool = false) throws -> UpLayout {
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("up.json")
         var existing: UpLayout?
@@ -69,7 +82,20 @@ extension UpLayout {
             log: "\(dir)/logs/controller.log",
             metrics: try existing?.controller?.metrics ?? "127.0.0.1:\(freeLoopbackPort())",
             health: try existing?.controller?.health ?? "127.0.0.1:\(freeLoopbackPort())")
-        return UpLayout(hub: hub, datacenters: members, controller: controller)
+        var layout = UpLayout(hub: hub, datacenters: members, controller: controller)
+        if ha {
+            var replica = try existing?.hubReplica ?? Hub(port: freeLoopbackPort(), pid: nil, dataDir: "\(dir)/hub-2", kubeconfig: "\(dir)/hub-2/kubeconfig")
+            replica.pid = nil
+            layout.hubReplica = replica
+            layout.etcd = try (0..<HubEtcd.memberCount).map { i in
+                if var known = existing?.etcd?.first(where: { $0.name == "etcd-\(i)" }) {
+                    known.pid = nil
+                    return known
+                }
+                return EtcdMember(name: "etcd-\(i)", clientPort: try freeLoopbackPort(), peerPort: try freeLoopbackPort(), pid: nil, dataDir: "\(dir)/etcd-\(i)")
+            }
+        }
+        return layout
     }
 
     /// Writes `directory/up.json` atomically (sorted keys, so it diffs well).

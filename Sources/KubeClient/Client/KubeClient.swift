@@ -18,16 +18,27 @@ public struct KubeClient: Sendable {
     public let defaultNamespace: String
     /// The configuration the client was built from, if built from one.
     public let configuration: ClientConfiguration?
-    private let owned: HTTPKubeTransport?
+    private let owned: [HTTPKubeTransport]
     /// The circuit breaker in front of the HTTP transport, when the configuration enables one.
     public let circuitBreaker: CircuitBreakerTransport?
 
     /// A client over an HTTP transport built from a configuration; `observer` sees every request's
     /// outcome; `clock` times the circuit breaker's cooldown, if the configuration enables one.
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "concord.kubeclient"), observer: (any KubeRequestObserver)? = nil, clock: RuntimeClock = .continuous) throws {
-        let t = try HTTPKubeTransport(configuration: configuration, logger: logger)
-        // Each attempt is throttled, then counted; retries wrap both (client-go's order).
-        var layered: any KubeTransport = t
+        let servers = try configuration.servers.map { url in
+            var one = configuration
+            one.server = url
+            one.alternateServers = []
+            return try HTTPKubeTransport(configuration: one, logger: logger)
+        }
+        // Each attempt is throttled, then counted; retries wrap both (client-go's order). Several
+        // servers of one cluster sit under all of it: a retry may meet the next server.
+        var layered: any KubeTransport = servers[0]
+        if servers.count > 1 {
+            layered = FailoverTransport(
+                endpoints: zip(configuration.servers, servers).map { FailoverTransport.Endpoint(name: ClientConfiguration.redact($0), transport: $1) },
+                logger: logger)
+        }
         var breaker: CircuitBreakerTransport?
         if let settings = configuration.circuitBreaker {
             breaker = CircuitBreakerTransport(base: layered, settings: settings, clock: clock)
@@ -37,7 +48,7 @@ public struct KubeClient: Sendable {
         if let observer { layered = InstrumentedTransport(base: layered, host: InstrumentedTransport.hostLabel(of: configuration.server), observer: observer) }
         if configuration.maxRetries > 0 { layered = RetryingTransport(base: layered, maxRetries: configuration.maxRetries) }
         self.transport = layered
-        self.owned = t
+        self.owned = servers
         self.circuitBreaker = breaker
         self.defaultNamespace = configuration.namespace
         self.configuration = configuration
@@ -52,18 +63,23 @@ public struct KubeClient: Sendable {
     /// A client over any transport (tests use fakes).
     public init(transport: any KubeTransport, defaultNamespace: String = "default") {
         self.transport = transport
-        self.owned = nil
+        self.owned = []
         self.circuitBreaker = transport as? CircuitBreakerTransport
         self.defaultNamespace = defaultNamespace
         self.configuration = nil
     }
 
-    /// The HTTP transport under the retry, rate-limit and instrumentation layers, if this client created one.
-    public var httpTransport: HTTPKubeTransport? { owned }
+    /// The HTTP transport under the retry, rate-limit and instrumentation layers, if this client created
+    /// one (the first server's, when the configuration names several).
+    public var httpTransport: HTTPKubeTransport? { owned.first }
 
-    /// Closes the connection pool if this client created it. Call once, after the last request.
+    /// Closes the connection pools if this client created them. Call once, after the last request.
     public func shutdown() async throws {
-        try await owned?.shutdown()
+        var failure: (any Error)?
+        for transport in owned {
+            do { try await transport.shutdown() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
     }
 
     /// Typed access to a resource.

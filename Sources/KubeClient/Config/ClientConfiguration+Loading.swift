@@ -100,11 +100,14 @@ extension MergedKubeConfig {
             user = u
         }
         let source = "kubeconfig \(where_) (context \(contextName))"
-        return ClientConfiguration(
-            server: try Self.serverURL(cluster, name: ctx.cluster),
+        let server = try Self.serverURL(cluster, name: ctx.cluster)
+        var configuration = ClientConfiguration(
+            server: server,
             tls: try Self.tls(cluster: cluster, clusterName: ctx.cluster, user: user, userName: ctx.user ?? ""),
             credentials: try Self.credentials(user, name: ctx.user ?? "", cluster: cluster),
             namespace: (ctx.namespace?.isEmpty ?? true) ? "default" : ctx.namespace!, source: source)
+        configuration.alternateServers = try Self.alternateServers(cluster, name: ctx.cluster, server: server)
+        return configuration
     }
 
     static func serverURL(_ c: ClusterEntry, name: String) throws -> URL {

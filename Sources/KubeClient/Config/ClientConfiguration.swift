@@ -6,6 +6,9 @@ import KubernetesAPI
 public struct ClientConfiguration: Sendable {
     /// The API server's base URL (`https://host:port[/prefix]`).
     public var server: URL
+    /// Further servers of the same cluster, tried in order when `server` is unavailable (the
+    /// kubeconfig cluster's `federation.concord.dev/servers` extension); empty for one server.
+    public var alternateServers: [URL] = []
     /// How to trust the server and present a client certificate.
     public var tls: TLSSettings
     /// How requests authenticate.
@@ -60,6 +63,9 @@ public struct ClientConfiguration: Sendable {
 }
 
 extension ClientConfiguration {
+    /// Every server of the cluster: `server` first, then `alternateServers`.
+    public var servers: [URL] { [server] + alternateServers }
+
     /// The server for logs and messages: `scheme://host:port`, with any path prefix elided as
     /// `/…` and any user info dropped. Some servers carry credentials in the URL (Concord's
     /// embedded control plane puts `/token/<token>` there for plain-HTTP kubectl), so never log

@@ -34,6 +34,9 @@ extension HTTPKubeTransport {
         if let e = error as? IOError, e.errnoCode == ECONNREFUSED {
             return KubeTransportError(.connectionRefused, "\(path): connection refused; is the API server running at that address?")
         }
+        if let e = error as? IOError, e.errnoCode == ECONNRESET || e.errnoCode == EPIPE {
+            return KubeTransportError(.connectionClosed, "\(path): the server reset the connection")
+        }
         if let e = error as? ChannelError {
             switch e {
             case .connectTimeout: return KubeTransportError(.connectTimeout, "\(path): could not connect in time")

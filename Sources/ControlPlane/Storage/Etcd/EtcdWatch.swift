@@ -10,6 +10,7 @@ extension EtcdObjectStore {
     public func watch(resource: String, namespace: String?, after revision: Int64) async throws -> StorageWatch {
         if let cached = watchCache.watch(resource: resource, namespace: namespace, after: revision) { return cached }
         try await checkRetained(after: revision)
+        if let cached = watchCache.watch(resource: resource, namespace: namespace, after: revision, starting: true) { return cached }
         let prefix = rangePrefix(resource: resource, namespace: namespace)
         let feed = EtcdWatchFeed(store: self, prefix: prefix, after: revision)
         return StorageWatch(batches: AsyncThrowingStream(unfolding: { try await feed.next() }))

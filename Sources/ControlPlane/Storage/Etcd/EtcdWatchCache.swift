@@ -6,8 +6,10 @@ import Synchronization
 
 /// Each server's watch cache, as kube-apiserver keeps one: one etcd watch per resource feeds every
 /// storage watch of that resource on this server, with the most recent events kept for watches that
-/// start a little in the past. A watch the cache cannot serve (its resource is not cached yet, or it
-/// starts before the kept events) gets an etcd watch of its own, and the resource is cached from then on.
+/// start a little in the past. The first watch of a resource starts its cache at the revision it asked
+/// for, so the watches that follow it (informers list, then watch, all at about the same revision)
+/// share that one etcd watch instead of decoding every event once each. Only a watch that starts
+/// before the kept events gets an etcd watch of its own.
 final class EtcdWatchCache: Sendable {
     private struct Subscriber {
         var namespace: String?
@@ -23,7 +25,7 @@ final class EtcdWatchCache: Sendable {
         var subscribers: [Int: Subscriber] = [:]
     }
 
-    private let state = Mutex<(resources: [String: Resource], requested: Set<String>, nextID: Int)>(([:], [], 0))
+    private let state = Mutex<(resources: [String: Resource], requested: Set<String>, nextID: Int, running: Bool)>(([:], [], 0, false))
     private let requests: AsyncStream<String>
     private let requestSink: AsyncStream<String>.Continuation
     private let capacity: Int
@@ -35,14 +37,21 @@ final class EtcdWatchCache: Sendable {
         self.subscriberBuffer = subscriberBuffer
     }
 
-    /// A watch of `resource` after `revision` served from the cache, or nil (and the resource is queued for caching).
-    func watch(resource: String, namespace: String?, after revision: Int64) -> StorageWatch? {
+    /// True while the cache's service runs (and can start following resources).
+    var isRunning: Bool { state.withLock { $0.running } }
+
+    /// A watch of `resource` after `revision` served from the cache, or nil. With `starting`, a resource
+    /// not cached yet is cached from `revision` on (its history after `revision` must still be in etcd),
+    /// and the watch is its first subscriber; that needs the cache to run (a store used without its
+    /// background services serves every watch from etcd).
+    func watch(resource: String, namespace: String?, after revision: Int64, starting: Bool = false) -> StorageWatch? {
         let (stream, continuation) = AsyncThrowingStream<[StorageEvent], any Error>.makeStream(bufferingPolicy: .bufferingOldest(subscriberBuffer))
         let served: Bool = state.withLock { s in
-            guard var cached = s.resources[resource], revision >= cached.since else {
-                if s.requested.insert(resource).inserted { requestSink.yield(resource) }
-                return false
+            if starting, s.running, s.resources[resource] == nil, s.requested.insert(resource).inserted {
+                s.resources[resource] = Resource(since: revision)
+                requestSink.yield(resource)
             }
+            guard var cached = s.resources[resource], revision >= cached.since else { return false }
             let replay = Array(cached.recent).filter { $0.revision > revision && (namespace == nil || $0.key.namespace == namespace) }
             if !replay.isEmpty { continuation.yield(replay) }
             let id = s.nextID
@@ -95,8 +104,21 @@ final class EtcdWatchCache: Sendable {
         for continuation in subscribers { continuation.finish(throwing: error) }
     }
 
+    /// The revision the resource's cache starts after: the first watch's, or the current one.
+    private func startingRevision(_ resource: String, store: EtcdObjectStore) async throws -> Int64 {
+        if let since = state.withLock({ $0.resources[resource]?.since }) { return since }
+        let current = try await store.currentRevision()
+        return state.withLock { s in
+            if let since = s.resources[resource]?.since { return since }
+            s.resources[resource] = Resource(since: current)
+            return current
+        }
+    }
+
     /// Runs one etcd watch per requested resource until graceful shutdown.
     func run(store: EtcdObjectStore) async {
+        state.withLock { $0.running = true }
+        defer { state.withLock { $0.running = false } }
         await withDiscardingTaskGroup { group in
             for await resource in requests.cancelOnGracefulShutdown() {
                 group.addTask { await self.follow(resource, store: store) }
@@ -108,8 +130,7 @@ final class EtcdWatchCache: Sendable {
 
     private func follow(_ resource: String, store: EtcdObjectStore) async {
         do {
-            let start = try await store.currentRevision()
-            state.withLock { $0.resources[resource] = Resource(since: start) }
+            let start = try await startingRevision(resource, store: store)
             let feed = EtcdWatchFeed(store: store, prefix: store.rangePrefix(resource: resource, namespace: nil), after: start)
             while let batch = try await feed.next() { publish(resource, batch) }
             drop(resource, error: CancellationError())
