@@ -6,15 +6,15 @@ Each endpoint is given as a kubeconfig path (its server, CA and token are read f
 Subcommands:
   populate KUBECONFIG NS PREFIX COUNT LABEL=VALUE  create COUNT 1 KiB ConfigMaps PREFIX-0… carrying the label
   direct KUBECONFIG NS PREFIX OBJECTS SECONDS      update OBJECTS ConfigMaps flat out (8 writers); print writes/s
-  lag SOURCE NS PREFIX OBJECTS RATE SECONDS TARGET… [--freeze PID AT FOR]
+  lag SOURCE NS PREFIX OBJECTS RATE SECONDS TARGET… [--freeze PID AT FOR TARGET]
                                                    update OBJECTS ConfigMaps at RATE writes/s (or flat out when
                                                    RATE is 0) while watching every TARGET; per write, lag =
                                                    write sent → the first event in a target holding that write
                                                    or a later one. Prints the source rate, the rate carried to
                                                    every target, and lag p50/p99/max per target and overall.
-                                                   --freeze: SIGSTOP process PID (a target's server) AT s into
+                                                   --freeze: SIGSTOP process PID (TARGET's server) AT s into
                                                    the writes, SIGCONT it FOR s later; prints how long after
-                                                   SIGCONT its replicas caught up.
+                                                   SIGCONT TARGET's replicas caught up.
   count KUBECONFIG NS LABEL=VALUE                  ConfigMaps carrying the label in NS
   wait-count KUBECONFIG NS LABEL=VALUE COUNT SECONDS
                                                    seconds until COUNT such ConfigMaps exist
@@ -167,34 +167,43 @@ def direct(kubeconfig, ns, prefix, objects, seconds):
 
 
 def watch(ep, ns, prefix, seen, stop, ready):
-    """Records (name, seq, t_received) for every ConfigMap event PREFIX-* in ns until stop is set."""
-    conn = ep.connection(timeout=5)
-    status, body = ep.call(conn, "GET", "/api/v1/namespaces/%s/configmaps?limit=1" % ns)
-    rv = json.loads(body)["metadata"]["resourceVersion"]
-    conn.request("GET", "/api/v1/namespaces/%s/configmaps?watch=1&resourceVersion=%s&allowWatchBookmarks=false" % (ns, rv),
-                 headers={"Authorization": "Bearer " + ep.token})
-    response = conn.getresponse()
-    ready.set()
-    buffer = b""
+    """Records (name, seq, t_received) for every ConfigMap event PREFIX-* in ns until stop is set.
+    A watch that ends or fails (its server frozen, a timeout) is opened again from the last
+    resourceVersion seen."""
+    rv = None
     while not stop.is_set():
         try:
-            chunk = response.read1(65536)
-        except (TimeoutError, OSError):
-            continue
-        if not chunk:
-            break
-        received = time.time()
-        buffer += chunk
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            if not line.strip():
-                continue
-            event = json.loads(line)
-            obj = event.get("object", {})
-            name = obj.get("metadata", {}).get("name", "")
-            seq = (obj.get("data") or {}).get("seq")
-            if name.startswith(prefix + "-") and seq is not None:
-                seen.append((name, int(seq), received))
+            conn = ep.connection(timeout=2)
+            if rv is None:
+                status, body = ep.call(conn, "GET", "/api/v1/namespaces/%s/configmaps?limit=1" % ns)
+                rv = json.loads(body)["metadata"]["resourceVersion"]
+            conn.request("GET", "/api/v1/namespaces/%s/configmaps?watch=1&resourceVersion=%s" % (ns, rv),
+                         headers={"Authorization": "Bearer " + ep.token})
+            response = conn.getresponse()
+            ready.set()
+            buffer = b""
+            while not stop.is_set():
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                received = time.time()
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if not line.strip():
+                        continue
+                    event = json.loads(line)
+                    obj = event.get("object", {})
+                    if event.get("type") == "ERROR":
+                        rv = None  # 410 Gone: start again from now
+                        break
+                    rv = obj.get("metadata", {}).get("resourceVersion", rv)
+                    name = obj.get("metadata", {}).get("name", "")
+                    seq = (obj.get("data") or {}).get("seq")
+                    if name.startswith(prefix + "-") and seq is not None:
+                        seen.append((name, int(seq), received))
+        except (OSError, http.client.HTTPException, ValueError):
+            time.sleep(0.1)
 
 
 def freezer(pid, at, length, started, marks):
@@ -211,7 +220,7 @@ def lag(source, ns, prefix, objects, rate, seconds, *targets):
     freeze = None
     if "--freeze" in targets:
         i = targets.index("--freeze")
-        freeze = (int(targets[i + 1]), float(targets[i + 2]), float(targets[i + 3]))
+        freeze = (int(targets[i + 1]), float(targets[i + 2]), float(targets[i + 3]), targets[i + 4])
         targets = targets[:i]
     src = Endpoint(source)
     stop = threading.Event()
@@ -268,7 +277,7 @@ def lag(source, ns, prefix, objects, rate, seconds, *targets):
             finished = max(finished, first)
         lags.sort()
         overall += lags
-        if "continued" in marks and seen[t]:
+        if freeze and t == freeze[3] and "continued" in marks and seen[t]:
             caught = max(at for _, _, at in seen[t])
             if caught > marks["continued"]:
                 lines.append("  %-40s last replica arrived %.2f s after SIGCONT (frozen %.0f s)" % (
