@@ -61,7 +61,12 @@ kc() { field "[d['kubeconfig'] for d in u['datacenters'] if d['name']=='$1'][0]"
 SOURCE="$(kc us-east)"
 TARGETS=("$(kc us-west)" "$(kc eu-central)" "$(kc ap-south)")
 hub() { kubectl --kubeconfig "$HUB" "$@"; }
-primary="$(hub get fp global -o jsonpath='{.status.primary}')"
+primary=""
+for _ in $(seq 1 120); do
+    primary="$(hub get fp global -o jsonpath='{.status.primary}' 2>/dev/null || true)"
+    [[ -n "$primary" ]] && break
+    sleep 0.5
+done
 [[ "$primary" == "us-east" ]] || { echo "expected us-east as the primary, found '$primary'" >&2; exit 1; }
 
 hub create namespace bench >/dev/null
