@@ -17,7 +17,8 @@ struct FailoverTestSetup {
     /// Starts one simulating control plane per name and the hub, registers them (with `specs`
     /// adjusting a Datacenter's spec), waits until every Datacenter is Ready, runs `body`.
     static func withFederation(
-        _ names: [String], specs: [String: (inout DatacenterSpec) -> Void] = [:], _ body: (FailoverTestSetup) async throws -> Void
+        _ names: [String], labels: [String: [String: String]] = [:], specs: [String: (inout DatacenterSpec) -> Void] = [:],
+        _ body: (FailoverTestSetup) async throws -> Void
     ) async throws {
         try await withPlanes(names) { planes in
             try await withTestControlPlane { hubPlane in
@@ -30,7 +31,7 @@ struct FailoverTestSetup {
                     for (name, plane) in planes.sorted(by: { $0.key < $1.key }) {
                         var spec = DatacenterSpec(region: "\(name)-1", credentialsRef: SecretKeyReference(name: "\(name)-kubeconfig"))
                         specs[name]?(&spec)
-                        try await register(hub, name: name, spec: spec, kubeconfigPath: plane.kubeconfigPath)
+                        try await register(hub, name: name, labels: labels[name], spec: spec, kubeconfigPath: plane.kubeconfigPath)
                     }
                     try await waitUntil("every Datacenter Ready", timeout: .seconds(30)) {
                         let dcs = try await hub.resource(Datacenter.self).list().items
@@ -55,11 +56,11 @@ struct FailoverTestSetup {
         }
     }
 
-    static func register(_ hub: KubeClient, name: String, spec: DatacenterSpec, kubeconfigPath: String) async throws {
+    static func register(_ hub: KubeClient, name: String, labels: [String: String]? = nil, spec: DatacenterSpec, kubeconfigPath: String) async throws {
         let kubeconfig = try String(contentsOfFile: kubeconfigPath, encoding: .utf8)
         let secret = Secret(metadata: ObjectMeta(name: "\(name)-kubeconfig", namespace: "concord-system"), data: ["kubeconfig": Data(kubeconfig.utf8).base64EncodedString()])
         _ = try await hub.resource(Secret.self).create(secret, namespace: "concord-system")
-        _ = try await hub.resource(Datacenter.self).create(Datacenter(metadata: ObjectMeta(name: name), spec: spec))
+        _ = try await hub.resource(Datacenter.self).create(Datacenter(metadata: ObjectMeta(name: name, labels: labels), spec: spec))
     }
 
     /// Namespace `shop` in `member`, with Deployment and Service `name` (port 80 → 8080).

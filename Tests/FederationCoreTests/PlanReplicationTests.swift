@@ -69,6 +69,20 @@ struct PlanReplicationTests {
              replicas: ["a": Repl.replica("a", "1")], effects: ["blocked a", "evict a", "create b"]),
         Case(name: "orphaned replica outside residency → deleted even under Orphan", rule: Repl.rule(deletion: .orphan, regions: ["eu-*"]),
              sources: [:], replicas: ["a": Repl.replica("a", "1")], effects: ["evict a"]),
+        // The source's copy came from the target (its former source): the target deleted it.
+        Case(name: "deleted in the member the source's copy came from, SourceWins → conflict and re-create",
+             sources: ["a": Repl.replica("a", "1", from: "us-west")], replicas: [:], effects: ["conflict a Restored", "create a"]),
+        Case(name: "deleted in the member the source's copy came from, TargetWins → conflict, kept deleted", rule: Repl.rule(.targetWins),
+             sources: ["a": Repl.replica("a", "1", from: "us-west")], replicas: [:], effects: ["conflict a KeptTarget"]),
+        Case(name: "deleted in the member the source's copy came from, Manual → awaiting a person", rule: Repl.rule(.manual),
+             sources: ["a": Repl.replica("a", "1", from: "us-west")], replicas: [:], effects: ["conflict a AwaitingPerson"]),
+        Case(name: "deleted there, LastWriterWins, source unchanged since the copy → the deletion is later: kept deleted", rule: Repl.rule(.lastWriterWins),
+             sources: ["a": Repl.replica("a", "1", from: "us-west")], replicas: [:], effects: ["conflict a KeptTarget"]),
+        Case(name: "deleted there, LastWriterWins, source changed too, tie → us-east over eu-central: re-create", rule: Repl.rule(.lastWriterWins),
+             sources: ["a": Repl.replica("a", "2", written: "1", from: "eu-central")], region: "eu-central-1", target: "eu-central", replicas: [:],
+             effects: ["conflict a Restored", "create a"]),
+        Case(name: "missing in a member the source's copy did not come from → plain create",
+             sources: ["a": Repl.replica("a", "1", from: "eu-central")], replicas: [:], effects: ["create a"]),
     ]
 
     @Test(arguments: cases)

@@ -68,9 +68,16 @@ struct ManualConflictResolver {
             let member = try await memberClient(conflict.datacenter)
             do {
                 let kind = try await ReplicatedKinds().resolve(apiVersion: conflict.apiVersion ?? "v1", kind: conflict.kind, in: conflict.datacenter, client: member)
-                _ = try await member.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind).patch(
-                    object, namespace: namespace, type: .merge,
-                    patch: ["metadata": ["annotations": .object([FederationAnnotation.resolution: .string(keep.annotation)])]])
+                do {
+                    _ = try await member.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind).patch(
+                        object, namespace: kind.scope(namespace), type: .merge,
+                        patch: ["metadata": ["annotations": .object([FederationAnnotation.resolution: .string(keep.annotation)])]])
+                } catch let error as KubeAPIError where error.isNotFound {
+                    // The member deleted its copy: keep it deleted everywhere, or copy the source's back.
+                    try await resolveDeletion(of: object, kind: kind, namespace: namespace, rule: rule, in: member, datacenter: conflict.datacenter, keep: keep)
+                    try await member.shutdown()
+                    continue
+                }
             } catch {
                 try? await member.shutdown()
                 throw error

@@ -56,7 +56,7 @@ extension ReplicationRule {
         public static let noPrimary = "NoPrimary"
         /// Ready False: no Datacenter but the source matches `spec.targets`.
         public static let noTargets = "NoTargets"
-        /// Stalled True: a resource entry names a cluster-scoped kind (not replicated by this version).
+        /// Stalled True: a resource entry names a cluster-scoped kind and the rule is not in `concord-system`.
         public static let clusterScopedKind = "ClusterScopedKind"
         /// ResidencyBlocked False.
         public static let allTargetsAllowed = "AllTargetsAllowed"

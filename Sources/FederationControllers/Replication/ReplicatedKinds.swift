@@ -11,6 +11,9 @@ public struct ResolvedKind: Hashable, Sendable {
     public var kind: String
     /// Whether objects live in namespaces.
     public var namespaced: Bool
+
+    /// The namespace a rule in `namespace` reads and writes this kind in: nil for a cluster-scoped kind.
+    public func scope(_ namespace: String) -> String? { namespaced ? namespace : nil }
 }
 
 /// Resolves `apiVersion` + `kind` to a resource by reading the member's discovery document

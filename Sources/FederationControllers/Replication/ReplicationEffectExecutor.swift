@@ -69,26 +69,31 @@ struct ReplicationEffectExecutor {
         return outcome
     }
 
+    /// Runs one effect. A cluster-scoped kind is written without a namespace.
     func perform(_ effect: ReplicationEffect, client: KubeClient, namespace: String) async throws {
         switch effect {
         case .create(let write), .update(let write):
-            let objects = try dynamic(write.key, client)
+            let (objects, scope) = try dynamic(write.key, client, namespace)
+            var object = write.object
+            if scope == nil { object["metadata"]?["namespace"] = nil }
             do {
-                _ = try await objects.apply(write.object, fieldManager: Self.fieldManager, force: true)
-            } catch let error as KubeAPIError where error.isNotFound {
+                _ = try await objects.apply(object, fieldManager: Self.fieldManager, force: true)
+            } catch let error as KubeAPIError where error.isNotFound && scope != nil {
                 try await createNamespace(namespace, client: client)
-                _ = try await objects.apply(write.object, fieldManager: Self.fieldManager, force: true)
+                _ = try await objects.apply(object, fieldManager: Self.fieldManager, force: true)
             }
             if write.clearResolution {
-                _ = try await objects.patch(write.key.name, namespace: namespace, type: .merge, patch: Self.annotationPatch([FederationAnnotation.resolution: nil]))
+                _ = try await objects.patch(write.key.name, namespace: scope, type: .merge, patch: Self.annotationPatch([FederationAnnotation.resolution: nil]))
             }
         case .adopt(let adoption):
             var annotations: [String: String?] = adoption.annotations.mapValues { $0 }
             annotations[FederationAnnotation.resolution] = .some(nil)
-            _ = try await dynamic(adoption.key, client).patch(adoption.key.name, namespace: namespace, type: .merge, patch: Self.annotationPatch(annotations))
+            let (objects, scope) = try dynamic(adoption.key, client, namespace)
+            _ = try await objects.patch(adoption.key.name, namespace: scope, type: .merge, patch: Self.annotationPatch(annotations))
         case .delete(let key), .deleteOutsideResidency(let key):
+            let (objects, scope) = try dynamic(key, client, namespace)
             do {
-                try await dynamic(key, client).delete(key.name, namespace: namespace)
+                try await objects.delete(key.name, namespace: scope)
             } catch let error as KubeAPIError where error.isNotFound {}
         case .blocked, .conflict:
             break
@@ -100,11 +105,12 @@ struct ReplicationEffectExecutor {
         .object(["metadata": .object(["annotations": .object(annotations.mapValues { $0.map(JSONValue.string) ?? .null })])])
     }
 
-    func dynamic(_ key: ReplicaKey, _ client: KubeClient) throws -> DynamicResourceClient {
+    /// The client for `key`'s kind, and the namespace its objects live in (nil: cluster-scoped).
+    func dynamic(_ key: ReplicaKey, _ client: KubeClient, _ namespace: String) throws -> (DynamicResourceClient, String?) {
         guard let kind = kinds[ReplicaKindKey(apiVersion: key.apiVersion, kind: key.kind)] else {
             throw KubeUsageError("no resource resolved for \(key.apiVersion) \(key.kind)")
         }
-        return client.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind)
+        return (client.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind), kind.scope(namespace))
     }
 
     func createNamespace(_ name: String, client: KubeClient) async throws {

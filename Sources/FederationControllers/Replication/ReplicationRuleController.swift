@@ -20,7 +20,7 @@ enum ReplicationRuleController: FederationControllerBuilder {
         let reconciler = ReplicationRuleReconciler(
             rules: context.hub.resource(ReplicationRule.self), ruleCache: informer.cache, datacenterCache: datacenters.cache,
             policyCache: policies.cache, members: context.members, kinds: ReplicatedKinds(), watches: watches,
-            clock: context.runtimeClock, now: context.now, requeue: context.requeue, events: context.recorder("replicationrule"),
+            clock: context.runtimeClock, now: context.now, requeue: context.requeue, cleanupTimeout: context.options.memberCleanupTimeout, events: context.recorder("replicationrule"),
             metrics: ReplicationMetrics(registry: context.metrics?.registry), logger: log)
         let controller = context.controller("replicationrule", reconciler: reconciler, logger: log)
         controller.watch(informer)

@@ -62,8 +62,8 @@ extension ReplicationRuleReconciler {
             let id = ReplicaKindKey(apiVersion: entry.apiVersion, kind: entry.kind)
             do {
                 let kind = try await kinds.resolve(apiVersion: entry.apiVersion, kind: entry.kind, in: source.name, client: connection.client)
-                guard kind.namespaced else {
-                    return blocked(R.clusterScopedKind, "\(entry.kind) is cluster-scoped; this version of Concord replicates namespaced kinds only.", terminal: true)
+                guard kind.namespaced || namespace == FederationGroup.systemNamespace else {
+                    return blocked(R.clusterScopedKind, "\(entry.kind) is cluster-scoped; only a rule in namespace \(FederationGroup.systemNamespace) may replicate cluster-scoped kinds.", terminal: true)
                 }
                 read.kinds[id] = kind
             } catch let error as UnknownKindError {
@@ -75,10 +75,11 @@ extension ReplicationRuleReconciler {
         for kind in read.kinds.values { watches.ensure(kind, namespace: namespace) }
         var revisions: [String] = []
         for (id, kind) in read.kinds {
-            guard let informer = await members.informer(for: kind.resource, namespaced: true, kind: kind.kind, in: source.name, namespace: namespace), informer.hasSynced else {
+            let scope = kind.scope(namespace)
+            guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: source.name, namespace: scope), informer.hasSynced else {
                 return blocked(R.sourceUnavailable, "Waiting for the source \(source.name)'s \(kind.kind) cache.", terminal: false)
             }
-            for object in informer.cache.list(namespace: namespace) {
+            for object in informer.cache.list(namespace: scope) {
                 let name = ReplicaContent.name(of: object)
                 let labels = ReplicaContent.labels(of: object)
                 guard rule.spec.resources.contains(where: { $0.kind == id.kind && $0.apiVersion == id.apiVersion && $0.matches(name: name, labels: labels) }) else { continue }
@@ -103,12 +104,14 @@ extension ReplicationRuleReconciler {
         return .ready(read)
     }
 
-    /// Every object of the rule's kinds in `namespace` of target `datacenter`; nil while any cache is unavailable.
+    /// Every object of the rule's kinds in `namespace` (cluster-scoped kinds: anywhere) of target
+    /// `datacenter`; nil while any cache is unavailable.
     func targetObjects(_ datacenter: String, kinds: [ReplicaKindKey: ResolvedKind], namespace: String) async -> [ReplicaKey: JSONValue]? {
         var objects: [ReplicaKey: JSONValue] = [:]
         for (id, kind) in kinds {
-            guard let informer = await members.informer(for: kind.resource, namespaced: true, kind: kind.kind, in: datacenter, namespace: namespace), informer.hasSynced else { return nil }
-            for object in informer.cache.list(namespace: namespace) {
+            let scope = kind.scope(namespace)
+            guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope), informer.hasSynced else { return nil }
+            for object in informer.cache.list(namespace: scope) {
                 objects[ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: ReplicaContent.name(of: object))] = object
             }
         }

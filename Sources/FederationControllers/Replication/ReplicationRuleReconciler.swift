@@ -24,6 +24,8 @@ struct ReplicationRuleReconciler: Reconciler {
     let clock: RuntimeClock
     let now: @Sendable () -> Date
     let requeue: RequeuePolicy
+    /// How long deleting a rule waits for a target whose replicas cannot be removed (seconds).
+    let cleanupTimeout: TimeInterval
     /// Records conflicts, resolutions, residency evictions and source changes.
     let events: EventRecorder
     let metrics: ReplicationMetrics
@@ -32,9 +34,16 @@ struct ReplicationRuleReconciler: Reconciler {
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let rule = ruleCache.get(key), rule.metadata.deletionTimestamp == nil else {
+        guard let rule = ruleCache.get(key) else {
             hashMemos.forget(key)
             return .done
+        }
+        if rule.metadata.deletionTimestamp != nil {
+            hashMemos.forget(key)
+            return try await finalize(rule)
+        }
+        if !rule.metadata.hasFinalizer(FederationFinalizer.cleanup) {
+            try await rules.ensureFinalizer(FederationFinalizer.cleanup, on: rule)
         }
         let read: ReplicationRead
         switch await self.read(rule) {
@@ -51,10 +60,16 @@ struct ReplicationRuleReconciler: Reconciler {
                 sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash)
         }
         var round = ReplicationRound(plan: plan, sourceRevision: read.sourceRevision, unreachable: read.unreachable)
-        for target in plan.targets {
-            let outcome = await executor(read.kinds).execute(target, rule: rule)
-            if let failure = outcome.failure { round.failures[target.datacenter] = failure }
-            if let lag = outcome.lag { round.lags[target.datacenter] = lag }
+        // Targets are written side by side: a slow or frozen member delays only its own replicas.
+        let executor = executor(read.kinds)
+        await withTaskGroup(of: (String, TargetOutcome).self) { group in
+            for target in plan.targets where !target.writes.isEmpty {
+                group.addTask { (target.datacenter, await executor.execute(target, rule: rule)) }
+            }
+            for await (datacenter, outcome) in group {
+                if let failure = outcome.failure { round.failures[datacenter] = failure }
+                if let lag = outcome.lag { round.lags[datacenter] = lag }
+            }
         }
         let (status, newConflicts) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)

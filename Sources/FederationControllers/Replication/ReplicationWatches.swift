@@ -26,7 +26,7 @@ final class ReplicationWatches: Sendable {
 
     /// Registers the member handlers for `kind` in `namespace`, once.
     func ensure(_ kind: ResolvedKind, namespace: String) {
-        let id = "\(kind.resource) \(namespace)"
+        let id = "\(kind.resource) \(kind.scope(namespace) ?? "*") \(namespace)"
         guard registered.withLock({ $0.insert(id).inserted }) else { return }
         let keys: @Sendable () -> [ObjectKey] = { [rules] in Self.rules(replicating: kind.kind, apiVersion: kind.resource.apiVersion, in: namespace, among: rules) }
         let enqueue: @Sendable (ObjectKey) async -> Void = { [self] key in
@@ -34,7 +34,7 @@ final class ReplicationWatches: Sendable {
             await q.add(key)
         }
         members.addEventHandler(
-            for: kind.resource, namespaced: kind.namespaced, namespace: namespace,
+            for: kind.resource, namespaced: kind.namespaced, namespace: kind.scope(namespace),
             synced: { _ in for key in keys() { await enqueue(key) } },
             { _ in .mapping({ _ in keys() }, to: enqueue) })
     }

@@ -4,36 +4,55 @@ import Foundation
 /// Remembers content hashes by object uid and resourceVersion: a stored object's content never
 /// changes without a new resourceVersion, so a pass hashes only what was written since the last.
 ///
-/// Keeps the entries the latest pass used (``nextPass()`` drops the rest). Not thread-safe: one
-/// planning pass at a time uses it.
+/// Keeps the entries the latest pass used: ``nextPass()`` drops the rest once they are as many as
+/// those (a sweep per pass would cost as much as the pass). Not thread-safe: one planning pass at a
+/// time uses it.
 public final class ContentHashMemo {
-    private var current: [String: String] = [:]
-    private var previous: [String: String] = [:]
+    private struct Key: Hashable {
+        let uid: String
+        let resourceVersion: String
+    }
+
+    private struct Entry {
+        let hash: String
+        var pass: Int
+    }
+
+    private var entries: [Key: Entry] = [:]
+    private var pass = 0
+    private var used = 0
 
     /// Creates an empty memo.
     public init() {}
 
     /// The hash of `object`'s content, from the memo when its uid and resourceVersion were seen.
     public func hash(_ object: JSONValue) -> String {
-        guard let uid = object["metadata"]?["uid"]?.stringValue, let rv = ReplicaContent.resourceVersion(of: object) else {
+        guard let metadata = object["metadata"], let uid = metadata["uid"]?.stringValue, let rv = metadata["resourceVersion"]?.stringValue else {
             return ReplicaContent.hash(of: object)
         }
-        let key = uid + "/" + rv
-        if let known = current[key] ?? previous[key] {
-            current[key] = known
-            return known
+        let key = Key(uid: uid, resourceVersion: rv)
+        if let index = entries.index(forKey: key) {
+            if entries.values[index].pass != pass {
+                entries.values[index].pass = pass
+                used += 1
+            }
+            return entries.values[index].hash
         }
         let computed = ReplicaContent.hash(of: object)
-        current[key] = computed
+        entries[key] = Entry(hash: computed, pass: pass)
+        used += 1
         return computed
     }
 
-    /// Starts a new pass: entries not used since the previous call are dropped.
+    /// Starts a new pass: when the entries the pass just ended did not use are as many as those it
+    /// used, they are dropped.
     public func nextPass() {
-        previous = current
-        current = [:]
+        let last = pass
+        if entries.count - used >= used { entries = entries.filter { $0.value.pass == last } }
+        pass += 1
+        used = 0
     }
 
     /// Entries held.
-    public var count: Int { current.count + previous.count }
+    public var count: Int { entries.count }
 }

@@ -86,3 +86,40 @@ public struct HLCTimestamp: Hashable, Sendable, Comparable, CustomStringConverti
     /// Milliseconds since 1970 of `date`, to the nearest (a Double holds no exact decimal fraction).
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 }
+
+extension HLCTimestamp {
+    /// The latest reading among the `hlc` annotations of `objects`; nil when none holds one. Every
+    /// replica is read on every pass, so only readings not behind the latest so far are parsed whole.
+    static func latest(in objects: some Sequence<JSONValue>) -> HLCTimestamp? {
+        var best: HLCTimestamp?
+        for object in objects {
+            guard let text = object["metadata"]?["annotations"]?[FederationAnnotation.hybridLogicalClock]?.stringValue, let order = order(of: text) else { continue }
+            if let best, order < (best.wallMilliseconds, best.counter) { continue }
+            if let reading = HLCTimestamp(annotation: text), best.map({ $0 < reading }) ?? true { best = reading }
+        }
+        return best
+    }
+
+    /// The wall time and counter of `<wall-ms>.<counter>@<datacenter>`, without reading the datacenter.
+    static func order(of text: String) -> (Int64, Int64)? {
+        var wall: Int64 = 0, counter: Int64 = 0, digits = 0, inCounter = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard digits < 18 else { return nil }
+                if inCounter { counter = counter * 10 + Int64(byte - 0x30) } else { wall = wall * 10 + Int64(byte - 0x30) }
+                digits += 1
+            case UInt8(ascii: "."):
+                guard !inCounter, digits > 0 else { return nil }
+                inCounter = true
+                digits = 0
+            case UInt8(ascii: "@"):
+                guard inCounter, digits > 0 else { return nil }
+                return (wall, counter)
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+}

@@ -34,8 +34,8 @@ public func planReplication(
 ) -> ReplicationPlan {
     var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt, hash: hash)
     planner.sourceRegion = sourceRegion
-    planner.clock = targets.flatMap { $0.objects.values.compactMap(ReplicaStamp.clock(of:)) }.max()
-    let sortedSources = sources.sorted { $0.key < $1.key }
+    planner.clock = HLCTimestamp.latest(in: targets.lazy.flatMap { $0.objects.values })
+    let sortedSources = sources.sorted { $0.key < $1.key }.map { SourceObject(key: $0.key, object: $0.value) }
     let plans = targets.sorted { $0.datacenter < $1.datacenter }.map { planner.plan($0, sources: sortedSources, selected: sources) }
     return ReplicationPlan(source: source, epoch: epoch, objects: sources.count, targets: plans, clock: planner.clock)
 }
@@ -50,6 +50,8 @@ struct ReplicationPlanner {
     let sourceWrittenAt: [ReplicaKey: Date]
     var sourceRegion: String?
     var clock: HLCTimestamp?
+    /// The `rule` annotation value of this rule's replicas.
+    let ruleID: String
 
     init(rule: ReplicationRule, source: String, epoch: Int64, now: Date, sourceWrittenAt: [ReplicaKey: Date], hash: @escaping (JSONValue) -> String) {
         self.rule = rule
@@ -58,30 +60,34 @@ struct ReplicationPlanner {
         self.epoch = epoch
         self.now = now
         self.sourceWrittenAt = sourceWrittenAt
+        self.ruleID = rule.ruleAnnotationValue
     }
 
-    var ruleID: String { rule.ruleAnnotationValue }
-
-    mutating func plan(_ target: ReplicationTargetView, sources: [(key: ReplicaKey, value: JSONValue)], selected: [ReplicaKey: JSONValue]) -> TargetPlan {
+    mutating func plan(_ target: ReplicationTargetView, sources: [SourceObject], selected: [ReplicaKey: JSONValue]) -> TargetPlan {
         var first: [ReplicationEffect] = [], writes: [ReplicationEffect] = [], deletes: [ReplicationEffect] = []
-        var allowed = 0, inSync = 0
-        for (key, object) in sources {
+        var allowed = 0, inSync = 0, found = 0
+        let regionAllowed = rule.spec.residency?.allows(region: target.region) ?? true
+        for source in sources {
+            let key = source.key, object = source.object
             let replica = target.objects[key]
-            guard ReplicationResidency.allows(object, rule: rule, region: target.region) else {
+            if replica != nil { found += 1 }
+            guard regionAllowed, source.residency.map({ target.region.hasPrefix($0) }) ?? true else {
                 first.append(.blocked(key))
                 if let replica, ReplicaStamp(of: replica).rule == ruleID { first.append(.deleteOutsideResidency(key)) }
                 continue
             }
             allowed += 1
             guard let replica else {
-                writes.append(.create(write(key, object, at: target.datacenter)))
+                writes += missing(key, source: object, at: target.datacenter)
                 continue
             }
-            let effects = compare(key, source: object, replica: replica, at: target.datacenter)
+            let effects = compare(key, source: object, revision: source.revision, replica: replica, at: target.datacenter)
             if effects.isEmpty { inSync += 1 }
             writes += effects
         }
-        for (key, replica) in target.objects.filter({ selected[$0.key] == nil }).sorted(by: { $0.key < $1.key }) {
+        // Objects the source lacks; when every object here matched a source object there are none.
+        let extra = found == target.objects.count ? [] : target.objects.filter { selected[$0.key] == nil }.sorted { $0.key < $1.key }
+        for (key, replica) in extra {
             let owner = ReplicaStamp(of: replica).rule
             if owner == nil, selects(key, replica) {
                 // Written in this member, never at the source (a write a former primary accepted before it
@@ -99,7 +105,7 @@ struct ReplicationPlanner {
             }
         }
         return TargetPlan(
-            datacenter: target.datacenter, regionAllowed: rule.spec.residency?.allows(region: target.region) ?? true,
+            datacenter: target.datacenter, regionAllowed: regionAllowed,
             allowedObjects: allowed, inSync: inSync, effects: first + writes + deletes)
     }
 
@@ -110,10 +116,10 @@ struct ReplicationPlanner {
     }
 
     /// The effects for a source object whose replica exists (empty: in sync).
-    mutating func compare(_ key: ReplicaKey, source object: JSONValue, replica: JSONValue, at datacenter: String) -> [ReplicationEffect] {
+    mutating func compare(_ key: ReplicaKey, source object: JSONValue, revision: String?, replica: JSONValue, at datacenter: String) -> [ReplicationEffect] {
         let stamp = ReplicaStamp(of: replica)
         let replicaHash = hash(replica)
-        let sourceChanged = stamp.sourceRevision != ReplicaContent.resourceVersion(of: object) || stamp.sourceDatacenter != source
+        let sourceChanged = stamp.sourceRevision != revision || stamp.sourceDatacenter != source
         if let owner = stamp.rule, owner != ruleID {
             // Another rule wrote it: two rules must never take turns rewriting one object.
             return [.conflict(ConflictFinding(
@@ -129,44 +135,6 @@ struct ReplicationPlanner {
         }
         guard sourceChanged || !ReplicaContent.metadataCopied(from: object, to: replica) else { return [] }
         return [.update(write(key, object, at: datacenter))]
-    }
-
-    /// The conflict and the strategy's write:
-    /// - SourceWins: restore (update);
-    /// - TargetWins: keep the local change, write nothing (it stays listed);
-    /// - LastWriterWins: the later write by HLC wins. A replica changed while its source was not is
-    ///   the later write: adopt it. When both changed since Concord's copy, both are observed in
-    ///   this pass at the same reading and the tie breaks by datacenter name (the greater name wins);
-    /// - Manual: nothing, until the replica carries `resolution: KeepSource` (restore) or
-    ///   `KeepTarget` (adopt).
-    mutating func resolveConflict(_ finding: ConflictFinding, stamp: ReplicaStamp, source object: JSONValue, replica: JSONValue) -> [ReplicationEffect] {
-        var finding = finding
-        let keepSource: Bool?
-        switch finding.strategy {
-        case .sourceWins: keepSource = true
-        case .targetWins: keepSource = false
-        case .lastWriterWins:
-            let observed = HLCTimestamp.tick(after: clock, now: now, at: source)
-            let local = HLCTimestamp(wallMilliseconds: observed.wallMilliseconds, counter: observed.counter, datacenter: finding.datacenter)
-            keepSource = finding.sourceChanged && observed > local
-        case .manual:
-            keepSource = stamp.resolution.map { $0 == .keepSource }
-        }
-        guard let keepSource else { return [.conflict(finding)] }
-        finding.outcome = keepSource ? .restored : .keptTarget
-        if keepSource {
-            var restore = write(finding.key, object, at: finding.datacenter)
-            restore.clearResolution = stamp.resolution != nil
-            // Restoring content the source wrote long ago is no replication lag.
-            if !finding.sourceChanged { restore.sourceWrittenAt = nil }
-            return [.conflict(finding), .update(restore)]
-        }
-        // TargetWins leaves the replica untouched; the others take its content as the new baseline.
-        guard finding.strategy != .targetWins, stamp.rule == ruleID else { return [.conflict(finding)] }
-        let reading = stampClock(at: finding.datacenter)
-        return [.conflict(finding), .adopt(ReplicaAdoption(key: finding.key, annotations: [
-            FederationAnnotation.contentHash: finding.replicaHash, FederationAnnotation.hybridLogicalClock: reading.description,
-        ]))]
     }
 
     /// The replica to apply for `object`, stamped.
@@ -197,18 +165,20 @@ struct ReplicationPlanner {
     }
 }
 
-/// Where residency lets an object land.
-public enum ReplicationResidency {
-    /// True when the rule's `residency.allowedRegions` (if any) match `region`, and the object's
-    /// `federation.concord.dev/residency` label (if any) is a prefix of `region`.
-    public static func allows(_ object: JSONValue, rule: ReplicationRule, region: String) -> Bool {
-        if let residency = rule.spec.residency, !residency.allows(region: region) { return false }
-        return labelAllows(object, region: region)
-    }
+/// A selected source object with what every target's comparison reads of it, read once per pass.
+struct SourceObject {
+    let key: ReplicaKey
+    let object: JSONValue
+    /// Its `federation.concord.dev/residency` label, if set and not empty.
+    let residency: String?
+    /// Its resourceVersion.
+    let revision: String?
 
-    /// True when the object has no `federation.concord.dev/residency` label, or it is a prefix of `region`.
-    public static func labelAllows(_ object: JSONValue, region: String) -> Bool {
-        guard let restriction = ReplicaContent.labels(of: object)[FederationLabel.residency], !restriction.isEmpty else { return true }
-        return region.hasPrefix(restriction)
+    init(key: ReplicaKey, object: JSONValue) {
+        self.key = key
+        self.object = object
+        let label = object["metadata"]?["labels"]?[FederationLabel.residency]?.stringValue
+        residency = label?.isEmpty == false ? label : nil
+        revision = ReplicaContent.resourceVersion(of: object)
     }
 }

@@ -91,14 +91,18 @@ public struct ConflictFinding: Hashable, Sendable {
     public var otherRule: String?
     /// The object exists only in this datacenter: the source lacks it and no rule wrote it.
     public var onlyInTarget: Bool
+    /// The object is missing in this datacenter, which the source's copy came from: it was deleted
+    /// there (a deletion a former primary accepted before it was fenced).
+    public var deletedInTarget: Bool
 
     /// Creates a finding.
     public init(
         datacenter: String, key: ReplicaKey, strategy: ConflictResolution, outcome: ConflictOutcome, recordedHash: String?, replicaHash: String,
-        sourceChanged: Bool, otherRule: String? = nil, onlyInTarget: Bool = false
+        sourceChanged: Bool, otherRule: String? = nil, onlyInTarget: Bool = false, deletedInTarget: Bool = false
     ) {
         self.otherRule = otherRule
         self.onlyInTarget = onlyInTarget
+        self.deletedInTarget = deletedInTarget
         self.datacenter = datacenter
         self.key = key
         self.strategy = strategy
@@ -112,6 +116,9 @@ public struct ConflictFinding: Hashable, Sendable {
     public var message: String {
         if onlyInTarget {
             return "\(key.kind) \(key.name) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
+        }
+        if deletedInTarget {
+            return "\(key.kind) \(key.name) was deleted in \(datacenter), where the source's copy came from (a deletion a former primary accepted before it was fenced); \(strategy.rawValue): \(outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)."
         }
         if let otherRule {
             return "\(key.kind) \(key.name) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."

@@ -59,12 +59,15 @@ public struct EndpointSlice: KubeResource, Hashable {
         public var zone: String?
         /// The Pod (or other object) behind it.
         public var targetRef: ObjectReference?
+        /// Topology hints: the zones whose clients should use this endpoint.
+        public var hints: Hints?
 
         /// Creates an endpoint.
         public init(
             addresses: [String], conditions: Conditions? = nil, hostname: String? = nil, nodeName: String? = nil,
-            zone: String? = nil, targetRef: ObjectReference? = nil
+            zone: String? = nil, targetRef: ObjectReference? = nil, hints: Hints? = nil
         ) {
+            self.hints = hints
             self.addresses = addresses
             self.conditions = conditions
             self.hostname = hostname
@@ -75,6 +78,24 @@ public struct EndpointSlice: KubeResource, Hashable {
 
         /// True unless `conditions.ready` is explicitly false (absent means ready, as in Kubernetes).
         public var isReady: Bool { conditions?.ready ?? true }
+    }
+
+    /// `discovery/v1.EndpointHints`: where an endpoint should be consumed.
+    public struct Hints: Codable, Hashable, Sendable {
+        /// The zones whose clients should use the endpoint.
+        public var forZones: [ForZone]?
+
+        /// Creates hints.
+        public init(forZones: [ForZone]? = nil) { self.forZones = forZones }
+    }
+
+    /// `discovery/v1.ForZone`: one zone of a hint.
+    public struct ForZone: Codable, Hashable, Sendable {
+        /// The zone's name.
+        public var name: String
+
+        /// Creates a zone hint.
+        public init(name: String) { self.name = name }
     }
 
     /// `discovery/v1.EndpointConditions`.

@@ -1,0 +1,75 @@
+import FederationAPI
+import Foundation
+
+extension ReplicationPlanner {
+    /// The conflict and the strategy's write:
+    /// - SourceWins: restore (update);
+    /// - TargetWins: keep the local change, write nothing (it stays listed);
+    /// - LastWriterWins: the later write by HLC wins. A replica changed while its source was not is
+    ///   the later write: adopt it. When both changed since Concord's copy, both are observed in
+    ///   this pass at the same reading and the tie breaks by datacenter name (the greater name wins);
+    /// - Manual: nothing, until the replica carries `resolution: KeepSource` (restore) or
+    ///   `KeepTarget` (adopt).
+    mutating func resolveConflict(_ finding: ConflictFinding, stamp: ReplicaStamp, source object: JSONValue, replica: JSONValue) -> [ReplicationEffect] {
+        var finding = finding
+        let keepSource: Bool?
+        switch finding.strategy {
+        case .sourceWins: keepSource = true
+        case .targetWins: keepSource = false
+        case .lastWriterWins:
+            keepSource = sourceIsLater(finding)
+        case .manual:
+            keepSource = stamp.resolution.map { $0 == .keepSource }
+        }
+        guard let keepSource else { return [.conflict(finding)] }
+        finding.outcome = keepSource ? .restored : .keptTarget
+        if keepSource {
+            var restore = write(finding.key, object, at: finding.datacenter)
+            restore.clearResolution = stamp.resolution != nil
+            // Restoring content the source wrote long ago is no replication lag.
+            if !finding.sourceChanged { restore.sourceWrittenAt = nil }
+            return [.conflict(finding), .update(restore)]
+        }
+        // TargetWins leaves the replica untouched; the others take its content as the new baseline.
+        guard finding.strategy != .targetWins, stamp.rule == ruleID else { return [.conflict(finding)] }
+        let reading = stampClock(at: finding.datacenter)
+        return [.conflict(finding), .adopt(ReplicaAdoption(key: finding.key, annotations: [
+            FederationAnnotation.contentHash: finding.replicaHash, FederationAnnotation.hybridLogicalClock: reading.description,
+        ]))]
+    }
+
+    /// LastWriterWins: true when the source's write is later than the target's. A target changed
+    /// while its source was not is the later write; when both changed since Concord's copy, both are
+    /// observed in this pass at the same HLC reading and the tie breaks by datacenter name.
+    func sourceIsLater(_ finding: ConflictFinding) -> Bool {
+        let observed = HLCTimestamp.tick(after: clock, now: now, at: source)
+        let local = HLCTimestamp(wallMilliseconds: observed.wallMilliseconds, counter: observed.counter, datacenter: finding.datacenter)
+        return finding.sourceChanged && observed > local
+    }
+
+    /// The effects for a source object with no replica in `datacenter`: a create, unless the source's
+    /// copy came from `datacenter` itself while it was the source (its `source-datacenter` stamp by
+    /// this rule names it). Then that member deleted it — a deletion a former primary accepted before
+    /// it was fenced — and it is a conflict like any local change: SourceWins re-creates it,
+    /// TargetWins keeps it deleted, LastWriterWins re-creates it only when the source changed it
+    /// since the copy (and wins the tie), Manual lists it until a person resolves it.
+    mutating func missing(_ key: ReplicaKey, source object: JSONValue, at datacenter: String) -> [ReplicationEffect] {
+        let stamp = ReplicaStamp(of: object)
+        guard stamp.rule == ruleID, stamp.sourceDatacenter == datacenter else { return [.create(write(key, object, at: datacenter))] }
+        var finding = ConflictFinding(
+            datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
+            recordedHash: stamp.contentHash, replicaHash: "", sourceChanged: stamp.contentHash != hash(object), deletedInTarget: true)
+        let keepSource: Bool? = switch finding.strategy {
+        case .sourceWins: true
+        case .targetWins: false
+        case .lastWriterWins: sourceIsLater(finding)
+        case .manual: nil
+        }
+        guard let keepSource else { return [.conflict(finding)] }
+        finding.outcome = keepSource ? .restored : .keptTarget
+        guard keepSource else { return [.conflict(finding)] }
+        var restore = write(key, object, at: datacenter)
+        if !finding.sourceChanged { restore.sourceWrittenAt = nil }
+        return [.conflict(finding), .create(restore)]
+    }
+}

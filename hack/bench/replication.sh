@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# ReplicationRule figures side by side in one run, release build, on `concord up` (a hub, the primary
+# us-east and three targets: us-west, eu-central, ap-south, all on loopback with TLS):
+#   1. the core planner: OBJECTS×TARGETS in sync (10,000×3 and 100,000×10);
+#   2. the source's direct write rate (8 writers updating 1 KiB ConfigMaps no rule selects);
+#   3. the same writers flat out on ConfigMaps a rule replicates to the 3 targets: the source rate and
+#      the rate carried to every target;
+#   4. lag p50/p99/max at RATE writes/s (default 1,000) for SECONDS: write sent at the source → the
+#      first watch event in the target holding that write or a later one;
+#   5. the time to copy BULK (10,000) objects to a new target, then the controller's RSS once they
+#      are replicated to all three targets;
+#   6. a target frozen with SIGSTOP for FREEZE (30) s during writes at 200/s: the other targets' lag,
+#      and how long after SIGCONT the frozen one caught up.
+#
+#   hack/bench/replication.sh
+#   CONCORD_BIN=path/to/concord RATE=500 SECONDS=5 hack/bench/replication.sh
+#   PLANNER=0 BULK=1000 FREEZE=10 hack/bench/replication.sh   # skip the planner, smaller runs
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BENCH="$ROOT/hack/bench"
+RATE="${RATE:-1000}"
+SECONDS_RUN="${SECONDS:-10}"
+BULK="${BULK:-10000}"
+OBJECTS="${OBJECTS:-200}"
+
+for tool in kubectl python3; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "replication bench: $tool is required" >&2; exit 1; }
+done
+if [[ -z "${CONCORD_BIN:-}" ]]; then
+    echo "== building concord (release)"
+    scratch="${SCRATCH:-$ROOT/.build-release}"
+    (cd "$ROOT" && swift build -c release --product concord --scratch-path "$scratch" >/dev/null)
+    CONCORD_BIN="$(cd "$ROOT" && swift build -c release --scratch-path "$scratch" --show-bin-path)/concord"
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/concord-replication-bench.XXXXXX")"
+UP_PID=""
+cleanup() {
+    [[ -n "$UP_PID" ]] && kill -INT "$UP_PID" 2>/dev/null && wait "$UP_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+py() { python3 "$BENCH/replication.py" "$@"; }
+
+if [[ "${PLANNER:-1}" == 1 ]]; then
+    echo "== core planner (pure function, in sync)"
+    "$CONCORD_BIN" plan-bench --objects 10000 --targets 3 --runs 5
+    "$CONCORD_BIN" plan-bench --objects 100000 --targets 10 --runs 3
+fi
+
+echo "== concord up --datacenters 4"
+"$CONCORD_BIN" up --datacenters 4 --data-dir "$WORK/up" >"$WORK/up.log" 2>&1 &
+UP_PID=$!
+for _ in $(seq 1 240); do [[ -f "$WORK/up/up.json" ]] && break; sleep 0.5; done
+[[ -f "$WORK/up/up.json" ]] || { echo "concord up did not write up.json; its output:" >&2; cat "$WORK/up.log" >&2; exit 1; }
+field() { python3 -c "import json,sys; u=json.load(open('$WORK/up/up.json')); print(eval(sys.argv[1]))" "$1"; }
+HUB="$(field "u['hub']['kubeconfig']")"
+CONTROLLER_PID="$(field "u['controller']['pid']")"
+kc() { field "[d['kubeconfig'] for d in u['datacenters'] if d['name']=='$1'][0]"; }
+SOURCE="$(kc us-east)"
+TARGETS=("$(kc us-west)" "$(kc eu-central)" "$(kc ap-south)")
+hub() { kubectl --kubeconfig "$HUB" "$@"; }
+primary=""
+for _ in $(seq 1 120); do
+    primary="$(hub get fp global -o jsonpath='{.status.primary}' 2>/dev/null || true)"
+    [[ -n "$primary" ]] && break
+    sleep 0.5
+done
+[[ "$primary" == "us-east" ]] || { echo "expected us-east as the primary, found '$primary'" >&2; exit 1; }
+
+hub create namespace bench >/dev/null
+py populate "$SOURCE" bench direct "$OBJECTS" scope=none >/dev/null
+py populate "$SOURCE" bench lag "$OBJECTS" scope=lag >/dev/null
+hub apply -f - >/dev/null <<EOF
+apiVersion: federation.concord.dev/v1alpha1
+kind: ReplicationRule
+metadata: {name: lag, namespace: bench}
+spec:
+  resources: [{apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {scope: lag}}}]
+EOF
+for t in "${TARGETS[@]}"; do py wait-count "$t" bench scope=lag "$OBJECTS" 120 >/dev/null; done
+
+echo "== direct write rate at the source (no rule selects these objects), ${SECONDS_RUN} s"
+direct="$(py direct "$SOURCE" bench direct "$OBJECTS" "$SECONDS_RUN")"
+echo "direct: $direct writes/s"
+
+echo "== flat out on replicated objects, ${SECONDS_RUN} s, 3 targets"
+py lag "$SOURCE" bench lag "$OBJECTS" 0 "$SECONDS_RUN" "${TARGETS[@]}" | tee "$WORK/flat.txt"
+carried="$(sed -n 's/.*carried to all 3 targets: \([0-9]*\) writes.*/\1/p' "$WORK/flat.txt")"
+python3 -c "print('carried / direct: %.0f %%' % (100.0 * $carried / $direct))"
+
+echo "== lag at $RATE writes/s, ${SECONDS_RUN} s, 3 targets"
+py lag "$SOURCE" bench lag "$OBJECTS" "$RATE" "$SECONDS_RUN" "${TARGETS[@]}"
+
+echo "== copying $BULK objects to a new target"
+py populate "$SOURCE" bench bulk "$BULK" scope=bulk >/dev/null
+hub apply -f - >/dev/null <<EOF
+apiVersion: federation.concord.dev/v1alpha1
+kind: ReplicationRule
+metadata: {name: bulk, namespace: bench}
+spec:
+  targets: {datacenterSelector: {matchLabels: {bench-bulk: "yes"}}}
+  resources: [{apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {scope: bulk}}}]
+EOF
+hub label dc us-west bench-bulk=yes >/dev/null
+echo "to us-west: $(py wait-count "${TARGETS[0]}" bench scope=bulk "$BULK" 600) s"
+hub label dc eu-central ap-south bench-bulk=yes >/dev/null
+for t in "${TARGETS[@]:1}"; do py wait-count "$t" bench scope=bulk "$BULK" 600 >/dev/null; done
+echo "controller with $((BULK + OBJECTS)) objects replicated to 3 targets: $(py rss "$CONTROLLER_PID")"
+
+echo "== ap-south frozen (SIGSTOP) for ${FREEZE:-30} s during writes at 200/s"
+FROZEN_PID="$(field "[d['pid'] for d in u['datacenters'] if d['name']=='ap-south'][0]")"
+py lag "$SOURCE" bench lag "$OBJECTS" 200 "$(( ${FREEZE:-30} + 10 ))" "${TARGETS[@]}" --freeze "$FROZEN_PID" 5 "${FREEZE:-30}" "${TARGETS[2]}"
