@@ -19,7 +19,7 @@ struct ControllerShapeTests {
         let metrics = RuntimeMetrics()
         _ = Self.set(metrics: metrics)
         let text = metrics.registry.exposition()
-        for controller in ["datacenter", "federationpolicy", "replicationrule"] {
+        for controller in ["datacenter", "federationpolicy", "replicationrule", "servicefailover"] {
             #expect(text.contains(#"controller_runtime_reconcile_total{controller="\#(controller)",result="success"} 0"#), "\(text)")
             #expect(text.contains(#"workqueue_depth{controller="\#(controller)",name="\#(controller)"} 0"#), "\(text)")
         }
@@ -30,7 +30,8 @@ struct ControllerShapeTests {
         #expect(set.cache.all.filter { $0 is Informer<FederationPolicy> }.count == 1)
         #expect(set.cache.all.filter { $0 is Informer<Datacenter> }.count == 1)
         #expect(set.cache.all.filter { $0 is Informer<ReplicationRule> }.count == 1)
-        #expect(set.cache.all.count == 3, "no other hub informer")
+        #expect(set.cache.all.filter { $0 is Informer<ServiceFailover> }.count == 1)
+        #expect(set.cache.all.count == 4, "no other hub informer")
     }
 
     /// The Datacenter controller writes every status field but `role`, which the FederationPolicy controller owns.

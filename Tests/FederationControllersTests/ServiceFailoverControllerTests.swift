@@ -150,15 +150,15 @@ import Testing
                 s.conditions.isTrue("Stalled") && s.phase == .blocked && (s.conditions.condition("Ready")?.message.contains("needs 50 replicas, capacity 5") ?? false)
             }
             try await f.waitForStatus("the good one Ready", "good") { s in s.conditions.isTrue("Ready") && s.phase == .active }
-            do {
-                _ = try await f.hub.resource(ServiceFailover.self).create(
-                    ServiceFailover(metadata: ObjectMeta(name: "empty", namespace: "shop"), spec: ServiceFailoverSpec(service: "good", primary: "us-east", failover: [])),
-                    namespace: "shop")
-                Issue.record("an empty failover list was accepted")
-            } catch let error as KubeAPIError {
-                #expect(error.statusCode == 422)
-                #expect(error.message.contains("spec.failover"))
+            // The schema accepts an empty list (ActiveActive has none); ActivePassive needs one, which the controller checks.
+            _ = try await f.hub.resource(ServiceFailover.self).create(
+                ServiceFailover(metadata: ObjectMeta(name: "empty", namespace: "shop"), spec: ServiceFailoverSpec(service: "good", primary: "us-east", failover: [])),
+                namespace: "shop")
+            try await f.waitForStatus("empty failover list stalled", "empty") { s in
+                s.conditions.isTrue("Stalled") && s.conditions.condition("Ready")?.reason == "InvalidSpec"
+                    && (s.conditions.condition("Ready")?.message.contains("spec.failover is empty") ?? false)
             }
+            try await f.waitForStatus("the good one still Ready", "good") { s in s.conditions.isTrue("Ready") && s.phase == .active }
         }
     }
 }

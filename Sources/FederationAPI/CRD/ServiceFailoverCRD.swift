@@ -80,7 +80,7 @@ extension FederationCRDs {
                         ],
                         required: ["datacenter"]
                     )
-                ).with(minItems: 1),
+                ),
                 "policy": .object(
                     "When and how to fail over and back.",
                     properties: [

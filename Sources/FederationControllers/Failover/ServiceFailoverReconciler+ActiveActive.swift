@@ -39,12 +39,15 @@ extension ServiceFailoverReconciler {
     }
 
     /// One ActiveActive pass: copies in every placed datacenter, the division's scale steps, routes, status.
-    func reconcileActiveActive(_ sf: ServiceFailover, read: ServiceRead, executor: ServiceEffectExecutor) async throws -> ReconcileResult {
+    /// `created`: datacenters whose copy this pass created (the read predates it).
+    func reconcileActiveActive(_ sf: ServiceFailover, read: ServiceRead, created: [String], executor: ServiceEffectExecutor) async throws -> ReconcileResult {
+        // A selected member whose caches are still loading would be left out of the division: wait for it.
+        if read.syncing.contains(where: { read.sites[$0] != nil }) { return .requeue(after: .seconds(1)) }
         var sites: [String: SiteHealth] = [:]
         var desired: [String: Int] = [:]
         for (name, view) in read.sites {
             var site = SiteHealth(view.datacenter, readyReplicas: view.readyReplicas, placedReplicas: placedReplicas(in: name, excluding: sf))
-            site.hasWorkload = view.workload != nil || !view.reachable
+            site.hasWorkload = view.workload != nil || created.contains(name) || !view.reachable
             sites[name] = site
             if view.reachable, let workload = view.workload { desired[name] = StandbyCopy.replicas(of: workload) }
         }

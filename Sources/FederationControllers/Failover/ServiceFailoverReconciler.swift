@@ -60,7 +60,7 @@ struct ServiceFailoverReconciler: Reconciler {
                          note: "Created the copy of \(sf.spec.effectiveWorkload.effectiveKind) \(sf.spec.effectiveWorkload.name ?? sf.spec.service) and Service \(sf.spec.service) in \(datacenter).")
         }
         report(copies.failures, sf)
-        if activeActive { return try await reconcileActiveActive(sf, read: read, executor: executor) }
+        if activeActive { return try await reconcileActiveActive(sf, read: read, created: copies.created, executor: executor) }
         let input = self.input(sf, read)
         let plan = planService(input)
         for effect in plan.effects {

@@ -80,6 +80,10 @@ struct ActiveActivePlanner {
         input.desiredReplicas[dc] ?? status.datacenters.first { $0.name == dc }?.desiredReplicas ?? 0
     }
 
+    /// The share the last pass planned there (its status): a returning datacenter's stale copy
+    /// does not make it a candidate again.
+    func planned(_ dc: String) -> Int { status.datacenters.first { $0.name == dc }?.desiredReplicas ?? 0 }
+
     func ready(_ dc: String) -> Int { input.reachable(dc) ? input.sites[dc]?.readyReplicas ?? 0 : 0 }
 
     mutating func wake(after seconds: TimeInterval) { requeue = min(requeue ?? seconds, max(0.5, seconds)) }
@@ -117,8 +121,8 @@ struct ActiveActivePlanner {
                 continue
             }
             guard input.selected.contains(dc), let site = input.sites[dc], !site.unschedulable else { continue }
-            guard current(dc) > 0 || mayJoin(dc) else { continue }
-            candidates.append(DivisionCandidate(name: dc, weight: placement.weight(of: dc), room: site.freeReplicas, current: current(dc)))
+            guard planned(dc) > 0 || mayJoin(dc) else { continue }
+            candidates.append(DivisionCandidate(name: dc, weight: placement.weight(of: dc), room: site.freeReplicas, current: planned(dc)))
         }
         let total = max(0, input.spec.replicas ?? 0)
         let division = ReplicaDivision.divide(
@@ -129,7 +133,8 @@ struct ActiveActivePlanner {
         for dc in gaining where input.reachable(dc) && input.desiredReplicas[dc] != target[dc] {
             effects.append(.scale(datacenter: dc, replicas: target[dc] ?? 0))
         }
-        let gainedReady = gaining.allSatisfy { ready($0) >= (target[$0] ?? 0) }
+        // Make-before-break: nothing scales down until every reachable placed datacenter has its share ready.
+        let gainedReady = target.filter { $0.value > 0 && input.reachable($0.key) }.allSatisfy { ready($0.key) >= $0.value }
         if gainedReady {
             for dc in losing where input.reachable(dc) { effects.append(.scale(datacenter: dc, replicas: target[dc] ?? 0)) }
         }
@@ -140,7 +145,7 @@ struct ActiveActivePlanner {
             return placed && ready(dc) > 0
         }
         effects.append(.route(to: routed))
-        // In flight while a gaining datacenter is not ready; the losing ones scale down in the pass that sees them ready.
+        // In flight while a placed datacenter is not ready; the losing ones scale down in the pass that sees them ready.
         let moving = !gainedReady
         record(target: target, lost: lostNames, moving: moving)
         if moving { wake(after: ServicePlanner.moveRecheckSeconds) }

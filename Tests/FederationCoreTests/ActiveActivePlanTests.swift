@@ -1,0 +1,130 @@
+import FederationAPI
+import FederationCore
+import Foundation
+import Testing
+
+/// `planActiveActive`: the division placed make-before-break, a lost datacenter's share moved,
+/// a returning one let back only after the window or on request, and a shortfall reported.
+struct ActiveActivePlanTests {
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    static func at(_ s: TimeInterval) -> Date { t0.addingTimeInterval(s) }
+    static let names = ["eu-central", "us-east", "us-west"]
+
+    static func spec(failback: FailbackMode = .automatic, total: Int = 12) -> ServiceFailoverSpec {
+        ServiceFailoverSpec(
+            service: "web", primary: "us-east", mode: .activeActive, replicas: total,
+            placement: PlacementSpec(weights: [DatacenterWeight(datacenter: "us-east", weight: 2)], minDatacenters: 2),
+            policy: FailoverPolicy(unhealthyForSeconds: 5, failback: failback, stabilizationSeconds: 120))
+    }
+
+    static func ready(_ name: String, _ replicas: Int, since: TimeInterval = -1000, capacity: Int? = nil) -> SiteHealth {
+        SiteHealth(name: name, phase: .ready, readySince: at(since), readyReplicas: replicas, capacityReplicas: capacity)
+    }
+
+    static func input(
+        _ spec: ServiceFailoverSpec = spec(), status: ServiceFailoverStatus?, sites: [SiteHealth], desired: [String: Int], now: TimeInterval,
+        rebalance: Bool = false
+    ) -> ActiveActiveInput {
+        ActiveActiveInput(
+            spec: spec, status: status, sites: Dictionary(uniqueKeysWithValues: sites.map { ($0.name, $0) }), selected: Set(names),
+            desiredReplicas: desired, rebalanceRequested: rebalance, now: at(now), generation: 1)
+    }
+
+    static func scales(_ plan: ServicePlan) -> [String: Int] {
+        var result: [String: Int] = [:]
+        for case .scale(let dc, let n) in plan.effects { result[dc] = n }
+        return result
+    }
+
+    static func routes(_ plan: ServicePlan) -> [String]? {
+        for case .route(let to) in plan.effects { return to }
+        return nil
+    }
+
+    /// Placed 6/3/3 and ready everywhere.
+    static func settled() -> ServiceFailoverStatus {
+        let first = planActiveActive(input(status: nil, sites: names.map { ready($0, 0) }, desired: ["us-east": 0, "us-west": 0, "eu-central": 0], now: 0))
+        let placed = ["us-east": 6, "us-west": 3, "eu-central": 3]
+        return planActiveActive(input(status: first.status, sites: names.map { ready($0, placed[$0]!) }, desired: placed, now: 2)).status
+    }
+
+    @Test func firstPlacementDividesByWeightThenRoutesOnceReady() {
+        let first = planActiveActive(Self.input(status: nil, sites: Self.names.map { Self.ready($0, 0) }, desired: ["us-east": 0, "us-west": 0, "eu-central": 0], now: 0))
+        #expect(Self.scales(first) == ["us-east": 6, "us-west": 3, "eu-central": 3])
+        #expect(Self.routes(first) == [])
+        #expect(first.status.phase == .progressing)
+        #expect(first.status.datacenters.map(\.desiredReplicas) == [3, 6, 3])
+        let status = Self.settled()
+        #expect(status.phase == .active)
+        #expect(status.conditions.isTrue("Ready"))
+        #expect(status.unplacedReplicas == nil)
+        let steady = planActiveActive(Self.input(status: status, sites: Self.names.map { Self.ready($0, $0 == "us-east" ? 6 : 3) }, desired: ["us-east": 6, "us-west": 3, "eu-central": 3], now: 10))
+        #expect(Self.scales(steady).isEmpty)
+        #expect(Self.routes(steady) == ["eu-central", "us-east", "us-west"])
+    }
+
+    @Test func aLostDatacentersShareMovesMakeBeforeBreakAndReturnsAfterTheWindow() {
+        var status = Self.settled()
+        let lost = SiteHealth(name: "us-east", phase: .unreachable, unhealthySince: Self.at(100))
+        // Not lost yet (3 s of 5): nothing moves, look again when the wait is over.
+        let early = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 3), Self.ready("eu-central", 3)], desired: ["us-west": 3, "eu-central": 3], now: 103))
+        #expect(Self.scales(early).isEmpty)
+        #expect(early.requeueAfter == 2)
+        // Lost: the others scale up first; discovery keeps us-east until they are ready.
+        let moving = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 3), Self.ready("eu-central", 3)], desired: ["us-west": 3, "eu-central": 3], now: 106))
+        #expect(Self.scales(moving) == ["us-west": 6, "eu-central": 6])
+        #expect(Self.routes(moving) == ["eu-central", "us-east", "us-west"])
+        #expect(moving.status.phase == .progressing)
+        #expect(moving.status.lastTransition?.reason == ServiceFailover.Reason.datacenterUnreachable)
+        #expect(moving.status.lastTransition?.completedAt == nil)
+        status = moving.status
+        let done = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 6), Self.ready("eu-central", 6)], desired: ["us-west": 6, "eu-central": 6], now: 108))
+        #expect(Self.routes(done) == ["eu-central", "us-west"])
+        #expect(done.status.phase == .active)
+        #expect(done.status.history.first?.to == "eu-central=6,us-west=6")
+        status = done.status
+        // Back and Ready for 30 s of the 120 s window: it gets nothing yet.
+        let back = Self.ready("us-east", 0, since: 170)
+        let waiting = planActiveActive(Self.input(status: status, sites: [back, Self.ready("us-west", 6), Self.ready("eu-central", 6)], desired: ["us-east": 6, "us-west": 6, "eu-central": 6], now: 200))
+        #expect(Self.scales(waiting) == ["us-east": 0])
+        #expect(waiting.requeueAfter == 90)
+        status = waiting.status
+        // After the window: us-east scales up first; the others give back only once it is ready.
+        let rejoin = planActiveActive(Self.input(status: status, sites: [back, Self.ready("us-west", 6), Self.ready("eu-central", 6)], desired: ["us-east": 0, "us-west": 6, "eu-central": 6], now: 291))
+        #expect(Self.scales(rejoin) == ["us-east": 6])
+        #expect(rejoin.status.lastTransition?.reason == ServiceFailover.Reason.rebalance)
+        let partly = planActiveActive(Self.input(status: rejoin.status, sites: [Self.ready("us-east", 4, since: 170), Self.ready("us-west", 6), Self.ready("eu-central", 6)], desired: ["us-east": 6, "us-west": 6, "eu-central": 6], now: 292))
+        #expect(Self.scales(partly).isEmpty)
+        let home = planActiveActive(Self.input(status: partly.status, sites: [Self.ready("us-east", 6, since: 170), Self.ready("us-west", 6), Self.ready("eu-central", 6)], desired: ["us-east": 6, "us-west": 6, "eu-central": 6], now: 293))
+        #expect(Self.scales(home) == ["us-west": 3, "eu-central": 3])
+        #expect(home.status.phase == .active)
+        #expect(home.status.history.first?.to == "eu-central=3,us-east=6,us-west=3")
+    }
+
+    @Test func manualFailbackWaitsForARebalanceRequest() {
+        let status = ServiceFailoverStatus(datacenters: [
+            ServiceDatacenterStatus(name: "eu-central", role: .active, desiredReplicas: 6), ServiceDatacenterStatus(name: "us-east", role: .active, desiredReplicas: 0),
+            ServiceDatacenterStatus(name: "us-west", role: .active, desiredReplicas: 6),
+        ])
+        var settled = status
+        settled.observedGeneration = 1
+        let sites = [Self.ready("us-east", 0, since: 0), Self.ready("us-west", 6), Self.ready("eu-central", 6)]
+        let desired = ["us-east": 0, "us-west": 6, "eu-central": 6]
+        let stays = planActiveActive(Self.input(Self.spec(failback: .manual), status: settled, sites: sites, desired: desired, now: 1000))
+        #expect(Self.scales(stays).isEmpty)
+        let asked = planActiveActive(Self.input(Self.spec(failback: .manual), status: settled, sites: sites, desired: desired, now: 1000, rebalance: true))
+        #expect(Self.scales(asked) == ["us-east": 6])
+    }
+
+    @Test func aShortfallIsReportedNeverOvercommitted() {
+        let sites = [Self.ready("us-east", 0, capacity: 2), Self.ready("us-west", 0, capacity: 3), Self.ready("eu-central", 0, capacity: 4)]
+        let plan = planActiveActive(Self.input(status: nil, sites: sites, desired: ["us-east": 0, "us-west": 0, "eu-central": 0], now: 0))
+        #expect(Self.scales(plan) == ["us-east": 2, "us-west": 3, "eu-central": 4])
+        #expect(plan.status.unplacedReplicas == 3)
+        let placed = ["us-east": 2, "us-west": 3, "eu-central": 4]
+        let ready = planActiveActive(Self.input(status: plan.status, sites: sites.map { Self.ready($0.name, placed[$0.name]!, capacity: $0.capacityReplicas) }, desired: placed, now: 2))
+        #expect(ready.status.phase == .degraded)
+        #expect(ready.status.conditions.condition("Ready")?.reason == ServiceFailover.Reason.insufficientCapacity)
+        #expect(ready.status.conditions.condition("Ready")?.message.contains("3 of 12 replicas have no room") == true)
+    }
+}
