@@ -46,6 +46,17 @@ struct ServiceViewTests {
         #expect(json["datacenters"]?.arrayValue?[1]["endpoints"]?.arrayValue?.count == 2)
     }
 
+    @Test func anActiveActiveDatacenterViewSaysWhereItsClientsGo() throws {
+        var sf = Self.failedOver
+        sf.spec = ServiceFailoverSpec(service: "web", primary: "us-east", mode: .activeActive, replicas: 6)
+        let local = try ServiceView.answer(.datacenter("us-west"), for: sf)
+        #expect(local.routing == "clients in us-west use its own 2 ready endpoints (at least minLocalReadyReplicas 1)")
+        #expect(local.table.hasSuffix(local.routing ?? "-"))
+        let fallback = try ServiceView.answer(.datacenter("eu-central"), for: sf)
+        #expect(fallback.routing == "clients in eu-central fall back to us-west (0 ready locally, fewer than minLocalReadyReplicas 1)")
+        #expect(try ServiceView.answer(.all, for: sf).routing == nil)
+    }
+
     @Test func selectionsAreExclusive() {
         #expect(throws: (any Error).self) { try ConcordCommand.parseAsRoot(["service", "get", "x", "--datacenter", "a", "--all-datacenters"]) }
         #expect(throws: (any Error).self) { try ConcordCommand.parseAsRoot(["service", "get", "x", "--failover", ","]) }

@@ -64,7 +64,8 @@ struct ControllerTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await controller.queue.run() }
                 try await clock.waitForSleepers(1)
-                #expect(clock.nextDeadline == ManualClock.Instant(offset: d))
+                // The queue's run loop arms its timer for the delayed key; wait until it has.
+                try await waitUntil("the timer armed for \(d)", timeout: .seconds(30)) { clock.nextDeadline == ManualClock.Instant(offset: d) }
                 clock.advance(by: d)
                 #expect(await controller.queue.get() == key)
                 await controller.queue.shutDown()

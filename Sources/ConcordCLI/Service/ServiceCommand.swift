@@ -8,7 +8,7 @@ import KubeClient
 struct ServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service", abstract: "Find where a ServiceFailover's Service runs, and move it back to its primary.",
-        subcommands: [Get.self, Failback.self], aliases: ["svc"])
+        subcommands: [Get.self, Failback.self, Rebalance.self], aliases: ["svc"])
 
     /// Output formats of `get`.
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -78,18 +78,46 @@ struct ServiceCommand: AsyncParsableCommand {
             guard let active = sf.status?.activeDatacenter, active != sf.spec.primary else {
                 throw CLIError("servicefailover \(namespace)/\(name) runs in its primary \(sf.spec.primary); there is nothing to fail back")
             }
-            let hub = try cluster.client()
-            do {
-                _ = try await hub.resource(ServiceFailover.self).patch(
-                    name, namespace: namespace, type: .merge,
-                    patch: ["metadata": ["annotations": .object([PromotionAnnotation.failbackRequestedAt: .string(KubeTime(Date()).description)])]])
-            } catch {
-                try? await hub.shutdown()
-                throw CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))
-            }
-            try await hub.shutdown()
+            try await ServiceCommand.annotate(name, namespace: namespace, PromotionAnnotation.failbackRequestedAt, cluster: cluster)
             print("servicefailover \(namespace)/\(name): failback from \(active) to \(sf.spec.primary) requested")
         }
+    }
+
+    /// `concord service rebalance NAME [-n NS]`.
+    struct Rebalance: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give an ActiveActive Service's returned datacenters their share now, make-before-break.",
+            discussion: """
+                Sets the annotation \(PromotionAnnotation.rebalanceRequestedAt) on ServiceFailover NAME to now. The \
+                controller then divides the replicas over every selected Ready datacenter without waiting for \
+                stabilizationSeconds: those that gain scale up first, the others scale down once they are ready.
+                """)
+
+        @OptionGroup var cluster: ClusterOptions
+        @Argument(help: "The ServiceFailover's name.") var name: String
+        @Option(name: [.customShort("n"), .long], help: "The namespace.") var namespace = "default"
+
+        func run() async throws {
+            let sf = try await ServiceCommand.read(name, namespace: namespace, cluster: cluster)
+            guard sf.spec.effectiveMode == .activeActive else {
+                throw CLIError("servicefailover \(namespace)/\(name) is ActivePassive; `concord service failback \(name) -n \(namespace)` moves it back to its primary")
+            }
+            try await ServiceCommand.annotate(name, namespace: namespace, PromotionAnnotation.rebalanceRequestedAt, cluster: cluster)
+            print("servicefailover \(namespace)/\(name): rebalance requested")
+        }
+    }
+
+    /// Sets `annotation` on ServiceFailover `namespace/name` to the current time.
+    static func annotate(_ name: String, namespace: String, _ annotation: String, cluster: ClusterOptions) async throws {
+        let hub = try cluster.client()
+        do {
+            _ = try await hub.resource(ServiceFailover.self).patch(
+                name, namespace: namespace, type: .merge, patch: ["metadata": ["annotations": .object([annotation: .string(KubeTime(Date()).description)])]])
+        } catch {
+            try? await hub.shutdown()
+            throw CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))
+        }
+        try await hub.shutdown()
     }
 
     /// Reads ServiceFailover `namespace/name` from the hub, or a one-line error saying what to fix.

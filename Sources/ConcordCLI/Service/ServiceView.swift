@@ -25,6 +25,8 @@ struct ServiceView: Equatable {
     var phase: String?
     /// The selected datacenters.
     var datacenters: [ServiceDatacenterStatus]
+    /// ActiveActive with `--datacenter X`: which endpoints clients in X use.
+    var routing: String?
 
     /// Selects from `sf`'s view, or a one-line error saying why nothing answers.
     static func answer(_ query: Query, for sf: ServiceFailover) throws -> ServiceView {
@@ -51,7 +53,16 @@ struct ServiceView: Equatable {
             }
             selected = [first]
         }
-        return ServiceView(service: name, active: active, phase: sf.status?.phase?.rawValue, datacenters: selected)
+        var answer = ServiceView(service: name, active: active, phase: sf.status?.phase?.rawValue, datacenters: selected)
+        if sf.spec.effectiveMode == .activeActive, case .datacenter(let dc) = query {
+            let local = (selected.first?.reachable == true ? selected.first?.endpoints?.count : nil) ?? 0
+            let minimum = sf.spec.effectivePolicy.effectiveMinLocalReadyReplicas
+            let others = view.filter { $0.name != dc && Self.serving($0) }.map(\.name)
+            answer.routing = local >= minimum && local > 0
+                ? "clients in \(dc) use its own \(local) ready endpoints (at least minLocalReadyReplicas \(minimum))"
+                : "clients in \(dc) fall back to \(others.isEmpty ? "no other datacenter" : others.joined(separator: ", ")) (\(local) ready locally, fewer than minLocalReadyReplicas \(minimum))"
+        }
+        return answer
     }
 
     /// Reachable, with ready replicas and endpoints.
@@ -59,9 +70,10 @@ struct ServiceView: Equatable {
         dc.reachable == true && (dc.readyReplicas ?? 0) > 0 && !(dc.endpoints ?? []).isEmpty
     }
 
-    /// A kubectl-style table: DATACENTER ROLE ACTIVE REACHABLE DESIRED READY ENDPOINTS.
+    /// A kubectl-style table: DATACENTER ROLE ACTIVE REACHABLE DESIRED READY ENDPOINTS, then the routing line if any.
     var table: String {
         let header = ["DATACENTER", "ROLE", "ACTIVE", "REACHABLE", "DESIRED", "READY", "ENDPOINTS"]
+        let routingLine = routing.map { "\n\($0)" } ?? ""
         let rows = datacenters.map { dc -> [String] in
             [
                 dc.name, dc.role?.rawValue ?? "", dc.name == active ? "*" : "", dc.reachable.map { $0 ? "yes" : "no" } ?? "unknown",
@@ -72,7 +84,7 @@ struct ServiceView: Equatable {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in
             row.enumerated().map { column, cell in column == row.count - 1 ? cell : cell.padding(toLength: widths[column] + 3, withPad: " ", startingAt: 0) }.joined()
-        }.joined(separator: "\n")
+        }.joined(separator: "\n") + routingLine
     }
 
     /// `{"service": …, "activeDatacenter": …, "phase": …, "datacenters": [...]}`, keys sorted.
@@ -82,9 +94,10 @@ struct ServiceView: Equatable {
             var activeDatacenter: String?
             var phase: String?
             var datacenters: [ServiceDatacenterStatus]
+            var routing: String?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(Document(service: service, activeDatacenter: active, phase: phase, datacenters: datacenters)), as: UTF8.self)
+        return String(decoding: try encoder.encode(Document(service: service, activeDatacenter: active, phase: phase, datacenters: datacenters, routing: routing)), as: UTF8.self)
     }
 }

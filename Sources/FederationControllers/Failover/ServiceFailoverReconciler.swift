@@ -31,8 +31,9 @@ struct ServiceFailoverReconciler: Reconciler {
     let written = WrittenStatuses()
     let logger: Logger
 
-    /// How often a settled ServiceFailover is looked at while nothing changes.
-    static let resync: Duration = .seconds(30)
+    /// How often a settled ServiceFailover is looked at while nothing changes (member events and
+    /// Datacenter changes wake it sooner; this bounds how long a missed one can delay a step).
+    static let resync: Duration = .seconds(10)
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let cached = cache.get(key) else {
