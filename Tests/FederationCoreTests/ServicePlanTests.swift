@@ -150,6 +150,33 @@ struct ServicePlanTests {
         #expect(retried.effects.first == .scale(datacenter: "eu-central", replicas: 4))
     }
 
+    @Test func aRolledBackFailbackWaitsANewWindowOrANewerRequest() {
+        let sites = [Self.ready("us-east", replicas: 0, since: 20), Self.ready("us-west", replicas: 3), Self.ready("eu-central", replicas: 0)]
+        let desired = ["us-east": 0, "us-west": 3, "eu-central": 0]
+        let auto = Self.spec(failback: .automatic)
+        let started = planService(Self.input(auto, status: Self.failedOverStatus(), sites: sites, desired: desired, now: 150))
+        #expect(started.effects.first == .scale(datacenter: "us-east", replicas: 4))
+        // us-east never gets ready: rolled back after readinessTimeoutSeconds (60).
+        let rolledBack = planService(Self.input(auto, status: started.status, sites: sites, desired: ["us-east": 4, "us-west": 3, "eu-central": 0], now: 211))
+        #expect(rolledBack.status.phase == .degraded)
+        #expect(rolledBack.status.activeDatacenter == "us-west")
+        var status = rolledBack.status
+        for t in [212.0, 213, 300, 330] {
+            let pass = planService(Self.input(auto, status: status, sites: sites, desired: desired, now: t))
+            #expect(!pass.effects.contains(.scale(datacenter: "us-east", replicas: 4)), "failback retried at \(t), inside the new window")
+            status = pass.status
+        }
+        let again = planService(Self.input(auto, status: status, sites: sites, desired: desired, now: 332))
+        #expect(again.effects.first == .scale(datacenter: "us-east", replicas: 4))
+        // Manual: the request that led to the rollback does not restart it; a newer one does.
+        var manual = ServiceInput(
+            spec: Self.spec(), status: rolledBack.status, sites: Dictionary(uniqueKeysWithValues: sites.map { ($0.name, $0) }), desiredReplicas: desired,
+            primaryReplicas: 4, failbackRequested: true, failbackRequestedAt: Self.at(140), now: Self.at(215), generation: 1)
+        #expect(!planService(manual).effects.contains(.scale(datacenter: "us-east", replicas: 4)))
+        manual.failbackRequestedAt = Self.at(214)
+        #expect(planService(manual).effects.first == .scale(datacenter: "us-east", replicas: 4))
+    }
+
     @Test func aTargetLostDuringTheFailoverIsReplacedByTheNextThatFits() {
         let sites0 = [Self.lost("us-east", since: 0), Self.ready("us-west", replicas: 0), Self.ready("eu-central", replicas: 0)]
         let started = planService(Self.input(status: nil, sites: sites0, desired: [:], now: 5))

@@ -26,7 +26,9 @@ extension ServiceFailoverReconciler {
         }
         return ServiceInput(
             spec: sf.spec, status: status, sites: sites, desiredReplicas: desired, primaryReplicas: primaryReplicas(sf, read),
-            failbackRequested: failbackRequested(sf), now: now(), generation: sf.metadata.generation)
+            failbackRequested: failbackRequested(sf),
+            failbackRequestedAt: sf.metadata.annotations?[PromotionAnnotation.failbackRequestedAt].flatMap { KubeTime(rfc3339: $0)?.date },
+            now: now(), generation: sf.metadata.generation)
     }
 
     /// The user's replica count in the primary: read from the workload while it runs there, and

@@ -93,7 +93,9 @@ struct ServicePlanner {
         }
         switch FailoverTrigger.evaluate(active: site, policy: activePolicy, now: now) {
         case .healthy:
-            status.phase = pendingMigration ? (blockedMessage == nil ? .degraded : .blocked) : failedOver ? .failedOver : .active
+            // A rolled-back failback stays Degraded until the next one starts (its condition's time is the new window's start).
+            let rolledBackFailback = failedOver && status.phase == .degraded
+            status.phase = pendingMigration ? (blockedMessage == nil ? .degraded : .blocked) : rolledBackFailback ? .degraded : failedOver ? .failedOver : .active
             scaleDownIdleCopies()
             if failedOver { considerFailback() }
         case .waiting(_, _, let remaining):
@@ -128,8 +130,17 @@ struct ServicePlanner {
     }
 
     mutating func considerFailback() {
-        guard let home = input.sites[primary] else { return }
-        switch FailbackDecision.evaluate(primary: home, policy: policy, requested: input.failbackRequested, now: now) {
+        guard var home = input.sites[primary] else { return }
+        // A failback that was rolled back (its target never became ready) is not retried at once: the
+        // window starts again at the rollback, and a request must be newer than it.
+        var requested = input.failbackRequested
+        if let rollback = status.conditions.condition(ServiceFailover.ConditionType.progressing), rollback.reason == Reason.readinessTimeout,
+            rollback.status == .false
+        {
+            home.readySince = max(home.readySince ?? rollback.lastTransitionTime.date, rollback.lastTransitionTime.date)
+            if let asked = input.failbackRequestedAt, asked < rollback.lastTransitionTime.date { requested = false }
+        }
+        switch FailbackDecision.evaluate(primary: home, policy: policy, requested: requested, now: now) {
         case .failBack: startPlanned(to: primary, reason: Reason.failback)
         case .stabilizing(let remaining): requeue = min(requeue ?? remaining, remaining)
         case .awaitingRequest, .primaryUnhealthy: break

@@ -49,6 +49,9 @@ public struct ServiceInput: Hashable, Sendable {
     public var primaryReplicas: Int
     /// A person asked for failback (`concord service failback` or the annotation).
     public var failbackRequested: Bool
+    /// When the failback request was made (the annotation's time), when known: a request older than
+    /// a rolled-back failback does not start another.
+    public var failbackRequestedAt: Date?
     /// The current time.
     public var now: Date
     /// `metadata.generation`: conditions record it, and a rolled-back migration is not retried
@@ -58,8 +61,9 @@ public struct ServiceInput: Hashable, Sendable {
     /// Creates an input.
     public init(
         spec: ServiceFailoverSpec, status: ServiceFailoverStatus?, sites: [String: SiteHealth], desiredReplicas: [String: Int],
-        primaryReplicas: Int, failbackRequested: Bool = false, now: Date, generation: Int64? = nil
+        primaryReplicas: Int, failbackRequested: Bool = false, failbackRequestedAt: Date? = nil, now: Date, generation: Int64? = nil
     ) {
+        self.failbackRequestedAt = failbackRequestedAt
         self.generation = generation
         self.spec = spec
         self.status = status
