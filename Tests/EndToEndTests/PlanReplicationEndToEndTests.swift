@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// `concord plan` for a ReplicationRule on `concord up`: the writes and the conflict it lists are
-/// what the controller does on its next pass. The controller is paused (SIGSTOP) while the source
-/// and a replica change and the plan is read, then resumed (SIGCONT).
+/// what the controller does on its next pass. The controller is stopped (`kill -9`) while the source
+/// and a replica change and the plan is read, then a new one is started on the same hub.
 @Suite(.serialized) struct PlanReplicationEndToEndTests {
     struct Document: Decodable {
         struct Target: Decodable { var datacenter: String; var unreachable: Bool; var creates: [String]; var updates: [String]; var conflicts: [String] }
@@ -27,9 +27,9 @@ import Glibc
 
         // Between two passes: the controller paused, a new source object and a local edit of a replica.
         let controller = try #require(fed.layout.controller?.pid)
-        kill(controller, SIGSTOP)
-        var resumed = false
-        defer { if !resumed { kill(controller, SIGCONT) } }
+        kill(controller, SIGKILL)
+        var restarted: Background?
+        defer { restarted?.signal(SIGKILL) }
         for args in [["-n", "shop", "create", "configmap", "b", "--from-literal=v=2"], ["-n", "shop", "label", "configmap", "b", "scope=global"]] {
             #expect(try await east.run(args).succeeded, "\(args)")
         }
@@ -51,9 +51,8 @@ import Glibc
         #expect(try await hub("get", "rr", "global-config", "-n", "shop", "-o", "jsonpath={.metadata.resourceVersion}").stdout == before, "concord plan wrote the rule")
         #expect(try await eu("get", "cm", "b", "-n", "shop", "--ignore-not-found", "-o", "name").stdout.isEmpty, "the controller acted before the plan was compared")
 
-        // Resume the controller: it does what was planned.
-        kill(controller, SIGCONT)
-        resumed = true
+        // A controller again: it does what was planned.
+        restarted = try Background(bin, ["controller", "--kubeconfig", fed.hubConfig], logPath: dir.appendingPathComponent("controller-2.log").path)
         let done = try await eventually(timeout: .seconds(30), every: .milliseconds(250)) {
             let westB = try await west("get", "cm", "b", "-n", "shop", "-o", "jsonpath={.data.v}", "--ignore-not-found").stdout
             let euB = try await eu("get", "cm", "b", "-n", "shop", "-o", "jsonpath={.data.v}", "--ignore-not-found").stdout

@@ -28,7 +28,9 @@ struct ServiceFailoverReconciler: Reconciler {
     let events: EventRecorder
     let metrics: FailoverMetrics
     /// Statuses written but maybe not in the cache yet.
-    let written = WrittenStatuses()
+    let written = WrittenStatuses<ServiceFailoverStatus>()
+    /// Moves already counted in the metrics.
+    let counted = CountedMoves()
     let logger: Logger
 
     /// How often a settled ServiceFailover is looked at while nothing changes (member events and
@@ -40,7 +42,8 @@ struct ServiceFailoverReconciler: Reconciler {
             written.forget(key)
             return .done
         }
-        var sf = written.current(cached, key: key)
+        var sf = cached
+        if let status = written.status(for: key, version: cached.metadata.resourceVersion) { sf.status = status }
         if sf.metadata.deletionTimestamp != nil { return try await finalize(sf) }
         if !sf.metadata.hasFinalizer(FederationFinalizer.cleanup), let updated = try await failovers.ensureFinalizer(FederationFinalizer.cleanup, on: sf) {
             sf.metadata.resourceVersion = updated.metadata.resourceVersion
@@ -128,7 +131,9 @@ struct ServiceFailoverReconciler: Reconciler {
 
     /// Counts a move that started, times one that completed (once: the status written says which).
     func recordMetrics(_ status: ServiceFailoverStatus, _ sf: ServiceFailover) {
-        guard let move = status.lastTransition, sf.status?.lastTransition != move else { return }
+        guard let move = status.lastTransition, sf.status?.lastTransition != move,
+            counted.first(ObjectKey(namespace: sf.metadata.namespace, name: sf.metadata.name ?? ""), move)
+        else { return }
         let service = "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")"
         if move.completedAt == nil { metrics.started(move, service: service) } else { metrics.completed(move, service: service) }
     }

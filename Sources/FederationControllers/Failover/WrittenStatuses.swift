@@ -3,34 +3,45 @@ import FederationAPI
 import Foundation
 import Synchronization
 
-/// The statuses this controller wrote, until the shared cache has caught up with them.
+/// The statuses a controller wrote, until the shared cache has caught up with them.
 ///
 /// A pass that starts right after a status write may still read the older object from the cache;
-/// planning from that older status would start the same move twice (counting it twice, and moving
-/// its start time). Each write is remembered with the `resourceVersion` the pass read; while the
-/// cache still holds exactly that version, the next pass uses the written status instead.
-final class WrittenStatuses: Sendable {
-    private let written = Mutex<[ObjectKey: (readVersion: String?, status: ServiceFailoverStatus)]>([:])
+/// planning from that older status would start the same move twice, or write back a status without
+/// what the last pass found (a status patch carries no resourceVersion precondition). Each write is
+/// remembered with the `resourceVersion` the pass read; while the cache still holds exactly that
+/// version, the next pass uses the written status instead.
+final class WrittenStatuses<Status: Sendable>: Sendable {
+    private let written = Mutex<[ObjectKey: (readVersion: String?, status: Status)]>([:])
 
     /// Remembers that `status` was written over the object read at `readVersion`.
-    func record(_ key: ObjectKey, readVersion: String?, status: ServiceFailoverStatus) {
+    func record(_ key: ObjectKey, readVersion: String?, status: Status) {
         written.withLock { $0[key] = (readVersion, status) }
     }
 
-    /// `sf` with the status this controller wrote over it, when the cache has not seen that write yet.
-    func current(_ sf: ServiceFailover, key: ObjectKey) -> ServiceFailover {
+    /// The status written over the object at `version`, while the cache still holds that version.
+    func status(for key: ObjectKey, version: String?) -> Status? {
         written.withLock { written in
-            guard let entry = written[key] else { return sf }
-            guard entry.readVersion == sf.metadata.resourceVersion else {
+            guard let entry = written[key] else { return nil }
+            guard entry.readVersion == version else {
                 written[key] = nil
-                return sf
+                return nil
             }
-            var current = sf
-            current.status = entry.status
-            return current
+            return entry.status
         }
     }
 
     /// Forgets `key` (the object is gone).
     func forget(_ key: ObjectKey) { _ = written.withLock { $0.removeValue(forKey: key) } }
+}
+
+/// The moves whose start or completion this process has counted, so a pass that sees the same
+/// transition again (an older cache) never counts it twice.
+final class CountedMoves: Sendable {
+    private let counted = Mutex<Set<String>>([])
+
+    /// True the first time `move` of `key` is seen in this state (started or completed).
+    func first(_ key: ObjectKey, _ move: FailoverTransition) -> Bool {
+        let id = "\(key) \(move.startedAt) \(move.from ?? "") \(move.to) \(move.completedAt == nil ? "started" : "completed")"
+        return counted.withLock { $0.insert(id).inserted }
+    }
 }

@@ -31,13 +31,21 @@ struct ReplicationRuleReconciler: Reconciler {
     let metrics: ReplicationMetrics
     /// Content hashes per rule by uid and resourceVersion, so a pass hashes only what changed.
     let hashMemos = RuleHashMemos()
+    /// Statuses written but maybe not in the cache yet.
+    let written = WrittenStatuses<ReplicationRuleStatus>()
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let rule = ruleCache.get(key) else {
+        guard let cached = ruleCache.get(key) else {
             hashMemos.forget(key)
+            written.forget(key)
             return .done
         }
+        // A status written by the last pass but not in the cache yet is the one to build on (a status
+        // patch has no resourceVersion precondition, so a pass on the older copy would wipe it).
+        var current = cached
+        if let status = written.status(for: key, version: cached.metadata.resourceVersion) { current.status = status }
+        let rule = current
         if rule.metadata.deletionTimestamp != nil {
             hashMemos.forget(key)
             return try await finalize(rule)
@@ -122,6 +130,7 @@ struct ReplicationRuleReconciler: Reconciler {
         guard status != rule.status else { return }
         do {
             try await rules.patchStatus(rule, fields: Self.statusFields, from: status)
+            written.record(ruleCache.key(of: rule), readVersion: rule.metadata.resourceVersion, status: status)
         } catch let error as KubeAPIError where error.isNotFound {}
     }
 }

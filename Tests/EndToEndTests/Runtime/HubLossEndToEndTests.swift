@@ -16,9 +16,12 @@ import Glibc
         let etcd = try await SharedTestEtcd.shared.cluster()
         let storage = ["--storage", "etcd", "--etcd-endpoints", etcd.endpointsArgument, "--etcd-prefix", "/concord-hub-loss-\(UUID().uuidString.prefix(8))"]
         let token = "hub-loss-\(UUID().uuidString.prefix(8))"
-        let first = try await ServerProcess.start(dataDir: dir.appendingPathComponent("hub-1"), logName: "hub-1", extraArguments: storage + ["--token", token])
+        // Plain HTTP: each server here would generate its own CA, and one kubeconfig trusts one CA
+        // (`concord up --ha` gives both hub servers the same CA and token).
+        let plain = storage + ["--insecure-plain-http"]
+        let first = try await ServerProcess.start(dataDir: dir.appendingPathComponent("hub-1"), logName: "hub-1", extraArguments: plain + ["--token", token])
         defer { first.process.signal(SIGKILL) }
-        let second = try await ServerProcess.start(dataDir: dir.appendingPathComponent("hub-2"), logName: "hub-2", extraArguments: storage + ["--token", token])
+        let second = try await ServerProcess.start(dataDir: dir.appendingPathComponent("hub-2"), logName: "hub-2", extraArguments: plain + ["--token", token])
         defer { second.process.signal(SIGKILL) }
         let member = try await ServerProcess.start(dataDir: dir.appendingPathComponent("member"), logName: "member")
         defer { member.process.signal(SIGKILL) }
