@@ -113,6 +113,8 @@ import Testing
                 let w = try await Setup.deployment("cart", in: west), e = try await Setup.deployment("cart", in: eu)
                 return w?.replicas == 0 && e?.replicas == 0
             }
+            // Protected first: the controller has recorded the 2 replicas the primary runs (a failover target needs room for them).
+            try await f.waitForStatus("Active with the primary's replicas", "cart") { s in s.phase == .active && s.primaryReplicas == 2 }
             try await Setup.scale("cart", to: 0, in: east)
             try await f.waitForStatus("Blocked", "cart") { s in
                 s.phase == .blocked && s.conditions.isTrue("Stalled") && s.conditions.condition("Ready")?.reason == "NoFittingTarget"
