@@ -47,6 +47,29 @@ struct ReplicationStatusTests {
         #expect(again.status.conditions.condition("Reconciling")?.status == .true)
     }
 
+    @Test func newConflictsAreRecordedBeforeTheirRestoreAndNotCountedAgainAfter() {
+        var rule = Repl.rule()
+        rule.status = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: [:]), sourceRevision: "10"), now: Repl.now).status
+        let synced = rule.status
+        let edited = Self.plan(rule, replicas: ["a": Repl.replica("a", "local", written: "1")])
+        let recorded = ReplicationStatusBuilder.recordingConflicts(rule: rule, plan: edited, now: Repl.now)
+        #expect(recorded.new.map(\.key.name) == ["a"])
+        #expect(recorded.status.conflicts.map(\.name) == ["a"])
+        #expect(recorded.status.conflictsTotal == 1)
+        #expect(recorded.status.conditions.condition("ConflictsDetected")?.status == .true)
+        // Only the conflicts move: targets and the other conditions stay as the last pass left them.
+        #expect(recorded.status.targets == synced?.targets)
+        #expect(recorded.status.conditions.condition("Ready") == synced?.conditions.condition("Ready"))
+        // The pass then builds its final status on the recorded one: listed once, counted once.
+        rule.status = recorded.status
+        let final = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: edited, sourceRevision: "10"), now: Repl.now)
+        #expect(final.newConflicts.isEmpty)
+        #expect(final.status.conflicts.map(\.name) == ["a"])
+        #expect(final.status.conflictsTotal == 1)
+        // A pass with nothing new records nothing.
+        #expect(ReplicationStatusBuilder.recordingConflicts(rule: rule, plan: edited, now: Repl.now).new.isEmpty)
+    }
+
     @Test func manualConflictWaitsThenLeavesTheListWhenResolved() {
         var rule = Repl.rule(.manual)
         let waiting = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": Repl.replica("a", "local", written: "1")]), sourceRevision: "10"), now: Repl.now)

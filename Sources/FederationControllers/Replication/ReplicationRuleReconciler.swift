@@ -45,7 +45,7 @@ struct ReplicationRuleReconciler: Reconciler {
         // patch has no resourceVersion precondition, so a pass on the older copy would wipe it).
         var current = cached
         if let status = written.status(for: key, version: cached.metadata.resourceVersion) { current.status = status }
-        let rule = current
+        var rule = current
         if rule.metadata.deletionTimestamp != nil {
             hashMemos.forget(key)
             return try await finalize(rule)
@@ -67,19 +67,26 @@ struct ReplicationRuleReconciler: Reconciler {
                 rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
                 sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash)
         }
+        // New conflicts are on record before anything resolves them.
+        let (recorded, newConflicts) = ReplicationStatusBuilder.recordingConflicts(rule: rule, plan: plan, now: at)
+        if !newConflicts.isEmpty {
+            try await writeStatus(recorded, of: rule)
+            rule.status = recorded
+        }
         var round = ReplicationRound(plan: plan, sourceRevision: read.sourceRevision, unreachable: read.unreachable)
         // Targets are written side by side: a slow or frozen member delays only its own replicas.
         let executor = executor(read.kinds)
+        let executed = rule
         await withTaskGroup(of: (String, TargetOutcome).self) { group in
             for target in plan.targets where !target.writes.isEmpty {
-                group.addTask { (target.datacenter, await executor.execute(target, rule: rule)) }
+                group.addTask { (target.datacenter, await executor.execute(target, rule: executed)) }
             }
             for await (datacenter, outcome) in group {
                 if let failure = outcome.failure { round.failures[datacenter] = failure }
                 if let lag = outcome.lag { round.lags[datacenter] = lag }
             }
         }
-        let (status, newConflicts) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
+        let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         try await writeStatus(status, of: rule)
         return .requeue(after: delay(rule, round))

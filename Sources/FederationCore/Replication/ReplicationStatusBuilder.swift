@@ -25,6 +25,20 @@ public enum ReplicationStatusBuilder {
         return (status, new)
     }
 
+    /// The previous status with `plan`'s newly found conflicts listed, counted and reflected in
+    /// ConflictsDetected, and nothing else changed; `new` is empty when the plan found none. It is
+    /// written before the pass executes anything, so a restore or an adoption never lands without
+    /// its conflict on record, even when the pass's final status write fails or the controller dies.
+    public static func recordingConflicts(rule: ReplicationRule, plan: ReplicationPlan, now: Date) -> (status: ReplicationRuleStatus, new: [ConflictFinding]) {
+        var status = rule.status ?? ReplicationRuleStatus()
+        let (conflicts, new) = ConflictLedger.merge(previous: status.conflicts, findings: plan.targets.flatMap(\.conflicts), now: now)
+        guard !new.isEmpty else { return (status, []) }
+        status.conflicts = conflicts
+        status.conflictsTotal = (status.conflictsTotal ?? 0) + Int64(new.count)
+        setConflictsCondition(&status, rule: rule, c: Conditions(generation: rule.metadata.generation, time: KubeTime(now)))
+        return (status, new)
+    }
+
     /// The status of a rule that cannot be planned: Ready False (and Stalled True when terminal).
     public static func blocked(rule: ReplicationRule, by blocker: ReplicationBlocker, source: String?, now: Date) -> ReplicationRuleStatus {
         var status = rule.status ?? ReplicationRuleStatus()
@@ -86,15 +100,7 @@ public enum ReplicationStatusBuilder {
             synced = c.make(T.synced, .true, R.allTargetsSynced, "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source).")
         }
         status.conditions.set(synced)
-        let waiting = status.conflicts.filter { $0.resolution == .manual }
-        if status.conflicts.isEmpty {
-            status.conditions.set(c.make(T.conflictsDetected, .false, R.noConflicts, "No replica was changed in its own datacenter."))
-        } else if !waiting.isEmpty {
-            status.conditions.set(c.make(T.conflictsDetected, .true, R.manualResolutionRequired,
-                "\(waiting.count) conflict(s) wait for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution)."))
-        } else {
-            status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved, "\(status.conflictsTotal ?? 0) conflict(s) detected and resolved by \(rule.spec.effectiveConflictResolution.rawValue)."))
-        }
+        let waiting = setConflictsCondition(&status, rule: rule, c: c)
         let excluded = round.plan.targets.filter { !$0.regionAllowed }.map(\.datacenter)
         let blocked = round.plan.targets.reduce(0) { $0 + $1.blocked.count }
         if blocked > 0 {
@@ -114,6 +120,21 @@ public enum ReplicationStatusBuilder {
         }
         if failed.isEmpty { status.conditions.remove(T.reconciling) } else { status.conditions.set(c.make(T.reconciling, .true, CommonReason.progressing, synced.message)) }
         status.conditions.remove(T.stalled)
+    }
+
+    /// Sets ConflictsDetected from the listed conflicts; returns those waiting for a person.
+    @discardableResult
+    static func setConflictsCondition(_ status: inout ReplicationRuleStatus, rule: ReplicationRule, c: Conditions) -> [ReplicationConflict] {
+        let waiting = status.conflicts.filter { $0.resolution == .manual }
+        if status.conflicts.isEmpty {
+            status.conditions.set(c.make(T.conflictsDetected, .false, R.noConflicts, "No replica was changed in its own datacenter."))
+        } else if !waiting.isEmpty {
+            status.conditions.set(c.make(T.conflictsDetected, .true, R.manualResolutionRequired,
+                "\(waiting.count) conflict(s) wait for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution)."))
+        } else {
+            status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved, "\(status.conflictsTotal ?? 0) conflict(s) detected and resolved by \(rule.spec.effectiveConflictResolution.rawValue)."))
+        }
+        return waiting
     }
 
     struct Conditions {
