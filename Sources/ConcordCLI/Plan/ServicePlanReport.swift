@@ -61,21 +61,27 @@ struct ServicePlanReport: Codable, Equatable {
         var sites: [String: SiteHealth] = [:]
         for name in names {
             guard let dc = datacenters.first(where: { $0.metadata.name == name }) else { continue }
-            var site = SiteHealth(dc, readyReplicas: recorded[name]?.readyReplicas)
-            if cordoned.contains(name) { site.unschedulable = true }
-            if unreachable.contains(name) {
-                site.phase = .unreachable
-                site.readySince = nil
-                let waited = now.addingTimeInterval(-TimeInterval(sf.spec.effectivePolicy.effectiveUnhealthyForSeconds))
-                site.unhealthySince = min(site.unhealthySince ?? waited, waited)
-            }
-            sites[name] = site
+            sites[name] = assumedSite(dc, sf, readyReplicas: recorded[name]?.readyReplicas, unreachable: unreachable.contains(name), cordoned: cordoned.contains(name), now: now)
         }
         let desired = recorded.compactMapValues(\.desiredReplicas)
         let primaryReplicas = sf.status?.primaryReplicas ?? desired[sf.spec.primary].flatMap { $0 > 0 ? $0 : nil } ?? sf.spec.failover.first?.replicas ?? 1
         return ServiceInput(
             spec: sf.spec, status: sf.status, sites: sites, desiredReplicas: desired, primaryReplicas: primaryReplicas, now: now,
             generation: sf.metadata.generation)
+    }
+
+    /// `dc`'s health as the planner sees it, with the assumptions applied: cordoned, or Unreachable
+    /// since `unhealthyForSeconds` ago (so the plan acts on it now).
+    static func assumedSite(_ dc: Datacenter, _ sf: ServiceFailover, readyReplicas: Int?, unreachable: Bool, cordoned: Bool, now: Date) -> SiteHealth {
+        var site = SiteHealth(dc, readyReplicas: readyReplicas)
+        if cordoned { site.unschedulable = true }
+        if unreachable {
+            site.phase = .unreachable
+            site.readySince = nil
+            let waited = now.addingTimeInterval(-TimeInterval(sf.spec.effectivePolicy.effectiveUnhealthyForSeconds))
+            site.unhealthySince = min(site.unhealthySince ?? waited, waited)
+        }
+        return site
     }
 
     /// The input `planActiveActive` gets for an ActiveActive `sf`, with the assumptions applied
@@ -88,15 +94,7 @@ struct ServicePlanReport: Codable, Equatable {
         for dc in datacenters {
             guard let name = dc.metadata.name else { continue }
             if selector?.matches(dc.metadata.labels) ?? true { selected.insert(name) }
-            var site = SiteHealth(dc, readyReplicas: recorded[name]?.readyReplicas)
-            if cordoned.contains(name) { site.unschedulable = true }
-            if unreachable.contains(name) {
-                site.phase = .unreachable
-                site.readySince = nil
-                let waited = now.addingTimeInterval(-TimeInterval(sf.spec.effectivePolicy.effectiveUnhealthyForSeconds))
-                site.unhealthySince = min(site.unhealthySince ?? waited, waited)
-            }
-            sites[name] = site
+            sites[name] = assumedSite(dc, sf, readyReplicas: recorded[name]?.readyReplicas, unreachable: unreachable.contains(name), cordoned: cordoned.contains(name), now: now)
         }
         return ActiveActiveInput(
             spec: sf.spec, status: sf.status, sites: sites, selected: selected, desiredReplicas: recorded.compactMapValues(\.desiredReplicas), now: now,
