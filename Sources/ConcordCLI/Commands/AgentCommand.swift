@@ -11,9 +11,9 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent",
         abstract: "Register this datacenter with a hub in Pull mode and renew its Lease there.",
         discussion: """
-            Creates or updates the Datacenter (mode: Pull) in the hub and renews the Lease
-            concord-system/dc-NAME every quarter of its duration. With --kubeconfig (the member's own API
-            server) the Lease is renewed only while that API server answers, and the fencing marker is
+            Creates or updates the Datacenter (mode: Pull) in the hub and renews the Lease \
+            concord-system/dc-NAME every quarter of its duration. With --kubeconfig (the member's own API \
+            server) the Lease is renewed only while that API server answers, and the fencing marker is \
             installed there. Stops on SIGTERM or SIGINT; the hub then sees the Lease expire.
             """)
 

@@ -12,7 +12,7 @@ struct ControllerCommand: AsyncParsableCommand {
         commandName: "controller",
         abstract: "Run Concord's controllers against a hub (any Kubernetes API server with Concord's CRDs installed).",
         discussion: """
-            Stops cleanly on SIGTERM or SIGINT: queues drain, probes stop, connections close.
+            Stops cleanly on SIGTERM or SIGINT: queues drain, probes stop, connections close. \
             With --leader-elect only the holder of a coordination.k8s.io/v1 Lease reconciles; the others wait \
             and take over once it expires. A process that loses the lease exits (run it under a supervisor).
             """)

@@ -12,29 +12,29 @@ extension ConcordCommand {
             commandName: "server",
             abstract: "Run Concord's embedded Kubernetes-compatible API server (SQLite or etcd storage).",
             discussion: """
-                Writes DIR/kubeconfig on start, so `KUBECONFIG=DIR/kubeconfig kubectl get ns` just works.
-                Bearer-token authentication is on: the token is generated on first start and kept in DIR/token.
-                /healthz, /livez, /readyz and /version answer without a token, as kube-apiserver's defaults do.
+                Writes DIR/kubeconfig on start, so `KUBECONFIG=DIR/kubeconfig kubectl get ns` just works. \
+                Bearer-token authentication is on: the token is generated on first start and kept in DIR/token. \
+                /healthz, /livez, /readyz and /version answer without a token, as kube-apiserver's defaults do. \
                 Authorization is RBAC: the token's user is in system:masters; every other user needs bindings.
 
-                HTTPS is the default: a CA (DIR/ca.crt, ten years) and a serving certificate (DIR/server.crt, one
-                year, for localhost, 127.0.0.1, ::1, --host and every --tls-san) are generated once and reused;
-                the kubeconfig names the https:// server, its CA and the token. --tls-cert-file and
-                --tls-private-key-file serve your own certificate instead. --client-ca-file accepts client
-                certificates signed by that CA (the user is the certificate's common name, groups its
-                organizations). --token-file adds kube-apiserver static tokens (token,user,uid,"group1,group2");
+                HTTPS is the default: a CA (DIR/ca.crt, ten years) and a serving certificate (DIR/server.crt, one \
+                year, for localhost, 127.0.0.1, ::1, --host and every --tls-san) are generated once and reused; \
+                the kubeconfig names the https:// server, its CA and the token. --tls-cert-file and \
+                --tls-private-key-file serve your own certificate instead. --client-ca-file accepts client \
+                certificates signed by that CA (the user is the certificate's common name, groups its \
+                organizations). --token-file adds kube-apiserver static tokens (token,user,uid,"group1,group2"); \
                 the group concord:viewers is bound to the view ClusterRole.
 
-                --insecure-plain-http serves plain HTTP instead (a warning is printed). kubectl sends credentials
-                only over TLS, so that kubeconfig carries the token in the server URL's path (/token/TOKEN/…):
+                --insecure-plain-http serves plain HTTP instead (a warning is printed). kubectl sends credentials \
+                only over TLS, so that kubeconfig carries the token in the server URL's path (/token/TOKEN/…): \
                 anyone who sees a URL sees the token, and client certificates cannot be used.
 
-                The settings a data dir was first started with (HTTPS or plain HTTP, --tls-san, the certificate
-                files, --client-ca-file, --token-file) are kept in DIR/settings.json, so a restart needs only
-                --data-dir and --port. Options given again replace the kept ones; switching between HTTPS and
+                The settings a data dir was first started with (HTTPS or plain HTTP, --tls-san, the certificate \
+                files, --client-ca-file, --token-file) are kept in DIR/settings.json, so a restart needs only \
+                --data-dir and --port. Options given again replace the kept ones; switching between HTTPS and \
                 plain HTTP is refused.
 
-                --storage etcd keeps the objects in an etcd v3 cluster (--etcd-endpoints) instead of DIR: several
+                --storage etcd keeps the objects in an etcd v3 cluster (--etcd-endpoints) instead of DIR: several \
                 servers may then serve the same etcd and prefix, and any member may fail while a majority lives.
                 """)
 

@@ -9,18 +9,18 @@ struct UpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Start a local federation: a hub and N member control planes, the CRDs, one Datacenter per member, and the controller.",
         discussion: """
-            Each control plane runs as its own `concord server` child process, so one can fail alone.
-            Progress is printed as it goes; the datacenter table and the KUBECONFIG to use come last.
-            Members simulate workloads (--simulate-workloads). DIR/up.json, written once every Datacenter is
-            registered, lists every process and the controller's loopback /metrics and probe addresses.
-            Ctrl-C (or SIGTERM) stops every child; if concord up dies otherwise (even kill -9), its children
+            Each control plane runs as its own `concord server` child process, so one can fail alone. \
+            Progress is printed as it goes; the datacenter table and the KUBECONFIG to use come last. \
+            Members simulate workloads (--simulate-workloads). DIR/up.json, written once every Datacenter is \
+            registered, lists every process and the controller's loopback /metrics and probe addresses. \
+            Ctrl-C (or SIGTERM) stops every child; if concord up dies otherwise (even kill -9), its children \
             stop by themselves. Re-running on the same --data-dir reuses its data and ports.
 
-            --ha makes the hub highly available: three etcd members (Debian's etcd-server; install it with
-            `apt-get install etcd-server` or hack/setup.sh) and two hub servers (`concord server --storage etcd`)
-            sharing them and one CA and token. DIR/hub.kubeconfig names the first hub server, for kubectl, and
-            lists both in its federation.concord.dev/servers extension: the controller and agents fail over to
-            the other server when one is lost. up.json lists etcd's and both servers' pids, so `kill -9` of the
+            --ha makes the hub highly available: three etcd members (Debian's etcd-server; install it with \
+            `apt-get install etcd-server` or hack/setup.sh) and two hub servers (`concord server --storage etcd`) \
+            sharing them and one CA and token. DIR/hub.kubeconfig names the first hub server, for kubectl, and \
+            lists both in its federation.concord.dev/servers extension: the controller and agents fail over to \
+            the other server when one is lost. up.json lists etcd's and both servers' pids, so `kill -9` of the \
             etcd leader or of a hub server can be tried while the federation keeps working.
             """
     )
