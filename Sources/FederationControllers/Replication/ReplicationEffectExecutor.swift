@@ -13,8 +13,8 @@ struct TargetOutcome: Sendable {
     var lag: Double?
 }
 
-/// Runs the effects of one ``FederationCore/TargetPlan`` against its member, in order, stopping at
-/// the first failed write (the next pass re-reads and plans again). It decides nothing.
+/// Runs the effects of one ``FederationCore/TargetPlan`` against its member, step by step, starting
+/// no write after a failed one (the next pass re-reads and plans again). It decides nothing.
 ///
 /// - Creates and updates are server-side applies with field manager `concord`, forced: Concord
 ///   takes back the fields it replicates, and fields the member's own tooling added survive. A
@@ -35,7 +35,13 @@ struct ReplicationEffectExecutor {
     let events: EventRecorder
     let logger: Logger
 
-    /// Runs `target`'s writes for `rule`.
+    /// How many writes to one member are in flight at once.
+    static let writesInFlight = 16
+
+    /// Runs `target`'s writes for `rule` in three steps: deletions outside residency, then creates,
+    /// updates and adoptions, then propagated deletions. Within a step up to ``writesInFlight``
+    /// writes run at once (their objects are distinct); after a failure no further write starts, and
+    /// the next step does not run.
     func execute(_ target: TargetPlan, rule: ReplicationRule) async -> TargetOutcome {
         var outcome = TargetOutcome()
         let writes = target.writes
@@ -45,28 +51,63 @@ struct ReplicationEffectExecutor {
             return outcome
         }
         let namespace = rule.metadata.namespace ?? ""
-        for effect in writes {
-            do {
-                try await withTimeout(writeTimeout, "replicating into \(target.datacenter)", clock: clock) {
-                    try await perform(effect, client: connection.client, namespace: namespace)
-                }
-            } catch {
-                outcome.failure = "\(describe(effect)) failed: \(error)"
-                logger.info("Replica write failed; will re-read and retry", metadata: [
-                    "replicationrule": "\(rule.ruleAnnotationValue)", "datacenter": "\(target.datacenter)", "error": "\(error)",
-                ])
-                return outcome
-            }
-            switch effect {
-            case .create(let w), .update(let w):
-                if let at = w.sourceWrittenAt { outcome.lag = max(outcome.lag ?? 0, max(0, now().timeIntervalSince(at))) }
-            case .deleteOutsideResidency(let key):
-                events.event(regarding: ObjectReference(to: rule), type: Event.warning, reason: "ResidencyViolation", action: "Replicate",
-                             note: "Deleted \(key) from \(target.datacenter): its region is outside the object's allowed regions.")
-            default: break
-            }
+        let steps = [
+            writes.filter { if case .deleteOutsideResidency = $0 { true } else { false } },
+            writes.filter { switch $0 { case .create, .update, .adopt: true; default: false } },
+            writes.filter { if case .delete = $0 { true } else { false } },
+        ]
+        for step in steps where !step.isEmpty {
+            await run(step, client: connection.client, namespace: namespace, rule: rule, datacenter: target.datacenter, into: &outcome)
+            if outcome.failure != nil { return outcome }
         }
         return outcome
+    }
+
+    /// Runs `effects` with up to ``writesInFlight`` at once, recording lag, events and the first failure.
+    func run(_ effects: [ReplicationEffect], client: KubeClient, namespace: String, rule: ReplicationRule, datacenter: String, into outcome: inout TargetOutcome) async {
+        await withTaskGroup(of: (ReplicationEffect, String?).self) { group in
+            var pending = effects.makeIterator()
+            func startNext() -> Bool {
+                guard let effect = pending.next() else { return false }
+                group.addTask {
+                    do {
+                        try await withTimeout(writeTimeout, "replicating into \(datacenter)", clock: clock) {
+                            try await perform(effect, client: client, namespace: namespace)
+                        }
+                        return (effect, nil)
+                    } catch {
+                        return (effect, "\(describe(effect)) failed: \(error)")
+                    }
+                }
+                return true
+            }
+            for _ in 0..<Self.writesInFlight where !startNext() { break }
+            for await (effect, failure) in group {
+                if let failure {
+                    if outcome.failure == nil {
+                        outcome.failure = failure
+                        logger.info("Replica write failed; will re-read and retry", metadata: [
+                            "replicationrule": "\(rule.ruleAnnotationValue)", "datacenter": "\(datacenter)", "error": "\(failure)",
+                        ])
+                    }
+                    continue
+                }
+                record(effect, rule: rule, datacenter: datacenter, into: &outcome)
+                if outcome.failure == nil { _ = startNext() }
+            }
+        }
+    }
+
+    /// The lag of an acknowledged write, or the event of a residency deletion.
+    func record(_ effect: ReplicationEffect, rule: ReplicationRule, datacenter: String, into outcome: inout TargetOutcome) {
+        switch effect {
+        case .create(let w), .update(let w):
+            if let at = w.sourceWrittenAt { outcome.lag = max(outcome.lag ?? 0, max(0, now().timeIntervalSince(at))) }
+        case .deleteOutsideResidency(let key):
+            events.event(regarding: ObjectReference(to: rule), type: Event.warning, reason: "ResidencyViolation", action: "Replicate",
+                         note: "Deleted \(key) from \(datacenter): its region is outside the object's allowed regions.")
+        default: break
+        }
     }
 
     /// Runs one effect. A cluster-scoped kind is written without a namespace.
