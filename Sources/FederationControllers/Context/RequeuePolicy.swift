@@ -28,6 +28,9 @@ public struct RequeuePolicy: Sendable {
     public var replicationRetry: Duration
     /// Time limit of one replica write.
     public var replicationWriteTimeout: Duration
+    /// How long a replication pass waits for one target's writes before reporting it Syncing and
+    /// leaving them to finish on their own (so a slow member holds back no other).
+    public var replicationLaneWait: Duration
     /// A ReplicationRule stalled on input only a person can fix is looked at again after this (a
     /// change of the rule, a Datacenter or a FederationPolicy wakes it at once).
     public var replicationStalledRecheck: Duration
@@ -44,8 +47,9 @@ public struct RequeuePolicy: Sendable {
         policyResync: Duration = .seconds(60), markerRetry: Duration = .seconds(1), markerWriteTimeout: Duration = .seconds(2),
         memberWatchBackoff: Backoff = Backoff(initial: .milliseconds(500), cap: .seconds(5), jitter: 0.5),
         replicationRetry: Duration = .seconds(2), replicationWriteTimeout: Duration = .seconds(5),
-        replicationStalledRecheck: Duration = .seconds(30)
+        replicationStalledRecheck: Duration = .seconds(30), replicationLaneWait: Duration = .seconds(1)
     ) {
+        self.replicationLaneWait = replicationLaneWait
         self.replicationStalledRecheck = replicationStalledRecheck
         self.replicationRetry = replicationRetry
         self.replicationWriteTimeout = replicationWriteTimeout

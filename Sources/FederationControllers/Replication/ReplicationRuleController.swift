@@ -17,11 +17,12 @@ enum ReplicationRuleController: FederationControllerBuilder {
         let datacenters = context.cache.informer(for: Datacenter.self)
         let policies = context.cache.informer(for: FederationPolicy.self)
         let watches = ReplicationWatches(members: context.members, rules: informer.cache)
+        let lanes = ReplicationLanes()
         let reconciler = ReplicationRuleReconciler(
             rules: context.hub.resource(ReplicationRule.self), ruleCache: informer.cache, datacenterCache: datacenters.cache,
             policyCache: policies.cache, members: context.members, kinds: ReplicatedKinds(), watches: watches,
             clock: context.runtimeClock, now: context.now, requeue: context.requeue, cleanupTimeout: context.options.memberCleanupTimeout, events: context.recorder("replicationrule"),
-            metrics: ReplicationMetrics(registry: context.metrics?.registry), logger: log)
+            metrics: ReplicationMetrics(registry: context.metrics?.registry), lanes: lanes, logger: log)
         let controller = context.controller("replicationrule", reconciler: reconciler, logger: log)
         controller.watch(informer)
         let ruleCache = informer.cache
@@ -30,7 +31,9 @@ enum ReplicationRuleController: FederationControllerBuilder {
         controller.watch(datacenters, map: { _ in ruleCache.keys }, changed: datacenterChangeMatters)
         controller.watch(policies, map: { _ in ruleCache.keys }, changed: { $0.status?.primary != $1.status?.primary || $0.status?.epoch != $1.status?.epoch })
         watches.start(controller.queue)
-        return BuiltController(controller: controller)
+        let queue = controller.queue
+        lanes.onFinish { key in await queue.add(key) }
+        return BuiltController(controller: controller, services: [lanes])
     }
 
     /// True when a Datacenter update can change a replication plan: what a FederationPolicy plan

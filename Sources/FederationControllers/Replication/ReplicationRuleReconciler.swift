@@ -31,6 +31,8 @@ struct ReplicationRuleReconciler: Reconciler {
     let metrics: ReplicationMetrics
     /// Content hashes per rule by uid and resourceVersion, so a pass hashes only what changed.
     let hashMemos = RuleHashMemos()
+    /// Each target's writes, run apart so one member never holds back another.
+    let lanes: ReplicationLanes
     /// Statuses written but maybe not in the cache yet.
     let written = WrittenStatuses<ReplicationRuleStatus>()
     let logger: Logger
@@ -38,6 +40,7 @@ struct ReplicationRuleReconciler: Reconciler {
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let cached = ruleCache.get(key) else {
             hashMemos.forget(key)
+            lanes.forget(key)
             written.forget(key)
             return .done
         }
@@ -74,22 +77,51 @@ struct ReplicationRuleReconciler: Reconciler {
             rule.status = recorded
         }
         var round = ReplicationRound(plan: plan, sourceRevision: read.sourceRevision, unreachable: read.unreachable)
-        // Targets are written side by side: a slow or frozen member delays only its own replicas.
-        let executor = executor(read.kinds)
-        let executed = rule
-        await withTaskGroup(of: (String, TargetOutcome).self) { group in
-            for target in plan.targets where !target.writes.isEmpty {
-                group.addTask { (target.datacenter, await executor.execute(target, rule: executed)) }
-            }
-            for await (datacenter, outcome) in group {
-                if let failure = outcome.failure { round.failures[datacenter] = failure }
-                if let lag = outcome.lag { round.lags[datacenter] = lag }
-            }
-        }
+        await execute(plan, rule: rule, key: key, kinds: read.kinds, into: &round)
         let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         try await writeStatus(status, of: rule)
         return .requeue(after: delay(rule, round))
+    }
+
+    /// Runs each target's writes in its lane, side by side, waiting up to `requeue.replicationLaneWait`:
+    /// a target still writing then is reported Syncing and left to its lane, so a slow or frozen
+    /// member delays only its own replicas. A target whose lane is still busy from an earlier pass is
+    /// not written again until that job ends.
+    func execute(_ plan: ReplicationPlan, rule: ReplicationRule, key: ObjectKey, kinds: [ReplicaKindKey: ResolvedKind], into round: inout ReplicationRound) async {
+        let executor = executor(kinds)
+        var started: [(String, LaneTicket)] = []
+        for target in plan.targets {
+            let lane = ReplicationLanes.Key(rule: key, datacenter: target.datacenter)
+            switch lanes.take(lane) {
+            case .busy:
+                round.inFlight.insert(target.datacenter)
+                continue
+            case .finished(let earlier):
+                // Writes an earlier pass stopped waiting for: their lag counts; a failure among them
+                // is superseded by this pass's plan, read after they ended.
+                if let lag = earlier.lag { round.lags[target.datacenter] = lag }
+            case .idle:
+                break
+            }
+            guard !target.writes.isEmpty else { continue }
+            started.append((target.datacenter, lanes.start(lane) { await executor.execute(target, rule: rule) }))
+        }
+        let (clock, budget) = (clock, requeue.replicationLaneWait)
+        await withTaskGroup(of: (String, TargetOutcome?).self) { group in
+            for (datacenter, ticket) in started {
+                group.addTask { (datacenter, await ticket.value(within: budget, clock: clock)) }
+            }
+            for await (datacenter, outcome) in group {
+                guard let outcome else {
+                    round.inFlight.insert(datacenter)
+                    continue
+                }
+                _ = lanes.take(ReplicationLanes.Key(rule: key, datacenter: datacenter))
+                if let failure = outcome.failure { round.failures[datacenter] = failure }
+                if let lag = outcome.lag { round.lags[datacenter] = max(lag, round.lags[datacenter] ?? 0) }
+            }
+        }
     }
 
     func executor(_ kinds: [ReplicaKindKey: ResolvedKind]) -> ReplicationEffectExecutor {

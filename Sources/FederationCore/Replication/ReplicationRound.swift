@@ -13,6 +13,9 @@ public struct ReplicationRound: Hashable, Sendable {
     public var failures: [String: String]
     /// Per target, the largest lag (source write → acknowledged replica write) of this pass's writes.
     public var lags: [String: Double]
+    /// Targets whose writes were still running when the pass stopped waiting for them (a slow or
+    /// frozen member): reported Syncing, and planned again once those writes end.
+    public var inFlight: Set<String> = []
 
     /// Creates a round.
     public init(plan: ReplicationPlan, sourceRevision: String?, unreachable: [String] = [], failures: [String: String] = [:], lags: [String: Double] = [:]) {

@@ -59,7 +59,10 @@ public enum ReplicationStatusBuilder {
             let waiting = plan.conflicts.filter { !$0.onlyInTarget && ($0.outcome == .awaitingPerson || $0.strategy == .targetWins) }.count
             t.conflicts = plan.conflicts.filter { $0.outcome == .awaitingPerson }.count
             t.message = nil
-            if let failure = round.failures[plan.datacenter] {
+            if round.inFlight.contains(plan.datacenter) {
+                t.state = .syncing
+                t.message = "Writes to this member are still running; it is planned again when they end."
+            } else if let failure = round.failures[plan.datacenter] {
                 t.state = .failed
                 t.message = failure
                 t.objectsInSync = plan.inSync
@@ -91,11 +94,14 @@ public enum ReplicationStatusBuilder {
         let c = Conditions(generation: rule.metadata.generation, time: KubeTime(now))
         let failed = status.targets.filter { $0.state == .failed }.map(\.datacenter)
         let unreachable = status.targets.filter { $0.state == .unreachable }.map(\.datacenter)
+        let behind = status.targets.filter { $0.state == .syncing }.map(\.datacenter)
         let synced: Condition
         if !failed.isEmpty {
             synced = c.make(T.synced, .false, R.targetsFailed, "Writes failed in \(failed.joined(separator: ", ")); retrying.")
         } else if !unreachable.isEmpty {
             synced = c.make(T.synced, .false, R.targetsUnreachable, "Unreachable: \(unreachable.joined(separator: ", ")); they catch up when they return.")
+        } else if !behind.isEmpty {
+            synced = c.make(T.synced, .false, R.targetsBehind, "Writes to \(behind.joined(separator: ", ")) are still running.")
         } else {
             synced = c.make(T.synced, .true, R.allTargetsSynced, "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source).")
         }
@@ -118,7 +124,7 @@ public enum ReplicationStatusBuilder {
         } else {
             status.conditions.set(c.make(T.ready, .true, CommonReason.succeeded, "\(round.plan.objects) object(s) replicated from \(round.plan.source)."))
         }
-        if failed.isEmpty { status.conditions.remove(T.reconciling) } else { status.conditions.set(c.make(T.reconciling, .true, CommonReason.progressing, synced.message)) }
+        if failed.isEmpty && behind.isEmpty { status.conditions.remove(T.reconciling) } else { status.conditions.set(c.make(T.reconciling, .true, CommonReason.progressing, synced.message)) }
         status.conditions.remove(T.stalled)
     }
 
