@@ -47,6 +47,8 @@ need_apt=()
 command -v umoci >/dev/null 2>&1 || need_apt+=(umoci)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need_apt+=(ca-certificates)
 command -v strip >/dev/null 2>&1 || need_apt+=(binutils)
+# Building the binary here: GRDB links the system SQLite.
+if [ -z "$binary" ] && [ ! -f /usr/include/sqlite3.h ]; then need_apt+=(libsqlite3-dev); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "hack/image.sh: installing ${need_apt[*]} with apt-get" >&2
   SUDO=""
@@ -56,7 +58,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 if [ -z "$binary" ]; then
-  [ -f hack/setup.sh ] && source hack/setup.sh
+  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
+  command -v swift >/dev/null 2>&1 || { echo "hack/image.sh: the Swift 6 toolchain is required (swift not on PATH), or pass --binary PATH" >&2; exit 1; }
   echo "hack/image.sh: building the release binary (swift build -c release --static-swift-stdlib)" >&2
   swift build -c release --product concord --static-swift-stdlib --scratch-path "$scratch"
   binary="$scratch/release/concord"

@@ -35,7 +35,7 @@ import Glibc
         let files = FileManager.default
         #expect(!files.fileExists(atPath: rootfs.appendingPathComponent("bin/sh").path), "the image has a shell it does not need")
         let passwd = try String(contentsOf: rootfs.appendingPathComponent("etc/passwd"), encoding: .utf8)
-        #expect(passwd.contains("concord:x:65532:65532:"), passwd)
+        #expect(passwd.contains("concord:x:65532:65532:"), "\(passwd)")
         let certificates = try String(contentsOf: rootfs.appendingPathComponent("etc/ssl/certs/ca-certificates.crt"), encoding: .utf8)
         #expect(certificates.contains("BEGIN CERTIFICATE"))
         try files.createDirectory(at: rootfs.appendingPathComponent("proc"), withIntermediateDirectories: true)
