@@ -13,6 +13,8 @@ command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 # The control-plane tests run every storage contract on etcd too (Debian's etcd-server).
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
+# hack/image.sh writes the OCI image with umoci; the image end-to-end test unpacks it with umoci.
+command -v umoci >/dev/null 2>&1 || need_apt+=(umoci)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "concord setup: installing ${need_apt[*]} with apt-get" >&2

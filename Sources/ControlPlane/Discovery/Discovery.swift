@@ -27,8 +27,9 @@ struct Discovery: Sendable {
         let items: [JSONValue] = groups.map { g in
             [
                 "metadata": ["name": .string(g.group)],
-                "versions": .array(g.versions.map { v in
-                    ["version": .string(v), "freshness": "Current", "resources": .array(resources(group: g.group, version: v).map(aggregatedResource))]
+                "versions": .array(g.versions.map { v -> JSONValue in
+                    let served = resources(group: g.group, version: v).map(aggregatedResource) + ReviewResource.served(group: g.group, version: v).map(\.aggregated)
+                    return ["version": .string(v), "freshness": "Current", "resources": .array(served)]
                 }),
             ]
         }
@@ -53,6 +54,7 @@ struct Discovery: Sendable {
                 "verbs": ["get", "patch", "update"],
             ])
         }
+        if d.group.isEmpty && d.plural == "serviceaccounts" { subresources.append(Self.tokenRequestSubresource) }
         if !subresources.isEmpty { r["subresources"] = .array(subresources) }
         return .object(r)
     }
@@ -87,7 +89,8 @@ struct Discovery: Sendable {
     /// `/api/v1` or `/apis/{group}/{version}`, or nil when not served.
     func resourceList(group: String, version: String) -> JSONValue? {
         let defs = resources(group: group, version: version)
-        guard !defs.isEmpty else { return nil }
+        let reviews = ReviewResource.served(group: group, version: version)
+        guard !defs.isEmpty || !reviews.isEmpty else { return nil }
         var list: [JSONValue] = []
         for d in defs {
             var r: [String: JSONValue] = [
@@ -109,7 +112,9 @@ struct Discovery: Sendable {
                     "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"],
                 ])
             }
+            if d.group.isEmpty && d.plural == "serviceaccounts" { list.append(Self.legacyTokenRequest) }
         }
+        list += reviews.map(\.legacy)
         return [
             "kind": "APIResourceList", "apiVersion": "v1",
             "groupVersion": .string(group.isEmpty ? version : "\(group)/\(version)"), "resources": .array(list),
@@ -127,6 +132,10 @@ struct Discovery: Sendable {
         for d in registry.all {
             if versions[d.group] == nil { order.append(d.group) }
             if !(versions[d.group]?.contains(d.version) ?? false) { versions[d.group, default: []].append(d.version) }
+        }
+        for review in ReviewResource.all {
+            if versions[review.group] == nil { order.append(review.group) }
+            if !(versions[review.group]?.contains(review.version) ?? false) { versions[review.group, default: []].append(review.version) }
         }
         return order.map { ($0, versions[$0]!.sorted(by: KubeVersion.higherPriority)) }
     }
@@ -158,4 +167,17 @@ enum KubeVersion {
         case (nil, nil): return a < b
         }
     }
+}
+
+extension Discovery {
+    /// `serviceaccounts/token` (TokenRequest) in aggregated discovery.
+    static let tokenRequestSubresource: JSONValue = [
+        "subresource": "token", "responseKind": ["group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"], "verbs": ["create"],
+    ]
+
+    /// `serviceaccounts/token` in the legacy `/api/v1` list.
+    static let legacyTokenRequest: JSONValue = [
+        "name": "serviceaccounts/token", "singularName": "", "namespaced": true, "group": "authentication.k8s.io", "version": "v1",
+        "kind": "TokenRequest", "verbs": ["create"],
+    ]
 }

@@ -20,7 +20,9 @@ extension APIResponder {
         }
         if let token = urlToken ?? Authenticator.bearerToken(request.headers[.authorization]) {
             if let user = authenticator.user(forToken: token) { return Self.authenticated(user) }
-            if ServiceAccountTokens.looksLikeJWT(token), let user = try await serviceAccountUser(token) { return user }
+            if ServiceAccountTokens.looksLikeJWT(token), let user = try await endpoints.authenticate(token: token, audiences: endpoints.tokens.audiences).user {
+                return user
+            }
             throw APIError.unauthorized()
         }
         if path == .health || path == .version { return nil }
@@ -32,18 +34,6 @@ extension APIResponder {
         var user = user
         if !user.groups.contains("system:authenticated") { user.groups.append("system:authenticated") }
         return user
-    }
-
-    /// The ServiceAccount a token this server signed stands for, while that ServiceAccount exists with the uid in the token.
-    private func serviceAccountUser(_ token: String) async throws -> UserInfo? {
-        guard let claims = endpoints.tokens.verify(token, now: handler.now()) else { return nil }
-        let key = StorageKey(resource: "serviceaccounts", namespace: claims.namespace, name: claims.name)
-        guard let account = try await handler.store.get(key), account.object.value(at: ["metadata", "uid"])?.stringValue == claims.uid,
-            account.object.value(at: ["metadata", "deletionTimestamp"]) == nil
-        else { return nil }
-        return UserInfo(
-            name: ServiceAccountNames.userName(namespace: claims.namespace, name: claims.name), uid: claims.uid,
-            groups: ServiceAccountNames.groups(namespace: claims.namespace))
     }
 
     /// The user the request acts as: `user` itself, or the one its `Impersonate-User`, `Impersonate-Group` and

@@ -129,7 +129,7 @@ public final class ControlPlaneServer: Service, Sendable {
         let address = Mutex<String>("\(config.host):\(config.port)")
         let responder = APIResponder(
             handler: handler, authenticator: authenticator, authorizer: authorizer,
-            endpoints: AuthenticationEndpoints(handler: handler, authorizer: authorizer, tokens: tokens),
+            endpoints: AuthenticationEndpoints(handler: handler, authenticator: authenticator, authorizer: authorizer, tokens: tokens),
             acceptsClientCertificates: tls != nil && config.tls?.clientCAFile != nil,
             clock: config.clock, bookmarkInterval: config.bookmarkInterval, serverAddress: { address.withLock { $0 } }, logger: config.logger)
         let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0.tls) } ?? .http1()

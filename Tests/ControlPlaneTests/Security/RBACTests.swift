@@ -10,8 +10,13 @@ struct RBACTests {
     static let users = "dev-token,dev,1001\nview-token,vic,1002,\"concord:viewers\"\nnobody-token,nobody,1003\n"
 
     private func withPlane<T: Sendable>(_ body: (TestControlPlane) async throws -> T) async throws -> T {
+        try await Self.withPlane(users: Self.users, body)
+    }
+
+    /// A test control plane whose `--token-file` holds `users`.
+    static func withPlane<T: Sendable>(users: String, _ body: (TestControlPlane) async throws -> T) async throws -> T {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("concord-rbac-\(UUID().uuidString).csv").path
-        try Data(Self.users.utf8).write(to: URL(fileURLWithPath: path))
+        try Data(users.utf8).write(to: URL(fileURLWithPath: path))
         defer { TemporaryFiles.remove(path) }
         return try await withTestControlPlane(configure: { $0.tokenFile = path }, body)
     }

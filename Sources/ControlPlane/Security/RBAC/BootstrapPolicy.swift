@@ -81,6 +81,11 @@ enum BootstrapPolicy {
                 PolicyRule(verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
                 PolicyRule(verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"]),
             ]),
+            // For servers that delegate authentication and authorization to this one (not bound by default).
+            clusterRole("system:auth-delegator", rules: [
+                PolicyRule(verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"]),
+                PolicyRule(verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"]),
+            ]),
         ]
     }
 

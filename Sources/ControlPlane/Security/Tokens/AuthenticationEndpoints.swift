@@ -1,23 +1,19 @@
 import Foundation
 import KubernetesAPI
 
-/// The API endpoints that are about the requester rather than stored objects: the TokenRequest
-/// subresource (`serviceaccounts/NAME/token`), SelfSubjectReview, SelfSubjectAccessReview and
-/// SelfSubjectRulesReview. Nothing they answer is stored.
+/// The API endpoints that answer a request rather than store an object: the TokenRequest subresource
+/// (`serviceaccounts/NAME/token`), SelfSubjectReview and TokenReview, and SelfSubjectAccessReview,
+/// SelfSubjectRulesReview, SubjectAccessReview and LocalSubjectAccessReview. Nothing they answer is stored.
 struct AuthenticationEndpoints: Sendable {
     let handler: ResourceHandler
+    let authenticator: Authenticator
     let authorizer: RBACAuthorizer
     let tokens: ServiceAccountTokens
 
     /// Whether a resource path is one of these endpoints.
     static func serves(_ rp: ResourcePath) -> Bool {
-        switch (rp.group, rp.plural, rp.subresource) {
-        case ("", "serviceaccounts", "token"): return rp.name != nil
-        case ("authentication.k8s.io", "selfsubjectreviews", nil): return rp.name == nil && ["v1", "v1beta1"].contains(rp.version)
-        case ("authorization.k8s.io", "selfsubjectaccessreviews", nil), ("authorization.k8s.io", "selfsubjectrulesreviews", nil):
-            return rp.name == nil && rp.version == "v1"
-        default: return false
-        }
+        if rp.group.isEmpty && rp.plural == "serviceaccounts" && rp.subresource == "token" { return rp.name != nil && rp.namespace != nil }
+        return ReviewResource.find(rp) != nil
     }
 
     /// Answers a POST to one of these endpoints for `user` (already authorized for `create`).
@@ -31,8 +27,12 @@ struct AuthenticationEndpoints: Sendable {
                 "username": .string(user.name), "uid": .string(user.uid), "groups": .array(user.groups.map(JSONValue.string)),
             ]
             return ["kind": "SelfSubjectReview", "apiVersion": .string(apiVersion), "metadata": ["creationTimestamp": .null], "status": ["userInfo": userInfo]]
+        case "tokenreviews":
+            return try await tokenReview(body, apiVersion: apiVersion)
         case "selfsubjectaccessreviews":
             return try accessReview(body, user: user, apiVersion: apiVersion)
+        case "subjectaccessreviews", "localsubjectaccessreviews":
+            return try subjectAccessReview(body, namespace: rp.namespace, apiVersion: apiVersion)
         default:
             return rulesReview(body, user: user, apiVersion: apiVersion)
         }
@@ -72,23 +72,8 @@ struct AuthenticationEndpoints: Sendable {
 
     private func accessReview(_ body: JSONValue, user: UserInfo, apiVersion: String) throws -> JSONValue {
         let spec = body["spec"] ?? [:]
-        let request: RequestAttributes
-        if let attributes = spec["resourceAttributes"], attributes != .null {
-            func field(_ key: String) -> String { attributes[key]?.stringValue ?? "" }
-            request = RequestAttributes(
-                user: user, verb: field("verb"), namespace: field("namespace"), apiGroup: field("group"), resource: field("resource"),
-                subresource: field("subresource"), name: field("name"))
-        } else if let attributes = spec["nonResourceAttributes"], attributes != .null {
-            request = RequestAttributes(user: user, verb: attributes["verb"]?.stringValue ?? "", nonResourcePath: attributes["path"]?.stringValue ?? "")
-        } else {
-            throw APIError.invalid(
-                kind: "SelfSubjectAccessReview", group: "authorization.k8s.io", name: "",
-                causes: [.required("spec.resourceAttributes", "exactly one of nonResourceAttributes or resourceAttributes must be specified")])
-        }
-        let (allowed, reason) = authorizer.decide(request)
-        var status: [String: JSONValue] = ["allowed": .bool(allowed)]
-        if !reason.isEmpty { status["reason"] = .string(reason) }
-        return ["kind": "SelfSubjectAccessReview", "apiVersion": .string(apiVersion), "metadata": ["creationTimestamp": .null], "spec": spec, "status": .object(status)]
+        let request = try Self.reviewedRequest(spec, user: user, kind: "SelfSubjectAccessReview", causes: [])
+        return ["kind": "SelfSubjectAccessReview", "apiVersion": .string(apiVersion), "metadata": ["creationTimestamp": .null], "spec": spec, "status": decision(request)]
     }
 
     private func rulesReview(_ body: JSONValue, user: UserInfo, apiVersion: String) -> JSONValue {

@@ -61,6 +61,8 @@ struct ServiceAccountTokens: Sendable {
         var namespace: String
         var name: String
         var uid: String
+        /// The token's audiences (`aud`).
+        var audiences: [String]
     }
 
     /// The claims of a token this server signed, for one of its audiences, valid at `now`; nil for anything else
@@ -84,7 +86,7 @@ struct ServiceAccountTokens: Sendable {
             let uid = claims.value(at: ["kubernetes.io", "serviceaccount", "uid"])?.stringValue,
             claims["sub"]?.stringValue == ServiceAccountNames.userName(namespace: namespace, name: name)
         else { return nil }
-        return Claims(namespace: namespace, name: name, uid: uid)
+        return Claims(namespace: namespace, name: name, uid: uid, audiences: aud)
     }
 
     /// Base64url without padding.
