@@ -56,6 +56,10 @@ import Glibc
         #expect(restored.succeeded, "\(restored.stdout)\(restored.stderr)")
         print("concord restore (\(ContinuousClock().now - started)): \(restored.stdout)")
         #expect(restored.stdout.contains("us-west is back: Ready, Secondary, epoch 2"), "\(restored.stdout)")
+        // The Datacenter announces the new credentials, so the controller reconnects at once instead
+        // of at its next periodic re-read of the Secret (every 30 s).
+        let rejoin = restored.stdout.split(separator: "(").last.flatMap { Double($0.split(separator: " ").first ?? "") }
+        #expect(rejoin.map { $0 < 10 } == true, "the rejoin took \(rejoin.map { "\($0) s" } ?? "an unknown time") after the credentials were re-pointed: \(restored.stdout)")
 
         #expect(try await hub("get", "dc", "us-west", "-o", "jsonpath={.status.phase}/{.status.role}").stdout == "Ready/Secondary")
         #expect(try await newWest("get", "cm", "-n", "concord-system", "concord-federation", "-o", "jsonpath={.data.primary}/{.data.epoch}").stdout == "eu-central/2")

@@ -66,8 +66,10 @@ struct MemberRestore {
             print("Re-created Datacenter \(datacenter) at the hub")
         }
         try await writeCredentials(kubeconfig, ref: ref)
+        try await announceCredentials(ref: ref)
+        let pointed = ContinuousClock.now
         print("Pointed Secret \(ref.effectiveNamespace)/\(ref.name) at \(server): the controller re-federates \(datacenter)")
-        if wait { try await waitUntilFederated(member) }
+        if wait { try await waitUntilFederated(member, since: pointed) }
     }
 
     /// Creates or updates the credentials Secret with the new kubeconfig under its key.
@@ -90,9 +92,17 @@ struct MemberRestore {
         }
     }
 
+    /// Sets the Datacenter's credentials-revision annotation to the Secret's new resourceVersion:
+    /// the change wakes the controller, which reads the Secret again and reconnects at once.
+    private func announceCredentials(ref: SecretKeyReference) async throws {
+        let revision = try await hub.resource(Secret.self).get(ref.name, namespace: ref.effectiveNamespace).metadata.resourceVersion ?? ""
+        let patch: JSONValue = ["metadata": ["annotations": .object([Datacenter.credentialsRevisionAnnotation: .string(revision)])]]
+        _ = try await hub.resource(Datacenter.self).patch(datacenter, type: .merge, patch: patch)
+    }
+
     /// Polls until the Datacenter is Ready with a role and the member's marker holds the epoch of
     /// every policy that counts it as a member.
-    private func waitUntilFederated(_ member: KubeClient) async throws {
+    private func waitUntilFederated(_ member: KubeClient, since pointed: ContinuousClock.Instant) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(120)
         var last = "not read yet"
@@ -107,7 +117,8 @@ struct MemberRestore {
             last = "phase \(dc.status?.phase?.rawValue ?? "Pending"), role \(dc.status?.role?.rawValue ?? "none"), "
                 + "marker epoch \(epoch.map(String.init) ?? "none"), federation epoch \(current.map(String.init) ?? "none")"
             if dc.status?.phase == .ready, let role = dc.status?.role, epoch == current {
-                print("\(datacenter) is back: Ready, \(role.rawValue), epoch \(epoch.map(String.init) ?? "none")")
+                let seconds = String(format: "%.1f", DemoRun.seconds(clock.now - pointed))
+                print("\(datacenter) is back: Ready, \(role.rawValue), epoch \(epoch.map(String.init) ?? "none") (\(seconds) s after its credentials were re-pointed)")
                 return
             }
             try await Task.sleep(for: .milliseconds(250))

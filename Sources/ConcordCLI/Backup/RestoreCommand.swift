@@ -12,7 +12,8 @@ struct RestoreCommand: AsyncParsableCommand {
         discussion: """
             --datacenter NAME --to-kubeconfig NEW writes the objects Concord managed in NAME (fencing marker, replicas, \
             standby copies) into the control plane NEW names, then points NAME's credentials Secret at the hub (--kubeconfig) \
-            to NEW: the controller reconnects, fencing puts it at the current epoch as Secondary, replication brings it up to date. \
+            to NEW and sets the Datacenter's annotation federation.concord.dev/credentials-revision: the controller reads the \
+            Secret again at once and reconnects, fencing puts it at the current epoch as Secondary, replication brings it up to date. \
             --hub writes the CRDs and every archived hub object (FederationPolicy status included, so the epoch continues) \
             into the hub --kubeconfig names. The archive is checked first; a damaged or foreign one writes nothing.
             """)

@@ -11,8 +11,10 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run a scripted failure scenario on a fresh local federation and print how long each step took.",
         discussion: """
             Starts a federation of three (as `concord up` does), then: registers the members, replicates a \
-            ConfigMap, backs the federation up, kills the primary with SIGKILL, waits for the promotion, \
-            restores the lost datacenter from the backup onto a new control plane, and fails back. It ends \
+            ConfigMap, protects a Deployment and Service with an ActivePassive ServiceFailover, backs the \
+            federation up, kills the primary (also the Service's active datacenter) with SIGKILL, waits for the \
+            service failover (the global EndpointSlices on the new datacenter) and the promotion, restores the \
+            lost datacenter from the backup onto a new control plane, and fails back. It ends \
             with a table of the times and where each was measured, stops every process it started, and \
             exits non-zero if a step fails. --data-dir must be empty or absent (default: a new temporary directory).
             """)

@@ -65,16 +65,21 @@ extension DemoRun {
         throw CLIError("timed out after \(timeout) waiting for \(what)\(last.map { " (last error: \($0))" } ?? "")")
     }
 
-    /// Polls `condition` with a client for the member `kubeconfig` names, shut down afterwards either way.
-    func waitInMember(_ kubeconfig: String, _ what: String, timeout: Duration, _ condition: (KubeClient) async throws -> Bool) async throws {
+    /// Runs `body` with a client for the member `kubeconfig` names, shut down afterwards either way.
+    func withMember(_ kubeconfig: String, _ body: (KubeClient) async throws -> Void) async throws {
         let member = try KubeClient(kubeconfigPath: kubeconfig)
         do {
-            try await waitUntil(what, timeout: timeout) { try await condition(member) }
+            try await body(member)
         } catch {
             try? await member.shutdown()
             throw error
         }
         try await member.shutdown()
+    }
+
+    /// Polls `condition` with a client for the member `kubeconfig` names, shut down afterwards either way.
+    func waitInMember(_ kubeconfig: String, _ what: String, timeout: Duration, _ condition: (KubeClient) async throws -> Bool) async throws {
+        try await withMember(kubeconfig) { member in try await waitUntil(what, timeout: timeout) { try await condition(member) } }
     }
 
     /// The kubeconfig `concord up` wrote for member `name`.

@@ -12,7 +12,7 @@ actor DemoRun {
     let directory: URL
     let executable: String
     let output: ProgressOutput
-    private let clock = ContinuousClock()
+    let clock = ContinuousClock()
     var hubClient: KubeClient?
     var layout: UpLayout?
     /// The primary in force, as the last step saw it.
@@ -73,8 +73,7 @@ actor DemoRun {
 
     func replicate() async throws -> DemoScenario.Outcome {
         let hub = try requireHub()
-        let source = try KubeClient(kubeconfigPath: try kubeconfig(of: primary))
-        do {
+        try await withMember(try kubeconfig(of: primary)) { source in
             for client in [hub, source] {
                 do {
                     _ = try await client.resource(Namespace.self).create(Namespace(name: Self.namespace))
@@ -82,11 +81,7 @@ actor DemoRun {
             }
             _ = try await source.resource(ConfigMap.self).create(
                 ConfigMap(metadata: ObjectMeta(name: "flags", namespace: Self.namespace, labels: ["scope": "global"]), data: ["color": "blue"]))
-        } catch {
-            try? await source.shutdown()
-            throw error
         }
-        try await source.shutdown()
         let start = clock.now
         let rule = ReplicationRule(
             metadata: ObjectMeta(name: "global-config", namespace: Self.namespace),

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// The demo's script: each step acts, waits for what it should cause, and says where the time it
-/// reports was measured. A step is one entry of ``steps``: a new one (a service failover, say) is
+/// reports was measured. A step is one entry of ``steps``: a new one is
 /// one more entry and one more function.
 struct DemoScenario: Service {
     /// One step: its name in the table, what it does (narrated), and its body.
@@ -27,8 +27,10 @@ struct DemoScenario: Service {
     static let steps: [Step] = [
         Step(name: "register", narration: "Starting a hub and three member control planes; the controller registers them and elects a primary.") { try await $0.register() },
         Step(name: "replicate", narration: "A ConfigMap in the primary, a ReplicationRule at the hub: the replica appears in every other member.") { try await $0.replicate() },
+        Step(name: "protect service", narration: "A Deployment and Service web in the primary, an ActivePassive ServiceFailover at the hub: warm standbys at 0 replicas and a global Service in every member.") { try await $0.protectService() },
         Step(name: "backup", narration: "concord backup: the hub's federation objects and what Concord manages in each member.") { try await $0.backup() },
-        Step(name: "kill primary", narration: "kill -9 of the primary's control plane; the hub's probes notice.") { try await $0.killPrimary() },
+        Step(name: "kill primary", narration: "kill -9 of the primary's control plane, which is also web's active datacenter; the hub's probes notice.") { try await $0.killPrimary() },
+        Step(name: "service failover", narration: "The ServiceFailover scales the first fitting standby up, then switches the global endpoints to it (unhealthyForSeconds 5).") { try await $0.serviceFailover() },
         Step(name: "promotion", narration: "The FederationPolicy waits promotion.unreachableForSeconds, then promotes a successor and raises the epoch.") { try await $0.promotion() },
         Step(name: "restore", narration: "concord restore: the lost datacenter rebuilt from the backup onto a new control plane, re-federated as Secondary.") { try await $0.restore() },
         Step(name: "failback", narration: "concord datacenter promote: the restored datacenter becomes primary again, at a new epoch.") { try await $0.failback() },

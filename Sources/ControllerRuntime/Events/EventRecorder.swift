@@ -40,7 +40,8 @@ public struct EventRecorder: Sendable {
         broadcaster.submit(event)
     }
 
-    static func truncate(_ s: String, bytes: Int) -> String {
+    /// `s` cut to at most `bytes` bytes of UTF-8, on a character boundary (a note's limit is 1 kB).
+    public static func truncate(_ s: String, bytes: Int) -> String {
         guard s.utf8.count > bytes else { return s }
         var out = ""
         for ch in s {

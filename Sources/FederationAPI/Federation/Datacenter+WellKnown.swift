@@ -10,6 +10,18 @@ extension Datacenter {
     /// The namespace of the Pull-mode Lease.
     public static let leaseNamespace = FederationGroup.systemNamespace
 
+    /// Announces new credentials: any new value makes the controller read the credentials Secret
+    /// again at once and reconnect if it changed (`concord restore` sets it to the Secret's new
+    /// resourceVersion). Without it a Secret edited in place is read again within the refresh period (30 s).
+    public static let credentialsRevisionAnnotation = "federation.concord.dev/credentials-revision"
+
+    /// What the member client is built from, as the Datacenter names it: the credentials Secret and
+    /// key, and the announced credentials revision. A change makes the controller read the Secret again.
+    public var credentialsSource: String {
+        guard let ref = spec.credentialsRef else { return "" }
+        return "\(ref.effectiveNamespace)/\(ref.name)#\(ref.effectiveKey)@\(metadata.annotations?[Self.credentialsRevisionAnnotation] ?? "")"
+    }
+
     /// Condition types of a Datacenter.
     public enum ConditionType {
         /// True once the member has answered at least once and its server version is recorded.

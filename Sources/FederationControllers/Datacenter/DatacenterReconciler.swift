@@ -79,7 +79,9 @@ struct DatacenterReconciler: Reconciler {
             await registrationFailed(name, "spec.credentialsRef is required in Push mode: name a Secret holding a kubeconfig for the member")
             return requeue.missingCredentialsRef
         }
-        if let existing = await members.existing(name), prober.isProbing(name),
+        // The Secret is read again at once when the Datacenter names other credentials (another
+        // Secret or key, or a new credentials-revision annotation), else every credentialsRefresh.
+        if let existing = await members.existing(name), prober.isProbing(name), existing.credentialsSource == dc.credentialsSource,
             now().timeIntervalSince(existing.checkedAt) < requeue.credentialsRefresh.timeInterval
         {
             prober.ensure(name, target(for: dc, client: existing.client, secretRevision: existing.secretRevision))
@@ -105,7 +107,7 @@ struct DatacenterReconciler: Reconciler {
         }
         do {
             let connection = try await members.connection(
-                for: name, secretRevision: secret.metadata.resourceVersion ?? "", kubeconfig: kubeconfig,
+                for: name, secretRevision: secret.metadata.resourceVersion ?? "", credentialsSource: dc.credentialsSource, kubeconfig: kubeconfig,
                 source: "Secret \(secretName) key \(ref.effectiveKey)", now: now())
             prober.ensure(name, target(for: dc, client: connection.client, secretRevision: connection.secretRevision))
             return nil

@@ -13,12 +13,9 @@ enum EventPropagationController: FederationControllerBuilder {
         let log = context.logger(kind: "Event")
         let datacenters = context.cache.informer(for: Datacenter.self)
         let rules = context.cache.informer(for: ReplicationRule.self)
-        let reporter = "federation.concord.dev/event-propagation"
-        let events = context.events
         let reconciler = EventPropagationReconciler(
             members: context.members, datacenters: datacenters.cache, rules: rules.cache, services: context.hub.resource(ServiceFailover.self), kinds: ReplicatedKinds(),
-            ledger: RelayLedger(), now: context.now,
-            recorder: { datacenter in events?.recorder(for: reporter, instance: datacenter) ?? .disabled },
+            ledger: RelayLedger(), hubEvents: context.events.map { _ in RelayedEvents(events: context.hub.resource(Event.self)) }, now: context.now,
             reconnectCheck: context.requeue.memberEventsCheck, logger: log)
         let controller = context.controller("eventpropagation", reconciler: reconciler, logger: log)
         let datacenterCache = datacenters.cache

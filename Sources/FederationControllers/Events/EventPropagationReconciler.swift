@@ -9,9 +9,11 @@ import Logging
 /// Two kinds of keys share the queue (``EventPropagationKey``): a Datacenter's key makes sure the
 /// member's Event informer runs (it starts once the member is connected); a member Event's key
 /// relays that Event: the object it regards is read from the member, its owner found
-/// (``WarningOwner``), and a Warning recorded on the owning ReplicationRule or ServiceFailover,
+/// (``WarningOwner``), and a Warning written on the owning ReplicationRule or ServiceFailover,
 /// reported by this controller with the datacenter as the reporting instance and named in the
-/// note. ``RelayLedger`` keeps each occurrence to one relay and rate-limits per owner.
+/// note. Each member Event has one hub Event (``RelayedEvents``): created on the first relay, its
+/// series counted up as the member counts up, never written twice for one occurrence, also after
+/// a restart. ``RelayLedger`` remembers relays in memory and rate-limits per owner.
 struct EventPropagationReconciler: Reconciler {
     let members: Members
     let datacenters: InformerCache<Datacenter>
@@ -21,9 +23,9 @@ struct EventPropagationReconciler: Reconciler {
     let services: ResourceClient<ServiceFailover>
     let kinds: ReplicatedKinds
     let ledger: RelayLedger
+    /// Writes the hub Events, one per member Event (what survives a restart); nil records nothing.
+    let hubEvents: RelayedEvents?
     let now: @Sendable () -> Date
-    /// A recorder per datacenter (its name is the reporting instance).
-    let recorder: @Sendable (_ datacenter: String) -> EventRecorder
     /// How often a member without a connection yet is looked at again.
     let reconnectCheck: Duration
     let logger: Logger
@@ -42,7 +44,7 @@ struct EventPropagationReconciler: Reconciler {
     }
 
     private func relay(datacenter: String, namespace: String, name: String) async throws {
-        guard let informer = await members.informer(for: Event.self, in: datacenter, namespace: nil),
+        guard let hubEvents, let informer = await members.informer(for: Event.self, in: datacenter, namespace: nil),
             let event = informer.cache.get(name: name, namespace: namespace), let warning = MemberWarning(event), warning.isFresh(now: now()),
             let client = await members.existing(datacenter)?.client
         else { return }
@@ -61,20 +63,23 @@ struct EventPropagationReconciler: Reconciler {
             namespace: metadata?["namespace"]?.stringValue, labels: Self.strings(metadata?["labels"]), annotations: Self.strings(metadata?["annotations"])),
             let ownerReference = try await reference(to: owner)
         else { return }
-        switch ledger.admit(datacenter: datacenter, id: warning.id, occurrences: warning.occurrences, owner: owner, now: now()) {
-        case .duplicate: return
-        case .rateLimited:
+        if ledger.isRelayed(datacenter: datacenter, id: warning.id, occurrences: warning.occurrences) { return }
+        let hubEvent = RelayedEvents.event(for: warning, from: datacenter, owner: ownerReference, now: now())
+        // Relayed before (by this process or one before a restart): the hub Event says how often.
+        let relayed = try await hubEvents.relayedOccurrences(hubEvent.metadata.name ?? "", namespace: hubEvent.metadata.namespace ?? "")
+        if let relayed, relayed >= warning.occurrences {
+            ledger.record(datacenter: datacenter, id: warning.id, occurrences: relayed, now: now())
+            return
+        }
+        guard ledger.take(owner: owner, now: now()) else {
             logger.debug("Dropped a member warning over the rate limit", metadata: ["datacenter": "\(datacenter)", "owner": "\(owner.description)", "reason": "\(warning.reason)"])
             return
-        case .relay:
-            var related = regarding
-            related.uid = nil
-            related.resourceVersion = nil
-            recorder(datacenter).event(
-                regarding: ownerReference, related: related, type: Event.warning, reason: warning.reason,
-                action: warning.action ?? "MemberWarning", note: warning.hubNote(datacenter: datacenter))
-            logger.info("Relayed a member warning", metadata: ["datacenter": "\(datacenter)", "owner": "\(owner.description)", "reason": "\(warning.reason)"])
         }
+        try await hubEvents.write(hubEvent, occurrences: warning.occurrences, exists: relayed != nil, now: now())
+        ledger.record(datacenter: datacenter, id: warning.id, occurrences: warning.occurrences, now: now())
+        logger.info("Relayed a member warning", metadata: [
+            "datacenter": "\(datacenter)", "owner": "\(owner.description)", "reason": "\(warning.reason)", "occurrences": "\(warning.occurrences)",
+        ])
     }
 
     /// A reference to the owner at the hub, nil when it does not exist there.
@@ -91,7 +96,7 @@ struct EventPropagationReconciler: Reconciler {
         }
     }
 
-    /// A reference without resourceVersion, so repeated warnings about one owner form one series.
+    /// A reference to the owner without resourceVersion.
     static func reference<R: KubeResource>(to object: R) -> ObjectReference {
         var reference = ObjectReference(to: object)
         reference.resourceVersion = nil

@@ -36,6 +36,9 @@ enum WarningOwner: Hashable, Sendable {
 struct MemberWarning: Hashable, Sendable {
     /// The member's Event's uid (or namespace/name), identifying it across updates.
     var id: String
+    /// The member Event's namespace and name.
+    var eventNamespace: String
+    var eventName: String
     var reason: String
     var note: String
     var action: String?
@@ -54,6 +57,8 @@ struct MemberWarning: Hashable, Sendable {
     init?(_ event: Event) {
         guard event.type == Event.warning, let regarding = event.regarding, regarding.name != nil, regarding.kind != nil else { return nil }
         id = event.metadata.uid ?? "\(event.metadata.namespace ?? "")/\(event.metadata.name ?? "")"
+        eventNamespace = event.metadata.namespace ?? ""
+        eventName = event.metadata.name ?? ""
         reason = event.reason ?? "MemberWarning"
         note = event.note ?? ""
         action = event.action

@@ -36,23 +36,10 @@ extension ServiceFailoverReconciler {
     /// Reads every member's view of the ServiceFailover's namespace; `involved` are read with the workload.
     func read(_ sf: ServiceFailover, involved: Set<String>) async -> Result<ServiceRead, ServiceBlocker> {
         let namespace = sf.metadata.namespace ?? ""
-        let workload = sf.spec.effectiveWorkload
-        let primaryConnection: (name: String, connection: MemberConnections.Connection)
-        if let connection = await members.existing(sf.spec.primary) {
-            primaryConnection = (sf.spec.primary, connection)
-        } else if let other = await firstConnection(sf.spec) {
-            primaryConnection = other
-        } else {
-            return .failure(ServiceBlocker(reason: Reason.waitingForMembers, message: "No connection to \(sf.spec.primary) or a failover datacenter yet.", terminal: false))
-        }
         let kind: ResolvedKind
-        do {
-            kind = try await kinds.resolve(
-                apiVersion: workload.effectiveAPIVersion, kind: workload.effectiveKind, in: primaryConnection.name, client: primaryConnection.connection.client)
-        } catch let error as UnknownKindError {
-            return .failure(ServiceBlocker(reason: Reason.invalidSpec, message: "spec.workload: \(error.message)", terminal: true))
-        } catch {
-            return .failure(ServiceBlocker(reason: Reason.waitingForMembers, message: "Cannot read \(primaryConnection.name)'s API discovery: \(error)", terminal: false))
+        switch await resolveWorkload(sf.spec) {
+        case .success(let resolved): kind = resolved
+        case .failure(let blocker): return .failure(blocker)
         }
         guard kind.namespaced else {
             return .failure(ServiceBlocker(reason: Reason.invalidSpec, message: "spec.workload: \(kind.kind) is cluster-scoped; a workload lives in the Service's namespace.", terminal: true))
@@ -69,12 +56,30 @@ extension ServiceFailoverReconciler {
         return .success(read)
     }
 
-    /// The first failover datacenter with a connection (the primary may be the one that is gone).
-    func firstConnection(_ spec: ServiceFailoverSpec) async -> (name: String, connection: MemberConnections.Connection)? {
-        for target in spec.failover {
-            if let connection = await members.existing(target.datacenter) { return (target.datacenter, connection) }
+    /// The workload's kind, from the API discovery of the first datacenter that answers: the
+    /// ServiceFailover's own (primary, then failover order), then every other, those the hub sees
+    /// reachable before the rest. A primary that is gone (a controller started after it died has no discovery of it
+    /// cached) never keeps the others from failing over.
+    func resolveWorkload(_ spec: ServiceFailoverSpec) async -> Result<ResolvedKind, ServiceBlocker> {
+        let workload = spec.effectiveWorkload
+        let named = [spec.primary] + spec.failover.map(\.datacenter)
+        let names = named + datacenterCache.list().compactMap(\.metadata.name).filter { !named.contains($0) }.sorted()
+        let reachable = names.filter { name in datacenterCache.get(name: name).map { MemberView($0).phase.isReachable } ?? false }
+        var failures: [String] = []
+        for name in reachable + names.filter({ !reachable.contains($0) }) {
+            guard let connection = await members.existing(name) else { continue }
+            do {
+                return .success(try await kinds.resolve(apiVersion: workload.effectiveAPIVersion, kind: workload.effectiveKind, in: name, client: connection.client))
+            } catch let error as UnknownKindError {
+                return .failure(ServiceBlocker(reason: Reason.invalidSpec, message: "spec.workload: \(error.message)", terminal: true))
+            } catch {
+                failures.append("\(name): \(error)")
+            }
         }
-        return nil
+        let message = failures.isEmpty
+            ? "No connection to \(spec.primary) or a failover datacenter yet."
+            : "Cannot read the API discovery of any datacenter of the ServiceFailover (\(failures.joined(separator: "; ")))."
+        return .failure(ServiceBlocker(reason: Reason.waitingForMembers, message: message, terminal: false))
     }
 
     /// One member's view; `reachable` only when its phase says so and its caches have synced.

@@ -23,6 +23,8 @@ actor MemberConnections {
         var id: Int
         var client: KubeClient
         var secretRevision: String
+        /// The Datacenter's ``FederationAPI/Datacenter/credentialsSource`` when the Secret was last read.
+        var credentialsSource: String
         /// Where it connects, for messages.
         var server: String
         /// When the credentials Secret was last read.
@@ -44,10 +46,12 @@ actor MemberConnections {
         self.clock = clock
     }
 
-    /// The existing connection for `name` if built from `secretRevision`, else a new one from `kubeconfig`.
-    func connection(for name: String, secretRevision: String, kubeconfig: String, source: String, now: Date) async throws -> Connection {
+    /// The existing connection for `name` if built from `secretRevision`, else a new one from
+    /// `kubeconfig`; either way it records that the Secret was read at `now` for `credentialsSource`.
+    func connection(for name: String, secretRevision: String, credentialsSource: String = "", kubeconfig: String, source: String, now: Date) async throws -> Connection {
         if var existing = connections[name], existing.secretRevision == secretRevision {
             existing.checkedAt = now
+            existing.credentialsSource = credentialsSource
             connections[name] = existing
             return existing
         }
@@ -57,7 +61,8 @@ actor MemberConnections {
         log[metadataKey: "datacenter"] = "\(name)"
         let client = try KubeClient(configuration: configuration, logger: log, clock: clock)
         lastID += 1
-        let connection = Connection(id: lastID, client: client, secretRevision: secretRevision, server: configuration.displayServer, checkedAt: now)
+        let connection = Connection(
+            id: lastID, client: client, secretRevision: secretRevision, credentialsSource: credentialsSource, server: configuration.displayServer, checkedAt: now)
         if let old = connections.updateValue(connection, forKey: name) {
             try? await old.client.shutdown()
         }

@@ -54,8 +54,9 @@ final class Members: Service, Sendable {
 
     /// The member's client, built from the kubeconfig in its credentials Secret (see ``MemberConnections``).
     /// A new credentials revision stops the member's informers and starts them again over the new client.
-    func connection(for name: String, secretRevision: String, kubeconfig: String, source: String, now: Date) async throws -> MemberConnections.Connection {
-        let connection = try await connections.connection(for: name, secretRevision: secretRevision, kubeconfig: kubeconfig, source: source, now: now)
+    func connection(for name: String, secretRevision: String, credentialsSource: String = "", kubeconfig: String, source: String, now: Date) async throws -> MemberConnections.Connection {
+        let connection = try await connections.connection(
+            for: name, secretRevision: secretRevision, credentialsSource: credentialsSource, kubeconfig: kubeconfig, source: source, now: now)
         restartIfStale(name, connection)
         return connection
     }
