@@ -10,8 +10,11 @@ struct ReplicationTestSetup {
     let hub: KubeClient
     let members: [String: KubeClient]
 
-    /// Starts a control plane per member (name → region) and the hub, registers them, elects `primary`, runs `body`.
-    static func withFederation(_ regions: [String: String], primary: String, _ body: (ReplicationTestSetup) async throws -> Void) async throws {
+    /// Starts a control plane per member (name → region) and the hub, registers them, elects `primary`
+    /// (under a FederationPolicy of `topology`, HubAndSpoke when nil), runs `body`.
+    static func withFederation(
+        _ regions: [String: String], primary: String, topology: FederationTopology? = nil, _ body: (ReplicationTestSetup) async throws -> Void
+    ) async throws {
         try await withPlanes(regions.keys.sorted()) { planes in
             try await withTestControlPlane { hubPlane in
                 let hub = try KubeClient(kubeconfigPath: hubPlane.kubeconfigPath)
@@ -22,7 +25,7 @@ struct ReplicationTestSetup {
                     for (name, plane) in planes.sorted(by: { $0.key < $1.key }) {
                         try await register(hub, name: name, region: regions[name]!, kubeconfigPath: plane.kubeconfigPath)
                     }
-                    _ = try await hub.resource(FederationPolicy.self).create(FederationPolicy(metadata: ObjectMeta(name: "global"), spec: FederationPolicySpec(primary: primary)))
+                    _ = try await hub.resource(FederationPolicy.self).create(FederationPolicy(metadata: ObjectMeta(name: "global"), spec: FederationPolicySpec(topology: topology, primary: primary)))
                     try await waitUntil("\(primary) elected", timeout: .seconds(30)) {
                         try await hub.resource(FederationPolicy.self).get("global").status?.primary == primary
                     }

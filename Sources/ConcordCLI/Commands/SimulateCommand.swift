@@ -22,6 +22,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
             After every step (and after every applied service effect) it checks: traffic switches only onto ready replicas, is never left on a datacenter Concord scaled to 0, and rests on one a fault emptied only for unhealthyForSeconds plus 5 s to detect, while a move is in flight, a pass failed, or nothing fits; traffic moves only onto a target that fitted (Ready, not cordoned, with room) when the move started; a failover leaves a datacenter only for a fault there since traffic arrived (one transition per incident); automatic failback only after stabilizationSeconds of continuous health, manual only on request; within 35 steps of the heal every service is settled: no move in flight, its active datacenter runs all its replicas and no other site keeps any.
 
+            Replication is on by default (--no-replication turns it off). Each seed also runs a ReplicationRule schedule of its own: HubAndSpoke with SourceWins from a named source, or Mesh with LastWriterWins, over members in eu and us regions with clock errors, sometimes a rule residency, objects some of which are labelled federation.concord.dev/residency: eu, and the same kinds of fault (member clock steps instead of hub ones). People create, change and delete objects (at the source, or at any member in Mesh, sometimes a replica in a target), and every step the hub reads the members it reaches, runs the real replication planner and executes its effects through the simulated network. It checks: no replica write lands outside residency; a copy holding a write the incoming one never saw (in Mesh: a change not yet copied) is replaced only in a pass that reports the conflict; LastWriterWins never replaces a copy by a write it was made on top of; within 10 steps of the heal every allowed member holds the source's write (Mesh: the same write with the same HLC stamp everywhere) and no member outside residency holds one.
+
             A violation prints the seed, the step trace and the command that replays it, and exits 1.
             """
     )
@@ -51,6 +53,16 @@ struct SimulateCommand: AsyncParsableCommand {
             valueName: "bug"))
     var injectedBug: InjectedBug?
 
+    @Flag(inversion: .prefixedNo, help: "Also run a ReplicationRule schedule per seed.")
+    var replication = true
+
+    @Option(
+        name: .customLong("inject-replication-bug"),
+        help: ArgumentHelp(
+            "Run a deliberately broken replication planner to see it caught: \(ReplicationBug.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "bug"))
+    var replicationBug: ReplicationBug?
+
     /// Trace lines printed with a violation.
     static let traceLines = 60
 
@@ -61,6 +73,7 @@ struct SimulateCommand: AsyncParsableCommand {
         if let problem = config.problem { throw ValidationError(problem) }
         if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if replicationBug != nil, !replication { throw ValidationError("--inject-replication-bug needs replication; drop --no-replication") }
     }
 
     func run() async throws {
@@ -78,14 +91,21 @@ struct SimulateCommand: AsyncParsableCommand {
             parallel = min(workers ?? ProcessInfo.processInfo.activeProcessorCount, seeds)
             summary = await Self.run((1...UInt64(seeds)).map { $0 }, config: config, rules: rules, workers: parallel)
         }
+        let replicated = replication ? await runReplication(workers: parallel) : ReplicationCounts()
         print(report(summary, wall: clock.now - started, workers: parallel))
+        if replication { print(replicationReport(replicated)) }
         if let replayed, replayed.violation == nil {
             print("\ntrace of seed \(replayed.seed)\(replayed.trace.dropped > 0 ? " (\(replayed.trace.dropped) earlier lines omitted)" : ""):")
             for line in replayed.trace.lines { print("  \(line)") }
         }
-        guard let failed = summary.violations.first, let violation = failed.violation else { return }
-        print(violationReport(failed, violation))
-        throw ExitCode(1)
+        if let failed = summary.violations.first, let violation = failed.violation {
+            print(violationReport(failed, violation))
+            throw ExitCode(1)
+        }
+        if let failed = replicated.violations.first, let violation = failed.violation {
+            print(replicationViolationReport(failed, violation))
+            throw ExitCode(1)
+        }
     }
 
     /// Runs the seeds on `workers` child tasks (seed i on worker i mod workers) and merges their summaries.

@@ -28,7 +28,7 @@ extension FederationCRDs {
             properties: [
                 "datacenterSelector": .labelSelector("Selects the member Datacenters by label; empty or omitted selects all."),
                 "topology": .enumeration(
-                    "HubAndSpoke (one primary) or Mesh. Recorded only in this version: promotion and fencing work the same for both, and no replication uses it yet.",
+                    "HubAndSpoke (the primary is the source of every ReplicationRule) or Mesh (every member is a source and a target of every ReplicationRule, the latest write by hybrid logical clock wins, SourceWins is refused). Promotion and fencing work the same for both.",
                     FederationTopology.self, default: FederationPolicySpec.defaultTopology
                 ),
                 "primary": .datacenterName("The desired primary Datacenter. Changing it is a planned promotion."),

@@ -16,7 +16,7 @@ extension FederationCRDs {
                 .age,
             ],
             schema: .resource(
-                "ReplicationRule copies selected objects of its namespace from a source datacenter (the primary in force, or a named Datacenter) into the same namespace of other members, stamping each replica with federation.concord.dev/ annotations, detecting replicas changed in their own datacenter, and honouring residency. A rule in concord-system may also replicate cluster-scoped kinds. This version replicates from one source (HubAndSpoke); Mesh topology is not replicated yet.",
+                "ReplicationRule copies selected objects of its namespace from a source datacenter (the primary in force, or a named Datacenter) into the same namespace of other members, stamping each replica with federation.concord.dev/ annotations, detecting replicas changed in their own datacenter, and honouring residency. A rule in concord-system may also replicate cluster-scoped kinds. When the FederationPolicy's topology is Mesh, every member is a source and a target: the latest write by hybrid logical clock is copied everywhere (SourceWins is refused).",
                 spec: replicationRuleSpec, status: replicationRuleStatus
             )
         )

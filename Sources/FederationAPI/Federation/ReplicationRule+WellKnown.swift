@@ -60,5 +60,8 @@ extension ReplicationRule {
         public static let clusterScopedKind = "ClusterScopedKind"
         /// ResidencyBlocked False.
         public static let allTargetsAllowed = "AllTargetsAllowed"
+        /// Stalled True: the FederationPolicy's topology is Mesh and the rule's strategy is SourceWins,
+        /// which needs one source.
+        public static let sourceWinsInMesh = "SourceWinsInMesh"
     }
 }

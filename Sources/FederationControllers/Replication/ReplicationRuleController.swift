@@ -27,9 +27,11 @@ enum ReplicationRuleController: FederationControllerBuilder {
         controller.watch(informer)
         let ruleCache = informer.cache
         // Only changes a replication plan reads wake the rules: membership, phase, role, region; a
-        // promotion. Probe-time refreshes and latency drift, most Datacenter writes, wake none.
+        // promotion or a topology change. Probe-time refreshes and latency drift, most Datacenter writes, wake none.
         controller.watch(datacenters, map: { _ in ruleCache.keys }, changed: datacenterChangeMatters)
-        controller.watch(policies, map: { _ in ruleCache.keys }, changed: { $0.status?.primary != $1.status?.primary || $0.status?.epoch != $1.status?.epoch })
+        controller.watch(policies, map: { _ in ruleCache.keys }, changed: {
+            $0.status?.primary != $1.status?.primary || $0.status?.epoch != $1.status?.epoch || $0.spec.topology != $1.spec.topology
+        })
         watches.start(controller.queue)
         let queue = controller.queue
         lanes.onFinish { key in await queue.add(key) }

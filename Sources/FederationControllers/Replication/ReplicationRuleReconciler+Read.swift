@@ -20,6 +20,8 @@ struct ReplicationRead: Sendable {
     var targets: [ReplicationTargetView] = []
     var unreachable: [String] = []
     var kinds: [ReplicaKindKey: ResolvedKind] = [:]
+    /// Mesh: when each member's copies were last written there.
+    var memberWrittenAt: [String: [ReplicaKey: Date]] = [:]
 }
 
 /// The outcome of reading: ready to plan, or why not.
@@ -58,21 +60,10 @@ extension ReplicationRuleReconciler {
             return blocked(R.sourceUnavailable, "No connection to the source \(source.name) yet.", terminal: false)
         }
         var read = ReplicationRead(source: source.name, epoch: source.epoch)
-        for entry in rule.spec.resources {
-            let id = ReplicaKindKey(apiVersion: entry.apiVersion, kind: entry.kind)
-            do {
-                let kind = try await kinds.resolve(apiVersion: entry.apiVersion, kind: entry.kind, in: source.name, client: connection.client)
-                guard kind.namespaced || namespace == FederationGroup.systemNamespace else {
-                    return blocked(R.clusterScopedKind, "\(entry.kind) is cluster-scoped; only a rule in namespace \(FederationGroup.systemNamespace) may replicate cluster-scoped kinds.", terminal: true)
-                }
-                read.kinds[id] = kind
-            } catch let error as UnknownKindError {
-                return blocked(R.unknownKind, error.message, terminal: true)
-            } catch {
-                return blocked(R.sourceUnavailable, "Cannot read the source \(source.name)'s API discovery: \(error)", terminal: false)
-            }
+        switch await resolveKinds(rule, in: source.name, client: connection.client) {
+        case .failure(let blocker): return .blocked(blocker, source: source.name)
+        case .success(let kinds): read.kinds = kinds
         }
-        for kind in read.kinds.values { watches.ensure(kind, namespace: namespace) }
         var revisions: [String] = []
         for (id, kind) in read.kinds {
             let scope = kind.scope(namespace)
@@ -102,6 +93,28 @@ extension ReplicationRuleReconciler {
             }
         }
         return .ready(read)
+    }
+
+    /// The kinds the rule names, resolved through `datacenter`'s API discovery, with their member
+    /// watches registered; or why not (an unknown kind, a cluster-scoped kind outside `concord-system`).
+    func resolveKinds(_ rule: ReplicationRule, in datacenter: String, client: KubeClient) async -> Result<[ReplicaKindKey: ResolvedKind], ReplicationBlocker> {
+        let namespace = rule.metadata.namespace ?? ""
+        var resolved: [ReplicaKindKey: ResolvedKind] = [:]
+        for entry in rule.spec.resources {
+            do {
+                let kind = try await kinds.resolve(apiVersion: entry.apiVersion, kind: entry.kind, in: datacenter, client: client)
+                guard kind.namespaced || namespace == FederationGroup.systemNamespace else {
+                    return .failure(ReplicationBlocker(reason: R.clusterScopedKind, message: "\(entry.kind) is cluster-scoped; only a rule in namespace \(FederationGroup.systemNamespace) may replicate cluster-scoped kinds.", terminal: true))
+                }
+                resolved[ReplicaKindKey(apiVersion: entry.apiVersion, kind: entry.kind)] = kind
+            } catch let error as UnknownKindError {
+                return .failure(ReplicationBlocker(reason: R.unknownKind, message: error.message, terminal: true))
+            } catch {
+                return .failure(ReplicationBlocker(reason: R.sourceUnavailable, message: "Cannot read \(datacenter)'s API discovery: \(error)", terminal: false))
+            }
+        }
+        for kind in resolved.values { watches.ensure(kind, namespace: namespace) }
+        return .success(resolved)
     }
 
     /// Every object of the rule's kinds in `namespace` (cluster-scoped kinds: anywhere) of target

@@ -57,7 +57,9 @@ struct ReplicationRuleReconciler: Reconciler {
             try await rules.ensureFinalizer(FederationFinalizer.cleanup, on: rule)
         }
         let read: ReplicationRead
-        switch await self.read(rule) {
+        let mesh = meshPolicy()
+        let result: ReplicationReadResult = if let mesh { await readMesh(rule, policy: mesh) } else { await self.read(rule) }
+        switch result {
         case .blocked(let blocker, let source):
             try await writeStatus(ReplicationStatusBuilder.blocked(rule: rule, by: blocker, source: source, now: now()), of: rule)
             return .requeue(after: blocker.terminal ? requeue.replicationStalledRecheck : requeue.replicationRetry)
@@ -66,7 +68,13 @@ struct ReplicationRuleReconciler: Reconciler {
         let sourceRegion = datacenterCache.get(name: read.source)?.spec.region
         let at = now()
         let plan = hashMemos.withMemo(for: key) { memo in
-            planReplication(
+            if mesh != nil {
+                // The latest reading an earlier pass saw, kept in status.sourceRevision.
+                let seen = rule.status?.sourceDatacenter == MeshReplication.source ? rule.status?.sourceRevision.flatMap { HLCTimestamp(annotation: $0) } : nil
+                return planMeshReplication(
+                    rule: rule, epoch: read.epoch, members: read.targets, now: at, writtenAt: read.memberWrittenAt, seen: seen, hash: memo.hash)
+            }
+            return planReplication(
                 rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
                 sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash)
         }
@@ -76,7 +84,9 @@ struct ReplicationRuleReconciler: Reconciler {
             try await writeStatus(recorded, of: rule)
             rule.status = recorded
         }
-        var round = ReplicationRound(plan: plan, sourceRevision: read.sourceRevision, unreachable: read.unreachable)
+        // Mesh: the latest HLC reading stands for the revision every member holds.
+        let sourceRevision = mesh == nil ? read.sourceRevision : plan.clock?.description
+        var round = ReplicationRound(plan: plan, sourceRevision: sourceRevision, unreachable: read.unreachable)
         await execute(plan, rule: rule, key: key, kinds: read.kinds, into: &round)
         let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)

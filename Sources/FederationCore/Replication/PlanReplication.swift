@@ -110,10 +110,7 @@ struct ReplicationPlanner {
     }
 
     /// True when one of the rule's resources selects `object` (of `key`'s kind).
-    func selects(_ key: ReplicaKey, _ object: JSONValue) -> Bool {
-        let labels = ReplicaContent.labels(of: object)
-        return rule.spec.resources.contains { $0.apiVersion == key.apiVersion && $0.kind == key.kind && $0.matches(name: key.name, labels: labels) }
-    }
+    func selects(_ key: ReplicaKey, _ object: JSONValue) -> Bool { rule.selects(key, object) }
 
     /// The effects for a source object whose replica exists (empty: in sync).
     mutating func compare(_ key: ReplicaKey, source object: JSONValue, revision: String?, replica: JSONValue, at datacenter: String) -> [ReplicationEffect] {
@@ -139,22 +136,13 @@ struct ReplicationPlanner {
 
     /// The replica to apply for `object`, stamped.
     mutating func write(_ key: ReplicaKey, _ object: JSONValue, at datacenter: String) -> ReplicaWrite {
-        var annotations = ReplicaContent.copiedAnnotations(of: object)
-        annotations[FederationAnnotation.sourceDatacenter] = source
-        annotations[FederationAnnotation.sourceRevision] = ReplicaContent.resourceVersion(of: object) ?? ""
-        annotations[FederationAnnotation.epoch] = String(epoch)
-        annotations[FederationAnnotation.contentHash] = hash(object)
-        annotations[FederationAnnotation.rule] = ruleID
-        annotations[FederationAnnotation.hybridLogicalClock] = stampClock(at: source).description
-        var metadata: [String: JSONValue] = ["name": .string(key.name), "annotations": .object(annotations.mapValues { .string($0) })]
-        if let namespace = rule.metadata.namespace { metadata["namespace"] = .string(namespace) }
-        let labels = ReplicaContent.copiedLabels(of: object)
-        if !labels.isEmpty { metadata["labels"] = .object(labels.mapValues { .string($0) }) }
-        var fields = ReplicaContent.content(of: object).objectValue ?? [:]
-        fields["apiVersion"] = .string(key.apiVersion)
-        fields["kind"] = .string(key.kind)
-        fields["metadata"] = .object(metadata)
-        return ReplicaWrite(key: key, object: .object(fields), sourceWrittenAt: sourceWrittenAt[key], clearResolution: false)
+        let stamp = [
+            FederationAnnotation.sourceDatacenter: source, FederationAnnotation.sourceRevision: ReplicaContent.resourceVersion(of: object) ?? "",
+            FederationAnnotation.epoch: String(epoch), FederationAnnotation.contentHash: hash(object), FederationAnnotation.rule: ruleID,
+            FederationAnnotation.hybridLogicalClock: stampClock(at: source).description,
+        ]
+        let replica = ReplicaContent.replica(of: object, key: key, namespace: rule.metadata.namespace, stamp: stamp)
+        return ReplicaWrite(key: key, object: replica, sourceWrittenAt: sourceWrittenAt[key], clearResolution: false)
     }
 
     /// Advances the HLC for a write stamped by `datacenter`.
@@ -162,6 +150,14 @@ struct ReplicationPlanner {
         let reading = HLCTimestamp.tick(after: clock, now: now, at: datacenter)
         clock = reading
         return reading
+    }
+}
+
+extension ReplicationRule {
+    /// True when one of the rule's resources selects `object` (of `key`'s kind).
+    func selects(_ key: ReplicaKey, _ object: JSONValue) -> Bool {
+        let labels = ReplicaContent.labels(of: object)
+        return spec.resources.contains { $0.apiVersion == key.apiVersion && $0.kind == key.kind && $0.matches(name: key.name, labels: labels) }
     }
 }
 

@@ -58,6 +58,21 @@ public enum ReplicaContent {
         return true
     }
 
+    /// The replica to apply for `object`: its content, labels and copied annotations, plus `stamp`.
+    public static func replica(of object: JSONValue, key: ReplicaKey, namespace: String?, stamp: [String: String]) -> JSONValue {
+        var annotations = copiedAnnotations(of: object)
+        annotations.merge(stamp) { _, new in new }
+        var metadata: [String: JSONValue] = ["name": .string(key.name), "annotations": .object(annotations.mapValues { .string($0) })]
+        if let namespace { metadata["namespace"] = .string(namespace) }
+        let labels = copiedLabels(of: object)
+        if !labels.isEmpty { metadata["labels"] = .object(labels.mapValues { .string($0) }) }
+        var fields = content(of: object).objectValue ?? [:]
+        fields["apiVersion"] = .string(key.apiVersion)
+        fields["kind"] = .string(key.kind)
+        fields["metadata"] = .object(metadata)
+        return .object(fields)
+    }
+
     /// `metadata.name`.
     public static func name(of object: JSONValue) -> String { object["metadata"]?["name"]?.stringValue ?? "" }
 

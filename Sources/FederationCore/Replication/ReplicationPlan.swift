@@ -94,12 +94,15 @@ public struct ConflictFinding: Hashable, Sendable {
     /// The object is missing in this datacenter, which the source's copy came from: it was deleted
     /// there (a deletion a former primary accepted before it was fenced).
     public var deletedInTarget: Bool
+    /// Mesh: the HLC reading of the other member's later write that overrides this copy.
+    public var laterWrite: String?
 
     /// Creates a finding.
     public init(
         datacenter: String, key: ReplicaKey, strategy: ConflictResolution, outcome: ConflictOutcome, recordedHash: String?, replicaHash: String,
-        sourceChanged: Bool, otherRule: String? = nil, onlyInTarget: Bool = false, deletedInTarget: Bool = false
+        sourceChanged: Bool, otherRule: String? = nil, onlyInTarget: Bool = false, deletedInTarget: Bool = false, laterWrite: String? = nil
     ) {
+        self.laterWrite = laterWrite
         self.otherRule = otherRule
         self.onlyInTarget = onlyInTarget
         self.deletedInTarget = deletedInTarget
@@ -114,6 +117,11 @@ public struct ConflictFinding: Hashable, Sendable {
 
     /// One line for status and events.
     public var message: String {
+        if let laterWrite {
+            let change = deletedInTarget ? "was deleted in \(datacenter), which wrote it," : "was changed in \(datacenter)"
+            let result = outcome == .restored ? (deletedInTarget ? "re-created" : "overwritten") : outcome == .keptTarget ? "kept as \(datacenter) has it" : outcome.rawValue
+            return "\(key.kind) \(key.name) \(change) while another member wrote it too (the later write by hybrid logical clock: \(laterWrite)); \(strategy.rawValue): \(result)."
+        }
         if onlyInTarget {
             return "\(key.kind) \(key.name) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
         }

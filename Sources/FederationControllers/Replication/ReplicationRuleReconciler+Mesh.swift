@@ -1,0 +1,65 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+
+extension ReplicationRuleReconciler {
+    /// The FederationPolicy whose topology is in force (the first by name), when it says Mesh.
+    func meshPolicy() -> FederationPolicy? {
+        let first = policyCache.list().min { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        return first?.spec.effectiveTopology == .mesh ? first : nil
+    }
+
+    /// Reads every member the rule covers for a Mesh pass: each is a source and a target. A member
+    /// whose caches are not synced, or whose health says Unreachable, is not planned (its copies are
+    /// neither read nor written) and is listed as unreachable.
+    func readMesh(_ rule: ReplicationRule, policy: FederationPolicy) async -> ReplicationReadResult {
+        if let refusal = MeshReplication.refusal(of: rule, policy: policy.metadata.name ?? "") {
+            return .blocked(refusal, source: MeshReplication.source)
+        }
+        let namespace = rule.metadata.namespace ?? ""
+        let selector = rule.spec.effectiveTargetSelector
+        let members = datacenterCache.list()
+            .filter { $0.metadata.deletionTimestamp == nil && selector.matches($0.metadata.labels) }
+            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        func blocked(_ reason: String, _ message: String, terminal: Bool) -> ReplicationReadResult {
+            .blocked(ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: MeshReplication.source)
+        }
+        guard members.count > 1 else { return blocked(R.noTargets, "Mesh needs two members matching spec.targets; \(members.count) match.", terminal: false) }
+        if let residency = rule.spec.residency, members.filter({ residency.allows(region: $0.spec.region) }).count < 2 {
+            return blocked(R.noAllowedTargets, "residency.allowedRegions \(residency.allowedRegions) allows fewer than two members' regions (\(members.map(\.spec.region).joined(separator: ", "))); fix spec.residency or spec.targets.", terminal: true)
+        }
+        // Kinds are resolved through the primary's discovery when it answers, else the first member that does.
+        let reachable = members.compactMap(\.metadata.name).filter { name in datacenterCache.get(name: name)?.status?.phase != .unreachable }
+        let order = reachable.sorted { ($0 == policy.status?.primary ? 0 : 1, $0) < ($1 == policy.status?.primary ? 0 : 1, $1) }
+        var discovery: (name: String, client: KubeClient)?
+        for name in order {
+            if let connection = await memberClient(name) {
+                discovery = (name, connection)
+                break
+            }
+        }
+        guard let discovery else { return blocked(R.sourceUnavailable, "No member of the mesh can be reached yet.", terminal: false) }
+        var read = ReplicationRead(source: MeshReplication.source, epoch: policy.status?.epoch ?? 0)
+        switch await resolveKinds(rule, in: discovery.name, client: discovery.client) {
+        case .failure(let blocker): return .blocked(blocker, source: MeshReplication.source)
+        case .success(let kinds): read.kinds = kinds
+        }
+        for dc in members {
+            guard let name = dc.metadata.name else { continue }
+            if dc.status?.phase == .unreachable {
+                read.unreachable.append(name)
+            } else if let objects = await targetObjects(name, kinds: read.kinds, namespace: namespace) {
+                read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
+                read.memberWrittenAt[name] = objects.compactMapValues(Self.writtenAt)
+            } else {
+                read.unreachable.append(name)
+            }
+        }
+        return .ready(read)
+    }
+
+    /// The client of `datacenter`, if Concord holds a connection to it.
+    func memberClient(_ datacenter: String) async -> KubeClient? { await members.existing(datacenter)?.client }
+}
