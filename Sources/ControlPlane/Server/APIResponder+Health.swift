@@ -1,5 +1,6 @@
 import Hummingbird
 import HTTPTypes
+import Logging
 
 extension APIResponder {
     /// `/healthz` and `/livez` answer ok while the process serves; `/readyz` also needs the store to answer

@@ -35,7 +35,8 @@ struct SharedGarbageCollectionTests {
                     #expect(reply.status == 200)
                 }
                 try await waitUntil("both collectors to finish", timeout: .seconds(60), every: .milliseconds(100)) {
-                    let names = Set(try await servers[0].get(Self.cms).json["items"]?.arrayValue?.compactMap { $0.value(at: ["metadata", "name"])?.stringValue } ?? [])
+                    let items = try await servers[0].get(Self.cms).json["items"]?.arrayValue ?? []
+                    let names = Set(items.compactMap { $0.value(at: ["metadata", "name"])?.stringValue })
                     return (0..<12).allSatisfy { i in
                         !names.contains("owner-\(i)") && (0..<3).allSatisfy { j in names.contains("dep-\(i)-\(j)") == (policies[i % 3] == "Orphan") }
                     }
