@@ -12,15 +12,17 @@ struct GarbageCollectionTests {
     /// A ConfigMap owned by the object `owner` (uid taken from it).
     static func dependent(_ name: String, owners: [JSONValue], block: Bool = true) -> JSONValue {
         var cm = Fixtures.configMap(name)
-        cm.setValue(
-            .array(owners.map { owner in
-                [
-                    "apiVersion": owner["apiVersion"] ?? "v1", "kind": owner["kind"] ?? "ConfigMap",
-                    "name": owner.value(at: ["metadata", "name"]) ?? "", "uid": owner.value(at: ["metadata", "uid"]) ?? "",
-                    "blockOwnerDeletion": .bool(block),
-                ]
-            }), at: ["metadata", "ownerReferences"])
+        cm.setValue(.array(owners.map { reference(to: $0, block: block) }), at: ["metadata", "ownerReferences"])
         return cm
+    }
+
+    /// An ownerReference to `owner`.
+    static func reference(to owner: JSONValue, block: Bool = true) -> JSONValue {
+        [
+            "apiVersion": owner["apiVersion"] ?? "v1", "kind": owner["kind"] ?? "ConfigMap",
+            "name": owner.value(at: ["metadata", "name"]) ?? "", "uid": owner.value(at: ["metadata", "uid"]) ?? "",
+            "blockOwnerDeletion": .bool(block),
+        ]
     }
 
     func exists(_ client: APIClient, _ name: String) async throws -> Bool {

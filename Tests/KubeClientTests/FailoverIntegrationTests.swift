@@ -66,4 +66,53 @@ struct FailoverIntegrationTests {
             }
         }
     }
+
+    @Test func aServerThatLostEtcdAnswers503AndTheClientUsesTheOther() async throws {
+        // The first server's etcd is its own, so what it lost shows: an object written through the
+        // second server is in the second's store only.
+        let lost = try await LocalEtcd.start()
+        defer { lost.stop() }
+        let shared = try await SharedTestEtcd.shared.configuration()
+        let token = "lost-etcd-\(UUID().uuidString.prefix(8))"
+        let firstStore = EtcdStorageConfiguration(endpoints: lost.clientURLs, compactionInterval: .zero, requestTimeout: .seconds(3))
+        try await withTestControlPlane(configure: { c in c.token = token; c.makeStore = DefaultStore.etcd(firstStore) }) { first in
+            try await withTestControlPlane(configure: { c in c.token = token; c.makeStore = DefaultStore.etcd(shared) }) { second in
+                var config = try ClientConfiguration.load(kubeconfigPath: first.kubeconfigPath, environment: ConfigEnvironment(variables: [:], homeDirectory: nil))
+                var other = URLComponents(url: config.server, resolvingAgainstBaseURL: false)!
+                other.port = second.port
+                config.alternateServers = [other.url!]
+                let client = try KubeClient(configuration: config)
+                let cms = client.resource(TestConfigMap.self)
+                // The first server alone, without retries: what it answers itself.
+                var alone = config
+                alone.alternateServers = []
+                alone.maxRetries = 0
+                let firstClient = try KubeClient(configuration: alone)
+                let firstOnly = firstClient.resource(TestConfigMap.self)
+                let name = "moved-\(UUID().uuidString.prefix(8).lowercased())"
+                do {
+                    _ = try await cms.create(TestConfigMap(metadata: ObjectMeta(name: "on-first", namespace: "default")))
+                    lost.kill(member: 0)
+                    try await waitUntil("the first server to answer 503", timeout: .seconds(20), every: .milliseconds(100)) {
+                        do {
+                            _ = try await firstOnly.list(namespace: "default")
+                            return false
+                        } catch let error as KubeAPIError {
+                            return error.statusCode == 503 && error.reason == StatusReason.serviceUnavailable
+                        }
+                    }
+                    _ = try await cms.create(TestConfigMap(metadata: ObjectMeta(name: name, namespace: "default")))
+                    let names = try await cms.list(namespace: "default").items.compactMap(\.metadata.name)
+                    #expect(names.contains(name))
+                    #expect(!names.contains("on-first"))
+                    try await client.shutdown()
+                    try await firstClient.shutdown()
+                } catch {
+                    try await client.shutdown()
+                    try await firstClient.shutdown()
+                    throw error
+                }
+            }
+        }
+    }
 }

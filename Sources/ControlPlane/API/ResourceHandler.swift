@@ -26,6 +26,7 @@ struct ResourceHandler: Sendable {
             case .expired(let oldest): throw APIError.expired(requested: 0, oldest: oldest)
             case .tooLarge(let limit):
                 throw APIError.tooLarge(limit: limit)
+            case .unavailable: throw APIError.storageUnavailable(e.message)
             case .internalError: throw APIError.internalError(e.message)
             }
         }

@@ -93,6 +93,14 @@ extension APIError {
         APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is \(limit)")
     }
 
+    /// 503 ServiceUnavailable with `Retry-After: 1`: the store cannot be reached, and nothing was applied,
+    /// so a client may send the request to another server (or again after the pause).
+    static func storageUnavailable(_ message: String) -> APIError {
+        APIError(
+            code: 503, reason: StatusReason.serviceUnavailable, message: "The storage is unavailable: \(message)",
+            details: StatusDetails(causes: [StatusCause(message: message)], retryAfterSeconds: 1))
+    }
+
     /// 500 InternalError.
     static func internalError(_ message: String) -> APIError {
         APIError(

@@ -19,6 +19,7 @@ enum StatusBody {
             case .conflict: return APIError(code: 409, reason: StatusReason.conflict, message: e.message)
             case .expired(let oldest): return APIError.expired(requested: 0, oldest: oldest)
             case .tooLarge(let limit): return APIError.tooLarge(limit: limit)
+            case .unavailable: return APIError.storageUnavailable(e.message)
             case .internalError: return APIError.internalError(e.message)
             }
         default: return APIError.internalError(String(describing: error))
@@ -28,6 +29,9 @@ enum StatusBody {
     static func response(_ error: APIError, headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = "application/json"
+        if let seconds = error.status.details?.retryAfterSeconds, error.code == 503 {
+            headers[.retryAfter] = String(seconds)
+        }
         let data = CompactJSON.encode(json(error.status))
         return Response(
             status: HTTPResponse.Status(code: error.code), headers: headers,

@@ -23,12 +23,17 @@ extension GarbageCollector {
         case .keep:
             return []
         case .delete(let foreground):
-            let uid = current.object.value(at: ["metadata", "uid"])?.stringValue
+            var options = DeleteOptions(propagationPolicy: foreground ? .foreground : .background, preconditionUID: current.object.value(at: ["metadata", "uid"])?.stringValue)
+            // Only the object as checked: one that changed since (a new owner reference, say) is checked again.
+            // With several servers collecting, another server's change lands here too.
+            options.preconditionResourceVersion = current.revision
             logger.debug("Collecting dependent", metadata: ["object": "\(key)", "foreground": "\(foreground)"])
-            try await ignoringGone {
-                _ = try await handler.delete(
-                    definition, namespace: namespace, name: key.name,
-                    options: DeleteOptions(propagationPolicy: foreground ? .foreground : .background, preconditionUID: uid), dryRun: false)
+            do {
+                try await ignoringGone {
+                    _ = try await handler.delete(definition, namespace: namespace, name: key.name, options: options, dryRun: false)
+                }
+            } catch let e as APIError where e.code == 409 && (e.status.message ?? "").contains("Precondition failed: ResourceVersion") {
+                return [.dependent(key)]
             }
             return []
         case .updateReferences(let remove, let unblock):

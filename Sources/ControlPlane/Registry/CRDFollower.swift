@@ -7,20 +7,26 @@ import ServiceLifecycle
 /// or delete: it watches the stored CRDs and installs or removes their resources in this server's registry.
 ///
 /// Runs only on stores shared between servers (etcd); on a store of its own a server already changes its
-/// registry as it writes. After an expired watch it lists the CRDs again and reconciles the registry.
+/// registry as it writes. After an expired watch it lists the CRDs again and reconciles the registry;
+/// while the store cannot be reached (etcd lost) it tries again every `retryInterval`, then relists.
 struct CRDFollower: Service {
     let store: any ObjectStore
     let registry: ResourceRegistry
     /// The revision the registry was last synchronised at (the bootstrap list).
     let syncedAt: Int64
+    let clock: any Clock<Duration>
+    var retryInterval: Duration = .seconds(1)
     let logger: Logger
     static let resource = "customresourcedefinitions.apiextensions.k8s.io"
 
     /// Follows the CRDs until graceful shutdown or cancellation.
     func run() async throws {
         var revision = syncedAt
+        var mustRelist = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                if mustRelist { revision = try await relist() }
+                mustRelist = false
                 let watch = try await store.watch(resource: Self.resource, namespace: nil, after: revision)
                 for try await batch in watch.batches.cancelOnGracefulShutdown() {
                     for name in Set(batch.map(\.key.name)) { try await reconcile(name) }
@@ -28,8 +34,10 @@ struct CRDFollower: Service {
                 }
                 return
             } catch let error as StorageError {
-                guard case .expired = error.code else { throw error }
-                revision = try await relist()
+                mustRelist = true
+                if case .expired = error.code { continue }
+                logger.warning("Following CRDs failed; trying again", metadata: ["error": "\(error)"])
+                do { try await clock.sleep(for: retryInterval) } catch { return }
             } catch is CancellationError {
                 return
             }

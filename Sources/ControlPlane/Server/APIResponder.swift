@@ -82,10 +82,7 @@ struct APIResponder: HTTPResponder {
         case .version:
             return Self.json(VersionInfo.json)
         case .health:
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; charset=utf-8"
-            headers[.init("X-Content-Type-Options")!] = "nosniff"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
+            return await health(readiness: Self.splitTokenPrefix(request.uri.path).path.split(separator: "/").first == "readyz")
         case .coreGroupVersions:
             if let v = Discovery.aggregatedVersion(accept: accept) {
                 return Self.json(discovery.aggregated(core: true, version: v), contentType: Discovery.contentType(v))

@@ -163,7 +163,7 @@ public final class ControlPlaneServer: Service, Sendable {
             + [.init(service: RBACFollower(handler: handler, authorizer: authorizer, clock: config.clock, logger: config.logger))]
             + store.backgroundServices.map { .init(service: $0) }
             + (store.sharedBetweenServers
-                ? [.init(service: CRDFollower(store: store, registry: registry, syncedAt: crdRevision, logger: config.logger))] : [])
+                ? [.init(service: CRDFollower(store: store, registry: registry, syncedAt: crdRevision, clock: config.clock, logger: config.logger))] : [])
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: config.logger))
         let stopEarly = group.withLock { g -> Bool in
             g.group = serviceGroup

@@ -136,6 +136,10 @@ public protocol ObjectStore: Sendable {
     /// graceful shutdown. Empty by default.
     var backgroundServices: [any Service] { get }
 
+    /// Throws `.unavailable` when the store cannot serve requests now (what `/readyz` reports). The
+    /// default never throws: a store in the server's own files is there while the server runs.
+    func checkReadiness() async throws
+
     /// Ends every watch, waits for queued writes and releases the store's files or connections.
     /// Nothing by default.
     func close() async throws
@@ -155,6 +159,9 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         case expired(oldest: Int64)
         /// The object is bigger than the store accepts in one request; `limit` is the limit in bytes.
         case tooLarge(limit: Int64)
+        /// The store cannot be reached now (no etcd member answers, or none has a leader) and the
+        /// request was not applied: another server, or a retry, may succeed.
+        case unavailable
         /// The database failed.
         case internalError
     }
@@ -206,6 +213,9 @@ extension ObjectStore {
 
     /// Nothing to release.
     public func close() async throws {}
+
+    /// Always ready.
+    public func checkReadiness() async throws {}
 
     /// The two-step form for stores without an atomic check: read the Namespace, then create.
     public func create(_ key: StorageKey, object: JSONValue, inNamespace namespace: String) async throws -> StoredObject {

@@ -168,7 +168,7 @@ struct WatchStream: Sendable {
                 if case .expired(let oldest) = e.code {
                     try await writer.write(encoder.error(APIError.expired(requested: lastRevision, oldest: oldest)))
                 } else {
-                    try await writer.write(encoder.error(APIError.internalError(e.message)))
+                    try await writer.write(encoder.error(StatusBody.apiError(for: e)))
                 }
             }
             group.cancelAll()

@@ -44,7 +44,8 @@ public final class EtcdHTTPTransport: EtcdTransport {
     /// Sends a unary request, moving to the next endpoint on connection failures and leaderless members.
     public func call(_ method: String, _ request: JSONValue) async throws -> Data {
         let body = request.jsonData()
-        var lastError: any Error = StorageError(.internalError, message: "no etcd endpoint answered")
+        // Only failures that applied nothing are kept here: when every member fails that way, the store is unavailable.
+        var lastError = StorageError(.unavailable, message: "no etcd endpoint answered")
         for endpoint in candidates() {
             do {
                 let response = try await http.execute(self.request(endpoint, method, body), timeout: .nanoseconds(requestTimeout.wholeNanoseconds))
@@ -52,7 +53,7 @@ public final class EtcdHTTPTransport: EtcdTransport {
                 guard response.status == .ok else {
                     let error = Self.serverError(status: response.status, bytes)
                     if error.refusedBeforeProposing || (Self.readOnly(method) && error.isUnavailable) {
-                        lastError = error
+                        lastError = StorageError(.unavailable, message: "etcd at \(endpoint): \(error.message)")
                         advance(from: endpoint)
                         continue
                     }
@@ -64,7 +65,7 @@ public final class EtcdHTTPTransport: EtcdTransport {
             } catch where Self.neverSent(error) || (Self.readOnly(method) && !(error is CancellationError)) {
                 // A request that never left (or a read) is safe to send to the next member; a write whose
                 // answer was lost is not: its outcome is unknown, and sending it again could apply it twice.
-                lastError = StorageError(.internalError, message: "etcd at \(endpoint) is unreachable: \(error)")
+                lastError = StorageError(.unavailable, message: "etcd at \(endpoint) is unreachable: \(error)")
                 advance(from: endpoint)
             } catch {
                 advance(from: endpoint)
@@ -79,7 +80,7 @@ public final class EtcdHTTPTransport: EtcdTransport {
     /// Opens a watch on the preferred endpoint, moving on when it cannot be reached.
     public func watch(_ request: JSONValue) async throws -> any AsyncSequence<Data, any Error> & Sendable {
         let body = JSONValue.object(["create_request": request]).jsonData()
-        var lastError: any Error = StorageError(.internalError, message: "no etcd endpoint answered")
+        var lastError = StorageError(.unavailable, message: "no etcd endpoint answered")
         for endpoint in candidates() {
             do {
                 // The deadline bounds reaching the response head only (a member that is still starting may
@@ -87,13 +88,13 @@ public final class EtcdHTTPTransport: EtcdTransport {
                 let response = try await http.execute(self.request(endpoint, "watch", body), timeout: .nanoseconds(requestTimeout.wholeNanoseconds))
                 guard response.status == .ok else {
                     let bytes = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
-                    lastError = Self.serverError(status: response.status, bytes)
+                    lastError = StorageError(.unavailable, message: "etcd at \(endpoint): \(Self.serverError(status: response.status, bytes).message)")
                     advance(from: endpoint)
                     continue
                 }
                 return response.body.map { Data($0.readableBytesView) }
             } catch where !(error is CancellationError) {
-                lastError = StorageError(.internalError, message: "etcd at \(endpoint) is unreachable: \(error)")
+                lastError = StorageError(.unavailable, message: "etcd at \(endpoint) is unreachable: \(error)")
                 advance(from: endpoint)
             }
         }

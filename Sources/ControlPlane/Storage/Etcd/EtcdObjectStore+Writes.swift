@@ -12,7 +12,7 @@ extension EtcdObjectStore {
             "failure": [EtcdWire.rangeOp(etcdKey)],
         ])
         guard response.succeeded == true else { throw StorageError(.alreadyExists, key: key, message: "\(key) already exists") }
-        return try written(value, key: key, revision: response.header?.revisionValue ?? 0)
+        return try written(object, key: key, revision: response.header?.revisionValue ?? 0)
     }
 
     /// Creates the object while the Namespace is unchanged since it was read and not terminating: the txn
@@ -29,7 +29,7 @@ extension EtcdObjectStore {
                 "success": [["request_put": ["key": EtcdWire.base64(etcdKey), "value": EtcdWire.base64(value)]]],
                 "failure": [EtcdWire.rangeOp(etcdKey)],
             ])
-            if response.succeeded == true { return try written(value, key: key, revision: response.header?.revisionValue ?? 0) }
+            if response.succeeded == true { return try written(object, key: key, revision: response.header?.revisionValue ?? 0) }
             if response.responses?.first?.response_range?.kvs?.isEmpty == false {
                 throw StorageError(.alreadyExists, key: key, message: "\(key) already exists")
             }
@@ -55,7 +55,7 @@ extension EtcdObjectStore {
                 "success": [["request_put": ["key": EtcdWire.base64(etcdKey), "value": EtcdWire.base64(value)]]],
                 "failure": [EtcdWire.rangeOp(etcdKey)],
             ])
-            if response.succeeded == true { return try written(value, key: key, revision: response.header?.revisionValue ?? 0) }
+            if response.succeeded == true { return try written(updated, key: key, revision: response.header?.revisionValue ?? 0) }
             current = try response.responses?.first?.response_range?.kvs?.first.map { try stored($0, key: key) }
         }
     }
@@ -106,7 +106,8 @@ extension EtcdObjectStore {
         return data
     }
 
-    private func written(_ value: Data, key: StorageKey, revision: Int64) throws -> StoredObject {
-        StoredObject(key: key, object: try JSONValue.decodeStored(value, key: key).stampingResourceVersion(revision, key: key), revision: revision)
+    /// The object as written (what was stored, stamped with the write's revision), without parsing the stored bytes again.
+    private func written(_ object: JSONValue, key: StorageKey, revision: Int64) throws -> StoredObject {
+        StoredObject(key: key, object: try object.stampingResourceVersion(revision, key: key), revision: revision)
     }
 }

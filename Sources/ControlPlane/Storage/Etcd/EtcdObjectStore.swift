@@ -108,6 +108,28 @@ public final class EtcdObjectStore: ObjectStore {
         return response.header?.revisionValue ?? 0
     }
 
+    /// Throws `.unavailable` unless a read through etcd's leader answers within `readinessTimeout`.
+    public func checkReadiness() async throws {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await self.currentRevision() }
+                group.addTask {
+                    try await self.clock.sleep(for: Self.readinessTimeout)
+                    throw StorageError(.unavailable, message: "etcd did not answer within \(Self.readinessTimeout)")
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch let e as StorageError where e.code == .unavailable {
+            throw e
+        } catch {
+            throw StorageError(.unavailable, message: "etcd cannot serve reads: \(error)")
+        }
+    }
+
+    /// How long a readiness check waits for etcd.
+    static let readinessTimeout: Duration = .seconds(2)
+
     /// The object at `key`, or nil.
     public func get(_ key: StorageKey) async throws -> StoredObject? {
         let response = try await range(["key": EtcdWire.base64(etcdKey(key))])

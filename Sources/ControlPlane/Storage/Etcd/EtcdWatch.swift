@@ -111,16 +111,25 @@ final class EtcdWatchFeed: @unchecked Sendable {
         while true {
             if let line = lines.popFirst() {
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
-                return try EtcdWire.decode(EtcdWire.StreamMessage.self, line)
+                return try EtcdWire.streamMessage(line)
             }
             do {
                 if chunks == nil { chunks = try await open() }
                 guard let chunk = try await nextChunk() else { throw StorageError(.internalError, message: "the etcd watch connection closed") }
-                // Every complete line of the chunk at once (one pass); the unfinished end waits for the next chunk.
-                buffer.append(chunk)
-                let parts = buffer.split(separator: 0x0A, omittingEmptySubsequences: false)
-                lines.append(contentsOf: parts.dropLast().map { Data($0) })
-                buffer = parts.last.map { Data($0) } ?? Data()
+                // Only the new bytes are searched for line ends (a message of many events spans many chunks);
+                // the unfinished end waits for the next chunk.
+                var start = chunk.startIndex
+                while let end = chunk[start...].firstIndex(of: 0x0A) {
+                    if buffer.isEmpty {
+                        lines.append(chunk[start..<end])
+                    } else {
+                        buffer.append(chunk[start..<end])
+                        lines.append(buffer)
+                        buffer = Data()
+                    }
+                    start = end + 1
+                }
+                buffer.append(chunk[start...])
             } catch let error as CancellationError {
                 throw error
             } catch {
