@@ -22,6 +22,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
             After every step (and after every applied service effect) it checks: traffic switches only onto ready replicas, is never left on a datacenter Concord scaled to 0, and rests on one a fault emptied only for unhealthyForSeconds plus 5 s to detect, while a move is in flight, a pass failed, or nothing fits; traffic moves only onto a target that fitted (Ready, not cordoned, with room) when the move started; a failover leaves a datacenter only for a fault there since traffic arrived (one transition per incident); automatic failback only after stabilizationSeconds of continuous health, manual only on request; within 35 steps of the heal every service is settled: no move in flight, its active datacenter runs all its replicas and no other site keeps any.
 
+            ActiveActive services are on with them (--active-active 1 by default, 0 with --services 0). Each draws a selector over the members, weights (some 0), a total, minDatacenters, sometimes maxReplicasPerDatacenter, and a policy, and runs through the real ActiveActive planner every step, with the room each member has left after the ActivePassive services, the other ActiveActive ones and some load from outside the simulation. A person asks for a rebalance or changes the total or a weight; pods fail; the same executor faults apply, and routing to the placed datacenters may fail too. It checks: a scale write never sets a datacenter above the room the controller saw (capacity minus the other federated replicas, and maxReplicasPerDatacenter); every status accounts for each replica (placed plus unplaced is spec.replicas); the placement spans minDatacenters whenever that many candidates surely have room; a datacenter is scaled down only once every placed datacenter the controller reaches has its share ready (make-before-break); a datacenter that ran nothing gets a share back only after stabilizationSeconds of continuous health with failback Automatic, unless a person asked, the spec changed, or it is the first placement; within 35 steps of the heal every ActiveActive service is settled: nothing in flight, every share running and ready, nothing outside the placement, discovery routing to exactly the placed datacenters.
+
             A violation prints the seed, the step trace and the command that replays it, and exits 1.
             """
     )
@@ -41,6 +43,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "ServiceFailovers per schedule (0: promotion and fencing only).")
     var services = SimulationConfig().services
 
+    @Option(name: .customLong("active-active"), help: "ActiveActive ServiceFailovers per schedule (default: 1, or 0 with --services 0).")
+    var activeActive: Int?
+
     @Option(help: "Schedules run in parallel (default: the number of processors).")
     var workers: Int?
 
@@ -54,7 +59,7 @@ struct SimulateCommand: AsyncParsableCommand {
     /// Trace lines printed with a violation.
     static let traceLines = 60
 
-    var config: SimulationConfig { SimulationConfig(datacenters: datacenters, steps: steps, services: services) }
+    var config: SimulationConfig { SimulationConfig(datacenters: datacenters, steps: steps, services: services, activeActive: activeActive) }
     var rules: SimulationRules { injectedBug?.rules ?? .standard }
 
     func validate() throws {
@@ -124,6 +129,7 @@ struct SimulateCommand: AsyncParsableCommand {
               max time to one primary after heal: \(settle) (bound \(config.convergenceBound) s)
               longest time without a primary during faults: \(s.longestWithoutPrimary) s
             \(serviceReport(s.services))
+            \(activeActiveReport(s.services))
               violations:            \(s.violations.count)
               wall time:             \(String(format: "%.2f", seconds)) s on \(workers) worker(s)
             """
@@ -144,6 +150,19 @@ struct SimulateCommand: AsyncParsableCommand {
             """
     }
 
+    /// The ActiveActive lines of the summary (one when they are off).
+    func activeActiveReport(_ c: ServiceCounts) -> String {
+        guard c.activeActive > 0 else { return "  ActiveActive:          off (--active-active 0)" }
+        let moves = c.redistributions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let settle = c.activeActiveSettledAfter.map { "\($0) s" } ?? "n/a"
+        return """
+              ActiveActive:          \(c.activeActive) ServiceFailovers (\(config.activeActive) per schedule), \(c.activeActivePasses) controller passes
+              redistributions:       \(c.redistributions.values.reduce(0, +)) (\(moves)); became Degraded (shortfall) \(c.shortfalls)
+              ActiveActive person actions: rebalance requests \(c.rebalanceRequests), total or weight changes \(c.placementChanges)
+              max time to settled ActiveActive services after heal: \(settle) (bound \(config.serviceSettleBound) s)
+            """
+    }
+
     func violationReport(_ result: ScheduleResult, _ violation: Violation) -> String {
         let lines = result.trace.tail(Self.traceLines)
         let omitted = result.trace.lines.count - lines.count + result.trace.dropped
@@ -152,6 +171,7 @@ struct SimulateCommand: AsyncParsableCommand {
         out += lines.map { "  \($0)" }.joined(separator: "\n")
         out += "\nreplay: concord simulate --datacenters \(datacenters) --steps \(steps) --seed \(result.seed)"
         if services != SimulationConfig().services { out += " --services \(services)" }
+        if let activeActive { out += " --active-active \(activeActive)" }
         if let injectedBug { out += " --inject-bug \(injectedBug.rawValue)" }
         return out
     }
