@@ -130,8 +130,8 @@ import Glibc
         })
         #expect(try await status(".status.unplacedReplicas") == "3")
         #expect(try await status(#".status.conditions[?(@.type=="Ready")].reason"#) == "InsufficientCapacity")
-        let local = try await concord(["service", "get", "web", "-n", "shop", "--datacenter", "ap-south"])
+        let local = try await concord(["service", "get", "web", "-n", "shop", "--datacenter", "us-west"])
         #expect(local.succeeded, "\(local.stderr)")
-        print("concord service get web -n shop --datacenter ap-south\n\(local.stdout)")
+        print("concord service get web -n shop --datacenter us-west\n\(local.stdout)")
     }
 }
