@@ -119,6 +119,8 @@ let package = Package(
         // Generates BuildCommit.swift (the git commit of the build) for `concord version`.
         .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(name: "concord", dependencies: ["ConcordCLI"], swiftSettings: strict),
+        // Times the ActiveActive division and planning in the core (hack/bench/placement.sh); Foundation only, so a release build is quick.
+        .executableTarget(name: "placement-bench", dependencies: ["FederationCore", "FederationAPI"], path: "Sources/PlacementBench", swiftSettings: strict),
         // Test support shared by the test targets: fixtures, in-process control plane, manual clock.
         .target(
             name: "ConcordTesting",

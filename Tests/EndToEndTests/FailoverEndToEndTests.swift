@@ -48,10 +48,10 @@ import Glibc
           - {datacenter: eu-central}
         """
 
-    /// `source-datacenter:endpoint-count` of each global EndpointSlice of payment-api in a member, sorted.
-    static func routes(_ member: Kubectl) async throws -> String {
+    /// `source-datacenter:endpoint-count` of each global EndpointSlice of `service` (payment-api) in a member, sorted.
+    static func routes(_ member: Kubectl, service: String = "payment-api") async throws -> String {
         let result = try await member(
-            "get", "endpointslices", "-n", "shop", "-l", "kubernetes.io/service-name=payment-api-global", "-o",
+            "get", "endpointslices", "-n", "shop", "-l", "kubernetes.io/service-name=\(service)-global", "-o",
             #"jsonpath={range .items[*]}{.metadata.labels.federation\.concord\.dev/source-datacenter}:{.endpoints[*].addresses[0]}{"\n"}{end}"#,
             timeout: .seconds(10))
         guard result.succeeded else { return "error: \(result.stderr)" }

@@ -24,6 +24,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
             Replication is on by default (--no-replication turns it off). Each seed also runs a ReplicationRule schedule of its own: HubAndSpoke with SourceWins from a named source, or Mesh with LastWriterWins, over members in eu and us regions with clock errors, sometimes a rule residency, objects some of which are labelled federation.concord.dev/residency: eu, and the same kinds of fault (member clock steps instead of hub ones). People create, change and delete objects (at the source, or at any member in Mesh, sometimes a replica in a target), and every step the hub reads the members it reaches, runs the real replication planner and executes its effects through the simulated network. It checks: no replica write lands outside residency; a copy holding a write the incoming one never saw (in Mesh: a change not yet copied) is replaced only in a pass that reports the conflict; LastWriterWins never replaces a copy by a write it was made on top of; within 10 steps of the heal every allowed member holds the source's write (Mesh: the same write with the same HLC stamp everywhere) and no member outside residency holds one.
 
+            ActiveActive services are on with them (--active-active 1 by default, 0 with --services 0). Each draws a selector over the members, weights (some 0), a total, minDatacenters, sometimes maxReplicasPerDatacenter, and a policy, and runs through the real ActiveActive planner every step, with the room each member has left after the ActivePassive services, the other ActiveActive ones and some load from outside the simulation. A person asks for a rebalance or changes the total or a weight; pods fail; the same executor faults apply, and routing to the placed datacenters may fail too. It checks: a scale write never sets a datacenter above the room the controller saw (capacity minus the other federated replicas, and maxReplicasPerDatacenter); every status accounts for each replica (placed plus unplaced is spec.replicas); the placement spans minDatacenters whenever that many candidates surely have room; a datacenter is scaled down only once every placed datacenter the controller reaches has its share ready (make-before-break); a datacenter that ran nothing gets a share back only after stabilizationSeconds of continuous health with failback Automatic, unless a person asked, the spec changed, or it is the first placement; within 35 steps of the heal every ActiveActive service is settled: nothing in flight, every share running and ready, nothing outside the placement, discovery routing to exactly the placed datacenters.
+
             A violation prints the seed, the step trace and the command that replays it, and exits 1.
             """
     )
@@ -42,6 +44,9 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(help: "ServiceFailovers per schedule (0: promotion and fencing only).")
     var services = SimulationConfig().services
+
+    @Option(name: .customLong("active-active"), help: "ActiveActive ServiceFailovers per schedule (default: 1, or 0 with --services 0).")
+    var activeActive: Int?
 
     @Option(help: "Schedules run in parallel (default: the number of processors).")
     var workers: Int?
@@ -66,7 +71,7 @@ struct SimulateCommand: AsyncParsableCommand {
     /// Trace lines printed with a violation.
     static let traceLines = 60
 
-    var config: SimulationConfig { SimulationConfig(datacenters: datacenters, steps: steps, services: services) }
+    var config: SimulationConfig { SimulationConfig(datacenters: datacenters, steps: steps, services: services, activeActive: activeActive) }
     var rules: SimulationRules { injectedBug?.rules ?? .standard }
 
     func validate() throws {
@@ -144,6 +149,7 @@ struct SimulateCommand: AsyncParsableCommand {
               max time to one primary after heal: \(settle) (bound \(config.convergenceBound) s)
               longest time without a primary during faults: \(s.longestWithoutPrimary) s
             \(serviceReport(s.services))
+            \(activeActiveReport(s.services))
               violations:            \(s.violations.count)
               wall time:             \(String(format: "%.2f", seconds)) s on \(workers) worker(s)
             """
@@ -164,6 +170,19 @@ struct SimulateCommand: AsyncParsableCommand {
             """
     }
 
+    /// The ActiveActive lines of the summary (one when they are off).
+    func activeActiveReport(_ c: ServiceCounts) -> String {
+        guard c.activeActive > 0 else { return "  ActiveActive:          off (--active-active 0)" }
+        let moves = c.redistributions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let settle = c.activeActiveSettledAfter.map { "\($0) s" } ?? "n/a"
+        return """
+              ActiveActive:          \(c.activeActive) ServiceFailovers (\(config.activeActive) per schedule), \(c.activeActivePasses) controller passes
+              redistributions:       \(c.redistributions.values.reduce(0, +)) (\(moves)); became Degraded (shortfall) \(c.shortfalls)
+              ActiveActive person actions: rebalance requests \(c.rebalanceRequests), total or weight changes \(c.placementChanges)
+              max time to settled ActiveActive services after heal: \(settle) (bound \(config.serviceSettleBound) s)
+            """
+    }
+
     func violationReport(_ result: ScheduleResult, _ violation: Violation) -> String {
         let lines = result.trace.tail(Self.traceLines)
         let omitted = result.trace.lines.count - lines.count + result.trace.dropped
@@ -172,6 +191,7 @@ struct SimulateCommand: AsyncParsableCommand {
         out += lines.map { "  \($0)" }.joined(separator: "\n")
         out += "\nreplay: concord simulate --datacenters \(datacenters) --steps \(steps) --seed \(result.seed)"
         if services != SimulationConfig().services { out += " --services \(services)" }
+        if let activeActive { out += " --active-active \(activeActive)" }
         if let injectedBug { out += " --inject-bug \(injectedBug.rawValue)" }
         return out
     }

@@ -31,6 +31,15 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
     case preferEarlierTarget = "prefer-earlier-target"
     /// A ServiceFailover executor that scales the old site to 0 before switching traffic.
     case scaleDownBeforeSwitch = "scale-down-before-switch"
+    /// An ActiveActive planner that divides without capacity and `maxReplicasPerDatacenter`, so it
+    /// places more replicas in a datacenter than it has room for.
+    case overcommitCapacity = "overcommit-capacity"
+    /// An ActiveActive planner that scales the datacenters losing replicas down in the same pass
+    /// the others scale up, before their replacements are ready (break-before-make).
+    case scaleDownFirst = "scale-down-first"
+    /// An ActiveActive planner that gives a returning datacenter its share as soon as it is Ready,
+    /// without waiting out `stabilizationSeconds`.
+    case earlyRebalance = "early-rebalance"
 
     /// The broken rules (the real ones except where the bug is).
     public var rules: SimulationRules {
@@ -57,6 +66,9 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
         case .earlyFailback: SimulationRules(service: ServiceBugs.failingBackEarly)
         case .preferEarlierTarget: SimulationRules(service: ServiceBugs.preferringEarlierTargets)
         case .scaleDownBeforeSwitch: SimulationRules(serviceExecution: ServiceBugs.scalingDownBeforeSwitching)
+        case .overcommitCapacity: SimulationRules(activeActive: ActiveActiveBugs.overcommitting)
+        case .scaleDownFirst: SimulationRules(activeActive: ActiveActiveBugs.scalingDownFirst)
+        case .earlyRebalance: SimulationRules(activeActive: ActiveActiveBugs.rebalancingEarly)
         }
     }
 
@@ -69,6 +81,7 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
         case .markersBeforeStatus: "executor"
         case .switchBeforeReady, .evictWithoutFit, .earlyFailback, .preferEarlierTarget: "service planner"
         case .scaleDownBeforeSwitch: "service executor"
+        case .overcommitCapacity, .scaleDownFirst, .earlyRebalance: "ActiveActive planner"
         }
     }
 
@@ -84,6 +97,9 @@ public enum InjectedBug: String, CaseIterable, Hashable, Sendable {
         case .evictWithoutFit: .noEvictionWithoutFit
         case .earlyFailback: .noEarlyFailback
         case .preferEarlierTarget: .oneTransitionPerIncident
+        case .overcommitCapacity: .placementWithinCapacity
+        case .scaleDownFirst: .makeBeforeBreak
+        case .earlyRebalance: .noEarlyFailback
         }
     }
 

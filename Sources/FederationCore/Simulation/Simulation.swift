@@ -54,6 +54,7 @@ struct Schedule {
     var hub: SimulatedHub
     var checker: InvariantChecker
     var fleet: ServiceFleet
+    var activeActive: ActiveActiveFleet
     var faults: [ActiveFault] = []
     var trace = SimulationTrace()
     var faultCounts: [FaultKind: Int] = [:]
@@ -77,6 +78,7 @@ struct Schedule {
             + "candidates \(promotion.candidates.map { "[\($0.joined(separator: ","))]" } ?? "-"), failback \(spec.effectiveFailback.rawValue) "
             + "after \(spec.effectiveStabilizationSeconds)s")
         fleet = ServiceFleet(seed: seed, config: config, names: federation.names, trace: &trace)
+        activeActive = ActiveActiveFleet(seed: seed, config: config, names: federation.names, trace: &trace)
     }
 
     mutating func run() -> ScheduleResult {
@@ -89,10 +91,12 @@ struct Schedule {
         }
         if let violation { trace.log(violation.step, "VIOLATION \(violation.invariant.rawValue): \(violation.detail)") }
         trace.bound()
+        var services = fleet.counts
+        services.merge(activeActive.counts)
         return ScheduleResult(
-            seed: seed, steps: step, checks: checker.checks + fleet.checker.checks, faults: faultCounts, operations: operationCounts,
-            promotions: promotions, decisions: decisions, settledAfter: checker.settledAfter, longestWithoutPrimary: checker.longestGap,
-            services: fleet.counts, violation: violation, trace: trace)
+            seed: seed, steps: step, checks: checker.checks + fleet.checker.checks + activeActive.checker.checks, faults: faultCounts,
+            operations: operationCounts, promotions: promotions, decisions: decisions, settledAfter: checker.settledAfter,
+            longestWithoutPrimary: checker.longestGap, services: services, violation: violation, trace: trace)
     }
 
     /// One simulated second.
@@ -127,7 +131,10 @@ struct Schedule {
             return violation
         }
         let faulted = Set(faults.flatMap(\.members))
-        return fleet.advance(step: step, config: config, world: world, hub: hub, faulted: faulted, rules: rules, trace: &trace)
+        if let violation = fleet.advance(step: step, config: config, world: world, hub: hub, faulted: faulted, rules: rules, trace: &trace) {
+            return violation
+        }
+        return activeActive.advance(step: step, config: config, world: world, hub: hub, others: fleet, rules: rules, trace: &trace)
     }
 
     /// A member to hit: half the time the primary in force, so failovers happen often.

@@ -19,14 +19,18 @@ public struct SimulationConfig: Hashable, Sendable {
     public var services: Int
     /// After the heal, every service must be settled within this many steps, and stay so.
     public var serviceSettleBound: Int
+    /// ActiveActive ServiceFailovers run beside them; 0 runs none.
+    public var activeActive: Int
 
-    /// Creates a configuration; the defaults run 240 s with faults during the first 200 s, and two
-    /// services.
+    /// Creates a configuration; the defaults run 240 s with faults during the first 200 s, two
+    /// ActivePassive services and one ActiveActive service (none of either with `services: 0`
+    /// unless `activeActive` is given).
     public init(
         datacenters: Int = 5, steps: Int = 240, healSteps: Int = 40, convergenceBound: Int = 15, faultRate: Double = 0.06,
-        operationRate: Double = 0.015, services: Int = 2, serviceSettleBound: Int = 35
+        operationRate: Double = 0.015, services: Int = 2, serviceSettleBound: Int = 35, activeActive: Int? = nil
     ) {
         self.services = services
+        self.activeActive = activeActive ?? (services > 0 ? 1 : 0)
         self.serviceSettleBound = serviceSettleBound
         self.datacenters = datacenters
         self.steps = steps
@@ -44,7 +48,9 @@ public struct SimulationConfig: Hashable, Sendable {
         if steps <= healSteps { return "--steps must be more than \(healSteps) (the fault-free tail)" }
         if services < 0 { return "--services must be 0 (none) or more" }
         if services > 100 { return "--services must be at most 100" }
-        if services > 0, healSteps <= serviceSettleBound {
+        if activeActive < 0 { return "--active-active must be 0 (none) or more" }
+        if activeActive > 100 { return "--active-active must be at most 100" }
+        if services + activeActive > 0, healSteps <= serviceSettleBound {
             return "the heal phase must be longer than the services' settle bound (\(serviceSettleBound) steps)"
         }
         return nil

@@ -33,6 +33,17 @@ public enum Invariant: String, CaseIterable, Hashable, Sendable {
     /// Services: within the settle bound after the heal, no move is in flight, traffic is where the
     /// status says, the active datacenter runs all its replicas, and no other site keeps any.
     case servicesSettleAfterHeal = "services-settle-after-heal"
+    /// ActiveActive: a scale write never sets a datacenter above the room the controller saw (its
+    /// capacity minus every other federated workload placed there, and `maxReplicasPerDatacenter`).
+    case placementWithinCapacity = "placement-within-capacity"
+    /// ActiveActive: every status accounts for each replica: placed plus unplaced is `spec.replicas`.
+    case replicasAccounted = "replicas-accounted"
+    /// ActiveActive: the placement spans `minDatacenters` (or the total, if smaller) whenever that
+    /// many candidates surely have room.
+    case minDatacentersKept = "min-datacenters-kept"
+    /// ActiveActive: a datacenter is scaled down only once every placed datacenter the controller
+    /// reaches has its share ready.
+    case makeBeforeBreak = "make-before-break"
 
     /// The invariants about promotion and fencing (checked in every schedule).
     public static let promotionInvariants: [Invariant] = [
@@ -42,6 +53,9 @@ public enum Invariant: String, CaseIterable, Hashable, Sendable {
     public static let serviceInvariants: [Invariant] = [
         .trafficOnReadyReplicas, .noEvictionWithoutFit, .oneTransitionPerIncident, .noEarlyFailback, .servicesSettleAfterHeal,
     ]
+    /// The invariants only ActiveActive services have (they also keep `noEarlyFailback`, for a
+    /// datacenter's share coming back, and `servicesSettleAfterHeal`).
+    public static let activeActiveInvariants: [Invariant] = [.placementWithinCapacity, .replicasAccounted, .minDatacentersKept, .makeBeforeBreak]
 }
 
 /// A broken invariant.

@@ -28,6 +28,8 @@ public struct SimulationRules: Sendable {
     public var service: ServiceRule
     /// Runs a service plan's effects.
     public var serviceExecution: ServiceExecutionRule
+    /// Plans each ActiveActive ServiceFailover pass.
+    public var activeActive: ActiveActiveRule
 
     /// Creates rules.
     public init(
@@ -35,13 +37,15 @@ public struct SimulationRules: Sendable {
         fencing: @escaping FencingRule = { Fencing.plan(policy: $0, primary: $1, epoch: $2, markers: $3) },
         execution: ExecutionRule = .standard,
         service: @escaping ServiceRule = { planService($0) },
-        serviceExecution: ServiceExecutionRule = .standard
+        serviceExecution: ServiceExecutionRule = .standard,
+        activeActive: @escaping ActiveActiveRule = { planActiveActive($0) }
     ) {
         self.promotion = promotion
         self.fencing = fencing
         self.execution = execution
         self.service = service
         self.serviceExecution = serviceExecution
+        self.activeActive = activeActive
     }
 
     /// The real FederationCore decisions and execution.

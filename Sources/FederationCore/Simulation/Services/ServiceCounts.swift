@@ -30,6 +30,20 @@ public struct ServiceCounts: Hashable, Sendable {
     public var longestWithoutReadyTraffic = 0
     /// The longest time (steps) from the heal until every service was settled.
     public var maxSettledAfter: Int?
+    /// ActiveActive ServiceFailovers simulated.
+    public var activeActive = 0
+    /// ActiveActive controller passes (one per service per step).
+    public var activeActivePasses = 0
+    /// Completed ActiveActive redistributions by reason (DatacenterUnreachable, Rebalance, PlacementChanged).
+    public var redistributions: [String: Int] = [:]
+    /// Times an ActiveActive service became Degraded (replicas without room, or short of minDatacenters).
+    public var shortfalls = 0
+    /// Rebalance requests by a person.
+    public var rebalanceRequests = 0
+    /// Changes of an ActiveActive total or weight by a person.
+    public var placementChanges = 0
+    /// The longest time (steps) from the heal until every ActiveActive service was settled.
+    public var activeActiveSettledAfter: Int?
 
     /// Nothing counted yet.
     public init() {}
@@ -53,5 +67,12 @@ public struct ServiceCounts: Hashable, Sendable {
         longestTransition = max(longestTransition, other.longestTransition)
         longestWithoutReadyTraffic = max(longestWithoutReadyTraffic, other.longestWithoutReadyTraffic)
         if let settled = other.maxSettledAfter { maxSettledAfter = max(maxSettledAfter ?? 0, settled) }
+        activeActive += other.activeActive
+        activeActivePasses += other.activeActivePasses
+        redistributions.merge(other.redistributions, uniquingKeysWith: +)
+        shortfalls += other.shortfalls
+        rebalanceRequests += other.rebalanceRequests
+        placementChanges += other.placementChanges
+        if let settled = other.activeActiveSettledAfter { activeActiveSettledAfter = max(activeActiveSettledAfter ?? 0, settled) }
     }
 }

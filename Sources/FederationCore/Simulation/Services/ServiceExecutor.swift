@@ -37,20 +37,8 @@ struct ServiceExecutor {
     ) -> ServiceEffectOutcome {
         switch effect {
         case .scale(let datacenter, let replicas):
-            let what = "\(service.name): scale \(datacenter) to \(replicas)"
-            guard let i = names.firstIndex(of: datacenter) else {
-                trace.log(step, "\(what) failed: no such member")
-                return .failed
-            }
-            let outcome: ServiceEffectOutcome
-            switch world.send(to: i, step: step, random: &random) {
-            case .delivered: outcome = random.chance(Self.apiFailureRate) ? .failed : .succeeded
-            case .unreachable, .requestLost: outcome = .failed
-            case .responseLost, .late: outcome = .failedButApplied
-            }
-            if outcome.applied { service.workloads[datacenter, default: SimulatedWorkload()].scale(to: replicas) }
-            trace.log(step, "\(what) \(Self.describe(outcome))")
-            return outcome
+            return scale(
+                datacenter, to: replicas, workloads: &service.workloads, service: service.name, names: names, world: world, random: &random, trace: &trace)
         case .switchTraffic(let datacenter):
             var outcome = ServiceEffectOutcome.succeeded
             if random.chance(Self.apiFailureRate) { outcome = random.chance(0.5) ? .failedButApplied : .failed }
@@ -61,10 +49,32 @@ struct ServiceExecutor {
             trace.log(step, "\(service.name): event \(warning ? "Warning" : "Normal") \(reason)")
             return .succeeded
         case .route(let datacenters):
-            // ActiveActive routing; the simulation runs ActivePassive services only, whose plans never route.
-            trace.log(step, "\(service.name): route to \(datacenters.joined(separator: ", ")) (not simulated)")
+            // ActivePassive plans never route (ActiveActive services run through ActiveActiveExecutor).
+            trace.log(step, "\(service.name): route to \(datacenters.joined(separator: ", ")) ignored")
             return .succeeded
         }
+    }
+
+    /// Sends a scale write to `datacenter`'s member through the simulated network; where it lands,
+    /// the workload there is scaled.
+    func scale(
+        _ datacenter: String, to replicas: Int, workloads: inout [String: SimulatedWorkload], service: String, names: [String], world: SimulatedWorld,
+        random: inout SimulationRandom, trace: inout SimulationTrace
+    ) -> ServiceEffectOutcome {
+        let what = "\(service): scale \(datacenter) to \(replicas)"
+        guard let i = names.firstIndex(of: datacenter) else {
+            trace.log(step, "\(what) failed: no such member")
+            return .failed
+        }
+        let outcome: ServiceEffectOutcome
+        switch world.send(to: i, step: step, random: &random) {
+        case .delivered: outcome = random.chance(Self.apiFailureRate) ? .failed : .succeeded
+        case .unreachable, .requestLost: outcome = .failed
+        case .responseLost, .late: outcome = .failedButApplied
+        }
+        if outcome.applied { workloads[datacenter, default: SimulatedWorkload()].scale(to: replicas) }
+        trace.log(step, "\(what) \(Self.describe(outcome))")
+        return outcome
     }
 
     static func describe(_ outcome: ServiceEffectOutcome) -> String {

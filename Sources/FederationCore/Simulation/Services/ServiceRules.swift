@@ -3,6 +3,9 @@ import Foundation
 /// Plans one pass of a ServiceFailover (the real ``planService(_:)`` unless a bug is injected).
 public typealias ServiceRule = @Sendable (ServiceInput) -> ServicePlan
 
+/// Plans one pass of an ActiveActive ServiceFailover (the real ``planActiveActive(_:)`` unless a bug is injected).
+public typealias ActiveActiveRule = @Sendable (ActiveActiveInput) -> ServicePlan
+
 /// How the simulated service executor orders a plan's effects: as the plan says, or, to prove the
 /// invariants catch a broken executor, otherwise. Either way it stops at the first failed effect and
 /// writes the status only after every effect succeeded.
