@@ -2,6 +2,7 @@ import ControllerRuntime
 import FederationAPI
 import Foundation
 import KubeClient
+import Synchronization
 import Testing
 
 /// Finalizer and status helpers: what they send, and when they send nothing.
@@ -35,6 +36,32 @@ struct ObjectHelpersTests {
         #expect(request.method == .patch)
         #expect(request.contentType == "application/merge-patch+json")
         #expect(try Self.body(request) == ["metadata": ["finalizers": ["other/keep", "concord/cleanup"], "resourceVersion": "7"]])
+    }
+
+    @Test func ensureFinalizerReadsTheObjectAgainAfterAConflictAndKeepsWhatChanged() async throws {
+        let stale = Self.datacenter(finalizers: ["other/keep"])
+        var fresh = Self.datacenter(finalizers: ["other/keep", "other/new"])
+        fresh.metadata.resourceVersion = "8"
+        let freshJSON = try JSONValue(encoding: fresh)
+        let patches = Counter()
+        let fake = FakeKubeTransport { request in
+            if request.method == .get { return .json(200, freshJSON) }
+            return patches.next() == 1 ? KubeResponse.status(409, reason: "Conflict", message: "the object has been modified") : .json(200, freshJSON)
+        }
+        let written = try await KubeClient(transport: fake).resource(Datacenter.self).ensureFinalizer("concord/cleanup", on: stale)
+        #expect(written != nil)
+        #expect(fake.requests.map(\.method) == [.patch, .get, .patch])
+        #expect(try Self.body(fake.requests.last) == ["metadata": ["finalizers": ["other/keep", "other/new", "concord/cleanup"], "resourceVersion": "8"]])
+    }
+
+    @Test func ensureFinalizerGivesUpAfterThreeConflicts() async throws {
+        let fake = FakeKubeTransport { request in
+            request.method == .get ? .json(200, try JSONValue(encoding: Self.datacenter())) : KubeResponse.status(409, reason: "Conflict", message: "modified")
+        }
+        await #expect(throws: KubeAPIError.self) {
+            try await KubeClient(transport: fake).resource(Datacenter.self).ensureFinalizer("concord/cleanup", on: Self.datacenter())
+        }
+        #expect(fake.requests.map(\.method) == [.patch, .get, .patch, .get, .patch])
     }
 
     @Test func ensureFinalizerSendsNothingWhenPresent() async throws {
@@ -85,4 +112,11 @@ struct ObjectHelpersTests {
         let patch = try StatusPatch.merge(status, fields: ["phase", "consecutiveFailures", "unhealthySince"])
         #expect(patch == ["status": ["phase": "Suspect", "consecutiveFailures": 1, "unhealthySince": nil]])
     }
+}
+
+/// Counts calls, from any task.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    /// The number of this call, from 1.
+    func next() -> Int { count.withLock { $0 += 1; return $0 } }
 }
