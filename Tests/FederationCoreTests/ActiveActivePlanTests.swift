@@ -116,6 +116,32 @@ struct ActiveActivePlanTests {
         #expect(Self.scales(asked) == ["us-east": 6])
     }
 
+    /// A settled division is the same on the next passes with the same inputs: where remainders
+    /// tie, the datacenter already holding the extra replica keeps it (before, the one running more
+    /// took it, which moved a replica on the second pass). Every candidate gets a share here
+    /// (minDatacenters 3): a candidate that gets nothing drops out of the next pass's division
+    /// under Manual failback, a known instability this test does not cover.
+    @Test func aSettledDivisionIsStableOnTheNextPasses() {
+        var unstable: [String] = []
+        for east in 1...4 { for west in 1...4 { for eu in 1...4 { for total in 3...9 {
+            let weights = [DatacenterWeight(datacenter: "us-east", weight: east), DatacenterWeight(datacenter: "us-west", weight: west), DatacenterWeight(datacenter: "eu-central", weight: eu)]
+            let spec = ServiceFailoverSpec(
+                service: "web", primary: "us-east", mode: .activeActive, replicas: total, placement: PlacementSpec(weights: weights, minDatacenters: 3),
+                policy: FailoverPolicy(unhealthyForSeconds: 5, failback: .manual, stabilizationSeconds: 120))
+            let empty = Dictionary(uniqueKeysWithValues: Self.names.map { ($0, 0) })
+            let first = planActiveActive(Self.input(spec, status: nil, sites: Self.names.map { Self.ready($0, 0) }, desired: empty, now: 0))
+            var placed = empty
+            for (dc, n) in Self.scales(first) { placed[dc] = n }
+            let running = Self.names.map { Self.ready($0, placed[$0] ?? 0) }
+            let second = planActiveActive(Self.input(spec, status: first.status, sites: running, desired: placed, now: 10))
+            let third = planActiveActive(Self.input(spec, status: second.status, sites: running, desired: placed, now: 20))
+            if !Self.scales(second).isEmpty || !Self.scales(third).isEmpty {
+                unstable.append("weights \(east):\(west):\(eu) total \(total): \(placed) then \(Self.scales(second)) then \(Self.scales(third))")
+            }
+        } } } }
+        #expect(unstable.isEmpty, "\(unstable.count) settled divisions moved on a pass with the same inputs: \(unstable.prefix(5))")
+    }
+
     @Test func aShortfallIsReportedNeverOvercommitted() {
         let sites = [Self.ready("us-east", 0, capacity: 2), Self.ready("us-west", 0, capacity: 3), Self.ready("eu-central", 0, capacity: 4)]
         let plan = planActiveActive(Self.input(status: nil, sites: sites, desired: ["us-east": 0, "us-west": 0, "eu-central": 0], now: 0))

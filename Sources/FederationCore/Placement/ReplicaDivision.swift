@@ -41,8 +41,8 @@ public struct ReplicaDivision: Hashable, Sendable {
 
     /// Divides `total` replicas over `candidates`.
     ///
-    /// Shares follow the weights by the largest-remainder method (ties: the datacenter running
-    /// more now, then name). A datacenter never gets more than its room or
+    /// Shares follow the weights by the largest-remainder method (ties: the datacenter already
+    /// running more than its floor share, then name). A datacenter never gets more than its room or
     /// `maxReplicasPerDatacenter`; what it cannot hold goes to the others by weight, and what
     /// nobody can hold is `unplaced`. When fewer than `minDatacenters` got replicas and the total
     /// allows, replicas move one at a time from the largest share to the next candidates with room
@@ -95,17 +95,19 @@ public struct ReplicaDivision: Hashable, Sendable {
         let weights = candidates.reduce(0) { $0 + $1.weight }
         guard weights > 0 else { return [:] }
         var shares: [String: Int] = [:]
-        var remainders: [(candidate: DivisionCandidate, remainder: Int)] = []
+        var remainders: [(candidate: DivisionCandidate, remainder: Int, holdsExtra: Bool)] = []
         var given = 0
         for c in candidates {
             let (q, r) = (total * c.weight).quotientAndRemainder(dividingBy: weights)
             shares[c.name] = q
             given += q
-            remainders.append((c, r))
+            remainders.append((c, r, c.current > q))
         }
+        // Equal remainders: the datacenter already running more than its floor keeps the extra
+        // replica, so the same inputs give the same division on the next pass.
         let order = remainders.sorted { a, b in
             if a.remainder != b.remainder { return a.remainder > b.remainder }
-            if a.candidate.current != b.candidate.current { return a.candidate.current > b.candidate.current }
+            if a.holdsExtra != b.holdsExtra { return a.holdsExtra }
             return a.candidate.name < b.candidate.name
         }
         for entry in order.prefix(total - given) { shares[entry.candidate.name, default: 0] += 1 }
