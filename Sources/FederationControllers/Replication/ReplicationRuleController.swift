@@ -23,7 +23,9 @@ enum ReplicationRuleController: FederationControllerBuilder {
             policyCache: policies.cache, members: context.members, kinds: ReplicatedKinds(), watches: watches,
             clock: context.runtimeClock, now: context.now, requeue: context.requeue, cleanupTimeout: context.options.memberCleanupTimeout, events: context.recorder("replicationrule"),
             metrics: ReplicationMetrics(registry: context.metrics?.registry), lanes: lanes, logger: log)
-        let controller = context.controller("replicationrule", reconciler: reconciler, logger: log)
+        // Rules are independent (per-rule memos, lanes and written statuses; a key is never handled
+        // by two workers at once), so one rule's slow pass never holds back the others.
+        let controller = context.controller("replicationrule", reconciler: reconciler, workers: Self.workers, logger: log)
         controller.watch(informer)
         let ruleCache = informer.cache
         // Only changes a replication plan reads wake the rules: membership, phase, role, region; a
@@ -37,6 +39,9 @@ enum ReplicationRuleController: FederationControllerBuilder {
         lanes.onFinish { key in await queue.add(key) }
         return BuiltController(controller: controller, services: [lanes])
     }
+
+    /// Rules reconciled at once.
+    static let workers = 4
 
     /// True when a Datacenter update can change a replication plan: what a FederationPolicy plan
     /// reads (labels, deletion, phase, role, reachability) or the region residency is judged by.
