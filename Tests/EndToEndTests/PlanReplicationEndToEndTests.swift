@@ -61,7 +61,7 @@ import Glibc
             return westB == "2" && euB == "2" && westA == "1" && conflicts == "us-west/a"
         }
         let status = try await hub("get", "rr", "global-config", "-n", "shop", "-o", "yaml").stdout
-        let log = (try? String(contentsOf: dir.appendingPathComponent("controller-2.log"), encoding: .utf8)) ?? ""
+        let log = try String(contentsOf: dir.appendingPathComponent("controller-2.log"), encoding: .utf8)
         #expect(done, "the controller did not do what was planned:\n\(status)\nthe restarted controller's log:\n\(log.split(separator: "\n").suffix(60).joined(separator: "\n"))")
     }
 }
