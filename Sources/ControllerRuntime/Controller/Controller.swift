@@ -78,11 +78,16 @@ public final class Controller: Service, Sendable {
     /// Watches a secondary kind: each event enqueues the keys `map` returns (e.g. an owner's key).
     /// With `changed` (controller-runtime's update predicate), an update enqueues only when
     /// `changed(old, new)` is true: a change this controller does not act on wakes nothing.
+    /// With `priority`, the keys are enqueued at most at that priority (`QueuePriority.low` for a
+    /// change that wakes every object, so their own changes are handled first).
     public func watch<O: Sendable>(
-        _ informer: Informer<O>, map: @escaping @Sendable (O) -> [ObjectKey], changed: (@Sendable (_ old: O, _ new: O) -> Bool)? = nil
+        _ informer: Informer<O>, map: @escaping @Sendable (O) -> [ObjectKey], changed: (@Sendable (_ old: O, _ new: O) -> Bool)? = nil,
+        priority ceiling: Int? = nil
     ) {
         let queue = self.queue
-        var handler = InformerEventHandler<O>.prioritized(map, metadata: informer.cache.metadata, to: { await queue.add($0, priority: $1) })
+        var handler = InformerEventHandler<O>.prioritized(map, metadata: informer.cache.metadata, to: { key, priority in
+            await queue.add(key, priority: ceiling.map { min($0, priority) } ?? priority)
+        })
         if let changed {
             let update = handler.onUpdate
             handler.onUpdate = { old, new in if changed(old, new) { await update(old, new) } }

@@ -30,10 +30,12 @@ enum ReplicationRuleController: FederationControllerBuilder {
         let ruleCache = informer.cache
         // Only changes a replication plan reads wake the rules: membership, phase, role, region; a
         // promotion or a topology change. Probe-time refreshes and latency drift, most Datacenter writes, wake none.
-        controller.watch(datacenters, map: { _ in ruleCache.keys }, changed: datacenterChangeMatters)
+        // These wake every rule, so at low priority: a rule's own changes (a new rule's first
+        // status) are not queued behind a pass of every rule per Datacenter change.
+        controller.watch(datacenters, map: { _ in ruleCache.keys }, changed: datacenterChangeMatters, priority: QueuePriority.low)
         controller.watch(policies, map: { _ in ruleCache.keys }, changed: {
             $0.status?.primary != $1.status?.primary || $0.status?.epoch != $1.status?.epoch || $0.spec.topology != $1.spec.topology
-        })
+        }, priority: QueuePriority.low)
         watches.start(controller.queue)
         let queue = controller.queue
         lanes.onFinish { key in await queue.add(key) }
