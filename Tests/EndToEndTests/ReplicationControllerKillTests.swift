@@ -35,14 +35,15 @@ import Glibc
                 group.addTask { try await Self.write(source, seed: seed, until: stop) }
                 var schedule = SeededGenerator(seed: seed ^ 0xC0FFEE)
                 for round in 0..<Self.kills {
-                    try await Task.sleep(for: .milliseconds(200 + Int(schedule.next(upperBound: UInt64(1300)))))
+                    // A seeded moment: after 3 to 32 more acknowledged writes.
+                    try await stop.waitForWrites(3 + Int(schedule.next(upperBound: UInt64(30))))
                     kill(controllerPid, SIGKILL)
                     controller?.signal(SIGKILL)
                     let next = try Background(try concordBinary(), ["controller", "--kubeconfig", fed.hubConfig], logPath: dir.appendingPathComponent("controller-\(round).log").path)
                     controller = next
                     controllerPid = next.pid
                 }
-                try await Task.sleep(for: .seconds(1))
+                try await stop.waitForWrites(20)
                 stop.stop()
                 return try await group.next() ?? 0
             }
@@ -81,6 +82,7 @@ import Glibc
                 _ = try await source.delete(name, namespace: "shop")
             }
             acknowledged += 1
+            stop.acknowledged()
         }
         return acknowledged
     }
@@ -115,9 +117,21 @@ import Glibc
     }
 }
 
-/// A flag one task sets and another polls.
+/// A writer's progress and stop flag, shared with the task that schedules kills.
 final class StopSignal: Sendable {
     private let stopped = Atomic<Bool>(false)
+    private let writes = Atomic<Int>(0)
+    /// Counts one acknowledged write.
+    func acknowledged() { writes.add(1, ordering: .sequentiallyConsistent) }
+    /// Acknowledged writes so far.
+    var writeCount: Int { writes.load(ordering: .sequentiallyConsistent) }
+    /// Waits until `more` writes beyond the current count are acknowledged (throws after 60 s).
+    func waitForWrites(_ more: Int) async throws {
+        let target = writeCount + more
+        guard try await eventually(timeout: .seconds(60), every: .milliseconds(10), { self.writeCount >= target }) else {
+            throw E2EError("the writer stalled at \(writeCount) acknowledged writes")
+        }
+    }
     /// Sets the flag.
     func stop() { stopped.store(true, ordering: .sequentiallyConsistent) }
     /// Whether ``stop()`` was called.

@@ -10,8 +10,8 @@ import Glibc
 /// `kill -9` of the primary while it takes writes that a `source: Primary` rule replicates: the rule
 /// follows the promotion to the new primary, and once the old primary is back every write it
 /// acknowledged is accounted for, either replicated to the new primary before the kill or listed
-/// as a conflict on the rule and left where it was. The controller is killed a second before the
-/// primary and started again after it, so the writes of that second never reached a target. Nothing
+/// as a conflict on the rule and left where it was. The controller is killed ten writes before the
+/// primary and started again after it, so those writes never reached a target. Nothing
 /// is silently lost, nothing silently applied.
 @Suite(.serialized) struct ReplicationPrimaryKillTests {
     static let rule = """
@@ -41,9 +41,10 @@ import Glibc
         let old = try #require(fed.layout.datacenters.first { $0.name == "us-east" })
 
         let controller = try #require(fed.layout.controller?.pid)
-        // Creates at the primary, one every 100 ms, until a request fails because it was killed.
+        // Creates at the primary, one after another, until a request fails because it was killed.
         let acknowledged = try await withKubeClients(kubeconfig: old.kubeconfig, count: 1) { clients in
             let source = clients[0].dynamic(ReplicationControllerKillTests.configMaps, namespaced: true, kind: "ConfigMap")
+            let progress = StopSignal()
             return try await withThrowingTaskGroup(of: [String].self) { group in
                 group.addTask {
                     var names: [String] = []
@@ -55,13 +56,13 @@ import Glibc
                             return names
                         }
                         names.append(name)
-                        try await Task.sleep(for: .milliseconds(100))
+                        progress.acknowledged()
                     }
                 }
-                // No controller runs for the last second, so the primary holds writes nobody replicated.
-                try await Task.sleep(for: .seconds(2))
+                // No controller runs for the last ten writes, so the primary holds writes nobody replicated.
+                try await progress.waitForWrites(15)
                 kill(controller, SIGKILL)
-                try await Task.sleep(for: .seconds(1))
+                try await progress.waitForWrites(10)
                 kill(try #require(old.pid), SIGKILL)
                 return try await group.next() ?? []
             }
