@@ -7,9 +7,10 @@ import Glibc
 
 /// A target frozen with SIGSTOP while the source takes writes: the other target keeps receiving
 /// each write promptly (a pass waits for a member's writes at most a second, then leaves them to
-/// that member's lane), and the frozen one catches up after SIGCONT.
+/// that member's lane), and the frozen one catches up after SIGCONT. 30 s is long enough for the
+/// hub to mark it Unreachable, so the catch-up is that of a member that was away.
 @Suite(.serialized) struct ReplicationFrozenTargetTests {
-    static let frozenFor: Duration = .seconds(15)
+    static let frozenFor: Duration = .seconds(30)
 
     @Test func aFrozenTargetHoldsBackNoOtherAndCatchesUp() async throws {
         let dir = try makeTempDirectory("concord-replication-frozen")
@@ -39,8 +40,10 @@ import Glibc
             #expect(arrived, "\(name) never reached us-west while eu-central was frozen")
             lags.append(written.duration(to: clock.now))
         }
+        #expect(try await fed.hub("get", "dc", "eu-central", "-o", "jsonpath={.status.phase}").stdout == "Unreachable")
         kill(frozen, SIGCONT)
         continued = true
+        let continuedAt = clock.now
         print("us-west while eu-central was frozen: \(lags.count) writes, slowest \(lags.max() ?? .zero) from the create to kubectl seeing the replica")
         // Before lanes, a pass waited out the frozen member's 5 s write timeout, and a write made
         // meanwhile waited for that pass: ~5 s. A lane is waited for at most 1 s.
@@ -51,6 +54,7 @@ import Glibc
             return (0..<index).allSatisfy { names.contains("f-\($0)") }
         }
         #expect(caughtUp, "eu-central did not catch up after SIGCONT")
+        print("eu-central, Unreachable after \(Self.frozenFor) frozen, had all \(index) writes \(continuedAt.duration(to: clock.now)) after SIGCONT")
         let synced = try await eventually(timeout: .seconds(30), every: .milliseconds(500)) {
             try await fed.hub("get", "rr", "global-config", "-n", "shop", "-o", "jsonpath={.status.targets[*].state}").stdout == "Synced Synced"
         }

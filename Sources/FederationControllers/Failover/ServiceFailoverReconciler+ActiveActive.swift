@@ -41,8 +41,15 @@ extension ServiceFailoverReconciler {
     /// One ActiveActive pass: copies in every placed datacenter, the division's scale steps, routes, status.
     /// `created`: datacenters whose copy this pass created (the read predates it).
     func reconcileActiveActive(_ sf: ServiceFailover, read: ServiceRead, created: [String], executor: ServiceEffectExecutor) async throws -> ReconcileResult {
-        // A selected member whose caches are still loading would be left out of the division: wait for it.
-        if read.syncing.contains(where: { read.sites[$0] != nil }) { return .requeue(after: .seconds(1)) }
+        // A selected member whose caches are still loading would be left out of the division: wait
+        // for it. A generation not planned yet says so in its conditions; a settled one keeps its status.
+        let loading = read.syncing.filter { read.sites[$0] != nil }.sorted()
+        if !loading.isEmpty {
+            guard sf.status?.observedGeneration != sf.metadata.generation else { return .requeue(after: .seconds(1)) }
+            return try await blocked(sf, ServiceBlocker(
+                reason: Reason.waitingForMembers,
+                message: "Reading the workload, Service and EndpointSlices of \(loading.joined(separator: ", ")) before dividing the replicas.", terminal: false))
+        }
         var sites: [String: SiteHealth] = [:]
         var desired: [String: Int] = [:]
         for (name, view) in read.sites {

@@ -13,6 +13,8 @@ struct StartedFederation {
     let hubConfig: String
     let hub: Kubectl
     let members: [String: Kubectl]
+    /// The `--data-dir` of `concord up`.
+    let dir: URL
 
     /// Starts `concord up` with `datacenters` members in `dir` and waits until it is ready; on a
     /// failure every process it started is killed before the error is thrown.
@@ -30,11 +32,21 @@ struct StartedFederation {
             let hubConfig = dir.appendingPathComponent("hub.kubeconfig").path
             return StartedFederation(
                 up: up, layout: layout, children: ([layout.hub.pid, layout.controller?.pid] + layout.datacenters.map(\.pid)).compactMap { $0 },
-                hubConfig: hubConfig, hub: try Kubectl(kubeconfig: hubConfig), members: members)
+                hubConfig: hubConfig, hub: try Kubectl(kubeconfig: hubConfig), members: members, dir: dir)
         } catch {
             up.signal(SIGKILL)
             throw error
         }
+    }
+
+    /// What a person debugging a failed wait reads first: the hub's Events in `namespace` and the
+    /// controller's last warnings and errors.
+    func diagnostics(namespace: String) async -> String {
+        let events = (try? await hub("get", "events", "-n", namespace, "--sort-by=.lastTimestamp"))
+            .map { $0.stdout + $0.stderr } ?? "(kubectl get events failed)"
+        let log = (try? String(contentsOf: dir.appendingPathComponent("logs/controller.log"), encoding: .utf8)) ?? ""
+        let notable = log.split(separator: "\n").filter { $0.contains(" WARNING ") || $0.contains(" ERROR ") }.suffix(30)
+        return "events in \(namespace):\n\(events)\ncontroller warnings and errors (last 30):\n\(notable.joined(separator: "\n"))"
     }
 
     /// Kills `concord up` and every child (for failure paths; a clean stop is SIGINT).
