@@ -74,6 +74,30 @@ struct PlanReplicationAndServiceTests {
         #expect(moved.source == "us-west" && moved.epoch == 2 && moved.waiting == nil)
     }
 
+    @Test func aMeshPolicyPlansEveryMemberAsASourceAndRefusesSourceWins() throws {
+        // A new object in us-east under Mesh: the first pass stamps it where it was written; nothing else yet.
+        var lww = Self.rule
+        lww.spec.conflictResolution = .lastWriterWins
+        var mesh = FederationPolicy(metadata: ObjectMeta(name: "global"), spec: FederationPolicySpec(topology: .mesh, primary: "us-east"))
+        mesh.status = FederationPolicyStatus(primary: "us-east", epoch: 1)
+        let objects: [String: [String: ReplicationPlanInputs.Objects]] = ["shop/global-config": [
+            "us-east": [Self.key("flags"): Self.configMap("flags", data: "1")], "us-west": [:], "eu-central": [:],
+        ]]
+        let dcs = [Self.datacenter("us-east"), Self.datacenter("us-west"), Self.datacenter("eu-central")]
+        let inputs = ReplicationPlanInputs(rules: [lww], objects: objects, unreadable: [:])
+        let report = try #require(inputs.plan(datacenters: dcs, policies: [Self.policy(primary: "us-east", epoch: 1)], unreachable: ["eu-central"], now: Self.now, mesh: mesh).first)
+        #expect(report.source == MeshReplication.source && report.objects == 1 && report.waiting == nil)
+        #expect(report.targets.first { $0.datacenter == "us-east" }?.adoptions == ["ConfigMap/flags"], "\(report.targets)")
+        #expect(report.targets.first { $0.datacenter == "us-west" }.map { $0.creates.isEmpty && $0.updates.isEmpty } == true, "\(report.targets)")
+        #expect(report.targets.first { $0.datacenter == "eu-central" }?.unreachable == true)
+        #expect(report.text.hasPrefix("ReplicationRule shop/global-config: Mesh (every member is a source) at epoch 1, 1 objects"), "\(report.text)")
+
+        // SourceWins (the default) has no source to follow in Mesh: the plan shows the controller's refusal.
+        let refused = try #require(ReplicationPlanInputs(rules: [Self.rule], objects: objects, unreadable: [:])
+            .plan(datacenters: dcs, policies: [Self.policy(primary: "us-east", epoch: 1)], unreachable: [], now: Self.now, mesh: mesh).first)
+        #expect(refused.waiting?.contains("no source for SourceWins to restore from") == true, "\(refused)")
+    }
+
     private static let service = ServiceFailover(
         metadata: ObjectMeta(name: "payment-api", namespace: "shop", generation: 1),
         spec: ServiceFailoverSpec(service: "payment-api", primary: "us-east", failover: [FailoverTarget(datacenter: "us-west", replicas: 3), FailoverTarget(datacenter: "eu-central", replicas: 2)]),

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// KubernetesAPI, FederationAPI and FederationCore depend on Foundation alone, and on each other only
-/// downwards: FederationCore → FederationAPI → KubernetesAPI.
+/// downwards: FederationCore → FederationAPI → KubernetesAPI. KubeClient and ControllerRuntime import
+/// no federation module.
 struct ModuleImportTests {
     static let sourcesDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -31,6 +32,15 @@ struct ModuleImportTests {
         return modules
     }
 
+    /// Every Swift file of a target (at least one).
+    static func swiftFiles(of target: String) throws -> [URL] {
+        let directory = sourcesDirectory.appendingPathComponent(target, isDirectory: true)
+        let enumerator = try #require(FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil))
+        let files = enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        #expect(!files.isEmpty, "no Swift files under \(directory.path)")
+        return files
+    }
+
     @Test func parserFindsEveryFormOfImport() {
         let source = """
             import Foundation
@@ -47,15 +57,24 @@ struct ModuleImportTests {
 
     @Test(arguments: allowed.keys.sorted())
     func targetImportsOnlyFoundationAndLowerLayers(target: String) throws {
-        let directory = Self.sourcesDirectory.appendingPathComponent(target, isDirectory: true)
-        let enumerator = try #require(FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil))
-        let files = enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
-        #expect(!files.isEmpty, "no Swift files under \(directory.path)")
+        let files = try Self.swiftFiles(of: target)
         let allowed = try #require(Self.allowed[target])
         for file in files {
             let source = try String(contentsOf: file, encoding: .utf8)
             let forbidden = Self.importedModules(in: source).filter { !allowed.contains($0) }
             #expect(forbidden.isEmpty, "\(target)/\(file.lastPathComponent) imports \(forbidden); \(target) may import only \(allowed.sorted())")
+        }
+    }
+
+    /// The Kubernetes client and the controller runtime know nothing of federation: no file of
+    /// theirs imports a federation module (which their targets do not depend on either).
+    @Test(arguments: ["KubeClient", "ControllerRuntime"])
+    func kubernetesLayersImportNoFederationModule(target: String) throws {
+        let federation: Set<String> = ["FederationAPI", "FederationCore", "FederationControllers"]
+        let files = try Self.swiftFiles(of: target)
+        for file in files {
+            let imported = Self.importedModules(in: try String(contentsOf: file, encoding: .utf8)).filter(federation.contains)
+            #expect(imported.isEmpty, "\(target)/\(file.lastPathComponent) imports \(imported); \(target) knows nothing of federation")
         }
     }
 }

@@ -246,7 +246,7 @@ class Cluster:
     def start_concord(self, name, endpoints, netns=None):
         port = 7000 + len(self.procs)
         self.spawn([self.concord, "server", "--data-dir", "%s/%s" % (self.work, name), "--port", str(port), "--token", TOKEN,
-                    "--log-level", "warning", "--storage", "etcd", "--etcd-endpoints", endpoints, "--etcd-compaction-interval", "0"],
+                    "--log-level", "warning", "--insecure-plain-http", "--storage", "etcd", "--etcd-endpoints", endpoints, "--etcd-compaction-interval", "0"],
                    "%s/%s.log" % (self.work, name), netns=netns)
         prefix = ["ip", "netns", "exec", netns] if netns else []
         sh(*(prefix + [sys.executable, __file__, "wait-ready", str(port), TOKEN, "60"]))

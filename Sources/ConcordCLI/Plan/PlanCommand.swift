@@ -13,7 +13,7 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what the controllers would do now (promotions, fencing, replication, failovers), or if datacenters were lost or cordoned; writes nothing.",
         discussion: """
-            Reads the FederationPolicies, Datacenters, ReplicationRules and ServiceFailovers from the hub, each reachable member's fencing marker and the objects the rules replicate, then runs the controllers' planning functions. --if-unreachable assumes the named datacenters have been Unreachable for the policy's promotion.unreachableForSeconds (and each service's unhealthyForSeconds); --if-cordoned assumes spec.unschedulable. Replication is planned from the primary each policy would hold after its plan. Services are planned from their status as the controller last wrote it.
+            Reads the FederationPolicies, Datacenters, ReplicationRules and ServiceFailovers from the hub, each reachable member's fencing marker and the objects the rules replicate, then runs the controllers' planning functions. --if-unreachable assumes the named datacenters have been Unreachable for the policy's promotion.unreachableForSeconds (and each service's unhealthyForSeconds); --if-cordoned assumes spec.unschedulable. Replication is planned from the primary each policy would hold after its plan; when the first FederationPolicy by name has topology Mesh, each rule is planned as the controller's Mesh pass instead (every member a source, adoptions stamping members' own writes). Services are planned from their status as the controller last wrote it.
             """)
 
     /// The output formats.
@@ -58,7 +58,8 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let now = Date()
         let reports = Self.plan(inputs, unreachable: unreachable, cordoned: cordoned, now: now)
-        let replicationReports = replication.plan(datacenters: inputs.datacenters, policies: reports, unreachable: unreachable, now: now)
+        let replicationReports = replication.plan(
+            datacenters: inputs.datacenters, policies: reports, unreachable: unreachable, now: now, mesh: MeshReplication.policy(among: inputs.policies))
         let serviceReports = services.map { sf in
             ServicePlanReport.plan(sf, datacenters: inputs.datacenters, unreachable: unreachable, cordoned: cordoned, now: now)
         }

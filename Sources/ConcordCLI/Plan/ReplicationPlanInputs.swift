@@ -56,10 +56,13 @@ struct ReplicationPlanInputs {
     }
 
     /// The plan of every rule, given the primary and epoch each policy would hold after its own plan
-    /// (`policies`) and the datacenters the assumptions make unreachable.
-    func plan(datacenters: [Datacenter], policies: [PolicyPlanReport], unreachable: Set<String>, now: Date) -> [ReplicationPlanReport] {
+    /// (`policies`) and the datacenters the assumptions make unreachable. `mesh`: the policy in force
+    /// when its topology is Mesh (``FederationCore/MeshReplication/policy(among:)``); every rule is
+    /// then planned as the controller plans a Mesh pass.
+    func plan(datacenters: [Datacenter], policies: [PolicyPlanReport], unreachable: Set<String>, now: Date, mesh: FederationPolicy? = nil) -> [ReplicationPlanReport] {
         rules.map { rule in
             let id = rule.ruleAnnotationValue
+            if let mesh { return planMesh(rule, policy: mesh, datacenters: datacenters, policies: policies, unreachable: unreachable, now: now) }
             let (source, epoch): (String?, Int64) = switch rule.spec.effectiveSource {
             case .datacenter(let name): (name, (policies.first { $0.plannedPrimary == name } ?? policies.first)?.plannedEpoch ?? 0)
             case .primary: policies.first { $0.plannedPrimary != nil }.map { ($0.plannedPrimary, $0.plannedEpoch) } ?? (nil, 0)
@@ -89,5 +92,33 @@ struct ReplicationPlanInputs {
             let plan = planReplication(rule: rule, source: source, sourceRegion: sourceDC.spec.region, epoch: epoch, sources: selected, targets: views, now: now)
             return ReplicationPlanReport(rule: id, plan: plan, unreachable: skipped)
         }
+    }
+
+    /// One rule's Mesh pass (``FederationCore/planMeshReplication``): every member the rule selects is
+    /// a source and a target; members unreachable (or assumed so) or unread are not planned.
+    private func planMesh(
+        _ rule: ReplicationRule, policy: FederationPolicy, datacenters: [Datacenter], policies: [PolicyPlanReport], unreachable: Set<String>, now: Date
+    ) -> ReplicationPlanReport {
+        let id = rule.ruleAnnotationValue
+        let epoch = policies.first { $0.policy == policy.metadata.name }?.plannedEpoch ?? policy.status?.epoch ?? 0
+        if let refusal = MeshReplication.refusal(of: rule, policy: policy.metadata.name ?? "") {
+            return ReplicationPlanReport(rule: id, source: MeshReplication.source, epoch: epoch, waiting: refusal.message)
+        }
+        let selector = rule.spec.effectiveTargetSelector
+        var views: [ReplicationTargetView] = [], skipped: [String] = [], writtenAt: [String: [ReplicaKey: Date]] = [:]
+        for dc in datacenters where dc.metadata.deletionTimestamp == nil && selector.matches(dc.metadata.labels) {
+            let name = dc.metadata.name ?? ""
+            if !unreachable.contains(name), dc.status?.phase != .unreachable, let objects = objects[id]?[name] {
+                views.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
+                writtenAt[name] = objects.compactMapValues(ReplicaContent.writtenAt(of:))
+            } else {
+                skipped.append(name)
+            }
+        }
+        guard views.count + skipped.count > 1 else {
+            return ReplicationPlanReport(rule: id, source: MeshReplication.source, epoch: epoch, waiting: "Mesh needs two members matching spec.targets")
+        }
+        let plan = planMeshReplication(rule: rule, epoch: epoch, members: views, now: now, writtenAt: writtenAt, seen: MeshReplication.seen(by: rule))
+        return ReplicationPlanReport(rule: id, plan: plan, unreachable: skipped)
     }
 }

@@ -66,7 +66,8 @@ struct ReplicationPlanReport: Codable, Equatable {
 
     /// The text form.
     var text: String {
-        var lines = ["ReplicationRule \(rule): source \(source ?? "none") at epoch \(epoch), \(objects) objects"]
+        let from = source == MeshReplication.source ? "Mesh (every member is a source)" : "source \(source ?? "none")"
+        var lines = ["ReplicationRule \(rule): \(from) at epoch \(epoch), \(objects) objects"]
         if let waiting { lines.append("  would wait: \(waiting)") }
         for t in targets {
             if t.unreachable {

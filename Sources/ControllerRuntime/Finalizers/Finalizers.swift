@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 
 /// controller-runtime's `controllerutil.AddFinalizer`/`RemoveFinalizer`, written to the API
 /// server at once: a JSON merge patch of `metadata.finalizers` that carries the object's

@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Synchronization
 
 /// What an informer reports about objects it cannot decode.

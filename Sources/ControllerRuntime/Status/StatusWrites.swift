@@ -1,6 +1,6 @@
-import FederationAPI
 import Foundation
 import KubeClient
+import KubernetesAPI
 
 extension ConditionedStatus {
     /// `meta.SetStatusCondition` for each of `conditions` (see `[Condition].set`), with

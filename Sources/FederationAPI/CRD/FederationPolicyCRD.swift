@@ -73,7 +73,7 @@ extension FederationCRDs {
                 "from": .string("The previous primary; absent for the first assignment."),
                 "to": .string("The new primary."),
                 "epoch": .integer("The epoch the promotion created.", format: "int64", minimum: 0),
-                "reason": .string("Why: InitialPrimary, PlannedPromotion, PrimaryUnreachable or Failback."),
+                "reason": .string("Why: InitialPrimary, PlannedPromotion, PrimaryUnreachable, Failback or SplitBrainResolved."),
                 "time": .time("When the promotion took effect."),
             ],
             required: ["to", "epoch", "reason", "time"]

@@ -60,7 +60,8 @@ public enum FederationLabel {
     public static let residency = "federation.concord.dev/residency"
     /// On objects Concord creates for a ServiceFailover (standby copies, global Service, EndpointSlice).
     public static let serviceFailover = "federation.concord.dev/service-failover"
-    /// On a standby copy or global EndpointSlice: the datacenter whose workload it represents.
+    /// The datacenter an object speaks for: on hub Events relayed from a member, on the fencing
+    /// footprint in a member, and on a Pull agent's Lease.
     public static let datacenter = "federation.concord.dev/datacenter"
     /// On every object Concord created and owns in a member datacenter: `"true"`.
     public static let managed = "federation.concord.dev/managed"

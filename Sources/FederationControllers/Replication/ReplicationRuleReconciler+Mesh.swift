@@ -6,10 +6,7 @@ import KubeClient
 
 extension ReplicationRuleReconciler {
     /// The FederationPolicy whose topology is in force (the first by name), when it says Mesh.
-    func meshPolicy() -> FederationPolicy? {
-        let first = policyCache.list().min { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
-        return first?.spec.effectiveTopology == .mesh ? first : nil
-    }
+    func meshPolicy() -> FederationPolicy? { MeshReplication.policy(among: policyCache.list()) }
 
     /// Reads every member the rule covers for a Mesh pass: each is a source and a target. A member
     /// whose caches are not synced, or whose health says Unreachable, is not planned (its copies are
@@ -52,7 +49,7 @@ extension ReplicationRuleReconciler {
                 read.unreachable.append(name)
             } else if let objects = await targetObjects(name, kinds: read.kinds, namespace: namespace) {
                 read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
-                read.memberWrittenAt[name] = objects.compactMapValues(Self.writtenAt)
+                read.memberWrittenAt[name] = objects.compactMapValues(ReplicaContent.writtenAt(of:))
             } else {
                 read.unreachable.append(name)
             }

@@ -76,7 +76,7 @@ extension ReplicationRuleReconciler {
                 guard rule.spec.resources.contains(where: { $0.kind == id.kind && $0.apiVersion == id.apiVersion && $0.matches(name: name, labels: labels) }) else { continue }
                 let key = ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: name)
                 read.sources[key] = object
-                read.sourceWrittenAt[key] = Self.writtenAt(object)
+                read.sourceWrittenAt[key] = ReplicaContent.writtenAt(of: object)
                 if let rv = ReplicaContent.resourceVersion(of: object) { revisions.append(rv) }
             }
         }
@@ -151,11 +151,5 @@ extension ReplicationRuleReconciler {
             }
             return .failure(ReplicationBlocker(reason: R.noPrimary, message: "No FederationPolicy names a primary yet; the rule reads from the primary.", terminal: false))
         }
-    }
-
-    /// When the object was last written: its latest managedFields time, else its creation.
-    static func writtenAt(_ object: JSONValue) -> Date? {
-        let times = (object["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap { $0["time"]?.stringValue.flatMap { KubeTime(rfc3339: $0)?.date } }
-        return times.max() ?? object["metadata"]?["creationTimestamp"]?.stringValue.flatMap { KubeTime(rfc3339: $0)?.date }
     }
 }

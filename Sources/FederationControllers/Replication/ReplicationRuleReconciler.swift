@@ -69,10 +69,9 @@ struct ReplicationRuleReconciler: Reconciler {
         let at = now()
         let plan = hashMemos.withMemo(for: key) { memo in
             if mesh != nil {
-                // The latest reading an earlier pass saw, kept in status.sourceRevision.
-                let seen = rule.status?.sourceDatacenter == MeshReplication.source ? rule.status?.sourceRevision.flatMap { HLCTimestamp(annotation: $0) } : nil
                 return planMeshReplication(
-                    rule: rule, epoch: read.epoch, members: read.targets, now: at, writtenAt: read.memberWrittenAt, seen: seen, hash: memo.hash)
+                    rule: rule, epoch: read.epoch, members: read.targets, now: at, writtenAt: read.memberWrittenAt, seen: MeshReplication.seen(by: rule),
+                    hash: memo.hash)
             }
             return planReplication(
                 rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,

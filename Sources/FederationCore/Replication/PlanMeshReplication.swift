@@ -65,6 +65,18 @@ public enum MeshReplication {
     /// What `status.sourceDatacenter` says in Mesh: every member is a source.
     public static let source = "Mesh"
 
+    /// The FederationPolicy whose topology is in force (the first by name), when it says Mesh.
+    public static func policy(among policies: [FederationPolicy]) -> FederationPolicy? {
+        let first = policies.min { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        return first?.spec.effectiveTopology == .mesh ? first : nil
+    }
+
+    /// The latest HLC reading an earlier pass saw, which the controller keeps in `status.sourceRevision`.
+    public static func seen(by rule: ReplicationRule) -> HLCTimestamp? {
+        guard rule.status?.sourceDatacenter == source else { return nil }
+        return rule.status?.sourceRevision.flatMap { HLCTimestamp(annotation: $0) }
+    }
+
     /// Why `rule` cannot run in Mesh, or nil: SourceWins (the default) has no source to follow.
     public static func refusal(of rule: ReplicationRule, policy: String) -> ReplicationBlocker? {
         guard rule.spec.effectiveConflictResolution == .sourceWins else { return nil }

@@ -13,6 +13,12 @@ public enum ReplicaContent {
     /// Annotations never copied to a replica: Concord's own and kubectl's client-side apply record.
     static let droppedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
+    /// When the object was last written in its cluster: its latest managedFields time, else its creation.
+    public static func writtenAt(of object: JSONValue) -> Date? {
+        let times = (object["metadata"]?["managedFields"]?.arrayValue ?? []).compactMap { $0["time"]?.stringValue.flatMap { KubeTime(rfc3339: $0)?.date } }
+        return times.max() ?? object["metadata"]?["creationTimestamp"]?.stringValue.flatMap { KubeTime(rfc3339: $0)?.date }
+    }
+
     /// The content fields of `object`, sorted by key when encoded.
     public static func content(of object: JSONValue) -> JSONValue {
         .object((object.objectValue ?? [:]).filter { !excludedFields.contains($0.key) })

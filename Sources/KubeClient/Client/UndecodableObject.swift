@@ -1,5 +1,5 @@
-import FederationAPI
 import Foundation
+import KubernetesAPI
 
 /// An object the server sent that the typed decoder refuses (a number out of range, a wrong type,
 /// a missing required field). Lists and watches skip it rather than fail: the rest of the list
