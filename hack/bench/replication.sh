@@ -5,7 +5,7 @@
 #   2. the source's direct write rate (8 writers updating 1 KiB ConfigMaps no rule selects);
 #   3. the same writers flat out on ConfigMaps a rule replicates to the 3 targets: the source rate and
 #      the rate carried to every target;
-#   4. lag p50/p99/max at RATE writes/s (default 1,000) for SECONDS: write sent at the source → the
+#   4. lag p50/p99/max at RATE writes/s (default 1,000) for DURATION seconds (default 10): write sent at the source → the
 #      first watch event in the target holding that write or a later one;
 #   5. the time to copy BULK (10,000) objects to a new target, then the controller's RSS once they
 #      are replicated to all three targets;
@@ -13,14 +13,14 @@
 #      and how long after SIGCONT the frozen one caught up.
 #
 #   hack/bench/replication.sh
-#   CONCORD_BIN=path/to/concord RATE=500 SECONDS=5 hack/bench/replication.sh
+#   CONCORD_BIN=path/to/concord RATE=500 DURATION=5 hack/bench/replication.sh
 #   PLANNER=0 BULK=1000 FREEZE=10 hack/bench/replication.sh   # skip the planner, smaller runs
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BENCH="$ROOT/hack/bench"
 RATE="${RATE:-1000}"
-SECONDS_RUN="${SECONDS:-10}"
+SECONDS_RUN="${DURATION:-10}"  # not $SECONDS: bash counts the seconds since the shell started in it
 BULK="${BULK:-10000}"
 OBJECTS="${OBJECTS:-200}"
 

@@ -120,7 +120,7 @@ public enum ReplicationStatusBuilder {
         } else if !waiting.isEmpty {
             status.conditions.set(c.make(T.ready, .false, R.manualResolutionRequired, "\(waiting.count) conflict(s) wait for a person."))
         } else if round.plan.objects == 0 {
-            status.conditions.set(c.make(T.ready, .false, R.nothingSelected, "No object in namespace \(rule.metadata.namespace ?? "") at \(round.plan.source) matches the rule's resources."))
+            status.conditions.set(c.make(T.ready, .false, R.nothingSelected, "No object in namespace \(rule.metadata.namespace ?? "") \(round.plan.source == MeshReplication.source ? "of any member" : "at \(round.plan.source)") matches the rule's resources."))
         } else {
             status.conditions.set(c.make(T.ready, .true, CommonReason.succeeded, "\(round.plan.objects) object(s) replicated from \(round.plan.source)."))
         }
