@@ -12,8 +12,8 @@ import Synchronization
 ///   `retryPeriod` until `renewDeadline`. When no renewal succeeds by then, the controller is cancelled and
 ///   the server campaigns again (the API server keeps serving: losing the lease only stops the controller).
 /// - Graceful shutdown: the controller stops first, then (with `releaseOnCancel`) the lease is handed back
-///   (holder emptied, 1 s), so another server takes over at its next attempt. A server that dies (`kill -9`) hands nothing back: the others take
-///   over once `leaseDuration` has passed since they last saw the lease renewed.
+///   (holder emptied, 1 s), so another server takes over at its next attempt. A server that dies (`kill -9`)
+///   hands nothing back: the others take over once `leaseDuration` has passed since they last saw it renewed.
 struct LeaseElectedService: Service {
     let settings: LeaderElectionConfiguration
     let lock: any LeaseElectionLock
@@ -65,7 +65,8 @@ struct LeaseElectedService: Service {
             group.cancelAll()
             return ending
         }
-        status.changed(leading: false, holder: campaign.state.observed?.holderIdentity)
+        let holder = campaign.state.observed?.holderIdentity
+        status.changed(leading: false, holder: holder == settings.identity ? nil : holder)
         return ending
     }
 

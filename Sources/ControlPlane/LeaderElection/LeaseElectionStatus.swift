@@ -45,7 +45,8 @@ public final class LeaseElectionStatus: Sendable {
 
     /// True while this server holds the lease and runs the controller.
     public var isLeading: Bool { state.withLock { $0.leading } }
-    /// The holder last seen ("" when the lease was handed back; nil before the first read).
+    /// The holder last seen ("" when the lease was handed back; nil before the first read, after this server
+    /// lost the lease, and on a server collecting without an election).
     public var holder: String? { state.withLock { $0.holder } }
     /// How many times this server acquired the lease.
     public var acquisitions: Int { state.withLock { $0.acquisitions } }
