@@ -4,6 +4,7 @@ import FederationAPI
 import FederationControllers
 import Foundation
 import KubeClient
+import KubernetesAPI
 import Logging
 
 /// `concord controller`: the reconcilers against a hub.

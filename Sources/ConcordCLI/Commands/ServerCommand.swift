@@ -112,6 +112,18 @@ extension ConcordCommand {
         @Option(name: .customLong("etcd-compaction-interval"), help: "Seconds between etcd history compactions (0 turns compaction off).")
         public var etcdCompactionInterval: Double = 300
 
+        /// How long the other servers on etcd wait, after the garbage collector's Lease last changed, before taking it over.
+        @Option(name: .customLong("leader-elect-lease-duration"), help: "With --storage etcd: how long the other servers wait after the garbage collector's Lease last changed before taking it over (default 15s).")
+        var leaseDuration: DurationArgument?
+
+        /// How long the collecting server retries renewing its Lease before it stops collecting.
+        @Option(name: .customLong("leader-elect-renew-deadline"), help: "With --storage etcd: how long the collecting server retries renewing before it stops collecting (default 10s).")
+        var renewDeadline: DurationArgument?
+
+        /// The pause between attempts to acquire or renew the garbage collector's Lease.
+        @Option(name: .customLong("leader-elect-retry-period"), help: "With --storage etcd: the pause between attempts to acquire or renew the garbage collector's Lease (default 2s).")
+        var retryPeriod: DurationArgument?
+
         /// The log level.
         @Option(name: .customLong("log-level"), help: "Log level: trace, debug, info, notice, warning, error, critical.")
         public var logLevel: String = "info"
@@ -190,6 +202,7 @@ extension ConcordCommand {
                 var storageLogger = logger
                 storageLogger[metadataKey: "storage"] = "etcd"
                 configuration.makeStore = DefaultStore.etcd(etcd, logger: storageLogger)
+                configuration.garbageCollectorElection = collectorElection
             }
             if simulateWorkloads { configuration.simulateWorkloads = WorkloadSimulation(delay: .milliseconds(Int64(simulateWorkloadsDelay * 1000))) }
             let server = ControlPlaneServer(configuration: configuration)

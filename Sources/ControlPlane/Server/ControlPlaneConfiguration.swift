@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesAPI
 import Logging
 
 /// How to run a `ControlPlaneServer`.
@@ -39,6 +40,11 @@ public struct ControlPlaneConfiguration: Sendable {
     /// When set, Deployments become available and Services get EndpointSlices without a kubelet
     /// (`concord server --simulate-workloads`); nil (the default) simulates nothing.
     public var simulateWorkloads: WorkloadSimulation? = nil
+    /// With a store shared between servers (etcd), the Lease that elects the one server running the garbage
+    /// collector (`kube-system/concord-garbage-collector`, 15 s / 10 s / 2 s, handed back on graceful shutdown)
+    /// and this server's identity in it.
+    /// A store of one server (SQLite) runs the collector without an election.
+    public var garbageCollectorElection: LeaderElectionConfiguration = .garbageCollector()
 
     /// Creates a configuration with loopback bind, port 6443, authentication on and 10 s bookmarks.
     public init(

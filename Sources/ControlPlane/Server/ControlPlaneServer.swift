@@ -31,7 +31,8 @@ import Synchronization
 /// created on first start; the group `concord:viewers` is bound to `view`.
 ///
 /// Built-in controllers run beside the API: the garbage collector (ownerReferences, Background, Foreground
-/// and Orphan deletion) and, when `simulateWorkloads` is set, the workload simulator.
+/// and Orphan deletion) and, when `simulateWorkloads` is set, the workload simulator. Servers sharing etcd
+/// elect one of them to collect garbage through the Lease `kube-system/concord-garbage-collector`.
 ///
 /// Where it differs from kube-apiserver (deliberately, for now): no admission webhooks; no real workload
 /// controllers (no Pods); CRD versions share one stored object (conversion
@@ -51,6 +52,10 @@ public final class ControlPlaneServer: Service, Sendable {
     private let resolvedToken = Mutex<String?>(nil)
     private let authorityPEM = Mutex<String?>(nil)
     private let group = Mutex<(group: ServiceGroup?, stopRequested: Bool)>((nil, false))
+
+    /// Whether this server runs the garbage collector: always on a store of its own (SQLite); on a shared
+    /// store (etcd) only while it holds the Lease `kube-system/concord-garbage-collector`.
+    public let garbageCollector = LeaseElectionStatus()
 
     /// Creates a server; nothing happens until `run()`.
     public init(configuration: ControlPlaneConfiguration) {
@@ -157,9 +162,10 @@ public final class ControlPlaneServer: Service, Sendable {
                 self.started(port: port)
             },
             logger: config.logger)
+        let controllers = try BuiltinControllers.services(handler: handler, configuration: config, collector: garbageCollector)
         // The built-in controllers shut down before the HTTP server (services stop in reverse order).
         let services = [ServiceGroupConfiguration.ServiceConfiguration(service: app)]
-            + BuiltinControllers.services(handler: handler, configuration: config).map { .init(service: $0) }
+            + controllers.map { .init(service: $0) }
             + [.init(service: RBACFollower(handler: handler, authorizer: authorizer, clock: config.clock, logger: config.logger))]
             + store.backgroundServices.map { .init(service: $0) }
             + (store.sharedBetweenServers

@@ -70,7 +70,7 @@ public final class LeaseLeaderElector: LeaderElection, Service, Sendable {
     }
 
     /// Per-request bound: max(renewDeadline / 2, 1 s), as controller-runtime sets its REST timeout.
-    var requestTimeout: Duration { max(configuration.renewDeadline / 2, .seconds(1)) }
+    var requestTimeout: Duration { configuration.requestTimeout }
 
     /// Waits for leadership, runs `work`, and cancels it (throwing `LeaderElectionLost`) if leadership is lost.
     public func runWhileLeading(_ work: @escaping @Sendable () async throws -> Void) async throws {
@@ -137,34 +137,21 @@ public final class LeaseLeaderElector: LeaderElection, Service, Sendable {
 
     /// One `tryAcquireOrRenew`: the leader's fast path, else read, plan and write. True on success.
     private func attempt(_ state: inout LeaseElectionState, timeout: Duration, lastHolder: inout String?) async -> Bool {
-        if let plan = state.renewal(wallNow: now()), await write(plan, &state, timeout: timeout) { return true }
         do {
-            let current = try await lock.get(timeout: timeout)
-            let plan = state.plan(current: current.map { $0.spec ?? LeaseSpec() }, resourceVersion: current?.metadata.resourceVersion, now: clock.now, wallNow: now())
+            let outcome = try await state.attempt(lock, timeout: timeout, now: { clock.now }, wallNow: now)
             if let holder = state.observed?.holderIdentity, holder != lastHolder {
                 lastHolder = holder
                 if !holder.isEmpty && holder != configuration.identity { logger.info("New leader elected", metadata: ["leader": "\(holder)"]) }
             }
-            if case .heldByOther = plan { return false }
-            return await write(plan, &state, timeout: timeout)
+            switch outcome {
+            case .acquired: return true
+            case .heldByOther: return false
+            case .writeFailed(let error):
+                logger.debug("Lease write failed", metadata: ["error": "\(error)"])
+                return false
+            }
         } catch {
             logger.warning("Error retrieving lease", metadata: ["error": "\(error)"])
-            return false
-        }
-    }
-
-    private func write(_ plan: LeaseElectionState.Plan, _ state: inout LeaseElectionState, timeout: Duration) async -> Bool {
-        do {
-            let written: Lease
-            switch plan {
-            case .create(let spec): written = try await lock.create(spec, timeout: timeout)
-            case .update(let spec, let rv): written = try await lock.update(spec, resourceVersion: rv, timeout: timeout)
-            case .heldByOther: return false
-            }
-            state.wrote(written.spec ?? LeaseSpec(), resourceVersion: written.metadata.resourceVersion, now: clock.now)
-            return true
-        } catch {
-            logger.debug("Lease write failed", metadata: ["error": "\(error)"])
             return false
         }
     }
@@ -177,12 +164,12 @@ public final class LeaseLeaderElector: LeaderElection, Service, Sendable {
     }
 
     private func stopLeading(_ state: LeaseElectionState) async {
-        if configuration.releaseOnCancel, let plan = state.release(wallNow: now()) {
-            var s = state
-            if await write(plan, &s, timeout: configuration.renewDeadline) {
+        if configuration.releaseOnCancel, case .update(let spec, let rv)? = state.release(wallNow: now()) {
+            do {
+                _ = try await lock.update(spec, resourceVersion: rv, timeout: configuration.renewDeadline)
                 logger.info("Released the lease")
-            } else {
-                logger.warning("Could not release the lease; followers take over once it expires")
+            } catch {
+                logger.warning("Could not release the lease; followers take over once it expires", metadata: ["error": "\(error)"])
             }
         }
         observer?.leadershipChanged(name: configuration.name, identity: configuration.identity, leading: false, lease: lease(state))

@@ -5,8 +5,8 @@ import KubernetesAPI
 import Synchronization
 import Testing
 
-/// Every server sharing a store runs its own garbage collector: what they do must come out the same
-/// as one collector, whichever server acts first.
+/// Servers sharing a store elect one garbage collector; whichever server collects (and should two overlap
+/// for a moment, around a change of holder), the outcome must be the one collector's.
 @Suite("Garbage collection by several servers", .timeLimit(.minutes(3)))
 struct SharedGarbageCollectionTests {
     static let cms = "/api/v1/namespaces/default/configmaps"

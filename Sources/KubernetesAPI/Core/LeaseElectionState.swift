@@ -1,5 +1,4 @@
 import Foundation
-import KubernetesAPI
 
 /// The pure core of one acquire-or-renew attempt (client-go's `tryAcquireOrRenew`), without I/O.
 ///

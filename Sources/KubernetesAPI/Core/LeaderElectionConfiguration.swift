@@ -45,6 +45,9 @@ public struct LeaderElectionConfiguration: Sendable, Hashable {
     /// `namespace/name` of the Lease.
     public var leaseKey: String { "\(namespace)/\(name)" }
 
+    /// Per-request bound: max(renewDeadline / 2, 1 s), as controller-runtime sets its REST timeout.
+    public var requestTimeout: Duration { max(renewDeadline / 2, .seconds(1)) }
+
     /// Checks the timings as client-go does: every duration positive,
     /// leaseDuration > renewDeadline > 1.2 × retryPeriod, and a non-empty identity and lease name.
     public func validate() throws {
