@@ -2,7 +2,8 @@
 # Times Concord's ActiveActive placement in the core (FederationCore, no I/O): the division
 # (ReplicaDivision.divide) and a full steady-state planning pass (planActiveActive) for SERVICES
 # ActiveActive services over DATACENTERS datacenters, each service selecting SELECTED of them
-# (all by default). Prints the total and the per-service p50, p99 and max, release build.
+# (all by default). Prints the total and the per-service p50, p99 and max, release build, and a
+# digest of every division and plan: a faster build must print the same digest for the same seed.
 #
 #   hack/bench/placement.sh                               # 10,000 services × 1,000 datacenters
 #   SERVICES=1000 DATACENTERS=100 SELECTED=10 hack/bench/placement.sh

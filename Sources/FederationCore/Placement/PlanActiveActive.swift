@@ -62,35 +62,29 @@ public func planActiveActive(_ input: ActiveActiveInput) -> ServicePlan {
 
 struct ActiveActivePlanner {
     let input: ActiveActiveInput
+    let policy: FailoverPolicy
+    let placement: PlacementSpec
     var status: ServiceFailoverStatus
     var effects: [ServiceEffect] = []
     var requeue: TimeInterval?
+    /// The status entry the last pass wrote per datacenter (the first one of each name).
+    let recorded: [String: ServiceDatacenterStatus]
 
     init(_ input: ActiveActiveInput) {
         self.input = input
         status = input.status ?? ServiceFailoverStatus()
+        policy = input.spec.effectivePolicy
+        placement = input.spec.placement ?? PlacementSpec()
+        recorded = Dictionary(status.datacenters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    var policy: FailoverPolicy { input.spec.effectivePolicy }
-    var placement: PlacementSpec { input.spec.placement ?? PlacementSpec() }
     var now: Date { input.now }
-
-    /// What runs where now: the member's spec when read, else what status last recorded.
-    func current(_ dc: String) -> Int {
-        input.desiredReplicas[dc] ?? status.datacenters.first { $0.name == dc }?.desiredReplicas ?? 0
-    }
-
-    /// The share the last pass planned there (its status): a returning datacenter's stale copy
-    /// does not make it a candidate again.
-    func planned(_ dc: String) -> Int { status.datacenters.first { $0.name == dc }?.desiredReplicas ?? 0 }
-
-    func ready(_ dc: String) -> Int { input.reachable(dc) ? input.sites[dc]?.readyReplicas ?? 0 : 0 }
 
     mutating func wake(after seconds: TimeInterval) { requeue = min(requeue ?? seconds, max(0.5, seconds)) }
 
     /// Lost: Unreachable since at least `unhealthyForSeconds` ago (from the Datacenter's persisted status).
-    mutating func lost(_ dc: String) -> Bool {
-        guard let site = input.sites[dc], site.phase == .unreachable else { return false }
+    mutating func lost(_ site: SiteHealth?) -> Bool {
+        guard let site, site.phase == .unreachable else { return false }
         let elapsed = now.timeIntervalSince(site.unhealthySince ?? now)
         let wait = TimeInterval(policy.effectiveUnhealthyForSeconds)
         if elapsed < wait { wake(after: wait - elapsed) }
@@ -98,8 +92,8 @@ struct ActiveActivePlanner {
     }
 
     /// May a datacenter that runs nothing now receive a share?
-    mutating func mayJoin(_ dc: String) -> Bool {
-        guard let site = input.sites[dc], site.phase == .ready, site.hasWorkload else { return false }
+    mutating func mayJoin(_ site: SiteHealth) -> Bool {
+        guard site.phase == .ready, site.hasWorkload else { return false }
         let firstPlacement = status.datacenters.isEmpty
         let specChanged = status.observedGeneration != input.generation
         if firstPlacement || specChanged || input.rebalanceRequested { return true }
@@ -110,108 +104,65 @@ struct ActiveActivePlanner {
         return elapsed >= window
     }
 
+    /// Every datacenter the pass looks at, in name order: the selected ones, and those the service
+    /// runs in or status last placed replicas in (`unselected`, usually none).
+    func involved() -> (names: [String], unselected: Set<String>) {
+        var unselected: Set<String> = []
+        for entry in status.datacenters where (entry.desiredReplicas ?? 0) > 0 && !input.selected.contains(entry.name) { unselected.insert(entry.name) }
+        for (dc, replicas) in input.desiredReplicas where replicas > 0 && !input.selected.contains(dc) { unselected.insert(dc) }
+        return ((Array(input.selected) + unselected).sorted(), unselected)
+    }
+
     mutating func plan() {
-        let involved = Set(input.selected).union(status.datacenters.filter { ($0.desiredReplicas ?? 0) > 0 }.map(\.name)).union(input.desiredReplicas.filter { $0.value > 0 }.keys)
-        let names = involved.sorted()
-        var lostNames: Set<String> = []
-        var candidates: [DivisionCandidate] = []
-        for dc in names {
-            if lost(dc) {
-                lostNames.insert(dc)
+        let (names, unselected) = involved()
+        var view = PlacementView(names, unselected: unselected, input: input, recorded: recorded)
+        let weights = view.weights(placement.weights ?? [])
+        var candidates: [DivisionCandidate] = [], slots: [Int] = []
+        candidates.reserveCapacity(view.entries.count)
+        slots.reserveCapacity(view.entries.count)
+        for i in view.entries.indices {
+            let entry = view.entries[i]
+            if lost(entry.site) {
+                view.entries[i].lost = true
                 continue
             }
-            guard input.selected.contains(dc), let site = input.sites[dc], !site.unschedulable else { continue }
-            guard planned(dc) > 0 || mayJoin(dc) else { continue }
-            candidates.append(DivisionCandidate(name: dc, weight: placement.weight(of: dc), room: site.freeReplicas, current: planned(dc)))
+            guard entry.selected, let site = entry.site, !site.unschedulable else { continue }
+            guard entry.planned > 0 || mayJoin(site) else { continue }
+            candidates.append(DivisionCandidate(name: entry.name, weight: weights[i], room: site.freeReplicas, current: entry.planned))
+            slots.append(i)
         }
         let total = max(0, input.spec.replicas ?? 0)
-        let division = ReplicaDivision.divide(
+        let division = ReplicaDivision.shares(
             total: total, over: candidates, maxReplicasPerDatacenter: placement.maxReplicasPerDatacenter, minDatacenters: placement.effectiveMinDatacenters)
-        let target = division.replicas
-        let gaining = names.filter { (target[$0] ?? 0) > current($0) }
-        let losing = names.filter { (target[$0] ?? 0) < current($0) }
-        for dc in gaining where input.reachable(dc) && input.desiredReplicas[dc] != target[dc] {
-            effects.append(.scale(datacenter: dc, replicas: target[dc] ?? 0))
+        for (c, i) in slots.enumerated() { view.entries[i].target = division.replicas[c] }
+        for e in view.entries where e.target > e.current && e.reachable && e.desired != (e.target > 0 ? e.target : nil) {
+            effects.append(.scale(datacenter: e.name, replicas: e.target))
         }
         // Make-before-break: nothing scales down until every reachable placed datacenter has its share ready.
-        let gainedReady = target.filter { $0.value > 0 && input.reachable($0.key) }.allSatisfy { ready($0.key) >= $0.value }
+        let gainedReady = view.entries.allSatisfy { $0.target == 0 || !$0.reachable || $0.ready >= $0.target }
         if gainedReady {
-            for dc in losing where input.reachable(dc) { effects.append(.scale(datacenter: dc, replicas: target[dc] ?? 0)) }
+            for e in view.entries where e.target < e.current && e.reachable { effects.append(.scale(datacenter: e.name, replicas: e.target)) }
         }
         // Route to every placed datacenter that serves; a lost one stays listed until the others are ready.
-        let routed = names.filter { dc in
-            let placed = (target[dc] ?? 0) > 0 || current(dc) > 0
-            if lostNames.contains(dc) { return !gainedReady && placed }
-            return placed && ready(dc) > 0
+        let routed = view.entries.filter { e in
+            let placed = e.target > 0 || e.current > 0
+            if e.lost { return !gainedReady && placed }
+            return placed && e.ready > 0
         }
-        effects.append(.route(to: routed))
+        effects.append(.route(to: routed.map(\.name)))
         // In flight while a placed datacenter is not ready; the losing ones scale down in the pass that sees them ready.
         let moving = !gainedReady
-        record(target: target, lost: lostNames, moving: moving)
+        let described = view.describe(\.target)
+        record(view, placement: described, moving: moving)
         if moving { wake(after: ServicePlanner.moveRecheckSeconds) }
         status.activeDatacenter = nil
         status.unplacedReplicas = division.unplaced > 0 ? division.unplaced : nil
-        status.datacenters = names.filter { input.selected.contains($0) || (target[$0] ?? 0) > 0 || current($0) > 0 }.map { dc in
+        status.datacenters = view.entries.filter { $0.selected || $0.target > 0 || $0.current > 0 }.map { e in
             ServiceDatacenterStatus(
-                name: dc, role: .active, reachable: input.reachable(dc), desiredReplicas: target[dc] ?? 0, readyReplicas: ready(dc),
-                endpoints: status.datacenters.first { $0.name == dc }?.endpoints)
+                name: e.name, role: .active, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: e.ready, endpoints: e.endpoints)
         }
         status.phase = moving ? .progressing : division.unplaced > 0 || division.spreadShort ? .degraded : .active
-        summarize(total: total, target: target, division: division)
+        summarize(total: total, view: view, placement: described, unplaced: division.unplaced, spreadShort: division.spreadShort)
         status.observedGeneration = input.generation
-    }
-
-    /// The placement as one line, such as `us-east=6,us-west=3,eu-central=3`.
-    static func describe(_ placement: [String: Int]) -> String {
-        placement.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-    }
-
-    /// A history entry per redistribution: started when the division changes, completed once the
-    /// gaining datacenters are ready and the losing ones scaled down.
-    mutating func record(target: [String: Int], lost: Set<String>, moving: Bool) {
-        let previous = Dictionary(status.datacenters.map { ($0.name, $0.desiredReplicas ?? 0) }, uniquingKeysWith: { a, _ in a })
-        let before = Self.describe(previous), after = Self.describe(target)
-        if before != after, !status.datacenters.isEmpty {
-            let reason = !lost.isEmpty && lost.contains(where: { (previous[$0] ?? 0) > 0 }) ? ServiceFailover.Reason.datacenterUnreachable
-                : status.observedGeneration != input.generation ? ServiceFailover.Reason.placementChanged : ServiceFailover.Reason.rebalance
-            status.lastTransition = FailoverTransition(from: before, to: after, reason: reason, startedAt: KubeTime(now))
-            effects.append(.event(warning: reason == ServiceFailover.Reason.datacenterUnreachable, reason: "\(reason)Started", message: "redistributing \(before) → \(after)"))
-        }
-        if !moving, var move = status.lastTransition, move.completedAt == nil {
-            move.completedAt = KubeTime(now)
-            move.durationSeconds = (now.timeIntervalSince(move.startedAt.date) * 1000).rounded() / 1000
-            status.lastTransition = move
-            status.history = Array(([move] + status.history).prefix(ServiceFailover.historyLimit))
-            effects.append(.event(warning: false, reason: "\(move.reason)Completed", message: "placement is \(move.to) (\(move.durationSeconds ?? 0) s)"))
-        }
-    }
-
-    mutating func summarize(total: Int, target: [String: Int], division: ReplicaDivision) {
-        let readyTotal = target.keys.reduce(0) { $0 + ready($1) }
-        let placed = target.values.reduce(0, +)
-        let moving = status.phase == .progressing
-        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
-            status.conditions.set(Condition(
-                type: type, status: value ? .true : .false, observedGeneration: input.generation, lastTransitionTime: KubeTime(now), reason: reason,
-                message: message))
-        }
-        let minimum = max(1, policy.effectiveMinReadyReplicas)
-        let available = readyTotal >= min(minimum, max(total, 1))
-        set(ServiceFailover.ConditionType.available, available,
-            available ? ServiceFailover.Reason.minimumReplicasAvailable : ServiceFailover.Reason.minimumReplicasUnavailable,
-            "\(readyTotal) of \(total) replicas ready across \(target.count) datacenters")
-        set(ServiceFailover.ConditionType.failedOver, false, ServiceFailover.Reason.activeActive, "ActiveActive: the division is \(Self.describe(target))")
-        let message = moving ? "moving to \(Self.describe(target))" : "placed \(Self.describe(target))"
-        set(ServiceFailover.ConditionType.progressing, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message)
-        set(ServiceFailover.ConditionType.reconciling, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message)
-        set(ServiceFailover.ConditionType.stalled, false, ServiceFailover.Reason.stable, "making progress")
-        let short = division.unplaced > 0
-            ? "\(division.unplaced) of \(total) replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter)"
-            : division.spreadShort ? "fewer than minDatacenters \(placement.effectiveMinDatacenters) candidate datacenters have room" : nil
-        let allReady = target.allSatisfy { ready($0.key) >= $0.value }
-        let readyNow = !moving && short == nil && allReady && placed == total
-        let reason = moving ? ServiceFailover.Reason.scalingUpTarget : short != nil ? ServiceFailover.Reason.insufficientCapacity
-            : allReady ? ServiceFailover.Reason.minimumReplicasAvailable : ServiceFailover.Reason.minimumReplicasUnavailable
-        set(ServiceFailover.ConditionType.ready, readyNow, reason, short ?? (readyNow ? "\(readyTotal) of \(total) replicas ready: \(Self.describe(target))" : message))
     }
 }

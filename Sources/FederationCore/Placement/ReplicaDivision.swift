@@ -50,67 +50,27 @@ public struct ReplicaDivision: Hashable, Sendable {
     public static func divide(
         total: Int, over candidates: [DivisionCandidate], maxReplicasPerDatacenter: Int? = nil, minDatacenters: Int = 1
     ) -> ReplicaDivision {
-        let eligible = candidates.filter { $0.weight > 0 && limit($0, maxReplicasPerDatacenter) > 0 }.sorted { $0.name < $1.name }
-        var assigned: [String: Int] = [:]
-        var remaining = max(0, total)
-        var open = eligible
-        while remaining > 0, !open.isEmpty {
-            let shares = largestRemainder(remaining, over: open)
-            let full = open.filter { shares[$0.name, default: 0] >= limit($0, maxReplicasPerDatacenter) - assigned[$0.name, default: 0] }
-            if full.isEmpty {
-                for c in open { assigned[c.name, default: 0] += shares[c.name, default: 0] }
-                remaining = 0
-            } else {
-                // Water-filling: fill the saturated ones, then share the rest among the others.
-                for c in full {
-                    let room = limit(c, maxReplicasPerDatacenter) - assigned[c.name, default: 0]
-                    assigned[c.name, default: 0] += room
-                    remaining -= room
-                }
-                let names = Set(full.map(\.name))
-                open.removeAll { names.contains($0.name) }
-            }
-        }
-        var spreadShort = false
-        let wanted = min(max(1, minDatacenters), max(0, total))
-        while assigned.values.filter({ $0 > 0 }).count < wanted {
-            let donor = assigned.filter { $0.value >= 2 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.first
-            let taker = eligible.filter { assigned[$0.name, default: 0] == 0 }.sorted { ($0.weight, $1.name) > ($1.weight, $0.name) }.first
-            guard let donor, let taker else {
-                spreadShort = true
-                break
-            }
-            assigned[donor.key, default: 0] -= 1
-            assigned[taker.name, default: 0] += 1
-        }
-        return ReplicaDivision(replicas: assigned.filter { $0.value > 0 }, unplaced: remaining, spreadShort: spreadShort)
+        let result = shares(total: total, over: candidates, maxReplicasPerDatacenter: maxReplicasPerDatacenter, minDatacenters: minDatacenters)
+        var replicas: [String: Int] = [:]
+        replicas.reserveCapacity(result.placedCount)
+        for (i, count) in result.replicas.enumerated() where count > 0 { replicas[candidates[i].name, default: 0] += count }
+        return ReplicaDivision(replicas: replicas, unplaced: result.unplaced, spreadShort: result.spreadShort)
     }
 
-    private static func limit(_ c: DivisionCandidate, _ maxPer: Int?) -> Int {
-        max(0, min(c.room ?? Int.max, maxPer ?? Int.max))
-    }
-
-    /// Hamilton's method: floors of the exact quotas, then one more each to the largest remainders.
-    private static func largestRemainder(_ total: Int, over candidates: [DivisionCandidate]) -> [String: Int] {
-        let weights = candidates.reduce(0) { $0 + $1.weight }
-        guard weights > 0 else { return [:] }
-        var shares: [String: Int] = [:]
-        var remainders: [(candidate: DivisionCandidate, remainder: Int, holdsExtra: Bool)] = []
-        var given = 0
-        for c in candidates {
-            let (q, r) = (total * c.weight).quotientAndRemainder(dividingBy: weights)
-            shares[c.name] = q
-            given += q
-            remainders.append((c, r, c.current > q))
+    /// ``divide(total:over:maxReplicasPerDatacenter:minDatacenters:)`` as replicas per candidate, in
+    /// the order of `candidates` (0 for those that get none): what the planner reads without hashing names.
+    static func shares(
+        total: Int, over candidates: [DivisionCandidate], maxReplicasPerDatacenter: Int?, minDatacenters: Int
+    ) -> (replicas: [Int], placedCount: Int, unplaced: Int, spreadShort: Bool) {
+        var run = DivisionRun(candidates, maxReplicasPerDatacenter: maxReplicasPerDatacenter)
+        let unplaced = run.fill(max(0, total))
+        let spreadShort = run.spread(over: min(max(1, minDatacenters), max(0, total)))
+        var replicas = [Int](repeating: 0, count: candidates.count)
+        var placedCount = 0
+        for (position, index) in run.order.enumerated() where run.assigned[position] > 0 {
+            replicas[index] = run.assigned[position]
+            placedCount += 1
         }
-        // Equal remainders: the datacenter already running more than its floor keeps the extra
-        // replica, so the same inputs give the same division on the next pass.
-        let order = remainders.sorted { a, b in
-            if a.remainder != b.remainder { return a.remainder > b.remainder }
-            if a.holdsExtra != b.holdsExtra { return a.holdsExtra }
-            return a.candidate.name < b.candidate.name
-        }
-        for entry in order.prefix(total - given) { shares[entry.candidate.name, default: 0] += 1 }
-        return shares
+        return (replicas, placedCount, unplaced, spreadShort)
     }
 }
