@@ -156,9 +156,13 @@ public final class LocalEtcd: Sendable {
     }
 
     /// The index of the member that is the Raft leader, as the live members report it (nil while none is).
-    public func leader() async throws -> Int? {
-        for (index, member) in members.enumerated() {
-            let transport = try EtcdHTTPTransport(configuration: EtcdStorageConfiguration(endpoints: [member.clientURL], requestTimeout: .seconds(1)))
+    public func leader() async throws -> Int? { try await Self.leader(among: members.map(\.clientURL)) }
+
+    /// The index of the Raft leader among etcd members with these client URLs (nil while none is),
+    /// as the members that answer report it: also for members another process started.
+    public static func leader(among clientURLs: [URL]) async throws -> Int? {
+        for (index, url) in clientURLs.enumerated() {
+            let transport = try EtcdHTTPTransport(configuration: EtcdStorageConfiguration(endpoints: [url], requestTimeout: .seconds(1)))
             let status: Data?
             do {
                 status = try await transport.call("maintenance/status", [:])

@@ -16,10 +16,11 @@ struct StartedFederation {
     /// The `--data-dir` of `concord up`.
     let dir: URL
 
-    /// Starts `concord up` with `datacenters` members in `dir` and waits until it is ready; on a
+    /// Starts `concord up` with `datacenters` members (and `extraArguments`) in `dir` and waits until it is ready; on a
     /// failure every process it started is killed before the error is thrown.
-    static func start(in dir: URL, datacenters: Int = 3) async throws -> StartedFederation {
-        let up = try Background(try concordBinary(), ["up", "--datacenters", "\(datacenters)", "--data-dir", dir.path], logPath: dir.appendingPathComponent("up.log").path)
+    static func start(in dir: URL, datacenters: Int = 3, extraArguments: [String] = []) async throws -> StartedFederation {
+        let up = try Background(
+            try concordBinary(), ["up", "--datacenters", "\(datacenters)", "--data-dir", dir.path] + extraArguments, logPath: dir.appendingPathComponent("up.log").path)
         do {
             let started = try await eventually(timeout: .seconds(120), every: .milliseconds(200)) {
                 guard up.exitStatus == nil else { throw E2EError("concord up exited:\n\(up.log)") }
