@@ -121,6 +121,8 @@ let package = Package(
         .executableTarget(name: "concord", dependencies: ["ConcordCLI"], swiftSettings: strict),
         // Times the ActiveActive division and planning in the core (hack/bench/placement.sh); Foundation only, so a release build is quick.
         .executableTarget(name: "placement-bench", dependencies: ["FederationCore", "FederationAPI"], path: "Sources/PlacementBench", swiftSettings: strict),
+        // Times the replication planner in the core (hack/bench/replication-plan.sh); Foundation only, so a release build is quick.
+        .executableTarget(name: "replication-plan-bench", dependencies: ["FederationCore", "FederationAPI"], path: "Sources/ReplicationPlanBench", swiftSettings: strict),
         // Test support shared by the test targets: fixtures, in-process control plane, manual clock.
         .target(
             name: "ConcordTesting",

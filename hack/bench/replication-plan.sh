@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Times Concord's pure replication planner (FederationCore.planReplication): OBJECTS source objects
-# compared against TARGETS targets that are all in sync (the steady state every pass starts from).
+# compared against TARGETS targets that are all in sync (the steady state every pass starts from),
+# with every content hash computed and with hashes remembered by uid and resourceVersion. Prints the
+# best and the median of RUNS passes, release build (replication-plan-bench: Foundation only).
 #
-#   hack/bench/replication-plan.sh                       # release build, 100,000 objects × 10 targets
+#   hack/bench/replication-plan.sh                       # 10,000 × 3, then 100,000 objects × 10 targets
 #   OBJECTS=10000 TARGETS=3 hack/bench/replication-plan.sh
-#   CONCORD_BIN=path/to/concord hack/bench/replication-plan.sh
+#   REPLICATION_PLAN_BENCH_BIN=path/to/replication-plan-bench hack/bench/replication-plan.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
-if [[ -z "${CONCORD_BIN:-}" ]]; then
-    swift build -c release --product concord >&2
-    CONCORD_BIN="$(swift build -c release --show-bin-path)/concord"
+if [[ -z "${REPLICATION_PLAN_BENCH_BIN:-}" ]]; then
+    swift build -c release --product replication-plan-bench >&2
+    REPLICATION_PLAN_BENCH_BIN="$(swift build -c release --show-bin-path)/replication-plan-bench"
 fi
-"$CONCORD_BIN" plan-bench --objects "${OBJECTS:-100000}" --targets "${TARGETS:-10}" --runs "${RUNS:-5}"
+args=(--runs "${RUNS:-5}")
+if [[ -n "${OBJECTS:-}${TARGETS:-}" ]]; then
+    args+=(--objects "${OBJECTS:-100000}" --targets "${TARGETS:-10}")
+fi
+"$REPLICATION_PLAN_BENCH_BIN" "${args[@]}"

@@ -27,7 +27,9 @@ public final class ContentHashMemo {
 
     /// The hash of `object`'s content, from the memo when its uid and resourceVersion were seen.
     public func hash(_ object: JSONValue) -> String {
-        guard let metadata = object["metadata"], let uid = metadata["uid"]?.stringValue, let rv = metadata["resourceVersion"]?.stringValue else {
+        guard case .object(let fields) = object, case .object(let metadata)? = fields["metadata"],
+            case .string(let uid)? = metadata["uid"], case .string(let rv)? = metadata["resourceVersion"]
+        else {
             return ReplicaContent.hash(of: object)
         }
         let key = Key(uid: uid, resourceVersion: rv)

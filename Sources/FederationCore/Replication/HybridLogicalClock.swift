@@ -91,13 +91,27 @@ extension HLCTimestamp {
     /// The latest reading among the `hlc` annotations of `objects`; nil when none holds one. Every
     /// replica is read on every pass, so only readings not behind the latest so far are parsed whole.
     static func latest(in objects: some Sequence<JSONValue>) -> HLCTimestamp? {
-        var best: HLCTimestamp?
-        for object in objects {
-            guard let text = object["metadata"]?["annotations"]?[FederationAnnotation.hybridLogicalClock]?.stringValue, let order = order(of: text) else { continue }
-            if let best, order < (best.wallMilliseconds, best.counter) { continue }
-            if let reading = HLCTimestamp(annotation: text), best.map({ $0 < reading }) ?? true { best = reading }
+        var latest = Latest()
+        for object in objects { latest.add(object["metadata"]?["annotations"]?[FederationAnnotation.hybridLogicalClock]) }
+        return latest.reading
+    }
+
+    /// The latest of the readings added so far: only readings not behind it are parsed whole.
+    struct Latest {
+        /// The latest reading; nil while none was added.
+        private(set) var reading: HLCTimestamp?
+
+        /// Adds an `hlc` annotation value; anything but a reading is ignored.
+        mutating func add(_ annotation: JSONValue?) {
+            guard case .string(let text)? = annotation, let order = order(of: text) else { return }
+            if let reading, order < (reading.wallMilliseconds, reading.counter) { return }
+            add(HLCTimestamp(annotation: text))
         }
-        return best
+
+        /// Adds a reading (nil: none).
+        mutating func add(_ candidate: HLCTimestamp?) {
+            if let candidate, reading.map({ $0 < candidate }) ?? true { reading = candidate }
+        }
     }
 
     /// The wall time and counter of `<wall-ms>.<counter>@<datacenter>`, without reading the datacenter.

@@ -34,9 +34,14 @@ public func planReplication(
 ) -> ReplicationPlan {
     var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt, hash: hash)
     planner.sourceRegion = sourceRegion
-    planner.clock = HLCTimestamp.latest(in: targets.lazy.flatMap { $0.objects.values })
     let sortedSources = sources.sorted { $0.key < $1.key }.map { SourceObject(key: $0.key, object: $0.value) }
-    let plans = targets.sorted { $0.datacenter < $1.datacenter }.map { planner.plan($0, sources: sortedSources, selected: sources) }
+    let sortedTargets = targets.sorted { $0.datacenter < $1.datacenter }
+    let regionAllowed = sortedTargets.map { rule.spec.residency?.allows(region: $0.region) ?? true }
+    let sweeps = sortedTargets.indices.map { planner.sweep(sortedTargets[$0], sources: sortedSources, selected: sources, regionAllowed: regionAllowed[$0]) }
+    var latest = HLCTimestamp.Latest()
+    for sweep in sweeps { latest.add(sweep.latest.reading) }
+    planner.clock = latest.reading
+    let plans = sortedTargets.indices.map { planner.plan(sortedTargets[$0], sources: sortedSources, sweep: sweeps[$0], regionAllowed: regionAllowed[$0]) }
     return ReplicationPlan(source: source, epoch: epoch, objects: sources.count, targets: plans, clock: planner.clock)
 }
 
@@ -63,14 +68,14 @@ struct ReplicationPlanner {
         self.ruleID = rule.ruleAnnotationValue
     }
 
-    mutating func plan(_ target: ReplicationTargetView, sources: [SourceObject], selected: [ReplicaKey: JSONValue]) -> TargetPlan {
+    /// The effects for `target`, from its sweep: in-sync objects were counted there, the rest are planned here.
+    mutating func plan(_ target: ReplicationTargetView, sources: [SourceObject], sweep: TargetSweep, regionAllowed: Bool) -> TargetPlan {
         var first: [ReplicationEffect] = [], writes: [ReplicationEffect] = [], deletes: [ReplicationEffect] = []
-        var allowed = 0, inSync = 0, found = 0
-        let regionAllowed = rule.spec.residency?.allows(region: target.region) ?? true
-        for source in sources {
+        var allowed = sweep.inSync, inSync = sweep.inSync
+        for index in sweep.pending {
+            let source = sources[index]
             let key = source.key, object = source.object
             let replica = target.objects[key]
-            if replica != nil { found += 1 }
             guard regionAllowed, source.residency.map({ target.region.hasPrefix($0) }) ?? true else {
                 first.append(.blocked(key))
                 if let replica, ReplicaStamp(of: replica).rule == ruleID { first.append(.deleteOutsideResidency(key)) }
@@ -81,13 +86,12 @@ struct ReplicationPlanner {
                 writes += missing(key, source: object, at: target.datacenter)
                 continue
             }
-            let effects = compare(key, source: object, revision: source.revision, replica: replica, at: target.datacenter)
+            let effects = compare(key, source: object, revision: source.revision, replica: replica, at: target.datacenter, replicaHash: sweep.replicaHashes[index])
             if effects.isEmpty { inSync += 1 }
             writes += effects
         }
-        // Objects the source lacks; when every object here matched a source object there are none.
-        let extra = found == target.objects.count ? [] : target.objects.filter { selected[$0.key] == nil }.sorted { $0.key < $1.key }
-        for (key, replica) in extra {
+        // Objects the source lacks.
+        for (key, replica) in sweep.extra {
             let owner = ReplicaStamp(of: replica).rule
             if owner == nil, selects(key, replica) {
                 // Written in this member, never at the source (a write a former primary accepted before it
@@ -112,10 +116,13 @@ struct ReplicationPlanner {
     /// True when one of the rule's resources selects `object` (of `key`'s kind).
     func selects(_ key: ReplicaKey, _ object: JSONValue) -> Bool { rule.selects(key, object) }
 
-    /// The effects for a source object whose replica exists (empty: in sync).
-    mutating func compare(_ key: ReplicaKey, source object: JSONValue, revision: String?, replica: JSONValue, at datacenter: String) -> [ReplicationEffect] {
+    /// The effects for a source object whose replica exists (empty: in sync); `known` is the
+    /// replica's hash when already computed.
+    mutating func compare(
+        _ key: ReplicaKey, source object: JSONValue, revision: String?, replica: JSONValue, at datacenter: String, replicaHash known: String? = nil
+    ) -> [ReplicationEffect] {
         let stamp = ReplicaStamp(of: replica)
-        let replicaHash = hash(replica)
+        let replicaHash = known ?? hash(replica)
         let sourceChanged = stamp.sourceRevision != revision || stamp.sourceDatacenter != source
         if let owner = stamp.rule, owner != ruleID {
             // Another rule wrote it: two rules must never take turns rewriting one object.
@@ -158,23 +165,5 @@ extension ReplicationRule {
     func selects(_ key: ReplicaKey, _ object: JSONValue) -> Bool {
         let labels = ReplicaContent.labels(of: object)
         return spec.resources.contains { $0.apiVersion == key.apiVersion && $0.kind == key.kind && $0.matches(name: key.name, labels: labels) }
-    }
-}
-
-/// A selected source object with what every target's comparison reads of it, read once per pass.
-struct SourceObject {
-    let key: ReplicaKey
-    let object: JSONValue
-    /// Its `federation.concord.dev/residency` label, if set and not empty.
-    let residency: String?
-    /// Its resourceVersion.
-    let revision: String?
-
-    init(key: ReplicaKey, object: JSONValue) {
-        self.key = key
-        self.object = object
-        let label = object["metadata"]?["labels"]?[FederationLabel.residency]?.stringValue
-        residency = label?.isEmpty == false ? label : nil
-        revision = ReplicaContent.resourceVersion(of: object)
     }
 }

@@ -8,8 +8,8 @@ import Foundation
 /// labels and annotations are copied, but a member's own tooling may add its own, and server
 /// noise (resourceVersion, managedFields, timestamps) differs in every cluster.
 public enum ReplicaContent {
-    /// Top-level fields that are never content.
-    static let excludedFields: Set<String> = ["apiVersion", "kind", "metadata", "status"]
+    /// True for the top-level fields that are never content: `apiVersion`, `kind`, `metadata` and `status`.
+    static func isExcluded(field: String) -> Bool { field == "metadata" || field == "apiVersion" || field == "kind" || field == "status" }
     /// Annotations never copied to a replica: Concord's own and kubectl's client-side apply record.
     static let droppedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -21,20 +21,35 @@ public enum ReplicaContent {
 
     /// The content fields of `object`, sorted by key when encoded.
     public static func content(of object: JSONValue) -> JSONValue {
-        .object((object.objectValue ?? [:]).filter { !excludedFields.contains($0.key) })
+        .object((object.objectValue ?? [:]).filter { !isExcluded(field: $0.key) })
     }
 
     /// A 64-bit FNV-1a hash of the content's canonical JSON (sorted keys), as 16 hex digits.
     /// It detects change; it is not a security measure.
     public static func hash(of object: JSONValue) -> String {
+        // The bytes of `CompactJSON.encode(content(of: object))`, written without copying the content.
+        var json: [UInt8] = []
+        json.reserveCapacity(512)
+        json.append(UInt8(ascii: "{"))
+        for (key, value) in (object.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) where !isExcluded(field: key) {
+            if json.count > 1 { json.append(UInt8(ascii: ",")) }
+            CompactJSON.encode(.string(key), into: &json)
+            json.append(UInt8(ascii: ":"))
+            CompactJSON.encode(value, into: &json)
+        }
+        json.append(UInt8(ascii: "}"))
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in CompactJSON.encode(content(of: object)) {
+        for byte in json {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return String(unsafeUninitializedCapacity: 16) { digits in
+            for index in 0..<16 { digits[index] = hexDigits[Int((hash >> UInt64(60 - 4 * index)) & 0xF)] }
+            return 16
+        }
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// The object's labels.
     public static func labels(of object: JSONValue) -> [String: String] {
@@ -48,8 +63,11 @@ public enum ReplicaContent {
 
     /// The annotations a replica copies from its source: all but Concord's and kubectl's apply record.
     public static func copiedAnnotations(of object: JSONValue) -> [String: String] {
-        annotations(of: object).filter { !$0.key.hasPrefix(FederationGroup.prefix) && $0.key != droppedAnnotation }
+        annotations(of: object).filter { !isDropped(annotation: $0.key) }
     }
+
+    /// True for the annotations a replica never copies: Concord's own and kubectl's apply record.
+    static func isDropped(annotation key: String) -> Bool { key.hasPrefix(FederationGroup.prefix) || key == droppedAnnotation }
 
     /// The labels a replica copies from its source: all of them.
     public static func copiedLabels(of object: JSONValue) -> [String: String] { labels(of: object) }
@@ -59,7 +77,7 @@ public enum ReplicaContent {
         let labels = replica["metadata"]?["labels"], annotations = replica["metadata"]?["annotations"]
         for (key, value) in source["metadata"]?["labels"]?.objectValue ?? [:] where labels?[key] != value { return false }
         for (key, value) in source["metadata"]?["annotations"]?.objectValue ?? [:] where annotations?[key] != value {
-            if !key.hasPrefix(FederationGroup.prefix) && key != droppedAnnotation { return false }
+            if !isDropped(annotation: key) { return false }
         }
         return true
     }

@@ -1,0 +1,91 @@
+import FederationAPI
+import Foundation
+
+/// Times the replication planner in its steady state: every target already holds what a first
+/// pass wrote, so a timed pass compares every object with every replica and writes nothing.
+/// Shared by `concord plan-bench` and `replication-plan-bench` (hack/bench/replication-plan.sh).
+public struct ReplicationPlanBenchmark: Sendable {
+    /// The rule planned: ConfigMaps in `shop`.
+    public let rule: ReplicationRule
+    /// The source objects.
+    public let sources: [ReplicaKey: JSONValue]
+    /// The targets, every replica in sync.
+    public let targets: [ReplicationTargetView]
+    /// The planning time.
+    public let now: Date
+
+    /// Builds `objects` ConfigMaps (64-byte values, one label) and `targets` targets holding their replicas.
+    public init(objects: Int, targets: Int, now: Date = Date()) {
+        rule = ReplicationRule(
+            metadata: ObjectMeta(name: "bench", namespace: "shop"),
+            spec: ReplicationRuleSpec(resources: [ReplicatedResource(apiVersion: "v1", kind: "ConfigMap")]))
+        self.now = now
+        var sources: [ReplicaKey: JSONValue] = [:]
+        for i in 0..<objects {
+            let name = "object-\(i)"
+            sources[ReplicaKey(apiVersion: "v1", kind: "ConfigMap", name: name)] = [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": [
+                    "name": .string(name), "namespace": "shop", "uid": .string("uid-\(i)"), "resourceVersion": .string("\(i + 1)"), "labels": ["scope": "global"],
+                ],
+                "data": ["value": .string(String(repeating: "x", count: 64)), "index": .string("\(i)")],
+            ]
+        }
+        self.sources = sources
+        let first = planReplication(rule: rule, source: "src", epoch: 1, sources: sources, targets: [ReplicationTargetView(datacenter: "t", region: "r", objects: [:])], now: now)
+        var replicas: [ReplicaKey: JSONValue] = [:]
+        for case .create(let write) in first.targets[0].effects { replicas[write.key] = write.object }
+        self.targets = (0..<targets).map { t in
+            ReplicationTargetView(datacenter: "target-\(t)", region: "r-\(t)", objects: replicas.mapValues { replica in
+                var stored = replica
+                stored["metadata"]?["uid"] = .string("target-\(t)-\(ReplicaContent.name(of: replica))")
+                stored["metadata"]?["resourceVersion"] = "1"
+                return stored
+            })
+        }
+    }
+
+    /// One planning pass with `hash`.
+    public func plan(hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:)) -> ReplicationPlan {
+        planReplication(rule: rule, source: "src", epoch: 1, sources: sources, targets: targets, now: now, hash: hash)
+    }
+
+    /// Times `runs` passes with every hash computed, then `runs` with hashes remembered by uid and
+    /// resourceVersion; one line each with the best and the median. Throws when a pass writes.
+    public func report(runs: Int) throws -> [String] {
+        let memo = ContentHashMemo()
+        let variants: [(String, (JSONValue) -> String)] = [("every hash computed", ReplicaContent.hash(of:)), ("hashes remembered by uid and resourceVersion", memo.hash)]
+        return try variants.map { label, hash in
+            let times = try timed(runs) {
+                memo.nextPass()
+                return plan(hash: hash)
+            }
+            let pairs = Double(max(1, sources.count * targets.count))
+            let perPair = String(format: "%.0f ns", Double(times[0].components.attoseconds) / 1e9 / pairs + Double(times[0].components.seconds) * 1e9 / pairs)
+            return "replication plan, \(sources.count) objects × \(targets.count) targets, all in sync, \(label): best \(Self.ms(times[0])) (\(perPair) per object and target), median \(Self.ms(times[times.count / 2])) over \(runs) runs"
+        }
+    }
+
+    /// Sorted durations of `runs` plans; each must find every target in sync.
+    func timed(_ runs: Int, _ plan: () -> ReplicationPlan) throws -> [Duration] {
+        let clock = ContinuousClock()
+        var times: [Duration] = []
+        for _ in 0..<runs {
+            let started = clock.now
+            let result = plan()
+            times.append(clock.now - started)
+            guard result.targets.allSatisfy({ $0.inSync == sources.count && $0.effects.isEmpty }) else { throw PlannerWroteError() }
+        }
+        return times.sorted()
+    }
+
+    static func ms(_ d: Duration) -> String {
+        String(format: "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+    }
+}
+
+/// A timed pass planned writes to targets that were all in sync.
+public struct PlannerWroteError: Error, CustomStringConvertible {
+    /// The one-line message.
+    public var description: String { "the planner wrote to in-sync targets" }
+}
