@@ -45,7 +45,6 @@ struct WatchTests {
         }
     }
 
-    // SQLite only: etcd compaction is cluster-wide and would expire the shared test etcd's history under other tests; its 410 is in StorageContractWatchTests.
     @Test func resumePointOlderThanHistoryGetsError410InsideA200Stream() async throws {
         try await withTestControlPlane(configure: { config in
             config.makeStore = { dir in
@@ -69,7 +68,6 @@ struct WatchTests {
         }
     }
 
-    // SQLite only: on etcd the garbage collector's lease election sleeps on the same manual clock, so its sleepers are not the watch's alone.
     @Test func bookmarksAreSentOnlyWhenAllowed() async throws {
         let clock = ManualClock()
         try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
@@ -126,7 +124,6 @@ struct WatchTests {
         }
     }
 
-    // SQLite only: on etcd the garbage collector's lease election sleeps on the same manual clock, so its sleepers are not the watch's alone.
     @Test func timeoutSecondsClosesTheStreamCleanly() async throws {
         let clock = ManualClock()
         try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
@@ -167,8 +164,8 @@ struct WatchTests {
         }
     }
 
-    @Test(arguments: TestStorage.allCases) func gracefulStopEndsOpenWatches(_ storage: TestStorage) async throws {
-        try await withTestControlPlane(storage: storage) { plane in
+    @Test func gracefulStopEndsOpenWatches() async throws {
+        try await withTestControlPlane { plane in
             let client = APIClient(plane)
             var events = try await client.watch(Self.cms + "?watch=true&resourceVersion=1").makeAsyncIterator()
             await plane.server.stop()
@@ -185,7 +182,6 @@ final class StoreBox: Sendable {
 }
 
 struct WatchClientDisconnectTests {
-    // SQLite only: it counts the store's open watches, which only SQLiteObjectStore reports (activeWatchCount).
     @Test func aClientThatGoesAwayReleasesItsStorageWatch() async throws {
         let box = StoreBox()
         try await withTestControlPlane(configure: { config in
