@@ -63,7 +63,7 @@ struct FailoverTestSetup {
         _ = try await hub.resource(Datacenter.self).create(Datacenter(metadata: ObjectMeta(name: name, labels: labels), spec: spec))
     }
 
-    /// Namespace `shop` in `member`, with Deployment and Service `name` (port 80 → 8080).
+    /// Namespace `shop` in `member`, with Deployment and Service `name` (port 80 → 8080), once every replica is ready.
     static func deploy(_ name: String, replicas: Int, in member: KubeClient) async throws {
         do {
             _ = try await member.resource(Namespace.self).create(Namespace(name: "shop"))
@@ -76,6 +76,9 @@ struct FailoverTestSetup {
         _ = try await member.resource(KubeService.self).create(KubeService(
             metadata: ObjectMeta(name: name, namespace: "shop"),
             spec: ServiceSpec(selector: ["app": name], ports: [ServicePort(name: "http", protocol: "TCP", port: 80, targetPort: .int(8080))])))
+        // Deployed means running, as when a person protects a live service: a ServiceFailover
+        // created during the rollout would rightly count the unready replicas against the primary.
+        try await waitUntil("\(name) rolled out", timeout: .seconds(30)) { try await deployment(name, in: member)?.ready == replicas }
     }
 
     /// Creates ServiceFailover `shop/<name>`.
