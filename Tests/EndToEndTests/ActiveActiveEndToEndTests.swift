@@ -45,7 +45,7 @@ import Glibc
             guard try await Self.placement(members, web + others) == "eu-central=3,us-east=6,us-west=3" else { return false }
             return try await status(".status.phase") == "Active"
         }
-        let placedState = "\(try await Self.placement(members, web + others)); status \(try await status(".status"))\n\(placed ? "" : await fed.diagnostics(namespace: "shop"))"
+        let placedState = "\(try await Self.placement(members, web + others)); status \(try await status(".status"))\n\(placed ? "" : try await fed.diagnostics(namespace: "shop"))"
         try #require(placed, "no 6/3/3: \(placedState)")
         #expect(try await division() == "eu-central=3 us-east=6 us-west=3 ")
         #expect(try await hub("wait", "--for=condition=Ready", "sf/web", "-n", "shop", "--timeout=30s").succeeded)

@@ -78,20 +78,28 @@ struct ReplicationPlanInputs {
             let selected = sourceObjects.filter { key, object in
                 rule.spec.resources.contains { $0.kind == key.kind && $0.apiVersion == key.apiVersion && $0.matches(name: key.name, labels: ReplicaContent.labels(of: object)) }
             }
-            var views: [ReplicationTargetView] = []
-            var skipped: [String] = []
-            let selector = rule.spec.effectiveTargetSelector
-            for dc in datacenters where dc.metadata.name != source && dc.metadata.deletionTimestamp == nil && selector.matches(dc.metadata.labels) {
-                let name = dc.metadata.name ?? ""
-                if !down(dc), let objects = objects[id]?[name] {
-                    views.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
-                } else {
-                    skipped.append(name)
-                }
-            }
+            let (views, skipped) = members(of: rule, except: source, among: datacenters, unreachable: unreachable)
             let plan = planReplication(rule: rule, source: source, sourceRegion: sourceDC.spec.region, epoch: epoch, sources: selected, targets: views, now: now)
             return ReplicationPlanReport(rule: id, plan: plan, unreachable: skipped)
         }
+    }
+
+    /// The members `rule` selects (but `source`), as the controller reads them: each read one's
+    /// objects, and the names of those unreachable (or assumed so) or unread, which are not planned.
+    private func members(
+        of rule: ReplicationRule, except source: String?, among datacenters: [Datacenter], unreachable: Set<String>
+    ) -> (views: [ReplicationTargetView], skipped: [String]) {
+        let id = rule.ruleAnnotationValue, selector = rule.spec.effectiveTargetSelector
+        var views: [ReplicationTargetView] = [], skipped: [String] = []
+        for dc in datacenters where dc.metadata.name != source && dc.metadata.deletionTimestamp == nil && selector.matches(dc.metadata.labels) {
+            let name = dc.metadata.name ?? ""
+            if !unreachable.contains(name), dc.status?.phase != .unreachable, let objects = objects[id]?[name] {
+                views.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
+            } else {
+                skipped.append(name)
+            }
+        }
+        return (views, skipped)
     }
 
     /// One rule's Mesh pass (``FederationCore/planMeshReplication``): every member the rule selects is
@@ -104,17 +112,8 @@ struct ReplicationPlanInputs {
         if let refusal = MeshReplication.refusal(of: rule, policy: policy.metadata.name ?? "") {
             return ReplicationPlanReport(rule: id, source: MeshReplication.source, epoch: epoch, waiting: refusal.message)
         }
-        let selector = rule.spec.effectiveTargetSelector
-        var views: [ReplicationTargetView] = [], skipped: [String] = [], writtenAt: [String: [ReplicaKey: Date]] = [:]
-        for dc in datacenters where dc.metadata.deletionTimestamp == nil && selector.matches(dc.metadata.labels) {
-            let name = dc.metadata.name ?? ""
-            if !unreachable.contains(name), dc.status?.phase != .unreachable, let objects = objects[id]?[name] {
-                views.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
-                writtenAt[name] = objects.compactMapValues(ReplicaContent.writtenAt(of:))
-            } else {
-                skipped.append(name)
-            }
-        }
+        let (views, skipped) = members(of: rule, except: nil, among: datacenters, unreachable: unreachable)
+        let writtenAt = Dictionary(uniqueKeysWithValues: views.map { ($0.datacenter, $0.objects.compactMapValues(ReplicaContent.writtenAt(of:))) })
         guard views.count + skipped.count > 1 else {
             return ReplicationPlanReport(rule: id, source: MeshReplication.source, epoch: epoch, waiting: "Mesh needs two members matching spec.targets")
         }

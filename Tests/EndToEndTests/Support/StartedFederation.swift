@@ -42,10 +42,10 @@ struct StartedFederation {
 
     /// What a person debugging a failed wait reads first: the hub's Events in `namespace` and the
     /// controller's last warnings and errors.
-    func diagnostics(namespace: String) async -> String {
-        let events = (try? await hub("get", "events", "-n", namespace, "--sort-by=.lastTimestamp"))
-            .map { $0.stdout + $0.stderr } ?? "(kubectl get events failed)"
-        let log = (try? String(contentsOf: dir.appendingPathComponent("logs/controller.log"), encoding: .utf8)) ?? ""
+    func diagnostics(namespace: String) async throws -> String {
+        let result = try await hub("get", "events", "-n", namespace, "--sort-by=.lastTimestamp")
+        let events = result.stdout + result.stderr
+        let log = try String(contentsOf: dir.appendingPathComponent("logs/controller.log"), encoding: .utf8)
         let notable = log.split(separator: "\n").filter { $0.contains(" WARNING ") || $0.contains(" ERROR ") }.suffix(30)
         return "events in \(namespace):\n\(events)\ncontroller warnings and errors (last 30):\n\(notable.joined(separator: "\n"))"
     }
