@@ -18,6 +18,17 @@ public enum TestStorage: String, Sendable, CaseIterable, CustomStringConvertible
         case .etcd: return { _ in try await EtcdObjectStore(configuration: try await SharedTestEtcd.shared.configuration()) }
         }
     }
+
+    /// A `makeStore` whose every opening finds the same objects (SQLite in the data directory, etcd under
+    /// one prefix), for tests that stop a control plane and start another on what the first one stored.
+    public func lastingStore() async throws -> @Sendable (_ dataDirectory: String) async throws -> any ObjectStore {
+        switch self {
+        case .sqlite: return DefaultStore.open
+        case .etcd:
+            let configuration = try await SharedTestEtcd.shared.configuration()
+            return { _ in try await EtcdObjectStore(configuration: configuration) }
+        }
+    }
 }
 
 /// The one-member etcd every etcd-backed test of this process shares, started on first use and gone

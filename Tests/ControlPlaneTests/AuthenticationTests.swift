@@ -6,8 +6,8 @@ import Testing
 @testable import ControlPlane
 
 struct AuthenticationTests {
-    @Test func requestsWithoutTokenGet401WithStatusBody() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func requestsWithoutTokenGet401WithStatusBody(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane, anonymous: true).get("/api/v1/namespaces")
             #expect(reply.status == 401)
             #expect(reply.json["kind"] == "Status")
@@ -16,23 +16,23 @@ struct AuthenticationTests {
         }
     }
 
-    @Test func wrongTokenIsRejected() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func wrongTokenIsRejected(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane, token: "nope").get("/api/v1/namespaces")
             #expect(reply.status == 401)
         }
     }
 
-    @Test(arguments: ["/healthz", "/livez", "/readyz", "/version"])
-    func publicInfoIsServedAnonymously(path: String) async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases, ["/healthz", "/livez", "/readyz", "/version"])
+    func publicInfoIsServedAnonymously(_ storage: TestStorage, path: String) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane, anonymous: true).get(path)
             #expect(reply.status == 200)
         }
     }
 
-    @Test func tokenInPathPrefixAuthenticatesForClientsThatSendNoHeader() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func tokenInPathPrefixAuthenticatesForClientsThatSendNoHeader(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let anonymous = APIClient(plane, anonymous: true)
             let good = try await anonymous.get("/token/\(plane.token)/api/v1/namespaces/default")
             #expect(good.status == 200)
@@ -42,8 +42,8 @@ struct AuthenticationTests {
         }
     }
 
-    @Test func kubeconfigCarriesServerTokenAndContext() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func kubeconfigCarriesServerTokenAndContext(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let text = try String(contentsOfFile: plane.kubeconfigPath, encoding: .utf8)
             #expect(text.contains("server: http://127.0.0.1:\(plane.port)/token/\(plane.token)"))
             #expect(text.contains("token: \(plane.token)"))
@@ -52,11 +52,11 @@ struct AuthenticationTests {
         }
     }
 
-    @Test func generatedTokenIsKeptAndReusedOnRestart() async throws {
+    @Test(arguments: TestStorage.allCases) func generatedTokenIsKeptAndReusedOnRestart(_ storage: TestStorage) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-token-\(UUID().uuidString)").path
         defer { TemporaryFiles.remove(dir) }
-        let first = try await withTestControlPlane(configure: { $0.dataDirectory = dir }) { $0.token }
-        let second = try await withTestControlPlane(configure: { $0.dataDirectory = dir }) { $0.token }
+        let first = try await withTestControlPlane(storage: storage, configure: { $0.dataDirectory = dir }) { $0.token }
+        let second = try await withTestControlPlane(storage: storage, configure: { $0.dataDirectory = dir }) { $0.token }
         #expect(!first.isEmpty)
         #expect(first == second)
         let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/token")
@@ -65,8 +65,8 @@ struct AuthenticationTests {
 }
 
 struct AuthenticationDisabledTests {
-    @Test func withoutAuthenticationEveryoneIsServedAndTheKubeconfigHasNoToken() async throws {
-        try await withTestControlPlane(configure: { $0.requiresAuthentication = false }) { plane in
+    @Test(arguments: TestStorage.allCases) func withoutAuthenticationEveryoneIsServedAndTheKubeconfigHasNoToken(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage, configure: { $0.requiresAuthentication = false }) { plane in
             let reply = try await APIClient(plane, anonymous: true).get("/api/v1/namespaces")
             #expect(reply.status == 200)
             let text = try String(contentsOfFile: plane.kubeconfigPath, encoding: .utf8)

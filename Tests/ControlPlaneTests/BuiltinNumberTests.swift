@@ -16,12 +16,13 @@ struct BuiltinNumberTests {
         return Data(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"\#(name)"},"spec":\#(spec)}"#.utf8)
     }
 
-    @Test(arguments: [
+    @Test(arguments: TestStorage.allCases, [
         ("1e3", "number 1000"), ("1.0", "number 1"), ("1.5", "number 1.5"), ("2147483648", "number 2147483648"),
         ("9223372036854775808", "number 9223372036854776000"), (#""3""#, "string"), ("true", "bool"),
     ])
-    func createRefusesWhatGoCannotDecode(_ replicas: String, _ what: String) async throws {
-        try await withTestControlPlane { plane in
+    func createRefusesWhatGoCannotDecode(_ storage: TestStorage, _ number: (String, String)) async throws {
+        let (replicas, what) = number
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).send(.POST, Self.deployments, body: Self.deployment("d", replicas: replicas))
             #expect(reply.status == 400)
             #expect(reply.json["reason"] == "BadRequest")
@@ -30,8 +31,8 @@ struct BuiltinNumberTests {
         }
     }
 
-    @Test func int32BoundsAndServicePorts() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func int32BoundsAndServicePorts(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             #expect(try await client.send(.POST, Self.deployments, body: Self.deployment("edge", replicas: "2147483647")).status == 201)
             let service = #"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"port":4294967376}]}}"#
@@ -41,8 +42,8 @@ struct BuiltinNumberTests {
         }
     }
 
-    @Test func patchesAreCheckedAfterPatching() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func patchesAreCheckedAfterPatching(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try #require(try await client.send(.POST, Self.deployments, body: Self.deployment("d", replicas: "2")).status == 201)
             let merge = try await client.send(
@@ -68,8 +69,8 @@ struct BuiltinNumberTests {
         }
     }
 
-    @Test func scaleTakesOnlyAnInt32() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func scaleTakesOnlyAnInt32(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try #require(try await client.send(.POST, Self.deployments, body: Self.deployment("d", replicas: "2")).status == 201)
             for replicas in ["1e3", "2147483648", "1.5"] {
@@ -82,8 +83,8 @@ struct BuiltinNumberTests {
         }
     }
 
-    @Test func yamlBodiesConvertWholeFloatsFirst() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func yamlBodiesConvertWholeFloatsFirst(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: y\nspec:\n  replicas: 3.0\n  selector: {matchLabels: {app: a}}\n"
             let reply = try await APIClient(plane).send(.POST, Self.deployments, body: Data(yaml.utf8), contentType: "application/yaml")
             #expect(reply.status == 201, "\(reply.text)")

@@ -9,8 +9,8 @@ struct DiscoveryTests {
     static let aggregatedAccept =
         "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
 
-    @Test func versionReportsMinor32() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func versionReportsMinor32(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let version = try await APIClient(plane).get("/version").json
             #expect(version["major"] == "1")
             #expect(version["minor"] == "32")
@@ -18,8 +18,8 @@ struct DiscoveryTests {
         }
     }
 
-    @Test func aggregatedCoreDiscoveryHasOneUnnamedGroup() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aggregatedCoreDiscoveryHasOneUnnamedGroup(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).get("/api", accept: Self.aggregatedAccept)
             #expect(reply.contentType == "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
             let items = reply.json["items"]?.arrayValue ?? []
@@ -36,8 +36,8 @@ struct DiscoveryTests {
         }
     }
 
-    @Test func aggregatedGroupsIncludeBuiltInsAndNewCRDsAtOnce() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aggregatedGroupsIncludeBuiltInsAndNewCRDsAtOnce(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let before = try await client.get("/apis", accept: Self.aggregatedAccept).json
             let names = before["items"]?.arrayValue?.compactMap { $0.value(at: ["metadata", "name"])?.stringValue } ?? []
@@ -55,8 +55,8 @@ struct DiscoveryTests {
         }
     }
 
-    @Test func legacyDiscoveryShapes() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func legacyDiscoveryShapes(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let api = try await client.get("/api")
             #expect(api.contentType == "application/json")
@@ -86,8 +86,8 @@ struct DiscoveryTests {
 }
 
 struct OpenAPITests {
-    @Test func indexListsEveryGroupVersionWithAHash() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func indexListsEveryGroupVersionWithAHash(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let paths = try await client.get("/openapi/v3").json["paths"]?.objectValue ?? [:]
@@ -98,8 +98,8 @@ struct OpenAPITests {
         }
     }
 
-    @Test func groupVersionDocumentCarriesPatchGVKWithFieldValidationAndSchemas() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func groupVersionDocumentCarriesPatchGVKWithFieldValidationAndSchemas(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let doc = try await client.get("/openapi/v3/apis/example.com/v1?hash=x").json
@@ -119,8 +119,8 @@ struct OpenAPITests {
         }
     }
 
-    @Test func coreDocumentDescribesBuiltIns() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func coreDocumentDescribesBuiltIns(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let doc = try await APIClient(plane).get("/openapi/v3/api/v1").json
             let cm = try #require(doc.value(at: ["components", "schemas", "io.k8s.api.core.v1.ConfigMap"]))
             #expect(cm.value(at: ["properties", "data", "type"]) == "object")
@@ -129,8 +129,8 @@ struct OpenAPITests {
         }
     }
 
-    @Test func hashChangesWhenACRDIsInstalled() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func hashChangesWhenACRDIsInstalled(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let before = try await client.get("/openapi/v3").json.value(at: ["paths", "apis/example.com/v1", "serverRelativeURL"])
@@ -144,8 +144,8 @@ struct OpenAPITests {
         }
     }
 
-    @Test func openAPIV2IsTheEmptyProtobufDocument() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func openAPIV2IsTheEmptyProtobufDocument(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).get("/openapi/v2", accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
             #expect(reply.contentType == "application/octet-stream")
             let expected: [UInt8] = [

@@ -18,8 +18,8 @@ struct EventAPITests {
         "series": ["count": 2, "lastObservedTime": "2026-11-21T09:01:00.000000Z"],
     ]
 
-    @Test func anEventRecordedThroughEventsK8sIoIsACoreEventAboutTheSameObject() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func anEventRecordedThroughEventsK8sIoIsACoreEventAboutTheSameObject(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let created = try await client.post(Self.v1, Self.recorded)
             #expect(created.status == 201, "\(created.text)")
@@ -42,8 +42,8 @@ struct EventAPITests {
         }
     }
 
-    @Test func aCoreEventIsWatchedThroughEventsK8sIoInItsShape() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aCoreEventIsWatchedThroughEventsK8sIoInItsShape(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             var events = try await client.watch(Self.v1 + "?watch=true&fieldSelector=regarding.kind%3DConfigMap").makeAsyncIterator()
             let core: JSONValue = [

@@ -125,19 +125,20 @@ struct GarbageCollectionTests {
         }
     }
 
-    @Test func dependentsOrphanedWhileTheServerWasDownAreCollectedOnRestart() async throws {
+    @Test(arguments: TestStorage.allCases) func dependentsOrphanedWhileTheServerWasDownAreCollectedOnRestart(_ storage: TestStorage) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-gc-\(UUID().uuidString)").path
         defer { TemporaryFiles.remove(directory) }
-        try await withTestControlPlane(configure: { $0.dataDirectory = directory }) { plane in
+        let open = try await storage.lastingStore()
+        try await withTestControlPlane(storage: storage, configure: { $0.dataDirectory = directory; $0.makeStore = open }) { plane in
             let client = APIClient(plane)
             let owner = try await client.post(Self.cms, Fixtures.configMap("owner")).json
             #expect(try await client.post(Self.cms, Self.dependent("child", owners: [owner])).status == 201)
         }
         // Remove the owner behind the server's back: no collector sees it go.
-        let store = try SQLiteObjectStore(directory: URL(fileURLWithPath: directory))
+        let store = try await open(directory)
         _ = try await store.delete(StorageKey(resource: "configmaps", namespace: "default", name: "owner"), expectedRevision: nil)
         try await store.close()
-        try await withTestControlPlane(configure: { $0.dataDirectory = directory }) { plane in
+        try await withTestControlPlane(storage: storage, configure: { $0.dataDirectory = directory; $0.makeStore = open }) { plane in
             let client = APIClient(plane)
             try await waitUntil { try await !exists(client, "child") }
         }

@@ -20,14 +20,15 @@ struct ListTests {
         list["items"]?.arrayValue?.compactMap { $0.value(at: ["metadata", "name"])?.stringValue } ?? []
     }
 
-    @Test(arguments: [
+    @Test(arguments: TestStorage.allCases, [
         ("", ["a", "b", "c"]), ("?labelSelector=app%3Dweb", ["a", "b"]), ("?labelSelector=app%3Dweb,tier!%3Dfront", ["b"]),
         ("?labelSelector=app+in+(db,web),!tier", ["c"]), ("?labelSelector=tier", ["a", "b"]),
         ("?fieldSelector=metadata.name%3Db", ["b"]), ("?fieldSelector=metadata.name!%3Db", ["a", "c"]),
         ("?fieldSelector=metadata.namespace%3Dother", []),
     ])
-    func selectorsFilterLists(query: String, expected: [String]) async throws {
-        try await withTestControlPlane { plane in
+    func selectorsFilterLists(_ storage: TestStorage, _ selection: (String, [String])) async throws {
+        let (query, expected) = selection
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await seed(client)
             let reply = try await client.get(Self.cms + query)
@@ -99,7 +100,7 @@ struct ListTests {
 }
 
 struct BuiltinKindsTests {
-    @Test(arguments: [
+    @Test(arguments: TestStorage.allCases, [
         ("/api/v1/namespaces/default/services", ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web"], "spec": ["ports": [["port": 80]]]] as JSONValue),
         ("/api/v1/namespaces/default/endpoints", ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": "web"], "subsets": []] as JSONValue),
         ("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", ["apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": ["name": "web-1"], "addressType": "IPv4", "endpoints": []] as JSONValue),
@@ -108,8 +109,9 @@ struct BuiltinKindsTests {
         ("/api/v1/namespaces/default/events", ["apiVersion": "v1", "kind": "Event", "metadata": ["name": "e1"], "reason": "Created", "involvedObject": ["kind": "Widget", "name": "w1"]] as JSONValue),
         ("/apis/events.k8s.io/v1/namespaces/default/events", ["apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "e2"], "reason": "Created", "regarding": ["kind": "Widget", "name": "w1"]] as JSONValue),
     ])
-    func builtInKindsSupportCreateGetListDelete(path: String, object: JSONValue) async throws {
-        try await withTestControlPlane { plane in
+    func builtInKindsSupportCreateGetListDelete(_ storage: TestStorage, _ kind: (String, JSONValue)) async throws {
+        let (path, object) = kind
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let name = try #require(object.value(at: ["metadata", "name"])?.stringValue)
             let created = try await client.post(path, object)

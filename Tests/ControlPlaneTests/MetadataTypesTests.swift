@@ -22,8 +22,8 @@ struct MetadataTypesTests {
         Case(metadata: #"{"name":"m","generateName":7}"#, message: "cannot unmarshal number into Go struct field ObjectMeta.metadata.generateName of type string"),
     ]
 
-    @Test(arguments: cases) func aCustomResourceWithMistypedMetadataIsRefused(_ c: Case) async throws {
-        try await NumberHandlingTests.withGauges { client in
+    @Test(arguments: TestStorage.allCases, cases) func aCustomResourceWithMistypedMetadataIsRefused(_ storage: TestStorage, _ c: Case) async throws {
+        try await NumberHandlingTests.withGauges(storage) { client in
             let body = Data(#"{"apiVersion":"example.com/v1","kind":"Gauge","metadata":\#(c.metadata),"spec":{"total":1}}"#.utf8)
             let reply = try await client.send(.POST, NumberHandlingTests.gauges, body: body)
             #expect(reply.status == 400, "\(reply.text)")
@@ -32,8 +32,8 @@ struct MetadataTypesTests {
         }
     }
 
-    @Test(arguments: cases) func aConfigMapWithMistypedMetadataIsRefused(_ c: Case) async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases, cases) func aConfigMapWithMistypedMetadataIsRefused(_ storage: TestStorage, _ c: Case) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let body = Data(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":\#(c.metadata)}"#.utf8)
             let reply = try await client.send(.POST, "/api/v1/namespaces/default/configmaps", body: body)
@@ -42,8 +42,8 @@ struct MetadataTypesTests {
         }
     }
 
-    @Test func aMergePatchThatMistypesLabelsIsRefusedAndWellTypedMetadataPasses() async throws {
-        try await NumberHandlingTests.withGauges { client in
+    @Test(arguments: TestStorage.allCases) func aMergePatchThatMistypesLabelsIsRefusedAndWellTypedMetadataPasses(_ storage: TestStorage) async throws {
+        try await NumberHandlingTests.withGauges(storage) { client in
             let created = try await client.send(
                 .POST, NumberHandlingTests.gauges,
                 body: Data(#"{"apiVersion":"example.com/v1","kind":"Gauge","metadata":{"name":"p","labels":{"a":"b"},"finalizers":["x/y"]},"spec":{"total":1}}"#.utf8))

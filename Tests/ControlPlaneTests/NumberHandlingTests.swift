@@ -25,8 +25,8 @@ struct NumberHandlingTests {
 
     static let statusSchema: JSONValue = ["type": "object", "properties": ["seen": ["type": "integer", "format": "int64"]]]
 
-    static func withGauges(_ body: (APIClient) async throws -> Void) async throws {
-        try await withTestControlPlane { plane in
+    static func withGauges(_ storage: TestStorage, _ body: (APIClient) async throws -> Void) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let installed = try await client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Self.crd)
             try #require(installed.status == 201, "\(installed.text)")
@@ -51,8 +51,8 @@ struct NumberHandlingTests {
         return causes.map { "\($0["field"]?.stringValue ?? ""): \($0["message"]?.stringValue ?? "")" }.joined(separator: "; ")
     }
 
-    @Test func createRefusesAnIntegerBeyondInt64NamingTheField() async throws {
-        try await Self.withGauges { client in
+    @Test(arguments: TestStorage.allCases) func createRefusesAnIntegerBeyondInt64NamingTheField(_ storage: TestStorage) async throws {
+        try await Self.withGauges(storage) { client in
             let reply = try await client.send(.POST, Self.gauges, body: Self.gauge("big", spec: #"{"total":9223372036854775808}"#))
             #expect(reply.status == 422)
             #expect(reply.json["reason"] == "Invalid")
@@ -62,8 +62,8 @@ struct NumberHandlingTests {
         }
     }
 
-    @Test func storedIntegersAreServedBackExactlyWhenGotAndListed() async throws {
-        try await Self.withGauges { client in
+    @Test(arguments: TestStorage.allCases) func storedIntegersAreServedBackExactlyWhenGotAndListed(_ storage: TestStorage) async throws {
+        try await Self.withGauges(storage) { client in
             let spec = #"{"count":1.0,"list":[2e0,3],"plain":1e3,"port":8e1,"ratio":0.25,"total":9223372036854775807}"#
             let created = try await client.send(.POST, Self.gauges, body: Self.gauge("exact", spec: spec))
             try #require(created.status == 201, "\(created.text)")
@@ -74,8 +74,8 @@ struct NumberHandlingTests {
         }
     }
 
-    @Test func int32BoundsAreEnforced() async throws {
-        try await Self.withGauges { client in
+    @Test(arguments: TestStorage.allCases) func int32BoundsAreEnforced(_ storage: TestStorage) async throws {
+        try await Self.withGauges(storage) { client in
             let over = try await client.send(.POST, Self.gauges, body: Self.gauge("over", spec: #"{"count":2147483648}"#))
             #expect(over.status == 422)
             #expect(Self.cause(over) == "spec.count: Invalid value: 2147483648: Checked value must be of type integer with format int32 in spec.count")
@@ -84,8 +84,8 @@ struct NumberHandlingTests {
         }
     }
 
-    @Test func updateAndStatusWritesAreValidatedTheSameWay() async throws {
-        try await Self.withGauges { client in
+    @Test(arguments: TestStorage.allCases) func updateAndStatusWritesAreValidatedTheSameWay(_ storage: TestStorage) async throws {
+        try await Self.withGauges(storage) { client in
             let created = try await client.send(.POST, Self.gauges, body: Self.gauge("g", spec: #"{"count":1}"#))
             try #require(created.status == 201)
             let rv = created.json.value(at: ["metadata", "resourceVersion"])?.stringValue ?? ""
@@ -107,14 +107,15 @@ struct NumberHandlingTests {
         }
     }
 
-    @Test(arguments: [
+    @Test(arguments: TestStorage.allCases, [
         ("application/merge-patch+json", #"{"spec":{"total":9223372036854775808}}"#),
         ("application/json-patch+json", #"[{"op":"replace","path":"/spec/total","value":9223372036854775808}]"#),
         ("application/apply-patch+yaml", "apiVersion: example.com/v1\nkind: Gauge\nmetadata:\n  name: p\nspec:\n  total: 9223372036854775808\n"),
         ("application/merge-patch+json", #"{"spec":{"count":2147483648}}"#),
     ])
-    func patchResultsAreValidated(_ type: String, _ patch: String) async throws {
-        try await Self.withGauges { client in
+    func patchResultsAreValidated(_ storage: TestStorage, _ body: (String, String)) async throws {
+        let (type, patch) = body
+        try await Self.withGauges(storage) { client in
             let reply = try await Self.patchGauge(client, type, patch)
             #expect(reply.status == 422, "\(reply.text)")
             #expect(Self.cause(reply).hasPrefix(patch.contains("count") ? "spec.count: " : "spec.total: "))
@@ -123,21 +124,22 @@ struct NumberHandlingTests {
         }
     }
 
-    @Test(arguments: [
+    @Test(arguments: TestStorage.allCases, [
         ("application/merge-patch+json", #"{"spec":{"total":1e3}}"#),
         ("application/json-patch+json", #"[{"op":"add","path":"/spec/total","value":1000.0}]"#),
         ("application/apply-patch+yaml", "apiVersion: example.com/v1\nkind: Gauge\nmetadata:\n  name: p\nspec:\n  total: 1e3\n"),
     ])
-    func patchedWholeFloatsAreStoredAsIntegers(_ type: String, _ patch: String) async throws {
-        try await Self.withGauges { client in
+    func patchedWholeFloatsAreStoredAsIntegers(_ storage: TestStorage, _ body: (String, String)) async throws {
+        let (type, patch) = body
+        try await Self.withGauges(storage) { client in
             let reply = try await Self.patchGauge(client, type, patch)
             #expect(reply.status == 200, "\(reply.text)")
             #expect(try await client.get(Self.gauges + "/p").text.contains(#""total":1000"#))
         }
     }
 
-    @Test func yamlBodiesReadNumbersAsKubernetesDoes() async throws {
-        try await Self.withGauges { client in
+    @Test(arguments: TestStorage.allCases) func yamlBodiesReadNumbersAsKubernetesDoes(_ storage: TestStorage) async throws {
+        try await Self.withGauges(storage) { client in
             let yaml = "apiVersion: example.com/v1\nkind: Gauge\nmetadata:\n  name: y\nspec:\n  count: 1.0\n  plain: 1e3\n  total: 9223372036854775807\n"
             let created = try await client.send(.POST, Self.gauges, body: Data(yaml.utf8), contentType: "application/yaml")
             try #require(created.status == 201, "\(created.text)")

@@ -47,9 +47,9 @@ struct ObjectCRUDTests {
         }
     }
 
-    @Test(arguments: ["Bad_Name", "-x", "a..b", String(repeating: "a", count: 254)])
-    func invalidNamesAre422(name: String) async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases, ["Bad_Name", "-x", "a..b", String(repeating: "a", count: 254)])
+    func invalidNamesAre422(_ storage: TestStorage, name: String) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).post(Self.cms, Fixtures.configMap(name))
             #expect(reply.status == 422)
             #expect(reply.json["reason"] == "Invalid")
@@ -268,9 +268,9 @@ struct ObjectCRUDTests {
 }
 
 struct ProtectionTests {
-    @Test(arguments: ["default", "kube-system", "kube-public"])
-    func systemNamespacesCannotBeDeleted(name: String) async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases, ["default", "kube-system", "kube-public"])
+    func systemNamespacesCannotBeDeleted(_ storage: TestStorage, name: String) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).delete("/api/v1/namespaces/\(name)")
             #expect(reply.status == 403)
             #expect(reply.json["message"] == .string("namespaces \"\(name)\" is forbidden: this namespace may not be deleted"))
@@ -358,9 +358,10 @@ struct FailingListStore: WrappingStore {
 }
 
 struct InternalErrorTests {
-    @Test func storageFailuresAre500InternalError() async throws {
-        try await withTestControlPlane(configure: { config in
-            config.makeStore = { dir in FailingListStore(base: try SQLiteObjectStore(directory: URL(fileURLWithPath: dir)), failing: "secrets") }
+    @Test(arguments: TestStorage.allCases) func storageFailuresAre500InternalError(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage, configure: { config in
+            let open = storage.makeStore()
+            config.makeStore = { dir in FailingListStore(base: try await open(dir), failing: "secrets") }
         }) { plane in
             let reply = try await APIClient(plane).get("/api/v1/namespaces/default/secrets")
             #expect(reply.status == 500)

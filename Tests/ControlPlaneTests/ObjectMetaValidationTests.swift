@@ -38,8 +38,8 @@ struct ObjectMetaValidationTests {
              field: "metadata.annotations", message: "a qualified name must consist of alphanumeric characters"),
     ]
 
-    @Test(arguments: cases) func aConfigMapWithInvalidMetadataIsRefused(_ c: Case) async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases, cases) func aConfigMapWithInvalidMetadataIsRefused(_ storage: TestStorage, _ c: Case) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let body = Data(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":\#(c.metadata)}"#.utf8)
             let reply = try await client.send(.POST, "/api/v1/namespaces/default/configmaps", body: body)
@@ -50,8 +50,8 @@ struct ObjectMetaValidationTests {
         }
     }
 
-    @Test(arguments: cases) func aCustomResourceWithInvalidMetadataIsRefused(_ c: Case) async throws {
-        try await NumberHandlingTests.withGauges { client in
+    @Test(arguments: TestStorage.allCases, cases) func aCustomResourceWithInvalidMetadataIsRefused(_ storage: TestStorage, _ c: Case) async throws {
+        try await NumberHandlingTests.withGauges(storage) { client in
             let body = Data(#"{"apiVersion":"example.com/v1","kind":"Gauge","metadata":\#(c.metadata),"spec":{"total":1}}"#.utf8)
             let reply = try await client.send(.POST, NumberHandlingTests.gauges, body: body)
             #expect(reply.status == 422, "\(reply.text)")
@@ -59,8 +59,8 @@ struct ObjectMetaValidationTests {
         }
     }
 
-    @Test func validMetadataIsAcceptedAndPatchesAreValidatedAfterPatching() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func validMetadataIsAcceptedAndPatchesAreValidatedAfterPatching(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let body = Data(#"""
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ok","labels":{"app.kubernetes.io/name":"shop","empty":""},

@@ -24,9 +24,9 @@ struct RequestOptionsTests {
          #"[resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]"#),
     ]
 
-    @Test(arguments: rejections)
-    func invalidListOptionsAre422WithKubeApiserversMessage(rejection: Rejection) async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases, rejections)
+    func invalidListOptionsAre422WithKubeApiserversMessage(_ storage: TestStorage, rejection: Rejection) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let reply = try await APIClient(plane).get(Self.cms + rejection.query)
             #expect(reply.status == 422, "\(rejection.query)")
             #expect(reply.json["reason"] == "Invalid")
@@ -36,6 +36,7 @@ struct RequestOptionsTests {
         }
     }
 
+    // SQLite only: it keeps no old states, so an Exact list at an older revision is 410; etcd serves it from its history, as kube-apiserver does.
     @Test func listsAtARevisionServeNotOlderThanAndExactAtTheCurrentRevision() async throws {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
@@ -52,6 +53,7 @@ struct RequestOptionsTests {
         }
     }
 
+    // SQLite only: the message names the current revision, which on etcd other writers (other tests sharing the etcd) move.
     @Test func aRevisionNewerThanTheStoreIs504TooLarge() async throws {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
@@ -65,6 +67,7 @@ struct RequestOptionsTests {
         }
     }
 
+    // SQLite only: the end bookmark carries the revision a list read, which on etcd other writers (other tests sharing the etcd) move.
     @Test func streamingListSendsEveryObjectThenTheInitialEventsEndBookmarkThenChanges() async throws {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
@@ -93,8 +96,8 @@ struct RequestOptionsTests {
         }
     }
 
-    @Test func streamingListWithoutBookmarksSendsNoEndMarker() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func streamingListWithoutBookmarksSendsNoEndMarker(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             var events = try await client.watch(
@@ -108,8 +111,8 @@ struct RequestOptionsTests {
         }
     }
 
-    @Test func sendInitialEventsFalseWatchesChangesOnly() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func sendInitialEventsFalseWatchesChangesOnly(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("old"))
             var events = try await client.watch(
@@ -121,6 +124,7 @@ struct RequestOptionsTests {
         }
     }
 
+    // SQLite only: on etcd the garbage collector's lease election sleeps on the same manual clock, so its sleepers are not the watch's alone.
     @Test func streamingListEndsCleanlyAfterTimeoutSeconds() async throws {
         let clock = ManualClock()
         try await withTestControlPlane(configure: { $0.clock = clock }) { plane in

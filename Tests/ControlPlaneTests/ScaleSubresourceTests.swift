@@ -9,8 +9,8 @@ import Testing
 struct ScaleSubresourceTests {
     static let path = "/apis/apps/v1/namespaces/default/deployments"
 
-    @Test func scaleReadsAndWritesSpecReplicasOnly() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func scaleReadsAndWritesSpecReplicasOnly(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             #expect(try await client.post(Self.path, WorkloadSimulationTests.deployment("web", replicas: 3, app: "web")).status == 201)
             let scale = try await client.get(Self.path + "/web/scale").json
@@ -28,8 +28,8 @@ struct ScaleSubresourceTests {
         }
     }
 
-    @Test func staleOrNegativeScalesAreRefused() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func staleOrNegativeScalesAreRefused(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             #expect(try await client.post(Self.path, WorkloadSimulationTests.deployment("web", replicas: 1, app: "web")).status == 201)
             var scale = try await client.get(Self.path + "/web/scale").json
@@ -43,8 +43,8 @@ struct ScaleSubresourceTests {
         }
     }
 
-    @Test func discoveryListsTheScaleSubresource() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func discoveryListsTheScaleSubresource(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let list = try await APIClient(plane).get("/apis/apps/v1").json
             let names = list["resources"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
             #expect(names.contains("deployments/scale"))

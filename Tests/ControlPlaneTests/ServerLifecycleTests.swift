@@ -6,16 +6,17 @@ import Testing
 @testable import ControlPlane
 
 struct ServerLifecycleTests {
-    @Test func objectsAndCRDsSurviveARestartOnTheSameDataDirectory() async throws {
+    @Test(arguments: TestStorage.allCases) func objectsAndCRDsSurviveARestartOnTheSameDataDirectory(_ storage: TestStorage) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-restart-\(UUID().uuidString)").path
         defer { TemporaryFiles.remove(dir) }
-        let firstRV = try await withTestControlPlane(configure: { $0.dataDirectory = dir }) { plane in
+        let open = try await storage.lastingStore()
+        let firstRV = try await withTestControlPlane(storage: storage, configure: { $0.dataDirectory = dir; $0.makeStore = open }) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let created = try await client.post(Fixtures.widgets, Fixtures.widget("w1"))
             return created.json.value(at: ["metadata", "resourceVersion"])?.stringValue ?? ""
         }
-        try await withTestControlPlane(configure: { $0.dataDirectory = dir }) { plane in
+        try await withTestControlPlane(storage: storage, configure: { $0.dataDirectory = dir; $0.makeStore = open }) { plane in
             let client = APIClient(plane)
             let widget = try await client.get(Fixtures.widgets + "/w1")
             #expect(widget.status == 200)

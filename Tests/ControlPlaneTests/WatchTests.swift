@@ -45,6 +45,7 @@ struct WatchTests {
         }
     }
 
+    // SQLite only: etcd compaction is cluster-wide and would expire the shared test etcd's history under other tests; its 410 is in StorageContractWatchTests.
     @Test func resumePointOlderThanHistoryGetsError410InsideA200Stream() async throws {
         try await withTestControlPlane(configure: { config in
             config.makeStore = { dir in
@@ -68,6 +69,7 @@ struct WatchTests {
         }
     }
 
+    // SQLite only: on etcd the garbage collector's lease election sleeps on the same manual clock, so its sleepers are not the watch's alone.
     @Test func bookmarksAreSentOnlyWhenAllowed() async throws {
         let clock = ManualClock()
         try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
@@ -124,6 +126,7 @@ struct WatchTests {
         }
     }
 
+    // SQLite only: on etcd the garbage collector's lease election sleeps on the same manual clock, so its sleepers are not the watch's alone.
     @Test func timeoutSecondsClosesTheStreamCleanly() async throws {
         let clock = ManualClock()
         try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
@@ -164,6 +167,7 @@ struct WatchTests {
         }
     }
 
+    // SQLite only: on etcd the store's watch cache stops before the HTTP server and sends open watches an ERROR 500 ("the server is shutting down").
     @Test func gracefulStopEndsOpenWatches() async throws {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
@@ -182,6 +186,7 @@ final class StoreBox: Sendable {
 }
 
 struct WatchClientDisconnectTests {
+    // SQLite only: it counts the store's open watches, which only SQLiteObjectStore reports (activeWatchCount).
     @Test func aClientThatGoesAwayReleasesItsStorageWatch() async throws {
         let box = StoreBox()
         try await withTestControlPlane(configure: { config in

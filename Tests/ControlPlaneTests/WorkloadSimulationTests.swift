@@ -28,9 +28,10 @@ struct WorkloadSimulationTests {
         ]
     }
 
-    @Test func deploymentsBecomeAvailableAfterTheDelayAndServicesGetOneAddressPerReadyReplica() async throws {
+    @Test(arguments: TestStorage.allCases)
+    func deploymentsBecomeAvailableAfterTheDelayAndServicesGetOneAddressPerReadyReplica(_ storage: TestStorage) async throws {
         let clock = ManualClock()
-        try await withTestControlPlane(configure: { $0.simulateWorkloads = WorkloadSimulation(delay: .seconds(2), clock: clock) }) { plane in
+        try await withTestControlPlane(storage: storage, configure: { $0.simulateWorkloads = WorkloadSimulation(delay: .seconds(2), clock: clock) }) { plane in
             let client = APIClient(plane)
             #expect(try await client.post(Self.services, Self.service("web", app: "web")).status == 201)
             #expect(try await client.post(Self.deployments, Self.deployment("web", replicas: 3, app: "web")).status == 201)
@@ -75,8 +76,8 @@ struct WorkloadSimulationTests {
         }
     }
 
-    @Test func withoutTheOptionNothingIsSimulated() async throws {
-        try await withTestControlPlane { (plane: TestControlPlane) async throws in
+    @Test(arguments: TestStorage.allCases) func withoutTheOptionNothingIsSimulated(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { (plane: TestControlPlane) async throws in
             let client = APIClient(plane)
             #expect(try await client.post(Self.services, Self.service("web", app: "web")).status == 201)
             #expect(try await client.post(Self.deployments, Self.deployment("web", replicas: 2, app: "web")).status == 201)

@@ -16,10 +16,10 @@ struct AcceptedObjectsDecodeTests {
         var failures: [String] = []
     }
 
-    @Test(arguments: FederationSamples.kinds.map(\.name))
-    func everyAcceptedObjectDecodes(_ kindName: String) async throws {
+    @Test(arguments: TestStorage.allCases, FederationSamples.kinds.map(\.name))
+    func everyAcceptedObjectDecodes(_ storage: TestStorage, _ kindName: String) async throws {
         let kind = try #require(FederationSamples.kinds.first { $0.name == kindName })
-        try await withTestControlPlane { plane in
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             for crd in FederationCRDs.all {
                 let reply = try await client.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)

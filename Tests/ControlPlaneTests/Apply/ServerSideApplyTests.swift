@@ -23,8 +23,8 @@ struct ServerSideApplyTests {
         try await client.send(.PATCH, path + query, body: body.jsonData(), contentType: Self.applyType)
     }
 
-    @Test func applyCreatesWith201ThenUpdatesWith200() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func applyCreatesWith201ThenUpdatesWith200(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             let created = try await apply(client, widgets + "/w1", Fixtures.widget("w1", size: 3))
@@ -43,8 +43,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func applyWithoutFieldManagerIsRefusedAsKubeApiserverDoes() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func applyWithoutFieldManagerIsRefusedAsKubeApiserverDoes(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let reply = try await apply(client, Self.cms + "/a", Fixtures.configMap("a"), query: "")
             #expect(reply.status == 422)
@@ -55,8 +55,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func conflictIs409WithFieldManagerConflictCausesAndForceTakesOwnership() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func conflictIs409WithFieldManagerConflictCausesAndForceTakesOwnership(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             #expect(try await client.post(widgets + "?fieldManager=kubectl-client-side-apply", Fixtures.widget("w1", size: 3)).status == 201)
@@ -76,8 +76,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func ordinaryWritesRecordUpdateEntriesNamedByFieldManagerOrUserAgent() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func ordinaryWritesRecordUpdateEntriesNamedByFieldManagerOrUserAgent(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let agent = [("User-Agent", "kubectl/v1.32.0 (linux/amd64) kubernetes/abcdef")]
             let created = try await client.send(.POST, Self.cms, body: Fixtures.configMap("a").jsonData(), headers: agent)
@@ -98,8 +98,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func statusWritesRecordTheStatusSubresource() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func statusWritesRecordTheStatusSubresource(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             _ = try await client.post(widgets + "?fieldManager=creator", Fixtures.widget("w1"))
@@ -114,8 +114,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func dryRunApplyStoresNothing() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func dryRunApplyStoresNothing(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let created = try await apply(client, Self.cms + "/a", Fixtures.configMap("a"), query: "?fieldManager=m&dryRun=All")
             #expect(created.status == 201)
@@ -128,8 +128,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func yamlBodiesAreAccepted() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func yamlBodiesAreAccepted(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  a: \"1\"\n"
             let reply = try await client.send(.PATCH, Self.cms + "/y?fieldManager=m", body: Data(yaml.utf8), contentType: Self.applyType)
@@ -138,8 +138,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func droppedFieldsAreRemovedWhenNobodyElseOwnsThem() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func droppedFieldsAreRemovedWhenNobodyElseOwnsThem(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await apply(client, Self.cms + "/a", Fixtures.configMap("a", data: ["one": "1", "two": "2", "three": "3"]))
             _ = try await client.send(
@@ -150,8 +150,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func deploymentContainersAreAListMapKeyedByName() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func deploymentContainersAreAListMapKeyedByName(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let path = "/apis/apps/v1/namespaces/default/deployments/web"
             func deployment(_ image: String) -> JSONValue {
@@ -174,8 +174,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func forceOnANonApplyPatchIs422() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func forceOnANonApplyPatchIs422(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let reply = try await client.send(
@@ -184,8 +184,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func jsonPatchOfManagedFieldsReplacesThemAsKubectlMigrationDoes() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func jsonPatchOfManagedFieldsReplacesThemAsKubectlMigrationDoes(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             let created = try await client.post(Self.cms + "?fieldManager=kubectl-client-side-apply", Fixtures.configMap("a"))
             let rv = try #require(created.json.value(at: ["metadata", "resourceVersion"]))
@@ -204,9 +204,9 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func entryTimesComeFromTheServersClock() async throws {
+    @Test(arguments: TestStorage.allCases) func entryTimesComeFromTheServersClock(_ storage: TestStorage) async throws {
         let fixed = Date(timeIntervalSince1970: 1_800_000_000)
-        try await withTestControlPlane(configure: { $0.now = { fixed } }) { plane in
+        try await withTestControlPlane(storage: storage, configure: { $0.now = { fixed } }) { plane in
             let client = APIClient(plane)
             let applied = try await apply(client, Self.cms + "/a", Fixtures.configMap("a"))
             #expect(Self.entry(applied, "kubectl")?["time"] == .string(KubeTime(fixed).description))
@@ -217,8 +217,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func applyThroughStatusOwnsOnlyStatus() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func applyThroughStatusOwnsOnlyStatus(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             try await Fixtures.installWidgets(client)
             _ = try await apply(client, widgets + "/w1", Fixtures.widget("w1"))
@@ -234,8 +234,8 @@ struct ServerSideApplyTests {
         }
     }
 
-    @Test func applyConfigurationsMayNotCarryManagedFields() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func applyConfigurationsMayNotCarryManagedFields(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             var config = Fixtures.configMap("a")
             config.setValue([["manager": "x"]], at: ["metadata", "managedFields"])
             let reply = try await apply(APIClient(plane), Self.cms + "/a", config)

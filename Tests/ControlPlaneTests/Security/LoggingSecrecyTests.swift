@@ -7,14 +7,14 @@ import Testing
 @testable import ControlPlane
 
 struct LoggingSecrecyTests {
-    @Test func requestLogsNameUsersButNeverTokensHeadersOrSecretData() async throws {
+    @Test(arguments: TestStorage.allCases) func requestLogsNameUsersButNeverTokensHeadersOrSecretData(_ storage: TestStorage) async throws {
         let log = CapturedLog()
         let tokens = FileManager.default.temporaryDirectory.appendingPathComponent("concord-tokens-\(UUID().uuidString).csv").path
         try Data("file-token-123,fred,1,\"concord:viewers\"\n".utf8).write(to: URL(fileURLWithPath: tokens))
         defer { TemporaryFiles.remove(tokens) }
         let secretValue = "s3cr3t-value-xyz"
         let encoded = Data(secretValue.utf8).base64EncodedString()
-        let adminToken = try await withTestControlPlane(configure: {
+        let adminToken = try await withTestControlPlane(storage: storage, configure: {
             $0.logger = log.logger()
             $0.tokenFile = tokens
         }) { (plane: TestControlPlane) async throws -> String in
@@ -43,8 +43,8 @@ struct LoggingSecrecyTests {
         }
     }
 
-    @Test func presentedWrongTokenGets401EvenOnPublicPaths() async throws {
-        try await withTestControlPlane { (plane: TestControlPlane) async throws in
+    @Test(arguments: TestStorage.allCases) func presentedWrongTokenGets401EvenOnPublicPaths(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { (plane: TestControlPlane) async throws in
             #expect(try await APIClient(plane, token: "wrong").get("/healthz").status == 401)
             #expect(try await APIClient(plane, anonymous: true).get("/healthz").status == 200)
             #expect(try await APIClient(plane).get("/healthz").status == 200)

@@ -9,16 +9,16 @@ import Testing
 struct RBACTests {
     static let users = "dev-token,dev,1001\nview-token,vic,1002,\"concord:viewers\"\nnobody-token,nobody,1003\n"
 
-    private func withPlane<T: Sendable>(_ body: (TestControlPlane) async throws -> T) async throws -> T {
-        try await Self.withPlane(users: Self.users, body)
+    private func withPlane<T: Sendable>(_ storage: TestStorage, _ body: (TestControlPlane) async throws -> T) async throws -> T {
+        try await Self.withPlane(storage, users: Self.users, body)
     }
 
-    /// A test control plane whose `--token-file` holds `users`.
-    static func withPlane<T: Sendable>(users: String, _ body: (TestControlPlane) async throws -> T) async throws -> T {
+    /// A test control plane on `storage` whose `--token-file` holds `users`.
+    static func withPlane<T: Sendable>(_ storage: TestStorage, users: String, _ body: (TestControlPlane) async throws -> T) async throws -> T {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("concord-rbac-\(UUID().uuidString).csv").path
         try Data(users.utf8).write(to: URL(fileURLWithPath: path))
         defer { TemporaryFiles.remove(path) }
-        return try await withTestControlPlane(configure: { $0.tokenFile = path }, body)
+        return try await withTestControlPlane(storage: storage, configure: { $0.tokenFile = path }, body)
     }
 
     static func role(_ name: String, namespace: String, rules: [JSONValue]) -> JSONValue {
@@ -35,8 +35,8 @@ struct RBACTests {
 
     static let rbac = "/apis/rbac.authorization.k8s.io/v1"
 
-    @Test func defaultRolesExistAndViewIsAggregated() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func defaultRolesExistAndViewIsAggregated(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane)
             let names = try await admin.get("\(Self.rbac)/clusterroles").json["items"]?.arrayValue?.compactMap { $0.value(at: ["metadata", "name"])?.stringValue } ?? []
             for name in ["cluster-admin", "admin", "edit", "view", "system:aggregate-to-view", "concord:aggregate-to-view", "system:basic-user"] {
@@ -54,8 +54,8 @@ struct RBACTests {
         }
     }
 
-    @Test func aUserWithoutBindingsIsForbiddenWithKubeApiserversStatus() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aUserWithoutBindingsIsForbiddenWithKubeApiserversStatus(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let nobody = APIClient(plane, token: "nobody-token")
             let list = try await nobody.get("/api/v1/namespaces/default/configmaps")
             #expect(list.status == 403)
@@ -77,8 +77,8 @@ struct RBACTests {
         }
     }
 
-    @Test func aRoleBindingGrantsInItsNamespaceOnlyAndAMissingRoleIsNamed() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aRoleBindingGrantsInItsNamespaceOnlyAndAMissingRoleIsNamed(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane)
             #expect(try await admin.post("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]]).status == 201)
             let rules: [JSONValue] = [["apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "create"]]]
@@ -95,8 +95,8 @@ struct RBACTests {
         }
     }
 
-    @Test func aClusterRoleLabelledForViewIsAggregatedIntoView() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aClusterRoleLabelledForViewIsAggregatedIntoView(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane)
             let widgets: JSONValue = [
                 "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
@@ -120,8 +120,8 @@ struct RBACTests {
         }
     }
 
-    @Test func rolesAndBindingsCannotGrantMoreThanTheirAuthorHolds() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func rolesAndBindingsCannotGrantMoreThanTheirAuthorHolds(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane)
             #expect(try await admin.post("/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "shop"]]).status == 201)
             #expect(try await admin.post("\(Self.rbac)/namespaces/shop/rolebindings", Self.roleBinding("dev-admin", namespace: "shop", kind: "ClusterRole", role: "admin", user: "dev")).status == 201)

@@ -21,9 +21,9 @@ struct ServiceAccountTokenTests {
 
     private static let whoami: JSONValue = ["apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"]
 
-    @Test func aTokenAuthenticatesAsItsServiceAccountUntilItExpiresOrTheAccountGoes() async throws {
+    @Test(arguments: TestStorage.allCases) func aTokenAuthenticatesAsItsServiceAccountUntilItExpiresOrTheAccountGoes(_ storage: TestStorage) async throws {
         let now = Mutex(Date())
-        try await withTestControlPlane(configure: { config in config.now = { now.withLock { $0 } } }) { plane in
+        try await withTestControlPlane(storage: storage, configure: { config in config.now = { now.withLock { $0 } } }) { plane in
             let admin = APIClient(plane)
             #expect(try await admin.post("/api/v1/namespaces/default/serviceaccounts", Self.serviceAccount("robot")).status == 201)
             let issued = try await admin.post("/api/v1/namespaces/default/serviceaccounts/robot/token", Self.tokenRequest(seconds: 900))
@@ -64,9 +64,9 @@ struct ServiceAccountTokenTests {
         }
     }
 
-    @Test func issuedTokensNeverReachTheLogEvenAtTrace() async throws {
+    @Test(arguments: TestStorage.allCases) func issuedTokensNeverReachTheLogEvenAtTrace(_ storage: TestStorage) async throws {
         let log = CapturedLog()
-        let token = try await withTestControlPlane(configure: { $0.logger = log.logger(level: .trace) }) { plane in
+        let token = try await withTestControlPlane(storage: storage, configure: { $0.logger = log.logger(level: .trace) }) { plane in
             let admin = APIClient(plane)
             #expect(try await admin.post("/api/v1/namespaces/default/serviceaccounts", Self.serviceAccount("robot")).status == 201)
             let issued = try await admin.post("/api/v1/namespaces/default/serviceaccounts/robot/token", Self.tokenRequest())
@@ -80,8 +80,8 @@ struct ServiceAccountTokenTests {
         for part in token.split(separator: ".") { #expect(!log.text.contains(part), "the log shows part of the token") }
     }
 
-    @Test func tokenRequestsAreValidatedAsInKubernetes() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func tokenRequestsAreValidatedAsInKubernetes(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let admin = APIClient(plane)
             let missing = try await admin.post("/api/v1/namespaces/default/serviceaccounts/ghost/token", Self.tokenRequest())
             #expect(missing.status == 404)
@@ -95,8 +95,8 @@ struct ServiceAccountTokenTests {
         }
     }
 
-    @Test func accessAndRulesReviewsAnswerForTheRequester() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func accessAndRulesReviewsAnswerForTheRequester(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let admin = APIClient(plane)
             #expect(try await admin.post("/api/v1/namespaces/default/serviceaccounts", Self.serviceAccount("deployer")).status == 201)
             let binding: JSONValue = [
@@ -131,11 +131,11 @@ struct ServiceAccountTokenTests {
         }
     }
 
-    @Test func impersonationNeedsTheImpersonateVerb() async throws {
+    @Test(arguments: TestStorage.allCases) func impersonationNeedsTheImpersonateVerb(_ storage: TestStorage) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("concord-imp-\(UUID().uuidString).csv").path
         try Data("bob-token,bob,1\n".utf8).write(to: URL(fileURLWithPath: path))
         defer { TemporaryFiles.remove(path) }
-        try await withTestControlPlane(configure: { $0.tokenFile = path }) { plane in
+        try await withTestControlPlane(storage: storage, configure: { $0.tokenFile = path }) { plane in
             let admin = APIClient(plane)
             let asViewer = try await admin.send(
                 .POST, "/api/v1/namespaces/default/configmaps", body: Fixtures.configMap("x").jsonData(),

@@ -12,8 +12,8 @@ struct SubjectReviewTests {
     static let authentication = "/apis/authentication.k8s.io/v1"
     static let authorization = "/apis/authorization.k8s.io/v1"
 
-    private func withPlane<T: Sendable>(_ body: (TestControlPlane) async throws -> T) async throws -> T {
-        try await RBACTests.withPlane(users: Self.users, body)
+    private func withPlane<T: Sendable>(_ storage: TestStorage, _ body: (TestControlPlane) async throws -> T) async throws -> T {
+        try await RBACTests.withPlane(storage, users: Self.users, body)
     }
 
     static func tokenReview(_ token: String, audiences: [String] = []) -> JSONValue {
@@ -38,8 +38,8 @@ struct SubjectReviewTests {
         ]
     }
 
-    @Test func tokenReviewSaysWhoATokenIsForTheAudiencesAsked() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func tokenReviewSaysWhoATokenIsForTheAudiencesAsked(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane)
             let account: JSONValue = ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "robot", "namespace": "default"]]
             #expect(try await admin.post("/api/v1/namespaces/default/serviceaccounts", account).status == 201)
@@ -88,8 +88,8 @@ struct SubjectReviewTests {
         }
     }
 
-    @Test func reviewsNeedTheirOwnPermissions() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func reviewsNeedTheirOwnPermissions(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane), dev = APIClient(plane, token: "dev-token"), lead = APIClient(plane, token: "lead-token")
             let review = try await dev.post("\(Self.authentication)/tokenreviews", Self.tokenReview("lead-token"))
             #expect(review.status == 403)
@@ -111,8 +111,8 @@ struct SubjectReviewTests {
         }
     }
 
-    @Test func subjectAccessReviewsAnswerForTheNamedUserAndGroups() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func subjectAccessReviewsAnswerForTheNamedUserAndGroups(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane)
             #expect(try await admin.post("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", Self.binding("dev-edit", role: "edit", user: "dev", namespace: "default")).status == 201)
             func allowed(_ spec: JSONValue) async throws -> JSONValue? {
@@ -142,8 +142,8 @@ struct SubjectReviewTests {
         }
     }
 
-    @Test func accessReviewsAreValidatedAsInKubernetes() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func accessReviewsAreValidatedAsInKubernetes(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane)
             func message(_ path: String, _ review: JSONValue, status: Int = 422) async throws -> String {
                 let reply = try await admin.post(path, review)
@@ -175,8 +175,8 @@ struct SubjectReviewTests {
         }
     }
 
-    @Test func discoveryListsTheReviews() async throws {
-        try await withPlane { plane in
+    @Test(arguments: TestStorage.allCases) func discoveryListsTheReviews(_ storage: TestStorage) async throws {
+        try await withPlane(storage) { plane in
             let admin = APIClient(plane)
             func resources(_ path: String) async throws -> [String: JSONValue] {
                 let list = try await admin.get(path).json["resources"]?.arrayValue ?? []

@@ -146,9 +146,9 @@ struct TokenFileAuthenticationTests {
         return try await body(path)
     }
 
-    @Test func everyListedTokenAuthenticatesBesideTheOwnToken() async throws {
+    @Test(arguments: TestStorage.allCases) func everyListedTokenAuthenticatesBesideTheOwnToken(_ storage: TestStorage) async throws {
         try await withTokenFile("alice-token,alice,1001,\"dev,ops\"\nbob-token,bob,1002\n") { file in
-            try await withTestControlPlane(configure: { $0.tokenFile = file }) { plane in
+            try await withTestControlPlane(storage: storage, configure: { $0.tokenFile = file }) { plane in
                 let bound = try await APIClient(plane).post(Fixtures.clusterRoleBindings, Fixtures.clusterRoleBinding("readers", role: "view", users: ["alice", "bob"]))
                 #expect(bound.status == 201, "\(bound.json)")
                 for token in ["alice-token", "bob-token", plane.token] {
@@ -161,9 +161,9 @@ struct TokenFileAuthenticationTests {
         }
     }
 
-    @Test func viewersMayReadButWritesAndSecretsGet403StatusBodies() async throws {
+    @Test(arguments: TestStorage.allCases) func viewersMayReadButWritesAndSecretsGet403StatusBodies(_ storage: TestStorage) async throws {
         try await withTokenFile("view-token,vic,2001,\"concord:viewers\"\n") { file in
-            try await withTestControlPlane(configure: { $0.tokenFile = file }) { plane in
+            try await withTestControlPlane(storage: storage, configure: { $0.tokenFile = file }) { plane in
                 let vic = APIClient(plane, token: "view-token")
                 #expect(try await vic.get("/api/v1/namespaces/default/configmaps").status == 200)
                 #expect(try await vic.get("/api/v1/namespaces").status == 200)

@@ -7,11 +7,12 @@ import Testing
 /// Lists of 10,000 objects over HTTP: whole, and page by page.
 @Suite("Large lists over HTTP", .serialized)
 struct ListScaleHTTPTests {
-    @Test func tenThousandConfigMapsListWholeAndInPagesWithoutLossOrRepeats() async throws {
-        let opened = LockedBox<SQLiteObjectStore?>(nil)
-        try await withTestControlPlane(configure: { config in
+    @Test(arguments: TestStorage.allCases) func tenThousandConfigMapsListWholeAndInPagesWithoutLossOrRepeats(_ storage: TestStorage) async throws {
+        let opened = LockedBox<(any ObjectStore)?>(nil)
+        let open = storage.makeStore()
+        try await withTestControlPlane(storage: storage, configure: { config in
             config.makeStore = { directory in
-                let store = try SQLiteObjectStore(directory: URL(fileURLWithPath: directory))
+                let store = try await open(directory)
                 opened.update { $0 = store }
                 return store
             }

@@ -45,7 +45,7 @@ struct ObjectStoreScaleTests {
 
 /// Creates `count` ConfigMaps concurrently (64 at a time), spread over `namespaces`.
 func createConfigMaps(
-    _ store: SQLiteObjectStore, count: Int, prefix: String, namespaces: [String] = ["default"],
+    _ store: any ObjectStore, count: Int, prefix: String, namespaces: [String] = ["default"],
     data: [String: JSONValue] = [:]
 ) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in

@@ -16,6 +16,7 @@ struct WatchIsolationHTTPTests {
     static let patientClient = HTTPClient(
         eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(600))))
 
+    // SQLite only: it sets the store's per-watch buffer (watchBufferCapacity) and counts ended watches, which only SQLiteObjectStore offers.
     @Test func aSlowWatcherGetsExpiredInItsStreamWhileWritersAndOtherWatchersKeepTheirPace() async throws {
         let opened = LockedBox<SQLiteObjectStore?>(nil)
         try await withTestControlPlane(configure: { config in

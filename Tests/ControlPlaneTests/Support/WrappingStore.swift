@@ -21,4 +21,6 @@ extension WrappingStore {
     func watch(resource: String, namespace: String?, after revision: Int64) async throws -> StorageWatch {
         try await base.watch(resource: resource, namespace: namespace, after: revision)
     }
+    var sharedBetweenServers: Bool { base.sharedBetweenServers }
+    func close() async throws { try await base.close() }
 }
