@@ -167,9 +167,8 @@ struct WatchTests {
         }
     }
 
-    // SQLite only: on etcd the store's watch cache stops before the HTTP server and sends open watches an ERROR 500 ("the server is shutting down").
-    @Test func gracefulStopEndsOpenWatches() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func gracefulStopEndsOpenWatches(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             var events = try await client.watch(Self.cms + "?watch=true&resourceVersion=1").makeAsyncIterator()
             await plane.server.stop()

@@ -163,11 +163,12 @@ public final class ControlPlaneServer: Service, Sendable {
             },
             logger: config.logger)
         let controllers = try BuiltinControllers.services(handler: handler, configuration: config, collector: garbageCollector)
-        // The built-in controllers shut down before the HTTP server (services stop in reverse order).
-        let services = [ServiceGroupConfiguration.ServiceConfiguration(service: app)]
+        // Services stop in reverse order: the built-in controllers before the HTTP server, and the store's own
+        // work (etcd's watch cache) last, so open watches end cleanly instead of losing their feed first.
+        let services = store.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+            + [.init(service: app)]
             + controllers.map { .init(service: $0) }
             + [.init(service: RBACFollower(handler: handler, authorizer: authorizer, clock: config.clock, logger: config.logger))]
-            + store.backgroundServices.map { .init(service: $0) }
             + (store.sharedBetweenServers
                 ? [.init(service: CRDFollower(store: store, registry: registry, syncedAt: crdRevision, clock: config.clock, logger: config.logger))] : [])
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: config.logger))
