@@ -31,8 +31,13 @@ public struct TestControlPlane: Sendable {
 /// - Parameter configure: adjusts the configuration (clock, bookmark interval, store, data directory) before start.
 ///   A data directory set here is kept afterwards, so a test can restart a control plane on the same data.
 /// - Parameter storage: the object store backend (SQLite by default; `.etcd` uses the process's shared test etcd).
+/// - Parameter ownsRevisions: for a test that reads store-wide revisions or compacts: on etcd the control plane gets
+///   an etcd of its own (other tests' writes move the shared one's revision, and compaction is cluster-wide), its
+///   garbage collector leads before `body` runs and renews its Lease only every minute, so no write but the
+///   test's moves the revision while it runs. SQLite stores are the test's own already.
 public func withTestControlPlane<T: Sendable>(
     storage backend: TestStorage = .sqlite,
+    ownsRevisions: Bool = false,
     configure: (inout ControlPlaneConfiguration) -> Void = { _ in },
     _ body: (TestControlPlane) async throws -> T
 ) async throws -> T {
@@ -40,7 +45,17 @@ public func withTestControlPlane<T: Sendable>(
     var logger = Logger(label: "concord.test-control-plane")
     logger.logLevel = .warning
     var configuration = ControlPlaneConfiguration(dataDirectory: temporary, port: 0, logger: logger)
-    if backend == .etcd { configuration.makeStore = backend.makeStore() }
+    let ownEtcd = backend == .etcd && ownsRevisions ? try await LocalEtcd.start() : nil
+    defer { ownEtcd?.stop() }
+    if let ownEtcd {
+        let settings = EtcdStorageConfiguration(endpoints: ownEtcd.clientURLs, prefix: "/concord-test", compactionInterval: .zero)
+        configuration.makeStore = { _ in try await EtcdObjectStore(configuration: settings) }
+        configuration.garbageCollectorElection.leaseDuration = .seconds(180)
+        configuration.garbageCollectorElection.renewDeadline = .seconds(120)
+        configuration.garbageCollectorElection.retryPeriod = .seconds(60)
+    } else if backend == .etcd {
+        configuration.makeStore = backend.makeStore()
+    }
     configure(&configuration)
     let storage = CapturedStore()
     let open = configuration.makeStore ?? DefaultStore.open
@@ -56,6 +71,7 @@ public func withTestControlPlane<T: Sendable>(
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         let port = try await server.port()
+        if ownEtcd != nil { try await waitUntil("the garbage collector holding its Lease", timeout: .seconds(30)) { server.garbageCollector.isLeading } }
         let plane = TestControlPlane(
             baseURL: URL(string: "\(server.scheme)://127.0.0.1:\(port)")!, port: port, token: server.token ?? "",
             kubeconfigPath: server.kubeconfigPath, dataDirectory: directory, server: server, storage: storage)

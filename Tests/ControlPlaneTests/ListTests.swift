@@ -37,9 +37,8 @@ struct ListTests {
         }
     }
 
-    // SQLite only: on etcd other writers (here, other tests sharing the etcd) move the revision a list reports.
-    @Test func listCarriesKindAndTheStoreRevision() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func listCarriesKindAndTheStoreRevision(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage, ownsRevisions: true) { plane in
             let client = APIClient(plane)
             try await seed(client)
             let list = try await client.get(Self.cms).json

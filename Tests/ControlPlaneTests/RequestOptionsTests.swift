@@ -36,9 +36,8 @@ struct RequestOptionsTests {
         }
     }
 
-    // SQLite only: it keeps no old states, so an Exact list at an older revision is 410; etcd serves it from its history, as kube-apiserver does.
-    @Test func listsAtARevisionServeNotOlderThanAndExactAtTheCurrentRevision() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func listsAtARevisionServeNotOlderThanAndExactAtTheCurrentRevision(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let rv = try #require(try await client.get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue)
@@ -48,14 +47,21 @@ struct RequestOptionsTests {
             #expect(try await client.get(Self.cms + "?resourceVersion=\(rv)&resourceVersionMatch=Exact").status == 200)
             _ = try await client.post(Self.cms, Fixtures.configMap("b"))
             let old = try await client.get(Self.cms + "?resourceVersion=\(rv)&resourceVersionMatch=Exact")
-            #expect(old.status == 410)
-            #expect(old.json["reason"] == "Expired")
+            switch storage {
+            case .sqlite:
+                // SQLite keeps no old states: an Exact list at an older revision is 410.
+                #expect(old.status == 410)
+                #expect(old.json["reason"] == "Expired")
+            case .etcd:
+                // etcd serves it from its history, as kube-apiserver does: the state at that revision.
+                #expect(old.status == 200)
+                #expect(old.json["items"]?.arrayValue?.compactMap { $0.value(at: ["metadata", "name"])?.stringValue } == ["a"])
+            }
         }
     }
 
-    // SQLite only: the message names the current revision, which on etcd other writers (other tests sharing the etcd) move.
-    @Test func aRevisionNewerThanTheStoreIs504TooLarge() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aRevisionNewerThanTheStoreIs504TooLarge(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage, ownsRevisions: true) { plane in
             let client = APIClient(plane)
             let rv = Int64(try #require(try await client.get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue))!
             for query in ["?resourceVersion=\(rv + 100)&resourceVersionMatch=NotOlderThan", "?watch=true&resourceVersion=\(rv + 100)"] {
@@ -67,9 +73,8 @@ struct RequestOptionsTests {
         }
     }
 
-    // SQLite only: the end bookmark carries the revision a list read, which on etcd other writers (other tests sharing the etcd) move.
-    @Test func streamingListSendsEveryObjectThenTheInitialEventsEndBookmarkThenChanges() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func streamingListSendsEveryObjectThenTheInitialEventsEndBookmarkThenChanges(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage, ownsRevisions: true) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             _ = try await client.post(Self.cms, Fixtures.configMap("b"))
@@ -124,10 +129,9 @@ struct RequestOptionsTests {
         }
     }
 
-    // SQLite only: on etcd the garbage collector's lease election sleeps on the same manual clock, so its sleepers are not the watch's alone.
-    @Test func streamingListEndsCleanlyAfterTimeoutSeconds() async throws {
+    @Test(arguments: TestStorage.allCases) func streamingListEndsCleanlyAfterTimeoutSeconds(_ storage: TestStorage) async throws {
         let clock = ManualClock()
-        try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
+        try await withTestControlPlane(storage: storage, ownsRevisions: true, configure: { $0.clock = clock }) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             var events = try await client.watch(
@@ -136,7 +140,7 @@ struct RequestOptionsTests {
             #expect(try await events.next()?["type"] == "ADDED")
             #expect(try await events.next()?["type"] == "BOOKMARK")
             // The periodic bookmark timer and the timeout sleep on the clock.
-            try await clock.waitForSleepers(2)
+            try await clock.waitForSleepers(2 + storage.serverSleepers)
             clock.advance(by: .seconds(5))
             #expect(try await events.next() == nil)
         }

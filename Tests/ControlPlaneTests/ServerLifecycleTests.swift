@@ -26,8 +26,8 @@ struct ServerLifecycleTests {
         }
     }
 
-    @Test func portReportsTheEphemeralPortAndFailsAfterStop() async throws {
-        let plane = try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func portReportsTheEphemeralPortAndFailsAfterStop(_ storage: TestStorage) async throws {
+        let plane = try await withTestControlPlane(storage: storage) { plane in
             let reported = try await plane.server.port()
             #expect(plane.port > 0)
             #expect(reported == plane.port)
@@ -36,11 +36,13 @@ struct ServerLifecycleTests {
         await #expect(throws: ControlPlaneError.self) { try await plane.server.port() }
     }
 
-    @Test func aPortInUseFailsRunAndPort() async throws {
-        try await withTestControlPlane { plane in
+    @Test(arguments: TestStorage.allCases) func aPortInUseFailsRunAndPort(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage) { plane in
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-busy-\(UUID().uuidString)").path
             defer { TemporaryFiles.remove(dir) }
-            let busy = ControlPlaneServer(configuration: ControlPlaneConfiguration(dataDirectory: dir, port: plane.port))
+            var configuration = ControlPlaneConfiguration(dataDirectory: dir, port: plane.port)
+            configuration.makeStore = storage.makeStore()
+            let busy = ControlPlaneServer(configuration: configuration)
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     do {

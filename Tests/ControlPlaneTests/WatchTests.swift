@@ -45,17 +45,29 @@ struct WatchTests {
         }
     }
 
-    // SQLite only: etcd compaction is cluster-wide and would expire the shared test etcd's history under other tests; its 410 is in StorageContractWatchTests.
-    @Test func resumePointOlderThanHistoryGetsError410InsideA200Stream() async throws {
-        try await withTestControlPlane(configure: { config in
-            config.makeStore = { dir in
-                try SQLiteObjectStore(
-                    directory: URL(fileURLWithPath: dir),
-                    configuration: SQLiteObjectStoreConfiguration(historyMinimumEvents: 1, historyMinimumAge: .zero, compactionInterval: 1))
+    @Test(arguments: TestStorage.allCases) func resumePointOlderThanHistoryGetsError410InsideA200Stream(_ storage: TestStorage) async throws {
+        let box = StoreBox()
+        try await withTestControlPlane(storage: storage, ownsRevisions: true, configure: { config in
+            switch storage {
+            case .sqlite:
+                config.makeStore = { dir in
+                    try SQLiteObjectStore(
+                        directory: URL(fileURLWithPath: dir),
+                        configuration: SQLiteObjectStoreConfiguration(historyMinimumEvents: 1, historyMinimumAge: .zero, compactionInterval: 1))
+                }
+            case .etcd:
+                let open = config.makeStore ?? storage.makeStore()
+                config.makeStore = { dir in
+                    let store = try await open(dir)
+                    box.set(store)
+                    return store
+                }
             }
         }) { plane in
             let client = APIClient(plane)
             for i in 0..<5 { _ = try await client.post(Self.cms, Fixtures.configMap("c\(i)")) }
+            // SQLite compacts as it writes (every write, here); etcd's history goes when it is compacted.
+            if let etcd = box.store as? EtcdObjectStore { try await etcd.compactHistory() }
             let stream = try await client.watch(Self.cms + "?watch=true&resourceVersion=1")
             #expect(stream.status == 200)
             var events = stream.makeAsyncIterator()
@@ -69,15 +81,14 @@ struct WatchTests {
         }
     }
 
-    // SQLite only: on etcd the garbage collector's lease election sleeps on the same manual clock, so its sleepers are not the watch's alone.
-    @Test func bookmarksAreSentOnlyWhenAllowed() async throws {
+    @Test(arguments: TestStorage.allCases) func bookmarksAreSentOnlyWhenAllowed(_ storage: TestStorage) async throws {
         let clock = ManualClock()
-        try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
+        try await withTestControlPlane(storage: storage, ownsRevisions: true, configure: { $0.clock = clock }) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let rv = try #require(try await client.get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue)
             var allowed = try await client.watch(Self.cms + "?watch=true&allowWatchBookmarks=true&resourceVersion=\(rv)").makeAsyncIterator()
-            try await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1 + storage.serverSleepers)
             clock.advance(by: .seconds(10))
             let bookmark = try #require(try await allowed.next())
             #expect(bookmark["type"] == "BOOKMARK")
@@ -126,13 +137,12 @@ struct WatchTests {
         }
     }
 
-    // SQLite only: on etcd the garbage collector's lease election sleeps on the same manual clock, so its sleepers are not the watch's alone.
-    @Test func timeoutSecondsClosesTheStreamCleanly() async throws {
+    @Test(arguments: TestStorage.allCases) func timeoutSecondsClosesTheStreamCleanly(_ storage: TestStorage) async throws {
         let clock = ManualClock()
-        try await withTestControlPlane(configure: { $0.clock = clock }) { plane in
+        try await withTestControlPlane(storage: storage, ownsRevisions: true, configure: { $0.clock = clock }) { plane in
             let client = APIClient(plane)
             var events = try await client.watch(Self.cms + "?watch=true&timeoutSeconds=30&resourceVersion=1").makeAsyncIterator()
-            try await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1 + storage.serverSleepers)
             clock.advance(by: .seconds(30))
             #expect(try await events.next() == nil)
         }
@@ -179,18 +189,34 @@ struct WatchTests {
 
 /// Holds the store a test control plane opened, so a test can look inside.
 final class StoreBox: Sendable {
-    private let box = Mutex<SQLiteObjectStore?>(nil)
-    func set(_ store: SQLiteObjectStore) { box.withLock { $0 = store } }
-    var store: SQLiteObjectStore? { box.withLock { $0 } }
+    private let box = Mutex<(any ObjectStore)?>(nil)
+    func set(_ store: any ObjectStore) { box.withLock { $0 = store } }
+    var store: (any ObjectStore)? { box.withLock { $0 } }
+}
+
+/// The storage watches `store` holds open, whichever backend it is.
+func openWatches(_ store: any ObjectStore) -> Int {
+    switch store {
+    case let sqlite as SQLiteObjectStore: return sqlite.activeWatchCount
+    case let etcd as EtcdObjectStore: return etcd.activeWatchCount
+    default:
+        Issue.record("no way to count the watches of \(type(of: store))")
+        return -1
+    }
+}
+
+extension TestStorage {
+    /// Tasks of an idle test control plane that sleep on its clock: on etcd, the garbage collector's Lease renewal.
+    var serverSleepers: Int { self == .etcd ? 1 : 0 }
 }
 
 struct WatchClientDisconnectTests {
-    // SQLite only: it counts the store's open watches, which only SQLiteObjectStore reports (activeWatchCount).
-    @Test func aClientThatGoesAwayReleasesItsStorageWatch() async throws {
+    @Test(arguments: TestStorage.allCases) func aClientThatGoesAwayReleasesItsStorageWatch(_ storage: TestStorage) async throws {
         let box = StoreBox()
-        try await withTestControlPlane(configure: { config in
+        let open = storage.makeStore()
+        try await withTestControlPlane(storage: storage, configure: { config in
             config.makeStore = { dir in
-                let store = try SQLiteObjectStore(directory: URL(fileURLWithPath: dir))
+                let store = try await open(dir)
                 box.set(store)
                 return store
             }
@@ -202,10 +228,10 @@ struct WatchClientDisconnectTests {
                     var events = try await client.watch(WatchTests.cms + "?watch=true&resourceVersion=1").makeAsyncIterator()
                     _ = try await events.next()
                 }
-                try await waitUntil { store.activeWatchCount == ServerWatches.controllers + 1 }
+                try await waitUntil { openWatches(store) == ServerWatches.controllers(on: storage) + 1 }
                 group.cancelAll()
             }
-            try await waitUntil { store.activeWatchCount == ServerWatches.controllers }
+            try await waitUntil { openWatches(store) == ServerWatches.controllers(on: storage) }
         }
     }
 }
@@ -214,5 +240,8 @@ struct WatchClientDisconnectTests {
 /// follows every built-in resource, the RBAC follower the four RBAC resources), besides those of its clients' watches.
 enum ServerWatches {
     static let controllers = Set(BuiltinResources.all.map(\.storageResource)).count + RBACPolicy.resources.count
+
+    /// The same on `storage`: a server on etcd also follows the CRDs other servers install.
+    static func controllers(on storage: TestStorage) -> Int { controllers + (storage == .etcd ? 1 : 0) }
 }
 

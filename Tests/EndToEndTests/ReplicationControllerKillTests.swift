@@ -128,7 +128,7 @@ final class StopSignal: Sendable {
     /// Waits until `more` writes beyond the current count are acknowledged (throws after 60 s).
     func waitForWrites(_ more: Int) async throws {
         let target = writeCount + more
-        guard try await eventually(timeout: .seconds(60), every: .milliseconds(10), { self.writeCount >= target }) else {
+        guard await eventually(timeout: .seconds(60), every: .milliseconds(10), { self.writeCount >= target }) else {
             throw E2EError("the writer stalled at \(writeCount) acknowledged writes")
         }
     }

@@ -67,8 +67,13 @@ struct ResourceHandler: Sendable {
     func list(_ definition: ResourceDefinition, namespace: String?, options: ListOptions) async throws -> JSONValue {
         // Later pages read at the first page's revision, so a paged list is one snapshot where the store keeps old states.
         let start = try options.continueToken.map { try ContinueToken(decoding: $0) }
-        let (objects, revision) = try await snapshot(definition, namespace: namespace, at: start?.revision)
-        if start == nil { try Self.checkRevision(options, current: revision) }
+        var (objects, revision) = try await snapshot(definition, namespace: namespace, at: start?.revision)
+        if start == nil {
+            try Self.checkRevision(options, current: revision, servesPastRevisions: store.servesPastRevisions)
+            if options.resourceVersionMatch == .exact, let exact = options.minimumRevision, exact < revision {
+                (objects, revision) = try await pastSnapshot(definition, namespace: namespace, at: exact)
+            }
+        }
         var items = objects.filter { options.filter.matches(present($0.object, definition)) }
         var meta: [String: JSONValue] = ["resourceVersion": .string(String(revision))]
         if let start {
@@ -103,13 +108,27 @@ struct ResourceHandler: Sendable {
         }
     }
 
+    /// The objects of an `Exact` list at an older revision, from a store that keeps past states; a
+    /// revision compacted away gets kube-apiserver's 410.
+    private func pastSnapshot(
+        _ definition: ResourceDefinition, namespace: String?, at revision: Int64
+    ) async throws -> (objects: [StoredObject], revision: Int64) {
+        do {
+            return try await store.list(resource: definition.storageResource, namespace: definition.namespaced ? namespace : nil, atRevision: revision)
+        } catch let e as StorageError {
+            guard case .expired = e.code else { return try await storage(definition, name: "") { throw e } }
+            throw APIError.listTooOld()
+        }
+    }
+
     /// A list or watch at revision N needs a store at least at N (504 otherwise, as kube-apiserver answers
-    /// when its cache cannot catch up). `Exact` lists are served only at the store's current revision: older
-    /// states are not reconstructed, so they get 410 as if compacted.
-    static func checkRevision(_ options: ListOptions, current: Int64) throws {
+    /// when its cache cannot catch up). An `Exact` list at an older revision is served from a store that
+    /// keeps past states (etcd, until compaction); a store that keeps only the current state answers 410,
+    /// as if that revision were compacted.
+    static func checkRevision(_ options: ListOptions, current: Int64, servesPastRevisions: Bool = false) throws {
         guard let requested = options.minimumRevision else { return }
         if requested > current { throw APIError.resourceVersionTooLarge(requested: requested, current: current) }
-        if options.resourceVersionMatch == .exact, !options.watch, requested < current { throw APIError.listTooOld() }
+        if options.resourceVersionMatch == .exact, !options.watch, requested < current, !servesPastRevisions { throw APIError.listTooOld() }
     }
 
     // MARK: Create

@@ -132,6 +132,10 @@ public protocol ObjectStore: Sendable {
     /// not make itself, such as CRDs installed through another server. False by default.
     var sharedBetweenServers: Bool { get }
 
+    /// True when `list(atRevision:)` returns the objects as they were at an older revision (etcd keeps
+    /// history until compaction), so an `Exact` list at an older revision can be served. False by default.
+    var servesPastRevisions: Bool { get }
+
     /// Work the store needs done while it serves (history compaction), run beside the API server until
     /// graceful shutdown. Empty by default.
     var backgroundServices: [any Service] { get }
@@ -207,6 +211,9 @@ extension ObjectStore {
 
     /// A store of one server's own.
     public var sharedBetweenServers: Bool { false }
+
+    /// Only the current state.
+    public var servesPastRevisions: Bool { false }
 
     /// No background work.
     public var backgroundServices: [any Service] { [] }

@@ -54,8 +54,8 @@ private func generatedTLS(_ config: inout ControlPlaneConfiguration) {
 }
 
 struct TLSServingTests {
-    @Test func kubeconfigNamesTheHTTPSServerItsCAAndAPlainToken() async throws {
-        try await withTestControlPlane(configure: generatedTLS) { plane in
+    @Test(arguments: TestStorage.allCases) func kubeconfigNamesTheHTTPSServerItsCAAndAPlainToken(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage, configure: generatedTLS) { plane in
             #expect(plane.baseURL.scheme == "https")
             let text = try String(contentsOfFile: plane.kubeconfigPath, encoding: .utf8)
             let caPEM = try String(contentsOfFile: plane.dataDirectory + "/ca.crt", encoding: .utf8)
@@ -67,8 +67,8 @@ struct TLSServingTests {
         }
     }
 
-    @Test func httpsWithTheTokenIsServedAndWithoutItGets401StatusBody() async throws {
-        try await withTestControlPlane(configure: generatedTLS) { plane in
+    @Test(arguments: TestStorage.allCases) func httpsWithTheTokenIsServedAndWithoutItGets401StatusBody(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage, configure: generatedTLS) { plane in
             try await withTLSClient(caPEM: try #require(plane.server.certificateAuthorityPEM)) { client in
                 let good = try await send(client, plane, "/api/v1/namespaces/default", token: plane.token)
                 #expect(good.status == 200)
@@ -86,8 +86,8 @@ struct TLSServingTests {
         }
     }
 
-    @Test func aClientThatTrustsAnotherCAFailsTheHandshake() async throws {
-        try await withTestControlPlane(configure: generatedTLS) { plane in
+    @Test(arguments: TestStorage.allCases) func aClientThatTrustsAnotherCAFailsTheHandshake(_ storage: TestStorage) async throws {
+        try await withTestControlPlane(storage: storage, configure: generatedTLS) { plane in
             let other = try CertificateAuthority.generate(commonName: "other", now: Date())
             await #expect(throws: (any Error).self) {
                 try await withTLSClient(caPEM: try other.certificatePEM) { client in
@@ -97,7 +97,7 @@ struct TLSServingTests {
         }
     }
 
-    @Test func clientCertificateSignedByTheClientCAAuthenticatesAsItsCommonName() async throws {
+    @Test(arguments: TestStorage.allCases) func clientCertificateSignedByTheClientCAAuthenticatesAsItsCommonName(_ storage: TestStorage) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-client-ca-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { TemporaryFiles.remove(dir) }
@@ -107,7 +107,7 @@ struct TLSServingTests {
         let viewer = try clientCA.issueClientCertificate(user: "carol", groups: [Authorizer.viewersGroup], now: Date())
         let stranger = try CertificateAuthority.generate(commonName: "stranger", now: Date()).issueClientCertificate(user: "mallory", now: Date())
 
-        try await withTestControlPlane(configure: { $0.tls = ServingTLS(clientCAFile: dir + "/client-ca.crt") }) { plane in
+        try await withTestControlPlane(storage: storage, configure: { $0.tls = ServingTLS(clientCAFile: dir + "/client-ca.crt") }) { plane in
             let ca = try #require(plane.server.certificateAuthorityPEM)
             try await withTLSClient(caPEM: ca) { (client: HTTPClient) async throws in
                 let bound = try await send(
@@ -183,10 +183,10 @@ struct TokenFileAuthenticationTests {
         }
     }
 
-    @Test func aBadTokenFileStopsTheServerWithTheLine() async throws {
+    @Test(arguments: TestStorage.allCases) func aBadTokenFileStopsTheServerWithTheLine(_ storage: TestStorage) async throws {
         try await withTokenFile("good,alice,1\nbad-line\n") { file in
             let error = try await #require(throws: (any Error).self) {
-                try await withTestControlPlane(configure: { $0.tokenFile = file }) { _ in }
+                try await withTestControlPlane(storage: storage, configure: { $0.tokenFile = file }) { _ in }
             }
             #expect("\(error)".contains("tokens"), "\(error)")
             #expect("\(error)".contains("line 2: needs at least 3 columns"), "\(error)")

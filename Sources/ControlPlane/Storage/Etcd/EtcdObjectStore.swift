@@ -30,6 +30,11 @@ public final class EtcdObjectStore: ObjectStore {
     private let compactor: EtcdCompactor?
     /// Serves watches from one etcd watch per resource while its service runs.
     let watchCache = EtcdWatchCache()
+    /// Storage watches served by an etcd watch of their own (not from the watch cache) that are still open.
+    let ownFeeds = Atomic<Int>(0)
+
+    /// The storage watches open on this server, from the watch cache or on etcd watches of their own (for leak tests).
+    public var activeWatchCount: Int { watchCache.subscriberCount + ownFeeds.load(ordering: .relaxed) }
     /// Objects fetched per range request of a list (all pinned to one revision).
     static let listPageSize = 500
 
@@ -62,6 +67,9 @@ public final class EtcdObjectStore: ObjectStore {
 
     /// Several servers may serve one etcd and prefix.
     public var sharedBetweenServers: Bool { true }
+
+    /// Every revision back to the last compaction can be read.
+    public var servesPastRevisions: Bool { true }
 
     /// The watch cache, and compaction every `compactionInterval`, run beside the API server.
     public var backgroundServices: [any Service] { [EtcdWatchCacheService(cache: watchCache, store: self)] + (compactor.map { [$0] } ?? []) }

@@ -13,7 +13,11 @@ extension EtcdObjectStore {
         if let cached = watchCache.watch(resource: resource, namespace: namespace, after: revision, starting: true) { return cached }
         let prefix = rangePrefix(resource: resource, namespace: namespace)
         let feed = EtcdWatchFeed(store: self, prefix: prefix, after: revision)
-        return StorageWatch(batches: AsyncThrowingStream(unfolding: { try await feed.next() }))
+        let open = OpenFeed(counter: self)
+        return StorageWatch(batches: AsyncThrowingStream(unfolding: {
+            withExtendedLifetime(open) {}
+            return try await feed.next()
+        }))
     }
 
     /// Throws `.expired` when history after `revision` is compacted away: a read at `revision + 1`
@@ -54,6 +58,18 @@ extension EtcdObjectStore {
         let current = try object(kv, key: key)
         return StorageEvent(type: type, key: key, object: current, previous: previous, revision: kv.modRevision, encodedObject: current.jsonData())
     }
+}
+
+/// Counts a storage watch on an etcd watch of its own in `ownFeeds` while its stream lives.
+private final class OpenFeed: Sendable {
+    private let store: EtcdObjectStore
+
+    init(counter store: EtcdObjectStore) {
+        self.store = store
+        store.ownFeeds.add(1, ordering: .relaxed)
+    }
+
+    deinit { store.ownFeeds.subtract(1, ordering: .relaxed) }
 }
 
 /// Reads one etcd watch, message by message, for one storage watcher, and reopens it after a broken connection.

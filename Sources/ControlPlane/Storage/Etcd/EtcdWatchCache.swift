@@ -37,6 +37,9 @@ final class EtcdWatchCache: Sendable {
         self.subscriberBuffer = subscriberBuffer
     }
 
+    /// The watches the cache serves now, over all resources.
+    var subscriberCount: Int { state.withLock { $0.resources.values.reduce(0) { $0 + $1.subscribers.count } } }
+
     /// True while the cache's service runs (and can start following resources).
     var isRunning: Bool { state.withLock { $0.running } }
 
