@@ -163,7 +163,7 @@ def direct(kubeconfig, ns, prefix, objects, seconds):
     ep, log = Endpoint(kubeconfig), []
     started = time.time()
     write_loop(ep, ns, prefix, int(objects), 0, float(seconds), log)
-    print("%.0f" % (len(log) / (time.time() - started)))
+    print("%.0f %d" % (len(log) / (time.time() - started), len(log)))
 
 
 def watch(ep, ns, prefix, seen, stop, ready):

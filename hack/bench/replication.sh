@@ -11,6 +11,9 @@
 #      are replicated to all three targets;
 #   6. a target frozen with SIGSTOP for FREEZE (30) s during writes at 200/s: the other targets' lag,
 #      and how long after SIGCONT the frozen one caught up.
+# Phases 2 and 3 also report where the CPU went (in cores: the source member, the three targets, the
+# controller, the hub, and everything else, mostly the Python writers) and the CPU spent per source
+# write, since every process of the federation shares this machine's cores.
 #
 #   hack/bench/replication.sh
 #   CONCORD_BIN=path/to/concord RATE=500 DURATION=5 hack/bench/replication.sh
@@ -81,14 +84,44 @@ spec:
 EOF
 for t in "${TARGETS[@]}"; do py wait-count "$t" bench scope=lag "$OBJECTS" 120 >/dev/null; done
 
+# CPU accounting: jiffies of the machine and of each process of the federation, before and after a phase.
+pid_of() { field "[d['pid'] for d in u['datacenters'] if d['name']=='$1'][0]"; }
+SOURCE_PID="$(pid_of us-east)"
+TARGET_PIDS="$(pid_of us-west) $(pid_of eu-central) $(pid_of ap-south)"
+HUB_PID="$(field "u['hub']['pid']")"
+jiffies() { local sum=0 p; for p in "$@"; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$sum"; }
+cpu_mark() { echo "$(date +%s.%N) $(awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat) $(jiffies "$SOURCE_PID") $(jiffies $TARGET_PIDS) $(jiffies "$CONTROLLER_PID") $(jiffies "$HUB_PID")"; }
+# cpu_report BEFORE AFTER WRITES: cores used by each part over the phase, and CPU milliseconds per source write.
+cpu_report() {
+    python3 - "$1" "$2" "$3" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+import sys
+before, after = [list(map(float, a.split())) for a in sys.argv[1:3]]
+writes, tick, cores = float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+elapsed = after[0] - before[0]
+d = [(a - b) / tick for a, b in zip(after[1:], before[1:])]
+machine, parts = d[0], dict(zip(["source", "targets", "controller", "hub"], d[1:]))
+other = machine - sum(parts.values())
+print("CPU in cores (of %d): machine %.2f = source %.2f + targets %.2f + controller %.2f + hub %.2f + other (writers) %.2f" % (
+    cores, machine / elapsed, parts["source"] / elapsed, parts["targets"] / elapsed, parts["controller"] / elapsed, parts["hub"] / elapsed, other / elapsed))
+if writes > 0:
+    print("CPU per source write: %.2f ms in all, %.2f ms in the federation's processes" % (1000 * machine / writes, 1000 * (machine - other) / writes))
+PY
+}
+
 echo "== direct write rate at the source (no rule selects these objects), ${SECONDS_RUN} s"
-direct="$(py direct "$SOURCE" bench direct "$OBJECTS" "$SECONDS_RUN")"
+before="$(cpu_mark)"
+read -r direct direct_writes < <(py direct "$SOURCE" bench direct "$OBJECTS" "$SECONDS_RUN")
+after="$(cpu_mark)"
 echo "direct: $direct writes/s"
+cpu_report "$before" "$after" "$direct_writes"
 
 echo "== flat out on replicated objects, ${SECONDS_RUN} s, 3 targets"
+before="$(cpu_mark)"
 py lag "$SOURCE" bench lag "$OBJECTS" 0 "$SECONDS_RUN" "${TARGETS[@]}" | tee "$WORK/flat.txt"
+after="$(cpu_mark)"
 carried="$(sed -n 's/.*carried to all 3 targets: \([0-9]*\) writes.*/\1/p' "$WORK/flat.txt")"
 python3 -c "print('carried / direct: %.0f %%' % (100.0 * $carried / $direct))"
+cpu_report "$before" "$after" "$(sed -n 's/^source writes \([0-9]*\) in.*/\1/p' "$WORK/flat.txt")"
 
 echo "== lag at $RATE writes/s, ${SECONDS_RUN} s, 3 targets"
 py lag "$SOURCE" bench lag "$OBJECTS" "$RATE" "$SECONDS_RUN" "${TARGETS[@]}"

@@ -115,7 +115,7 @@ extension FederationCRDs {
                     "Planned-migration settings.",
                     properties: [
                         "readinessTimeoutSeconds": .integer(
-                            "Seconds to wait for the target's ready replicas before giving up and staying put.", minimum: 1,
+                            "Seconds to wait for the target's ready replicas before giving up and staying put; also the grace a workload's first rollout gets before its unready replicas count toward unhealthyForSeconds.", minimum: 1,
                             default: MigrationSpec.defaultReadinessTimeoutSeconds
                         )
                     ],

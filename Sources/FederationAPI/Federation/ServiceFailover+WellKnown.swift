@@ -36,8 +36,11 @@ extension ServiceFailover {
         public static let failback = "Failback"
         /// Available True.
         public static let minimumReplicasAvailable = "MinimumReplicasAvailable"
-        /// Available False.
+        /// Available False: the active site's replicas were available and no longer are (the failover clock runs).
         public static let minimumReplicasUnavailable = "MinimumReplicasUnavailable"
+        /// Available False: the workload has not been available in the active site since the ServiceFailover
+        /// was created (its first rollout), so its unready replicas start no failover clock.
+        public static let notYetAvailable = "NotYetAvailable"
         /// Progressing True: scaling up the target before switching traffic.
         public static let scalingUpTarget = "ScalingUpTarget"
         /// Progressing True: switching the global Service and EndpointSlices.

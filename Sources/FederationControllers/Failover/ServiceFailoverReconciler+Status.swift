@@ -11,8 +11,7 @@ extension ServiceFailoverReconciler {
         let status = sf.status
         let primary = sf.spec.primary
         let active = status?.activeDatacenter ?? primary
-        let available = status?.conditions.condition(ServiceFailover.ConditionType.available)
-        let unavailableSince = available?.status == .false ? available?.lastTransitionTime.date : nil
+        let unavailableSince = ServiceFailover.unavailableSince(status, spec: sf.spec)
         var sites: [String: SiteHealth] = [:]
         var desired: [String: Int] = [:]
         for (name, view) in read.sites {

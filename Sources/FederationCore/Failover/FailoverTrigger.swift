@@ -50,6 +50,18 @@ public enum FailoverTrigger: Hashable, Sendable {
     }
 }
 
+extension ServiceFailover {
+    /// When the active site's unavailability began to count toward `unhealthyForSeconds`, from the persisted
+    /// `Available` condition; nil while its replicas are available. A workload not yet available since the
+    /// ServiceFailover was created (`NotYetAvailable`: its first rollout) gets `readinessTimeoutSeconds` first,
+    /// as a Deployment gets its progress deadline, so a rollout in progress is not taken for a loss.
+    public static func unavailableSince(_ status: ServiceFailoverStatus?, spec: ServiceFailoverSpec) -> Date? {
+        guard let available = status?.conditions.condition(ConditionType.available), available.status == .false else { return nil }
+        guard available.reason == Reason.notYetAvailable else { return available.lastTransitionTime.date }
+        return available.lastTransitionTime.date.addingTimeInterval(TimeInterval(spec.effectiveMigration.effectiveReadinessTimeoutSeconds))
+    }
+}
+
 /// Whether a service that failed over may go back to its primary now.
 public enum FailbackDecision: Hashable, Sendable {
     /// The primary is not serving: stay.

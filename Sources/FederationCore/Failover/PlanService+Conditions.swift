@@ -10,9 +10,14 @@ extension ServicePlanner {
         let minimum = max(1, activePolicy.effectiveMinReadyReplicas)
         let moving = status.lastTransition.map { $0.completedAt == nil } ?? false
         let available = ready >= minimum && input.reachable(active)
+        // A service created while its workload still rolls out has not been available yet: that is no loss,
+        // so its unready replicas count only after `readinessTimeoutSeconds` (`ServiceFailover.unavailableSince`).
+        let earlier = status.conditions.condition(ServiceFailover.ConditionType.available)
+        let neverAvailable = !available && (earlier == nil || earlier?.reason == Reason.notYetAvailable)
+        let unavailableReason = neverAvailable ? Reason.notYetAvailable : Reason.minimumReplicasUnavailable
         set(ServiceFailover.ConditionType.available, available,
-            available ? Reason.minimumReplicasAvailable : Reason.minimumReplicasUnavailable,
-            "\(ready) of at least \(minimum) replicas ready in \(active)")
+            available ? Reason.minimumReplicasAvailable : unavailableReason,
+            "\(ready) of at least \(minimum) replicas ready in \(active)" + (neverAvailable ? " (not available yet since the ServiceFailover was created)" : ""))
         set(ServiceFailover.ConditionType.failedOver, active != primary,
             active != primary ? Reason.runningInFailover : Reason.runningInPrimary,
             active != primary ? "running in \(active) instead of \(primary)" : "running in \(primary)")
@@ -36,7 +41,7 @@ extension ServicePlanner {
         let manualWait = awaitingManualFailover
         let readyNow = available && !moving && !stalled && !manualWait
         let readyReason = manualWait ? Reason.awaitingManualFailover
-            : stalled ? progress.1 : moving ? progress.1 : available ? Reason.minimumReplicasAvailable : Reason.minimumReplicasUnavailable
+            : stalled ? progress.1 : moving ? progress.1 : available ? Reason.minimumReplicasAvailable : unavailableReason
         let readyMessage = manualWait ? "\(active) is unhealthy; mode is Manual, so nothing moves until a person acts" : (stalled || moving ? progress.2 : "\(ready) of at least \(minimum) replicas ready in \(active)")
         set(ServiceFailover.ConditionType.ready, readyNow, readyReason, readyMessage)
     }

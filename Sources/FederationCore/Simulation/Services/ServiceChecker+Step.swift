@@ -58,7 +58,10 @@ extension ServiceChecker {
         let since = watches[s].emptySince ?? now
         watches[s].emptySince = since
         let policy = service.policy
-        let allowed = TimeInterval(policy.effectiveUnhealthyForSeconds) + Self.detectionSlack
+        // A workload not yet available since its ServiceFailover was created gets readinessTimeoutSeconds first.
+        let firstRollout = service.status?.conditions.condition(ServiceFailover.ConditionType.available)?.reason == ServiceFailover.Reason.notYetAvailable
+        let grace = firstRollout ? TimeInterval(service.spec.effectiveMigration.effectiveReadinessTimeoutSeconds) : 0
+        let allowed = TimeInterval(policy.effectiveUnhealthyForSeconds) + Self.detectionSlack + grace
         // Counted from when the hub could tell: not before its own record of the run of failed
         // probes (a member cut off before it lost its pods; a clock step since then shifts both).
         let empty = now.timeIntervalSince(max(since, seenUnhealthySince ?? since))
@@ -67,7 +70,8 @@ extension ServiceChecker {
         return Violation(
             invariant: .trafficOnReadyReplicas, step: step,
             detail: "\(service.name)'s traffic has pointed at \(d) without ready replicas for \(Int(empty)) s (allowed \(Int(allowed)) s: "
-                + "unhealthyFor \(policy.effectiveUnhealthyForSeconds) s + \(Int(Self.detectionSlack)) s to detect), no move in flight, "
+                + "unhealthyFor \(policy.effectiveUnhealthyForSeconds) s + \(Int(Self.detectionSlack)) s to detect"
+                + (firstRollout ? " + \(Int(grace)) s for the first rollout" : "") + "), no move in flight, "
                 + "although a target fitted")
     }
 

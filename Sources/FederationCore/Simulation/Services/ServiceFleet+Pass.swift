@@ -7,8 +7,7 @@ extension ServiceFleet {
     /// replicas the other services placed there, and its own persisted status.
     func readInput(_ s: Int, now: Date, hub: SimulatedHub) -> ServiceInput {
         let service = services[s]
-        let unavailable = service.status?.conditions.condition(ServiceFailover.ConditionType.available)
-        let unavailableSince = unavailable?.status == .false ? unavailable?.lastTransitionTime.date : nil
+        let unavailableSince = ServiceFailover.unavailableSince(service.status, spec: service.spec)
         var sites: [String: SiteHealth] = [:]
         for (i, name) in hub.names.enumerated() {
             var spec = hub.specs[i]
