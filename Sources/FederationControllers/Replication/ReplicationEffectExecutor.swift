@@ -9,6 +9,8 @@ import Logging
 struct TargetOutcome: Sendable {
     /// The first failed write, if any; the writes after it did not run.
     var failure: String?
+    /// Replicas changed in the member since the pass read them, left for the next pass to judge.
+    var changedSinceRead = 0
     /// The largest lag (source write → acknowledged replica write) of the writes made.
     var lag: Double?
 }
@@ -21,6 +23,11 @@ struct TargetOutcome: Sendable {
 ///   missing namespace is created, then the apply is tried once more.
 /// - An adoption, and the removal of a person's `resolution` annotation, are merge patches of
 ///   annotations only (an apply of annotations alone would drop Concord's other fields).
+/// - An update applies only over the replica version the plan was made from (`metadata.resourceVersion`
+///   in the applied object, a precondition). When the member has a newer version: if it is only
+///   Concord's own write the cache had not shown yet, the update is applied over it; if anything else
+///   changed it, nothing is written and the next pass judges the change (a conflict, under the rule's
+///   strategy), so a person's edit landing between the read and the write is never overwritten unseen.
 /// - Deletes ignore objects already gone.
 /// - Each write is bounded by `writeTimeout` on the injected clock.
 struct ReplicationEffectExecutor {
@@ -75,6 +82,8 @@ struct ReplicationEffectExecutor {
                             try await perform(effect, client: client, namespace: namespace)
                         }
                         return (effect, nil)
+                    } catch is ChangedSinceRead {
+                        return (effect, ChangedSinceRead.marker)
                     } catch {
                         return (effect, "\(describe(effect)) failed: \(error)")
                     }
@@ -83,6 +92,11 @@ struct ReplicationEffectExecutor {
             }
             for _ in 0..<Self.writesInFlight where !startNext() { break }
             for await (effect, failure) in group {
+                if failure == ChangedSinceRead.marker {
+                    outcome.changedSinceRead += 1
+                    if outcome.failure == nil { _ = startNext() }
+                    continue
+                }
                 if let failure {
                     if outcome.failure == nil {
                         outcome.failure = failure
@@ -117,11 +131,16 @@ struct ReplicationEffectExecutor {
             let (objects, scope) = try dynamic(write.key, client, namespace)
             var object = write.object
             if scope == nil { object["metadata"]?["namespace"] = nil }
-            do {
-                _ = try await objects.apply(object, fieldManager: Self.fieldManager, force: true)
-            } catch let error as KubeAPIError where error.isNotFound && scope != nil {
-                try await createNamespace(namespace, client: client)
-                _ = try await objects.apply(object, fieldManager: Self.fieldManager, force: true)
+            if let version = write.expectedResourceVersion {
+                try await ReplicaPrecondition.apply(
+                    object, over: version, name: write.key.name, objects: objects, scope: scope, fieldManager: Self.fieldManager, logger: logger)
+            } else {
+                do {
+                    _ = try await objects.apply(object, fieldManager: Self.fieldManager, force: true)
+                } catch let error as KubeAPIError where error.isNotFound && scope != nil {
+                    try await createNamespace(namespace, client: client)
+                    _ = try await objects.apply(object, fieldManager: Self.fieldManager, force: true)
+                }
             }
             if write.clearResolution {
                 _ = try await objects.patch(write.key.name, namespace: scope, type: .merge, patch: Self.annotationPatch([FederationAnnotation.resolution: nil]))

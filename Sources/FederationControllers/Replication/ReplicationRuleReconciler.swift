@@ -128,6 +128,7 @@ struct ReplicationRuleReconciler: Reconciler {
                 }
                 _ = lanes.take(ReplicationLanes.Key(rule: key, datacenter: datacenter))
                 if let failure = outcome.failure { round.failures[datacenter] = failure }
+                if outcome.changedSinceRead > 0 { round.changedSinceRead.insert(datacenter) }
                 if let lag = outcome.lag { round.lags[datacenter] = max(lag, round.lags[datacenter] ?? 0) }
             }
         }
@@ -141,7 +142,7 @@ struct ReplicationRuleReconciler: Reconciler {
     /// or its full resync (Continuous: changes arrive as events).
     func delay(_ rule: ReplicationRule, _ round: ReplicationRound) -> Duration {
         let period = rule.spec.effectiveMode == .periodic ? rule.spec.effectiveIntervalSeconds : rule.spec.effectiveFullResyncSeconds
-        guard round.failures.isEmpty, round.unreachable.isEmpty else { return min(requeue.replicationRetry, .seconds(period)) }
+        guard round.failures.isEmpty, round.unreachable.isEmpty, round.changedSinceRead.isEmpty else { return min(requeue.replicationRetry, .seconds(period)) }
         return .seconds(period)
     }
 

@@ -166,7 +166,9 @@ struct MeshPlanner {
             } else if sameContent, metadata {
                 plans[i].writes.append(.adopt(ReplicaAdoption(key: key, annotations: stamp)))
             } else {
-                plans[i].writes.append(.update(replica))
+                var update = replica
+                update.expectedResourceVersion = ReplicaContent.resourceVersion(of: copy.object)
+                plans[i].writes.append(.update(update))
             }
         }
     }

@@ -130,7 +130,7 @@ struct ReplicationPlanner {
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
                 recordedHash: nil, replicaHash: replicaHash, sourceChanged: sourceChanged, otherRule: owner))]
         }
-        if stamp.rule == nil, replicaHash == hash(object) { return [.update(write(key, object, at: datacenter))] }
+        if stamp.rule == nil, replicaHash == hash(object) { return [.update(write(key, object, at: datacenter, over: replica))] }
         guard stamp.rule == ruleID, stamp.contentHash == replicaHash else {
             let finding = ConflictFinding(
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
@@ -138,18 +138,20 @@ struct ReplicationPlanner {
             return resolveConflict(finding, stamp: stamp, source: object, replica: replica)
         }
         guard sourceChanged || !ReplicaContent.metadataCopied(from: object, to: replica) else { return [] }
-        return [.update(write(key, object, at: datacenter))]
+        return [.update(write(key, object, at: datacenter, over: replica))]
     }
 
-    /// The replica to apply for `object`, stamped.
-    mutating func write(_ key: ReplicaKey, _ object: JSONValue, at datacenter: String) -> ReplicaWrite {
+    /// The replica to apply for `object`, stamped; over `existing` (the version the pass read), when it updates one.
+    mutating func write(_ key: ReplicaKey, _ object: JSONValue, at datacenter: String, over existing: JSONValue? = nil) -> ReplicaWrite {
         let stamp = [
             FederationAnnotation.sourceDatacenter: source, FederationAnnotation.sourceRevision: ReplicaContent.resourceVersion(of: object) ?? "",
             FederationAnnotation.epoch: String(epoch), FederationAnnotation.contentHash: hash(object), FederationAnnotation.rule: ruleID,
             FederationAnnotation.hybridLogicalClock: stampClock(at: source).description,
         ]
         let replica = ReplicaContent.replica(of: object, key: key, namespace: rule.metadata.namespace, stamp: stamp)
-        return ReplicaWrite(key: key, object: replica, sourceWrittenAt: sourceWrittenAt[key], clearResolution: false)
+        return ReplicaWrite(
+            key: key, object: replica, sourceWrittenAt: sourceWrittenAt[key], clearResolution: false,
+            expectedResourceVersion: existing.flatMap(ReplicaContent.resourceVersion(of:)))
     }
 
     /// Advances the HLC for a write stamped by `datacenter`.

@@ -51,6 +51,18 @@ public struct ReplicaWrite: Hashable, Sendable {
     public var sourceWrittenAt: Date?
     /// Also remove the `resolution` annotation a person set (Manual conflicts).
     public var clearResolution: Bool
+    /// For an update, the `resourceVersion` of the replica the plan was made from: the write is applied
+    /// only over that version, so a change made in the member since the pass read it is never overwritten unseen.
+    public var expectedResourceVersion: String?
+
+    /// Creates a write.
+    public init(key: ReplicaKey, object: JSONValue, sourceWrittenAt: Date?, clearResolution: Bool, expectedResourceVersion: String? = nil) {
+        self.key = key
+        self.object = object
+        self.sourceWrittenAt = sourceWrittenAt
+        self.clearResolution = clearResolution
+        self.expectedResourceVersion = expectedResourceVersion
+    }
 }
 
 /// Keeping a replica's local content: only its stamp changes (a merge patch of annotations).

@@ -24,7 +24,7 @@ extension ReplicationPlanner {
         guard let keepSource else { return [.conflict(finding)] }
         finding.outcome = keepSource ? .restored : .keptTarget
         if keepSource {
-            var restore = write(finding.key, object, at: finding.datacenter)
+            var restore = write(finding.key, object, at: finding.datacenter, over: replica)
             restore.clearResolution = stamp.resolution != nil
             // Restoring content the source wrote long ago is no replication lag.
             if !finding.sourceChanged { restore.sourceWrittenAt = nil }

@@ -16,6 +16,9 @@ public struct ReplicationRound: Hashable, Sendable {
     /// Targets whose writes were still running when the pass stopped waiting for them (a slow or
     /// frozen member): reported Syncing, and planned again once those writes end.
     public var inFlight: Set<String> = []
+    /// Targets where a replica changed in the member since the pass read it, so its write was not
+    /// applied: reported Syncing, and planned again soon (on the member's change event, or after the retry delay).
+    public var changedSinceRead: Set<String> = []
 
     /// Creates a round.
     public init(plan: ReplicationPlan, sourceRevision: String?, unreachable: [String] = [], failures: [String: String] = [:], lags: [String: Double] = [:]) {

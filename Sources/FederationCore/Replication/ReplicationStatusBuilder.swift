@@ -62,6 +62,9 @@ public enum ReplicationStatusBuilder {
             if round.inFlight.contains(plan.datacenter) {
                 t.state = .syncing
                 t.message = "Writes to this member are still running; it is planned again when they end."
+            } else if round.changedSinceRead.contains(plan.datacenter) {
+                t.state = .syncing
+                t.message = "A replica changed in this member while Concord was writing it; the change is judged in the next pass."
             } else if let failure = round.failures[plan.datacenter] {
                 t.state = .failed
                 t.message = failure
