@@ -31,13 +31,14 @@ public struct TestControlPlane: Sendable {
 /// - Parameter configure: adjusts the configuration (clock, bookmark interval, store, data directory) before start.
 ///   A data directory set here is kept afterwards, so a test can restart a control plane on the same data.
 /// - Parameter storage: the object store backend (SQLite by default; `.etcd` uses the process's shared test etcd).
-/// - Parameter ownsRevisions: for a test that reads store-wide revisions or compacts: on etcd the control plane gets
-///   an etcd of its own (other tests' writes move the shared one's revision, and compaction is cluster-wide), its
-///   garbage collector leads before `body` runs and renews its Lease only every minute, so no write but the
-///   test's moves the revision while it runs. SQLite stores are the test's own already.
+/// - Parameter ownEtcd: for a test that reads store-wide revisions, compacts, or writes so much that it would
+///   slow every test sharing the process's etcd: on etcd the control plane gets an etcd of its own (other tests'
+///   writes move the shared one's revision, and compaction is cluster-wide), its garbage collector leads before
+///   `body` runs and renews its Lease only every minute, so no write but the test's moves the revision while it
+///   runs. SQLite stores are the test's own already.
 public func withTestControlPlane<T: Sendable>(
     storage backend: TestStorage = .sqlite,
-    ownsRevisions: Bool = false,
+    ownEtcd: Bool = false,
     configure: (inout ControlPlaneConfiguration) -> Void = { _ in },
     _ body: (TestControlPlane) async throws -> T
 ) async throws -> T {
@@ -45,7 +46,7 @@ public func withTestControlPlane<T: Sendable>(
     var logger = Logger(label: "concord.test-control-plane")
     logger.logLevel = .warning
     var configuration = ControlPlaneConfiguration(dataDirectory: temporary, port: 0, logger: logger)
-    let ownEtcd = backend == .etcd && ownsRevisions ? try await LocalEtcd.start() : nil
+    let ownEtcd = backend == .etcd && ownEtcd ? try await LocalEtcd.start() : nil
     defer { ownEtcd?.stop() }
     if let ownEtcd {
         let settings = EtcdStorageConfiguration(endpoints: ownEtcd.clientURLs, prefix: "/concord-test", compactionInterval: .zero)

@@ -154,10 +154,10 @@ struct GarbageCollectionTests {
             #expect(try await client.post(Self.cms, Self.dependent("of-w2", owners: [second])).status == 201)
             // Deleting the custom resource collects its dependent.
             #expect(try await client.delete(Fixtures.widgets + "/w1").status == 200)
-            try await waitUntil { try await !exists(client, "of-w1") }
+            try await waitUntil("of-w1 collected after its owner w1 was deleted") { try await !exists(client, "of-w1") }
             // Deleting the CRD deletes w2, and w2's dependent although its kind is no longer served.
             #expect(try await client.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com").status == 200)
-            try await waitUntil { try await !exists(client, "of-w2") }
+            try await waitUntil("of-w2 collected after the CRD (and with it w2) was deleted") { try await !exists(client, "of-w2") }
         }
     }
 

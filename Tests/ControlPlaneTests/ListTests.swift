@@ -38,7 +38,7 @@ struct ListTests {
     }
 
     @Test(arguments: TestStorage.allCases) func listCarriesKindAndTheStoreRevision(_ storage: TestStorage) async throws {
-        try await withTestControlPlane(storage: storage, ownsRevisions: true) { plane in
+        try await withTestControlPlane(storage: storage, ownEtcd: true) { plane in
             let client = APIClient(plane)
             try await seed(client)
             let list = try await client.get(Self.cms).json

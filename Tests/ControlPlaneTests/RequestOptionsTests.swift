@@ -61,7 +61,7 @@ struct RequestOptionsTests {
     }
 
     @Test(arguments: TestStorage.allCases) func aRevisionNewerThanTheStoreIs504TooLarge(_ storage: TestStorage) async throws {
-        try await withTestControlPlane(storage: storage, ownsRevisions: true) { plane in
+        try await withTestControlPlane(storage: storage, ownEtcd: true) { plane in
             let client = APIClient(plane)
             let rv = Int64(try #require(try await client.get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue))!
             for query in ["?resourceVersion=\(rv + 100)&resourceVersionMatch=NotOlderThan", "?watch=true&resourceVersion=\(rv + 100)"] {
@@ -74,7 +74,7 @@ struct RequestOptionsTests {
     }
 
     @Test(arguments: TestStorage.allCases) func streamingListSendsEveryObjectThenTheInitialEventsEndBookmarkThenChanges(_ storage: TestStorage) async throws {
-        try await withTestControlPlane(storage: storage, ownsRevisions: true) { plane in
+        try await withTestControlPlane(storage: storage, ownEtcd: true) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             _ = try await client.post(Self.cms, Fixtures.configMap("b"))
@@ -131,7 +131,7 @@ struct RequestOptionsTests {
 
     @Test(arguments: TestStorage.allCases) func streamingListEndsCleanlyAfterTimeoutSeconds(_ storage: TestStorage) async throws {
         let clock = ManualClock()
-        try await withTestControlPlane(storage: storage, ownsRevisions: true, configure: { $0.clock = clock }) { plane in
+        try await withTestControlPlane(storage: storage, ownEtcd: true, configure: { $0.clock = clock }) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             var events = try await client.watch(

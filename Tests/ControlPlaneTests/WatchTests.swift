@@ -47,7 +47,7 @@ struct WatchTests {
 
     @Test(arguments: TestStorage.allCases) func resumePointOlderThanHistoryGetsError410InsideA200Stream(_ storage: TestStorage) async throws {
         let box = StoreBox()
-        try await withTestControlPlane(storage: storage, ownsRevisions: true, configure: { config in
+        try await withTestControlPlane(storage: storage, ownEtcd: true, configure: { config in
             switch storage {
             case .sqlite:
                 config.makeStore = { dir in
@@ -83,7 +83,7 @@ struct WatchTests {
 
     @Test(arguments: TestStorage.allCases) func bookmarksAreSentOnlyWhenAllowed(_ storage: TestStorage) async throws {
         let clock = ManualClock()
-        try await withTestControlPlane(storage: storage, ownsRevisions: true, configure: { $0.clock = clock }) { plane in
+        try await withTestControlPlane(storage: storage, ownEtcd: true, configure: { $0.clock = clock }) { plane in
             let client = APIClient(plane)
             _ = try await client.post(Self.cms, Fixtures.configMap("a"))
             let rv = try #require(try await client.get(Self.cms).json.value(at: ["metadata", "resourceVersion"])?.stringValue)
@@ -139,7 +139,7 @@ struct WatchTests {
 
     @Test(arguments: TestStorage.allCases) func timeoutSecondsClosesTheStreamCleanly(_ storage: TestStorage) async throws {
         let clock = ManualClock()
-        try await withTestControlPlane(storage: storage, ownsRevisions: true, configure: { $0.clock = clock }) { plane in
+        try await withTestControlPlane(storage: storage, ownEtcd: true, configure: { $0.clock = clock }) { plane in
             let client = APIClient(plane)
             var events = try await client.watch(Self.cms + "?watch=true&timeoutSeconds=30&resourceVersion=1").makeAsyncIterator()
             try await clock.waitForSleepers(1 + storage.serverSleepers)

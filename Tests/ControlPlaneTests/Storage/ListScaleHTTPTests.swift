@@ -9,8 +9,9 @@ import Testing
 struct ListScaleHTTPTests {
     @Test(arguments: TestStorage.allCases) func tenThousandConfigMapsListWholeAndInPagesWithoutLossOrRepeats(_ storage: TestStorage) async throws {
         let opened = LockedBox<(any ObjectStore)?>(nil)
-        let open = storage.makeStore()
-        try await withTestControlPlane(storage: storage, configure: { config in
+        // 10,000 writes on an etcd of its own: on the shared one they would slow every other etcd-backed test.
+        try await withTestControlPlane(storage: storage, ownEtcd: true, configure: { config in
+            let open = config.makeStore ?? storage.makeStore()
             config.makeStore = { directory in
                 let store = try await open(directory)
                 opened.update { $0 = store }
