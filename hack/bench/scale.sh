@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A local federation of N members from a release build, measured.
 #
-#   hack/bench/scale.sh 100                          # builds concord (release) and measures 100 members
+#   hack/bench/scale.sh 100                          # builds concord (release, as the image does) and measures 100 members
 #   CONCORD_BIN=path/to/concord hack/bench/scale.sh 50
 #   IDLE_SECONDS=60 hack/bench/scale.sh 100
 #
@@ -21,9 +21,10 @@ command -v kubectl >/dev/null || { echo "kubectl is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 1; }
 
 if [[ -z "${CONCORD_BIN:-}" ]]; then
-    echo "== building concord (release)"
-    (cd "$ROOT" && swift build -c release --product concord ${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"} >/dev/null)
-    CONCORD_BIN="$(cd "$ROOT" && swift build -c release ${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"} --show-bin-path)/concord"
+    # Built as the container image builds it (Containerfile): the Swift runtime and Foundation linked in.
+    echo "== building concord (release, --static-swift-stdlib)"
+    (cd "$ROOT" && swift build -c release --product concord --static-swift-stdlib ${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"} >/dev/null)
+    CONCORD_BIN="$(cd "$ROOT" && swift build -c release --static-swift-stdlib ${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"} --show-bin-path)/concord"
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/concord-scale.XXXXXX")"
