@@ -131,7 +131,7 @@ extension ConcordCommand {
         /// Simulate workloads: Deployments become available, Services get EndpointSlices (no kubelet).
         @Flag(
             name: .customLong("simulate-workloads"),
-            help: "Mark Deployments available and publish EndpointSlices with synthetic addresses (labelled concord.dev/simulated).")
+            help: "Mark Deployments available and publish EndpointSlices with synthetic addresses (labelled concord.dev/simulated); with --storage etcd only the server elected to collect garbage does it.")
         public var simulateWorkloads = false
 
         /// How long a simulated rollout takes.

@@ -3,30 +3,39 @@ import ServiceLifecycle
 
 /// The controllers the control plane runs in its own service group, beside the HTTP server.
 enum BuiltinControllers {
-    /// The garbage collector always (on a store shared between servers, only while this server holds the
-    /// collector's Lease); the workload simulator when configured.
+    /// The garbage collector always, and the workload simulator when configured. On a store shared between
+    /// servers both run only while this server holds the collector's Lease, so one server writes for them.
     static func services(handler: ResourceHandler, configuration: ControlPlaneConfiguration, collector status: LeaseElectionStatus) throws -> [any Service] {
-        let collector = GarbageCollector(handler: handler, clock: configuration.clock, logger: configuration.logger)
-        var services: [any Service]
-        if handler.store.sharedBetweenServers {
-            let settings = configuration.garbageCollectorElection
-            do {
-                try settings.validate()
-            } catch {
-                throw ControlPlaneError("the garbage collector's leader election (\(settings.leaseKey)): \(error)")
-            }
-            services = [LeaseElectedService(
-                settings: settings,
-                lock: HandlerLeaseLock(handler: handler, namespace: settings.namespace, name: settings.name, clock: configuration.clock),
-                clock: configuration.clock, now: configuration.now, status: status, logger: configuration.logger,
-                workName: "the garbage collector", work: collector)]
-        } else {
-            status.changed(leading: true, holder: nil)
-            services = [collector]
-        }
+        var services: [any Service] = [GarbageCollector(handler: handler, clock: configuration.clock, logger: configuration.logger)]
         if let simulation = configuration.simulateWorkloads {
             services.append(WorkloadSimulator(handler: handler, simulation: simulation, logger: configuration.logger))
         }
-        return services
+        guard handler.store.sharedBetweenServers else {
+            status.changed(leading: true, holder: nil)
+            return services
+        }
+        let settings = configuration.garbageCollectorElection
+        do {
+            try settings.validate()
+        } catch {
+            throw ControlPlaneError("the garbage collector's leader election (\(settings.leaseKey)): \(error)")
+        }
+        let workName = services.count == 1 ? "the garbage collector" : "the garbage collector and the workload simulator"
+        return [LeaseElectedService(
+            settings: settings,
+            lock: HandlerLeaseLock(handler: handler, namespace: settings.namespace, name: settings.name, clock: configuration.clock),
+            clock: configuration.clock, now: configuration.now, status: status, logger: configuration.logger,
+            workName: workName, work: SideBySide(services: services))]
+    }
+}
+
+/// Services run side by side as one: it ends when all have ended, and cancelling it cancels them all.
+struct SideBySide: Service {
+    let services: [any Service]
+
+    func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for service in services { group.addTask { try await service.run() } }
+        }
     }
 }
