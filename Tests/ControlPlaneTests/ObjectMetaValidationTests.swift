@@ -62,10 +62,13 @@ struct ObjectMetaValidationTests {
     @Test(arguments: TestStorage.allCases) func validMetadataIsAcceptedAndPatchesAreValidatedAfterPatching(_ storage: TestStorage) async throws {
         try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)
+            // The owner exists, so the garbage collector leaves the object alone while the test patches it.
+            let owner = try await client.post("/api/v1/namespaces/default/configmaps", Fixtures.configMap("owner")).json
+            let uid = try #require(owner.value(at: ["metadata", "uid"])?.stringValue)
             let body = Data(#"""
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ok","labels":{"app.kubernetes.io/name":"shop","empty":""},
                 "annotations":{"Example.com/Note":"free text: anything goes"},
-                "ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"d","uid":"u-1","controller":true}]}}
+                "ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"owner","uid":"\#(uid)","controller":true}]}}
                 """#.utf8)
             let created = try await client.send(.POST, "/api/v1/namespaces/default/configmaps", body: body)
             #expect(created.status == 201, "\(created.text)")
