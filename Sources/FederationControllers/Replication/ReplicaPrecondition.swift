@@ -4,9 +4,16 @@ import KubeClient
 import Logging
 
 /// A replica changed in its member by someone other than Concord since the pass read it: not written.
-struct ChangedSinceRead: Error {
-    /// How a write task reports it to the executor (not a failure: the next pass judges the change).
-    static let marker = "changed since read"
+struct ChangedSinceRead: Error {}
+
+/// How one replica write ended.
+enum WriteResult: Sendable {
+    /// Acknowledged by the member.
+    case written
+    /// Not written: the replica changed since the pass read it (no failure; the next pass judges the change).
+    case changedSinceRead
+    /// Failed, with what to report; the writes after it do not start.
+    case failed(String)
 }
 
 /// Replica updates applied only over the version a pass planned from.

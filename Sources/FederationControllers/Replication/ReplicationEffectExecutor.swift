@@ -72,7 +72,7 @@ struct ReplicationEffectExecutor {
 
     /// Runs `effects` with up to ``writesInFlight`` at once, recording lag, events and the first failure.
     func run(_ effects: [ReplicationEffect], client: KubeClient, namespace: String, rule: ReplicationRule, datacenter: String, into outcome: inout TargetOutcome) async {
-        await withTaskGroup(of: (ReplicationEffect, String?).self) { group in
+        await withTaskGroup(of: (ReplicationEffect, WriteResult).self) { group in
             var pending = effects.makeIterator()
             func startNext() -> Bool {
                 guard let effect = pending.next() else { return false }
@@ -81,32 +81,30 @@ struct ReplicationEffectExecutor {
                         try await withTimeout(writeTimeout, "replicating into \(datacenter)", clock: clock) {
                             try await perform(effect, client: client, namespace: namespace)
                         }
-                        return (effect, nil)
+                        return (effect, .written)
                     } catch is ChangedSinceRead {
-                        return (effect, ChangedSinceRead.marker)
+                        return (effect, .changedSinceRead)
                     } catch {
-                        return (effect, "\(describe(effect)) failed: \(error)")
+                        return (effect, .failed("\(describe(effect)) failed: \(error)"))
                     }
                 }
                 return true
             }
             for _ in 0..<Self.writesInFlight where !startNext() { break }
-            for await (effect, failure) in group {
-                if failure == ChangedSinceRead.marker {
+            for await (effect, result) in group {
+                switch result {
+                case .written:
+                    record(effect, rule: rule, datacenter: datacenter, into: &outcome)
+                case .changedSinceRead:
                     outcome.changedSinceRead += 1
-                    if outcome.failure == nil { _ = startNext() }
-                    continue
-                }
-                if let failure {
+                case .failed(let failure):
                     if outcome.failure == nil {
                         outcome.failure = failure
                         logger.info("Replica write failed; will re-read and retry", metadata: [
                             "replicationrule": "\(rule.ruleAnnotationValue)", "datacenter": "\(datacenter)", "error": "\(failure)",
                         ])
                     }
-                    continue
                 }
-                record(effect, rule: rule, datacenter: datacenter, into: &outcome)
                 if outcome.failure == nil { _ = startNext() }
             }
         }
