@@ -3,6 +3,7 @@ import ControllerRuntime
 import Foundation
 import KubeClient
 import KubernetesAPI
+import Logging
 import Testing
 
 private func recordingHandler(_ log: EventLog) -> InformerEventHandler<JSONValue> {
@@ -130,5 +131,35 @@ struct InformerTests {
         #expect(reqs.allSatisfy { $0.path == "/api/v1/namespaces/team/configmaps" })
         #expect(reqs.allSatisfy { $0.queryValue("labelSelector") == "app=web" })
         #expect(reqs.last?.queryValue("resourceVersion") == "10")
+    }
+
+    @Test func aTransformReshapesEveryListedAndWatchedObjectBeforeTheCacheAndHandlersSeeIt() async throws {
+        let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1")], rv: "10")])
+        let informer = DynamicInformer(
+            fake.client, namespace: nil, options: ListOptions(), resyncPeriod: nil, runtimeClock: RuntimeClock(ManualClock()),
+            watcher: WatcherConfiguration(), metrics: nil, logger: Logger(label: "test"),
+            transform: { object in
+                var seen = object
+                seen["data"] = ["seen": "yes"]
+                return seen
+            })
+        let seenByHandlers = EventLog()
+        informer.addEventHandler(
+            InformerEventHandler(
+                onAdd: { seenByHandlers.append("add \(nameOf($0)) \($0.value(at: ["data", "seen"])?.stringValue ?? "-")") },
+                onUpdate: { _, new in seenByHandlers.append("update \(nameOf(new)) \(new.value(at: ["data", "seen"])?.stringValue ?? "-")") },
+                onDelete: { seenByHandlers.append("delete \(nameOf($0)) \($0.value(at: ["data", "seen"])?.stringValue ?? "-")") }))
+        try await running(informer) {
+            try await informer.waitForSync()
+            try await waitUntil { fake.watchCount == 1 }
+            let w = try #require(fake.currentWatch)
+            w.send(.added, configMap("b", rv: "11"))
+            w.send(.modified, configMap("a", rv: "12"))
+            w.send(.deleted, configMap("b", rv: "13"))
+            try await waitUntil { seenByHandlers.count == 4 }
+            #expect(seenByHandlers.all == ["add a yes", "add b yes", "update a yes", "delete b yes"])
+            #expect(informer.cache.get(name: "a", namespace: "default")?.value(at: ["data", "seen"]) == "yes")
+            #expect(informer.cache.get(name: "a", namespace: "default")?.value(at: ["metadata", "resourceVersion"]) == "12")
+        }
     }
 }

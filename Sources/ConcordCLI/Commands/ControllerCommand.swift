@@ -40,10 +40,14 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("kube-api-burst"), help: "Requests allowed in a burst above --kube-api-qps.")
     var kubeAPIBurst: Int = 10
 
+    @Option(name: .customLong("heap-trim-period"), help: "Seconds between handing freed memory back to the system, so the resident size falls after a burst of work; 0 never does.")
+    var heapTrimPeriod: Int = 30
+
     func validate() throws {
         guard kubeAPIQPS >= 0, kubeAPIBurst >= 1 else { throw ValidationError("--kube-api-qps must not be negative and --kube-api-burst must be at least 1") }
         guard datacenterWorkers >= 1 else { throw ValidationError("--datacenter-workers must be at least 1") }
         guard memberCleanupTimeout >= 0 else { throw ValidationError("--member-cleanup-timeout must not be negative") }
+        guard heapTrimPeriod >= 0 else { throw ValidationError("--heap-trim-period must not be negative (0 turns it off)") }
         for (flag, value) in [("--metrics-bind-address", metricsBindAddress), ("--health-probe-bind-address", healthProbeBindAddress)] {
             do { _ = try ServerAddress.parse(value) } catch { throw ValidationError("\(flag): \(error)") }
         }
@@ -74,6 +78,9 @@ struct ControllerCommand: AsyncParsableCommand {
             }
             if let address = try ServerAddress.parse(healthProbeBindAddress) {
                 controllers.manager.serveHealthProbes(at: address)
+            }
+            if heapTrimPeriod > 0 {
+                controllers.manager.add(service: HeapTrimmer(period: .seconds(heapTrimPeriod)))
             }
             logger.info("Starting Concord controllers", metadata: [
                 "hub": "\(hub.configuration?.displayServer ?? "?")",

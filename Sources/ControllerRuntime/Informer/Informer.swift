@@ -27,6 +27,8 @@ public typealias DynamicInformer = Informer<JSONValue>
 /// - With a resync period, every cached object is re-delivered as `onUpdate(o, o)`.
 /// - An object the typed decoder refuses is skipped; the rest of the list and watch go on (see
 ///   `addDecodeFailureHandler(_:)` for what happens to it).
+/// - With a transform, every listed or watched object passes through it before it enters the cache
+///   or reaches a handler (to drop what no reader needs and keep the cache small).
 ///
 /// Run it as a `Service` (the `Manager` does); it stops on cancellation or graceful shutdown.
 /// Add handlers before running.
@@ -50,6 +52,8 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     /// How often every cached object is re-delivered to the handlers (nil: never); at least 1 s.
     public let resyncPeriod: Duration?
     private let clock: RuntimeClock
+    /// Applied to every object before it is cached or handed to a handler.
+    private let transform: (@Sendable (Object) -> Object)?
     let logger: Logger
 
     /// Creates an informer over a resource, optionally restricted to a namespace and selectors.
@@ -64,20 +68,23 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
             metrics: metrics, shared: nil, logger: logger)
     }
 
-    /// Creates an informer on an already wrapped clock (one shared by several runtime pieces).
+    /// Creates an informer on an already wrapped clock (one shared by several runtime pieces);
+    /// `transform`, when given, reshapes every object before it is cached or handed to a handler.
     public convenience init(
         _ client: ObjectClient<Object>, namespace: String?, options: ListOptions, resyncPeriod: Duration?,
-        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, metrics: RuntimeMetrics?, logger: Logger
+        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, metrics: RuntimeMetrics?, logger: Logger,
+        transform: (@Sendable (Object) -> Object)? = nil
     ) {
         self.init(
             client, namespace: namespace, options: options, resyncPeriod: resyncPeriod, runtimeClock: rc, watcher: watcher,
-            metrics: metrics, shared: nil, logger: logger)
+            metrics: metrics, shared: nil, logger: logger, transform: transform)
     }
 
     /// Creates an informer on an already wrapped clock with the shared informer factory's decode-failure handlers.
     init(
         _ client: ObjectClient<Object>, namespace: String?, options: ListOptions, resyncPeriod: Duration?,
-        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, metrics: RuntimeMetrics?, shared: DecodeFailureHandlers?, logger: Logger
+        runtimeClock rc: RuntimeClock, watcher: WatcherConfiguration, metrics: RuntimeMetrics?, shared: DecodeFailureHandlers?, logger: Logger,
+        transform: (@Sendable (Object) -> Object)? = nil
     ) {
         var wc = watcher
         wc.clock = rc
@@ -91,6 +98,7 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
         self.decodeErrors = metrics?.informerDecodeErrors(resource: client.scope.resource.groupResource)
         self.resyncPeriod = resyncPeriod.flatMap { $0 > .zero ? max($0, .seconds(1)) : nil }
         self.clock = rc
+        self.transform = transform
         self.logger = logger
     }
 
@@ -144,7 +152,7 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     /// Applies one watcher event to the cache and the handlers.
     func apply(_ event: WatcherEvent<Object>) async {
         let hs = handlers.withLock { $0 }
-        switch event {
+        switch transformed(event) {
         case .relisted(let items, let rv):
             let delta = cache.replace(with: items)
             await decoded(items)
@@ -174,6 +182,18 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
             for h in hs { await h.onDelete(o) }
         case .bookmark:
             break
+        }
+    }
+
+    /// The event with its objects passed through the transform, if there is one.
+    private func transformed(_ event: WatcherEvent<Object>) -> WatcherEvent<Object> {
+        guard let transform else { return event }
+        switch event {
+        case .relisted(let items, let rv): return .relisted(items: items.map(transform), resourceVersion: rv)
+        case .added(let o): return .added(transform(o))
+        case .modified(let o): return .modified(transform(o))
+        case .deleted(let o): return .deleted(transform(o))
+        case .bookmark: return event
         }
     }
 }

@@ -115,19 +115,20 @@ final class Members: Service, Sendable {
     }
 
     /// The unstructured informer over `resource` (objects of `kind`) in `namespace` of `datacenter`'s
-    /// member; like ``informer(for:in:namespace:options:)``.
+    /// member; like ``informer(for:in:namespace:options:)``. Its cache keeps objects compacted by
+    /// ``MemberCacheTransform`` (managedFields without their field sets).
     func informer(
         for resource: GroupVersionResource, namespaced: Bool, kind: String, in datacenter: String, namespace: String?, options: ListOptions = ListOptions()
     ) async -> DynamicInformer? {
         let key = MemberInformerKey(resource, namespaced: namespaced, namespace: namespace, options: options)
-        return await informer(key, in: datacenter, namespace: namespaced ? namespace : nil, options: options) {
+        return await informer(key, in: datacenter, namespace: namespaced ? namespace : nil, options: options, transform: MemberCacheTransform.compact) {
             $0.dynamic(resource, namespaced: namespaced, kind: kind)
         }
     }
 
     private func informer<Object: Sendable>(
         _ key: MemberInformerKey, in datacenter: String, namespace: String?, options: ListOptions,
-        client makeClient: @escaping @Sendable (KubeClient) -> ObjectClient<Object>
+        transform: (@Sendable (Object) -> Object)? = nil, client makeClient: @escaping @Sendable (KubeClient) -> ObjectClient<Object>
     ) async -> Informer<Object>? {
         guard let connection = await connections.existing(datacenter) else { return nil }
         let factory: MemberSession.Factory = { [clock, watchBackoff, logger] client in
@@ -135,7 +136,7 @@ final class Members: Service, Sendable {
             log[metadataKey: "datacenter"] = "\(datacenter)"
             return Informer(
                 makeClient(client), namespace: namespace, options: options, resyncPeriod: nil, runtimeClock: clock,
-                watcher: WatcherConfiguration(backoff: watchBackoff, logger: log), metrics: nil, logger: log)
+                watcher: WatcherConfiguration(backoff: watchBackoff, logger: log), metrics: nil, logger: log, transform: transform)
         }
         let informer = state.withLock { s -> (any SyncingService)? in
             guard let session = currentSession(datacenter, connection, in: &s, create: true) else { return nil }

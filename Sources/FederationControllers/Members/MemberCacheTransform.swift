@@ -1,0 +1,59 @@
+import FederationAPI
+import KubernetesAPI
+
+/// How member objects are kept in the controller's unstructured caches, which hold every object a
+/// ReplicationRule reads in every datacenter (the source's objects and each target's replicas).
+///
+/// - Each `metadata.managedFields` entry keeps who wrote it, how and when (`manager`, `operation`,
+///   `subresource`, `apiVersion`, `time`: what the replication planner reads: whether Concord wrote last, and when) but not its
+///   field set (`fieldsV1`), typically the largest part of a small object's metadata.
+/// - The metadata and annotation keys Concord stamps on every replica share one copy across objects
+///   instead of one per object.
+///
+/// Nothing the controller reads is lost; an object read from these caches is never written back
+/// as it is (replicas are built from the source's content), so the trimmed field sets never reach
+/// a server.
+enum MemberCacheTransform {
+    /// `object` as the caches keep it.
+    static func compact(_ object: JSONValue) -> JSONValue {
+        guard case .object(var root) = object, case .object(let metadata)? = root.removeValue(forKey: "metadata") else { return object }
+        var kept = [String: JSONValue](minimumCapacity: metadata.count)
+        for (key, value) in metadata {
+            switch key {
+            case "managedFields":
+                kept[key] = value.arrayValue.map { .array($0.map(writerOnly)) } ?? value
+            case "annotations", "labels":
+                kept[key] = value.objectValue.map { .object(sharingKeys($0)) } ?? value
+            default:
+                kept[sharedKeys[key] ?? key] = value
+            }
+        }
+        root["metadata"] = .object(kept)
+        return .object(root)
+    }
+
+    /// A managedFields entry without its field set.
+    private static func writerOnly(_ entry: JSONValue) -> JSONValue {
+        guard case .object(let fields) = entry else { return entry }
+        var kept = [String: JSONValue](minimumCapacity: fields.count)
+        for (key, value) in fields where key != "fieldsV1" && key != "fieldsType" { kept[key] = value }
+        return .object(kept)
+    }
+
+    /// `map` with its well-known keys replaced by their shared copies.
+    private static func sharingKeys(_ map: [String: JSONValue]) -> [String: JSONValue] {
+        var shared = [String: JSONValue](minimumCapacity: map.count)
+        for (key, value) in map { shared[sharedKeys[key] ?? key] = value }
+        return shared
+    }
+
+    /// Keys longer than a string kept inline (15 UTF-8 bytes) that recur on every object the caches hold.
+    private static let sharedKeys: [String: String] = Dictionary(
+        uniqueKeysWithValues: [
+            "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+            "kubectl.kubernetes.io/last-applied-configuration",
+            FederationAnnotation.sourceDatacenter, FederationAnnotation.sourceRevision, FederationAnnotation.epoch,
+            FederationAnnotation.contentHash, FederationAnnotation.rule, FederationAnnotation.hybridLogicalClock,
+            FederationAnnotation.resolution, FederationLabel.residency, FederationLabel.managed, FederationLabel.serviceFailover,
+        ].map { ($0, $0) })
+}

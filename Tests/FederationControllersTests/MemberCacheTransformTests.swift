@@ -1,0 +1,68 @@
+import FederationAPI
+import FederationCore
+import Foundation
+import KubernetesAPI
+import Testing
+
+@testable import FederationControllers
+
+/// A replica as a member's API server returns it: two managedFields entries with their field sets.
+private func replicaFromServer() throws -> JSONValue {
+    try JSONValue(
+        parsing: Data(
+            """
+            {"apiVersion":"v1","kind":"ConfigMap","data":{"value":"x","seq":"3"},
+             "metadata":{"name":"app","namespace":"shop","uid":"u-1","resourceVersion":"42","creationTimestamp":"2026-12-05T10:00:00Z",
+              "labels":{"scope":"global","federation.concord.dev/residency":"eu"},
+              "annotations":{"federation.concord.dev/rule":"shop/global","federation.concord.dev/content-hash":"abc","note":"kept"},
+              "managedFields":[
+               {"manager":"concord","operation":"Apply","apiVersion":"v1","time":"2026-12-05T10:00:05Z","fieldsType":"FieldsV1",
+                "fieldsV1":{"f:data":{"f:value":{},"f:seq":{}},"f:metadata":{"f:annotations":{"f:federation.concord.dev/rule":{}}}}},
+               {"manager":"kubectl-edit","operation":"Update","apiVersion":"v1","time":"2026-12-05T10:00:09Z","subresource":"status","fieldsType":"FieldsV1",
+                "fieldsV1":{"f:data":{"f:seq":{}}}}]}}
+            """.utf8))
+}
+
+struct MemberCacheTransformTests {
+    @Test func managedFieldsKeepWhoWroteHowAndWhenButNotTheirFieldSets() throws {
+        let compact = MemberCacheTransform.compact(try replicaFromServer())
+        let entries = try #require(compact.value(at: ["metadata", "managedFields"])?.arrayValue)
+        #expect(entries.count == 2)
+        #expect(entries[0] == ["manager": "concord", "operation": "Apply", "apiVersion": "v1", "time": "2026-12-05T10:00:05Z"])
+        #expect(entries[1] == ["manager": "kubectl-edit", "operation": "Update", "apiVersion": "v1", "time": "2026-12-05T10:00:09Z", "subresource": "status"])
+    }
+
+    @Test func everythingButTheFieldSetsIsUnchanged() throws {
+        let original = try replicaFromServer()
+        let compact = MemberCacheTransform.compact(original)
+        var expected = original
+        expected.setValue(compact.value(at: ["metadata", "managedFields"]), at: ["metadata", "managedFields"])
+        #expect(compact == expected)
+        #expect(compact.value(at: ["metadata", "labels"]) == original.value(at: ["metadata", "labels"]))
+        #expect(compact.value(at: ["metadata", "annotations"]) == original.value(at: ["metadata", "annotations"]))
+        #expect(compact["data"] == original["data"])
+    }
+
+    @Test func whatTheReplicationPlannerReadsIsTheSameOnTheCompactedObject() throws {
+        let original = try replicaFromServer()
+        let compact = MemberCacheTransform.compact(original)
+        #expect(ReplicaContent.writtenAt(of: compact) == ReplicaContent.writtenAt(of: original))
+        #expect(ReplicaContent.writtenAt(of: compact) != nil)
+        #expect(ReplicaContent.hash(of: compact) == ReplicaContent.hash(of: original))
+        #expect(ReplicaStamp(of: compact) == ReplicaStamp(of: original))
+        for manager in ["concord", "kubectl-edit"] {
+            #expect(
+                ReplicaEcho.isOwnWrite(compact, rule: "shop/global", fieldManager: manager, hash: { _ in "abc" })
+                    == ReplicaEcho.isOwnWrite(original, rule: "shop/global", fieldManager: manager, hash: { _ in "abc" }))
+        }
+        #expect(ReplicaEcho.isOwnWrite(compact, rule: "shop/global", fieldManager: "kubectl-edit", hash: { _ in "abc" }))
+    }
+
+    @Test func objectsWithoutMetadataOrManagedFieldsPassThrough() {
+        let bare: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "data": ["a": "b"]]
+        #expect(MemberCacheTransform.compact(bare) == bare)
+        let plain: JSONValue = ["metadata": ["name": "x", "annotations": ["federation.concord.dev/epoch": "3"]]]
+        #expect(MemberCacheTransform.compact(plain) == plain)
+        #expect(MemberCacheTransform.compact("text") == "text")
+    }
+}
