@@ -101,9 +101,10 @@ struct ActiveActivePlanTests {
         #expect(home.status.history.first?.to == "eu-central=3,us-east=6,us-west=3")
     }
 
+    /// us-east came back after being lost: the last pass left it out of the division (no role).
     @Test func manualFailbackWaitsForARebalanceRequest() {
         let status = ServiceFailoverStatus(datacenters: [
-            ServiceDatacenterStatus(name: "eu-central", role: .active, desiredReplicas: 6), ServiceDatacenterStatus(name: "us-east", role: .active, desiredReplicas: 0),
+            ServiceDatacenterStatus(name: "eu-central", role: .active, desiredReplicas: 6), ServiceDatacenterStatus(name: "us-east", desiredReplicas: 0),
             ServiceDatacenterStatus(name: "us-west", role: .active, desiredReplicas: 6),
         ])
         var settled = status
@@ -119,8 +120,7 @@ struct ActiveActivePlanTests {
     /// A settled division is the same on the next passes with the same inputs: where remainders
     /// tie, the datacenter already holding the extra replica keeps it (before, the one running more
     /// took it, which moved a replica on the second pass). Every candidate gets a share here
-    /// (minDatacenters 3): a candidate that gets nothing drops out of the next pass's division
-    /// under Manual failback, a known instability this test does not cover.
+    /// (minDatacenters 3); `ActiveActiveZeroShareTests` covers a candidate whose share is 0.
     @Test func aSettledDivisionIsStableOnTheNextPasses() {
         var unstable: [String] = []
         for east in 1...4 { for west in 1...4 { for eu in 1...4 { for total in 3...9 {

@@ -156,7 +156,7 @@ extension FederationCRDs {
                         "One datacenter's share of the Service.",
                         properties: [
                             "name": .string("The Datacenter's name."),
-                            "role": .enumeration("Primary or Failover (ActivePassive), Active (ActiveActive).", ServiceDatacenterRole.self),
+                            "role": .enumeration("Primary or Failover (ActivePassive); Active (ActiveActive) for a datacenter the division divides over, its share 0 included, absent for one left out (lost, cordoned, not Ready, or back and waiting for failback).", ServiceDatacenterRole.self),
                             "reachable": .boolean("Whether the controller reaches the datacenter."),
                             "desiredReplicas": .integer("Replicas Concord wants there now (0 for a warm standby).", minimum: 0),
                             "readyReplicas": .integer("Ready replicas last observed there.", minimum: 0),

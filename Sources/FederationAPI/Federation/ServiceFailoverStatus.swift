@@ -25,7 +25,7 @@ public enum ServiceDatacenterRole: String, Codable, Hashable, Sendable, CaseIter
     case primary = "Primary"
     /// One of `spec.failover`.
     case failover = "Failover"
-    /// ActiveActive: a datacenter the division places replicas in.
+    /// ActiveActive: a datacenter the division divides over (its share may be 0).
     case active = "Active"
 }
 
@@ -73,7 +73,8 @@ public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
 public struct ServiceDatacenterStatus: Codable, Hashable, Sendable {
     /// The Datacenter's name.
     public var name: String
-    /// Primary or Failover.
+    /// Primary or Failover; in ActiveActive, Active for a datacenter the division divides over, and
+    /// absent for one left out of it (lost, cordoned, not Ready, or back and waiting for failback).
     public var role: ServiceDatacenterRole?
     /// Whether the controller reaches the datacenter.
     public var reachable: Bool?

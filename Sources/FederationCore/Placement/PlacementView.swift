@@ -14,6 +14,8 @@ struct PlacementView {
         /// The share the last pass planned there (its status): a returning datacenter's stale copy
         /// does not make it a candidate again.
         let planned: Int
+        /// Whether the last pass divided over it (status role `Active`), even if its share was 0.
+        let wasCandidate: Bool
         /// What runs there now: the member's spec when read, else what status last recorded.
         let current: Int
         /// The member's spec replicas as read (nil: unknown or no copy).
@@ -28,6 +30,8 @@ struct PlacementView {
         var lost = false
         /// The division's share (set by the pass).
         var target = 0
+        /// Whether this pass divides over it (set by the pass).
+        var candidate = false
     }
 
     /// The datacenters, in name order.
@@ -43,6 +47,7 @@ struct PlacementView {
             let reaches = site.map { $0.phase == .ready || $0.phase == .suspect } ?? false
             entries.append(Entry(
                 name: dc, site: site, selected: unselected.isEmpty || !unselected.contains(dc), planned: last?.desiredReplicas ?? 0,
+                wasCandidate: last?.role == .active,
                 current: desired ?? last?.desiredReplicas ?? 0, desired: desired, reachable: reaches,
                 ready: reaches ? site?.readyReplicas ?? 0 : 0, endpoints: last?.endpoints))
         }

@@ -47,10 +47,11 @@ public struct ActiveActiveInput: Hashable, Sendable {
 ///
 /// The division (``ReplicaDivision/divide(total:over:maxReplicasPerDatacenter:minDatacenters:)``)
 /// runs over the candidates: the selected datacenters that are not cordoned and not lost
-/// (Unreachable for `unhealthyForSeconds`). A datacenter that runs nothing now joins only at the
-/// first placement, after a spec change, on a rebalance request, or, with `failback: Automatic`,
-/// once it has been Ready for `stabilizationSeconds`; so a returning datacenter gets its share
-/// back after the window and never before. Changes are make-before-break: datacenters that gain
+/// (Unreachable for `unhealthyForSeconds`). Status records them with role `Active` (a share of 0
+/// included). A datacenter left out of the last pass's division joins only at the first placement,
+/// after a spec change, on a rebalance request, or, with `failback: Automatic`, once it has been
+/// Ready for `stabilizationSeconds`; so a returning datacenter gets its share back after the window
+/// and never before. Changes are make-before-break: datacenters that gain
 /// scale up first; those that lose scale down only once every gaining one has its replicas ready,
 /// so the ready total never drops below the smaller of the old and new totals. Discovery routes to
 /// every placed datacenter with ready endpoints; a lost one leaves it once the others are ready.
@@ -127,9 +128,12 @@ struct ActiveActivePlanner {
                 continue
             }
             guard entry.selected, let site = entry.site, !site.unschedulable else { continue }
-            guard entry.planned > 0 || mayJoin(site) else { continue }
+            // A datacenter the last pass divided over stays a candidate even with a share of 0: only
+            // one left out (lost, cordoned, not Ready) waits for failback to join again.
+            guard entry.planned > 0 || entry.wasCandidate || mayJoin(site) else { continue }
             candidates.append(DivisionCandidate(name: entry.name, weight: weights[i], room: site.freeReplicas, current: entry.planned))
             slots.append(i)
+            view.entries[i].candidate = true
         }
         let total = max(0, input.spec.replicas ?? 0)
         let division = ReplicaDivision.shares(
@@ -159,7 +163,7 @@ struct ActiveActivePlanner {
         status.unplacedReplicas = division.unplaced > 0 ? division.unplaced : nil
         status.datacenters = view.entries.filter { $0.selected || $0.target > 0 || $0.current > 0 }.map { e in
             ServiceDatacenterStatus(
-                name: e.name, role: .active, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: e.ready, endpoints: e.endpoints)
+                name: e.name, role: e.candidate ? .active : nil, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: e.ready, endpoints: e.endpoints)
         }
         status.phase = moving ? .progressing : division.unplaced > 0 || division.spreadShort ? .degraded : .active
         summarize(total: total, view: view, placement: described, unplaced: division.unplaced, spreadShort: division.spreadShort)

@@ -33,6 +33,11 @@ struct ActiveActiveChecker: Sendable {
         input.status?.datacenters.first { $0.name == datacenter }?.desiredReplicas ?? 0
     }
 
+    /// Whether the last pass divided over `datacenter` (its status role is `Active`), a share of 0 included.
+    static func wasCandidate(_ datacenter: String, in input: ActiveActiveInput) -> Bool {
+        input.status?.datacenters.first { $0.name == datacenter }?.role == .active
+    }
+
     /// Looks at a pass's decision before it runs: the status accounts for every replica, the
     /// placement spreads over `minDatacenters` whenever enough datacenters surely qualify, and a
     /// datacenter that ran nothing gets a share only after its window (or when a person asked,
@@ -55,7 +60,7 @@ struct ActiveActiveChecker: Sendable {
         let sure = input.selected.filter { dc in
             guard let site = input.sites[dc], site.phase == .ready, !site.unschedulable, placement.weight(of: dc) > 0 else { return false }
             guard Self.room(dc, in: input).map({ $0 >= 1 }) ?? true else { return false }
-            return Self.planned(dc, in: input) > 0 || exempt
+            return Self.planned(dc, in: input) > 0 || Self.wasCandidate(dc, in: input) || exempt
         }
         let wanted = min(placement.effectiveMinDatacenters, total)
         let spread = target.values.filter { $0 > 0 }.count
@@ -65,10 +70,20 @@ struct ActiveActiveChecker: Sendable {
                 detail: "\(name) runs in \(spread) datacenters (minDatacenters \(placement.effectiveMinDatacenters)) although \(sure.sorted().joined(separator: ",")) had room: "
                     + ActiveActivePlanner.describe(target))
         }
+        // A datacenter left out of the division (its status role not Active) must wait for failback;
+        // and a lost one is always left out, so a returning datacenter can never skip the window.
+        for dc in plan.status.datacenters where dc.role == .active {
+            guard let site = input.sites[dc.name], site.phase == .unreachable, let since = site.unhealthySince,
+                input.now.timeIntervalSince(since) >= TimeInterval(input.spec.effectivePolicy.effectiveUnhealthyForSeconds)
+            else { continue }
+            return Violation(
+                invariant: .noEarlyFailback, step: step,
+                detail: "\(name) kept \(dc.name) in the division although it is lost (Unreachable for \(Int(input.now.timeIntervalSince(since))) s)")
+        }
         guard !exempt else { return nil }
         let policy = input.spec.effectivePolicy
         let window = TimeInterval(policy.effectiveStabilizationSeconds)
-        for (dc, share) in target.sorted(by: { $0.key < $1.key }) where share > 0 && Self.planned(dc, in: input) == 0 {
+        for (dc, share) in target.sorted(by: { $0.key < $1.key }) where share > 0 && Self.planned(dc, in: input) == 0 && !Self.wasCandidate(dc, in: input) {
             let i = hub.names.firstIndex(of: dc)
             let ready = i.map { hub.statuses[$0]?.phase == .ready } ?? false
             let healthyFor = i.flatMap { upSince[$0] }.map { now.timeIntervalSince($0) }
