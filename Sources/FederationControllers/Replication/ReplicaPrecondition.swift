@@ -34,16 +34,10 @@ enum ReplicaPrecondition {
         } catch let error as KubeAPIError where error.isConflict {
             logger.debug("Replica changed since the pass read it; reading it again", metadata: ["name": "\(name)", "namespace": "\(scope ?? "")"])
         }
-        let current: JSONValue
-        do {
-            current = try await objects.get(name, namespace: scope)
-        } catch let error as KubeAPIError where error.isNotFound {
+        let rule = ReplicaStamp(of: object).rule ?? ""
+        guard let latest = try await ownLatestVersion(name, rule: rule, objects: objects, scope: scope, fieldManager: fieldManager, hash: hash) else {
             _ = try await objects.apply(object, fieldManager: fieldManager, force: true)
             return
-        }
-        let rule = ReplicaStamp(of: object).rule ?? ""
-        guard ReplicaEcho.isOwnWrite(current, rule: rule, fieldManager: fieldManager, hash: hash), let latest = ReplicaContent.resourceVersion(of: current) else {
-            throw ChangedSinceRead()
         }
         guarded["metadata"]?["resourceVersion"] = .string(latest)
         do {
@@ -51,5 +45,54 @@ enum ReplicaPrecondition {
         } catch let error as KubeAPIError where error.isConflict {
             throw ChangedSinceRead()
         }
+    }
+
+    /// Deletes replica `name` only at `version`, the one the pass planned from (nil: unconditionally).
+    /// On a 409 the member's current replica is read: Concord's own later write is deleted at its new
+    /// version, a replica already gone is done, and anything else throws ``ChangedSinceRead``, so a
+    /// person's change landing between the read and the delete is judged by the next pass, never
+    /// deleted unseen. A replica already gone is no error.
+    static func delete(
+        _ name: String, over version: String?, rule: String, objects: DynamicResourceClient, scope: String?, fieldManager: String, logger: Logger,
+        hash: (JSONValue) -> String = ReplicaContent.hash(of:)
+    ) async throws {
+        do {
+            try await deleteReplica(name, at: version, objects: objects, scope: scope)
+            return
+        } catch let error as KubeAPIError where error.isConflict {
+            logger.debug("Replica changed since the pass read it; reading it again before deleting", metadata: ["name": "\(name)", "namespace": "\(scope ?? "")"])
+        }
+        guard let latest = try await ownLatestVersion(name, rule: rule, objects: objects, scope: scope, fieldManager: fieldManager, hash: hash) else {
+            return
+        }
+        do {
+            try await deleteReplica(name, at: latest, objects: objects, scope: scope)
+        } catch let error as KubeAPIError where error.isConflict {
+            throw ChangedSinceRead()
+        }
+    }
+
+    /// One DELETE with a resourceVersion precondition when `version` is known; a replica already gone is done.
+    private static func deleteReplica(_ name: String, at version: String?, objects: DynamicResourceClient, scope: String?) async throws {
+        do {
+            _ = try await objects.delete(name, namespace: scope, options: DeleteOptions(preconditions: version.map { Preconditions(resourceVersion: $0) }))
+        } catch let error as KubeAPIError where error.isNotFound {}
+    }
+
+    /// After a 409: the member's current version of replica `name` when it is Concord's own write for
+    /// `rule`, nil when the replica is gone; throws ``ChangedSinceRead`` when anyone else changed it.
+    private static func ownLatestVersion(
+        _ name: String, rule: String, objects: DynamicResourceClient, scope: String?, fieldManager: String, hash: (JSONValue) -> String
+    ) async throws -> String? {
+        let current: JSONValue
+        do {
+            current = try await objects.get(name, namespace: scope)
+        } catch let error as KubeAPIError where error.isNotFound {
+            return nil
+        }
+        guard ReplicaEcho.isOwnWrite(current, rule: rule, fieldManager: fieldManager, hash: hash), let latest = ReplicaContent.resourceVersion(of: current) else {
+            throw ChangedSinceRead()
+        }
+        return latest
     }
 }

@@ -28,6 +28,9 @@ struct TargetOutcome: Sendable {
 ///   Concord's own write the cache had not shown yet, the update is applied over it; if anything else
 ///   changed it, nothing is written and the next pass judges the change (a conflict, under the rule's
 ///   strategy), so a person's edit landing between the read and the write is never overwritten unseen.
+/// - Adoptions and deletions carry the same precondition (the patch's `metadata.resourceVersion`, the
+///   DELETE's `preconditions.resourceVersion`); a deletion of Concord's own newer write goes ahead at
+///   its new version. A replica outside residency is deleted whatever changed it.
 /// - Deletes ignore objects already gone.
 /// - Each write is bounded by `writeTimeout` on the injected clock.
 struct ReplicationEffectExecutor {
@@ -49,7 +52,7 @@ struct ReplicationEffectExecutor {
     /// updates and adoptions, then propagated deletions. Within a step up to ``writesInFlight``
     /// writes run at once (their objects are distinct); after a failure no further write starts, and
     /// the next step does not run.
-    func execute(_ target: TargetPlan, rule: ReplicationRule) async -> TargetOutcome {
+    func execute(_ target: TargetPlan, rule: ReplicationRule, replicas: [ReplicaKey: JSONValue] = [:]) async -> TargetOutcome {
         var outcome = TargetOutcome()
         let writes = target.writes
         guard !writes.isEmpty else { return outcome }
@@ -64,14 +67,18 @@ struct ReplicationEffectExecutor {
             writes.filter { if case .delete = $0 { true } else { false } },
         ]
         for step in steps where !step.isEmpty {
-            await run(step, client: connection.client, namespace: namespace, rule: rule, datacenter: target.datacenter, into: &outcome)
+            await run(step, client: connection.client, namespace: namespace, rule: rule, datacenter: target.datacenter, replicas: replicas, into: &outcome)
             if outcome.failure != nil { return outcome }
         }
         return outcome
     }
 
     /// Runs `effects` with up to ``writesInFlight`` at once, recording lag, events and the first failure.
-    func run(_ effects: [ReplicationEffect], client: KubeClient, namespace: String, rule: ReplicationRule, datacenter: String, into outcome: inout TargetOutcome) async {
+    func run(
+        _ effects: [ReplicationEffect], client: KubeClient, namespace: String, rule: ReplicationRule, datacenter: String, replicas: [ReplicaKey: JSONValue],
+        into outcome: inout TargetOutcome
+    ) async {
+        let ruleAnnotation = rule.ruleAnnotationValue
         await withTaskGroup(of: (ReplicationEffect, WriteResult).self) { group in
             var pending = effects.makeIterator()
             func startNext() -> Bool {
@@ -79,7 +86,7 @@ struct ReplicationEffectExecutor {
                 group.addTask {
                     do {
                         try await withTimeout(writeTimeout, "replicating into \(datacenter)", clock: clock) {
-                            try await perform(effect, client: client, namespace: namespace)
+                            try await perform(effect, client: client, namespace: namespace, replicas: replicas, ruleAnnotation: ruleAnnotation)
                         }
                         return (effect, .written)
                     } catch is ChangedSinceRead {
@@ -123,7 +130,9 @@ struct ReplicationEffectExecutor {
     }
 
     /// Runs one effect. A cluster-scoped kind is written without a namespace.
-    func perform(_ effect: ReplicationEffect, client: KubeClient, namespace: String) async throws {
+    /// `replicas` are the target's objects as the pass read them (the versions deletions and adoptions
+    /// are made over); `ruleAnnotation` is the rule's stamp, `namespace/name`.
+    func perform(_ effect: ReplicationEffect, client: KubeClient, namespace: String, replicas: [ReplicaKey: JSONValue], ruleAnnotation: String) async throws {
         switch effect {
         case .create(let write), .update(let write):
             let (objects, scope) = try dynamic(write.key, client, namespace)
@@ -147,8 +156,21 @@ struct ReplicationEffectExecutor {
             var annotations: [String: String?] = adoption.annotations.mapValues { $0 }
             annotations[FederationAnnotation.resolution] = .some(nil)
             let (objects, scope) = try dynamic(adoption.key, client, namespace)
-            _ = try await objects.patch(adoption.key.name, namespace: scope, type: .merge, patch: Self.annotationPatch(annotations))
-        case .delete(let key), .deleteOutsideResidency(let key):
+            // Only over the version the pass compared: a stamp must never vouch for content it did not see.
+            var patch = Self.annotationPatch(annotations)
+            if let version = replicas[adoption.key].flatMap(ReplicaContent.resourceVersion(of:)) { patch["metadata"]?["resourceVersion"] = .string(version) }
+            do {
+                _ = try await objects.patch(adoption.key.name, namespace: scope, type: .merge, patch: patch)
+            } catch let error as KubeAPIError where error.isConflict || error.isNotFound {
+                throw ChangedSinceRead()
+            }
+        case .delete(let key):
+            let (objects, scope) = try dynamic(key, client, namespace)
+            try await ReplicaPrecondition.delete(
+                key.name, over: replicas[key].flatMap(ReplicaContent.resourceVersion(of:)), rule: ruleAnnotation, objects: objects, scope: scope,
+                fieldManager: Self.fieldManager, logger: logger)
+        case .deleteOutsideResidency(let key):
+            // Residency is absolute: a replica outside its allowed regions goes whatever changed it.
             let (objects, scope) = try dynamic(key, client, namespace)
             do {
                 try await objects.delete(key.name, namespace: scope)

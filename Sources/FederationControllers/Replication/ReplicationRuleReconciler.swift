@@ -86,7 +86,7 @@ struct ReplicationRuleReconciler: Reconciler {
         // Mesh: the latest HLC reading stands for the revision every member holds.
         let sourceRevision = mesh == nil ? read.sourceRevision : plan.clock?.description
         var round = ReplicationRound(plan: plan, sourceRevision: sourceRevision, unreachable: read.unreachable)
-        await execute(plan, rule: rule, key: key, kinds: read.kinds, into: &round)
+        await execute(plan, rule: rule, key: key, kinds: read.kinds, read: read.targets, into: &round)
         let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         try await writeStatus(status, of: rule)
@@ -97,8 +97,13 @@ struct ReplicationRuleReconciler: Reconciler {
     /// a target still writing then is reported Syncing and left to its lane, so a slow or frozen
     /// member delays only its own replicas. A target whose lane is still busy from an earlier pass is
     /// not written again until that job ends.
-    func execute(_ plan: ReplicationPlan, rule: ReplicationRule, key: ObjectKey, kinds: [ReplicaKindKey: ResolvedKind], into round: inout ReplicationRound) async {
+    /// `read` holds the targets' objects as the pass read them: deletions and adoptions are made over their versions.
+    func execute(
+        _ plan: ReplicationPlan, rule: ReplicationRule, key: ObjectKey, kinds: [ReplicaKindKey: ResolvedKind], read: [ReplicationTargetView],
+        into round: inout ReplicationRound
+    ) async {
         let executor = executor(kinds)
+        let replicas = Dictionary(read.map { ($0.datacenter, $0.objects) }, uniquingKeysWith: { first, _ in first })
         var started: [(String, LaneTicket)] = []
         for target in plan.targets {
             let lane = ReplicationLanes.Key(rule: key, datacenter: target.datacenter)
@@ -114,7 +119,8 @@ struct ReplicationRuleReconciler: Reconciler {
                 break
             }
             guard !target.writes.isEmpty else { continue }
-            started.append((target.datacenter, lanes.start(lane) { await executor.execute(target, rule: rule) }))
+            let objects = replicas[target.datacenter] ?? [:]
+            started.append((target.datacenter, lanes.start(lane) { await executor.execute(target, rule: rule, replicas: objects) }))
         }
         let (clock, budget) = (clock, requeue.replicationLaneWait)
         await withTaskGroup(of: (String, TargetOutcome?).self) { group in
