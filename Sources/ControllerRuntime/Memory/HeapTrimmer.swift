@@ -30,14 +30,18 @@ public struct HeapTrimmer: Service {
         self.trim = trim
     }
 
-    /// Trims every `period` until cancelled or gracefully shut down.
+    /// Trims every `period` until cancelled or gracefully shut down, then returns (a stop is no failure).
     public func run() async throws {
         logger.debug("Handing freed memory back to the system periodically", metadata: ["period": "\(period)"])
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await clock.sleep(for: period)
-                trim()
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await clock.sleep(for: period)
+                    trim()
+                }
             }
+        } catch is CancellationError {
+            return
         }
     }
 
