@@ -46,23 +46,27 @@ public struct ReplicationPlanBenchmark: Sendable {
         }
     }
 
-    /// One planning pass with `hash`.
-    public func plan(hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:)) -> ReplicationPlan {
-        planReplication(rule: rule, source: "src", epoch: 1, sources: sources, targets: targets, now: now, hash: hash)
+    /// One planning pass with `hash` and `sync`.
+    public func plan(hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:), sync: ReplicaSyncMemo? = nil) -> ReplicationPlan {
+        planReplication(rule: rule, source: "src", epoch: 1, sources: sources, targets: targets, now: now, hash: hash, sync: sync)
     }
 
-    /// Times `runs` passes with every hash computed, then `runs` with hashes remembered by uid and
-    /// resourceVersion; one line each with the best and the median, then a line with the digests of
-    /// the steady plan and of the mixed one (``mixedDigest()``). Throws when a pass writes, or when
-    /// two passes over the same inputs plan differently.
+    /// Times `runs` passes with every replica read and hashed, then `runs` as the controller plans:
+    /// hashes remembered by uid and resourceVersion, and replicas found in sync remembered (the first
+    /// of those passes finds them); one line each with the best and the median, then a line with the
+    /// digests of the steady plan and of the mixed one (``mixedDigest()``). Throws when a pass writes,
+    /// or when two passes over the same inputs plan differently.
     public func report(runs: Int) throws -> [String] {
         let memo = ContentHashMemo()
-        let variants: [(String, (JSONValue) -> String)] = [("every hash computed", ReplicaContent.hash(of:)), ("hashes remembered by uid and resourceVersion", memo.hash)]
+        let variants: [(String, (JSONValue) -> String, ReplicaSyncMemo?)] = [
+            ("every replica read and hashed", ReplicaContent.hash(of:), nil),
+            ("hashes and in-sync replicas remembered (as the controller plans)", memo.hash, memo.sync),
+        ]
         var digests: Set<String> = []
-        let lines = try variants.map { label, hash in
+        let lines = try variants.map { label, hash, sync in
             let times = try timed(runs) {
                 memo.nextPass()
-                let plan = plan(hash: hash)
+                let plan = plan(hash: hash, sync: sync)
                 digests.insert(ReplicationPlanDigest.digest(of: [plan]))
                 return plan
             }
