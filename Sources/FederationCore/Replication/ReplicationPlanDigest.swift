@@ -48,6 +48,7 @@ public enum ReplicationPlanDigest {
         }
     }
 
+    /// A write's key, source write time, resolution flag and expected resourceVersion.
     static func text(_ write: ReplicaWrite) -> String {
         "\(write.key.apiVersion) \(write.key) \(write.sourceWrittenAt.map { "\($0.timeIntervalSince1970)" } ?? "-") \(write.clearResolution) \(write.expectedResourceVersion ?? "-")"
     }
