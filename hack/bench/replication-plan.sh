@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Times Concord's pure replication planner (FederationCore.planReplication): OBJECTS source objects
 # compared against TARGETS targets that are all in sync (the steady state every pass starts from),
-# with every content hash computed and with hashes remembered by uid and resourceVersion. Prints the
-# best and the median of RUNS passes, release build (replication-plan-bench: Foundation only).
+# once with every replica read and hashed, once as the controller plans (hashes remembered by uid and
+# resourceVersion, replicas found in sync remembered by value, so each is compared with the value
+# found in sync before). Prints the best and the median of RUNS passes, release build
+# (replication-plan-bench: Foundation only), then digests of the steady plan and of a plan with every
+# kind of difference planted, which stay the same as long as the planner decides the same.
 #
 #   hack/bench/replication-plan.sh                       # 10,000 × 3, then 100,000 objects × 10 targets
 #   OBJECTS=10000 TARGETS=3 hack/bench/replication-plan.sh

@@ -75,7 +75,7 @@ struct ReplicationRuleReconciler: Reconciler {
             }
             return planReplication(
                 rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
-                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash)
+                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash, sync: memo.sync)
         }
         // New conflicts are on record before anything resolves them.
         let (recorded, newConflicts) = ReplicationStatusBuilder.recordingConflicts(rule: rule, plan: plan, now: at)

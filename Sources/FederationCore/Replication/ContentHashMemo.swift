@@ -18,6 +18,10 @@ public final class ContentHashMemo {
         var pass: Int
     }
 
+    /// The same rule's replicas found in sync, for ``planReplication(rule:source:sourceRegion:epoch:sources:targets:now:sourceWrittenAt:hash:sync:)``
+    /// (kept here so that one lock guards both between passes).
+    public let sync = ReplicaSyncMemo()
+
     private var entries: [Key: Entry] = [:]
     private var pass = 0
     private var used = 0

@@ -27,17 +27,24 @@ import Foundation
 ///
 /// `hash` computes ``ReplicaContent/hash(of:)``; a caller may pass one that remembers hashes by
 /// object uid and resourceVersion (a stored object's content never changes without a new one).
+/// `sync`, kept by the caller from one pass of the rule to the next, remembers the replicas found in
+/// sync (see ``ReplicaSyncMemo``); the plan is the same with or without it.
 public func planReplication(
     rule: ReplicationRule, source: String, sourceRegion: String? = nil, epoch: Int64, sources: [ReplicaKey: JSONValue],
     targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:],
-    hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:)
+    hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:), sync: ReplicaSyncMemo? = nil
 ) -> ReplicationPlan {
     var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt, hash: hash)
     planner.sourceRegion = sourceRegion
-    let sortedSources = sources.sorted { $0.key < $1.key }.map { SourceObject(key: $0.key, object: $0.value) }
+    let sortedSources = sync?.sourceObjects(sources) ?? sources.sorted { $0.key < $1.key }.map { SourceObject(key: $0.key, object: $0.value) }
     let sortedTargets = targets.sorted { $0.datacenter < $1.datacenter }
+    sync?.keep(sortedTargets.map(\.datacenter))
     let regionAllowed = sortedTargets.map { rule.spec.residency?.allows(region: $0.region) ?? true }
-    let sweeps = sortedTargets.indices.map { planner.sweep(sortedTargets[$0], sources: sortedSources, selected: sources, regionAllowed: regionAllowed[$0]) }
+    let sweeps = sortedTargets.indices.map {
+        planner.sweep(
+            sortedTargets[$0], sources: sortedSources, selected: sources, regionAllowed: regionAllowed[$0],
+            memo: sync?.target(sortedTargets[$0].datacenter, rule: planner.ruleID, source: source))
+    }
     var latest = HLCTimestamp.Latest()
     for sweep in sweeps { latest.add(sweep.latest.reading) }
     planner.clock = latest.reading

@@ -14,8 +14,9 @@ public struct ReplicationPlanBenchmark: Sendable {
     /// The planning time.
     public let now: Date
 
-    /// Builds `objects` ConfigMaps (64-byte values, one label) and `targets` targets holding their replicas.
-    public init(objects: Int, targets: Int, now: Date = Date()) {
+    /// Builds `objects` ConfigMaps (64-byte values, one label) and `targets` targets holding their
+    /// replicas, planned at `now` (by default a fixed time, so digests compare across runs).
+    public init(objects: Int, targets: Int, now: Date = Date(timeIntervalSince1970: 1_780_000_000)) {
         rule = ReplicationRule(
             metadata: ObjectMeta(name: "bench", namespace: "shop"),
             spec: ReplicationRuleSpec(resources: [ReplicatedResource(apiVersion: "v1", kind: "ConfigMap")]))
@@ -45,25 +46,36 @@ public struct ReplicationPlanBenchmark: Sendable {
         }
     }
 
-    /// One planning pass with `hash`.
-    public func plan(hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:)) -> ReplicationPlan {
-        planReplication(rule: rule, source: "src", epoch: 1, sources: sources, targets: targets, now: now, hash: hash)
+    /// One planning pass with `hash` and `sync`.
+    public func plan(hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:), sync: ReplicaSyncMemo? = nil) -> ReplicationPlan {
+        planReplication(rule: rule, source: "src", epoch: 1, sources: sources, targets: targets, now: now, hash: hash, sync: sync)
     }
 
-    /// Times `runs` passes with every hash computed, then `runs` with hashes remembered by uid and
-    /// resourceVersion; one line each with the best and the median. Throws when a pass writes.
+    /// Times `runs` passes with every replica read and hashed, then `runs` as the controller plans:
+    /// hashes remembered by uid and resourceVersion, and replicas found in sync remembered (the first
+    /// of those passes finds them); one line each with the best and the median, then a line with the
+    /// digests of the steady plan and of the mixed one (``mixedDigest()``). Throws when a pass writes,
+    /// or when two passes over the same inputs plan differently.
     public func report(runs: Int) throws -> [String] {
         let memo = ContentHashMemo()
-        let variants: [(String, (JSONValue) -> String)] = [("every hash computed", ReplicaContent.hash(of:)), ("hashes remembered by uid and resourceVersion", memo.hash)]
-        return try variants.map { label, hash in
+        let variants: [(String, (JSONValue) -> String, ReplicaSyncMemo?)] = [
+            ("every replica read and hashed", ReplicaContent.hash(of:), nil),
+            ("hashes and in-sync replicas remembered (as the controller plans)", memo.hash, memo.sync),
+        ]
+        var digests: Set<String> = []
+        let lines = try variants.map { label, hash, sync in
             let times = try timed(runs) {
                 memo.nextPass()
-                return plan(hash: hash)
+                let plan = plan(hash: hash, sync: sync)
+                digests.insert(ReplicationPlanDigest.digest(of: [plan]))
+                return plan
             }
             let pairs = Double(max(1, sources.count * targets.count))
             let perPair = String(format: "%.0f ns", Double(times[0].components.attoseconds) / 1e9 / pairs + Double(times[0].components.seconds) * 1e9 / pairs)
             return "replication plan, \(sources.count) objects × \(targets.count) targets, all in sync, \(label): best \(Self.ms(times[0])) (\(perPair) per object and target), median \(Self.ms(times[times.count / 2])) over \(runs) runs"
         }
+        guard digests.count == 1, let steady = digests.first else { throw PlanDigestMismatch(digests: digests.sorted()) }
+        return lines + ["replication plan, \(sources.count) objects × \(targets.count) targets: digest \(steady) (all in sync), \(try mixedDigest()) (mixed)"]
     }
 
     /// Sorted durations of `runs` plans; each must find every target in sync.

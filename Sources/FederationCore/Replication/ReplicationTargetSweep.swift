@@ -46,26 +46,38 @@ struct TargetSweep {
 }
 
 extension ReplicationPlanner {
-    /// Reads `target` once (see ``TargetSweep``).
-    func sweep(_ target: ReplicationTargetView, sources: [SourceObject], selected: [ReplicaKey: JSONValue], regionAllowed: Bool) -> TargetSweep {
+    /// Reads `target` once (see ``TargetSweep``); with `memo`, a replica found in sync before (the
+    /// same value, the same source object) is counted without being read again, and the verdicts of
+    /// this pass are remembered.
+    func sweep(
+        _ target: ReplicationTargetView, sources: [SourceObject], selected: [ReplicaKey: JSONValue], regionAllowed: Bool, memo: ReplicaSyncMemo.Target? = nil
+    ) -> TargetSweep {
         var sweep = TargetSweep()
         for index in sources.indices {
             let source = sources[index]
             guard let replica = target.objects[source.key] else {
                 sweep.pending.append(index)
+                memo?.verified[index] = nil
                 continue
             }
             sweep.found += 1
-            let metadata = replica.objectValue?["metadata"]?.objectValue
-            let annotations = metadata?["annotations"]?.objectValue
-            sweep.latest.add(annotations?[FederationAnnotation.hybridLogicalClock])
-            var replicaHash: String?
-            if regionAllowed, source.residency.map({ target.region.hasPrefix($0) }) ?? true,
-                inSync(source, replica, labels: metadata?["labels"], annotations: annotations, replicaHash: &replicaHash)
-            {
+            let allowed = regionAllowed && (source.residency.map { target.region.hasPrefix($0) } ?? true)
+            if allowed, let verified = memo?.verdict(index, source, replica) {
+                sweep.latest.add(verified.clock)
                 sweep.inSync += 1
                 continue
             }
+            let metadata = replica.objectValue?["metadata"]?.objectValue
+            let annotations = metadata?["annotations"]?.objectValue
+            let clock = annotations?[FederationAnnotation.hybridLogicalClock]
+            sweep.latest.add(clock)
+            var replicaHash: String?
+            if allowed, inSync(source, replica, labels: metadata?["labels"], annotations: annotations, replicaHash: &replicaHash) {
+                sweep.inSync += 1
+                memo?.verified[index] = .init(source: source, replica: replica, clock: clock?.stringValue.flatMap(HLCTimestamp.init(annotation:)))
+                continue
+            }
+            memo?.verified[index] = nil
             sweep.pending.append(index)
             if let replicaHash { sweep.replicaHashes[index] = replicaHash }
         }
