@@ -12,21 +12,31 @@ struct DivisionRun {
     /// Replicas given to each so far.
     private(set) var assigned: [Int]
 
-    init(_ candidates: [DivisionCandidate], maxReplicasPerDatacenter maxPer: Int?) {
-        var order: [Int] = []
+    /// `inNameOrder`: the caller guarantees `candidates` are in strictly ascending name order, so
+    /// they are not sorted again.
+    init(_ candidates: [DivisionCandidate], maxReplicasPerDatacenter maxPer: Int?, inNameOrder: Bool = false) {
+        var order: [Int] = [], weight: [Int] = [], limit: [Int] = [], current: [Int] = []
         order.reserveCapacity(candidates.count)
-        for (i, c) in candidates.enumerated() where c.weight > 0 && Self.limit(c, maxPer) > 0 { order.append(i) }
+        weight.reserveCapacity(candidates.count)
+        limit.reserveCapacity(candidates.count)
+        current.reserveCapacity(candidates.count)
+        func read() {
+            for i in order {
+                weight.append(candidates[i].weight)
+                limit.append(Self.limit(candidates[i].room, maxPer))
+                current.append(candidates[i].current)
+            }
+        }
+        for i in candidates.indices where candidates[i].weight > 0 && Self.limit(candidates[i].room, maxPer) > 0 { order.append(i) }
         // Callers usually pass names in order already; the sort finds that in one sweep.
-        order.sort { candidates[$0].name < candidates[$1].name }
-        self.order = order
-        weight = order.map { candidates[$0].weight }
-        limit = order.map { Self.limit(candidates[$0], maxPer) }
-        current = order.map { candidates[$0].current }
+        if !inNameOrder { NameOrder.sort(&order) { candidates[$0].name } }
+        read()
+        (self.order, self.weight, self.limit, self.current) = (order, weight, limit, current)
         assigned = Array(repeating: 0, count: order.count)
     }
 
-    private static func limit(_ c: DivisionCandidate, _ maxPer: Int?) -> Int {
-        max(0, min(c.room ?? Int.max, maxPer ?? Int.max))
+    private static func limit(_ room: Int?, _ maxPer: Int?) -> Int {
+        max(0, min(room ?? Int.max, maxPer ?? Int.max))
     }
 
     /// Water-filling: divides `total` over the open candidates by the largest-remainder method;
@@ -37,32 +47,47 @@ struct DivisionRun {
         var open = Array(weight.indices)
         var openWeight = weight.reduce(0, +)
         var share = Array(repeating: 0, count: weight.count)
-        var remainder = share
-        var ranked: [Int] = []
+        // Ranks by position in `open`, and a copy the selection reorders.
+        var rank: [Rank] = [], scratch: [Rank] = []
+        rank.reserveCapacity(open.count)
         while remaining > 0, !open.isEmpty {
-            // Hamilton's method: the floors of the exact quotas…
+            // Hamilton's method: the floors of the exact quotas (worked out once per run of equal
+            // weights: most candidates share one)…
             var given = 0, full = 0, borderline = 0
+            var lastWeight = -1, quotient = 0, remainder = 0
+            rank.removeAll(keepingCapacity: true)
             for p in open {
-                (share[p], remainder[p]) = (remaining * weight[p]).quotientAndRemainder(dividingBy: openWeight)
-                given += share[p]
-                if share[p] >= limit[p] { full += 1 } else if share[p] == limit[p] - 1 { borderline += 1 }
+                if weight[p] != lastWeight {
+                    lastWeight = weight[p]
+                    (quotient, remainder) = (remaining * lastWeight).quotientAndRemainder(dividingBy: openWeight)
+                }
+                share[p] = quotient
+                rank.append(Rank(remainder: remainder, holds: current[p] > quotient))
+                given += quotient
+                if quotient >= limit[p] { full += 1 } else if quotient == limit[p] - 1 { borderline += 1 }
             }
             // …then one more each to the largest remainders. Needed unless the candidates that
             // close this round are known without it (the others' shares are divided again anyway).
             let extras = remaining - given
             if extras > 0, full == 0 || borderline > 0 {
-                ranked = open
-                Self.moveFirst(extras, of: &ranked) { a, b in
-                    if remainder[a] != remainder[b] { return remainder[a] > remainder[b] }
-                    // Equal remainders: the datacenter already running more than its floor keeps
-                    // the extra replica, so the same inputs give the same division on the next pass.
-                    let (holdsA, holdsB) = (current[a] > share[a], current[b] > share[b])
-                    if holdsA != holdsB { return holdsA }
-                    return a < b
+                scratch = rank
+                // The extras go to every rank above the extras-th best, and to the first (by
+                // position: `open` ascends) of those equal to it.
+                let (threshold, above) = Self.best(extras, of: &scratch)
+                var equal = extras - above
+                for (k, p) in open.enumerated() {
+                    if threshold < rank[k] {
+                        share[p] += 1
+                    } else if equal > 0, rank[k] == threshold {
+                        share[p] += 1
+                        equal -= 1
+                    } else {
+                        continue
+                    }
+                    if share[p] == limit[p] { full += 1 }
                 }
-                for p in ranked.prefix(extras) { share[p] += 1 }
             }
-            if !open.contains(where: { share[$0] >= limit[$0] }) {
+            if full == 0 {
                 for p in open { assigned[p] += share[p] }
                 return 0
             }
@@ -80,6 +105,18 @@ struct DivisionRun {
             open = stillOpen
         }
         return remaining
+    }
+
+    /// How an extra replica is earned: by the larger remainder, then (equal remainders) by already
+    /// running more than the floor, so the same inputs give the same division on the next pass;
+    /// then by the first name (position), which the caller settles.
+    struct Rank: Comparable {
+        let remainder: Int
+        let holds: Bool
+
+        static func < (a: Rank, b: Rank) -> Bool {
+            a.remainder != b.remainder ? a.remainder < b.remainder : !a.holds && b.holds
+        }
     }
 
     /// Spreads over `wanted` datacenters when fewer got replicas: one replica at a time from the
@@ -104,36 +141,42 @@ struct DivisionRun {
         return false
     }
 
-    /// Reorders `items` so that its first `k` elements are the `k` that come first by `before` (a
-    /// strict total order), in any order among themselves: a quickselect, linear on average.
-    static func moveFirst(_ k: Int, of items: inout [Int], by before: (Int, Int) -> Bool) {
-        guard k > 0, k < items.count else { return }
-        var low = 0, high = items.count - 1
+    /// The `k`-th largest of `ranks` (1 ≤ `k` ≤ count, counting equal ones) and how many are
+    /// larger than it: a quickselect with a three-way partition, linear on average even when most
+    /// ranks are equal. Reorders `ranks`.
+    static func best<T: Comparable>(_ k: Int, of ranks: inout [T]) -> (value: T, above: Int) {
+        precondition(k >= 1 && k <= ranks.count)
+        // Descending order is sought; everything before `low` is larger than everything in
+        // low...high, everything after `high` smaller.
+        var low = 0, high = ranks.count - 1
+        let wanted = k - 1
         while low < high {
-            // Median of three as the pivot, so sorted input stays linear.
             let middle = low + (high - low) / 2
-            if before(items[middle], items[low]) { items.swapAt(middle, low) }
-            if before(items[high], items[low]) { items.swapAt(high, low) }
-            if before(items[high], items[middle]) { items.swapAt(high, middle) }
-            let pivot = items[middle]
-            var i = low, j = high
-            while i <= j {
-                while before(items[i], pivot) { i += 1 }
-                while before(pivot, items[j]) { j -= 1 }
-                if i <= j {
-                    items.swapAt(i, j)
+            // Median of three as the pivot, so sorted input stays linear.
+            let (a, b, c) = (ranks[low], ranks[middle], ranks[high])
+            let pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b))
+            // ranks[low..<greater] > pivot, ranks[greater..<smaller] == pivot, the rest below.
+            var greater = low, i = low, smaller = high + 1
+            while i < smaller {
+                if pivot < ranks[i] {
+                    ranks.swapAt(i, greater)
+                    greater += 1
                     i += 1
-                    j -= 1
+                } else if ranks[i] < pivot {
+                    smaller -= 1
+                    ranks.swapAt(i, smaller)
+                } else {
+                    i += 1
                 }
             }
-            // Now items[low...j] come before items[i...high]; the k-th element's place decides the side.
-            if k - 1 <= j {
-                high = j
-            } else if k - 1 >= i {
-                low = i
+            if wanted < greater {
+                high = greater - 1
+            } else if wanted >= smaller {
+                low = smaller
             } else {
-                return
+                return (pivot, greater)
             }
         }
+        return (ranks[low], low)
     }
 }

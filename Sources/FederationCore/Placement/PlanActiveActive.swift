@@ -68,15 +68,12 @@ struct ActiveActivePlanner {
     var status: ServiceFailoverStatus
     var effects: [ServiceEffect] = []
     var requeue: TimeInterval?
-    /// The status entry the last pass wrote per datacenter (the first one of each name).
-    let recorded: [String: ServiceDatacenterStatus]
 
     init(_ input: ActiveActiveInput) {
         self.input = input
         status = input.status ?? ServiceFailoverStatus()
         policy = input.spec.effectivePolicy
         placement = input.spec.placement ?? PlacementSpec()
-        recorded = Dictionary(status.datacenters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     var now: Date { input.now }
@@ -105,18 +102,8 @@ struct ActiveActivePlanner {
         return elapsed >= window
     }
 
-    /// Every datacenter the pass looks at, in name order: the selected ones, and those the service
-    /// runs in or status last placed replicas in (`unselected`, usually none).
-    func involved() -> (names: [String], unselected: Set<String>) {
-        var unselected: Set<String> = []
-        for entry in status.datacenters where (entry.desiredReplicas ?? 0) > 0 && !input.selected.contains(entry.name) { unselected.insert(entry.name) }
-        for (dc, replicas) in input.desiredReplicas where replicas > 0 && !input.selected.contains(dc) { unselected.insert(dc) }
-        return ((Array(input.selected) + unselected).sorted(), unselected)
-    }
-
     mutating func plan() {
-        let (names, unselected) = involved()
-        var view = PlacementView(names, unselected: unselected, input: input, recorded: recorded)
+        var view = PlacementView(input, recorded: status.datacenters)
         let weights = view.weights(placement.weights ?? [])
         var candidates: [DivisionCandidate] = [], slots: [Int] = []
         candidates.reserveCapacity(view.entries.count)
@@ -137,7 +124,8 @@ struct ActiveActivePlanner {
         }
         let total = max(0, input.spec.replicas ?? 0)
         let division = ReplicaDivision.shares(
-            total: total, over: candidates, maxReplicasPerDatacenter: placement.maxReplicasPerDatacenter, minDatacenters: placement.effectiveMinDatacenters)
+            total: total, over: candidates, maxReplicasPerDatacenter: placement.maxReplicasPerDatacenter, minDatacenters: placement.effectiveMinDatacenters,
+            inNameOrder: true)
         for (c, i) in slots.enumerated() { view.entries[i].target = division.replicas[c] }
         for e in view.entries where e.target > e.current && e.reachable && e.desired != (e.target > 0 ? e.target : nil) {
             effects.append(.scale(datacenter: e.name, replicas: e.target))
@@ -148,12 +136,12 @@ struct ActiveActivePlanner {
             for e in view.entries where e.target < e.current && e.reachable { effects.append(.scale(datacenter: e.name, replicas: e.target)) }
         }
         // Route to every placed datacenter that serves; a lost one stays listed until the others are ready.
-        let routed = view.entries.filter { e in
-            let placed = e.target > 0 || e.current > 0
-            if e.lost { return !gainedReady && placed }
-            return placed && e.ready > 0
+        var routed: [String] = []
+        routed.reserveCapacity(view.entries.count)
+        for e in view.entries where e.target > 0 || e.current > 0 {
+            if e.lost ? !gainedReady : e.ready > 0 { routed.append(e.name) }
         }
-        effects.append(.route(to: routed.map(\.name)))
+        effects.append(.route(to: routed))
         // In flight while a placed datacenter is not ready; the losing ones scale down in the pass that sees them ready.
         let moving = !gainedReady
         let described = view.describe(\.target)
@@ -161,10 +149,13 @@ struct ActiveActivePlanner {
         if moving { wake(after: ServicePlanner.moveRecheckSeconds) }
         status.activeDatacenter = nil
         status.unplacedReplicas = division.unplaced > 0 ? division.unplaced : nil
-        status.datacenters = view.entries.filter { $0.selected || $0.target > 0 || $0.current > 0 }.map { e in
-            ServiceDatacenterStatus(
-                name: e.name, role: e.candidate ? .active : nil, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: e.ready, endpoints: e.endpoints)
+        var datacenters: [ServiceDatacenterStatus] = []
+        datacenters.reserveCapacity(view.entries.count)
+        for e in view.entries where e.selected || e.target > 0 || e.current > 0 {
+            datacenters.append(ServiceDatacenterStatus(
+                name: e.name, role: e.candidate ? .active : nil, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: e.ready, endpoints: e.endpoints))
         }
+        status.datacenters = datacenters
         status.phase = moving ? .progressing : division.unplaced > 0 || division.spreadShort ? .degraded : .active
         summarize(total: total, view: view, placement: described, unplaced: division.unplaced, spreadShort: division.spreadShort)
         status.observedGeneration = input.generation

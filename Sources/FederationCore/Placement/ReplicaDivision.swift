@@ -58,11 +58,12 @@ public struct ReplicaDivision: Hashable, Sendable {
     }
 
     /// ``divide(total:over:maxReplicasPerDatacenter:minDatacenters:)`` as replicas per candidate, in
-    /// the order of `candidates` (0 for those that get none): what the planner reads without hashing names.
+    /// the order of `candidates` (0 for those that get none): what the planner reads without hashing
+    /// names. `inNameOrder`: the caller guarantees the names strictly ascend (they are not sorted again).
     static func shares(
-        total: Int, over candidates: [DivisionCandidate], maxReplicasPerDatacenter: Int?, minDatacenters: Int
+        total: Int, over candidates: [DivisionCandidate], maxReplicasPerDatacenter: Int?, minDatacenters: Int, inNameOrder: Bool = false
     ) -> (replicas: [Int], placedCount: Int, unplaced: Int, spreadShort: Bool) {
-        var run = DivisionRun(candidates, maxReplicasPerDatacenter: maxReplicasPerDatacenter)
+        var run = DivisionRun(candidates, maxReplicasPerDatacenter: maxReplicasPerDatacenter, inNameOrder: inNameOrder)
         let unplaced = run.fill(max(0, total))
         let spreadShort = run.spread(over: min(max(1, minDatacenters), max(0, total)))
         var replicas = [Int](repeating: 0, count: candidates.count)
