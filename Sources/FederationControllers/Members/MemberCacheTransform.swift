@@ -32,6 +32,14 @@ enum MemberCacheTransform {
         return .object(root)
     }
 
+    /// The member caches' index of replicas by the ReplicationRule that stamped them (`namespace/name`).
+    static let ruleIndex = FederationAnnotation.rule
+
+    /// The `federation.concord.dev/rule` stamp of `object`, as index values.
+    @Sendable static func rule(of object: JSONValue) -> [String] {
+        object["metadata"]?["annotations"]?[FederationAnnotation.rule]?.stringValue.map { [$0] } ?? []
+    }
+
     /// A managedFields entry without its field set.
     private static func writerOnly(_ entry: JSONValue) -> JSONValue {
         guard case .object(let fields) = entry else { return entry }

@@ -116,27 +116,34 @@ final class Members: Service, Sendable {
 
     /// The unstructured informer over `resource` (objects of `kind`) in `namespace` of `datacenter`'s
     /// member; like ``informer(for:in:namespace:options:)``. Its cache keeps objects compacted by
-    /// ``MemberCacheTransform`` (managedFields without their field sets).
+    /// ``MemberCacheTransform`` (managedFields without their field sets), indexed by the ReplicationRule
+    /// that stamped them (``MemberCacheTransform/ruleIndex``).
     func informer(
         for resource: GroupVersionResource, namespaced: Bool, kind: String, in datacenter: String, namespace: String?, options: ListOptions = ListOptions()
     ) async -> DynamicInformer? {
         let key = MemberInformerKey(resource, namespaced: namespaced, namespace: namespace, options: options)
-        return await informer(key, in: datacenter, namespace: namespaced ? namespace : nil, options: options, transform: MemberCacheTransform.compact) {
+        return await informer(
+            key, in: datacenter, namespace: namespaced ? namespace : nil, options: options, transform: MemberCacheTransform.compact,
+            indexes: [MemberCacheTransform.ruleIndex: MemberCacheTransform.rule(of:)]
+        ) {
             $0.dynamic(resource, namespaced: namespaced, kind: kind)
         }
     }
 
     private func informer<Object: Sendable>(
         _ key: MemberInformerKey, in datacenter: String, namespace: String?, options: ListOptions,
-        transform: (@Sendable (Object) -> Object)? = nil, client makeClient: @escaping @Sendable (KubeClient) -> ObjectClient<Object>
+        transform: (@Sendable (Object) -> Object)? = nil, indexes: [String: InformerCache<Object>.IndexFunction] = [:],
+        client makeClient: @escaping @Sendable (KubeClient) -> ObjectClient<Object>
     ) async -> Informer<Object>? {
         guard let connection = await connections.existing(datacenter) else { return nil }
         let factory: MemberSession.Factory = { [clock, watchBackoff, logger] client in
             var log = logger
             log[metadataKey: "datacenter"] = "\(datacenter)"
-            return Informer(
+            let informer = Informer(
                 makeClient(client), namespace: namespace, options: options, resyncPeriod: nil, runtimeClock: clock,
                 watcher: WatcherConfiguration(backoff: watchBackoff, logger: log), metrics: nil, logger: log, transform: transform)
+            for (name, index) in indexes { informer.cache.addIndex(name, index) }
+            return informer
         }
         let informer = state.withLock { s -> (any SyncingService)? in
             guard let session = currentSession(datacenter, connection, in: &s, create: true) else { return nil }

@@ -70,11 +70,7 @@ extension ReplicationRuleReconciler {
             guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: source.name, namespace: scope), informer.hasSynced else {
                 return blocked(R.sourceUnavailable, "Waiting for the source \(source.name)'s \(kind.kind) cache.", terminal: false)
             }
-            for object in informer.cache.list(namespace: scope) {
-                let name = ReplicaContent.name(of: object)
-                let labels = ReplicaContent.labels(of: object)
-                guard rule.spec.resources.contains(where: { $0.kind == id.kind && $0.apiVersion == id.apiVersion && $0.matches(name: name, labels: labels) }) else { continue }
-                let key = ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: name)
+            for (key, object) in Self.selected(by: rule, id, in: informer.cache, scope: scope) where read.sources[key] == nil {
                 read.sources[key] = object
                 read.sourceWrittenAt[key] = ReplicaContent.writtenAt(of: object)
                 if let rv = ReplicaContent.resourceVersion(of: object) { revisions.append(rv) }
@@ -86,13 +82,59 @@ extension ReplicationRuleReconciler {
             // A member whose health says Unreachable is not planned: its cache holds what it had when it went away.
             if dc.status?.phase == .unreachable {
                 read.unreachable.append(name)
-            } else if let objects = await targetObjects(name, kinds: read.kinds, namespace: namespace) {
+            } else if let objects = await targetObjects(name, of: rule, kinds: read.kinds, sources: read.sources) {
                 read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
             } else {
                 read.unreachable.append(name)
             }
         }
         return .ready(read)
+    }
+
+    /// The objects of kind `id` in `cache` that one of `rule`'s resources selects, read through the
+    /// cache's label index when a resource names labels (a rule copying a few objects out of a busy
+    /// namespace never walks the rest).
+    static func selected(by rule: ReplicationRule, _ id: ReplicaKindKey, in cache: InformerCache<JSONValue>, scope: String?) -> [(ReplicaKey, JSONValue)] {
+        var found: [(ReplicaKey, JSONValue)] = []
+        for entry in rule.spec.resources where entry.kind == id.kind && entry.apiVersion == id.apiVersion {
+            for object in cache.list(namespace: scope, labelSelector: entry.selector) {
+                let name = ReplicaContent.name(of: object)
+                guard entry.matches(name: name, labels: ReplicaContent.labels(of: object)) else { continue }
+                found.append((ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: name), object))
+            }
+        }
+        return found
+    }
+
+    /// What target `datacenter` holds that a HubAndSpoke plan for `rule` reads: the objects the rule
+    /// selects there, those named like a selected source object, and those the rule stamped; the
+    /// planner ignores every other object of the kind, so none is read. Nil while a cache is unavailable.
+    func targetObjects(
+        _ datacenter: String, of rule: ReplicationRule, kinds: [ReplicaKindKey: ResolvedKind], sources: [ReplicaKey: JSONValue]
+    ) async -> [ReplicaKey: JSONValue]? {
+        let namespace = rule.metadata.namespace ?? "", stamp = rule.ruleAnnotationValue
+        var objects: [ReplicaKey: JSONValue] = [:]
+        for (id, kind) in kinds {
+            let scope = kind.scope(namespace)
+            guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope), informer.hasSynced else { return nil }
+            Self.collect(for: rule, stamp: stamp, id, in: informer.cache, scope: scope, sources: sources, into: &objects)
+        }
+        return objects
+    }
+
+    /// Adds to `objects` what `cache` (a target's objects of kind `id`) holds that a plan for `rule`
+    /// reads: the objects the rule selects, those named like a key of `sources`, and those stamped `stamp`.
+    static func collect(
+        for rule: ReplicationRule, stamp: String, _ id: ReplicaKindKey, in cache: InformerCache<JSONValue>, scope: String?, sources: [ReplicaKey: JSONValue],
+        into objects: inout [ReplicaKey: JSONValue]
+    ) {
+        for (key, object) in selected(by: rule, id, in: cache, scope: scope) { objects[key] = object }
+        for key in sources.keys where key.kind == id.kind && key.apiVersion == id.apiVersion && objects[key] == nil {
+            if let object = cache.get(name: key.name, namespace: scope) { objects[key] = object }
+        }
+        for object in cache.byIndex(MemberCacheTransform.ruleIndex, stamp) {
+            objects[ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: ReplicaContent.name(of: object))] = object
+        }
     }
 
     /// The kinds the rule names, resolved through `datacenter`'s API discovery, with their member
