@@ -93,7 +93,8 @@ struct ReplicationRuleReconciler: Reconciler {
         return .requeue(after: delay(rule, round))
     }
 
-    /// Runs each target's writes in its lane, side by side, waiting up to `requeue.replicationLaneWait`:
+    /// Runs each target's writes in its lane, side by side, waiting up to `requeue.replicationLaneWait`,
+    /// and once one target is written, for the others only as long again (at least ``stragglerGrace``):
     /// a target still writing then is reported Syncing and left to its lane, so a slow or frozen
     /// member delays only its own replicas. A target whose lane is still busy from an earlier pass is
     /// not written again until that job ends.
@@ -123,11 +124,20 @@ struct ReplicationRuleReconciler: Reconciler {
             started.append((target.datacenter, lanes.start(lane) { await executor.execute(target, rule: rule, replicas: objects) }))
         }
         let (clock, budget) = (clock, requeue.replicationLaneWait)
-        await withTaskGroup(of: (String, TargetOutcome?).self) { group in
+        let startedAt = clock.now
+        // Elements: a lane's outcome (nil: still writing, left to its lane), or nil for the straggler timer.
+        await withTaskGroup(of: (String, TargetOutcome?)?.self) { group in
             for (datacenter, ticket) in started {
                 group.addTask { (datacenter, await ticket.value(within: budget, clock: clock)) }
             }
-            for await (datacenter, outcome) in group {
+            var waiting = started.count, timed = false
+            while waiting > 0, let next = await group.next() {
+                guard let (datacenter, outcome) = next else {
+                    // The stragglers had as long again as the first target took: leave them to their lanes.
+                    group.cancelAll()
+                    continue
+                }
+                waiting -= 1
                 guard let outcome else {
                     round.inFlight.insert(datacenter)
                     continue
@@ -136,9 +146,23 @@ struct ReplicationRuleReconciler: Reconciler {
                 if let failure = outcome.failure { round.failures[datacenter] = failure }
                 if outcome.changedSinceRead > 0 { round.changedSinceRead.insert(datacenter) }
                 if let lag = outcome.lag { round.lags[datacenter] = max(lag, round.lags[datacenter] ?? 0) }
+                // Once one target is written, the others get as long again (at least `stragglerGrace`): a
+                // target far slower than its peers (frozen, overloaded) no longer holds up the next pass.
+                if !timed, waiting > 0 {
+                    timed = true
+                    let grace = max(clock.now - startedAt, Self.stragglerGrace)
+                    group.addTask {
+                        try? await clock.sleep(for: grace)
+                        return nil
+                    }
+                }
             }
+            group.cancelAll()
         }
     }
+
+    /// The least a target still writing is waited for once another target of the same pass is written.
+    static let stragglerGrace: Duration = .milliseconds(200)
 
     func executor(_ kinds: [ReplicaKindKey: ResolvedKind]) -> ReplicationEffectExecutor {
         ReplicationEffectExecutor(members: members, kinds: kinds, clock: clock, writeTimeout: requeue.replicationWriteTimeout, now: now, events: events, logger: logger)
