@@ -8,7 +8,7 @@
 #   4. lag p50/p99/max at RATE writes/s (default 1,000) for DURATION seconds (default 10): write sent at the source → the
 #      first watch event in the target holding that write or a later one;
 #   5. the time to copy BULK (10,000) objects to a new target, then the controller's RSS once they
-#      are replicated to all three targets;
+#      are replicated to all three targets, and again 35 s later (after a heap trim);
 #   6. a target frozen with SIGSTOP for FREEZE (30) s during writes at 200/s: the other targets' lag,
 #      and how long after SIGCONT the frozen one caught up.
 # Phases 2 and 3 also report where the CPU went (in cores: the source member, the three targets, the
@@ -141,6 +141,8 @@ echo "to us-west: $(py wait-count "${TARGETS[0]}" bench scope=bulk "$BULK" 600) 
 hub label dc eu-central ap-south bench-bulk=yes >/dev/null
 for t in "${TARGETS[@]:1}"; do py wait-count "$t" bench scope=bulk "$BULK" 600 >/dev/null; done
 echo "controller with $((BULK + OBJECTS)) objects replicated to 3 targets: $(py rss "$CONTROLLER_PID")"
+sleep 35
+echo "the same 35 s later (freed memory is handed back every 30 s): $(py rss "$CONTROLLER_PID")"
 
 echo "== ap-south frozen (SIGSTOP) for ${FREEZE:-30} s during writes at 200/s"
 FROZEN_PID="$(field "[d['pid'] for d in u['datacenters'] if d['name']=='ap-south'][0]")"
