@@ -1,15 +1,13 @@
 """ActiveActive kill -9 and return timing on `concord up --datacenters 5`; see hack/bench/active-active.sh."""
 import calendar
-import json
 import os
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-from failover import kubectl, wait
+from federation import kubectl, local_federation, restart_member, wait
 
 WORKLOAD = """
 apiVersion: v1
@@ -82,83 +80,62 @@ def summary(label, values):
 
 def main():
     binary, runs, window = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    work = tempfile.mkdtemp(prefix="concord-active-active-bench.")
-    up_log = open(os.path.join(work, "up.log"), "w")
-    up = subprocess.Popen([binary, "up", "--datacenters", "5", "--data-dir", work], stdout=up_log, stderr=subprocess.STDOUT)
     restarted = None
-    try:
-        wait("concord up", lambda: os.path.exists(os.path.join(work, "up.json")), timeout=180, every=0.2)
-        layout = json.load(open(os.path.join(work, "up.json")))
-        members = {m["name"]: m for m in layout["datacenters"]}
-        hub = os.path.join(work, "hub.kubeconfig")
-        east, west, eu = (members[n]["kubeconfig"] for n in ("us-east", "us-west", "eu-central"))
-        kubectl(hub, "label", "dc", "us-east", "us-west", "eu-central", "tier=web")
-        kubectl(east, "apply", "-f", "-", stdin=WORKLOAD)
-        kubectl(hub, "apply", "-f", "-", stdin=ACTIVE_ACTIVE % window)
-        settled = "eu-central:3,us-east:6,us-west:3"
-        wait("6/3/3 ready and routed", lambda: copy(east) == (6, 6) and copy(west) == (3, 3) and copy(eu) == (3, 3)
-             and all(routes(members[n]["kubeconfig"]) == settled for n in members))
-        pid = members["us-east"]["pid"]
-        moves, placed_after, restores, lowest, window_kept = [], [], [], [], []
-        for run in range(1, runs + 1):
-            os.kill(pid, signal.SIGKILL)
-            killed = time.monotonic()
-            low = [12]
-
-            def moved():
-                w, e = copy(west), copy(eu)
-                low[0] = min(low[0], (w or (0, 0))[1] + (e or (0, 0))[1])
-                return w == (6, 6) and e == (6, 6) and routes(west) == "eu-central:6,us-west:6" and routes(eu) == "eu-central:6,us-west:6"
-            wait("us-east's share ready in us-west and eu-central and routed", moved, timeout=120)
-            moves.append(time.monotonic() - killed)
-            lowest.append(low[0])
-            if restarted:
-                restarted.wait()
-            m = members["us-east"]
-            restarted = subprocess.Popen([binary, "server", "--data-dir", m["dataDir"], "--port", str(m["port"]), "--tls", "--simulate-workloads"],
-                                         stdout=open(os.path.join(work, f"us-east-{run}.log"), "w"), stderr=subprocess.STDOUT)
-            pid = restarted.pid
-            kubectl(hub, "wait", "--for=condition=Ready", "dc/us-east", "--timeout=60s")
-            back_at = time.monotonic()
-            first = [None]
-
-            def restored():
-                c = copy(east)
-                if first[0] is None and c and c[0] > 0:
-                    first[0] = time.monotonic() - back_at
-                return c == (6, 6) and copy(west) == (3, 3) and copy(eu) == (3, 3) and routes(west) == settled
-            wait("6/3/3 back", restored, timeout=window + 120)
-            restores.append(time.monotonic() - back_at)
-            placed_after.append(first[0])
-            ready_at = kubectl(hub, "get", "dc", "us-east", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].lastTransitionTime}')
-            rebalanced_at = kubectl(hub, "get", "sf", "web", "-n", "shop", "-o", "jsonpath={.status.history[0].startedAt}")
-            window_kept.append(rfc3339(rebalanced_at) - rfc3339(ready_at))
-            print(f"run {run}: kill -9 of us-east -> its share ready elsewhere and routed in {moves[-1]:.2f} s (ready in us-west + eu-central "
-                  f"never below {low[0]}); back: share placed {first[0]:.2f} s and 6/3/3 ready and routed {restores[-1]:.2f} s after Ready "
-                  f"(stabilizationSeconds {window}; the Rebalance began {window_kept[-1]:.0f} s after the Ready condition's transition)", flush=True)
-        print(summary(f"kill -9 to share ready elsewhere and discovery updated ({runs} runs)", moves))
-        print(summary("Ready again to share placed", placed_after))
-        print(summary("Ready again to 6/3/3 ready and routed", restores))
-        print(f"lowest ready total in the two survivors during a move: {min(lowest)} (bound 6)")
-        print(f"Rebalance after the Ready transition (status timestamps, whole seconds): min {min(window_kept):.0f} s (window {window} s)")
-    finally:
-        if restarted:
-            restarted.kill()
-        up.send_signal(signal.SIGINT)
+    with local_federation(binary, 5, "concord-active-active-bench.") as (work, layout):
         try:
-            up.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            up.kill()
-        if os.path.exists(os.path.join(work, "up.json")):
-            layout = json.load(open(os.path.join(work, "up.json")))
-            for p in [layout["hub"].get("pid"), (layout.get("controller") or {}).get("pid")] + [m.get("pid") for m in layout["datacenters"]]:
-                if p:
-                    try:
-                        os.kill(p, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-        subprocess.run(["rm", "-rf", work])
+            members = {m["name"]: m for m in layout["datacenters"]}
+            hub = os.path.join(work, "hub.kubeconfig")
+            east, west, eu = (members[n]["kubeconfig"] for n in ("us-east", "us-west", "eu-central"))
+            kubectl(hub, "label", "dc", "us-east", "us-west", "eu-central", "tier=web")
+            kubectl(east, "apply", "-f", "-", stdin=WORKLOAD)
+            kubectl(hub, "apply", "-f", "-", stdin=ACTIVE_ACTIVE % window)
+            settled = "eu-central:3,us-east:6,us-west:3"
+            wait("6/3/3 ready and routed", lambda: copy(east) == (6, 6) and copy(west) == (3, 3) and copy(eu) == (3, 3)
+                 and all(routes(members[n]["kubeconfig"]) == settled for n in members))
+            pid = members["us-east"]["pid"]
+            moves, placed_after, restores, lowest, window_kept = [], [], [], [], []
+            for run in range(1, runs + 1):
+                os.kill(pid, signal.SIGKILL)
+                killed = time.monotonic()
+                low = [12]
 
+                def moved():
+                    w, e = copy(west), copy(eu)
+                    low[0] = min(low[0], (w or (0, 0))[1] + (e or (0, 0))[1])
+                    return w == (6, 6) and e == (6, 6) and routes(west) == "eu-central:6,us-west:6" and routes(eu) == "eu-central:6,us-west:6"
+                wait("us-east's share ready in us-west and eu-central and routed", moved, timeout=120)
+                moves.append(time.monotonic() - killed)
+                lowest.append(low[0])
+                if restarted:
+                    restarted.wait()
+                restarted = restart_member(binary, members["us-east"], os.path.join(work, f"us-east-{run}.log"))
+                pid = restarted.pid
+                kubectl(hub, "wait", "--for=condition=Ready", "dc/us-east", "--timeout=60s")
+                back_at = time.monotonic()
+                first = [None]
+
+                def restored():
+                    c = copy(east)
+                    if first[0] is None and c and c[0] > 0:
+                        first[0] = time.monotonic() - back_at
+                    return c == (6, 6) and copy(west) == (3, 3) and copy(eu) == (3, 3) and routes(west) == settled
+                wait("6/3/3 back", restored, timeout=window + 120)
+                restores.append(time.monotonic() - back_at)
+                placed_after.append(first[0])
+                ready_at = kubectl(hub, "get", "dc", "us-east", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].lastTransitionTime}')
+                rebalanced_at = kubectl(hub, "get", "sf", "web", "-n", "shop", "-o", "jsonpath={.status.history[0].startedAt}")
+                window_kept.append(rfc3339(rebalanced_at) - rfc3339(ready_at))
+                print(f"run {run}: kill -9 of us-east -> its share ready elsewhere and routed in {moves[-1]:.2f} s (ready in us-west + eu-central "
+                      f"never below {low[0]}); back: share placed {first[0]:.2f} s and 6/3/3 ready and routed {restores[-1]:.2f} s after Ready "
+                      f"(stabilizationSeconds {window}; the Rebalance began {window_kept[-1]:.0f} s after the Ready condition's transition)", flush=True)
+            print(summary(f"kill -9 to share ready elsewhere and discovery updated ({runs} runs)", moves))
+            print(summary("Ready again to share placed", placed_after))
+            print(summary("Ready again to 6/3/3 ready and routed", restores))
+            print(f"lowest ready total in the two survivors during a move: {min(lowest)} (bound 6)")
+            print(f"Rebalance after the Ready transition (status timestamps, whole seconds): min {min(window_kept):.0f} s (window {window} s)")
+        finally:
+            if restarted:
+                restarted.kill()
 
 if __name__ == "__main__":
     main()
