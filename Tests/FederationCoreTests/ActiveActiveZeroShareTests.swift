@@ -72,4 +72,18 @@ struct ActiveActiveZeroShareTests {
         #expect(P.scales(asked) == ["eu-central": 4])
         _ = placed
     }
+
+    @Test func aFirstPassThatFoundNoCandidateLeavesTheNextOneAFirstPlacementEvenWithManualFailback() {
+        let spec = Self.spec(failback: .manual)
+        let zero = ["us-east": 0, "us-west": 0, "eu-central": 0]
+        let pending = P.names.map { SiteHealth(name: $0, phase: .pending) }
+        let first = planActiveActive(P.input(spec, status: nil, sites: pending, desired: zero, now: 0))
+        #expect(P.scales(first).isEmpty)
+        #expect(first.status.unplacedReplicas == 5)
+        #expect(first.status.datacenters.allSatisfy { $0.role == nil })
+        // The datacenters turn Ready a moment later: nothing was ever divided, so no window applies.
+        let ready = planActiveActive(P.input(spec, status: first.status, sites: P.names.map { P.ready($0, 0, since: 1) }, desired: zero, now: 2))
+        #expect(P.scales(ready) == ["eu-central": 4, "us-east": 1])
+        #expect(ready.status.datacenters.allSatisfy { $0.role == .active })
+    }
 }

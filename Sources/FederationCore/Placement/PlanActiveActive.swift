@@ -92,7 +92,7 @@ struct ActiveActivePlanner {
     /// May a datacenter that runs nothing now receive a share?
     mutating func mayJoin(_ site: SiteHealth) -> Bool {
         guard site.phase == .ready, site.hasWorkload else { return false }
-        let firstPlacement = status.datacenters.isEmpty
+        let firstPlacement = Self.nothingDivided(input.status)
         let specChanged = status.observedGeneration != input.generation
         if firstPlacement || specChanged || input.rebalanceRequested { return true }
         guard policy.effectiveFailback == .automatic, let since = site.readySince else { return false }
@@ -100,6 +100,14 @@ struct ActiveActivePlanner {
         let window = TimeInterval(policy.effectiveStabilizationSeconds)
         if elapsed < window { wake(after: window - elapsed) }
         return elapsed >= window
+    }
+
+    /// True until a pass has divided over some datacenter (none listed with role `Active`): the
+    /// first placement, which waits for no window. A first pass that found no candidate (every
+    /// datacenter still Pending, say) leaves the next one a first placement too; so does a service
+    /// whose every datacenter was lost, which runs nowhere and comes back as soon as one is Ready.
+    static func nothingDivided(_ status: ServiceFailoverStatus?) -> Bool {
+        !(status?.datacenters.contains { $0.role == .active } ?? false)
     }
 
     mutating func plan() {

@@ -52,7 +52,7 @@ struct ActiveActiveChecker: Sendable {
                 invariant: .replicasAccounted, step: step,
                 detail: "\(name) places \(placed) and reports \(unplaced) unplaced of spec.replicas \(total): \(ActiveActivePlanner.describe(target))")
         }
-        let firstPlacement = input.status?.datacenters.isEmpty ?? true
+        let firstPlacement = ActiveActivePlanner.nothingDivided(input.status)
         let exempt = firstPlacement || input.status?.observedGeneration != input.generation || input.rebalanceRequested
         // Surely a candidate: selected, Ready, not cordoned, weighted, with room, and either placed
         // already or allowed to join without a window.
