@@ -68,12 +68,16 @@ struct ActiveActivePlanner {
     var status: ServiceFailoverStatus
     var effects: [ServiceEffect] = []
     var requeue: TimeInterval?
+    /// Whether a datacenter that runs nothing joins without a window: the first placement, a changed
+    /// spec, or a person's rebalance request (read once per pass, not per datacenter).
+    let joinsAtOnce: Bool
 
     init(_ input: ActiveActiveInput) {
         self.input = input
         status = input.status ?? ServiceFailoverStatus()
         policy = input.spec.effectivePolicy
         placement = input.spec.placement ?? PlacementSpec()
+        joinsAtOnce = Self.nothingDivided(input.status) || input.status?.observedGeneration != input.generation || input.rebalanceRequested
     }
 
     var now: Date { input.now }
@@ -92,9 +96,7 @@ struct ActiveActivePlanner {
     /// May a datacenter that runs nothing now receive a share?
     mutating func mayJoin(_ site: SiteHealth) -> Bool {
         guard site.phase == .ready, site.hasWorkload else { return false }
-        let firstPlacement = Self.nothingDivided(input.status)
-        let specChanged = status.observedGeneration != input.generation
-        if firstPlacement || specChanged || input.rebalanceRequested { return true }
+        if joinsAtOnce { return true }
         guard policy.effectiveFailback == .automatic, let since = site.readySince else { return false }
         let elapsed = now.timeIntervalSince(since)
         let window = TimeInterval(policy.effectiveStabilizationSeconds)
