@@ -27,13 +27,13 @@ struct ActiveActiveZeroShareTests {
     }
 
     @Test(arguments: [FailbackMode.manual, .automatic])
-    func aZeroShareIsKeptInTheDivisionSoNothingMovesOnLaterPasses(failback: FailbackMode) {
+    func aZeroShareIsKeptInTheDivisionSoNothingMovesOnLaterPasses(failback: FailbackMode) throws {
         let spec = Self.spec(failback: failback)
         let (status, placed) = Self.settled(spec)
         #expect(placed == ["eu-central": 4, "us-east": 1, "us-west": 0])
-        let entry = status.datacenters.first { $0.name == "us-west" }
-        #expect(entry?.desiredReplicas == 0)
-        #expect(entry?.role == .active)
+        let westStatus = try #require(status.datacenters.first { $0.name == "us-west" })
+        #expect(westStatus.desiredReplicas == 0)
+        #expect(westStatus.role == .active)
         var current = status
         for now in [10.0, 20, 30] {
             let pass = planActiveActive(P.input(spec, status: current, sites: P.names.map { P.ready($0, placed[$0]!) }, desired: placed, now: now))
@@ -43,16 +43,16 @@ struct ActiveActiveZeroShareTests {
         }
     }
 
-    @Test func aZeroShareDatacenterTakesOverALostOnesShareWithManualFailback() {
+    @Test func aZeroShareDatacenterTakesOverALostOnesShareWithManualFailback() throws {
         let spec = Self.spec(failback: .manual)
         let (status, placed) = Self.settled(spec)
         let lost = SiteHealth(name: "eu-central", phase: .unreachable, unhealthySince: P.at(100))
         let sites = [lost, P.ready("us-east", placed["us-east"]!), P.ready("us-west", 0)]
         let moving = planActiveActive(P.input(spec, status: status, sites: sites, desired: ["us-east": 1, "us-west": 0], now: 106))
         #expect(P.scales(moving) == ["us-east": 3, "us-west": 2])
-        let lostEntry = moving.status.datacenters.first { $0.name == "eu-central" }
-        #expect(lostEntry?.role == nil)
-        #expect(lostEntry?.desiredReplicas == 0)
+        let lostStatus = try #require(moving.status.datacenters.first { $0.name == "eu-central" })
+        #expect(lostStatus.role == nil)
+        #expect(lostStatus.desiredReplicas == 0)
     }
 
     @Test func aReturningDatacenterStillWaitsForTheRebalanceWithManualFailback() {
