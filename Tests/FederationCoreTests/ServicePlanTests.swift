@@ -129,6 +129,26 @@ struct ServicePlanTests {
         #expect(again.effects.isEmpty)
     }
 
+    @Test func aMovedBackTargetWhoseStatusStillShowsItsOldReplicasIsNotReadyUntilItsStatusIsCurrent() {
+        // us-west ran the service until a moment ago: scaled to 0 and straight back up, its status
+        // still reports the 4 ready replicas of an earlier spec.
+        let moved = Self.spec(primary: "us-west")
+        var stale = Self.ready("us-west", replicas: 4)
+        stale.statusCurrent = false
+        let active = ServiceFailoverStatus(activeDatacenter: "us-east", phase: .active)
+        let sites = [Self.ready("us-east", replicas: 4), stale, Self.ready("eu-central", replicas: 0)]
+        let started = planService(Self.input(moved, status: active, sites: sites, desired: ["us-east": 4, "us-west": 0], now: 0, generation: 2))
+        #expect(started.effects.first == .scale(datacenter: "us-west", replicas: 4))
+        let waiting = planService(Self.input(moved, status: started.status, sites: sites, desired: ["us-east": 4, "us-west": 4], now: 1, generation: 2))
+        #expect(!waiting.effects.contains(.switchTraffic(to: "us-west")), "a status of an earlier spec says nothing about this one")
+        #expect(waiting.status.phase == .migrating)
+        #expect(waiting.status.activeDatacenter == "us-east")
+        let current = [Self.ready("us-east", replicas: 4), Self.ready("us-west", replicas: 4), Self.ready("eu-central", replicas: 0)]
+        let done = planService(Self.input(moved, status: waiting.status, sites: current, desired: ["us-east": 4, "us-west": 4], now: 3, generation: 2))
+        #expect(done.effects.first == .switchTraffic(to: "us-west"))
+        #expect(done.status.activeDatacenter == "us-west")
+    }
+
     @Test func aMigrationThatNeverBecomesReadyRollsBackOnceUntilTheSpecChanges() {
         let moved = Self.spec(primary: "eu-central")
         let sites = [Self.ready("us-east", replicas: 4), Self.ready("us-west", replicas: 0), Self.ready("eu-central", replicas: 0)]

@@ -55,6 +55,7 @@ extension ServiceFailoverReconciler {
         for (name, view) in read.sites {
             var site = SiteHealth(view.datacenter, readyReplicas: view.readyReplicas, placedReplicas: placedReplicas(in: name, excluding: sf))
             site.hasWorkload = view.workload != nil || created.contains(name) || !view.reachable
+            site.statusCurrent = view.statusCurrent
             sites[name] = site
             if view.reachable, let workload = view.workload { desired[name] = StandbyCopy.replicas(of: workload) }
         }

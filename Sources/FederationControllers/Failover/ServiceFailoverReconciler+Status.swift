@@ -20,6 +20,7 @@ extension ServiceFailoverReconciler {
                 placedReplicas: placedReplicas(in: name, excluding: sf))
             // What an unreachable member holds is unknown; it is no target anyway (not Ready).
             site.hasWorkload = view.workload != nil || !view.reachable
+            site.statusCurrent = view.statusCurrent
             sites[name] = site
             if view.reachable, let workload = view.workload { desired[name] = StandbyCopy.replicas(of: workload) }
         }

@@ -31,6 +31,9 @@ struct MemberServiceView: Sendable {
         guard service != nil else { return ready }
         return min(ready, GlobalService.readyEndpoints(of: slices).endpoints.count)
     }
+
+    /// Whether the workload's status describes its current spec (true when there is none to read).
+    var statusCurrent: Bool { workload.map(StandbyCopy.statusIsCurrent) ?? true }
 }
 
 /// The resources a ServiceFailover reads in members.

@@ -175,7 +175,7 @@ struct ServicePlanner {
         let needed = planned ? wanted : min(wanted, max(1, policy.effectiveMinReadyReplicas))
         let ready = input.sites[target]?.readyReplicas ?? 0
         status.phase = planned ? .migrating : .failingOver
-        if input.reachable(target), ready >= needed {
+        if input.reachable(target), ready >= needed, input.sites[target]?.statusCurrent ?? false {
             return complete(move)
         }
         let elapsed = now.timeIntervalSince(move.startedAt.date)

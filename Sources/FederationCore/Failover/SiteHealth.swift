@@ -28,6 +28,11 @@ public struct SiteHealth: Hashable, Sendable {
     /// Whether the workload exists there (natively or as Concord's standby copy): a datacenter
     /// without it cannot be scaled up, so it is not a target.
     public var hasWorkload: Bool = true
+    /// Whether the workload's status describes its current spec (`status.observedGeneration` is at
+    /// least `metadata.generation`, or the kind reports no observed generation). A copy just scaled
+    /// up still shows the ready count of its previous spec until its controller observes the change,
+    /// so a move waits for this before it counts the target's replicas as ready.
+    public var statusCurrent: Bool = true
 
     /// Creates a view.
     public init(

@@ -76,4 +76,11 @@ public enum StandbyCopy {
     public static func readyReplicas(of workload: JSONValue) -> Int {
         Int(workload.value(at: ["status", "readyReplicas"])?.intValue ?? 0)
     }
+
+    /// Whether a workload's status describes its current spec: `status.observedGeneration` is at
+    /// least `metadata.generation`. A kind whose status reports no observed generation counts as current.
+    public static func statusIsCurrent(_ workload: JSONValue) -> Bool {
+        guard let observed = workload.value(at: ["status", "observedGeneration"])?.intValue else { return true }
+        return observed >= workload.value(at: ["metadata", "generation"])?.intValue ?? 0
+    }
 }

@@ -140,8 +140,9 @@ struct ActiveActivePlanner {
         for e in view.entries where e.target > e.current && e.reachable && e.desired != (e.target > 0 ? e.target : nil) {
             effects.append(.scale(datacenter: e.name, replicas: e.target))
         }
-        // Make-before-break: nothing scales down until every reachable placed datacenter has its share ready.
-        let gainedReady = view.entries.allSatisfy { $0.target == 0 || !$0.reachable || $0.ready >= $0.target }
+        // Make-before-break: nothing scales down until every reachable placed datacenter has its share
+        // ready, as a status that describes its current spec says.
+        let gainedReady = view.entries.allSatisfy { $0.target == 0 || !$0.reachable || ($0.ready >= $0.target && $0.site?.statusCurrent != false) }
         if gainedReady {
             for e in view.entries where e.target < e.current && e.reachable { effects.append(.scale(datacenter: e.name, replicas: e.target)) }
         }
