@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @testable import ConcordCLI
 
@@ -118,10 +121,41 @@ struct UpLayoutTests {
         #expect(DatacenterCatalog.entry(20) == ("dc-21", "local-21"))
     }
 
-    @Test func freePortsAreDistinctLoopbackPorts() throws {
-        let a = try freeLoopbackPort()
-        let b = try freeLoopbackPort()
-        #expect(a > 0 && b > 0)
+    @Test func portsTakenTogetherAreDistinctNeverExcludedAndFreeOnceReleased() throws {
+        var ports = LoopbackPorts()
+        let taken = try (0..<200).map { _ in try ports.take() }
+        ports.release()
+        #expect(Set(taken).count == taken.count, "a port was handed out twice")
+        #expect(taken.allSatisfy { $0 > 0 && $0 < 65536 })
+        // Ports of an earlier run are never handed out again, even once free.
+        var next = LoopbackPorts()
+        next.exclude(taken)
+        let fresh = try (0..<200).map { _ in try next.take() }
+        next.release()
+        #expect(Set(fresh).isDisjoint(with: taken))
+        // Released ports can be bound by the process they were picked for.
+        var again = LoopbackPorts()
+        again.exclude(fresh)
+        let probe = try again.take()
+        again.release()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(probe).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(bound == 0, "port \(probe) is still held after release()")
+    }
+
+    @Test func aRerunThatAddsDatacentersGivesThemPortsNoEarlierProcessHas() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("up-plan-\(UUID().uuidString)")
+        defer { removeDirectory(dir) }
+        let first = try UpLayout.plan(in: dir, datacenters: 1, ha: true)
+        try first.write(to: dir)
+        let second = try UpLayout.plan(in: dir, datacenters: 20, ha: true)
+        #expect(Set(second.ports).count == second.ports.count, "\(second.ports)")
+        #expect(Set(first.ports).isSubset(of: Set(second.ports)))
     }
 }
 

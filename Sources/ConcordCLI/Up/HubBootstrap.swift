@@ -124,12 +124,16 @@ struct HubBootstrap {
 
     /// Polls until every named Datacenter is Ready on a probe made after `since` (so a status left
     /// from an earlier run does not count), reporting each once as it turns Ready.
-    func waitUntilReady(_ names: [String], since: Date, timeout: Duration, onReady: (String, Int?) -> Void) async throws {
+    /// `check` runs before each look and may throw to stop waiting (a process the readiness depends on exited).
+    func waitUntilReady(
+        _ names: [String], since: Date, timeout: Duration, check: () throws -> Void = {}, onReady: (String, Int?) -> Void
+    ) async throws {
         let fresh = KubeTime(since).date
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var pending = Set(names)
         while !pending.isEmpty {
+            try check()
             let list = try await client.resource(Datacenter.self).list()
             for dc in list.items.sorted(by: { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }) {
                 guard let name = dc.metadata.name, pending.contains(name), dc.status?.phase == .ready,

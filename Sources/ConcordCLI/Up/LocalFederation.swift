@@ -83,26 +83,46 @@ struct LocalFederation: Service {
             }
 
             let controllerStarted = Date()
-            let controllerLayout = layout.controller ?? UpLayout.Controller(log: directory.appendingPathComponent("logs/controller.log").path)
-            let controller = try ChildProcess.start(
-                name: "controller", executable: executable,
-                arguments: [
-                    "controller", "--kubeconfig", hubKubeconfigPath,
-                    "--metrics-bind-address", controllerLayout.metrics ?? "0", "--health-probe-bind-address", controllerLayout.health ?? "0",
-                ],
-                logPath: controllerLayout.log)
+            var controllerLayout = layout.controller ?? UpLayout.Controller(log: directory.appendingPathComponent("logs/controller.log").path)
+            var controller = try startController(controllerLayout)
             children.append(controller)
             running.controller = controllerLayout
             running.controller?.pid = controller.pid
             output.step("controller running", "pid \(controller.pid), log \(controllerLayout.log)")
             output.step("controller /metrics and probes", "http://\(controllerLayout.metrics ?? "-")/metrics, http://\(controllerLayout.health ?? "-")/readyz")
+            var controllerRestarts = 0
+            // A controller that exits before the members are Ready fails `concord up` at once; one that
+            // lost a port to another process before binding it is started again on fresh ports.
+            let checkController = {
+                guard !controller.isRunning else { return }
+                guard controllerRestarts < 3, Self.lostItsPort(logPath: controllerLayout.log) else {
+                    throw UpError("the controller exited during start-up; see \(controllerLayout.log)")
+                }
+                controllerRestarts += 1
+                var ports = LoopbackPorts()
+                ports.exclude(running.ports)
+                let taken = "\(controllerLayout.metrics ?? "-") or \(controllerLayout.health ?? "-")"
+                controllerLayout.metrics = "127.0.0.1:\(try ports.take())"
+                controllerLayout.health = "127.0.0.1:\(try ports.take())"
+                ports.release()
+                let dead = controller.pid
+                controller = try startController(controllerLayout)
+                children.removeAll { $0.pid == dead }
+                children.append(controller)
+                running.controller = controllerLayout
+                running.controller?.pid = controller.pid
+                try running.write(to: directory)
+                output.line(
+                    "  … controller: \(taken) was taken by another process before it bound it; started it again (pid \(controller.pid)) "
+                        + "with /metrics on \(controllerLayout.metrics ?? "-") and probes on \(controllerLayout.health ?? "-")")
+            }
             if pull {
                 try await hubClient.waitUntilRegistered(layout.datacenters.map(\.name), timeout: startTimeout)
             }
             // Written only now that every Datacenter is registered: whoever reads up.json finds them all.
             try running.write(to: directory)
 
-            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: startTimeout) { name, latency in
+            try await hubClient.waitUntilReady(layout.datacenters.map(\.name), since: controllerStarted, timeout: startTimeout, check: checkController) { name, latency in
                 output.step("\(name) Ready", latency.map { "latency \($0) ms" } ?? "Lease fresh")
             }
             if let first = layout.datacenters.first {
@@ -199,6 +219,17 @@ struct LocalFederation: Service {
                 children.append(child)
             }
         }
+    }
+
+    /// Starts `concord controller` against the hub, serving /metrics and its probes where `layout` says.
+    private func startController(_ layout: UpLayout.Controller) throws -> ChildProcess {
+        try ChildProcess.start(
+            name: "controller", executable: executable,
+            arguments: [
+                "controller", "--kubeconfig", hubKubeconfigPath,
+                "--metrics-bind-address", layout.metrics ?? "0", "--health-probe-bind-address", layout.health ?? "0",
+            ],
+            logPath: layout.log)
     }
 
     /// True when the last lines of a server's log say its listening port was in use.

@@ -50,6 +50,15 @@ struct UpLayout: Codable, Equatable, Sendable {
 }
 
 extension UpLayout {
+    /// Every port the layout names (kept when `concord up` runs again on the same directory).
+    var ports: [Int] {
+        var all = [hub.port] + datacenters.map(\.port) + (hubReplica.map { [$0.port] } ?? [])
+        for address in [controller?.metrics, controller?.health] {
+            if let port = address?.split(separator: ":").last.flatMap({ Int($0) }) { all.append(port) }
+        }
+        for member in etcd ?? [] { all += [member.clientPort, member.peerPort] }
+        return all
+    }
     /// The layout for `datacenters` members in `directory`: an `up.json` left there is read back (same
     /// ports, same data dirs) and removed, so until this run writes its own nobody mistakes the
     /// processes it names for running ones; everything new gets free loopback ports.
@@ -66,7 +75,10 @@ extension UpLayout {
             try FileManager.default.removeItem(at: file)
         }
         let dir = directory.path
-        var hub = try existing?.hub ?? Hub(port: freeLoopbackPort(), pid: nil, dataDir: "\(dir)/hub", kubeconfig: "\(dir)/hub/kubeconfig")
+        var ports = LoopbackPorts()
+        defer { ports.release() }
+        if let existing { ports.exclude(existing.ports) }
+        var hub = try existing?.hub ?? Hub(port: ports.take(), pid: nil, dataDir: "\(dir)/hub", kubeconfig: "\(dir)/hub/kubeconfig")
         hub.pid = nil
         var members: [Member] = []
         for i in 0..<count {
@@ -75,16 +87,16 @@ extension UpLayout {
                 known.pid = nil
                 members.append(known)
             } else {
-                members.append(.init(name: name, region: region, port: try freeLoopbackPort(), pid: nil, dataDir: "\(dir)/\(name)", kubeconfig: "\(dir)/\(name)/kubeconfig"))
+                members.append(.init(name: name, region: region, port: try ports.take(), pid: nil, dataDir: "\(dir)/\(name)", kubeconfig: "\(dir)/\(name)/kubeconfig"))
             }
         }
         let controller = Controller(
             log: "\(dir)/logs/controller.log",
-            metrics: try existing?.controller?.metrics ?? "127.0.0.1:\(freeLoopbackPort())",
-            health: try existing?.controller?.health ?? "127.0.0.1:\(freeLoopbackPort())")
+            metrics: try existing?.controller?.metrics ?? "127.0.0.1:\(ports.take())",
+            health: try existing?.controller?.health ?? "127.0.0.1:\(ports.take())")
         var layout = UpLayout(hub: hub, datacenters: members, controller: controller)
         if ha {
-            var replica = try existing?.hubReplica ?? Hub(port: freeLoopbackPort(), pid: nil, dataDir: "\(dir)/hub-2", kubeconfig: "\(dir)/hub-2/kubeconfig")
+            var replica = try existing?.hubReplica ?? Hub(port: ports.take(), pid: nil, dataDir: "\(dir)/hub-2", kubeconfig: "\(dir)/hub-2/kubeconfig")
             replica.pid = nil
             layout.hubReplica = replica
             layout.etcd = try (0..<HubEtcd.memberCount).map { i in
@@ -92,7 +104,7 @@ extension UpLayout {
                     known.pid = nil
                     return known
                 }
-                return EtcdMember(name: "etcd-\(i)", clientPort: try freeLoopbackPort(), peerPort: try freeLoopbackPort(), pid: nil, dataDir: "\(dir)/etcd-\(i)")
+                return EtcdMember(name: "etcd-\(i)", clientPort: try ports.take(), peerPort: try ports.take(), pid: nil, dataDir: "\(dir)/etcd-\(i)")
             }
         }
         return layout
@@ -131,21 +143,61 @@ struct UpError: Error, CustomStringConvertible {
 
 /// Asks the kernel for a free loopback TCP port by binding port 0.
 func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw UpError("cannot create a socket to find a free port") }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+    var ports = LoopbackPorts()
+    defer { ports.release() }
+    return try ports.take()
+}
+
+/// Free loopback TCP ports, each different: every port handed out stays bound (and so cannot be
+/// handed out again, by the kernel or by this) until `release()`. Ports picked one at a time with
+/// the socket closed in between can repeat: a member's API port once came back as the
+/// controller's probe port, and the controller could not bind it.
+struct LoopbackPorts {
+    private var sockets: [Int32] = []
+    private var taken: Set<Int> = []
+
+    /// Marks ports as in use already (a layout's ports kept from an earlier run), so `take()` never returns them.
+    mutating func exclude(_ ports: [Int]) { taken.formUnion(ports) }
+
+    /// A free port, bound until `release()`, and different from every port taken or excluded.
+    mutating func take() throws -> Int {
+        for _ in 0..<16 {
+            let (fd, port) = try Self.bindAny()
+            sockets.append(fd)
+            if taken.insert(port).inserted { return port }
+        }
+        throw UpError("cannot find a free loopback port: the kernel keeps handing out ports already in use")
     }
-    guard bound == 0 else { throw UpError("cannot bind a loopback socket to find a free port") }
-    let named = withUnsafeMutablePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+
+    /// Closes every socket: the ports are free for the processes they were picked for.
+    mutating func release() {
+        for fd in sockets { close(fd) }
+        sockets = []
     }
-    guard named == 0 else { throw UpError("cannot read the port the kernel chose") }
-    return Int(UInt16(bigEndian: addr.sin_port))
+
+    /// A loopback TCP socket bound to a port the kernel chose, and that port.
+    private static func bindAny() throws -> (Int32, Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw UpError("cannot create a socket to find a free port") }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw UpError("cannot bind a loopback socket to find a free port")
+        }
+        let named = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        guard named == 0 else {
+            close(fd)
+            throw UpError("cannot read the port the kernel chose")
+        }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+    }
 }

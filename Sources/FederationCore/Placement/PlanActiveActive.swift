@@ -153,8 +153,10 @@ struct ActiveActivePlanner {
             if e.lost ? !gainedReady : e.ready > 0 { routed.append(e.name) }
         }
         effects.append(.route(to: routed))
-        // In flight while a placed datacenter is not ready; the losing ones scale down in the pass that sees them ready.
-        let moving = !gainedReady
+        // In flight until every reachable datacenter runs its share, by a status that describes it:
+        // the losing ones scale down in the pass that sees the others ready, and the pass after that
+        // still finds them running more than their share.
+        let moving = !gainedReady || view.entries.contains { $0.reachable && ($0.current != $0.target || $0.site?.statusCurrent == false) }
         let described = view.describe(\.target)
         record(view, placement: described, moving: moving)
         if moving { wake(after: ServicePlanner.moveRecheckSeconds) }
