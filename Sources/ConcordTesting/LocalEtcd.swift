@@ -83,7 +83,8 @@ public final class LocalEtcd: Sendable {
         let etcd = try etcd ?? executable()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concord-etcd-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ports = try (0..<count).map { _ in (client: try loopbackFreePort(), peer: try loopbackFreePort()) }
+        let picked = try loopbackFreePorts(2 * count)
+        let ports = (0..<count).map { (client: picked[2 * $0], peer: picked[2 * $0 + 1]) }
         let names = (0..<count).map { "m\($0)" }
         let initialCluster = zip(names, ports).map { "\($0)=http://127.0.0.1:\($1.peer)" }.joined(separator: ",")
         let members = zip(names, ports).map { name, port in
@@ -209,16 +210,28 @@ public struct LocalEtcdError: Error, CustomStringConvertible, Sendable {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 public func loopbackFreePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw LocalEtcdError("socket() failed: errno \(errno)") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    guard bound == 0 else { throw LocalEtcdError("bind() on 127.0.0.1 failed: errno \(errno)") }
-    let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    guard named == 0 else { throw LocalEtcdError("getsockname() failed: errno \(errno)") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    try loopbackFreePorts(1)[0]
+}
+
+/// `count` distinct TCP ports on 127.0.0.1 that were free a moment ago. Each stays bound until all
+/// are picked: picked one at a time with the socket closed in between, a port can come back twice.
+public func loopbackFreePorts(_ count: Int) throws -> [Int] {
+    var sockets: [Int32] = []
+    defer { for fd in sockets { close(fd) } }
+    var ports: [Int] = []
+    while ports.count < count {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LocalEtcdError("socket() failed: errno \(errno)") }
+        sockets.append(fd)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw LocalEtcdError("bind() on 127.0.0.1 failed: errno \(errno)") }
+        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        guard named == 0 else { throw LocalEtcdError("getsockname() failed: errno \(errno)") }
+        ports.append(Int(UInt16(bigEndian: address.sin_port)))
+    }
+    return ports
 }
