@@ -43,7 +43,6 @@ extension ReplicationRuleReconciler {
         case .success(let s): source = s.name
         }
         var pending: [String: String] = [:]
-        let namespace = rule.metadata.namespace ?? ""
         for dc in datacenterCache.list() {
             guard let name = dc.metadata.name, name != source else { continue }
             guard dc.status?.phase != .unreachable, let connection = await members.existing(name) else {
@@ -62,7 +61,7 @@ extension ReplicationRuleReconciler {
                 }
             }
             guard pending[name] == nil else { continue }
-            guard let objects = await targetObjects(name, kinds: kinds, namespace: namespace) else {
+            guard let objects = await stampedObjects(name, of: rule, kinds: kinds) else {
                 pending[name] = "its objects are not read yet"
                 continue
             }

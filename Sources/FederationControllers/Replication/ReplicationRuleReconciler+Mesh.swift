@@ -15,7 +15,6 @@ extension ReplicationRuleReconciler {
         if let refusal = MeshReplication.refusal(of: rule, policy: policy.metadata.name ?? "") {
             return .blocked(refusal, source: MeshReplication.source)
         }
-        let namespace = rule.metadata.namespace ?? ""
         let selector = rule.spec.effectiveTargetSelector
         let members = datacenterCache.list()
             .filter { $0.metadata.deletionTimestamp == nil && selector.matches($0.metadata.labels) }
@@ -43,11 +42,13 @@ extension ReplicationRuleReconciler {
         case .failure(let blocker): return .blocked(blocker, source: MeshReplication.source)
         case .success(let kinds): read.kinds = kinds
         }
+        let reachableMembers = members.filter { $0.status?.phase != .unreachable }.compactMap(\.metadata.name)
+        let held = await meshObjects(reachableMembers, of: rule, kinds: read.kinds)
         for dc in members {
             guard let name = dc.metadata.name else { continue }
             if dc.status?.phase == .unreachable {
                 read.unreachable.append(name)
-            } else if let objects = await targetObjects(name, kinds: read.kinds, namespace: namespace) {
+            } else if let objects = held[name] {
                 read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
                 read.memberWrittenAt[name] = objects.compactMapValues(ReplicaContent.writtenAt(of:))
             } else {

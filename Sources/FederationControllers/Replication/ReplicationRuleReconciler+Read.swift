@@ -129,12 +129,80 @@ extension ReplicationRuleReconciler {
         into objects: inout [ReplicaKey: JSONValue]
     ) {
         for (key, object) in selected(by: rule, id, in: cache, scope: scope) { objects[key] = object }
-        for key in sources.keys where key.kind == id.kind && key.apiVersion == id.apiVersion && objects[key] == nil {
+        named(sources.keys, id, in: cache, scope: scope, into: &objects)
+        stamped(stamp, id, in: cache, into: &objects)
+    }
+
+    /// Adds to `objects` the objects of kind `id` in `cache` named like one of `keys` (of that kind).
+    static func named(_ keys: some Collection<ReplicaKey>, _ id: ReplicaKindKey, in cache: InformerCache<JSONValue>, scope: String?, into objects: inout [ReplicaKey: JSONValue]) {
+        for key in keys where key.kind == id.kind && key.apiVersion == id.apiVersion && objects[key] == nil {
             if let object = cache.get(name: key.name, namespace: scope) { objects[key] = object }
         }
+    }
+
+    /// Adds to `objects` the objects of kind `id` in `cache` that carry the rule annotation `stamp`.
+    static func stamped(_ stamp: String, _ id: ReplicaKindKey, in cache: InformerCache<JSONValue>, into objects: inout [ReplicaKey: JSONValue]) {
         for object in cache.byIndex(MemberCacheTransform.ruleIndex, stamp) {
             objects[ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: ReplicaContent.name(of: object))] = object
         }
+    }
+
+    /// One member's cache of one kind, with the namespace the rule reads there (nil: cluster-scoped).
+    typealias KindCache = (id: ReplicaKindKey, cache: InformerCache<JSONValue>, scope: String?)
+
+    /// What each of `datacenters` holds that a Mesh plan for `rule` reads (see ``meshObjects(in:of:)``).
+    /// A member whose caches are not synced is left out.
+    func meshObjects(_ datacenters: [String], of rule: ReplicationRule, kinds: [ReplicaKindKey: ResolvedKind]) async -> [String: [ReplicaKey: JSONValue]] {
+        let namespace = rule.metadata.namespace ?? ""
+        var caches: [String: [KindCache]] = [:]
+        member: for datacenter in datacenters {
+            var held: [KindCache] = []
+            for (id, kind) in kinds {
+                let scope = kind.scope(namespace)
+                guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope), informer.hasSynced else { continue member }
+                held.append((id, informer.cache, scope))
+            }
+            caches[datacenter] = held
+        }
+        return Self.meshObjects(in: caches, of: rule)
+    }
+
+    /// What each member's caches hold that a Mesh plan for `rule` reads: the objects the rule selects
+    /// or stamped in any member, and in every member the objects named like one of those (an object of
+    /// that name the rule does not own is never written over). The planner ignores every other object
+    /// of the kinds, so none is read.
+    static func meshObjects(in caches: [String: [KindCache]], of rule: ReplicationRule) -> [String: [ReplicaKey: JSONValue]] {
+        let stamp = rule.ruleAnnotationValue
+        var objects: [String: [ReplicaKey: JSONValue]] = [:]
+        var keys = Set<ReplicaKey>()
+        for (datacenter, held) in caches {
+            var found: [ReplicaKey: JSONValue] = [:]
+            for (id, cache, scope) in held {
+                for (key, object) in selected(by: rule, id, in: cache, scope: scope) { found[key] = object }
+                stamped(stamp, id, in: cache, into: &found)
+            }
+            keys.formUnion(found.keys)
+            objects[datacenter] = found
+        }
+        for (datacenter, held) in caches {
+            var found = objects[datacenter] ?? [:]
+            for (id, cache, scope) in held { named(keys, id, in: cache, scope: scope, into: &found) }
+            objects[datacenter] = found
+        }
+        return objects
+    }
+
+    /// The objects of the rule's kinds that `rule` stamped in `datacenter` (its replicas there); nil
+    /// while any cache is unavailable.
+    func stampedObjects(_ datacenter: String, of rule: ReplicationRule, kinds: [ReplicaKindKey: ResolvedKind]) async -> [ReplicaKey: JSONValue]? {
+        let namespace = rule.metadata.namespace ?? "", stamp = rule.ruleAnnotationValue
+        var objects: [ReplicaKey: JSONValue] = [:]
+        for (id, kind) in kinds {
+            let scope = kind.scope(namespace)
+            guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope), informer.hasSynced else { return nil }
+            Self.stamped(stamp, id, in: informer.cache, into: &objects)
+        }
+        return objects
     }
 
     /// The kinds the rule names, resolved through `datacenter`'s API discovery, with their member
@@ -157,20 +225,6 @@ extension ReplicationRuleReconciler {
         }
         for kind in resolved.values { watches.ensure(kind, namespace: namespace) }
         return .success(resolved)
-    }
-
-    /// Every object of the rule's kinds in `namespace` (cluster-scoped kinds: anywhere) of target
-    /// `datacenter`; nil while any cache is unavailable.
-    func targetObjects(_ datacenter: String, kinds: [ReplicaKindKey: ResolvedKind], namespace: String) async -> [ReplicaKey: JSONValue]? {
-        var objects: [ReplicaKey: JSONValue] = [:]
-        for (id, kind) in kinds {
-            let scope = kind.scope(namespace)
-            guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope), informer.hasSynced else { return nil }
-            for object in informer.cache.list(namespace: scope) {
-                objects[ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: ReplicaContent.name(of: object))] = object
-            }
-        }
-        return objects
     }
 
     /// The source datacenter and epoch: the named Datacenter, or the primary in force (the first
