@@ -14,7 +14,9 @@ struct UpCommand: AsyncParsableCommand {
             Members simulate workloads (--simulate-workloads). DIR/up.json, written once every Datacenter is \
             registered, lists every process and the controller's loopback /metrics and probe addresses. \
             Ctrl-C (or SIGTERM) stops every child; if concord up dies otherwise (even kill -9), its children \
-            stop by themselves. Re-running on the same --data-dir reuses its data and ports.
+            stop by themselves. Re-running on the same --data-dir reuses its data and ports; a control plane or \
+            the controller that finds its port taken by another process is started again on a free one \
+            (up.json says which).
 
             --ha makes the hub highly available: three etcd members (Debian's etcd-server; install it with \
             `apt-get install etcd-server` or hack/setup.sh) and two hub servers (`concord server --storage etcd`) \
