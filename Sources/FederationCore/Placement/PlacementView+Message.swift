@@ -59,9 +59,7 @@ extension PlacementView {
         case .placement(let planned):
             writePlacement(planned: planned, described: described, to: &sink)
         case let .readyAcross(ready, total, datacenters):
-            sink.write(ready)
-            sink.write(" of ")
-            sink.write(total)
+            writeFraction(ready, of: total, to: &sink)
             sink.write(" replicas ready across ")
             sink.write(datacenters)
             sink.write(" datacenters")
@@ -75,15 +73,11 @@ extension PlacementView {
             sink.write("moving to ")
             writePlacement(planned: false, described: described, to: &sink)
         case let .readyPlaced(ready, total):
-            sink.write(ready)
-            sink.write(" of ")
-            sink.write(total)
+            writeFraction(ready, of: total, to: &sink)
             sink.write(" replicas ready: ")
             writePlacement(planned: false, described: described, to: &sink)
         case let .noRoom(unplaced, total):
-            sink.write(unplaced)
-            sink.write(" of ")
-            sink.write(total)
+            writeFraction(unplaced, of: total, to: &sink)
             sink.write(" replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter)")
         case .spreadShort(let minimum):
             sink.write("fewer than minDatacenters ")
@@ -92,6 +86,13 @@ extension PlacementView {
         case .fixed(let text):
             sink.write(text)
         }
+    }
+
+    /// `N of M`.
+    private func writeFraction<Sink: TextSink>(_ part: Int, of whole: Int, to sink: inout Sink) {
+        sink.write(part)
+        sink.write(" of ")
+        sink.write(whole)
     }
 
     private func writePlacement<Sink: TextSink>(planned: Bool, described: String?, to sink: inout Sink) {
