@@ -8,16 +8,18 @@ extension ActiveActivePlanner {
     }
 
     /// A history entry per redistribution: started when the division changes, completed once the
-    /// gaining datacenters are ready and the losing ones scaled down. `placement` is the new
-    /// division described.
-    mutating func record(_ view: PlacementView, placement after: String, moving: Bool) {
-        // The old division is described only when it differs: in a settled pass the texts are equal.
-        let before = view.divisionChanged ? view.describe(\.planned) : after
-        if before != after, !status.datacenters.isEmpty {
-            let reason = view.entries.contains(where: { $0.lost && $0.planned > 0 }) ? ServiceFailover.Reason.datacenterUnreachable
-                : status.observedGeneration != input.generation ? ServiceFailover.Reason.placementChanged : ServiceFailover.Reason.rebalance
-            status.lastTransition = FailoverTransition(from: before, to: after, reason: reason, startedAt: KubeTime(now))
-            effects.append(.event(warning: reason == ServiceFailover.Reason.datacenterUnreachable, reason: "\(reason)Started", message: "redistributing \(before) → \(after)"))
+    /// gaining datacenters are ready and the losing ones scaled down.
+    mutating func record(_ view: PlacementView, moving: Bool) {
+        // The divisions are described only when they differ: in a settled pass the texts are equal.
+        if view.divisionChanged {
+            let before = view.text(.placement(planned: true)), after = view.text(.placement(planned: false))
+            if before != after, !status.datacenters.isEmpty {
+                let reason = view.entries.contains(where: { $0.lost && $0.planned > 0 }) ? ServiceFailover.Reason.datacenterUnreachable
+                    : status.observedGeneration != input.generation ? ServiceFailover.Reason.placementChanged : ServiceFailover.Reason.rebalance
+                status.lastTransition = FailoverTransition(from: before, to: after, reason: reason, startedAt: KubeTime(now))
+                effects.append(.event(
+                    warning: reason == ServiceFailover.Reason.datacenterUnreachable, reason: "\(reason)Started", message: "redistributing \(before) → \(after)"))
+            }
         }
         if !moving, var move = status.lastTransition, move.completedAt == nil {
             move.completedAt = KubeTime(now)
@@ -28,8 +30,25 @@ extension ActiveActivePlanner {
         }
     }
 
-    /// The conditions, from the division (`placement` described) and the ready replicas.
-    mutating func summarize(total: Int, view: PlacementView, placement described: String, unplaced: Int, spreadShort: Bool) {
+    /// Lists every datacenter the pass looked at that is selected or runs replicas. When that list
+    /// is the last status's, entry for entry, the status keeps it as it is (no copy).
+    mutating func list(_ view: PlacementView) {
+        var count = 0, same = true
+        for i in view.entries.indices where view.entries[i].listed {
+            if same { same = view.entries[i].recordedAt == count && view.isRecorded(i) }
+            count += 1
+        }
+        if same, count == view.recorded.count { return }
+        var datacenters: [ServiceDatacenterStatus] = []
+        datacenters.reserveCapacity(count)
+        for i in view.entries.indices where view.entries[i].listed { datacenters.append(view.status(i)) }
+        status.datacenters = datacenters
+    }
+
+    /// The conditions, from the division and the ready replicas. A condition whose status, reason,
+    /// generation and message are already those written is left as it is, its message compared
+    /// in place rather than formatted.
+    mutating func summarize(total: Int, view: PlacementView, unplaced: Int, spreadShort: Bool) {
         var readyTotal = 0, placed = 0, placedDatacenters = 0, allReady = true
         for e in view.entries where e.target > 0 {
             readyTotal += e.ready
@@ -38,27 +57,57 @@ extension ActiveActivePlanner {
             if e.ready < e.target { allReady = false }
         }
         let moving = status.phase == .progressing
-        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
-            status.conditions.set(Condition(
-                type: type, status: value ? .true : .false, observedGeneration: input.generation, lastTransitionTime: KubeTime(now), reason: reason,
-                message: message))
+        // The division described, formatted at most once and only for a message that changed; and
+        // the text of `message` below, which up to three conditions share.
+        var described: String?, shared: String?
+        func set(_ type: String, _ value: Bool, _ reason: String, _ form: PlacementView.Message, shares: Bool = false) {
+            let conditionStatus: ConditionStatus = value ? .true : .false
+            guard let i = status.conditions.firstIndex(where: { $0.type == type }) else {
+                status.conditions.append(Condition(
+                    type: type, status: conditionStatus, observedGeneration: input.generation, lastTransitionTime: KubeTime(now), reason: reason,
+                    message: text(form, shares: shares)))
+                return
+            }
+            // As `[Condition].set` does, field by field; the message is compared in place.
+            if status.conditions[i].status != conditionStatus {
+                status.conditions[i].status = conditionStatus
+                status.conditions[i].lastTransitionTime = KubeTime(now)
+            }
+            if status.conditions[i].reason != reason { status.conditions[i].reason = reason }
+            if !view.isText(form, described: described, of: status.conditions[i].message) {
+                let message = text(form, shares: shares)
+                if status.conditions[i].message != message { status.conditions[i].message = message }
+            }
+            if status.conditions[i].observedGeneration != input.generation { status.conditions[i].observedGeneration = input.generation }
+        }
+        func text(_ form: PlacementView.Message, shares: Bool) -> String {
+            if shares, let shared { return shared }
+            if described == nil, form.describesPlacement { described = view.text(.placement(planned: false)) }
+            let text = view.text(form, described: described)
+            if shares { shared = text }
+            return text
         }
         let minimum = max(1, policy.effectiveMinReadyReplicas)
         let available = readyTotal >= min(minimum, max(total, 1))
         set(ServiceFailover.ConditionType.available, available,
             available ? ServiceFailover.Reason.minimumReplicasAvailable : ServiceFailover.Reason.minimumReplicasUnavailable,
-            "\(readyTotal) of \(total) replicas ready across \(placedDatacenters) datacenters")
-        set(ServiceFailover.ConditionType.failedOver, false, ServiceFailover.Reason.activeActive, "ActiveActive: the division is \(described)")
-        let message = moving ? "moving to \(described)" : "placed \(described)"
-        set(ServiceFailover.ConditionType.progressing, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message)
-        set(ServiceFailover.ConditionType.reconciling, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message)
-        set(ServiceFailover.ConditionType.stalled, false, ServiceFailover.Reason.stable, "making progress")
-        let short = unplaced > 0
-            ? "\(unplaced) of \(total) replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter)"
-            : spreadShort ? "fewer than minDatacenters \(placement.effectiveMinDatacenters) candidate datacenters have room" : nil
+            .readyAcross(ready: readyTotal, total: total, datacenters: placedDatacenters))
+        set(ServiceFailover.ConditionType.failedOver, false, ServiceFailover.Reason.activeActive, .division)
+        let message: PlacementView.Message = moving ? .moving : .placed
+        set(ServiceFailover.ConditionType.progressing, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message, shares: true)
+        set(ServiceFailover.ConditionType.reconciling, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message, shares: true)
+        set(ServiceFailover.ConditionType.stalled, false, ServiceFailover.Reason.stable, .fixed("making progress"))
+        let short: PlacementView.Message? = unplaced > 0 ? .noRoom(unplaced: unplaced, total: total)
+            : spreadShort ? .spreadShort(minDatacenters: placement.effectiveMinDatacenters) : nil
         let readyNow = !moving && short == nil && allReady && placed == total
         let reason = moving ? ServiceFailover.Reason.scalingUpTarget : short != nil ? ServiceFailover.Reason.insufficientCapacity
             : allReady ? ServiceFailover.Reason.minimumReplicasAvailable : ServiceFailover.Reason.minimumReplicasUnavailable
-        set(ServiceFailover.ConditionType.ready, readyNow, reason, short ?? (readyNow ? "\(readyTotal) of \(total) replicas ready: \(described)" : message))
+        if let short {
+            set(ServiceFailover.ConditionType.ready, readyNow, reason, short)
+        } else if readyNow {
+            set(ServiceFailover.ConditionType.ready, readyNow, reason, .readyPlaced(ready: readyTotal, total: total))
+        } else {
+            set(ServiceFailover.ConditionType.ready, readyNow, reason, message, shares: true)
+        }
     }
 }

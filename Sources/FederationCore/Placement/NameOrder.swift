@@ -14,6 +14,12 @@ enum NameOrder {
         static func < (a: Key, b: Key) -> Bool {
             a.high != b.high ? a.high < b.high : a.low != b.low ? a.low < b.low : a.index < b.index
         }
+
+        /// Whether this name's first 16 bytes sort before `other`'s (then so does the name).
+        func wordsPrecede(_ other: Key) -> Bool { high != other.high ? high < other.high : low < other.low }
+
+        /// Whether the names agree in their first 16 bytes.
+        func sameWords(as other: Key) -> Bool { high == other.high && low == other.low }
     }
 
     /// The key of an all-ASCII name (nil when any byte is not ASCII: then normalization decides
@@ -25,7 +31,12 @@ enum NameOrder {
 
     private static func words(of bytes: UnsafeBufferPointer<UInt8>) -> (high: UInt64, low: UInt64)? {
         let raw = UnsafeRawBufferPointer(bytes)
-        var seen: UInt64 = 0, i = 0
+        // The first 16 bytes, zero-padded; then every further byte, for the ASCII test only.
+        var padded: (UInt64, UInt64) = (0, 0)
+        if let start = raw.baseAddress {
+            withUnsafeMutableBytes(of: &padded) { $0.baseAddress!.copyMemory(from: start, byteCount: min(16, raw.count)) }
+        }
+        var seen = padded.0 | padded.1, i = 16
         while i + 8 <= raw.count {
             seen |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             i += 8
@@ -35,8 +46,6 @@ enum NameOrder {
             i += 1
         }
         guard seen & 0x8080_8080_8080_8080 == 0 else { return nil }
-        var padded: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &padded) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw.prefix(16))) }
         return (UInt64(bigEndian: padded.0), UInt64(bigEndian: padded.1))
     }
 

@@ -1,14 +1,51 @@
 import FederationAPI
+import Foundation
 
 /// What one ActiveActive planning pass knows of each datacenter it looks at, read once from the
 /// input in name order, so the pass never searches by name again.
 struct PlacementView {
-    /// One datacenter's facts, and what the pass decides for it.
+    /// What the pass reads of a Datacenter's health: ``SiteHealth`` without its name, so that an
+    /// entry is copied without reference counting.
+    struct Site {
+        /// `status.phase` of the Datacenter.
+        let phase: DatacenterPhase
+        /// When its run of failed probes began, or nil.
+        let unhealthySince: Date?
+        /// Since when it has been Ready without interruption, or nil.
+        let readySince: Date?
+        /// Cordoned (`spec.unschedulable`).
+        let unschedulable: Bool
+        /// Whether the workload exists there.
+        let hasWorkload: Bool
+        /// Whether the workload's status describes its current spec.
+        let statusCurrent: Bool
+        /// Replicas it can still take for this service (nil: unbounded).
+        let freeReplicas: Int?
+        /// Whether the controller reaches it (Ready or Suspect).
+        let reachable: Bool
+        /// The workload's ready replicas there (0 when unreachable).
+        let ready: Int
+
+        init(_ site: SiteHealth) {
+            phase = site.phase
+            unhealthySince = site.unhealthySince
+            readySince = site.readySince
+            unschedulable = site.unschedulable
+            hasWorkload = site.hasWorkload
+            statusCurrent = site.statusCurrent
+            freeReplicas = site.freeReplicas
+            reachable = site.phase == .ready || site.phase == .suspect
+            ready = reachable ? site.readyReplicas ?? 0 : 0
+        }
+    }
+
+    /// One datacenter's facts, and what the pass decides for it; its name is `names` at the same
+    /// position.
     struct Entry {
-        /// The Datacenter's name.
-        let name: String
         /// Its health as the Datacenter's persisted status shows it (nil when unknown).
-        let site: SiteHealth?
+        var site: Site?
+        /// The member's spec replicas as read (nil: unknown or no copy).
+        var desired: Int?
         /// Whether `spec.placement.datacenterSelector` selects it.
         let selected: Bool
         /// The share the last pass planned there (its status): a returning datacenter's stale copy
@@ -16,32 +53,57 @@ struct PlacementView {
         let planned: Int
         /// Whether the last pass divided over it (status role `Active`), even if its share was 0.
         let wasCandidate: Bool
-        /// What runs there now: the member's spec when read, else what status last recorded.
-        let current: Int
-        /// The member's spec replicas as read (nil: unknown or no copy).
-        let desired: Int?
-        /// Whether the controller reaches it (Ready or Suspect).
-        let reachable: Bool
-        /// The workload's ready replicas there (0 when unreachable).
-        let ready: Int
-        /// The endpoints status last recorded there.
-        let endpoints: [String]?
+        /// The position of the last pass's status entry for it in `recorded` (-1: none).
+        let recordedAt: Int
         /// Lost: Unreachable for `unhealthyForSeconds` (set by the pass).
         var lost = false
         /// The division's share (set by the pass).
         var target = 0
         /// Whether this pass divides over it (set by the pass).
         var candidate = false
+        /// Its weight in the division (set by ``PlacementView/weigh(_:)``).
+        var weight = 1
+
+        /// An entry read from the last pass's status entry for it, `recorded[recordedAt]` (none
+        /// when `recordedAt` is -1).
+        init(selected: Bool, _ recorded: [ServiceDatacenterStatus], at recordedAt: Int) {
+            self.selected = selected
+            planned = recordedAt >= 0 ? recorded[recordedAt].desiredReplicas ?? 0 : 0
+            wasCandidate = recordedAt >= 0 && recorded[recordedAt].role == .active
+            self.recordedAt = recordedAt
+        }
+
+        /// What runs there now: the member's spec when read, else what status last recorded.
+        var current: Int { desired ?? planned }
+        /// Whether the controller reaches it (Ready or Suspect).
+        var reachable: Bool { site?.reachable ?? false }
+        /// The workload's ready replicas there (0 when unreachable).
+        var ready: Int { site?.ready ?? 0 }
+        /// Whether status lists it: selected, or running replicas before or after the pass.
+        var listed: Bool { selected || target > 0 || current > 0 }
     }
 
+    /// The datacenters' names, in order.
+    let names: [String]
     /// The datacenters, in name order.
     var entries: [Entry]
+    /// The last pass's status entries, which `Entry.recordedAt` points into.
+    let recorded: [ServiceDatacenterStatus]
+    /// The status's names when they are `names` (`recorded[i].name` for each entry), for search.
+    private var index: RecordedNames?
 
     /// Reads every datacenter the pass looks at from the input, in name order: the selected ones,
     /// and those the service runs in or `recorded` (the last pass's status entries) placed
-    /// replicas in (unselected, usually none). The last pass wrote its entries in name order, so
-    /// they are matched to the names by walking both lists; only other orders are hashed.
+    /// replicas in (unselected, usually none). A settled service's last status lists exactly the
+    /// selected datacenters in name order, and then its names are taken as they are; otherwise
+    /// the names are sorted and the status, usually written in name order, is matched to them by
+    /// walking both lists; only other orders are hashed.
     init(_ input: ActiveActiveInput, recorded: [ServiceDatacenterStatus]) {
+        self.recorded = recorded
+        if let (names, entries, index) = Self.asRecorded(input, recorded) {
+            (self.names, self.entries, self.index) = (names, entries, index)
+            return
+        }
         var names = NameOrder.sorted(input.selected)
         var outside: Set<String> = []
         var at = Self.align(recorded, to: names, outside: &outside)
@@ -61,19 +123,20 @@ struct PlacementView {
             desired = Self.lookUp(input.desiredReplicas, names)
         }
         // Status written in another order: its first entry of each name.
-        let first = at == nil ? Dictionary(recorded.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }) : [:]
-        entries = []
+        var first: [String: Int] = [:]
+        if at == nil {
+            for (k, entry) in recorded.enumerated() where first[entry.name] == nil { first[entry.name] = k }
+        }
+        var entries: [Entry] = []
         entries.reserveCapacity(names.count)
         for (i, dc) in names.enumerated() {
-            let site = input.sites[dc], desired = desired[i]
-            let last = at.map { $0[i] >= 0 ? recorded[$0[i]] : nil } ?? first[dc]
-            let reaches = site.map { $0.phase == .ready || $0.phase == .suspect } ?? false
-            entries.append(Entry(
-                name: dc, site: site, selected: outside.isEmpty || !outside.contains(dc), planned: last?.desiredReplicas ?? 0,
-                wasCandidate: last?.role == .active,
-                current: desired ?? last?.desiredReplicas ?? 0, desired: desired, reachable: reaches,
-                ready: reaches ? site?.readyReplicas ?? 0 : 0, endpoints: last?.endpoints))
+            let k = at.map { $0[i] } ?? first[dc] ?? -1
+            var entry = Entry(selected: outside.isEmpty || !outside.contains(dc), recorded, at: k)
+            entry.site = input.sites[dc].map(Site.init)
+            entry.desired = desired[i]
+            entries.append(entry)
         }
+        (self.names, self.entries) = (names, entries)
     }
 
     /// The position in `recorded` of each name's entry (-1: none) when `recorded` is in strictly
@@ -102,45 +165,46 @@ struct PlacementView {
         replicas.isEmpty ? Array(repeating: nil, count: names.count) : names.map { replicas[$0] }
     }
 
-    /// The weight of every entry: `weights`' first entry for its name (1 when not listed, never
-    /// below 0), found by binary search over the sorted names rather than hashed per datacenter.
-    func weights(_ weights: [DatacenterWeight]) -> [Int] {
-        var found = Array(repeating: 1, count: entries.count)
+    /// Sets every entry's weight: `weights`' first entry for its name (1 when not listed, never
+    /// below 0), found by binary search over the sorted names (their keys when they are the
+    /// status's) rather than hashed per datacenter.
+    mutating func weigh(_ weights: [DatacenterWeight]) {
         // Backwards, so the first entry of a name is the one that stays.
         for weight in weights.reversed() {
-            var low = 0, high = entries.count
+            if let index {
+                switch index.position(of: weight.datacenter) {
+                case .at(let i):
+                    entries[i].weight = max(0, weight.weight)
+                    continue
+                case .absent: continue
+                case .unknown: break  // Not ASCII: searched as a string below.
+                }
+            }
+            var low = 0, high = names.count
             while low < high {
                 let middle = (low + high) / 2
-                if entries[middle].name < weight.datacenter { low = middle + 1 } else { high = middle }
+                if names[middle] < weight.datacenter { low = middle + 1 } else { high = middle }
             }
-            if low < entries.count, entries[low].name == weight.datacenter { found[low] = weight.weight }
+            if low < names.count, names[low] == weight.datacenter { entries[low].weight = max(0, weight.weight) }
         }
-        return found.map { max(0, $0) }
     }
 
-    /// Replicas per datacenter as one line, such as `eu-central=3,us-east=6,us-west=3` (the same
-    /// text as ``ActiveActivePlanner/describe(_:)``, without sorting: the names are in order).
-    func describe(_ replicas: (Entry) -> Int) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity(entries.count * 16)
-        for entry in entries where replicas(entry) > 0 {
-            if !text.isEmpty { text.append(UInt8(ascii: ",")) }
-            text.append(contentsOf: entry.name.utf8)
-            text.append(UInt8(ascii: "="))
-            Self.append(replicas(entry), to: &text)
-        }
-        return String(decoding: text, as: UTF8.self)
+    /// The status entry of datacenter `i` after the pass.
+    func status(_ i: Int) -> ServiceDatacenterStatus {
+        let e = entries[i]
+        return ServiceDatacenterStatus(
+            name: names[i], role: e.candidate ? .active : nil, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: e.ready,
+            endpoints: e.recordedAt >= 0 ? recorded.withUnsafeBufferPointer { $0[e.recordedAt].endpoints } : nil)
     }
 
-    /// A positive `value`'s decimal digits (as `String(value)` writes them).
-    private static func append(_ value: Int, to text: inout [UInt8]) {
-        let start = text.count
-        var rest = value
-        repeat {
-            text.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        text[start...].reverse()
+    /// Whether the last status's entry for datacenter `i` is ``status(_:)``, to the byte of its name.
+    func isRecorded(_ i: Int) -> Bool {
+        let e = entries[i], k = e.recordedAt
+        guard k >= 0 else { return false }
+        return recorded.withUnsafeBufferPointer { recorded in
+            recorded[k].role == (e.candidate ? .active : nil) && recorded[k].reachable == e.reachable && recorded[k].desiredReplicas == e.target
+                && recorded[k].readyReplicas == e.ready && (index != nil || recorded[k].name.utf8.elementsEqual(names[i].utf8))
+        }
     }
 
     /// Whether the last pass's division and the new one differ (what ``describe(_:)`` would show).

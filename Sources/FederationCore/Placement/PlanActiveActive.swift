@@ -85,7 +85,7 @@ struct ActiveActivePlanner {
     mutating func wake(after seconds: TimeInterval) { requeue = min(requeue ?? seconds, max(0.5, seconds)) }
 
     /// Lost: Unreachable since at least `unhealthyForSeconds` ago (from the Datacenter's persisted status).
-    mutating func lost(_ site: SiteHealth?) -> Bool {
+    mutating func lost(_ site: PlacementView.Site?) -> Bool {
         guard let site, site.phase == .unreachable else { return false }
         let elapsed = now.timeIntervalSince(site.unhealthySince ?? now)
         let wait = TimeInterval(policy.effectiveUnhealthyForSeconds)
@@ -94,7 +94,7 @@ struct ActiveActivePlanner {
     }
 
     /// May a datacenter that runs nothing now receive a share?
-    mutating func mayJoin(_ site: SiteHealth) -> Bool {
+    mutating func mayJoin(_ site: PlacementView.Site) -> Bool {
         guard site.phase == .ready, site.hasWorkload else { return false }
         if joinsAtOnce { return true }
         guard policy.effectiveFailback == .automatic, let since = site.readySince else { return false }
@@ -114,7 +114,7 @@ struct ActiveActivePlanner {
 
     mutating func plan() {
         var view = PlacementView(input, recorded: status.datacenters)
-        let weights = view.weights(placement.weights ?? [])
+        view.weigh(placement.weights ?? [])
         var candidates: [DivisionCandidate] = [], slots: [Int] = []
         candidates.reserveCapacity(view.entries.count)
         slots.reserveCapacity(view.entries.count)
@@ -128,7 +128,7 @@ struct ActiveActivePlanner {
             // A datacenter the last pass divided over stays a candidate even with a share of 0: only
             // one left out (lost, cordoned, not Ready) waits for failback to join again.
             guard entry.planned > 0 || entry.wasCandidate || mayJoin(site) else { continue }
-            candidates.append(DivisionCandidate(name: entry.name, weight: weights[i], room: site.freeReplicas, current: entry.planned))
+            candidates.append(DivisionCandidate(name: view.names[i], weight: entry.weight, room: site.freeReplicas, current: entry.planned))
             slots.append(i)
             view.entries[i].candidate = true
         }
@@ -137,40 +137,35 @@ struct ActiveActivePlanner {
             total: total, over: candidates, maxReplicasPerDatacenter: placement.maxReplicasPerDatacenter, minDatacenters: placement.effectiveMinDatacenters,
             inNameOrder: true)
         for (c, i) in slots.enumerated() { view.entries[i].target = division.replicas[c] }
-        for e in view.entries where e.target > e.current && e.reachable && e.desired != (e.target > 0 ? e.target : nil) {
-            effects.append(.scale(datacenter: e.name, replicas: e.target))
+        for (i, e) in view.entries.enumerated() where e.target > e.current && e.reachable && e.desired != (e.target > 0 ? e.target : nil) {
+            effects.append(.scale(datacenter: view.names[i], replicas: e.target))
         }
         // Make-before-break: nothing scales down until every reachable placed datacenter has its share
         // ready, as a status that describes its current spec says.
         let gainedReady = view.entries.allSatisfy { $0.target == 0 || !$0.reachable || ($0.ready >= $0.target && $0.site?.statusCurrent != false) }
         if gainedReady {
-            for e in view.entries where e.target < e.current && e.reachable { effects.append(.scale(datacenter: e.name, replicas: e.target)) }
+            for (i, e) in view.entries.enumerated() where e.target < e.current && e.reachable {
+                effects.append(.scale(datacenter: view.names[i], replicas: e.target))
+            }
         }
         // Route to every placed datacenter that serves; a lost one stays listed until the others are ready.
         var routed: [String] = []
         routed.reserveCapacity(view.entries.count)
-        for e in view.entries where e.target > 0 || e.current > 0 {
-            if e.lost ? !gainedReady : e.ready > 0 { routed.append(e.name) }
+        for (i, e) in view.entries.enumerated() where e.target > 0 || e.current > 0 {
+            if e.lost ? !gainedReady : e.ready > 0 { routed.append(view.names[i]) }
         }
         effects.append(.route(to: routed))
         // In flight until every reachable datacenter runs its share, by a status that describes it:
         // the losing ones scale down in the pass that sees the others ready, and the pass after that
         // still finds them running more than their share.
         let moving = !gainedReady || view.entries.contains { $0.reachable && ($0.current != $0.target || $0.site?.statusCurrent == false) }
-        let described = view.describe(\.target)
-        record(view, placement: described, moving: moving)
+        record(view, moving: moving)
         if moving { wake(after: ServicePlanner.moveRecheckSeconds) }
         status.activeDatacenter = nil
         status.unplacedReplicas = division.unplaced > 0 ? division.unplaced : nil
-        var datacenters: [ServiceDatacenterStatus] = []
-        datacenters.reserveCapacity(view.entries.count)
-        for e in view.entries where e.selected || e.target > 0 || e.current > 0 {
-            datacenters.append(ServiceDatacenterStatus(
-                name: e.name, role: e.candidate ? .active : nil, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: e.ready, endpoints: e.endpoints))
-        }
-        status.datacenters = datacenters
+        list(view)
         status.phase = moving ? .progressing : division.unplaced > 0 || division.spreadShort ? .degraded : .active
-        summarize(total: total, view: view, placement: described, unplaced: division.unplaced, spreadShort: division.spreadShort)
+        summarize(total: total, view: view, unplaced: division.unplaced, spreadShort: division.spreadShort)
         status.observedGeneration = input.generation
     }
 }

@@ -1,0 +1,115 @@
+extension PlacementView {
+    /// An ActiveActive status message, written from the pass's view: formatted only when it
+    /// differs from the message already written.
+    enum Message {
+        /// The division as one line, such as `eu-central=3,us-east=6,us-west=3` (the datacenters
+        /// with replicas, in name order): the last pass's (`planned`) or this one's.
+        case placement(planned: Bool)
+        /// `N of M replicas ready across D datacenters`.
+        case readyAcross(ready: Int, total: Int, datacenters: Int)
+        /// `ActiveActive: the division is …`.
+        case division
+        /// `placed …`.
+        case placed
+        /// `moving to …`.
+        case moving
+        /// `N of M replicas ready: …`.
+        case readyPlaced(ready: Int, total: Int)
+        /// Replicas no candidate had room for.
+        case noRoom(unplaced: Int, total: Int)
+        /// Fewer candidates with room than `minDatacenters`.
+        case spreadShort(minDatacenters: Int)
+        /// A fixed text.
+        case fixed(StaticString)
+
+        /// Whether the text includes this pass's division.
+        var describesPlacement: Bool {
+            switch self {
+            case .placement(let planned): !planned
+            case .division, .placed, .moving, .readyPlaced: true
+            case .readyAcross, .noRoom, .spreadShort, .fixed: false
+            }
+        }
+    }
+
+    /// The text of `message`; `described` is this pass's division described when it is already
+    /// (then copied rather than written again).
+    func text(_ message: Message, described: String? = nil) -> String {
+        var length = TextLength()
+        write(message, described: described, to: &length)
+        return String(unsafeUninitializedCapacity: length.count) { buffer in
+            var writer = TextWriter(buffer)
+            write(message, described: described, to: &writer)
+            return writer.count
+        }
+    }
+
+    /// Whether `existing` is exactly the text of `message`, byte for byte (false for a string whose
+    /// bytes cannot be read in place, which is then formatted and compared as a `String`).
+    func isText(_ message: Message, described: String?, of existing: String) -> Bool {
+        existing.utf8.withContiguousStorageIfAvailable { bytes in
+            var match = TextMatch(bytes)
+            write(message, described: described, to: &match)
+            return match.matches
+        } ?? false
+    }
+
+    private func write<Sink: TextSink>(_ message: Message, described: String?, to sink: inout Sink) {
+        switch message {
+        case .placement(let planned):
+            writePlacement(planned: planned, described: described, to: &sink)
+        case let .readyAcross(ready, total, datacenters):
+            writeFraction(ready, of: total, to: &sink)
+            sink.write(" replicas ready across ")
+            sink.write(datacenters)
+            sink.write(" datacenters")
+        case .division:
+            sink.write("ActiveActive: the division is ")
+            writePlacement(planned: false, described: described, to: &sink)
+        case .placed:
+            sink.write("placed ")
+            writePlacement(planned: false, described: described, to: &sink)
+        case .moving:
+            sink.write("moving to ")
+            writePlacement(planned: false, described: described, to: &sink)
+        case let .readyPlaced(ready, total):
+            writeFraction(ready, of: total, to: &sink)
+            sink.write(" replicas ready: ")
+            writePlacement(planned: false, described: described, to: &sink)
+        case let .noRoom(unplaced, total):
+            writeFraction(unplaced, of: total, to: &sink)
+            sink.write(" replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter)")
+        case .spreadShort(let minimum):
+            sink.write("fewer than minDatacenters ")
+            sink.write(minimum)
+            sink.write(" candidate datacenters have room")
+        case .fixed(let text):
+            sink.write(text)
+        }
+    }
+
+    /// `N of M`.
+    private func writeFraction<Sink: TextSink>(_ part: Int, of whole: Int, to sink: inout Sink) {
+        sink.write(part)
+        sink.write(" of ")
+        sink.write(whole)
+    }
+
+    private func writePlacement<Sink: TextSink>(planned: Bool, described: String?, to sink: inout Sink) {
+        if !planned, let described {
+            sink.write(described)
+            return
+        }
+        var first = true
+        for (i, entry) in entries.enumerated() {
+            let replicas = planned ? entry.planned : entry.target
+            guard replicas > 0 else { continue }
+            if sink.stopped { return }
+            if !first { sink.write(",") }
+            first = false
+            sink.write(names[i])
+            sink.write("=")
+            sink.write(replicas)
+        }
+    }
+}
