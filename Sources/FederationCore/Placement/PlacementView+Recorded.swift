@@ -4,8 +4,8 @@ extension PlacementView {
     /// The names and entries of a settled service's pass, the usual one: the last status lists
     /// exactly the selected datacenters, in name order, and the service runs in no other. The
     /// names are then the status's, neither sorted nor aligned again, and the input's sets and
-    /// dictionaries are walked and each name found by binary search over the status's names
-    /// instead of hashed. Nil when the status says otherwise, or some name is not ASCII (then
+    /// dictionaries are walked and each name found among the status's names by its integer key
+    /// (``RecordedNames``) instead of hashed as a string. Nil when the status says otherwise, or some name is not ASCII (then
     /// only `String`'s own comparison and hashing know which names are equal).
     static func asRecorded(_ input: ActiveActiveInput, _ recorded: [ServiceDatacenterStatus]) -> ([String], [Entry], RecordedNames)? {
         guard !recorded.isEmpty, recorded.count == input.selected.count, let index = RecordedNames(recorded) else { return nil }
