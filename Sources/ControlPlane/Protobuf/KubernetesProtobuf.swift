@@ -1,19 +1,24 @@
 import Foundation
 import KubernetesAPI
 
-/// Decodes the protobuf request bodies kubectl 1.32+ sends for `create namespace|configmap|secret`
+/// Decodes the protobuf request bodies kubectl 1.32+ sends for `create namespace|configmap|secret|
+/// deployment|service|serviceaccount|role|rolebinding|clusterrole|clusterrolebinding|token`
 /// (`Content-Type: application/vnd.kubernetes.protobuf`) into the equivalent JSON object.
 ///
 /// A body is the magic `k8s\0` followed by a `runtime.Unknown`: TypeMeta (1: apiVersion, kind),
-/// raw object bytes (2), contentEncoding (3) and contentType (4). Only core/v1 Namespace, ConfigMap
-/// and Secret are understood; anything else is a ``ProtobufDecodingError``. The namespace of a
-/// namespaced object comes from the URL, not from here.
+/// raw object bytes (2), contentEncoding (3) and contentType (4). Only core/v1 Namespace, ConfigMap,
+/// Secret, Service and ServiceAccount, apps/v1 Deployment (``WorkloadProtobufKinds``), the RBAC kinds
+/// and the review kinds (``SecurityProtobufKinds``) are understood; anything else is a
+/// ``ProtobufDecodingError``. The namespace of a namespaced object comes from the URL, not from here.
 public enum KubernetesProtobuf {
     /// The four bytes every Kubernetes protobuf body starts with: `k8s\0`.
     public static let magic: [UInt8] = [0x6B, 0x38, 0x73, 0x00]
 
-    /// The kinds ``decodeObject(_:)`` understands.
-    public static let supportedKinds: Set<String> = ["Namespace", "ConfigMap", "Secret"]
+    /// The core/v1 kinds ``decodeObject(_:)`` understands (besides ServiceAccount; see the type's description for the rest).
+    public static let supportedKinds: Set<String> = ["Namespace", "ConfigMap", "Secret", "Service"]
+
+    /// Every kind understood, for errors.
+    static let understood = "v1 \(supportedKinds.union(["ServiceAccount"]).sorted().joined(separator: ", ")), apps/v1 Deployment and the rbac.authorization.k8s.io/v1 kinds"
 
     /// True when `bytes` begin with the magic prefix.
     public static func hasMagic(_ bytes: some Collection<UInt8>) -> Bool {
@@ -38,9 +43,14 @@ public enum KubernetesProtobuf {
             object["kind"] = .string(envelope.kind)
             return .object(object)
         }
+        if var object = try WorkloadProtobufKinds.decode(apiVersion: envelope.apiVersion, kind: envelope.kind, envelope.raw) {
+            object["apiVersion"] = .string(envelope.apiVersion)
+            object["kind"] = .string(envelope.kind)
+            return .object(object)
+        }
         guard envelope.apiVersion == "v1" else {
             throw ProtobufDecodingError(
-                "protobuf bodies are supported for v1 \(supportedKinds.sorted().joined(separator: ", ")), not apiVersion \"\(envelope.apiVersion)\"")
+                "protobuf bodies are supported for \(understood), not apiVersion \"\(envelope.apiVersion)\"; send JSON instead")
         }
         var object: [String: JSONValue]
         switch envelope.kind {
@@ -49,7 +59,7 @@ public enum KubernetesProtobuf {
         case "Secret": object = try CoreProtobufKinds.secret(envelope.raw)
         default:
             throw ProtobufDecodingError(
-                "protobuf bodies are supported for \(supportedKinds.sorted().joined(separator: ", ")), not kind \"\(envelope.kind)\"; send JSON instead")
+                "protobuf bodies are supported for \(understood), not kind \"\(envelope.kind)\"; send JSON instead")
         }
         object["apiVersion"] = .string(envelope.apiVersion)
         object["kind"] = .string(envelope.kind)

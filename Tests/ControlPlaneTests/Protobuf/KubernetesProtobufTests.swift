@@ -81,6 +81,8 @@ struct KubernetesProtobufTests {
         var testDescription: String { name }
     }
 
+    static let understood = "v1 ConfigMap, Namespace, Secret, Service, ServiceAccount, apps/v1 Deployment and the rbac.authorization.k8s.io/v1 kinds"
+
     static let malformed: [Malformed] = [
         Malformed(name: "JSON instead of protobuf", body: Array("{\"kind\":\"ConfigMap\"}".utf8),
                   message: "invalid protobuf body: it does not start with the Kubernetes magic bytes \"k8s\\x00\""),
@@ -93,9 +95,9 @@ struct KubernetesProtobufTests {
         Malformed(name: "no kind", body: [0x6B, 0x38, 0x73, 0x00] + E.field(2, []),
                   message: "invalid protobuf body: the runtime.Unknown envelope has no kind"),
         Malformed(name: "unsupported kind", body: E.body(kind: "Pod", raw: []),
-                  message: "protobuf bodies are supported for ConfigMap, Namespace, Secret, not kind \"Pod\"; send JSON instead"),
-        Malformed(name: "unsupported group", body: E.body(apiVersion: "apps/v1", kind: "Deployment", raw: []),
-                  message: "protobuf bodies are supported for v1 ConfigMap, Namespace, Secret, not apiVersion \"apps/v1\""),
+                  message: "protobuf bodies are supported for \(understood), not kind \"Pod\"; send JSON instead"),
+        Malformed(name: "unsupported group", body: E.body(apiVersion: "batch/v1", kind: "Job", raw: []),
+                  message: "protobuf bodies are supported for \(understood), not apiVersion \"batch/v1\"; send JSON instead"),
         Malformed(name: "metadata with the wrong wire type", body: E.body(kind: "ConfigMap", raw: E.varintField(1, 5)),
                   message: "invalid protobuf ConfigMap: found wire type 0 for metadata, which expects 2"),
         Malformed(name: "invalid UTF-8 in a name", body: E.body(kind: "ConfigMap", raw: E.field(1, E.field(1, [0xC3, 0x28]))),
@@ -111,8 +113,8 @@ struct KubernetesProtobufTests {
         }
     }
 
-    @Test func everyTruncationAndByteFlipOfARealBodyDecodesOrThrowsWithoutCrashing() {
-        let body = Self.kubectlConfigMap
+    @Test(arguments: [kubectlConfigMap, WorkloadProtobufTests.kubectlDeployment, WorkloadProtobufTests.kubectlClusterIPService])
+    func everyTruncationAndByteFlipOfARealBodyDecodesOrThrowsWithoutCrashing(_ body: [UInt8]) {
         var outcomes = (decoded: 0, rejected: 0)
         func attempt(_ bytes: [UInt8]) {
             do {
@@ -144,7 +146,7 @@ struct KubernetesProtobufTests {
 }
 
 /// Bytes from a hex dump (whitespace ignored).
-private func hex(_ text: String) -> [UInt8] {
+func hex(_ text: String) -> [UInt8] {
     let digits = Array(text.filter(\.isHexDigit))
     return stride(from: 0, to: digits.count - 1, by: 2).compactMap { UInt8(String(digits[$0...$0 + 1]), radix: 16) }
 }
