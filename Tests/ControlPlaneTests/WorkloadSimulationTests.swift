@@ -76,6 +76,18 @@ struct WorkloadSimulationTests {
         }
     }
 
+    @Test func eachPodNetworkGivesItsOwnAddressesAndOnly10N0016IsAccepted() {
+        let first = (0..<3).map { SimulatedObjects.address(namespace: "shop", deployment: "web", index: $0) }
+        let second = (0..<3).map { SimulatedObjects.address(namespace: "shop", deployment: "web", index: $0, network: 243) }
+        #expect(first.allSatisfy { $0.hasPrefix("10.244.") } && second.allSatisfy { $0.hasPrefix("10.243.") })
+        #expect(first.map { $0.dropFirst(7) } == second.map { $0.dropFirst(7) })
+        #expect(WorkloadSimulation.podNetwork(cidr: "10.244.0.0/16") == 244)
+        #expect(WorkloadSimulation.podNetwork(cidr: "10.7.0.0/16") == 7)
+        for bad in ["10.256.0.0/16", "10.244.0.0/24", "192.168.0.0/16", "10.244.1.0/16", "10.07.0.0/16", "10.244.0.0", ""] {
+            #expect(WorkloadSimulation.podNetwork(cidr: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test(arguments: TestStorage.allCases) func withoutTheOptionNothingIsSimulated(_ storage: TestStorage) async throws {
         try await withTestControlPlane(storage: storage) { (plane: TestControlPlane) async throws in
             let client = APIClient(plane)

@@ -138,6 +138,10 @@ extension ConcordCommand {
         @Option(name: .customLong("simulate-workloads-delay"), help: "Seconds a simulated rollout takes (with --simulate-workloads).")
         public var simulateWorkloadsDelay: Double = 2
 
+        /// The network of the synthetic pod addresses.
+        @Option(name: .customLong("simulate-workloads-cidr"), help: "The 10.N.0.0/16 network of the synthetic pod addresses (with --simulate-workloads; default 10.244.0.0/16).")
+        public var simulateWorkloadsCIDR = "10.244.0.0/16"
+
         /// Creates the command.
         public init() {}
 
@@ -146,6 +150,9 @@ extension ConcordCommand {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
             guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
             guard simulateWorkloadsDelay >= 0 else { throw ValidationError("--simulate-workloads-delay must not be negative") }
+            guard WorkloadSimulation.podNetwork(cidr: simulateWorkloadsCIDR) != nil else {
+                throw ValidationError("--simulate-workloads-cidr must be a 10.N.0.0/16 network, such as 10.244.0.0/16 (got \(simulateWorkloadsCIDR))")
+            }
             guard (tlsCertificateFile == nil) == (tlsPrivateKeyFile == nil) else {
                 throw ValidationError("--tls-cert-file and --tls-private-key-file go together; give both or neither")
             }
@@ -204,7 +211,8 @@ extension ConcordCommand {
                 configuration.makeStore = DefaultStore.etcd(etcd, logger: storageLogger)
                 configuration.garbageCollectorElection = collectorElection
             }
-            if simulateWorkloads { configuration.simulateWorkloads = WorkloadSimulation(delay: .milliseconds(Int64(simulateWorkloadsDelay * 1000))) }
+            if simulateWorkloads { configuration.simulateWorkloads = WorkloadSimulation(
+                delay: .milliseconds(Int64(simulateWorkloadsDelay * 1000)), podNetwork: WorkloadSimulation.podNetwork(cidr: simulateWorkloadsCIDR) ?? 244) }
             let server = ControlPlaneServer(configuration: configuration)
             let group = ServiceGroup(
                 configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

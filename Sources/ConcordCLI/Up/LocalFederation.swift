@@ -29,8 +29,8 @@ struct LocalFederation: Service {
             let hub = try startServer(name: "hub", dataDir: layout.hub.dataDir, port: layout.hub.port, member: false, extra: hubStorage(layout))
             children.append(hub)
             var members: [(UpLayout.Member, ChildProcess)] = []
-            for member in layout.datacenters {
-                let child = try startServer(name: member.name, dataDir: member.dataDir, port: member.port, member: true)
+            for (i, member) in layout.datacenters.enumerated() {
+                let child = try startServer(name: member.name, dataDir: member.dataDir, port: member.port, member: true, extra: Self.podNetwork(i))
                 children.append(child)
                 members.append((member, child))
             }
@@ -55,11 +55,12 @@ struct LocalFederation: Service {
             }
             for (i, (member, child)) in members.enumerated() {
                 let started = try await waitForServer(
-                    member.name, dataDir: member.dataDir, kubeconfig: member.kubeconfig, member: true, child: child, port: member.port, children: &children)
+                    member.name, dataDir: member.dataDir, kubeconfig: member.kubeconfig, member: true, child: child, port: member.port, children: &children,
+                    extra: Self.podNetwork(i))
                 try await started.api.shutdown()
                 running.datacenters[i].pid = started.child.pid
                 running.datacenters[i].port = started.port
-                output.step("\(member.name) control plane", "127.0.0.1:\(started.port) (pid \(started.child.pid)), simulated workloads")
+                output.step("\(member.name) control plane", "127.0.0.1:\(started.port) (pid \(started.child.pid)), simulated workloads in \(Self.podNetwork(i)[1])")
             }
 
             let crdCount = try await hubClient.installCRDs()
@@ -240,6 +241,12 @@ struct LocalFederation: Service {
         try? handle.seek(toOffset: size > 512 ? size - 512 : 0)
         let tail = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         return tail.contains("Address already in use")
+    }
+
+    /// The simulated pod network of the `index`th member: 10.244.0.0/16 for the first, then 10.243,
+    /// 10.242 and so on, so that no two members' synthetic pod addresses are the same.
+    static func podNetwork(_ index: Int) -> [String] {
+        ["--simulate-workloads-cidr", "10.\(244 - index % 200).0.0/16"]
     }
 
     /// Starts `concord server --tls` on a data dir. Its kubeconfig names an https:// server, the CA generated

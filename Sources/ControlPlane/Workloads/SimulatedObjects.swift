@@ -55,12 +55,12 @@ enum SimulatedObjects {
         !selector.isEmpty && selector.allSatisfy { labels[$0.key] == $0.value }
     }
 
-    /// A synthetic pod address for replica `index` of a Deployment: 10.244.x.y, stable per Deployment.
-    static func address(namespace: String, deployment: String, index: Int) -> String {
+    /// A synthetic pod address for replica `index` of a Deployment: 10.`network`.x.y, stable per Deployment.
+    static func address(namespace: String, deployment: String, index: Int, network: UInt8 = 244) -> String {
         var hash: UInt32 = 2_166_136_261
         for byte in "\(namespace)/\(deployment)".utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         let n = Int(hash % 200) * 256 + index + 1
-        return "10.244.\(n / 256 % 256).\(n % 256 == 0 ? 1 : n % 256)"
+        return "10.\(network).\(n / 256 % 256).\(n % 256 == 0 ? 1 : n % 256)"
     }
 
     /// The name of the simulated EndpointSlice of a Service.
@@ -68,7 +68,7 @@ enum SimulatedObjects {
 
     /// The EndpointSlice a Service gets: one ready endpoint per ready replica of the Deployments its selector
     /// matches, ports from the Service (the target port when it is a number), owned by the Service.
-    static func endpointSlice(for service: JSONValue, deployments: [JSONValue]) -> JSONValue {
+    static func endpointSlice(for service: JSONValue, deployments: [JSONValue], network: UInt8 = 244) -> JSONValue {
         let name = service.value(at: ["metadata", "name"])?.stringValue ?? ""
         let namespace = service.value(at: ["metadata", "namespace"])?.stringValue ?? ""
         let selector = service.value(at: ["spec", "selector"])?.objectValue ?? [:]
@@ -80,7 +80,7 @@ enum SimulatedObjects {
             let ready = Int(deployment.value(at: ["status", "readyReplicas"])?.intValue ?? 0)
             for index in 0..<max(ready, 0) {
                 endpoints.append([
-                    "addresses": [.string(address(namespace: namespace, deployment: deploymentName, index: index))],
+                    "addresses": [.string(address(namespace: namespace, deployment: deploymentName, index: index, network: network))],
                     "conditions": ["ready": true, "serving": true, "terminating": false],
                 ])
             }

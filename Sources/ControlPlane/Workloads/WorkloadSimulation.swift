@@ -10,11 +10,22 @@ public struct WorkloadSimulation: Sendable {
     public var delay: Duration
     /// The clock the delay runs on (a manual clock in tests).
     public var clock: any Clock<Duration>
+    /// The second octet of the synthetic pod addresses, `10.N.x.y` (244 by default): members of one
+    /// federation get different ones, as real clusters have different pod networks.
+    public var podNetwork: UInt8
 
-    /// Creates settings; the default delay is 2 s on the continuous clock.
-    public init(delay: Duration = .seconds(2), clock: any Clock<Duration> = ContinuousClock()) {
+    /// Creates settings; the default delay is 2 s on the continuous clock, addresses in 10.244.0.0/16.
+    public init(delay: Duration = .seconds(2), clock: any Clock<Duration> = ContinuousClock(), podNetwork: UInt8 = 244) {
         self.delay = delay
         self.clock = clock
+        self.podNetwork = podNetwork
+    }
+
+    /// The pod network of a `10.N.0.0/16` CIDR, or nil for anything else.
+    public static func podNetwork(cidr: String) -> UInt8? {
+        let parts = cidr.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "10", parts[2] == "0", parts[3] == "0/16", let second = UInt8(parts[1]), String(second) == parts[1] else { return nil }
+        return second
     }
 
     /// The label on everything the simulator writes.

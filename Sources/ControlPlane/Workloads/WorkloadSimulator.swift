@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// rollout (all replicas ready, `Available` and `Progressing` True, `observedGeneration`) and the label
 /// `concord.dev/simulated: "true"`. Every Service with a selector gets an EndpointSlice
 /// `<service>-simulated` (labelled `kubernetes.io/service-name` and `concord.dev/simulated`, owned by the
-/// Service) with one synthetic 10.244.x.y address per ready replica of the Deployments it selects, kept in
+/// Service) with one synthetic 10.N.x.y address (N: ``WorkloadSimulation/podNetwork``) per ready replica of the Deployments it selects, kept in
 /// step as they change.
 struct WorkloadSimulator: Service {
     let handler: ResourceHandler
@@ -128,7 +128,7 @@ struct WorkloadSimulator: Service {
                 guard !(spec["selector"]?.objectValue ?? [:]).isEmpty, spec["type"]?.stringValue != "ExternalName",
                     service.object.value(at: ["metadata", "deletionTimestamp"]) == nil
                 else { continue }
-                let desired = SimulatedObjects.endpointSlice(for: service.object, deployments: deployments.map(\.object))
+                let desired = SimulatedObjects.endpointSlice(for: service.object, deployments: deployments.map(\.object), network: simulation.podNetwork)
                 try await apply(desired, definition: sliceDefinition, namespace: namespace)
             }
         } catch {
