@@ -55,6 +55,13 @@ struct ServiceViewTests {
         let fallback = try ServiceView.answer(.datacenter("eu-central"), for: sf)
         #expect(fallback.routing == "clients in eu-central fall back to us-west (0 ready locally, fewer than minLocalReadyReplicas 1)")
         #expect(try ServiceView.answer(.all, for: sf).routing == nil)
+        // A member the service is not placed in: its clients use the placed ones; a name that is no member is an error.
+        let elsewhere = try ServiceView.answer(.datacenter("ap-south"), for: sf, members: ["us-east", "us-west", "eu-central", "ap-south"])
+        #expect(elsewhere.datacenters.isEmpty)
+        #expect(elsewhere.table == "ap-south runs no copy of web; clients in ap-south use us-west through web-global")
+        #expect(throws: CLIError.self) { try ServiceView.answer(.datacenter("mars"), for: sf, members: ["us-east", "ap-south"]) }
+        sf.spec.mode = .activePassive
+        #expect(throws: CLIError.self) { try ServiceView.answer(.datacenter("ap-south"), for: sf, members: ["ap-south"]) }
     }
 
     @Test func selectionsAreExclusive() {

@@ -23,7 +23,10 @@ struct ServiceCommand: AsyncParsableCommand {
                 Reads status.datacenters of ServiceFailover NAME at the hub: per datacenter its role, whether the \
                 controller reaches it, desired and ready replicas, and the ready endpoints (address:port).
 
-                Without a selection it answers for the active datacenter. --datacenter X answers for X; \
+                Without a selection it answers for the active datacenter. --datacenter X answers for X (for an \
+                ActiveActive service, with the endpoints clients in X use: X's own while at least \
+                minLocalReadyReplicas are ready there, else the other placed datacenters'; X may be a member the \
+                service is not placed in); \
                 --all-datacenters for every datacenter of the ServiceFailover; --failover a,b for the first of a, b \
                 (in that order) that is reachable and has ready endpoints, and fails when none has.
                 """)
@@ -53,7 +56,11 @@ struct ServiceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let sf = try await ServiceCommand.read(name, namespace: namespace, cluster: cluster)
-            let view = try ServiceView.answer(query, for: sf)
+            var members: Set<String> = []
+            if sf.spec.effectiveMode == .activeActive, let datacenter, !(sf.status?.datacenters ?? []).contains(where: { $0.name == datacenter }) {
+                members = try await ServiceCommand.datacenterNames(cluster: cluster)
+            }
+            let view = try ServiceView.answer(query, for: sf, members: members)
             print(output == .json ? try view.json() : view.table)
         }
     }
@@ -121,6 +128,19 @@ struct ServiceCommand: AsyncParsableCommand {
     }
 
     /// Reads ServiceFailover `namespace/name` from the hub, or a one-line error saying what to fix.
+    /// The names of the federation's Datacenters at the hub.
+    static func datacenterNames(cluster: ClusterOptions) async throws -> Set<String> {
+        let hub = try cluster.client()
+        let result: Result<Set<String>, CLIError>
+        do {
+            result = .success(Set(try await hub.resource(Datacenter.self).list().items.compactMap(\.metadata.name)))
+        } catch {
+            result = .failure(CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer)))
+        }
+        try await hub.shutdown()
+        return try result.get()
+    }
+
     static func read(_ name: String, namespace: String, cluster: ClusterOptions) async throws -> ServiceFailover {
         let hub = try cluster.client()
         let result: Result<ServiceFailover, CLIError>

@@ -28,8 +28,10 @@ struct ServiceView: Equatable {
     /// ActiveActive with `--datacenter X`: which endpoints clients in X use.
     var routing: String?
 
-    /// Selects from `sf`'s view, or a one-line error saying why nothing answers.
-    static func answer(_ query: Query, for sf: ServiceFailover) throws -> ServiceView {
+    /// Selects from `sf`'s view, or a one-line error saying why nothing answers. `members` are the
+    /// federation's Datacenters: an ActiveActive service answers `--datacenter X` for a member it is
+    /// not placed in too (clients there use the placed datacenters' endpoints of `<service>-global`).
+    static func answer(_ query: Query, for sf: ServiceFailover, members: Set<String> = []) throws -> ServiceView {
         let name = "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")"
         let view = sf.status?.datacenters ?? []
         guard !view.isEmpty else {
@@ -44,7 +46,7 @@ struct ServiceView: Equatable {
             selected = view.filter { $0.name == active }
         case .datacenter(let dc):
             selected = view.filter { $0.name == dc }
-            if selected.isEmpty {
+            if selected.isEmpty, !(sf.spec.effectiveMode == .activeActive && members.contains(dc)) {
                 throw CLIError("\(dc) is not a datacenter of servicefailover \(name); it runs in \(view.map(\.name).joined(separator: ", "))")
             }
         case .failover(let order):
@@ -58,7 +60,9 @@ struct ServiceView: Equatable {
             let local = (selected.first?.reachable == true ? selected.first?.endpoints?.count : nil) ?? 0
             let minimum = sf.spec.effectivePolicy.effectiveMinLocalReadyReplicas
             let others = view.filter { $0.name != dc && Self.serving($0) }.map(\.name)
-            answer.routing = local >= minimum && local > 0
+            answer.routing = selected.isEmpty
+                ? "\(dc) runs no copy of \(sf.spec.service); clients in \(dc) use \(others.isEmpty ? "no datacenter (none has ready endpoints)" : others.joined(separator: ", ")) through \(sf.spec.service)-global"
+                : local >= minimum && local > 0
                 ? "clients in \(dc) use its own \(local) ready endpoints (at least minLocalReadyReplicas \(minimum))"
                 : "clients in \(dc) fall back to \(others.isEmpty ? "no other datacenter" : others.joined(separator: ", ")) (\(local) ready locally, fewer than minLocalReadyReplicas \(minimum))"
         }
@@ -70,7 +74,8 @@ struct ServiceView: Equatable {
         dc.reachable == true && (dc.readyReplicas ?? 0) > 0 && !(dc.endpoints ?? []).isEmpty
     }
 
-    /// A kubectl-style table: DATACENTER ROLE ACTIVE REACHABLE DESIRED READY ENDPOINTS, then the routing line if any.
+    /// A kubectl-style table: DATACENTER ROLE ACTIVE REACHABLE DESIRED READY ENDPOINTS, then the routing line if any
+    /// (that line alone for a datacenter the service does not run in).
     var table: String {
         let header = ["DATACENTER", "ROLE", "ACTIVE", "REACHABLE", "DESIRED", "READY", "ENDPOINTS"]
         let routingLine = routing.map { "\n\($0)" } ?? ""
@@ -81,6 +86,7 @@ struct ServiceView: Equatable {
                 (dc.endpoints ?? []).isEmpty ? "<none>" : (dc.endpoints ?? []).joined(separator: ","),
             ]
         }
+        if rows.isEmpty, let routing { return routing }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in
             row.enumerated().map { column, cell in column == row.count - 1 ? cell : cell.padding(toLength: widths[column] + 3, withPad: " ", startingAt: 0) }.joined()
