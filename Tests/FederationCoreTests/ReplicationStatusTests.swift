@@ -135,3 +135,40 @@ extension ReplicationStatusTests {
         #expect(later.status == first.status)
     }
 }
+
+/// Lag: measured from no earlier than the last pass that found the target in sync, and 0 once a
+/// pass has nothing to write there.
+extension ReplicationStatusTests {
+    @Test func aWriteMeasuresLagFromTheLaterOfItsSourceWriteAndTheLastInSyncRead() throws {
+        let rule = Repl.rule()
+        let written = Repl.now.addingTimeInterval(-600)
+        let plan = planReplication(
+            rule: rule, source: "us-east", epoch: 3, sources: Repl.sources(["a": Repl.source("a", "1"), "b": Repl.source("b", "2")]),
+            targets: [Repl.target("us-west", region: "us-west-2"), Repl.target("eu-west", region: "eu-west-1")], now: Repl.now,
+            sourceWrittenAt: [ReplicaKey(apiVersion: "v1", kind: "ConfigMap", name: "a"): written])
+        let floor = Repl.now.addingTimeInterval(-2)
+        let measured = plan.measuringLag(notBefore: ["us-west": floor])
+        func writtenAt(_ target: String, _ name: String) -> Date?? {
+            measured.targets.first { $0.datacenter == target }?.effects.compactMap { effect -> Date?? in
+                if case .create(let w) = effect, w.key.name == name { return .some(w.sourceWrittenAt) } else { return nil }
+            }.first
+        }
+        // A replica missing although the target was in sync 2 s ago went missing since: 2 s, not 600 s.
+        #expect(writtenAt("us-west", "a") == .some(floor))
+        // Unknown write times stay unknown; a target without a floor keeps the source write time.
+        #expect(writtenAt("us-west", "b") == .some(nil))
+        #expect(writtenAt("eu-west", "a") == .some(written))
+        #expect(measured.targets.map(\.effects.count) == plan.targets.map(\.effects.count))
+    }
+
+    @Test func aPassWithNothingToWriteSetsTheLagToZero() {
+        var rule = Repl.rule()
+        let missing = Self.plan(rule, replicas: [:])
+        let wrote = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: missing, sourceRevision: "10", lags: ["us-west": 7.5]), now: Repl.now)
+        #expect(wrote.status.targets[0].lagSeconds == 7.5)
+        rule.status = wrote.status
+        let quiet = ReplicationStatusBuilder.status(
+            rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": Repl.replica("a", "1")]), sourceRevision: "10"), now: Repl.now)
+        #expect(quiet.status.targets[0].lagSeconds == 0)
+    }
+}

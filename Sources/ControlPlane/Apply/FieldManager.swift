@@ -35,7 +35,8 @@ struct FieldManager: Sendable {
     }
 
     /// `new` (an ordinary write over `live`, nil on create) with managedFields recording it: `manager` takes
-    /// the fields it added or changed from everyone else, removed fields leave every entry.
+    /// the fields it added or changed from everyone else, removed fields leave every entry, and its entry
+    /// takes this write's time when the write changed anything.
     func update(live: JSONValue?, new: JSONValue, manager: String) -> JSONValue {
         var managed = Self.baseline(live: live, new: new)
         let me = identity(manager, .update)
@@ -44,7 +45,9 @@ struct FieldManager: Sendable {
         managed.release(comparison.removed, except: nil)
         let previous = managed[me]
         let fields = (previous?.fields ?? FieldSet()).union(comparison.changed).subtracting(comparison.removed)
-        let changedEntry = previous?.fields != fields || previous?.apiVersion != apiVersion
+        // As kube-apiserver: a write that changed anything (a new value for a field the manager already
+        // owned included) stamps the manager's entry with its time; one that changed nothing keeps it.
+        let changedEntry = previous?.fields != fields || previous?.apiVersion != apiVersion || !comparison.changed.isEmpty
         managed.set(ManagedFieldsEntry(identity: me, apiVersion: apiVersion, time: changedEntry ? time : previous?.time, fields: fields))
         managed.capUpdateManagers()
         return managed.stamp(new)

@@ -31,6 +31,8 @@ struct ReplicationRuleReconciler: Reconciler {
     let metrics: ReplicationMetrics
     /// Content hashes per rule by uid and resourceVersion, so a pass hashes only what changed.
     let hashMemos = RuleHashMemos()
+    /// When each target was last found in sync: the floor its next writes' lag is measured from.
+    let syncTimes = ReplicationSyncTimes()
     /// Each target's writes, run apart so one member never holds back another.
     let lanes: ReplicationLanes
     /// Statuses written but maybe not in the cache yet.
@@ -40,6 +42,8 @@ struct ReplicationRuleReconciler: Reconciler {
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let cached = ruleCache.get(key) else {
             hashMemos.forget(key)
+            syncTimes.forget(key)
+            metrics.forget(rule: key.description)
             lanes.forget(key)
             written.forget(key)
             return .done
@@ -51,6 +55,8 @@ struct ReplicationRuleReconciler: Reconciler {
         var rule = current
         if rule.metadata.deletionTimestamp != nil {
             hashMemos.forget(key)
+            syncTimes.forget(key)
+            metrics.forget(rule: rule.ruleAnnotationValue)
             return try await finalize(rule)
         }
         if !rule.metadata.hasFinalizer(FederationFinalizer.cleanup) {
@@ -67,7 +73,7 @@ struct ReplicationRuleReconciler: Reconciler {
         }
         let sourceRegion = datacenterCache.get(name: read.source)?.spec.region
         let at = now()
-        let plan = hashMemos.withMemo(for: key) { memo in
+        let planned = hashMemos.withMemo(for: key) { memo in
             if mesh != nil {
                 return planMeshReplication(
                     rule: rule, epoch: read.epoch, members: read.targets, now: at, writtenAt: read.memberWrittenAt, seen: MeshReplication.seen(by: rule),
@@ -77,6 +83,7 @@ struct ReplicationRuleReconciler: Reconciler {
                 rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
                 sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash, sync: memo.sync)
         }
+        let plan = planned.measuringLag(notBefore: syncTimes.floors(for: key))
         // New conflicts are on record before anything resolves them.
         let (recorded, newConflicts) = ReplicationStatusBuilder.recordingConflicts(rule: rule, plan: plan, now: at)
         if !newConflicts.isEmpty {
@@ -88,6 +95,7 @@ struct ReplicationRuleReconciler: Reconciler {
         var round = ReplicationRound(plan: plan, sourceRevision: sourceRevision, unreachable: read.unreachable)
         await execute(plan, rule: rule, key: key, kinds: read.kinds, read: read.targets, into: &round)
         let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
+        syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         try await writeStatus(status, of: rule)
         return .requeue(after: delay(rule, round))
@@ -193,9 +201,7 @@ struct ReplicationRuleReconciler: Reconciler {
                          note: "Reading from \(round.plan.source) at epoch \(round.plan.epoch) (was \(previous)).")
         }
         metrics.conflicts(newConflicts, rule: id)
-        for target in status.targets where target.state == .synced {
-            metrics.lag(target.lagSeconds ?? 0, rule: id, source: round.plan.source, target: target.datacenter)
-        }
+        metrics.lags(status.targets, rule: id, source: round.plan.source)
     }
 
     /// Every field of a ReplicationRule's status; this controller is their one writer.

@@ -80,7 +80,8 @@ public enum ReplicationStatusBuilder {
                 t.state = .synced
                 t.syncedRevision = round.sourceRevision
                 t.objectsInSync = plan.allowedObjects - waiting
-                if let lag = round.lags[plan.datacenter] { t.lagSeconds = lag } else if t.lagSeconds == nil { t.lagSeconds = 0 }
+                // The lag of this pass's writes; 0 once a pass finds nothing to write.
+                if let lag = round.lags[plan.datacenter] { t.lagSeconds = lag } else if plan.writes.isEmpty || t.lagSeconds == nil { t.lagSeconds = 0 }
             }
             result.append(t)
         }

@@ -91,6 +91,14 @@ struct FieldManagerTests {
         #expect(Self.entries(updated).count == 1)
     }
 
+    @Test func anUpdateThatChangesAValueItAlreadyOwnsTakesItsTime() throws {
+        let created = Self.manager().update(live: nil, new: Self.widget(["size": 3]), manager: "kubectl-patch")
+        let later = Self.t0.addingTimeInterval(25)
+        let patched = Self.manager(at: later).update(live: created, new: Self.widget(["size": 4]), manager: "kubectl-patch")
+        #expect(Self.entry(patched, "kubectl-patch")?["time"] == .string(KubeTime(later).description))
+        #expect(Self.entry(patched, "kubectl-patch")?["fieldsV1"] == Self.entry(created, "kubectl-patch")?["fieldsV1"])
+    }
+
     @Test func unchangedUpdateKeepsEntriesAndTheirTimes() throws {
         let fm = Self.manager()
         let created = fm.update(live: nil, new: Self.widget(["size": 3]), manager: "m")

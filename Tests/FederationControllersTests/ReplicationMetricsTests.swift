@@ -1,0 +1,38 @@
+import ControllerRuntime
+import FederationAPI
+import Foundation
+import Testing
+
+@testable import FederationControllers
+
+/// `concord_replication_lag_seconds` series follow the rule: a target, a source or a rule that is
+/// gone takes its series along, so an alert never fires on a lag nobody measures any more.
+struct ReplicationMetricsTests {
+    static func synced(_ datacenter: String, _ lag: Double) -> ReplicationTargetStatus {
+        ReplicationTargetStatus(datacenter: datacenter, state: .synced, lagSeconds: lag)
+    }
+
+    static func series(_ registry: MetricsRegistry) -> [String] {
+        registry.exposition().split(separator: "\n").filter { $0.hasPrefix("concord_replication_lag_seconds{") }.map(String.init).sorted()
+    }
+
+    @Test func lagSeriesEndWithTheirTargetTheirSourceAndTheirRule() {
+        let registry = MetricsRegistry()
+        let metrics = ReplicationMetrics(registry: registry)
+        metrics.lags([Self.synced("us-west", 1.5), Self.synced("eu-west", 0)], rule: "shop/r", source: "us-east")
+        metrics.lags([Self.synced("us-west", 0.25)], rule: "shop/other", source: "us-east")
+        #expect(Self.series(registry).count == 3)
+        #expect(Self.series(registry).contains { $0.contains(#"rule="shop/r""#) && $0.contains(#"target_dc="us-west""#) && $0.hasSuffix(" 1.5") })
+        // eu-west left the rule; an Unreachable target keeps its series (and last value).
+        metrics.lags([Self.synced("us-west", 0), ReplicationTargetStatus(datacenter: "ap-south", state: .unreachable)], rule: "shop/r", source: "us-east")
+        #expect(!Self.series(registry).contains { $0.contains(#"target_dc="eu-west""#) })
+        #expect(Self.series(registry).count == 2)
+        // A promotion: the rule now reads from us-west, and us-east is a target.
+        metrics.lags([Self.synced("us-east", 0.5)], rule: "shop/r", source: "us-west")
+        #expect(Self.series(registry).filter { $0.contains(#"rule="shop/r""#) }.allSatisfy { $0.contains(#"source_dc="us-west""#) })
+        // The rule is deleted.
+        metrics.forget(rule: "shop/r")
+        #expect(Self.series(registry).count == 1)
+        #expect(Self.series(registry).first?.contains(#"rule="shop/other""#) == true)
+    }
+}
