@@ -112,6 +112,24 @@ import Testing
         }
     }
 
+    @Test func residencyNarrowedToNoTargetDeletesTheReplicasAndStalls() async throws {
+        try await Setup.withFederation(["a": "us-east-1", "b": "us-west-2", "c": "eu-central-1"], primary: "a") { f in
+            let source = f.members["a"]!, b = f.members["b"]!, c = f.members["c"]!
+            try await Setup.createNamespace("shop", in: source)
+            try await Setup.configMap("flags", ["color": "blue"], labels: ["scope": "global"], in: source)
+            try await f.createRule(Setup.rule(residency: ["us-*", "eu-*"]))
+            try await waitUntil("replicas", timeout: .seconds(30)) { try await Setup.all("flags", in: [b, c]) == [["color": "blue"], ["color": "blue"]] }
+            _ = try await f.hub.resource(ReplicationRule.self).patch(
+                "global", namespace: "shop", type: .merge, patch: ["spec": ["residency": ["allowedRegions": ["ap-*"]]]])
+            try await waitUntil("replicas outside residency deleted", timeout: .seconds(30)) { try await Setup.all("flags", in: [b, c]) == [nil, nil] }
+            try await f.waitForStatus("stalled, every target blocked") { s in
+                s.conditions.condition("Stalled")?.reason == "NoAllowedTargets" && s.conditions.isTrue("ResidencyBlocked")
+                    && s.conditions.condition("Synced")?.status == .false && s.targets.allSatisfy { $0.state == .blocked }
+            }
+            #expect(try await Setup.data("flags", in: source) == ["color": "blue"], "the source keeps its object")
+        }
+    }
+
     @Test func primaryChangeMovesTheSource() async throws {
         try await Setup.withFederation(["a": "us-east-1", "b": "us-west-2", "c": "eu-central-1"], primary: "a") { f in
             let a = f.members["a"]!, b = f.members["b"]!, c = f.members["c"]!

@@ -22,6 +22,9 @@ struct ReplicationRead: Sendable {
     var kinds: [ReplicaKindKey: ResolvedKind] = [:]
     /// Mesh: when each member's copies were last written there.
     var memberWrittenAt: [String: [ReplicaKey: Date]] = [:]
+    /// Input only a person can fix that still lets the pass run (residency allows no target: the pass
+    /// deletes the rule's replicas outside residency and copies nothing); its status carries it.
+    var blocker: ReplicationBlocker?
 }
 
 /// The outcome of reading: ready to plan, or why not.
@@ -50,8 +53,12 @@ extension ReplicationRuleReconciler {
             .blocked(ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: source.name)
         }
         guard !targets.isEmpty else { return blocked(R.noTargets, "No Datacenter but the source \(source.name) matches spec.targets.", terminal: false) }
+        var blocker: ReplicationBlocker?
         if let residency = rule.spec.residency, !targets.contains(where: { residency.allows(region: $0.spec.region) }) {
-            return blocked(R.noAllowedTargets, "residency.allowedRegions \(residency.allowedRegions) matches no target's region (\(targets.map(\.spec.region).joined(separator: ", "))); fix spec.residency or spec.targets.", terminal: true)
+            blocker = ReplicationBlocker(
+                reason: R.noAllowedTargets,
+                message: "residency.allowedRegions \(residency.allowedRegions) matches no target's region (\(targets.map(\.spec.region).joined(separator: ", "))); fix spec.residency or spec.targets.",
+                terminal: true)
         }
         if datacenterCache.get(name: source.name)?.status?.phase == .unreachable {
             return blocked(R.sourceUnavailable, "The source \(source.name) is Unreachable; replication resumes when it returns or another primary is promoted.", terminal: false)
@@ -60,6 +67,7 @@ extension ReplicationRuleReconciler {
             return blocked(R.sourceUnavailable, "No connection to the source \(source.name) yet.", terminal: false)
         }
         var read = ReplicationRead(source: source.name, epoch: source.epoch)
+        read.blocker = blocker
         switch await resolveKinds(rule, in: source.name, client: connection.client) {
         case .failure(let blocker): return .blocked(blocker, source: source.name)
         case .success(let kinds): read.kinds = kinds

@@ -94,7 +94,8 @@ struct ReplicationRuleReconciler: Reconciler {
         let sourceRevision = mesh == nil ? read.sourceRevision : plan.clock?.description
         var round = ReplicationRound(plan: plan, sourceRevision: sourceRevision, unreachable: read.unreachable)
         await execute(plan, rule: rule, key: key, kinds: read.kinds, read: read.targets, into: &round)
-        let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
+        var (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
+        if let blocker = read.blocker { status = ReplicationStatusBuilder.blocking(status, rule: rule, by: blocker, now: now()) }
         syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         try await writeStatus(status, of: rule)

@@ -42,9 +42,19 @@ public enum ReplicationStatusBuilder {
     /// The status of a rule that cannot be planned: Ready False (and Stalled True when terminal).
     public static func blocked(rule: ReplicationRule, by blocker: ReplicationBlocker, source: String?, now: Date) -> ReplicationRuleStatus {
         var status = rule.status ?? ReplicationRuleStatus()
-        status.observedGeneration = rule.metadata.generation
         if let source { status.sourceDatacenter = source }
+        return blocking(status, rule: rule, by: blocker, now: now)
+    }
+
+    /// `status` with `blocker`'s conditions: `Ready=False` with its reason, `Stalled=True` when only a
+    /// person can fix it (and then `Synced=False`: nothing is being copied), and `ResidencyBlocked=True`
+    /// for `NoAllowedTargets`. Used alone when a pass cannot plan, and over a pass's own status when it
+    /// still ran for what it must do anyway (deleting replicas outside residency).
+    public static func blocking(_ status: ReplicationRuleStatus, rule: ReplicationRule, by blocker: ReplicationBlocker, now: Date) -> ReplicationRuleStatus {
+        var status = status
+        status.observedGeneration = rule.metadata.generation
         let c = Conditions(generation: rule.metadata.generation, time: KubeTime(now))
+        if blocker.terminal { status.conditions.set(c.make(T.synced, .false, blocker.reason, blocker.message)) }
         status.conditions.set(c.make(T.ready, .false, blocker.reason, blocker.message))
         status.conditions.remove(T.reconciling)
         if blocker.terminal { status.conditions.set(c.make(T.stalled, .true, blocker.reason, blocker.message)) } else { status.conditions.remove(T.stalled) }
