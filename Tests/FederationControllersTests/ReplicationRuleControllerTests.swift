@@ -117,8 +117,12 @@ import Testing
             let source = f.members["a"]!, b = f.members["b"]!, c = f.members["c"]!
             try await Setup.createNamespace("shop", in: source)
             try await Setup.configMap("flags", ["color": "blue"], labels: ["scope": "global"], in: source)
+            try await Setup.configMap("limits", ["max": "3"], labels: ["scope": "global"], in: source)
             try await f.createRule(Setup.rule(residency: ["us-*", "eu-*"]))
-            try await waitUntil("replicas", timeout: .seconds(30)) { try await Setup.all("flags", in: [b, c]) == [["color": "blue"], ["color": "blue"]] }
+            try await waitUntil("replicas", timeout: .seconds(30)) {
+                let flags = try await Setup.all("flags", in: [b, c]), limits = try await Setup.all("limits", in: [b, c])
+                return flags == [["color": "blue"], ["color": "blue"]] && limits == [["max": "3"], ["max": "3"]]
+            }
             _ = try await f.hub.resource(ReplicationRule.self).patch(
                 "global", namespace: "shop", type: .merge, patch: ["spec": ["residency": ["allowedRegions": ["ap-*"]]]])
             try await waitUntil("replicas outside residency deleted", timeout: .seconds(30)) { try await Setup.all("flags", in: [b, c]) == [nil, nil] }
@@ -127,6 +131,11 @@ import Testing
                     && s.conditions.condition("Synced")?.status == .false && s.targets.allSatisfy { $0.state == .blocked }
             }
             #expect(try await Setup.data("flags", in: source) == ["color": "blue"], "the source keeps its object")
+            // One event per deleted object (each names it), not one series for all of them.
+            try await waitUntil("an event per object", timeout: .seconds(10)) {
+                let events = try await f.hub.resource(Event.self).list(namespace: "shop").items.filter { $0.reason == "ResidencyViolation" }
+                return Set(events.compactMap { $0.related?.name }) == ["flags", "limits"] && events.allSatisfy { $0.note?.contains($0.related?.name ?? "-") == true }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import ConcordTesting
+import ControllerRuntime
 import FederationAPI
 import FederationControllers
 import Foundation
@@ -21,7 +22,7 @@ struct ReplicationTestSetup {
                 var members: [String: KubeClient] = [:]
                 for (name, plane) in planes { members[name] = try KubeClient(kubeconfigPath: plane.kubeconfigPath) }
                 try await DatacenterControllerTests.installCRDs(hub)
-                try await DatacenterControllerTests.withControllers(hub) {
+                try await DatacenterControllerTests.withControllers(hub, options: ControllerOptions(events: EventBroadcaster(client: hub))) {
                     for (name, plane) in planes.sorted(by: { $0.key < $1.key }) {
                         try await register(hub, name: name, region: regions[name]!, kubeconfigPath: plane.kubeconfigPath)
                     }

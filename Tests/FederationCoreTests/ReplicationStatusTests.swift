@@ -172,3 +172,21 @@ extension ReplicationStatusTests {
         #expect(quiet.status.targets[0].lagSeconds == 0)
     }
 }
+
+extension ReplicationStatusTests {
+    /// A Secret's content hash is an unkeyed hash of its data: status and events, which people who may
+    /// not read the Secret can read, name its resourceVersion instead.
+    @Test func aSecretsConflictNamesItsResourceVersionNeverItsContentHashes() {
+        var secret = ConflictFinding(
+            datacenter: "eu-central", key: ReplicaKey(apiVersion: "v1", kind: "Secret", name: "dbpass"), strategy: .sourceWins, outcome: .restored,
+            recordedHash: "3e11255c55343536", replicaHash: "83e68195b0e89387", sourceChanged: false)
+        secret.replicaRevision = "412"
+        #expect(secret.message == "Secret dbpass in eu-central (resourceVersion 412) differs from what Concord wrote; SourceWins: Restored.")
+        secret.recordedHash = nil
+        #expect(!secret.message.contains("83e68195b0e89387") && secret.message.contains("was not written by this rule"))
+        let configMap = ConflictFinding(
+            datacenter: "eu-central", key: ReplicaKey(apiVersion: "v1", kind: "ConfigMap", name: "flags"), strategy: .sourceWins, outcome: .restored,
+            recordedHash: "3e11255c55343536", replicaHash: "83e68195b0e89387", sourceChanged: false)
+        #expect(configMap.message.contains("has content hash 83e68195b0e89387, not 3e11255c55343536"))
+    }
+}

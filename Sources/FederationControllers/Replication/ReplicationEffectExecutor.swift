@@ -123,8 +123,12 @@ struct ReplicationEffectExecutor {
         case .create(let w), .update(let w):
             if let at = w.sourceWrittenAt { outcome.lag = max(outcome.lag ?? 0, max(0, now().timeIntervalSince(at))) }
         case .deleteOutsideResidency(let key):
-            events.event(regarding: ObjectReference(to: rule), type: Event.warning, reason: "ResidencyViolation", action: "Replicate",
-                         note: "Deleted \(key) from \(datacenter): its region is outside the object's allowed regions.")
+            events.event(
+                regarding: ObjectReference(to: rule), related: ReplicationRuleReconciler.replica(key, of: rule), type: Event.warning, reason: "ResidencyViolation",
+                action: "Replicate", note: "Deleted \(key) from \(datacenter): its region is outside the allowed regions (the rule's residency.allowedRegions or the object's residency label).")
+            logger.info("Deleted a replica outside residency", metadata: [
+                "replicationrule": "\(rule.ruleAnnotationValue)", "datacenter": "\(datacenter)", "object": "\(key)",
+            ])
         default: break
         }
     }

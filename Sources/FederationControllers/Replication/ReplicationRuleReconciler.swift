@@ -190,7 +190,11 @@ struct ReplicationRuleReconciler: Reconciler {
         let ref = ObjectReference(to: rule)
         let id = rule.ruleAnnotationValue
         for finding in newConflicts {
-            events.event(regarding: ref, type: Event.warning, reason: "ConflictDetected", action: "Replicate", note: finding.message)
+            // `related` names the object, so conflicts on different objects are events of their own
+            // (events of one reason about one object are counted as a series).
+            events.event(
+                regarding: ref, related: ReplicationRuleReconciler.replica(finding.key, of: rule), type: Event.warning, reason: "ConflictDetected",
+                action: "Replicate", note: finding.message)
             logger.info("Conflict detected", metadata: ["replicationrule": "\(id)", "datacenter": "\(finding.datacenter)", "object": "\(finding.key)", "outcome": "\(finding.outcome.rawValue)"])
         }
         for finding in round.plan.targets.flatMap(\.conflicts) where finding.strategy == .manual && finding.outcome != .awaitingPerson {
@@ -203,6 +207,11 @@ struct ReplicationRuleReconciler: Reconciler {
         }
         metrics.conflicts(newConflicts, rule: id)
         metrics.lags(status.targets, rule: id, source: round.plan.source)
+    }
+
+    /// A reference to the replica `key` of `rule` (in the rule's namespace), for an event's `related`.
+    static func replica(_ key: ReplicaKey, of rule: ReplicationRule) -> ObjectReference {
+        ObjectReference(apiVersion: key.apiVersion, kind: key.kind, namespace: rule.metadata.namespace, name: key.name)
     }
 
     /// Every field of a ReplicationRule's status; this controller is their one writer.

@@ -139,9 +139,10 @@ struct ReplicationPlanner {
         }
         if stamp.rule == nil, replicaHash == hash(object) { return [.update(write(key, object, at: datacenter, over: replica))] }
         guard stamp.rule == ruleID, stamp.contentHash == replicaHash else {
-            let finding = ConflictFinding(
+            var finding = ConflictFinding(
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
                 recordedHash: stamp.rule == ruleID ? stamp.contentHash : nil, replicaHash: replicaHash, sourceChanged: sourceChanged)
+            finding.replicaRevision = ReplicaContent.resourceVersion(of: replica)
             return resolveConflict(finding, stamp: stamp, source: object, replica: replica)
         }
         guard sourceChanged || !ReplicaContent.metadataCopied(from: object, to: replica) else { return [] }

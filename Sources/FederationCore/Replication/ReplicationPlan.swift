@@ -108,6 +108,9 @@ public struct ConflictFinding: Hashable, Sendable {
     public var deletedInTarget: Bool
     /// Mesh: the HLC reading of the other member's later write that overrides this copy.
     public var laterWrite: String?
+    /// The replica's resourceVersion, when the pass read one: what a Secret's message names instead
+    /// of its content hashes.
+    public var replicaRevision: String?
 
     /// Creates a finding.
     public init(
@@ -142,6 +145,12 @@ public struct ConflictFinding: Hashable, Sendable {
         }
         if let otherRule {
             return "\(key.kind) \(key.name) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."
+        }
+        if key.kind == "Secret", key.apiVersion == "v1" {
+            // A Secret's content hash is an unkeyed 64-bit hash of its data: anyone who may read this
+            // status could test guesses of the data against it, so it is never shown.
+            let what = recordedHash == nil ? "was not written by this rule" : "differs from what Concord wrote"
+            return "Secret \(key.name) in \(datacenter)\(replicaRevision.map { " (resourceVersion \($0))" } ?? "") \(what); \(strategy.rawValue): \(outcome.rawValue)."
         }
         let recorded = recordedHash.map { ", not \($0) as written by Concord" } ?? " and was not written by this rule"
         return "\(key.kind) \(key.name) in \(datacenter) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
