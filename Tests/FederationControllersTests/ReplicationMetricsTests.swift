@@ -36,3 +36,16 @@ struct ReplicationMetricsTests {
         #expect(Self.series(registry).first?.contains(#"rule="shop/other""#) == true)
     }
 }
+
+/// Writes that keep failing are retried ever more slowly, and a pass without failures starts over.
+struct ReplicationRetriesTests {
+    @Test func failingWritesBackOffToTheCapAndASuccessStartsOver() {
+        let retries = ReplicationRetries()
+        let rule = ObjectKey(namespace: "shop", name: "r"), other = ObjectKey(namespace: "shop", name: "s")
+        let waits = (0..<10).map { _ in retries.afterFailure(rule, base: .seconds(2)) }
+        #expect(waits == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300].map { Duration.seconds($0) })
+        #expect(retries.afterFailure(other, base: .seconds(2)) == .seconds(2), "rules back off apart")
+        retries.reset(rule)
+        #expect(retries.afterFailure(rule, base: .seconds(2)) == .seconds(2))
+    }
+}

@@ -33,6 +33,8 @@ struct ReplicationRuleReconciler: Reconciler {
     let hashMemos = RuleHashMemos()
     /// When each target was last found in sync: the floor its next writes' lag is measured from.
     let syncTimes = ReplicationSyncTimes()
+    /// Consecutive passes with failed writes, per rule: the retry backs off.
+    let retries = ReplicationRetries()
     /// Each target's writes, run apart so one member never holds back another.
     let lanes: ReplicationLanes
     /// Statuses written but maybe not in the cache yet.
@@ -43,6 +45,7 @@ struct ReplicationRuleReconciler: Reconciler {
         guard let cached = ruleCache.get(key) else {
             hashMemos.forget(key)
             syncTimes.forget(key)
+            retries.reset(key)
             metrics.forget(rule: key.description)
             lanes.forget(key)
             written.forget(key)
@@ -99,7 +102,7 @@ struct ReplicationRuleReconciler: Reconciler {
         syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         try await writeStatus(status, of: rule)
-        return .requeue(after: delay(rule, round))
+        return .requeue(after: delay(rule, round, key: key))
     }
 
     /// Runs each target's writes in its lane, side by side, waiting up to `requeue.replicationLaneWait`,
@@ -177,12 +180,15 @@ struct ReplicationRuleReconciler: Reconciler {
         ReplicationEffectExecutor(members: members, kinds: kinds, clock: clock, writeTimeout: requeue.replicationWriteTimeout, now: now, events: events, logger: logger)
     }
 
-    /// Soon after a failure or an unreachable target; otherwise at the rule's interval (Periodic)
-    /// or its full resync (Continuous: changes arrive as events).
-    func delay(_ rule: ReplicationRule, _ round: ReplicationRound) -> Duration {
-        let period = rule.spec.effectiveMode == .periodic ? rule.spec.effectiveIntervalSeconds : rule.spec.effectiveFullResyncSeconds
-        guard round.failures.isEmpty, round.unreachable.isEmpty, round.changedSinceRead.isEmpty else { return min(requeue.replicationRetry, .seconds(period)) }
-        return .seconds(period)
+    /// Soon after an unreachable target or a replica changed mid-write; after failed writes, soon and
+    /// then twice as long each pass they fail again (``ReplicationRetries``); otherwise at the rule's
+    /// interval (Periodic) or its full resync (Continuous: changes arrive as events).
+    func delay(_ rule: ReplicationRule, _ round: ReplicationRound, key: ObjectKey) -> Duration {
+        let period = Duration.seconds(rule.spec.effectiveMode == .periodic ? rule.spec.effectiveIntervalSeconds : rule.spec.effectiveFullResyncSeconds)
+        guard round.failures.isEmpty else { return min(retries.afterFailure(key, base: requeue.replicationRetry), period) }
+        retries.reset(key)
+        guard round.unreachable.isEmpty, round.changedSinceRead.isEmpty else { return min(requeue.replicationRetry, period) }
+        return period
     }
 
     /// Events and metrics of a pass: new conflicts, Manual resolutions, source changes, lag.
