@@ -92,6 +92,28 @@ struct ValidateTests {
         #expect(problems(pull) == [])
     }
 
+    @Test func aReplicationRuleSelectorKubernetesWouldRefuseIsReported() {
+        let yaml = """
+            apiVersion: federation.concord.dev/v1alpha1
+            kind: ReplicationRule
+            metadata: {name: r, namespace: shop}
+            spec:
+              resources:
+              - apiVersion: v1
+                kind: ConfigMap
+                selector:
+                  matchExpressions:
+                  - {key: tier, operator: In}
+                  - {key: scope, operator: Exists, values: [global]}
+              - {apiVersion: v1, kind: Secret, selector: {matchExpressions: [{key: a, operator: NotIn, values: [b]}]}}
+
+            """
+        #expect(problems(yaml) == [
+            "f.yaml:10: spec.resources[0].selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+            "f.yaml:11: spec.resources[0].selector.matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+        ])
+    }
+
     @Test func anUnknownKindOfConcordsGroupIsReportedAndOtherGroupsAreSkipped() {
         let yaml = """
             apiVersion: federation.concord.dev/v1alpha1

@@ -101,11 +101,17 @@ import Testing
             try await f.createRule(Setup.rule(name: "widgets", resources: [ReplicatedResource(apiVersion: "v1", kind: "Widget")]))
             try await f.createRule(Setup.rule(name: "mars", residency: ["mars-*"]))
             try await f.createRule(Setup.rule(name: "empty", resources: [ReplicatedResource(apiVersion: "v1", kind: "ConfigMap", namePrefix: "nothing-")]))
+            try await f.createRule(Setup.rule(name: "no-values", resources: [ReplicatedResource(
+                apiVersion: "v1", kind: "ConfigMap", selector: LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "scope", operator: .in)]))]))
             try await f.createRule(Setup.rule())
             try await waitUntil("good rule replicates", timeout: .seconds(30)) { try await Setup.data("flags", in: b) == ["color": "blue"] }
             try await f.waitForStatus("unknown kind stalls", rule: "widgets") { s in s.conditions.condition("Stalled")?.reason == "UnknownKind" && !s.conditions.isTrue("Ready") }
             try await f.waitForStatus("residency excluding every target stalls", rule: "mars") { s in
                 s.conditions.condition("Stalled")?.reason == "NoAllowedTargets" && s.conditions.isTrue("ResidencyBlocked")
+            }
+            try await f.waitForStatus("a selector Kubernetes would refuse stalls", rule: "no-values") { s in
+                s.conditions.condition("Stalled")?.reason == "InvalidSelector"
+                    && s.conditions.condition("Stalled")?.message.contains("spec.resources[0].selector.matchExpressions[0].values: Required value") == true
             }
             try await f.waitForStatus("nothing selected is not Ready", rule: "empty") { s in s.conditions.condition("Ready")?.reason == "NothingSelected" && s.objects == 0 }
             try await f.waitForStatus("good rule Ready") { s in s.conditions.isTrue("Ready") && s.conditions.condition("Stalled") == nil }

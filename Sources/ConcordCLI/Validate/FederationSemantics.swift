@@ -15,7 +15,8 @@ struct DatacenterDirectory {
 /// when the Datacenters are known, every reference to a Datacenter by name: a FederationPolicy's
 /// `spec.primary` (which must also match `spec.datacenterSelector`, as the policy controller requires)
 /// and `spec.promotion.candidates`, a ServiceFailover's `spec.primary` and `spec.failover[].datacenter`,
-/// a ReplicationRule's `spec.source`.
+/// a ReplicationRule's `spec.source`; and a ReplicationRule's label selectors (what kube-apiserver
+/// refuses in a selector: `In`/`NotIn` without values, `Exists`/`DoesNotExist` with values).
 enum FederationSemantics {
     /// The field problems of one object; `directory` enables the Datacenter reference checks.
     static func problems(of object: JSONValue, directory: DatacenterDirectory?) -> [(field: String, message: String)] {
@@ -52,6 +53,12 @@ enum FederationSemantics {
         case ReplicationRule.kind:
             if let source = spec["source"]?.stringValue, source != ReplicationRuleSpec.primarySource {
                 references.append(("spec.source", source))
+            }
+            if let decoded = try? spec.decode(ReplicationRuleSpec.self) {
+                for problem in decoded.selectorProblems {
+                    let parts = problem.split(separator: ":", maxSplits: 1)
+                    problems.append((String(parts[0]), String(parts.count > 1 ? parts[1].drop { $0 == " " } : "")))
+                }
             }
         default:
             break

@@ -48,6 +48,8 @@ extension ReplicationRule {
         public static let unknownKind = "UnknownKind"
         /// Ready False: no object at the source matches the resources (yet).
         public static let nothingSelected = "NothingSelected"
+        /// Stalled True: a label selector of the spec is one kube-apiserver would refuse.
+        public static let invalidSelector = "InvalidSelector"
         /// Stalled True: residency excludes every target datacenter.
         public static let noAllowedTargets = "NoAllowedTargets"
         /// Synced False: writes to some targets failed; they are retried.

@@ -127,6 +127,13 @@ public struct ReplicationRuleSpec: Codable, Hashable, Sendable {
         guard let source, source != Self.primarySource else { return .primary }
         return .datacenter(source)
     }
+    /// What is wrong with the spec's label selectors (`targets.datacenterSelector`, each resource's
+    /// `selector`), as kube-apiserver would word it; empty when they are valid.
+    public var selectorProblems: [String] {
+        (targets?.datacenterSelector?.problems(at: "spec.targets.datacenterSelector") ?? [])
+            + resources.enumerated().flatMap { i, r in r.selector?.problems(at: "spec.resources[\(i)].selector") ?? [] }
+    }
+
     /// `targets.datacenterSelector`, or the empty selector (every other member) when omitted.
     public var effectiveTargetSelector: LabelSelector { targets?.datacenterSelector ?? LabelSelector() }
     /// `mode`, or Continuous when omitted.

@@ -15,6 +15,7 @@ extension ReplicationRuleReconciler {
         if let refusal = MeshReplication.refusal(of: rule, policy: policy.metadata.name ?? "") {
             return .blocked(refusal, source: MeshReplication.source)
         }
+        if let blocker = Self.selectorBlocker(rule) { return .blocked(blocker, source: MeshReplication.source) }
         let selector = rule.spec.effectiveTargetSelector
         let members = datacenterCache.list()
             .filter { $0.metadata.deletionTimestamp == nil && selector.matches($0.metadata.labels) }

@@ -39,6 +39,7 @@ extension ReplicationRuleReconciler {
     /// Reads everything a plan needs from the caches; a source whose caches have not synced yet is
     /// never planned from (an empty read would delete every replica).
     func read(_ rule: ReplicationRule) async -> ReplicationReadResult {
+        if let blocker = Self.selectorBlocker(rule) { return .blocked(blocker, source: nil) }
         let source: (name: String, epoch: Int64)
         switch sourceInForce(rule) {
         case .failure(let blocker): return .blocked(blocker, source: nil)
@@ -97,6 +98,13 @@ extension ReplicationRuleReconciler {
             }
         }
         return .ready(read)
+    }
+
+    /// A rule whose label selectors kube-apiserver would refuse selects nothing it means to: Stalled.
+    static func selectorBlocker(_ rule: ReplicationRule) -> ReplicationBlocker? {
+        let problems = rule.spec.selectorProblems
+        guard !problems.isEmpty else { return nil }
+        return ReplicationBlocker(reason: R.invalidSelector, message: "Invalid label selector: \(problems.joined(separator: "; ")).", terminal: true)
     }
 
     /// The objects of kind `id` in `cache` that one of `rule`'s resources selects, read through the

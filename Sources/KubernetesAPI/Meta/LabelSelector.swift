@@ -13,6 +13,25 @@ public struct LabelSelector: Codable, Hashable, Sendable {
         self.matchExpressions = matchExpressions
     }
 
+    /// What kube-apiserver refuses in a selector at `path` (such as `spec.selector`), one line each:
+    /// an empty key, `In`/`NotIn` without values, `Exists`/`DoesNotExist` with values.
+    public func problems(at path: String) -> [String] {
+        var problems: [String] = []
+        for (i, r) in (matchExpressions ?? []).enumerated() {
+            let at = "\(path).matchExpressions[\(i)]"
+            if r.key.isEmpty { problems.append("\(at).key: Required value") }
+            let hasValues = !(r.values ?? []).isEmpty
+            switch r.operator {
+            case .in, .notIn:
+                if !hasValues { problems.append("\(at).values: Required value: must be specified when `operator` is 'In' or 'NotIn'") }
+            case .exists, .doesNotExist:
+                if hasValues { problems.append("\(at).values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'") }
+            }
+        }
+        for key in (matchLabels ?? [:]).keys.sorted() where key.isEmpty { problems.append("\(path).matchLabels: Invalid value: \"\": a label key must not be empty") }
+        return problems
+    }
+
     /// True when the labels satisfy every requirement.
     public func matches(_ labels: [String: String]?) -> Bool {
         let labels = labels ?? [:]
