@@ -24,6 +24,9 @@ struct ServicePlanReport: Codable, Equatable {
     var switchTrafficTo: String?
     /// ActiveActive: the datacenters the global Service would route to.
     var routeTo: [String]?
+    /// ActiveActive: the division now and after the pass (`eu-central=3,us-east=6`), instead of an active datacenter.
+    var placement: String?
+    var plannedPlacement: String?
     var events: [String]
 
     init(_ sf: ServiceFailover, plan: ServicePlan) {
@@ -50,6 +53,18 @@ struct ServicePlanReport: Codable, Equatable {
         switchTrafficTo = traffic
         routeTo = routes
         self.events = events
+        if sf.spec.effectiveMode == .activeActive {
+            activeDatacenter = nil
+            plannedActiveDatacenter = nil
+            placement = Self.division(sf.status?.datacenters ?? [])
+            plannedPlacement = Self.division(plan.status.datacenters)
+        }
+    }
+
+    /// The datacenters with a share, `name=replicas` in name order (`none` without any).
+    static func division(_ datacenters: [ServiceDatacenterStatus]) -> String {
+        let shares = datacenters.filter { ($0.desiredReplicas ?? 0) > 0 }.sorted { $0.name < $1.name }
+        return shares.isEmpty ? "none" : shares.map { "\($0.name)=\($0.desiredReplicas ?? 0)" }.joined(separator: ",")
     }
 
     /// The input `planService` gets for `sf`: its persisted status, the Datacenters (with the
@@ -111,14 +126,22 @@ struct ServicePlanReport: Codable, Equatable {
 
     /// The text form.
     var text: String {
-        var lines = ["ServiceFailover \(service): active in \(activeDatacenter ?? "none")\(phase.map { " (\($0))" } ?? "")"]
-        if plannedActiveDatacenter != activeDatacenter || plannedPhase != phase {
-            lines.append("  would become \(plannedPhase ?? "?") with \(plannedActiveDatacenter ?? "none") active")
+        var lines: [String]
+        if let placement {
+            lines = ["ServiceFailover \(service): placed \(placement)\(phase.map { " (\($0))" } ?? "")"]
+            if plannedPlacement != placement || plannedPhase != phase {
+                lines.append("  would become \(plannedPhase ?? "?") placed \(plannedPlacement ?? "none")")
+            }
+        } else {
+            lines = ["ServiceFailover \(service): active in \(activeDatacenter ?? "none")\(phase.map { " (\($0))" } ?? "")"]
+            if plannedActiveDatacenter != activeDatacenter || plannedPhase != phase {
+                lines.append("  would become \(plannedPhase ?? "?") with \(plannedActiveDatacenter ?? "none") active")
+            }
         }
         if let transition { lines.append("  would start \(transition)") }
         for s in scales { lines.append("  would scale the workload in \(s.datacenter) to \(s.replicas)") }
         if let switchTrafficTo { lines.append("  would switch traffic to \(switchTrafficTo)") }
-        if let routeTo, routeTo != (activeDatacenter.map { [$0] }) { lines.append("  would route the global Service to \(routeTo.joined(separator: ", "))") }
+        if let routeTo, routeTo != (activeDatacenter.map { [$0] }), placement == nil || plannedPlacement != placement { lines.append("  would route the global Service to \(routeTo.joined(separator: ", "))") }
         for e in events { lines.append("  would record \(e)") }
         if transition == nil && scales.isEmpty && switchTrafficTo == nil && events.isEmpty { lines.append("  would move nothing") }
         return lines.joined(separator: "\n")
