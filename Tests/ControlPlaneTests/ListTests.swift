@@ -157,8 +157,13 @@ struct BuiltinKindsTests {
             #expect(reply.json.value(at: ["metadata", "namespace"]) == "default")
             let garbage = try await client.send(.POST, "/api/v1/namespaces/default/configmaps", body: Data([1, 2, 3]), contentType: "application/vnd.kubernetes.protobuf")
             #expect(garbage.status == 400)
-            let widgetProto = try await client.send(.POST, "/apis/apps/v1/namespaces/default/deployments", body: Data(bytes), contentType: "application/vnd.kubernetes.protobuf")
-            #expect(widgetProto.status == 415)
+            // A kind whose protobuf the server does not read: 415, and kubectl reports it.
+            let leaseProto = try await client.send(.POST, "/apis/coordination.k8s.io/v1/namespaces/default/leases", body: Data(bytes), contentType: "application/vnd.kubernetes.protobuf")
+            #expect(leaseProto.status == 415)
+            // A body of another kind than the endpoint's: refused, not stored.
+            let mismatched = try await client.send(.POST, "/apis/apps/v1/namespaces/default/deployments", body: Data(bytes), contentType: "application/vnd.kubernetes.protobuf")
+            #expect(mismatched.status == 400)
+            #expect(try await client.get("/apis/apps/v1/namespaces/default/deployments/cmx").status == 404)
         }
     }
 }
