@@ -4,12 +4,6 @@ import FederationCore
 import Foundation
 import KubeClient
 
-/// A kind a rule names, as written in its spec.
-struct ReplicaKindKey: Hashable, Sendable {
-    var apiVersion: String
-    var kind: String
-}
-
 /// What a pass read: the source in force, its selected objects, and the targets' objects.
 struct ReplicationRead: Sendable {
     var source: String
@@ -42,17 +36,11 @@ extension ReplicationRuleReconciler {
         case .success(let s): source = s
         }
         let namespace = rule.metadata.namespace ?? ""
-        let selector = rule.spec.effectiveTargetSelector
-        let targets = datacenterCache.list()
-            .filter { $0.metadata.deletionTimestamp == nil && $0.metadata.name != source.name && selector.matches($0.metadata.labels) }
-            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        let targets = ReplicationMembers.members(of: rule, except: source.name, among: datacenterCache.list())
         func blocked(_ reason: String, _ message: String, terminal: Bool) -> ReplicationReadResult {
             .blocked(ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: source.name)
         }
-        guard !targets.isEmpty else { return blocked(R.noTargets, "No Datacenter but the source \(source.name) matches spec.targets.", terminal: false) }
-        if let residency = rule.spec.residency, !targets.contains(where: { residency.allows(region: $0.spec.region) }) {
-            return blocked(R.noAllowedTargets, "residency.allowedRegions \(residency.allowedRegions) matches no target's region (\(targets.map(\.spec.region).joined(separator: ", "))); fix spec.residency or spec.targets.", terminal: true)
-        }
+        if let blocker = ReplicationMembers.blocker(of: rule, source: source.name, targets: targets) { return .blocked(blocker, source: source.name) }
         if datacenterCache.get(name: source.name)?.status?.phase == .unreachable {
             return blocked(R.sourceUnavailable, "The source \(source.name) is Unreachable; replication resumes when it returns or another primary is promoted.", terminal: false)
         }
@@ -205,26 +193,12 @@ extension ReplicationRuleReconciler {
         return objects
     }
 
-    /// The kinds the rule names, resolved through `datacenter`'s API discovery, with their member
-    /// watches registered; or why not (an unknown kind, a cluster-scoped kind outside `concord-system`).
+    /// The kinds the rule names, resolved through `datacenter`'s API discovery (``ReplicatedKinds/resolve(_:in:client:)``),
+    /// with their member watches registered; or why not.
     func resolveKinds(_ rule: ReplicationRule, in datacenter: String, client: KubeClient) async -> Result<[ReplicaKindKey: ResolvedKind], ReplicationBlocker> {
-        let namespace = rule.metadata.namespace ?? ""
-        var resolved: [ReplicaKindKey: ResolvedKind] = [:]
-        for entry in rule.spec.resources {
-            do {
-                let kind = try await kinds.resolve(apiVersion: entry.apiVersion, kind: entry.kind, in: datacenter, client: client)
-                guard kind.namespaced || namespace == FederationGroup.systemNamespace else {
-                    return .failure(ReplicationBlocker(reason: R.clusterScopedKind, message: "\(entry.kind) is cluster-scoped; only a rule in namespace \(FederationGroup.systemNamespace) may replicate cluster-scoped kinds.", terminal: true))
-                }
-                resolved[ReplicaKindKey(apiVersion: entry.apiVersion, kind: entry.kind)] = kind
-            } catch let error as UnknownKindError {
-                return .failure(ReplicationBlocker(reason: R.unknownKind, message: error.message, terminal: true))
-            } catch {
-                return .failure(ReplicationBlocker(reason: R.sourceUnavailable, message: "Cannot read \(datacenter)'s API discovery: \(error)", terminal: false))
-            }
-        }
-        for kind in resolved.values { watches.ensure(kind, namespace: namespace) }
-        return .success(resolved)
+        let resolved = await kinds.resolve(rule, in: datacenter, client: client)
+        if case .success(let found) = resolved { for kind in found.values { watches.ensure(kind, namespace: rule.metadata.namespace ?? "") } }
+        return resolved
     }
 
     /// The source datacenter and epoch: the named Datacenter, or the primary in force (the first
