@@ -26,8 +26,13 @@ struct ReplicationPlanReport: Codable, Equatable {
     var source: String?
     var epoch: Int64
     var objects: Int
-    /// Why the controller would plan nothing (no source in force, source unreachable, unreadable members).
+    /// Why the controller would plan nothing (no source in force, source unreachable, unreadable members,
+    /// no target, a kind it cannot replicate).
     var waiting: String?
+    /// The reason the controller would put on the rule's conditions for `waiting`, when it names one.
+    var reason: String?
+    /// True when the controller would mark the rule Stalled: input only a person can fix.
+    var stalled = false
     var targets: [Target]
 
     /// The report of `plan`, with the targets the controller would skip as unreachable.
@@ -49,6 +54,19 @@ struct ReplicationPlanReport: Codable, Equatable {
         targets = []
     }
 
+    /// A report of a rule the controller would not plan, with the controller's reason.
+    init(rule: String, source: String?, epoch: Int64, blocker: ReplicationBlocker) {
+        self.init(rule: rule, source: source, epoch: epoch, waiting: blocker.message)
+        stall(blocker)
+    }
+
+    /// Adds the controller's reason for stalling (or waiting) to a report, planned or not.
+    mutating func stall(_ blocker: ReplicationBlocker) {
+        waiting = blocker.message
+        reason = blocker.reason
+        stalled = blocker.terminal
+    }
+
     static func target(_ plan: TargetPlan) -> Target {
         var t = Target(datacenter: plan.datacenter, inSync: plan.inSync)
         for effect in plan.effects {
@@ -68,7 +86,7 @@ struct ReplicationPlanReport: Codable, Equatable {
     var text: String {
         let from = source == MeshReplication.source ? "Mesh (every member is a source)" : "source \(source ?? "none")"
         var lines = ["ReplicationRule \(rule): \(from) at epoch \(epoch), \(objects) objects"]
-        if let waiting { lines.append("  would wait: \(waiting)") }
+        if let waiting { lines.append("  \(stalled ? "would stall" : "would wait")\(reason.map { " (\($0))" } ?? ""): \(waiting)") }
         for t in targets {
             if t.unreachable {
                 lines.append("  → \(t.datacenter): Unreachable, not planned (replicated when it returns)")

@@ -1,7 +1,22 @@
 import FederationAPI
+import FederationCore
 import Foundation
 import KubeClient
 import Synchronization
+
+/// A kind a rule names, as written in its spec.
+public struct ReplicaKindKey: Hashable, Sendable {
+    /// The apiVersion, such as `v1`.
+    public var apiVersion: String
+    /// The kind, such as `ConfigMap`.
+    public var kind: String
+
+    /// Creates a key.
+    public init(apiVersion: String, kind: String) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+    }
+}
 
 /// A kind a ReplicationRule names, resolved to its resource through the source member's discovery.
 public struct ResolvedKind: Hashable, Sendable {
@@ -36,6 +51,30 @@ public final class ReplicatedKinds: Sendable {
             throw UnknownKindError(message: "\(datacenter) serves no kind \(kind) in \(apiVersion); fix spec.resources or install its CustomResourceDefinition")
         }
         return resolved
+    }
+
+    /// The kinds `rule` names, resolved through `datacenter`'s discovery; or why the controller plans
+    /// nothing: a kind not served (UnknownKind), a cluster-scoped kind in a rule outside
+    /// `concord-system` (ClusterScopedKind), or discovery unreadable (SourceUnavailable).
+    public func resolve(_ rule: ReplicationRule, in datacenter: String, client: KubeClient) async -> Result<[ReplicaKindKey: ResolvedKind], ReplicationBlocker> {
+        let namespace = rule.metadata.namespace ?? ""
+        var resolved: [ReplicaKindKey: ResolvedKind] = [:]
+        for entry in rule.spec.resources {
+            do {
+                let kind = try await resolve(apiVersion: entry.apiVersion, kind: entry.kind, in: datacenter, client: client)
+                guard kind.namespaced || namespace == FederationGroup.systemNamespace else {
+                    return .failure(ReplicationBlocker(
+                        reason: ReplicationRule.Reason.clusterScopedKind,
+                        message: "\(entry.kind) is cluster-scoped; only a rule in namespace \(FederationGroup.systemNamespace) may replicate cluster-scoped kinds.", terminal: true))
+                }
+                resolved[ReplicaKindKey(apiVersion: entry.apiVersion, kind: entry.kind)] = kind
+            } catch let error as UnknownKindError {
+                return .failure(ReplicationBlocker(reason: ReplicationRule.Reason.unknownKind, message: error.message, terminal: true))
+            } catch {
+                return .failure(ReplicationBlocker(reason: ReplicationRule.Reason.sourceUnavailable, message: "Cannot read \(datacenter)'s API discovery: \(error)", terminal: false))
+            }
+        }
+        return .success(resolved)
     }
 
     /// Forgets what `datacenter` serves (its credentials changed, or it was removed).

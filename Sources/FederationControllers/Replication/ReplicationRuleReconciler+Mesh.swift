@@ -15,21 +15,15 @@ extension ReplicationRuleReconciler {
         if let refusal = MeshReplication.refusal(of: rule, policy: policy.metadata.name ?? "") {
             return .blocked(refusal, source: MeshReplication.source)
         }
-        if let blocker = Self.selectorBlocker(rule) { return .blocked(blocker, source: MeshReplication.source) }
-        let selector = rule.spec.effectiveTargetSelector
-        let members = datacenterCache.list()
-            .filter { $0.metadata.deletionTimestamp == nil && selector.matches($0.metadata.labels) }
-            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        if let blocker = ReplicationMembers.selectorBlocker(of: rule) { return .blocked(blocker, source: MeshReplication.source) }
+        let members = ReplicationMembers.members(of: rule, except: nil, among: datacenterCache.list())
         func blocked(_ reason: String, _ message: String, terminal: Bool) -> ReplicationReadResult {
             .blocked(ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: MeshReplication.source)
         }
-        guard members.count > 1 else { return blocked(R.noTargets, "Mesh needs two members matching spec.targets; \(members.count) match.", terminal: false) }
-        if let residency = rule.spec.residency, members.filter({ residency.allows(region: $0.spec.region) }).count < 2 {
-            return blocked(R.noAllowedTargets, "residency.allowedRegions \(residency.allowedRegions) allows fewer than two members' regions (\(members.map(\.spec.region).joined(separator: ", "))); fix spec.residency or spec.targets.", terminal: true)
-        }
+        if let blocker = ReplicationMembers.meshBlocker(of: rule, members: members) { return .blocked(blocker, source: MeshReplication.source) }
         // Kinds are resolved through the primary's discovery when it answers, else the first member that does.
         let reachable = members.compactMap(\.metadata.name).filter { name in datacenterCache.get(name: name)?.status?.phase != .unreachable }
-        let order = reachable.sorted { ($0 == policy.status?.primary ? 0 : 1, $0) < ($1 == policy.status?.primary ? 0 : 1, $1) }
+        let order = ReplicationMembers.discoveryOrder(reachable, primary: policy.status?.primary)
         var discovery: (name: String, client: KubeClient)?
         for name in order {
             if let connection = await memberClient(name) {

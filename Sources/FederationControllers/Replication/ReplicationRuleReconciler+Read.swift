@@ -4,12 +4,6 @@ import FederationCore
 import Foundation
 import KubeClient
 
-/// A kind a rule names, as written in its spec.
-struct ReplicaKindKey: Hashable, Sendable {
-    var apiVersion: String
-    var kind: String
-}
-
 /// What a pass read: the source in force, its selected objects, and the targets' objects.
 struct ReplicationRead: Sendable {
     var source: String
@@ -39,27 +33,21 @@ extension ReplicationRuleReconciler {
     /// Reads everything a plan needs from the caches; a source whose caches have not synced yet is
     /// never planned from (an empty read would delete every replica).
     func read(_ rule: ReplicationRule) async -> ReplicationReadResult {
-        if let blocker = Self.selectorBlocker(rule) { return .blocked(blocker, source: nil) }
+        if let blocker = ReplicationMembers.selectorBlocker(of: rule) { return .blocked(blocker, source: nil) }
         let source: (name: String, epoch: Int64)
         switch sourceInForce(rule) {
         case .failure(let blocker): return .blocked(blocker, source: nil)
         case .success(let s): source = s
         }
         let namespace = rule.metadata.namespace ?? ""
-        let selector = rule.spec.effectiveTargetSelector
-        let targets = datacenterCache.list()
-            .filter { $0.metadata.deletionTimestamp == nil && $0.metadata.name != source.name && selector.matches($0.metadata.labels) }
-            .sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+        let targets = ReplicationMembers.members(of: rule, except: source.name, among: datacenterCache.list())
+        // No target at all: nothing to plan. Residency allowing none of them still leaves the pass to run:
+        // it deletes the rule's replicas outside residency, and its status carries the blocker (which a
+        // pass that stops early for a passing reason reports instead: only a person can fix it).
+        let blocker = ReplicationMembers.blocker(of: rule, source: source.name, targets: targets)
+        if let blocker, blocker.reason != R.noAllowedTargets { return .blocked(blocker, source: source.name) }
         func blocked(_ reason: String, _ message: String, terminal: Bool) -> ReplicationReadResult {
-            .blocked(ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: source.name)
-        }
-        guard !targets.isEmpty else { return blocked(R.noTargets, "No Datacenter but the source \(source.name) matches spec.targets.", terminal: false) }
-        var blocker: ReplicationBlocker?
-        if let residency = rule.spec.residency, !targets.contains(where: { residency.allows(region: $0.spec.region) }) {
-            blocker = ReplicationBlocker(
-                reason: R.noAllowedTargets,
-                message: "residency.allowedRegions \(residency.allowedRegions) matches no target's region (\(targets.map(\.spec.region).joined(separator: ", "))); fix spec.residency or spec.targets.",
-                terminal: true)
+            .blocked(blocker ?? ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: source.name)
         }
         if datacenterCache.get(name: source.name)?.status?.phase == .unreachable {
             return blocked(R.sourceUnavailable, "The source \(source.name) is Unreachable; replication resumes when it returns or another primary is promoted.", terminal: false)
@@ -70,7 +58,7 @@ extension ReplicationRuleReconciler {
         var read = ReplicationRead(source: source.name, epoch: source.epoch)
         read.blocker = blocker
         switch await resolveKinds(rule, in: source.name, client: connection.client) {
-        case .failure(let blocker): return .blocked(blocker, source: source.name)
+        case .failure(let failure): return .blocked(failure.terminal ? failure : blocker ?? failure, source: source.name)
         case .success(let kinds): read.kinds = kinds
         }
         var revisions: [String] = []
@@ -98,13 +86,6 @@ extension ReplicationRuleReconciler {
             }
         }
         return .ready(read)
-    }
-
-    /// A rule whose label selectors kube-apiserver would refuse selects nothing it means to: Stalled.
-    static func selectorBlocker(_ rule: ReplicationRule) -> ReplicationBlocker? {
-        let problems = rule.spec.selectorProblems
-        guard !problems.isEmpty else { return nil }
-        return ReplicationBlocker(reason: R.invalidSelector, message: "Invalid label selector: \(problems.joined(separator: "; ")).", terminal: true)
     }
 
     /// The objects of kind `id` in `cache` that one of `rule`'s resources selects, read through the
@@ -221,26 +202,12 @@ extension ReplicationRuleReconciler {
         return objects
     }
 
-    /// The kinds the rule names, resolved through `datacenter`'s API discovery, with their member
-    /// watches registered; or why not (an unknown kind, a cluster-scoped kind outside `concord-system`).
+    /// The kinds the rule names, resolved through `datacenter`'s API discovery (``ReplicatedKinds/resolve(_:in:client:)``),
+    /// with their member watches registered; or why not.
     func resolveKinds(_ rule: ReplicationRule, in datacenter: String, client: KubeClient) async -> Result<[ReplicaKindKey: ResolvedKind], ReplicationBlocker> {
-        let namespace = rule.metadata.namespace ?? ""
-        var resolved: [ReplicaKindKey: ResolvedKind] = [:]
-        for entry in rule.spec.resources {
-            do {
-                let kind = try await kinds.resolve(apiVersion: entry.apiVersion, kind: entry.kind, in: datacenter, client: client)
-                guard kind.namespaced || namespace == FederationGroup.systemNamespace else {
-                    return .failure(ReplicationBlocker(reason: R.clusterScopedKind, message: "\(entry.kind) is cluster-scoped; only a rule in namespace \(FederationGroup.systemNamespace) may replicate cluster-scoped kinds.", terminal: true))
-                }
-                resolved[ReplicaKindKey(apiVersion: entry.apiVersion, kind: entry.kind)] = kind
-            } catch let error as UnknownKindError {
-                return .failure(ReplicationBlocker(reason: R.unknownKind, message: error.message, terminal: true))
-            } catch {
-                return .failure(ReplicationBlocker(reason: R.sourceUnavailable, message: "Cannot read \(datacenter)'s API discovery: \(error)", terminal: false))
-            }
-        }
-        for kind in resolved.values { watches.ensure(kind, namespace: namespace) }
-        return .success(resolved)
+        let resolved = await kinds.resolve(rule, in: datacenter, client: client)
+        if case .success(let found) = resolved { for kind in found.values { watches.ensure(kind, namespace: rule.metadata.namespace ?? "") } }
+        return resolved
     }
 
     /// The source datacenter and epoch: the named Datacenter, or the primary in force (the first
