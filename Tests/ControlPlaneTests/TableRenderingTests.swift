@@ -88,8 +88,14 @@ struct TableRenderingTests {
         #expect(TableRequest(accept: accept)?.apiVersion == version)
     }
 
-    @Test func plainJSONAcceptIsNotATable() {
+    @Test func plainJSONAcceptIsNotATable() throws {
         #expect(TableRequest(accept: "application/json") == nil)
+        // `?includeObject=`: kubectl asks for Object to sort on fields outside metadata.
+        let accept = "application/json;as=Table;v=v1;g=meta.k8s.io"
+        #expect(try TableRequest(accept: accept, includeObject: nil)?.includeObject == .metadata)
+        #expect(try TableRequest(accept: accept, includeObject: "Object")?.includeObject == .object)
+        #expect(try TableRequest(accept: accept, includeObject: "None")?.includeObject == TableRequest.IncludeObject.none)
+        #expect(throws: APIError.self) { try TableRequest(accept: accept, includeObject: "Everything") }
         #expect(TableRequest(accept: nil) == nil)
     }
 }

@@ -44,6 +44,11 @@ import Glibc
         #expect(ports.stdout == "NodePort 30080 8080")
         let command = try await k("-n", "shop", "get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].command}")
         #expect(command.stdout == #"["/bin/sh","-c","sleep 1"]"#)
+        // Sorting on a field outside metadata (kubectl asks the server for whole objects in the table rows).
+        let sorted = try await k("-n", "shop", "get", "deployments", "--sort-by=.spec.replicas", "--no-headers", "-o", "custom-columns=NAME:.metadata.name")
+        #expect(sorted.stdout.split(separator: "\n") == ["idle", "web"], "\(sorted.stdout) \(sorted.stderr)")
+        let table = try await k("-n", "shop", "get", "services", "--sort-by=.spec.type")
+        #expect(table.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").first ?? "" } == ["hl", "web", "ext", "lb", "np"], "\(table.stdout) \(table.stderr)")
     }
 
     /// Paths in `sent` whose value `stored` lacks or differs at (objects compared member by member,

@@ -124,7 +124,7 @@ struct APIResponder: HTTPResponder {
         }
         if let sub = rp.subresource, sub != "status" || !definition.hasStatusSubresource { throw APIError.pathNotFound() }
         let query = QueryParameters(request.uri.query)
-        let table = TableRequest(accept: request.headers[.accept])
+        let table = try TableRequest(accept: request.headers[.accept], includeObject: query["includeObject"])
         let ns = rp.namespace
         switch (request.method, rp.name) {
         case (.get, nil):

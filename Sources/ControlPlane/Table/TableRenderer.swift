@@ -2,7 +2,8 @@ import Foundation
 import KubernetesAPI
 
 /// Renders objects as a `meta.k8s.io` Table: columns from CRD `additionalPrinterColumns` or a built-in layout,
-/// cells rendered on the server (ages as `8s`), and each row's object as PartialObjectMetadata.
+/// cells rendered on the server (ages as `8s`), and each row's object as PartialObjectMetadata (or
+/// the whole object, or none, as `includeObject` asks).
 enum TableRenderer {
     /// A column and how to compute its cell.
     struct Column: Sendable {
@@ -18,7 +19,13 @@ enum TableRenderer {
         var meta: [String: JSONValue] = ["resourceVersion": .string(resourceVersion)]
         if let continueToken { meta["continue"] = .string(continueToken) }
         let rows: [JSONValue] = objects.map { o in
-            ["cells": .array(columns.map { $0.cell(o, now) }), "object": partialMetadata(o, request: request)]
+            var row: [String: JSONValue] = ["cells": .array(columns.map { $0.cell(o, now) })]
+            switch request.includeObject {
+            case .none: break
+            case .metadata: row["object"] = partialMetadata(o, request: request)
+            case .object: row["object"] = o
+            }
+            return .object(row)
         }
         var table: [String: JSONValue] = [
             "kind": "Table", "apiVersion": .string(request.apiVersion), "metadata": .object(meta), "rows": .array(rows),
