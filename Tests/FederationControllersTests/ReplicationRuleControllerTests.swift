@@ -137,10 +137,12 @@ import Testing
                     && s.conditions.condition("Synced")?.status == .false && s.targets.allSatisfy { $0.state == .blocked }
             }
             #expect(try await Setup.data("flags", in: source) == ["color": "blue"], "the source keeps its object")
-            // One event per deleted object (each names it), not one series for all of them.
-            try await waitUntil("an event per object", timeout: .seconds(10)) {
+            // One event per deleted object and member (each names both), not one series for all of them.
+            try await waitUntil("an event per object and member", timeout: .seconds(10)) {
                 let events = try await f.hub.resource(Event.self).list(namespace: "shop").items.filter { $0.reason == "ResidencyViolation" }
-                return Set(events.compactMap { $0.related?.name }) == ["flags", "limits"] && events.allSatisfy { $0.note?.contains($0.related?.name ?? "-") == true }
+                let pairs = Set(events.map { "\($0.reportingInstance ?? "-")/\($0.related?.name ?? "-")" })
+                return pairs == ["b/flags", "b/limits", "c/flags", "c/limits"]
+                    && events.allSatisfy { $0.note?.contains($0.related?.name ?? "-") == true && $0.note?.contains("from \($0.reportingInstance ?? "-")") == true }
             }
         }
     }

@@ -26,15 +26,19 @@ public struct EventRecorder: Sendable {
     public static var disabled: EventRecorder { EventRecorder(broadcaster: nil, reportingController: "none") }
 
     /// Records an event about `regarding`. `type` is `Normal` or `Warning`; `reason` and `action`
-    /// are CamelCase (at most 128 characters); `note` is cut to 1 kB.
-    public func event(regarding: ObjectReference, related: ObjectReference? = nil, type: String, reason: String, action: String, note: String) {
+    /// are CamelCase (at most 128 characters); `note` is cut to 1 kB. `instance` replaces the
+    /// recorder's `reportingInstance` for an event about one part of a larger system (a federation
+    /// member): events that differ only there are then counted apart (the series key has no note).
+    public func event(
+        regarding: ObjectReference, related: ObjectReference? = nil, type: String, reason: String, action: String, note: String, instance: String? = nil
+    ) {
         guard let broadcaster else { return }
         let now = broadcaster.now()
         let namespace = (regarding.namespace?.isEmpty ?? true) ? "default" : regarding.namespace!
         let nanos = UInt64(max(0, now.timeIntervalSince1970 * 1e9))
         let event = Event(
             metadata: ObjectMeta(name: "\(regarding.name ?? "object").\(String(nanos, radix: 16))", namespace: namespace),
-            eventTime: MicroTime(now), reportingController: reportingController, reportingInstance: reportingInstance,
+            eventTime: MicroTime(now), reportingController: reportingController, reportingInstance: instance.map { String($0.prefix(128)) } ?? reportingInstance,
             action: String(action.prefix(128)), reason: String(reason.prefix(128)), regarding: regarding, related: related,
             note: Self.truncate(note, bytes: 1024), type: type)
         broadcaster.submit(event)

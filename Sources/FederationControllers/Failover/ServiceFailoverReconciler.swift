@@ -61,7 +61,8 @@ struct ServiceFailoverReconciler: Reconciler {
         let copies = await executor.syncCopies(sf, read: read)
         for datacenter in copies.created {
             events.event(regarding: ref, type: Event.normal, reason: Reason.standbyCreated, action: "Standby",
-                         note: "Created the copy of \(sf.spec.effectiveWorkload.effectiveKind) \(sf.spec.effectiveWorkload.name ?? sf.spec.service) and Service \(sf.spec.service) in \(datacenter).")
+                         note: "Created the copy of \(sf.spec.effectiveWorkload.effectiveKind) \(sf.spec.effectiveWorkload.name ?? sf.spec.service) and Service \(sf.spec.service) in \(datacenter).",
+                         instance: datacenter)
         }
         report(copies.failures, sf)
         if activeActive { return try await reconcileActiveActive(sf, read: read, created: copies.created, executor: executor) }

@@ -125,7 +125,8 @@ struct ReplicationEffectExecutor {
         case .deleteOutsideResidency(let key):
             events.event(
                 regarding: ObjectReference(to: rule), related: ReplicationRuleReconciler.replica(key, of: rule), type: Event.warning, reason: "ResidencyViolation",
-                action: "Replicate", note: "Deleted \(key) from \(datacenter): its region is outside the allowed regions (the rule's residency.allowedRegions or the object's residency label).")
+                action: "Replicate", note: "Deleted \(key) from \(datacenter): its region is outside the allowed regions (the rule's residency.allowedRegions or the object's residency label).",
+                instance: datacenter)
             logger.info("Deleted a replica outside residency", metadata: [
                 "replicationrule": "\(rule.ruleAnnotationValue)", "datacenter": "\(datacenter)", "object": "\(key)",
             ])

@@ -196,11 +196,12 @@ struct ReplicationRuleReconciler: Reconciler {
         let ref = ObjectReference(to: rule)
         let id = rule.ruleAnnotationValue
         for finding in newConflicts {
-            // `related` names the object, so conflicts on different objects are events of their own
-            // (events of one reason about one object are counted as a series).
+            // `related` names the object and the reporting instance the datacenter, so conflicts on
+            // different objects or in different members are events of their own (events of one reason
+            // about one object from one instance are counted as a series).
             events.event(
                 regarding: ref, related: ReplicationRuleReconciler.replica(finding.key, of: rule), type: Event.warning, reason: "ConflictDetected",
-                action: "Replicate", note: finding.message)
+                action: "Replicate", note: finding.message, instance: finding.datacenter)
             logger.info("Conflict detected", metadata: ["replicationrule": "\(id)", "datacenter": "\(finding.datacenter)", "object": "\(finding.key)", "outcome": "\(finding.outcome.rawValue)"])
         }
         for finding in round.plan.targets.flatMap(\.conflicts) where finding.strategy == .manual && finding.outcome != .awaitingPerson {
