@@ -114,6 +114,25 @@ struct ValidateTests {
         ])
     }
 
+    @Test func aServiceFailoverPlacementSelectorKubernetesWouldRefuseIsReported() {
+        let yaml = """
+            apiVersion: federation.concord.dev/v1alpha1
+            kind: ServiceFailover
+            metadata: {name: web, namespace: shop}
+            spec:
+              service: web
+              primary: us-east
+              mode: ActiveActive
+              replicas: 6
+              placement:
+                datacenterSelector: {matchExpressions: [{key: tier, operator: In}]}
+
+            """
+        #expect(problems(yaml) == [
+            "f.yaml:10: spec.placement.datacenterSelector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+        ])
+    }
+
     @Test func anUnknownKindOfConcordsGroupIsReportedAndOtherGroupsAreSkipped() {
         let yaml = """
             apiVersion: federation.concord.dev/v1alpha1

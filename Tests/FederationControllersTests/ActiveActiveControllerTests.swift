@@ -83,6 +83,13 @@ import Testing
             try await f.waitForStatus("minDatacenters stalled", "spread") { s in
                 s.conditions.isTrue("Stalled") && (s.conditions.condition("Ready")?.message.contains("only 3 datacenters are candidates") ?? false)
             }
+            var noValues = Self.web()
+            noValues.placement?.datacenterSelector = LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "tier", operator: .in)])
+            _ = try await f.hub.resource(ServiceFailover.self).create(ServiceFailover(metadata: ObjectMeta(name: "no-values", namespace: "shop"), spec: noValues), namespace: "shop")
+            try await f.waitForStatus("a selector Kubernetes would refuse stalled, saying so", "no-values") { s in
+                s.conditions.isTrue("Stalled")
+                    && (s.conditions.condition("Ready")?.message.contains("spec.placement.datacenterSelector.matchExpressions[0].values: Required value") ?? false)
+            }
         }
     }
 }

@@ -15,8 +15,9 @@ struct DatacenterDirectory {
 /// when the Datacenters are known, every reference to a Datacenter by name: a FederationPolicy's
 /// `spec.primary` (which must also match `spec.datacenterSelector`, as the policy controller requires)
 /// and `spec.promotion.candidates`, a ServiceFailover's `spec.primary` and `spec.failover[].datacenter`,
-/// a ReplicationRule's `spec.source`; and a ReplicationRule's label selectors (what kube-apiserver
-/// refuses in a selector: `In`/`NotIn` without values, `Exists`/`DoesNotExist` with values).
+/// a ReplicationRule's `spec.source`; and the label selectors of a ReplicationRule and of a
+/// ServiceFailover's placement (what kube-apiserver refuses in a selector: `In`/`NotIn` without
+/// values, `Exists`/`DoesNotExist` with values).
 enum FederationSemantics {
     /// The field problems of one object; `directory` enables the Datacenter reference checks.
     static func problems(of object: JSONValue, directory: DatacenterDirectory?) -> [(field: String, message: String)] {
@@ -47,6 +48,9 @@ enum FederationSemantics {
             }
         case ServiceFailover.kind:
             if let primary = spec["primary"]?.stringValue { references.append(("spec.primary", primary)) }
+            if let selector = try? spec["placement"]?["datacenterSelector"]?.decode(LabelSelector.self) {
+                problems += fieldProblems(selector.problems(at: "spec.placement.datacenterSelector"))
+            }
             for (i, target) in (spec["failover"]?.arrayValue ?? []).enumerated() {
                 if let name = target["datacenter"]?.stringValue { references.append(("spec.failover[\(i)].datacenter", name)) }
             }
@@ -54,12 +58,7 @@ enum FederationSemantics {
             if let source = spec["source"]?.stringValue, source != ReplicationRuleSpec.primarySource {
                 references.append(("spec.source", source))
             }
-            if let decoded = try? spec.decode(ReplicationRuleSpec.self) {
-                for problem in decoded.selectorProblems {
-                    let parts = problem.split(separator: ":", maxSplits: 1)
-                    problems.append((String(parts[0]), String(parts.count > 1 ? parts[1].drop { $0 == " " } : "")))
-                }
-            }
+            if let decoded = try? spec.decode(ReplicationRuleSpec.self) { problems += fieldProblems(decoded.selectorProblems) }
         default:
             break
         }
@@ -69,5 +68,13 @@ enum FederationSemantics {
             }
         }
         return problems
+    }
+
+    /// `path: message` lines (``KubernetesAPI/LabelSelector/problems(at:)``) as field problems.
+    static func fieldProblems(_ lines: [String]) -> [(field: String, message: String)] {
+        lines.map { line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return (String(parts[0]), String(parts.count > 1 ? parts[1].drop { $0 == " " } : ""))
+        }
     }
 }

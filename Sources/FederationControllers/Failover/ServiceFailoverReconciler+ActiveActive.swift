@@ -19,14 +19,17 @@ extension ServiceFailoverReconciler {
         Set([sf.spec.primary]).union(selected(sf)).union(sf.status?.datacenters.filter { ($0.desiredReplicas ?? 0) > 0 }.map(\.name) ?? [])
     }
 
-    /// Spec checks that only ActiveActive makes: a total, no failover list, weights naming known
-    /// datacenters, and no more `minDatacenters` than candidates.
+    /// Spec checks that only ActiveActive makes: a total, no failover list, a selector kube-apiserver
+    /// would accept, weights naming known datacenters, and no more `minDatacenters` than candidates.
     func validateActiveActive(_ sf: ServiceFailover) -> ServiceBlocker? {
         func invalid(_ message: String) -> ServiceBlocker { ServiceBlocker(reason: Reason.invalidSpec, message: message, terminal: true) }
         let spec = sf.spec
         guard spec.replicas != nil else { return invalid("spec.replicas is required with mode ActiveActive: the total to divide over the datacenters.") }
         guard spec.failover.isEmpty else { return invalid("spec.failover is not used with mode ActiveActive; remove it, or use mode ActivePassive.") }
         guard datacenterCache.get(name: spec.primary) != nil else { return invalid("spec.primary names Datacenter \(spec.primary), which does not exist.") }
+        if let problems = spec.placement?.datacenterSelector?.problems(at: "spec.placement.datacenterSelector"), !problems.isEmpty {
+            return invalid("Invalid label selector: \(problems.joined(separator: "; ")).")
+        }
         for (index, weight) in (spec.placement?.weights ?? []).enumerated() where datacenterCache.get(name: weight.datacenter) == nil {
             return invalid("spec.placement.weights[\(index)].datacenter names Datacenter \(weight.datacenter), which does not exist.")
         }
