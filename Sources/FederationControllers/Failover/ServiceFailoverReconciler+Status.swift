@@ -95,8 +95,10 @@ extension ServiceFailoverReconciler {
             patch.setValue(transition, at: ["status", "lastTransition"])
         }
         do {
-            _ = try await failovers.patchStatus(sf.metadata.name ?? "", namespace: sf.metadata.namespace, patch: patch)
-            written.record(ObjectKey(namespace: sf.metadata.namespace, name: sf.metadata.name ?? ""), readVersion: sf.metadata.resourceVersion, status: status)
+            let stored = try await failovers.patchStatus(sf.metadata.name ?? "", namespace: sf.metadata.namespace, patch: patch)
+            written.record(
+                ObjectKey(namespace: sf.metadata.namespace, name: sf.metadata.name ?? ""), readVersion: sf.metadata.resourceVersion,
+                writtenVersion: stored.metadata.resourceVersion, status: status)
         } catch let error as KubeAPIError where error.isNotFound {}
     }
 

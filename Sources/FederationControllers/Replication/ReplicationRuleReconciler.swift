@@ -231,8 +231,8 @@ struct ReplicationRuleReconciler: Reconciler {
     func writeStatus(_ status: ReplicationRuleStatus, of rule: ReplicationRule) async throws {
         guard status != rule.status else { return }
         do {
-            try await rules.patchStatus(rule, fields: Self.statusFields, from: status)
-            written.record(ruleCache.key(of: rule), readVersion: rule.metadata.resourceVersion, status: status)
+            let stored = try await rules.patchStatus(rule, fields: Self.statusFields, from: status)
+            written.record(ruleCache.key(of: rule), readVersion: rule.metadata.resourceVersion, writtenVersion: stored.metadata.resourceVersion, status: status)
         } catch let error as KubeAPIError where error.isNotFound {}
     }
 }
