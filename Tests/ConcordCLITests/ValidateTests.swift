@@ -133,6 +133,34 @@ struct ValidateTests {
         ])
     }
 
+    @Test func aServiceFailoverThatMakesNoSenseForItsModeIsReported() {
+        let yaml = """
+            apiVersion: federation.concord.dev/v1alpha1
+            kind: ServiceFailover
+            metadata: {name: api, namespace: shop}
+            spec:
+              service: api
+              primary: us-east
+              replicas: 4
+              failover:
+              - {datacenter: us-east}
+            ---
+            apiVersion: federation.concord.dev/v1alpha1
+            kind: ServiceFailover
+            metadata: {name: web, namespace: shop}
+            spec:
+              service: web
+              primary: us-east
+              mode: ActiveActive
+
+            """
+        #expect(problems(yaml) == [
+            "f.yaml:7: spec.replicas: Invalid value: spec.replicas is used only with mode ActiveActive (the total to divide); remove it, or set mode: ActiveActive.",
+            "f.yaml:9: spec.failover[0].datacenter: Invalid value: spec.failover[0].datacenter is the primary us-east; list other datacenters.",
+            "f.yaml:14: spec.replicas: Invalid value: spec.replicas is required with mode ActiveActive: the total to divide over the datacenters.",
+        ])
+    }
+
     @Test func anUnknownKindOfConcordsGroupIsReportedAndOtherGroupsAreSkipped() {
         let yaml = """
             apiVersion: federation.concord.dev/v1alpha1

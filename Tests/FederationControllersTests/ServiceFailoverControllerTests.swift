@@ -160,6 +160,16 @@ import Testing
                 s.conditions.isTrue("Stalled") && s.conditions.condition("Ready")?.reason == "InvalidSpec"
                     && (s.conditions.condition("Ready")?.message.contains("spec.failover is empty") ?? false)
             }
+            // A total belongs to ActiveActive: an ActivePassive spec with one says so rather than ignoring it.
+            _ = try await f.hub.resource(ServiceFailover.self).create(
+                ServiceFailover(
+                    metadata: ObjectMeta(name: "total", namespace: "shop"),
+                    spec: ServiceFailoverSpec(service: "good", primary: "us-east", replicas: 6, failover: [FailoverTarget(datacenter: "us-west")])),
+                namespace: "shop")
+            try await f.waitForStatus("replicas in ActivePassive stalled", "total") { s in
+                s.conditions.isTrue("Stalled") && s.conditions.condition("Ready")?.reason == "InvalidSpec"
+                    && (s.conditions.condition("Ready")?.message.contains("spec.replicas is used only with mode ActiveActive") ?? false)
+            }
             try await f.waitForStatus("the good one still Ready", "good") { s in s.conditions.isTrue("Ready") && s.phase == .active }
         }
     }

@@ -15,9 +15,10 @@ struct DatacenterDirectory {
 /// when the Datacenters are known, every reference to a Datacenter by name: a FederationPolicy's
 /// `spec.primary` (which must also match `spec.datacenterSelector`, as the policy controller requires)
 /// and `spec.promotion.candidates`, a ServiceFailover's `spec.primary` and `spec.failover[].datacenter`,
-/// a ReplicationRule's `spec.source`; and the label selectors of a ReplicationRule and of a
+/// a ReplicationRule's `spec.source`; the label selectors of a ReplicationRule and of a
 /// ServiceFailover's placement (what kube-apiserver refuses in a selector: `In`/`NotIn` without
-/// values, `Exists`/`DoesNotExist` with values).
+/// values, `Exists`/`DoesNotExist` with values); and what makes no sense in a ServiceFailover for its
+/// mode (``FederationAPI/ServiceFailoverSpec/modeProblems``).
 enum FederationSemantics {
     /// The field problems of one object; `directory` enables the Datacenter reference checks.
     static func problems(of object: JSONValue, directory: DatacenterDirectory?) -> [(field: String, message: String)] {
@@ -48,8 +49,10 @@ enum FederationSemantics {
             }
         case ServiceFailover.kind:
             if let primary = spec["primary"]?.stringValue { references.append(("spec.primary", primary)) }
-            if let selector = try? spec["placement"]?["datacenterSelector"]?.decode(LabelSelector.self) {
-                problems += fieldProblems(selector.problems(at: "spec.placement.datacenterSelector"))
+            if let decoded = try? spec.decode(ServiceFailoverSpec.self) {
+                let selector = decoded.placement?.datacenterSelector?.problems(at: "spec.placement.datacenterSelector") ?? []
+                problems += fieldProblems(selector)
+                problems += decoded.modeProblems.filter { !$0.message.hasPrefix("Invalid label selector") }.map { ($0.field, "Invalid value: \($0.message)") }
             }
             for (i, target) in (spec["failover"]?.arrayValue ?? []).enumerated() {
                 if let name = target["datacenter"]?.stringValue { references.append(("spec.failover[\(i)].datacenter", name)) }

@@ -24,12 +24,8 @@ extension ServiceFailoverReconciler {
     func validateActiveActive(_ sf: ServiceFailover) -> ServiceBlocker? {
         func invalid(_ message: String) -> ServiceBlocker { ServiceBlocker(reason: Reason.invalidSpec, message: message, terminal: true) }
         let spec = sf.spec
-        guard spec.replicas != nil else { return invalid("spec.replicas is required with mode ActiveActive: the total to divide over the datacenters.") }
-        guard spec.failover.isEmpty else { return invalid("spec.failover is not used with mode ActiveActive; remove it, or use mode ActivePassive.") }
+        if let problem = spec.modeProblems.first { return invalid(problem.message) }
         guard datacenterCache.get(name: spec.primary) != nil else { return invalid("spec.primary names Datacenter \(spec.primary), which does not exist.") }
-        if let problems = spec.placement?.datacenterSelector?.problems(at: "spec.placement.datacenterSelector"), !problems.isEmpty {
-            return invalid("Invalid label selector: \(problems.joined(separator: "; ")).")
-        }
         for (index, weight) in (spec.placement?.weights ?? []).enumerated() where datacenterCache.get(name: weight.datacenter) == nil {
             return invalid("spec.placement.weights[\(index)].datacenter names Datacenter \(weight.datacenter), which does not exist.")
         }

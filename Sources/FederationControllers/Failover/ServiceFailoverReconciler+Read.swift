@@ -7,19 +7,19 @@ import KubeClient
 extension ServiceFailoverReconciler {
     typealias Reason = ServiceFailover.Reason
 
-    /// Checks the spec against the Datacenters: every name known, the primary not a failover
-    /// target too, no target twice, and at least one target whose replicas its capacity can hold.
+    /// Checks the spec: what makes no sense for ActivePassive (``FederationAPI/ServiceFailoverSpec/modeProblems``),
+    /// then against the Datacenters: every name known, no target twice, and at least one target whose
+    /// replicas its capacity can hold.
     func validate(_ sf: ServiceFailover) -> ServiceBlocker? {
         let spec = sf.spec
         func invalid(_ message: String) -> ServiceBlocker { ServiceBlocker(reason: Reason.invalidSpec, message: message, terminal: true) }
-        guard !spec.failover.isEmpty else { return invalid("spec.failover is empty; name at least one datacenter to fail over to.") }
+        if let problem = spec.modeProblems.first { return invalid(problem.message) }
         guard datacenterCache.get(name: spec.primary) != nil else { return invalid("spec.primary names Datacenter \(spec.primary), which does not exist.") }
         var seen: Set<String> = []
         for (index, target) in spec.failover.enumerated() {
             guard datacenterCache.get(name: target.datacenter) != nil else {
                 return invalid("spec.failover[\(index)].datacenter names Datacenter \(target.datacenter), which does not exist.")
             }
-            if target.datacenter == spec.primary { return invalid("spec.failover[\(index)].datacenter is the primary \(spec.primary); list other datacenters.") }
             if !seen.insert(target.datacenter).inserted { return invalid("spec.failover[\(index)].datacenter repeats \(target.datacenter).") }
         }
         let tooSmall = spec.failover.compactMap { target -> String? in
