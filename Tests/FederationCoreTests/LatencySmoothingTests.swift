@@ -51,3 +51,19 @@ struct LatencySmoothingTests {
         #expect(status.latencyMilliseconds == 12)
     }
 }
+
+extension LatencySmoothingTests {
+    /// An Unreachable member shows no latency (the LATENCY column is empty), and its first answer starts afresh.
+    @Test func anUnreachableMemberHasNoLatencyUntilItAnswersAgain() {
+        var status = DatacenterStatus(phase: .ready, latencyMilliseconds: 40)
+        var i = 0
+        while status.phase != .unreachable, i < 10 {
+            status = DatacenterHealth.evaluate(previous: status, probe: Health.timeout, healthCheck: Health.defaults, generation: 1, now: Health.at(i))
+            if status.phase == .suspect { #expect(status.latencyMilliseconds == 40, "a suspect member keeps its last latency") }
+            i += 1
+        }
+        #expect(status.phase == .unreachable && status.latencyMilliseconds == nil)
+        status = DatacenterHealth.evaluate(previous: status, probe: Self.probe(7), healthCheck: Health.defaults, generation: 1, now: Health.at(i))
+        #expect(status.latencyMilliseconds == 7)
+    }
+}

@@ -83,6 +83,8 @@ public enum DatacenterHealth {
             case .ready: phase = .suspect
             case .suspect, .unreachable: phase = failures >= failureThreshold ? .unreachable : previousPhase
             }
+            // An unreachable member has no latency: the last round trip measured says nothing of it now.
+            if phase == .unreachable { status.latencyMilliseconds = nil }
         }
         status.phase = phase
         setConditions(
