@@ -60,6 +60,8 @@ import Glibc
             #expect(header.contains(column), "header \(header) lacks \(column)")
         }
         #expect(table.stdout.contains("us-east-1"))
+        let wide = try await k("get", "dc", "-o", "wide")
+        #expect(wide.stdout.split(separator: "\n").first.map { ["MODE", "CORDONED", "VERSION", "PRIORITY"].allSatisfy($0.contains) } == true, "\(wide.stdout)")
         let yaml = try await k("get", "dc", "us-east", "-o", "yaml")
         #expect(yaml.stdout.contains("region: us-east-1") && yaml.stdout.contains("kind: Datacenter"))
         let explain = try await k("explain", "datacenter.spec")

@@ -15,6 +15,9 @@ extension FederationCRDs {
                     description: "Smoothed probe round trip in milliseconds."
                 ),
                 PrinterColumn(name: "Mode", type: "string", jsonPath: ".spec.mode", description: "Push or Pull.", priority: 1),
+                PrinterColumn(
+                    name: "Cordoned", type: "boolean", jsonPath: ".spec.unschedulable",
+                    description: "True while cordoned: nothing new is placed or failed over here.", priority: 1),
                 PrinterColumn(name: "Version", type: "string", jsonPath: ".status.serverVersion", description: "The member's Kubernetes version.", priority: 1),
                 PrinterColumn(name: "Priority", type: "integer", jsonPath: ".spec.priority", description: "Promotion preference.", priority: 1),
                 .age,
