@@ -50,7 +50,7 @@ import Glibc
             "\(broken.path):9: spec.healthCheck.periodSeconds: Invalid value: 0: spec.healthCheck.periodSeconds in body should be greater than or equal to 1",
             "\(broken.path):10: spec.modde: unknown field: Datacenter in federation.concord.dev/v1alpha1 has no such field",
         ])
-        #expect(bad.stderr.contains("Error: 2 problems in 1 Concord object in 1 file"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("Error: 2 problems found checking 1 Concord object in 1 file"), "\(bad.stderr)")
 
         let missing = try await run(bin, ["validate", "-f", dir.appendingPathComponent("nothing.yaml").path])
         #expect(missing.status != 0)

@@ -47,7 +47,7 @@ struct ServiceView: Equatable {
         case .datacenter(let dc):
             selected = view.filter { $0.name == dc }
             if selected.isEmpty, !(sf.spec.effectiveMode == .activeActive && members.contains(dc)) {
-                throw CLIError("\(dc) is not a datacenter of servicefailover \(name); it runs in \(view.map(\.name).joined(separator: ", "))")
+                throw CLIError("\(dc) is not a datacenter of servicefailover \(name); its datacenters are \(view.map(\.name).joined(separator: ", "))")
             }
         case .failover(let order):
             guard let first = order.lazy.compactMap({ dc in view.first { $0.name == dc } }).first(where: Self.serving) else {
@@ -63,7 +63,7 @@ struct ServiceView: Equatable {
             answer.routing = selected.isEmpty
                 ? "\(dc) runs no copy of \(sf.spec.service); clients in \(dc) use \(others.isEmpty ? "no datacenter (none has ready endpoints)" : others.joined(separator: ", ")) through \(sf.spec.service)-global"
                 : local >= minimum && local > 0
-                ? "clients in \(dc) use its own \(local) ready endpoints (at least minLocalReadyReplicas \(minimum))"
+                ? "clients in \(dc) use its own \(local) ready endpoint\(local == 1 ? "" : "s") (at least minLocalReadyReplicas \(minimum))"
                 : "clients in \(dc) fall back to \(others.isEmpty ? "no other datacenter" : others.joined(separator: ", ")) (\(local) ready locally, fewer than minLocalReadyReplicas \(minimum))"
         }
         return answer

@@ -43,7 +43,7 @@ struct ValidateCommand: AsyncParsableCommand {
         let skipped = report.skipped > 0 ? ", \(report.skipped) of other API groups skipped" : ""
         let summary = "\(report.checked) Concord object\(report.checked == 1 ? "" : "s") in \(files.count) file\(files.count == 1 ? "" : "s")\(skipped)"
         guard problems.isEmpty else {
-            throw CLIError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(summary): fix the lines above and run concord validate again")
+            throw CLIError("\(problems.count) problem\(problems.count == 1 ? "" : "s") found checking \(summary): fix the lines above and run concord validate again")
         }
         print("\(summary): valid")
     }
