@@ -212,7 +212,7 @@ extension ConcordCommand {
                 configuration.garbageCollectorElection = collectorElection
             }
             if simulateWorkloads { configuration.simulateWorkloads = WorkloadSimulation(
-                delay: .milliseconds(Int64(simulateWorkloadsDelay * 1000)), podNetwork: WorkloadSimulation.podNetwork(cidr: simulateWorkloadsCIDR) ?? 244) }
+                delay: .milliseconds(Int64(simulateWorkloadsDelay * 1000)), podNetwork: WorkloadSimulation.podNetwork(cidr: simulateWorkloadsCIDR) ?? WorkloadSimulation.defaultPodNetwork) }
             let server = ControlPlaneServer(configuration: configuration)
             let group = ServiceGroup(
                 configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

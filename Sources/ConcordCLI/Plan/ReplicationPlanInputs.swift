@@ -96,17 +96,22 @@ struct ReplicationPlanInputs {
             // The controller's order: the targets, the source's health, then the kinds through its discovery.
             let sourceDC = datacenters.first { $0.metadata.name == source }
             let targets = ReplicationMembers.members(of: rule, except: source, among: datacenters)
-            // Residency allowing no target still lets the controller's pass delete the replicas outside it.
+            // Residency allowing no target still lets the controller's pass delete the replicas outside it;
+            // a pass that stops early reports it instead of the passing reason, as the controller does.
             let membersBlocker = sourceDC == nil ? nil : ReplicationMembers.blocker(of: rule, source: source, targets: targets)
-            if let blocker = membersBlocker, blocker.reason != ReplicationRule.Reason.noAllowedTargets || !canPlan(source: source, sourceDC, id, unreachable) {
+            if let blocker = membersBlocker, blocker.reason != ReplicationRule.Reason.noAllowedTargets {
                 return ReplicationPlanReport(rule: id, source: source, epoch: epoch, blocker: blocker)
             }
-            guard let sourceDC, !unreachable.contains(source), sourceDC.status?.phase != .unreachable else {
-                return ReplicationPlanReport(rule: id, source: source, epoch: epoch, waiting: "the source \(source) is Unreachable or missing")
+            func stop(_ report: ReplicationPlanReport) -> ReplicationPlanReport {
+                membersBlocker.map { ReplicationPlanReport(rule: id, source: source, epoch: epoch, blocker: $0) } ?? report
             }
-            if let blocker = blockers[id]?[source] { return ReplicationPlanReport(rule: id, source: source, epoch: epoch, blocker: blocker) }
+            guard let sourceDC, !unreachable.contains(source), sourceDC.status?.phase != .unreachable else {
+                return stop(ReplicationPlanReport(rule: id, source: source, epoch: epoch, waiting: "the source \(source) is Unreachable or missing"))
+            }
+            if let blocker = blockers[id]?[source] { return stop(ReplicationPlanReport(rule: id, source: source, epoch: epoch, blocker: blocker)) }
             guard let sourceObjects = objects[id]?[source] else {
-                return ReplicationPlanReport(rule: id, source: source, epoch: epoch, waiting: "the source \(source) could not be read: \(unreadable[source] ?? "no credentials")")
+                return stop(ReplicationPlanReport(
+                    rule: id, source: source, epoch: epoch, waiting: "the source \(source) could not be read: \(unreadable[source] ?? "no credentials")"))
             }
             let selected = sourceObjects.filter { key, object in
                 rule.spec.resources.contains { $0.kind == key.kind && $0.apiVersion == key.apiVersion && $0.matches(name: key.name, labels: ReplicaContent.labels(of: object)) }
@@ -117,13 +122,6 @@ struct ReplicationPlanInputs {
             if let blocker = membersBlocker { report.stall(blocker) }
             return report
         }
-    }
-
-    /// Whether a HubAndSpoke pass of rule `id` from `source` gets to planning: the source reachable,
-    /// its kinds resolved and its objects read.
-    private func canPlan(source: String, _ sourceDC: Datacenter?, _ id: String, _ unreachable: Set<String>) -> Bool {
-        guard let sourceDC, !unreachable.contains(source), sourceDC.status?.phase != .unreachable else { return false }
-        return blockers[id]?[source] == nil && objects[id]?[source] != nil
     }
 
     /// `members` (``FederationCore/ReplicationMembers/members(of:except:among:)``) as the controller

@@ -116,38 +116,35 @@ struct ServiceCommand: AsyncParsableCommand {
 
     /// Sets `annotation` on ServiceFailover `namespace/name` to the current time.
     static func annotate(_ name: String, namespace: String, _ annotation: String, cluster: ClusterOptions) async throws {
-        let hub = try cluster.client()
-        do {
-            _ = try await hub.resource(ServiceFailover.self).patch(
+        _ = try await withHub(cluster) { hub in
+            try await hub.resource(ServiceFailover.self).patch(
                 name, namespace: namespace, type: .merge, patch: ["metadata": ["annotations": .object([annotation: .string(KubeTime(Date()).description)])]])
-        } catch {
-            try? await hub.shutdown()
-            throw CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))
         }
-        try await hub.shutdown()
+    }
+
+    /// The names of the federation's Datacenters at the hub.
+    static func datacenterNames(cluster: ClusterOptions) async throws -> Set<String> {
+        try await withHub(cluster) { hub in Set(try await hub.resource(Datacenter.self).list().items.compactMap(\.metadata.name)) }
     }
 
     /// Reads ServiceFailover `namespace/name` from the hub, or a one-line error saying what to fix.
-    /// The names of the federation's Datacenters at the hub.
-    static func datacenterNames(cluster: ClusterOptions) async throws -> Set<String> {
-        let hub = try cluster.client()
-        let result: Result<Set<String>, CLIError>
-        do {
-            result = .success(Set(try await hub.resource(Datacenter.self).list().items.compactMap(\.metadata.name)))
-        } catch {
-            result = .failure(CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer)))
+    static func read(_ name: String, namespace: String, cluster: ClusterOptions) async throws -> ServiceFailover {
+        try await withHub(cluster, notFound: "servicefailover \"\(name)\" not found in namespace \(namespace): `kubectl get sf -n \(namespace)` lists them") { hub in
+            try await hub.resource(ServiceFailover.self).get(name, namespace: namespace)
         }
-        try await hub.shutdown()
-        return try result.get()
     }
 
-    static func read(_ name: String, namespace: String, cluster: ClusterOptions) async throws -> ServiceFailover {
+    /// `body` against the hub, its client shut down either way; a failure becomes one line: `notFound`
+    /// for a 404 when given, else what ``StatusCommand/explain(_:server:)`` says.
+    private static func withHub<T: Sendable>(
+        _ cluster: ClusterOptions, notFound: String? = nil, _ body: (KubeClient) async throws -> T
+    ) async throws -> T {
         let hub = try cluster.client()
-        let result: Result<ServiceFailover, CLIError>
+        let result: Result<T, CLIError>
         do {
-            result = .success(try await hub.resource(ServiceFailover.self).get(name, namespace: namespace))
-        } catch let error as KubeAPIError where error.isNotFound {
-            result = .failure(CLIError("servicefailover \"\(name)\" not found in namespace \(namespace): `kubectl get sf -n \(namespace)` lists them"))
+            result = .success(try await body(hub))
+        } catch let error as KubeAPIError where error.isNotFound && notFound != nil {
+            result = .failure(CLIError(notFound ?? ""))
         } catch {
             result = .failure(CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer)))
         }

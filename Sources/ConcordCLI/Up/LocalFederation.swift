@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -30,7 +31,7 @@ struct LocalFederation: Service {
             children.append(hub)
             var members: [(UpLayout.Member, ChildProcess)] = []
             for (i, member) in layout.datacenters.enumerated() {
-                let child = try startServer(name: member.name, dataDir: member.dataDir, port: member.port, member: true, extra: Self.podNetwork(i))
+                let child = try startServer(name: member.name, dataDir: member.dataDir, port: member.port, member: true, extra: ["--simulate-workloads-cidr", Self.podNetwork(i)])
                 children.append(child)
                 members.append((member, child))
             }
@@ -56,11 +57,11 @@ struct LocalFederation: Service {
             for (i, (member, child)) in members.enumerated() {
                 let started = try await waitForServer(
                     member.name, dataDir: member.dataDir, kubeconfig: member.kubeconfig, member: true, child: child, port: member.port, children: &children,
-                    extra: Self.podNetwork(i))
+                    extra: ["--simulate-workloads-cidr", Self.podNetwork(i)])
                 try await started.api.shutdown()
                 running.datacenters[i].pid = started.child.pid
                 running.datacenters[i].port = started.port
-                output.step("\(member.name) control plane", "127.0.0.1:\(started.port) (pid \(started.child.pid)), simulated workloads in \(Self.podNetwork(i)[1])")
+                output.step("\(member.name) control plane", "127.0.0.1:\(started.port) (pid \(started.child.pid)), simulated workloads in \(Self.podNetwork(i))")
             }
 
             let crdCount = try await hubClient.installCRDs()
@@ -245,8 +246,8 @@ struct LocalFederation: Service {
 
     /// The simulated pod network of the `index`th member: 10.244.0.0/16 for the first, then 10.243,
     /// 10.242 and so on, so that no two members' synthetic pod addresses are the same.
-    static func podNetwork(_ index: Int) -> [String] {
-        ["--simulate-workloads-cidr", "10.\(244 - index % 200).0.0/16"]
+    static func podNetwork(_ index: Int) -> String {
+        "10.\(Int(WorkloadSimulation.defaultPodNetwork) - index % 200).0.0/16"
     }
 
     /// Starts `concord server --tls` on a data dir. Its kubeconfig names an https:// server, the CA generated

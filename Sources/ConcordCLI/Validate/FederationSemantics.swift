@@ -50,9 +50,8 @@ enum FederationSemantics {
         case ServiceFailover.kind:
             if let primary = spec["primary"]?.stringValue { references.append(("spec.primary", primary)) }
             if let decoded = try? spec.decode(ServiceFailoverSpec.self) {
-                let selector = decoded.placement?.datacenterSelector?.problems(at: "spec.placement.datacenterSelector") ?? []
-                problems += fieldProblems(selector)
-                problems += decoded.modeProblems.filter { !$0.message.hasPrefix("Invalid label selector") }.map { ($0.field, "Invalid value: \($0.message)") }
+                problems += decoded.selectorProblems.map { ($0.field, $0.detail) }
+                problems += decoded.modeProblems.map { ($0.field, "Invalid value: \($0.message)") }
             }
             for (i, target) in (spec["failover"]?.arrayValue ?? []).enumerated() {
                 if let name = target["datacenter"]?.stringValue { references.append(("spec.failover[\(i)].datacenter", name)) }
@@ -61,7 +60,7 @@ enum FederationSemantics {
             if let source = spec["source"]?.stringValue, source != ReplicationRuleSpec.primarySource {
                 references.append(("spec.source", source))
             }
-            if let decoded = try? spec.decode(ReplicationRuleSpec.self) { problems += fieldProblems(decoded.selectorProblems) }
+            if let decoded = try? spec.decode(ReplicationRuleSpec.self) { problems += decoded.selectorProblems.map { ($0.field, $0.detail) } }
         default:
             break
         }
@@ -71,13 +70,5 @@ enum FederationSemantics {
             }
         }
         return problems
-    }
-
-    /// `path: message` lines (``KubernetesAPI/LabelSelector/problems(at:)``) as field problems.
-    static func fieldProblems(_ lines: [String]) -> [(field: String, message: String)] {
-        lines.map { line in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            return (String(parts[0]), String(parts.count > 1 ? parts[1].drop { $0 == " " } : ""))
-        }
     }
 }

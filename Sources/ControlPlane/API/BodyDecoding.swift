@@ -23,10 +23,7 @@ enum BodyDecoding {
                 throw APIError.badRequest("couldn't get version/kind; yaml parse error: \(error)")
             }
         case "application/vnd.kubernetes.protobuf":
-            let apiVersion = definition.group.isEmpty ? definition.version : "\(definition.group)/\(definition.version)"
-            let supported = definition.group.isEmpty ? KubernetesProtobuf.supportedKinds.contains(definition.kind) || definition.kind == "ServiceAccount"
-                : definition.group == BuiltinResources.rbacGroup || WorkloadProtobufKinds.kinds.contains("\(apiVersion)/\(definition.kind)")
-            guard supported else {
+            guard KubernetesProtobuf.understands(apiVersion: definition.apiVersion, kind: definition.kind) else {
                 throw APIError.unsupportedMediaType(accepted: ["application/json", "application/yaml"])
             }
             do {

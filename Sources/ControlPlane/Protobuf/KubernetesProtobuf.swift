@@ -17,6 +17,16 @@ public enum KubernetesProtobuf {
     /// The core/v1 kinds ``decodeObject(_:)`` understands (besides ServiceAccount; see the type's description for the rest).
     public static let supportedKinds: Set<String> = ["Namespace", "ConfigMap", "Secret", "Service"]
 
+    /// Whether bodies of `kind` in `apiVersion` are decoded by ``decodeObject(_:)``; an endpoint of
+    /// another kind answers a protobuf body with 415.
+    static func understands(apiVersion: String, kind: String) -> Bool {
+        switch apiVersion {
+        case "v1": supportedKinds.contains(kind) || kind == "ServiceAccount"
+        case "\(BuiltinResources.rbacGroup)/v1": SecurityProtobufKinds.kinds.contains(kind)
+        default: WorkloadProtobufKinds.schemas["\(apiVersion)/\(kind)"] != nil
+        }
+    }
+
     /// Every kind understood, for errors.
     static let understood = "v1 \(supportedKinds.union(["ServiceAccount"]).sorted().joined(separator: ", ")), apps/v1 Deployment and the rbac.authorization.k8s.io/v1 kinds"
 

@@ -112,11 +112,11 @@ struct ProtobufSchema: Sendable {
 
     /// `IntOrString` {type 1, intVal 2, strVal 3}.
     private static func intOrString(_ bytes: ArraySlice<UInt8>, field: String) throws -> JSONValue {
-        var isString = false, number: Int64 = 0, text = ""
-        try ProtobufMessages.forEachField(bytes, context: field) { reader, number_, wireType in
-            switch number_ {
+        var isString = false, intValue: Int64 = 0, text = ""
+        try ProtobufMessages.forEachField(bytes, context: field) { reader, number, wireType in
+            switch number {
             case 1: isString = try ProtobufMessages.int64(&reader, wireType, field: "\(field).type") == 1
-            case 2: number = try ProtobufMessages.int64(&reader, wireType, field: "\(field).intVal")
+            case 2: intValue = try ProtobufMessages.int64(&reader, wireType, field: "\(field).intVal")
             case 3:
                 try reader.expect(.lengthDelimited, actual: wireType, field: "\(field).strVal")
                 text = try reader.readString(field: "\(field).strVal")
@@ -124,7 +124,7 @@ struct ProtobufSchema: Sendable {
             }
             return true
         }
-        return isString ? .string(text) : .int(number)
+        return isString ? .string(text) : .int(intValue)
     }
 
     /// A `Quantity` {string 1} as its string.

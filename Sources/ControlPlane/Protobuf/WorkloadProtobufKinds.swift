@@ -12,15 +12,11 @@ import KubernetesAPI
 enum WorkloadProtobufKinds {
     /// Decodes the raw object of `kind` in `apiVersion`, or nil when it is not one of these.
     static func decode(apiVersion: String, kind: String, _ bytes: ArraySlice<UInt8>) throws -> [String: JSONValue]? {
-        switch (apiVersion, kind) {
-        case ("apps/v1", "Deployment"): return try deployment.decode(bytes)
-        case ("v1", "Service"): return try service.decode(bytes)
-        default: return nil
-        }
+        try schemas["\(apiVersion)/\(kind)"]?.decode(bytes)
     }
 
-    /// The kinds `decode` understands, as `apiVersion/kind`.
-    static let kinds: Set<String> = ["apps/v1/Deployment", "v1/Service"]
+    /// The message of each kind `decode` understands, by `apiVersion/kind`.
+    static let schemas: [String: ProtobufSchema] = ["apps/v1/Deployment": deployment, "v1/Service": service]
 
     typealias Field = ProtobufSchema.Field
 

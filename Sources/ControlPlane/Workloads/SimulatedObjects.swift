@@ -56,7 +56,7 @@ enum SimulatedObjects {
     }
 
     /// A synthetic pod address for replica `index` of a Deployment: 10.`network`.x.y, stable per Deployment.
-    static func address(namespace: String, deployment: String, index: Int, network: UInt8 = 244) -> String {
+    static func address(namespace: String, deployment: String, index: Int, network: UInt8 = WorkloadSimulation.defaultPodNetwork) -> String {
         var hash: UInt32 = 2_166_136_261
         for byte in "\(namespace)/\(deployment)".utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         let n = Int(hash % 200) * 256 + index + 1
@@ -68,7 +68,7 @@ enum SimulatedObjects {
 
     /// The EndpointSlice a Service gets: one ready endpoint per ready replica of the Deployments its selector
     /// matches, ports from the Service (the target port when it is a number), owned by the Service.
-    static func endpointSlice(for service: JSONValue, deployments: [JSONValue], network: UInt8 = 244) -> JSONValue {
+    static func endpointSlice(for service: JSONValue, deployments: [JSONValue], network: UInt8) -> JSONValue {
         let name = service.value(at: ["metadata", "name"])?.stringValue ?? ""
         let namespace = service.value(at: ["metadata", "namespace"])?.stringValue ?? ""
         let selector = service.value(at: ["spec", "selector"])?.objectValue ?? [:]

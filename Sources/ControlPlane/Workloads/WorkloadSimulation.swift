@@ -14,8 +14,11 @@ public struct WorkloadSimulation: Sendable {
     /// federation get different ones, as real clusters have different pod networks.
     public var podNetwork: UInt8
 
+    /// The pod network when none is given: 10.244.0.0/16.
+    public static let defaultPodNetwork: UInt8 = 244
+
     /// Creates settings; the default delay is 2 s on the continuous clock, addresses in 10.244.0.0/16.
-    public init(delay: Duration = .seconds(2), clock: any Clock<Duration> = ContinuousClock(), podNetwork: UInt8 = 244) {
+    public init(delay: Duration = .seconds(2), clock: any Clock<Duration> = ContinuousClock(), podNetwork: UInt8 = defaultPodNetwork) {
         self.delay = delay
         self.clock = clock
         self.podNetwork = podNetwork

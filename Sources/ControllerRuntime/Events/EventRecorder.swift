@@ -27,8 +27,9 @@ public struct EventRecorder: Sendable {
 
     /// Records an event about `regarding`. `type` is `Normal` or `Warning`; `reason` and `action`
     /// are CamelCase (at most 128 characters); `note` is cut to 1 kB. `instance` replaces the
-    /// recorder's `reportingInstance` for an event about one part of a larger system (a federation
-    /// member): events that differ only there are then counted apart (the series key has no note).
+    /// recorder's `reportingInstance` for an event about one of several places the controller acts
+    /// in (one of the clusters it writes to): events that differ only there are then counted apart
+    /// (the series key has no note).
     public func event(
         regarding: ObjectReference, related: ObjectReference? = nil, type: String, reason: String, action: String, note: String, instance: String? = nil
     ) {

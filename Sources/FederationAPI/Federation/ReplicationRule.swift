@@ -129,7 +129,7 @@ public struct ReplicationRuleSpec: Codable, Hashable, Sendable {
     }
     /// What is wrong with the spec's label selectors (`targets.datacenterSelector`, each resource's
     /// `selector`), as kube-apiserver would word it; empty when they are valid.
-    public var selectorProblems: [String] {
+    public var selectorProblems: [LabelSelector.Problem] {
         (targets?.datacenterSelector?.problems(at: "spec.targets.datacenterSelector") ?? [])
             + resources.enumerated().flatMap { i, r in r.selector?.problems(at: "spec.resources[\(i)].selector") ?? [] }
     }

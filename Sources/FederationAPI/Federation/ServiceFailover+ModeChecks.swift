@@ -5,8 +5,7 @@ extension ServiceFailoverSpec {
     /// controller's message each (`InvalidSpec`), shared by the controller and `concord validate`.
     ///
     /// - ActivePassive: `replicas` and `placement` belong to ActiveActive; `failover` needs a datacenter, not the primary.
-    /// - ActiveActive: `replicas` is required; `failover` is not used; `placement.datacenterSelector` must be
-    ///   a selector kube-apiserver accepts.
+    /// - ActiveActive: `replicas` is required; `failover` is not used.
     public var modeProblems: [(field: String, message: String)] {
         var problems: [(field: String, message: String)] = []
         switch effectiveMode {
@@ -24,12 +23,12 @@ extension ServiceFailoverSpec {
         case .activeActive:
             if replicas == nil { problems.append(("spec.replicas", "spec.replicas is required with mode ActiveActive: the total to divide over the datacenters.")) }
             if !failover.isEmpty { problems.append(("spec.failover", "spec.failover is not used with mode ActiveActive; remove it, or use mode ActivePassive.")) }
-            let selector = placement?.datacenterSelector?.problems(at: "spec.placement.datacenterSelector") ?? []
-            if let first = selector.first {
-                let field = String(first.prefix { $0 != ":" })
-                problems.append((field, "Invalid label selector: \(selector.joined(separator: "; "))."))
-            }
         }
         return problems
+    }
+
+    /// What kube-apiserver would refuse in `placement.datacenterSelector`; empty when it is valid.
+    public var selectorProblems: [LabelSelector.Problem] {
+        placement?.datacenterSelector?.problems(at: "spec.placement.datacenterSelector") ?? []
     }
 }

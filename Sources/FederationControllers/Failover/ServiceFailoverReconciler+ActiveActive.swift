@@ -25,6 +25,7 @@ extension ServiceFailoverReconciler {
         func invalid(_ message: String) -> ServiceBlocker { ServiceBlocker(reason: Reason.invalidSpec, message: message, terminal: true) }
         let spec = sf.spec
         if let problem = spec.modeProblems.first { return invalid(problem.message) }
+        if !spec.selectorProblems.isEmpty { return invalid(LabelSelector.invalidMessage(spec.selectorProblems)) }
         guard datacenterCache.get(name: spec.primary) != nil else { return invalid("spec.primary names Datacenter \(spec.primary), which does not exist.") }
         for (index, weight) in (spec.placement?.weights ?? []).enumerated() where datacenterCache.get(name: weight.datacenter) == nil {
             return invalid("spec.placement.weights[\(index)].datacenter names Datacenter \(weight.datacenter), which does not exist.")

@@ -43,10 +43,7 @@ struct ReplicationRuleReconciler: Reconciler {
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let cached = ruleCache.get(key) else {
-            hashMemos.forget(key)
-            syncTimes.forget(key)
-            retries.reset(key)
-            metrics.forget(rule: key.description)
+            forgetPasses(of: key)
             lanes.forget(key)
             written.forget(key)
             return .done
@@ -57,9 +54,7 @@ struct ReplicationRuleReconciler: Reconciler {
         if let status = written.status(for: key, version: cached.metadata.resourceVersion) { current.status = status }
         var rule = current
         if rule.metadata.deletionTimestamp != nil {
-            hashMemos.forget(key)
-            syncTimes.forget(key)
-            metrics.forget(rule: rule.ruleAnnotationValue)
+            forgetPasses(of: key)
             return try await finalize(rule)
         }
         if !rule.metadata.hasFinalizer(FederationFinalizer.cleanup) {
@@ -103,6 +98,16 @@ struct ReplicationRuleReconciler: Reconciler {
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         try await writeStatus(status, of: rule)
         return .requeue(after: delay(rule, round, key: key))
+    }
+
+    /// Forgets what passes of rule `key` remembered for the next (hashes, sync times, retries, lag
+    /// series): the rule is gone or being deleted. Its lanes and written statuses, which its
+    /// finalization still uses, go when it is gone.
+    func forgetPasses(of key: ObjectKey) {
+        hashMemos.forget(key)
+        syncTimes.forget(key)
+        retries.reset(key)
+        metrics.forget(rule: key.description)
     }
 
     /// Runs each target's writes in its lane, side by side, waiting up to `requeue.replicationLaneWait`,

@@ -49,7 +49,7 @@ public enum ReplicationMembers {
         let problems = rule.spec.selectorProblems
         guard !problems.isEmpty else { return nil }
         return ReplicationBlocker(
-            reason: ReplicationRule.Reason.invalidSelector, message: "Invalid label selector: \(problems.joined(separator: "; ")).", terminal: true)
+            reason: ReplicationRule.Reason.invalidSelector, message: LabelSelector.invalidMessage(problems), terminal: true)
     }
 
     /// The order a Mesh pass asks members' API discovery for the rule's kinds: the primary first, then by name.

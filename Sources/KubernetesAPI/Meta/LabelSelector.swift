@@ -13,23 +13,41 @@ public struct LabelSelector: Codable, Hashable, Sendable {
         self.matchExpressions = matchExpressions
     }
 
-    /// What kube-apiserver refuses in a selector at `path` (such as `spec.selector`), one line each:
-    /// an empty key, `In`/`NotIn` without values, `Exists`/`DoesNotExist` with values.
-    public func problems(at path: String) -> [String] {
-        var problems: [String] = []
+    /// One thing kube-apiserver refuses in a selector: the field and what is wrong with it.
+    public struct Problem: Hashable, Sendable, CustomStringConvertible {
+        /// The field, such as `spec.selector.matchExpressions[0].values`.
+        public var field: String
+        /// What is wrong, as kube-apiserver words it (`Required value: …`).
+        public var detail: String
+        /// `field: detail`.
+        public var description: String { "\(field): \(detail)" }
+    }
+
+    /// What kube-apiserver refuses in a selector at `path` (such as `spec.selector`): an empty key,
+    /// `In`/`NotIn` without values, `Exists`/`DoesNotExist` with values.
+    public func problems(at path: String) -> [Problem] {
+        var problems: [Problem] = []
         for (i, r) in (matchExpressions ?? []).enumerated() {
             let at = "\(path).matchExpressions[\(i)]"
-            if r.key.isEmpty { problems.append("\(at).key: Required value") }
+            if r.key.isEmpty { problems.append(Problem(field: "\(at).key", detail: "Required value")) }
             let hasValues = !(r.values ?? []).isEmpty
             switch r.operator {
             case .in, .notIn:
-                if !hasValues { problems.append("\(at).values: Required value: must be specified when `operator` is 'In' or 'NotIn'") }
+                if !hasValues { problems.append(Problem(field: "\(at).values", detail: "Required value: must be specified when `operator` is 'In' or 'NotIn'")) }
             case .exists, .doesNotExist:
-                if hasValues { problems.append("\(at).values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'") }
+                if hasValues { problems.append(Problem(field: "\(at).values", detail: "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'")) }
             }
         }
-        for key in (matchLabels ?? [:]).keys.sorted() where key.isEmpty { problems.append("\(path).matchLabels: Invalid value: \"\": a label key must not be empty") }
+        for key in (matchLabels ?? [:]).keys.sorted() where key.isEmpty {
+            problems.append(Problem(field: "\(path).matchLabels", detail: "Invalid value: \"\": a label key must not be empty"))
+        }
         return problems
+    }
+
+    /// The one-line message a controller puts on an object whose selectors have `problems`:
+    /// `Invalid label selector: field: detail; ….`
+    public static func invalidMessage(_ problems: [Problem]) -> String {
+        "Invalid label selector: \(problems.map(\.description).joined(separator: "; "))."
     }
 
     /// True when the labels satisfy every requirement.
