@@ -148,12 +148,16 @@ struct CollectorState: Sendable {
         }
     }
 
-    /// A full list of one resource: everything in it is (re)recorded, what the graph had but the list lacks is gone.
+    /// A full list of one resource: everything in it is (re)recorded, what the graph had but the list lacks is gone,
+    /// and dependents whose owners in it the list lacks are verified (owners deleted while the collector did not
+    /// follow the resource yet, such as custom resources deleted right after their CRD appeared).
     mutating func relisted(_ resource: String, objects: [StoredObject], resolve: (OwnerRef, StorageKey) -> StorageKey?) {
         let present = Set(objects.map(\.key))
         for key in graph.keys(of: resource) where !present.contains(key) {
             for work in graph.remove(key, object: [:], resolveOwner: resolve) { queue.add(work) }
         }
+        let uids = Set(objects.compactMap { $0.object.value(at: ["metadata", "uid"])?.stringValue })
+        for key in graph.dependents(ownedIn: resource, absentFrom: uids, resolveOwner: resolve) { queue.add(.dependent(key)) }
         for object in objects {
             for work in graph.upsert(object.key, object: object.object, resolveOwner: resolve) { queue.add(work) }
             if !OwnerRef.of(object.object).isEmpty { queue.add(.dependent(object.key)) }

@@ -55,6 +55,14 @@ struct OwnershipGraph: Sendable {
         return work
     }
 
+    /// The dependents whose owners, stored in `resource`, have none of `uids`: owners a list of
+    /// `resource` does not hold (deleted before the collector followed it, say).
+    func dependents(ownedIn resource: String, absentFrom uids: Set<String>, resolveOwner: (OwnerRef, StorageKey) -> StorageKey?) -> [StorageKey] {
+        references.compactMap { key, refs in
+            refs.contains { !uids.contains($0.uid) && resolveOwner($0, key)?.resource == resource } ? key : nil
+        }.sorted { $0.description < $1.description }
+    }
+
     /// The keys of `resource` the graph knows (to find what a relist no longer has).
     func keys(of resource: String) -> [StorageKey] { references.keys.filter { $0.resource == resource } }
 
