@@ -65,4 +65,50 @@ struct MemberCacheTransformTests {
         #expect(MemberCacheTransform.compact(plain) == plain)
         #expect(MemberCacheTransform.compact("text") == "text")
     }
+
+    @Test func kubectlsApplyRecordIsDroppedAndOtherAnnotationsKept() {
+        let applied: JSONValue = [
+            "metadata": ["name": "x", "annotations": ["kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{}}", "note": "kept"]],
+            "data": ["a": "b"],
+        ]
+        let compact = MemberCacheTransform.compact(applied)
+        #expect(compact.value(at: ["metadata", "annotations"]) == ["note": "kept"])
+        #expect(compact["data"] == ["a": "b"])
+    }
+
+    @Test func aCopyHoldsTheFieldsEqualToItsSourcesInTheSourcesStorage() throws {
+        let source = MemberCacheTransform.compact([
+            "metadata": ["name": "app", "labels": ["scope": "global"]], "data": ["value": "x", "seq": "3"], "binaryData": ["b": "AA=="],
+        ])
+        let replica: JSONValue = [
+            "metadata": ["name": "app", "labels": ["scope": "global"], "annotations": ["federation.concord.dev/source-datacenter": "us-east"]],
+            "data": ["value": "x", "seq": "3"], "binaryData": ["b": "changed"], "status": ["x": "y"],
+        ]
+        var asked: [String] = []
+        let compact = MemberCacheTransform.compact(replica) { datacenter, name in
+            asked.append("\(datacenter)/\(name)")
+            return datacenter == "us-east" && name == "app" ? source : nil
+        }
+        #expect(asked == ["us-east/app"])
+        #expect(compact == MemberCacheTransform.compact(replica))
+        #expect(try storage(compact["data"]) == storage(source["data"]))
+        #expect(try storage(compact["metadata"]?["labels"]) == storage(source["metadata"]?["labels"]))
+        #expect(try storage(compact["binaryData"]) != storage(source["binaryData"]))
+        #expect(compact["binaryData"] == ["b": "changed"])
+    }
+
+    @Test func onlyStampedCopiesAreMatchedWithASource() {
+        var asked = 0
+        _ = MemberCacheTransform.compact(["metadata": ["name": "app"], "data": ["a": "b"]]) { _, _ in
+            asked += 1
+            return nil
+        }
+        #expect(asked == 0)
+    }
+
+    /// The address of the dictionary storage of `value` (an object): equal for two values sharing one storage.
+    private func storage(_ value: JSONValue?) throws -> Int {
+        let fields = try #require(value?.objectValue)
+        return unsafeBitCast(fields, to: Int.self)
+    }
 }

@@ -7,30 +7,50 @@ import KubernetesAPI
 /// - Each `metadata.managedFields` entry keeps who wrote it, how and when (`manager`, `operation`,
 ///   `subresource`, `apiVersion`, `time`: what the replication planner reads: whether Concord wrote last, and when) but not its
 ///   field set (`fieldsV1`), typically the largest part of a small object's metadata.
+/// - kubectl's client-side apply record (`kubectl.kubernetes.io/last-applied-configuration`, a second
+///   copy of the whole object as text) is dropped: no copy Concord makes carries it, and nothing
+///   else reads it.
 /// - The metadata and annotation keys Concord stamps on every replica share one copy across objects
 ///   instead of one per object.
+/// - A copy Concord stamped with `source-datacenter` shares the storage of every top-level field
+///   (`data`, `spec`, …), and of its labels, equal to those of the object of its name in that
+///   member's cache (``compact(_:source:)``): a replicated object's content is held once, not once per member.
 ///
 /// Nothing the controller reads is lost; an object read from these caches is never written back
 /// as it is (replicas are built from the source's content), so the trimmed field sets never reach
 /// a server.
 enum MemberCacheTransform {
-    /// `object` as the caches keep it.
-    static func compact(_ object: JSONValue) -> JSONValue {
+    /// `object` as the caches keep it. `source(datacenter, name)` is the object named `name` that the
+    /// cache of the same kind and namespace in member `datacenter` holds, if any.
+    static func compact(_ object: JSONValue, source: (_ datacenter: String, _ name: String) -> JSONValue? = { _, _ in nil }) -> JSONValue {
         guard case .object(var root) = object, case .object(let metadata)? = root.removeValue(forKey: "metadata") else { return object }
         var kept = [String: JSONValue](minimumCapacity: metadata.count)
         for (key, value) in metadata {
             switch key {
             case "managedFields":
                 kept[key] = value.arrayValue.map { .array($0.map(writerOnly)) } ?? value
-            case "annotations", "labels":
+            case "annotations":
+                kept[key] = value.objectValue.map { .object(sharingKeys($0.filter { $0.key != lastApplied })) } ?? value
+            case "labels":
                 kept[key] = value.objectValue.map { .object(sharingKeys($0)) } ?? value
             default:
                 kept[sharedKeys[key] ?? key] = value
             }
         }
+        if case .string(let datacenter)? = kept["annotations"]?[FederationAnnotation.sourceDatacenter], case .string(let name)? = kept["name"],
+            case .object(let original)? = source(datacenter, name)
+        {
+            for (key, value) in root where key != "status" {
+                if let shared = original[key], shared == value { root[key] = shared }
+            }
+            if let labels = original["metadata"]?["labels"], labels == kept["labels"] { kept["labels"] = labels }
+        }
         root["metadata"] = .object(kept)
         return .object(root)
     }
+
+    /// kubectl's client-side apply record, which the caches drop.
+    static let lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
     /// The member caches' index of replicas by the ReplicationRule that stamped them (`namespace/name`).
     static let ruleIndex = FederationAnnotation.rule
@@ -59,7 +79,6 @@ enum MemberCacheTransform {
     private static let sharedKeys: [String: String] = Dictionary(
         uniqueKeysWithValues: [
             "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-            "kubectl.kubernetes.io/last-applied-configuration",
             FederationAnnotation.sourceDatacenter, FederationAnnotation.sourceRevision, FederationAnnotation.epoch,
             FederationAnnotation.contentHash, FederationAnnotation.rule, FederationAnnotation.hybridLogicalClock,
             FederationAnnotation.resolution, FederationLabel.residency, FederationLabel.managed, FederationLabel.serviceFailover,

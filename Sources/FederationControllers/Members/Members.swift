@@ -116,18 +116,31 @@ final class Members: Service, Sendable {
 
     /// The unstructured informer over `resource` (objects of `kind`) in `namespace` of `datacenter`'s
     /// member; like ``informer(for:in:namespace:options:)``. Its cache keeps objects compacted by
-    /// ``MemberCacheTransform`` (managedFields without their field sets), indexed by the ReplicationRule
+    /// ``MemberCacheTransform`` (managedFields without their field sets, a copy's content shared with
+    /// the object it was copied from in the source member's cache), indexed by the ReplicationRule
     /// that stamped them (``MemberCacheTransform/ruleIndex``).
     func informer(
         for resource: GroupVersionResource, namespaced: Bool, kind: String, in datacenter: String, namespace: String?, options: ListOptions = ListOptions()
     ) async -> DynamicInformer? {
         let key = MemberInformerKey(resource, namespaced: namespaced, namespace: namespace, options: options)
+        let compact: @Sendable (JSONValue) -> JSONValue = { [weak self] object in
+            MemberCacheTransform.compact(object) { source, name in
+                self?.cached(key, in: source, name: name, namespace: object["metadata"]?["namespace"]?.stringValue)
+            }
+        }
         return await informer(
-            key, in: datacenter, namespace: namespaced ? namespace : nil, options: options, transform: MemberCacheTransform.compact,
+            key, in: datacenter, namespace: namespaced ? namespace : nil, options: options, transform: compact,
             indexes: [MemberCacheTransform.ruleIndex: MemberCacheTransform.rule(of:)]
         ) {
             $0.dynamic(resource, namespaced: namespaced, kind: kind)
         }
+    }
+
+    /// The object `name` (in `namespace`) of informer `key`'s cache in `datacenter`'s member, if that
+    /// informer runs there.
+    private func cached(_ key: MemberInformerKey, in datacenter: String, name: String, namespace: String?) -> JSONValue? {
+        let informer = state.withLock { $0.sessions[datacenter]?.informer(key) } as? Informer<JSONValue>
+        return informer?.cache.get(name: name, namespace: namespace)
     }
 
     private func informer<Object: Sendable>(
