@@ -18,7 +18,7 @@ Subcommands:
   count KUBECONFIG NS LABEL=VALUE                  ConfigMaps carrying the label in NS
   wait-count KUBECONFIG NS LABEL=VALUE COUNT SECONDS
                                                    seconds until COUNT such ConfigMaps exist
-  rss PID                                          VmRSS and VmHWM of a process, in MB
+  rss PID                                          VmRSS, RssAnon and VmHWM of a process, in MB
 """
 import base64
 import http.client
@@ -324,10 +324,12 @@ def rss(pid):
     values = {}
     with open("/proc/%s/status" % pid) as f:
         for line in f:
-            if line.startswith(("VmRSS", "VmHWM")):
+            if line.startswith(("VmRSS", "VmHWM", "RssAnon")):
                 key, value = line.split(":")
                 values[key] = int(value.split()[0]) / 1024.0
-    print("RSS %.1f MB (peak %.1f MB)" % (values.get("VmRSS", 0), values.get("VmHWM", 0)))
+    # RssAnon is the process's own memory; the rest of VmRSS is pages of its binary and the shared
+    # libraries it maps (about 37 MB of an idle controller's 43 MB).
+    print("RSS %.1f MB, of which anonymous %.1f MB (peak RSS %.1f MB)" % (values.get("VmRSS", 0), values.get("RssAnon", 0), values.get("VmHWM", 0)))
 
 
 if __name__ == "__main__":

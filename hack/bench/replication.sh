@@ -8,7 +8,8 @@
 #   4. lag p50/p99/max at RATE writes/s (default 1,000) for DURATION seconds (default 10): write sent at the source → the
 #      first watch event in the target holding that write or a later one;
 #   5. the time to copy BULK (10,000) objects to a new target, then the controller's RSS once they
-#      are replicated to all three targets, and again 35 s later (after a heap trim);
+#      are replicated to all three targets, and again 35 s later (after a heap trim), beside its RSS
+#      before any rule;
 #   6. a target frozen with SIGSTOP for FREEZE (30) s during writes at 200/s: the other targets' lag,
 #      and how long after SIGCONT the frozen one caught up.
 # Phases 2 and 3 also report where the CPU went (in cores: the source member, the three targets, the
@@ -71,6 +72,7 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 [[ "$primary" == "us-east" ]] || { echo "expected us-east as the primary, found '$primary'" >&2; exit 1; }
+echo "controller before any rule: $(py rss "$CONTROLLER_PID")"
 
 hub create namespace bench >/dev/null
 py populate "$SOURCE" bench direct "$OBJECTS" scope=none >/dev/null
