@@ -180,6 +180,20 @@ struct MeshReplicationTests {
         #expect(ReplicaContent.hash(of: run.members[0].objects[Repl.key("x")] ?? .null) == ReplicaContent.hash(of: Repl.source("x", "a")), "dc-a keeps its change")
     }
 
+    /// A kept TargetWins copy once made its member's `objectsInSync` -1, which the status schema
+    /// refuses, so the rule's status could not be written at all under Mesh.
+    @Test func aCopyKeptByTargetWinsCountsAsAllowedButNotInSync() throws {
+        let members = Self.members(
+            ["x": Repl.replica("x", "a", written: "v", from: "dc-a", hlc: Self.h0)], ["x": Repl.replica("x", "b", written: "v", from: "dc-a", hlc: Self.h0)],
+            ["x": Self.converged()])
+        let run = Self.converge(members, .targetWins, writtenAt: ["dc-a": Repl.now.addingTimeInterval(-2), "dc-b": Repl.now])
+        for plan in [Self.plan(members, .targetWins, writtenAt: ["dc-a": Repl.now.addingTimeInterval(-2), "dc-b": Repl.now]), run.last] {
+            #expect(plan.targets.map(\.allowedObjects) == [1, 1, 1])
+            let status = ReplicationStatusBuilder.status(rule: Repl.rule(.targetWins), round: ReplicationRound(plan: plan, sourceRevision: nil), now: Repl.now).status
+            #expect(status.targets.map(\.objectsInSync) == [0, 1, 1])
+        }
+    }
+
     @Test func residencyKeepsObjectsOutOfOtherRegionsAndEvictsCopiesFoundThere() {
         let eu = Repl.replica("x", "v", from: "dc-a", hlc: Self.h0, labels: [FederationLabel.residency: "eu"])
         let plan = Self.plan(Self.members(["x": eu], ["x": eu], ["x": eu], cRegion: "us-east"))

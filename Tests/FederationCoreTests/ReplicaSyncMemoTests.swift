@@ -118,4 +118,18 @@ struct ReplicaSyncMemoTests {
         _ = planReplication(rule: Repl.rule(), source: "us-east", epoch: 1, sources: sources, targets: [west], now: Repl.now, sync: memo.sync)
         #expect(memo.sync.count == 1)
     }
+
+    /// A selection that empties and comes back (a label removed and put back, the only object deleted
+    /// and created again) once crashed the controller: the memo kept the old keys without their objects.
+    @Test func aSelectionThatEmptiesAndComesBackPlansAsWithoutTheMemo() {
+        let memo = ContentHashMemo()
+        let west = Repl.target("us-west", region: "us-west-2", ["a": Repl.replica("a", "1")])
+        for selected in [["a"], [], ["a"], [], ["b"], ["a", "b"], [], ["b", "a"]] {
+            let sources = Repl.sources(Dictionary(uniqueKeysWithValues: selected.map { ($0, Repl.source($0, "1")) }))
+            memo.nextPass()
+            let remembered = planReplication(rule: Repl.rule(), source: "us-east", epoch: 1, sources: sources, targets: [west], now: Repl.now, hash: memo.hash, sync: memo.sync)
+            let fresh = planReplication(rule: Repl.rule(), source: "us-east", epoch: 1, sources: sources, targets: [west], now: Repl.now)
+            #expect(remembered == fresh, "selecting \(selected)")
+        }
+    }
 }

@@ -134,12 +134,20 @@ struct MeshPlanner {
         return copies
     }
 
-    /// The winner's content and stamp in every allowed member but `skipping`.
+    /// The winner's content and stamp in every allowed member but `skipping` (counted as allowed there, not written).
     func write(_ key: ReplicaKey, winner: MeshCopy, copies: [MeshCopy], members: [ReplicationTargetView], skipping keep: Set<Int>, into plans: inout [MeshTargetPlan]) {
         let stamp = stamp(of: winner)
         let sourceWrittenAt = winner.changed ? writtenAt[members[winner.member].datacenter]?[key] : nil
-        for (i, member) in members.enumerated() where !keep.contains(i) {
+        for (i, member) in members.enumerated() {
             let copy = copies.first { $0.member == i }
+            if keep.contains(i) {
+                // Not written in this pass (a TargetWins copy kept as its member changed it, or a copy the
+                // writer's stamp reaches next pass), yet one of the objects that member is allowed.
+                if regionAllowed(member), ReplicationResidency.labelAllows(winner.object, region: member.region), copy != nil || member.objects[key] == nil {
+                    plans[i].allowed += 1
+                }
+                continue
+            }
             guard regionAllowed(member) else {
                 plans[i].first.append(.blocked(key))
                 continue

@@ -51,17 +51,18 @@ public final class ReplicaSyncMemo {
     /// The selected source objects in key order: the remembered objects for those unchanged when
     /// the keys are the same as the latest pass's, else sorted anew (remembered verdicts follow their keys).
     func sourceObjects(_ selected: [ReplicaKey: JSONValue]) -> [SourceObject] {
-        var reused: [SourceObject] = []
         if keys.count == selected.count {
+            var reused: [SourceObject] = []
             reused.reserveCapacity(keys.count)
             for (index, key) in keys.enumerated() {
                 guard let object = selected[key] else { break }
                 reused.append(objects[index].object == object ? objects[index] : SourceObject(key: key, object: object))
             }
-        }
-        if reused.count == selected.count {
-            objects = reused
-            return reused
+            // Every key found: the same keys as the latest pass, each object in its place.
+            if reused.count == keys.count {
+                objects = reused
+                return reused
+            }
         }
         let sorted = selected.sorted { $0.key < $1.key }
         let old = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
