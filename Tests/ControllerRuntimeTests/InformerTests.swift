@@ -82,6 +82,36 @@ struct InformerTests {
         }
     }
 
+    /// A failed watch leaves the cache possibly stale until the informer is watching again; a clean
+    /// end of a watch or an expiry does not.
+    @Test func aFailedWatchMarksTheInformerDisconnectedUntilItWatchesAgain() async throws {
+        struct Refused: Error {}
+        let w1 = FakeWatchStream(), w2 = FakeWatchStream(), w3 = FakeWatchStream()
+        let fake = FakeCollection(lists: [listResponse([configMap("a", rv: "1")], rv: "10")], watches: [w1, w2, w3])
+        let clock = ManualClock()
+        let informer = DynamicInformer(fake.client, clock: clock)
+        try await running(informer) {
+            try await informer.waitForSync()
+            try await waitUntil { fake.watchCount == 1 }
+            #expect(informer.isConnected)
+            w1.bookmark("11")
+            w1.close()
+            try await waitUntil { fake.watchCount == 2 }
+            #expect(informer.isConnected)
+            w2.fail(Refused())
+            try await waitUntil { !informer.isConnected }
+            while fake.watchCount < 3 {
+                clock.advanceToNextDeadline()
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await waitUntil { informer.isConnected }
+            w3.bookmark("12")
+            w3.error(code: 410, reason: StatusReason.expired, message: "too old resource version")
+            try await waitUntil { fake.watchCount == 4 }
+            #expect(informer.isConnected)
+        }
+    }
+
     @Test func cacheIndexesByNamespaceLabelsAndCustomIndex() {
         let cache = InformerCache<JSONValue>(metadata: { JSONValue.objectMeta(of: $0) })
         cache.addIndex("app") { o in [JSONValue.objectMeta(of: o).labels?["app"]].compactMap { $0 } }

@@ -110,6 +110,12 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     /// True once the first full list is in the cache.
     public var hasSynced: Bool { gate.isOpen }
 
+    /// False from a failed list, watch or watch stream until the next list succeeds or watch opens:
+    /// the server was away, so the cache may lack what changed meanwhile (events a resumed watch
+    /// replays, or a relist brings, are still to come). True before the first failure.
+    public var isConnected: Bool { connected.load(ordering: .acquiring) }
+    private let connected = Atomic<Bool>(true)
+
     /// Returns once synced; throws `CancellationError` if cancelled first.
     public func waitForSync() async throws { try await gate.wait() }
 
@@ -130,6 +136,7 @@ public final class Informer<Object: Sendable>: SyncingService, Sendable {
     private func watchLoop() async throws {
         var config = watcherConfiguration
         config.undecodable = { [self] bad in await self.skipped(bad) }
+        config.connected = { [self] value in connected.store(value, ordering: .releasing) }
         for try await event in makeWatcher(config) {
             await apply(event)
         }

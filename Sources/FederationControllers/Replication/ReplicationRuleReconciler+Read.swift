@@ -105,7 +105,9 @@ extension ReplicationRuleReconciler {
 
     /// What target `datacenter` holds that a HubAndSpoke plan for `rule` reads: the objects the rule
     /// selects there, those named like a selected source object, and those the rule stamped; the
-    /// planner ignores every other object of the kind, so none is read. Nil while a cache is unavailable.
+    /// planner ignores every other object of the kind, so none is read. Nil while a cache is
+    /// unavailable: not synced, or not watching since a failure (a member that just returned, whose
+    /// cache still shows what it held when it went away: a plan from it would undo what changed meanwhile).
     func targetObjects(
         _ datacenter: String, of rule: ReplicationRule, kinds: [ReplicaKindKey: ResolvedKind], sources: [ReplicaKey: JSONValue]
     ) async -> [ReplicaKey: JSONValue]? {
@@ -113,7 +115,9 @@ extension ReplicationRuleReconciler {
         var objects: [ReplicaKey: JSONValue] = [:]
         for (id, kind) in kinds {
             let scope = kind.scope(namespace)
-            guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope), informer.hasSynced else { return nil }
+            guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope),
+                informer.hasSynced, informer.isConnected
+            else { return nil }
             Self.collect(for: rule, stamp: stamp, id, in: informer.cache, scope: scope, sources: sources, into: &objects)
         }
         return objects
@@ -148,7 +152,7 @@ extension ReplicationRuleReconciler {
     typealias KindCache = (id: ReplicaKindKey, cache: InformerCache<JSONValue>, scope: String?)
 
     /// What each of `datacenters` holds that a Mesh plan for `rule` reads (see ``meshObjects(in:of:)``).
-    /// A member whose caches are not synced is left out.
+    /// A member whose caches are not synced, or not watching since a failure, is left out.
     func meshObjects(_ datacenters: [String], of rule: ReplicationRule, kinds: [ReplicaKindKey: ResolvedKind]) async -> [String: [ReplicaKey: JSONValue]] {
         let namespace = rule.metadata.namespace ?? ""
         var caches: [String: [KindCache]] = [:]
@@ -156,7 +160,9 @@ extension ReplicationRuleReconciler {
             var held: [KindCache] = []
             for (id, kind) in kinds {
                 let scope = kind.scope(namespace)
-                guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope), informer.hasSynced else { continue member }
+                guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope),
+                    informer.hasSynced, informer.isConnected
+                else { continue member }
                 held.append((id, informer.cache, scope))
             }
             caches[datacenter] = held

@@ -20,15 +20,20 @@ public struct WatcherConfiguration: Sendable {
     /// the list that left it out is yielded); nil logs a warning instead. Such objects are never
     /// yielded, and never stop the list or the watch.
     public var undecodable: (@Sendable (UndecodableObject) async -> Void)?
+    /// Told `true` when a list succeeds or a watch opens, `false` when a list, a watch or its stream
+    /// fails (a watch that ends cleanly, idles out or expires with 410 is no failure): while false,
+    /// what was listed and watched may be stale.
+    public var connected: (@Sendable (Bool) -> Void)?
 
     /// Creates settings with client-go's defaults.
     public init(
         backoff: Backoff = .reflector, minimumWatchDuration: Duration = .seconds(1),
         watchTimeoutSeconds: @escaping @Sendable () -> Int = { Int.random(in: 300..<600) }, pageSize: Int = 500,
         clock: RuntimeClock = .continuous, logger: Logger = Logger(label: "concord.watcher"),
-        undecodable: (@Sendable (UndecodableObject) async -> Void)? = nil
+        undecodable: (@Sendable (UndecodableObject) async -> Void)? = nil, connected: (@Sendable (Bool) -> Void)? = nil
     ) {
         self.undecodable = undecodable
+        self.connected = connected
         self.backoff = backoff
         self.minimumWatchDuration = minimumWatchDuration
         self.watchTimeoutSeconds = watchTimeoutSeconds
@@ -95,6 +100,7 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                             c.logger.debug("watch idle; re-watching", metadata: ["resource": "\(watcher.client.scope.resource)"])
                         } else {
                             c.logger.warning("watch stream failed", metadata: ["resource": "\(watcher.client.scope.resource)", "error": "\(error)"])
+                            c.connected?(false)
                         }
                         machine.streamFailed(error, now: c.clock.now)
                     }
@@ -113,11 +119,13 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                         let pageSize = (rv.isEmpty || rv == "0") ? c.pageSize : 0
                         let list = try await watcher.client.listAll(namespace: watcher.namespace, options: opts, pageSize: pageSize)
                         machine.listSucceeded(resourceVersion: list.resourceVersion)
+                        c.connected?(true)
                         for bad in list.undecodable { await watcher.skip(bad) }
                         return .relisted(items: list.items, resourceVersion: list.resourceVersion)
                     } catch {
                         if Task.isCancelled || error is CancellationError { return nil }
                         c.logger.warning("list failed; retrying", metadata: ["resource": "\(watcher.client.scope.resource)", "resourceVersion": "\(rv)", "error": "\(error)"])
+                        c.connected?(false)
                         machine.listFailed(error, now: c.clock.now)
                     }
                 case .watch(let rv):
@@ -129,10 +137,12 @@ public struct Watcher<Object: Sendable>: AsyncSequence, Sendable {
                         stream = events.makeAsyncIterator()
                         streamStart = c.clock.now
                         streamEvents = 0
+                        c.connected?(true)
                     } catch {
                         if Task.isCancelled || error is CancellationError { return nil }
                         if !error.isKubeGone {
                             c.logger.warning("watch failed; retrying", metadata: ["resource": "\(watcher.client.scope.resource)", "error": "\(error)"])
+                            c.connected?(false)
                         }
                         machine.watchOpenFailed(error, now: c.clock.now)
                     }
