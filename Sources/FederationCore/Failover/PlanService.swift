@@ -61,6 +61,7 @@ struct ServicePlanner {
             steady()
         }
         summarize()
+        status.placement = status.activeDatacenter
         status.observedGeneration = input.generation
     }
 
