@@ -59,6 +59,17 @@ struct StatusScreenTests {
         #expect(ServiceLines.placement(summary.services[0]) == "us-east 7/8, us-west 4/4")
     }
 
+    @Test func anActiveActiveServiceInOneDatacenterShowsItsShareNotAnActiveDatacenter() {
+        var summary = Self.summary
+        summary.services[0].spec.mode = .activeActive
+        summary.services[0].status?.activeDatacenter = nil
+        summary.services[0].status?.datacenters = [
+            ServiceDatacenterStatus(name: "us-east", role: .active, desiredReplicas: 6, readyReplicas: 6),
+            ServiceDatacenterStatus(name: "us-west", role: .active, desiredReplicas: 0, readyReplicas: 0),
+        ]
+        #expect(ServiceLines.placement(summary.services[0]) == "us-east 6/6")
+    }
+
     @Test func jsonCarriesTheSameFacts() throws {
         let text = try StatusCommand.screen(Self.summary, format: .json, now: Self.now)
         let document = try JSONDecoder().decode(StatusDocument.self, from: Data(text.utf8))

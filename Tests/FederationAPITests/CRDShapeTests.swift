@@ -63,6 +63,20 @@ struct CRDShapeTests {
         #expect(PrinterColumn.condition("Ready").jsonPath == #".status.conditions[?(@.type=="Ready")].status"#)
     }
 
+    /// One JSONPath, whose first result is all the API server prints: a field both modes fill.
+    @Test func serviceFailoversShowWhereTheyRunInBothModes() throws {
+        let active = try #require(FederationCRDs.serviceFailover.printerColumns.first { $0.name == "Active" })
+        #expect(active.jsonPath == ".status.placement")
+        let schema = FederationCRDs.serviceFailover.schema.json
+        #expect(schema.value(at: ["properties", "status", "properties", "placement", "type"]) == "string", "in the structural schema, so not pruned")
+        var activeActive = Samples.fullServiceFailover
+        activeActive.spec.mode = .activeActive
+        activeActive.status?.activeDatacenter = nil
+        activeActive.status?.placement = "eu-central=3,us-east=6,us-west=3"
+        #expect(JSONPathLite.evaluate(active.jsonPath, in: try JSONValue(encoding: activeActive)) == "eu-central=3,us-east=6,us-west=3")
+        #expect(JSONPathLite.evaluate(active.jsonPath, in: try JSONValue(encoding: Samples.fullServiceFailover)) == "us-west")
+    }
+
     @Test(arguments: KindCase.all)
     func printerColumnsPointAtFieldsTheTypesProduce(_ c: KindCase) throws {
         var object = try c.sample(.full)

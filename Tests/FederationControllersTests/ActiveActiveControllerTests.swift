@@ -37,6 +37,7 @@ import Testing
             try await f.waitForStatus("Active and Ready", "web") { s in
                 s.phase == .active && s.conditions.isTrue("Ready") && s.datacenters.map(\.name) == ["eu-central", "us-east", "us-west"]
                     && s.datacenters.map(\.desiredReplicas) == [3, 6, 3] && s.datacenters.allSatisfy { $0.role == .active && ($0.endpoints?.count ?? 0) == $0.desiredReplicas }
+                    && s.placement == "eu-central=3,us-east=6,us-west=3"
             }
             // Every member routes to the three; us-west's own slice is hinted for its zone only, the others' for theirs.
             try await waitUntil("three global slices in every member", timeout: .seconds(30)) {

@@ -57,6 +57,18 @@ struct ControllerShapeTests {
         #expect(Set(ReplicationRuleReconciler.statusFields) == Set(fields))
     }
 
+    /// The ServiceFailover controller writes every field of its status (it is their one writer).
+    @Test func theServiceFailoverControllerWritesEveryStatusField() throws {
+        let t = KubeTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let move = FailoverTransition(from: "a", to: "b", reason: "Failback", startedAt: t, completedAt: t, durationSeconds: 1)
+        let full = ServiceFailoverStatus(
+            observedGeneration: 1, activeDatacenter: "b", placement: "b", phase: .active, primaryReplicas: 1, unplacedReplicas: 1,
+            datacenters: [ServiceDatacenterStatus(name: "b")], lastTransition: move, history: [move],
+            conditions: [Condition(type: "Ready", status: .true, lastTransitionTime: t, reason: "Succeeded")])
+        let fields = try #require(try JSONValue(encoding: full).objectValue).keys
+        #expect(Set(ServiceFailoverReconciler.statusFields) == Set(fields))
+    }
+
     /// Datacenter updates wake ReplicationRules only when a plan could change: probe-time and
     /// latency refreshes (most Datacenter writes) wake none; a region, role or phase change does.
     @Test func replicationRulesWakeOnlyForDatacenterChangesAPlanReads() {

@@ -30,7 +30,7 @@ import Testing
             #expect(copy.metadata.labels?[FederationLabel.serviceFailover] == "payment-api")
             #expect(try await west.resource(KubeService.self).get("payment-api-global", namespace: "shop").spec?.selector == nil)
             try await f.waitForStatus("Active and Ready", "payment-api") { s in
-                s.phase == .active && s.activeDatacenter == "us-east" && s.conditions.isTrue("Ready") && s.primaryReplicas == 3
+                s.phase == .active && s.activeDatacenter == "us-east" && s.placement == "us-east" && s.conditions.isTrue("Ready") && s.primaryReplicas == 3
                     && s.datacenters.map(\.name) == ["us-east", "us-west", "eu-central"] && s.datacenters[0].endpoints?.count == 3
                     && s.datacenters[1].desiredReplicas == 0 && s.datacenters[1].role == .failover
             }

@@ -19,10 +19,11 @@ enum ServiceLines {
     /// `namespace/name`.
     static func key(_ sf: ServiceFailover) -> String { "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")" }
 
-    /// `active in us-west`, or `us-east 2/2, us-west 1/1` (ready/desired) when several datacenters run replicas.
+    /// `active in us-west`, or `us-east 2/2, us-west 1/1` (ready/desired) when several datacenters run
+    /// replicas or the service is ActiveActive (which has no active datacenter).
     static func placement(_ sf: ServiceFailover) -> String {
         let running = (sf.status?.datacenters ?? []).filter { ($0.desiredReplicas ?? 0) > 0 }
-        if running.count > 1 {
+        if running.count > 1 || (sf.spec.effectiveMode == .activeActive && !running.isEmpty) {
             return running.map { "\($0.name) \($0.readyReplicas ?? 0)/\($0.desiredReplicas ?? 0)" }.joined(separator: ", ")
         }
         return "active in \(sf.status?.activeDatacenter ?? "none") (primary \(sf.spec.primary))"

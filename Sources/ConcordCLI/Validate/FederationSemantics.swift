@@ -1,4 +1,5 @@
 import FederationAPI
+import FederationCore
 import KubernetesAPI
 
 /// The Datacenters a federation's manifests may refer to: those at the hub and those in the manifests.
@@ -18,10 +19,14 @@ struct DatacenterDirectory {
 /// a ReplicationRule's `spec.source`; the label selectors of a ReplicationRule and of a
 /// ServiceFailover's placement (what kube-apiserver refuses in a selector: `In`/`NotIn` without
 /// values, `Exists`/`DoesNotExist` with values); and what makes no sense in a ServiceFailover for its
-/// mode (``FederationAPI/ServiceFailoverSpec/modeProblems``).
+/// mode (``FederationAPI/ServiceFailoverSpec/modeProblems``); and, when the FederationPolicy in force
+/// has topology Mesh, a ReplicationRule whose strategy the ReplicationRule controller refuses there
+/// (``FederationCore/MeshReplication/refusal(of:policy:)``).
 enum FederationSemantics {
-    /// The field problems of one object; `directory` enables the Datacenter reference checks.
-    static func problems(of object: JSONValue, directory: DatacenterDirectory?) -> [(field: String, message: String)] {
+    /// The field problems of one object; `directory` enables the Datacenter reference checks, and
+    /// `mesh` (the FederationPolicy in force, when its topology is Mesh) the check of a
+    /// ReplicationRule's conflict resolution.
+    static func problems(of object: JSONValue, directory: DatacenterDirectory?, mesh: FederationPolicy? = nil) -> [(field: String, message: String)] {
         var problems: [(field: String, message: String)] = []
         let spec = object["spec"] ?? .null
         var references: [(field: String, name: String)] = []
@@ -61,6 +66,10 @@ enum FederationSemantics {
                 references.append(("spec.source", source))
             }
             if let decoded = try? spec.decode(ReplicationRuleSpec.self) { problems += decoded.selectorProblems.map { ($0.field, $0.detail) } }
+            if let mesh, let rule = try? object.decode(ReplicationRule.self), let refusal = MeshReplication.refusal(of: rule, policy: mesh.metadata.name ?? "") {
+                let value = "\"\(rule.spec.effectiveConflictResolution.rawValue)\"" + (rule.spec.conflictResolution == nil ? " (the default)" : "")
+                problems.append(("spec.conflictResolution", "Invalid value: \(value): \(refusal.message)"))
+            }
         default:
             break
         }
@@ -70,5 +79,21 @@ enum FederationSemantics {
             }
         }
         return problems
+    }
+
+    /// The FederationPolicy whose topology is in force, when it is Mesh, found as the ReplicationRule
+    /// controller finds it (``FederationCore/MeshReplication/policy(among:)``) among the hub's
+    /// policies and those in `documents` (which replace the hub's of the same name, as applying them
+    /// would). Nil when `documents` hold no ReplicationRule, which is all it is checked for.
+    static func meshPolicy(in documents: [ManifestDocument], hub: [FederationPolicy]) -> FederationPolicy? {
+        func isKind(_ document: ManifestDocument, _ kind: String) -> Bool {
+            document.object["kind"]?.stringValue == kind && document.object["apiVersion"]?.stringValue == FederationGroup.apiVersion
+        }
+        guard documents.contains(where: { isKind($0, ReplicationRule.kind) }) else { return nil }
+        var policies = Dictionary(hub.map { ($0.metadata.name ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        for document in documents where isKind(document, FederationPolicy.kind) {
+            if let policy = try? document.object.decode(FederationPolicy.self), let name = policy.metadata.name { policies[name] = policy }
+        }
+        return MeshReplication.policy(among: Array(policies.values))
     }
 }

@@ -18,7 +18,9 @@ struct ManifestValidator {
 
     /// Validates `documents`; `hubDatacenters` (name → labels, with where they came from) enables the
     /// checks of Datacenter references, which then also accept the Datacenters in `documents`.
-    func validate(_ documents: [ManifestDocument], hubDatacenters: DatacenterDirectory? = nil) -> Report {
+    /// `hubPolicies` are the hub's FederationPolicies, which with those in `documents` decide the
+    /// topology a ReplicationRule is checked against.
+    func validate(_ documents: [ManifestDocument], hubDatacenters: DatacenterDirectory? = nil, hubPolicies: [FederationPolicy] = []) -> Report {
         var report = Report()
         let directory = hubDatacenters.map { hub in
             var all = hub
@@ -29,9 +31,10 @@ struct ManifestValidator {
             }
             return all
         }
+        let mesh = FederationSemantics.meshPolicy(in: documents, hub: hubPolicies)
         var seen: [String: ManifestDocument] = [:]
         for document in documents {
-            guard let problems = check(document, directory: directory) else {
+            guard let problems = check(document, directory: directory, mesh: mesh) else {
                 report.skipped += 1
                 continue
             }
@@ -50,7 +53,7 @@ struct ManifestValidator {
     }
 
     /// The problems of one document, or nil when it belongs to another API group (not Concord's to check).
-    private func check(_ document: ManifestDocument, directory: DatacenterDirectory?) -> [ManifestProblem]? {
+    private func check(_ document: ManifestDocument, directory: DatacenterDirectory?, mesh: FederationPolicy?) -> [ManifestProblem]? {
         func problem(_ field: String, _ message: String) -> ManifestProblem {
             ManifestProblem(file: document.file, line: document.line(of: field), field: field, message: message)
         }
@@ -67,6 +70,6 @@ struct ManifestValidator {
             return [problem("kind", "Unsupported value: \(kind) in \(apiVersion): \(FederationGroup.apiVersion) serves \(kinds)")]
         }
         return schemaProblems.map { problem($0.field, $0.message) }
-            + FederationSemantics.problems(of: object, directory: directory).map { problem($0.field, $0.message) }
+            + FederationSemantics.problems(of: object, directory: directory, mesh: mesh).map { problem($0.field, $0.message) }
     }
 }

@@ -10,13 +10,13 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check manifests against Concord's CRD schemas and the controllers' rules, offline (for CI and pre-commit hooks).",
         discussion: """
-            Every document of group federation.concord.dev goes through the checks the control plane makes before storing it (metadata, name, unknown fields, the CRD schema after defaulting), then the checks the controllers make (a Push Datacenter needs spec.credentialsRef). Documents of other groups are skipped. With --kubeconfig, names of Datacenters that neither the hub nor the manifests define are reported too. Problems print as file:line: field: message; the exit status is 1 when there is any.
+            Every document of group federation.concord.dev goes through the checks the control plane makes before storing it (metadata, name, unknown fields, the CRD schema after defaulting), then the checks the controllers make (a Push Datacenter needs spec.credentialsRef; a ReplicationRule with conflictResolution SourceWins, the default, is refused while the FederationPolicy in force has topology Mesh). Documents of other groups are skipped. With --kubeconfig, names of Datacenters that neither the hub nor the manifests define are reported too, and the hub's FederationPolicies count with the manifests' for the topology. Problems print as file:line: field: message; the exit status is 1 when there is any.
             """)
 
     @Option(name: [.customShort("f"), .customLong("filename")], help: ArgumentHelp("A manifest file, a directory of them (.yaml, .yml, .json, recursively), or - for standard input. Repeatable.", valueName: "path"))
     var filenames: [String] = []
 
-    @Option(name: .long, help: "A hub kubeconfig: also report references to Datacenters the hub does not have.")
+    @Option(name: .long, help: "A hub kubeconfig: also report references to Datacenters the hub does not have, and check ReplicationRules against the hub's FederationPolicies.")
     var kubeconfig: String?
 
     @Option(name: .long, help: "The kubeconfig context to use with --kubeconfig (default: current-context).")
@@ -35,9 +35,9 @@ struct ValidateCommand: AsyncParsableCommand {
             documents += read.documents
             problems += read.problems
         }
-        var hub: DatacenterDirectory?
-        if let kubeconfig { hub = try await Self.hubDatacenters(kubeconfig: kubeconfig, context: context) }
-        let report = ManifestValidator().validate(documents, hubDatacenters: hub)
+        var hub: (datacenters: DatacenterDirectory, policies: [FederationPolicy])?
+        if let kubeconfig { hub = try await Self.hubObjects(kubeconfig: kubeconfig, context: context) }
+        let report = ManifestValidator().validate(documents, hubDatacenters: hub?.datacenters, hubPolicies: hub?.policies ?? [])
         problems += report.problems
         for problem in problems.sorted(by: { ($0.file, $0.line) < ($1.file, $1.line) }) { print(problem) }
         let skipped = report.skipped > 0 ? ", \(report.skipped) of other API groups skipped" : ""
@@ -48,12 +48,13 @@ struct ValidateCommand: AsyncParsableCommand {
         print("\(summary): valid")
     }
 
-    /// The hub's Datacenters (name → labels), or a one-line error when the hub cannot be read.
-    static func hubDatacenters(kubeconfig: String, context: String?) async throws -> DatacenterDirectory {
-        let (datacenters, server) = try await HubQuery.read(kubeconfig: kubeconfig, context: context, explain: { StatusCommand.explain($0, server: $1) }) { hub in
-            try await hub.resource(Datacenter.self).list().items
+    /// The hub's Datacenters (name → labels) and FederationPolicies, or a one-line error when the
+    /// hub cannot be read.
+    static func hubObjects(kubeconfig: String, context: String?) async throws -> (datacenters: DatacenterDirectory, policies: [FederationPolicy]) {
+        let (read, server) = try await HubQuery.read(kubeconfig: kubeconfig, context: context, explain: { StatusCommand.explain($0, server: $1) }) { hub in
+            (try await hub.resource(Datacenter.self).list().items, try await hub.resource(FederationPolicy.self).list().items)
         }
-        let labels = Dictionary(datacenters.map { ($0.metadata.name ?? "", $0.metadata.labels ?? [:]) }, uniquingKeysWith: { a, _ in a })
-        return DatacenterDirectory(labels: labels, origin: "the hub \(server)")
+        let labels = Dictionary(read.0.map { ($0.metadata.name ?? "", $0.metadata.labels ?? [:]) }, uniquingKeysWith: { a, _ in a })
+        return (DatacenterDirectory(labels: labels, origin: "the hub \(server)"), read.1)
     }
 }

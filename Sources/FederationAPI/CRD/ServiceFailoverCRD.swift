@@ -9,7 +9,10 @@ extension FederationCRDs {
             printerColumns: [
                 PrinterColumn(name: "Service", type: "string", jsonPath: ".spec.service", description: "The protected Service."),
                 PrinterColumn(name: "Primary", type: "string", jsonPath: ".spec.primary", description: "Where the Service runs normally."),
-                PrinterColumn(name: "Active", type: "string", jsonPath: ".status.activeDatacenter", description: "Where the Service runs now."),
+                PrinterColumn(
+                    name: "Active", type: "string", jsonPath: ".status.placement",
+                    description: "Where the Service runs now: the active datacenter, or each placed datacenter's replicas (ActiveActive)."
+                ),
                 PrinterColumn(
                     name: "Phase", type: "string", jsonPath: ".status.phase",
                     description: "Active, FailingOver, FailedOver, Migrating, Degraded or Blocked."
@@ -146,7 +149,10 @@ extension FederationCRDs {
             "The observed state of the ServiceFailover.",
             properties: [
                 "observedGeneration": .observedGeneration,
-                "activeDatacenter": .string("The datacenter that serves traffic now."),
+                "activeDatacenter": .string("ActivePassive: the datacenter that serves traffic now."),
+                "placement": .string(
+                    "Where the Service runs now, in one line: the active datacenter (ActivePassive), or each datacenter the division gives replicas and its share, in name order, such as eu-central=3,us-east=6,us-west=3 (ActiveActive; absent while it places none)."
+                ),
                 "phase": .enumeration("Active, FailingOver, FailedOver, Migrating, Degraded, Blocked, or Progressing (ActiveActive).", ServiceFailoverPhase.self),
                 "primaryReplicas": .integer("The replicas the workload runs with in spec.primary, remembered while Concord keeps it at 0 there.", minimum: 0),
                 "unplacedReplicas": .integer("ActiveActive: replicas no candidate datacenter has room for (reported, never overcommitted).", minimum: 0),

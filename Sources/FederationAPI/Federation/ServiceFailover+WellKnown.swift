@@ -51,7 +51,7 @@ extension ServiceFailover {
         public static let noFittingTarget = "NoFittingTarget"
         /// Progressing False: the target did not become ready within `readinessTimeoutSeconds`.
         public static let readinessTimeout = "ReadinessTimeout"
-        /// Ready False: failover is needed but mode is Manual.
+        /// Ready False, Stalled True: failover is needed but mode is Manual; the message says what a person must do.
         public static let awaitingManualFailover = "AwaitingManualFailover"
         /// FailedOver False: running in `spec.primary`.
         public static let runningInPrimary = "RunningInPrimary"

@@ -33,8 +33,12 @@ public enum ServiceDatacenterRole: String, Codable, Hashable, Sendable, CaseIter
 public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
     /// The `metadata.generation` this status was computed from.
     public var observedGeneration: Int64?
-    /// The datacenter that serves traffic now.
+    /// The datacenter that serves traffic now (ActivePassive).
     public var activeDatacenter: String?
+    /// Where the Service runs now, in one line for `kubectl get`: the active datacenter
+    /// (ActivePassive), or each datacenter the division gives replicas and its share, in name order,
+    /// such as `eu-central=3,us-east=6,us-west=3` (ActiveActive; absent while it places none).
+    public var placement: String?
     /// Active, FailingOver, FailedOver, Migrating, Degraded or Blocked.
     public var phase: ServiceFailoverPhase?
     /// The replicas the workload runs with in `spec.primary`, remembered while Concord keeps it at
@@ -53,12 +57,13 @@ public struct ServiceFailoverStatus: Codable, Hashable, Sendable {
 
     /// Creates a status.
     public init(
-        observedGeneration: Int64? = nil, activeDatacenter: String? = nil, phase: ServiceFailoverPhase? = nil, primaryReplicas: Int? = nil,
-        unplacedReplicas: Int? = nil, datacenters: [ServiceDatacenterStatus] = [], lastTransition: FailoverTransition? = nil,
+        observedGeneration: Int64? = nil, activeDatacenter: String? = nil, placement: String? = nil, phase: ServiceFailoverPhase? = nil,
+        primaryReplicas: Int? = nil, unplacedReplicas: Int? = nil, datacenters: [ServiceDatacenterStatus] = [], lastTransition: FailoverTransition? = nil,
         history: [FailoverTransition] = [], conditions: [Condition] = []
     ) {
         self.observedGeneration = observedGeneration
         self.activeDatacenter = activeDatacenter
+        self.placement = placement
         self.phase = phase
         self.primaryReplicas = primaryReplicas
         self.unplacedReplicas = unplacedReplicas

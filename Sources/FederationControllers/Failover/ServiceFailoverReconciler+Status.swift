@@ -81,7 +81,7 @@ extension ServiceFailoverReconciler {
 
     /// Every field of a ServiceFailover's status; this controller is their one writer.
     static let statusFields = [
-        "observedGeneration", "activeDatacenter", "phase", "primaryReplicas", "unplacedReplicas", "datacenters", "lastTransition", "history", "conditions",
+        "observedGeneration", "activeDatacenter", "placement", "phase", "primaryReplicas", "unplacedReplicas", "datacenters", "lastTransition", "history", "conditions",
     ]
 
     /// Writes the status when it changed: a merge patch of its fields without a resourceVersion

@@ -4,7 +4,8 @@ import Foundation
 extension ServicePlanner {
     /// The kstatus conditions after the pass: Available (the active site's ready replicas),
     /// FailedOver (running outside `spec.primary`), Progressing and Reconciling (a move in flight),
-    /// Stalled (Blocked, or a planned move rolled back), and Ready, which sums them up.
+    /// Stalled (Blocked, a planned move rolled back, or Manual mode waiting for a person to move the
+    /// service off an unhealthy datacenter), and Ready, which sums them up.
     mutating func summarize() {
         let ready = input.sites[active]?.readyReplicas ?? 0
         let minimum = max(1, activePolicy.effectiveMinReadyReplicas)
@@ -36,13 +37,14 @@ extension ServicePlanner {
         }
         set(ServiceFailover.ConditionType.progressing, progress.0, progress.1, progress.2)
         set(ServiceFailover.ConditionType.reconciling, moving, progress.1, progress.2)
-        let stalled = status.phase == .blocked || status.phase == .degraded
-        set(ServiceFailover.ConditionType.stalled, stalled, stalled ? progress.1 : Reason.stable, stalled ? progress.2 : "making progress")
-        let manualWait = awaitingManualFailover
-        let readyNow = available && !moving && !stalled && !manualWait
-        let readyReason = manualWait ? Reason.awaitingManualFailover
-            : stalled ? progress.1 : moving ? progress.1 : available ? Reason.minimumReplicasAvailable : unavailableReason
-        let readyMessage = manualWait ? "\(active) is unhealthy; mode is Manual, so nothing moves until a person acts" : (stalled || moving ? progress.2 : "\(ready) of at least \(minimum) replicas ready in \(active)")
+        // Blocked or rolled back, or waiting for a person to move it (Manual mode): nothing progresses on its own.
+        let stuck = status.phase == .blocked || status.phase == .degraded
+        let stalled: (reason: String, message: String)? = awaitingManualFailover.map { (Reason.awaitingManualFailover, $0) }
+            ?? (stuck ? (progress.1, progress.2) : nil)
+        set(ServiceFailover.ConditionType.stalled, stalled != nil, stalled?.reason ?? Reason.stable, stalled?.message ?? "making progress")
+        let readyNow = available && !moving && stalled == nil
+        let readyReason = moving ? progress.1 : stalled?.reason ?? (available ? Reason.minimumReplicasAvailable : unavailableReason)
+        let readyMessage = moving ? progress.2 : stalled?.message ?? "\(ready) of at least \(minimum) replicas ready in \(active)"
         set(ServiceFailover.ConditionType.ready, readyNow, readyReason, readyMessage)
     }
 

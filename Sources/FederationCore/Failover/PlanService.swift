@@ -32,8 +32,9 @@ struct ServicePlanner {
     var blockedMessage: String?
     /// Why a planned move was rolled back, for the Progressing condition.
     var rolledBack: String?
-    /// The active datacenter is unhealthy long enough, but mode is Manual: nothing moved.
-    var awaitingManualFailover = false
+    /// The active datacenter is unhealthy long enough, but mode is Manual: nothing moved. What a
+    /// person must do, for the Ready and Stalled conditions and the Warning event.
+    var awaitingManualFailover: String?
 
     /// How often a move in flight looks at its target's readiness.
     static let moveRecheckSeconds: TimeInterval = 1
@@ -60,6 +61,7 @@ struct ServicePlanner {
             steady()
         }
         summarize()
+        status.placement = status.activeDatacenter
         status.observedGeneration = input.generation
     }
 
@@ -106,17 +108,18 @@ struct ServicePlanner {
     }
 
     mutating func failOver(from active: String, reason: String) {
+        var candidates = input.spec.failover.map { sized($0.datacenter) }
+        if active != primary { candidates.append(sized(primary)) }
+        let fit = FailoverFit.choose(from: candidates, leaving: active, sites: input.sites, defaultReplicas: input.primaryReplicas)
         if policy.effectiveMode == .manual {
-            awaitingManualFailover = true
+            let message = Self.manualFailoverAdvice(active: active, reason: reason, primary: primary, fit: fit)
+            awaitingManualFailover = message
             if status.conditions.condition(ServiceFailover.ConditionType.ready)?.reason != Reason.awaitingManualFailover {
-                effects.append(.event(warning: true, reason: Reason.awaitingManualFailover, message: "\(active) is unhealthy (\(reason)); mode is Manual, so nothing moves"))
+                effects.append(.event(warning: true, reason: Reason.awaitingManualFailover, message: message))
             }
             status.phase = failedOver ? .failedOver : .active
             return
         }
-        var candidates = input.spec.failover.map { sized($0.datacenter) }
-        if active != primary { candidates.append(sized(primary)) }
-        let fit = FailoverFit.choose(from: candidates, leaving: active, sites: input.sites, defaultReplicas: input.primaryReplicas)
         switch fit {
         case .target(let datacenter, _):
             start(to: datacenter, reason: reason)

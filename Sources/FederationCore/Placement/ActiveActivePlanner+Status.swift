@@ -45,10 +45,21 @@ extension ActiveActivePlanner {
         status.datacenters = datacenters
     }
 
+    /// Sets `status.placement` to this pass's division in one line (absent when it places nothing),
+    /// compared in place with the last one and formatted only when it differs. Returns the line,
+    /// which the conditions' messages then copy or compare whole instead of writing the division again.
+    mutating func place(_ view: PlacementView) -> String {
+        let written = status.placement ?? ""
+        if view.isText(.placement(planned: false), described: nil, of: written) { return written }
+        let described = view.text(.placement(planned: false))
+        status.placement = described.isEmpty ? nil : described
+        return described
+    }
+
     /// The conditions, from the division and the ready replicas. A condition whose status, reason,
     /// generation and message are already those written is left as it is, its message compared
-    /// in place rather than formatted.
-    mutating func summarize(total: Int, view: PlacementView, unplaced: Int, spreadShort: Bool) {
+    /// in place rather than formatted; `described` is this pass's division in one line (``place(_:)``).
+    mutating func summarize(total: Int, view: PlacementView, unplaced: Int, spreadShort: Bool, described: String) {
         var readyTotal = 0, placed = 0, placedDatacenters = 0, allReady = true
         for e in view.entries where e.target > 0 {
             readyTotal += e.ready
@@ -57,9 +68,8 @@ extension ActiveActivePlanner {
             if e.ready < e.target { allReady = false }
         }
         let moving = status.phase == .progressing
-        // The division described, formatted at most once and only for a message that changed; and
-        // the text of `message` below, which up to three conditions share.
-        var described: String?, shared: String?
+        // The text of `message` below, which up to three conditions share.
+        var shared: String?
         func set(_ type: String, _ value: Bool, _ reason: String, _ form: PlacementView.Message, shares: Bool = false) {
             let conditionStatus: ConditionStatus = value ? .true : .false
             guard let i = status.conditions.firstIndex(where: { $0.type == type }) else {
@@ -82,7 +92,6 @@ extension ActiveActivePlanner {
         }
         func text(_ form: PlacementView.Message, shares: Bool) -> String {
             if shares, let shared { return shared }
-            if described == nil, form.describesPlacement { described = view.text(.placement(planned: false)) }
             let text = view.text(form, described: described)
             if shares { shared = text }
             return text

@@ -21,15 +21,6 @@ extension PlacementView {
         case spreadShort(minDatacenters: Int)
         /// A fixed text.
         case fixed(StaticString)
-
-        /// Whether the text includes this pass's division.
-        var describesPlacement: Bool {
-            switch self {
-            case .placement(let planned): !planned
-            case .division, .placed, .moving, .readyPlaced: true
-            case .readyAcross, .noRoom, .spreadShort, .fixed: false
-            }
-        }
     }
 
     /// The text of `message`; `described` is this pass's division described when it is already

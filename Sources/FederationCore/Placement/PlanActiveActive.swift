@@ -164,8 +164,9 @@ struct ActiveActivePlanner {
         status.activeDatacenter = nil
         status.unplacedReplicas = division.unplaced > 0 ? division.unplaced : nil
         list(view)
+        let described = place(view)
         status.phase = moving ? .progressing : division.unplaced > 0 || division.spreadShort ? .degraded : .active
-        summarize(total: total, view: view, unplaced: division.unplaced, spreadShort: division.spreadShort)
+        summarize(total: total, view: view, unplaced: division.unplaced, spreadShort: division.spreadShort, described: described)
         status.observedGeneration = input.generation
     }
 }

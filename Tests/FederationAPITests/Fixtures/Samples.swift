@@ -146,7 +146,7 @@ enum Samples {
             migration: MigrationSpec(readinessTimeoutSeconds: 300)
         ),
         status: ServiceFailoverStatus(
-            observedGeneration: 3, activeDatacenter: "us-west", phase: .failedOver, primaryReplicas: 3, unplacedReplicas: 0,
+            observedGeneration: 3, activeDatacenter: "us-west", placement: "us-west", phase: .failedOver, primaryReplicas: 3, unplacedReplicas: 0,
             datacenters: [
                 ServiceDatacenterStatus(
                     name: "us-west", role: .failover, reachable: true, desiredReplicas: 3, readyReplicas: 3, endpoints: ["10.1.0.7:8080"]
