@@ -189,4 +189,43 @@ extension ReplicationStatusTests {
             recordedHash: "3e11255c55343536", replicaHash: "83e68195b0e89387", sourceChanged: false)
         #expect(configMap.message.contains("has content hash 83e68195b0e89387, not 3e11255c55343536"))
     }
+
+    /// A tool that keeps writing its own value over a replica: each write Concord restores is a conflict
+    /// of its own (ReplicationConflictsRising must see it), while one found again unchanged is not.
+    @Test func theSameEditMadeAgainAfterARestoreIsCountedAgain() {
+        var rule = Repl.rule()
+        func pass(_ revision: String) -> (status: ReplicationRuleStatus, newConflicts: [ConflictFinding]) {
+            var edited = Repl.replica("a", "local", written: "1")
+            edited["metadata"]?["resourceVersion"] = .string(revision)
+            let result = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": edited]), sourceRevision: "10"), now: Repl.now)
+            rule.status = result.status
+            return result
+        }
+        #expect(pass("600").newConflicts.count == 1)
+        #expect(pass("600").newConflicts.isEmpty)
+        #expect(pass("610").newConflicts.count == 1)
+        #expect(rule.status?.conflictsTotal == 2)
+        #expect(rule.status?.conflicts.map(\.message).allSatisfy { $0?.contains("(resourceVersion 6") == true } == true)
+    }
+
+    /// An object another rule already replicates is written by neither while both select it: only a
+    /// person can settle it (by changing a rule), so it waits like a Manual conflict and the rule is
+    /// not Ready; once settled it leaves the list.
+    @Test func anObjectTwoRulesSelectWaitsForAPersonUnderAnyStrategy() {
+        var rule = Repl.rule()
+        let other = Repl.replica("a", "1", rule: "shop/other")
+        let first = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": other]), sourceRevision: "10"), now: Repl.now)
+        #expect(first.newConflicts.count == 1)
+        #expect(first.status.conflicts.map(\.resolution) == [.manual])
+        #expect(first.status.conditions.condition("Ready")?.status == .false)
+        #expect(first.status.conditions.condition("Ready")?.reason == "ManualResolutionRequired")
+        rule.status = first.status
+        let again = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": other]), sourceRevision: "10"), now: Repl.now)
+        #expect(again.newConflicts.isEmpty)
+        #expect(again.status.conflictsTotal == 1)
+        rule.status = again.status
+        let settled = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: [:]), sourceRevision: "10"), now: Repl.now)
+        #expect(settled.status.conflicts.isEmpty)
+        #expect(settled.status.conditions.condition("Ready")?.status == .true)
+    }
 }

@@ -8,7 +8,10 @@ import Foundation
 /// - A conflict the strategy resolved (SourceWins, TargetWins, LastWriterWins) stays listed as
 ///   history until newer ones push it out; waiting Manual entries are pushed out last.
 /// - A finding already listed (same datacenter, object and message) is not listed or counted again:
-///   a TargetWins replica or a Manual one is found again on every pass.
+///   a TargetWins replica or a Manual one is found again on every pass. The message names the
+///   replica's resourceVersion, so the same edit made again after a restore is a new conflict.
+/// - A conflict only a person can settle under any strategy (an object two rules select) is listed
+///   as waiting for a person (resolution `Manual`), as Manual ones are, and leaves once settled.
 public enum ConflictLedger {
     /// The new list, and the findings that were not listed before.
     public static func merge(previous: [ReplicationConflict], findings: [ConflictFinding], now: Date) -> (conflicts: [ReplicationConflict], new: [ConflictFinding]) {
@@ -17,7 +20,7 @@ public enum ConflictLedger {
         var new: [ConflictFinding] = []
         for finding in findings.sorted(by: { ($0.datacenter, $0.key) < ($1.datacenter, $1.key) }) {
             let id = Ident(finding.datacenter, finding.key.kind, finding.key.name)
-            if finding.strategy == .manual {
+            if finding.strategy == .manual || finding.outcome == .awaitingPerson {
                 // A resolution is not a new conflict; a waiting one is new only the first time.
                 guard finding.outcome == .awaitingPerson, !kept.contains(where: { $0.resolution == .manual && Ident($0.datacenter, $0.kind, $0.name) == id }) else { continue }
             } else if kept.contains(where: { Ident($0.datacenter, $0.kind, $0.name) == id && $0.message == finding.message }) {
@@ -35,7 +38,7 @@ public enum ConflictLedger {
     static func entry(_ finding: ConflictFinding, now: Date) -> ReplicationConflict {
         ReplicationConflict(
             datacenter: finding.datacenter, apiVersion: finding.key.apiVersion, kind: finding.key.kind, name: finding.key.name,
-            detectedAt: KubeTime(now), resolution: finding.strategy, message: finding.message)
+            detectedAt: KubeTime(now), resolution: finding.outcome == .awaitingPerson ? .manual : finding.strategy, message: finding.message)
     }
 
     struct Ident: Hashable {

@@ -152,8 +152,11 @@ public struct ConflictFinding: Hashable, Sendable {
             let what = recordedHash == nil ? "was not written by this rule" : "differs from what Concord wrote"
             return "Secret \(key.name) in \(datacenter)\(replicaRevision.map { " (resourceVersion \($0))" } ?? "") \(what); \(strategy.rawValue): \(outcome.rawValue)."
         }
+        // The replica's resourceVersion tells one edit from the next: the same edit made again after
+        // a restore is a conflict of its own (listed and counted), one found again unchanged is not.
         let recorded = recordedHash.map { ", not \($0) as written by Concord" } ?? " and was not written by this rule"
-        return "\(key.kind) \(key.name) in \(datacenter) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
+        let version = replicaRevision.map { " (resourceVersion \($0))" } ?? ""
+        return "\(key.kind) \(key.name) in \(datacenter)\(version) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
     }
 }
 
