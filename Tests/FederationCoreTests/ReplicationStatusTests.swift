@@ -228,4 +228,29 @@ extension ReplicationStatusTests {
         #expect(settled.status.conflicts.isEmpty)
         #expect(settled.status.conditions.condition("Ready")?.status == .true)
     }
+
+    /// A write the member refuses as invalid (an immutable ConfigMap's data, say) fails the same way
+    /// on every retry: the rule is Stalled (kstatus Failed), not Reconciling for ever.
+    @Test func aWriteTheMemberRefusesStallsTheRuleInsteadOfReconcilingForEver() {
+        let rule = Repl.rule()
+        let failure = "updating ConfigMap/a failed: ConfigMap \"a\" is invalid: data: Forbidden: field is immutable when `immutable` is set (Invalid, HTTP 422)"
+        var round = ReplicationRound(plan: Self.plan(rule, replicas: [:]), sourceRevision: "10", failures: ["us-west": failure])
+        let retrying = ReplicationStatusBuilder.status(rule: rule, round: round, now: Repl.now).status
+        #expect(retrying.conditions.condition("Reconciling")?.status == .true)
+        #expect(retrying.conditions.condition("Stalled") == nil)
+        round.rejected = ["us-west"]
+        let refused = ReplicationStatusBuilder.status(rule: rule, round: round, now: Repl.now).status
+        #expect(refused.conditions.condition("Reconciling") == nil)
+        #expect(refused.conditions.condition("Stalled")?.status == .true)
+        #expect(refused.conditions.condition("Stalled")?.reason == "WriteRejected")
+        #expect(refused.conditions.condition("Stalled")?.message.contains("field is immutable") == true)
+        #expect(refused.conditions.condition("Ready")?.status == .false)
+        #expect(refused.targets[0].state == .failed)
+        // Once the write goes through, the rule is Ready again and no longer Stalled.
+        var fixed = rule
+        fixed.status = refused
+        let after = ReplicationStatusBuilder.status(rule: fixed, round: ReplicationRound(plan: Self.plan(rule, replicas: [:]), sourceRevision: "10"), now: Repl.now).status
+        #expect(after.conditions.condition("Stalled") == nil)
+        #expect(after.conditions.condition("Ready")?.status == .true)
+    }
 }

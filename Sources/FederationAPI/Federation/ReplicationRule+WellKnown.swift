@@ -54,6 +54,9 @@ extension ReplicationRule {
         public static let noAllowedTargets = "NoAllowedTargets"
         /// Synced False: writes to some targets failed; they are retried.
         public static let targetsFailed = "TargetsFailed"
+        /// Stalled True: a member refused a write as invalid or forbidden (400, 403, 422), which
+        /// retrying the same write cannot change; it is still retried with backoff.
+        public static let writeRejected = "WriteRejected"
         /// Ready False: no primary is in force yet (`source: Primary`).
         public static let noPrimary = "NoPrimary"
         /// Ready False: no Datacenter but the source matches `spec.targets`.

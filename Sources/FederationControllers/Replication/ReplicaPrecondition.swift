@@ -12,8 +12,9 @@ enum WriteResult: Sendable {
     case written
     /// Not written: the replica changed since the pass read it (no failure; the next pass judges the change).
     case changedSinceRead
-    /// Failed, with what to report; the writes after it do not start.
-    case failed(String)
+    /// Failed, with what to report, and whether the member refused it as invalid or forbidden (a
+    /// retry of the same write fails the same way); the writes after it do not start.
+    case failed(String, rejected: Bool)
 }
 
 /// Replica updates applied only over the version a pass planned from.

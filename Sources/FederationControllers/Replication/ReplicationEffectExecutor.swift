@@ -9,6 +9,8 @@ import Logging
 struct TargetOutcome: Sendable {
     /// The first failed write, if any; the writes after it did not run.
     var failure: String?
+    /// The member refused that write as invalid or forbidden: the same write fails again.
+    var rejected = false
     /// Replicas changed in the member since the pass read them, left for the next pass to judge.
     var changedSinceRead = 0
     /// The largest lag (source write → acknowledged replica write) of the writes made.
@@ -92,7 +94,8 @@ struct ReplicationEffectExecutor {
                     } catch is ChangedSinceRead {
                         return (effect, .changedSinceRead)
                     } catch {
-                        return (effect, .failed("\(describe(effect)) failed: \(error)"))
+                        let status = (error as? KubeAPIError)?.statusCode
+                        return (effect, .failed("\(describe(effect)) failed: \(error)", rejected: status == 400 || status == 403 || status == 422))
                     }
                 }
                 return true
@@ -104,9 +107,10 @@ struct ReplicationEffectExecutor {
                     record(effect, rule: rule, datacenter: datacenter, into: &outcome)
                 case .changedSinceRead:
                     outcome.changedSinceRead += 1
-                case .failed(let failure):
+                case .failed(let failure, let rejected):
                     if outcome.failure == nil {
                         outcome.failure = failure
+                        outcome.rejected = rejected
                         logger.info("Replica write failed; will re-read and retry", metadata: [
                             "replicationrule": "\(rule.ruleAnnotationValue)", "datacenter": "\(datacenter)", "error": "\(failure)",
                         ])

@@ -161,6 +161,7 @@ struct ReplicationRuleReconciler: Reconciler {
                 }
                 _ = lanes.take(ReplicationLanes.Key(rule: key, datacenter: datacenter))
                 if let failure = outcome.failure { round.failures[datacenter] = failure }
+                if outcome.rejected { round.rejected.insert(datacenter) }
                 if outcome.changedSinceRead > 0 { round.changedSinceRead.insert(datacenter) }
                 if let lag = outcome.lag { round.lags[datacenter] = max(lag, round.lags[datacenter] ?? 0) }
                 // Once one target is written, the others get as long again (at least `stragglerGrace`): a

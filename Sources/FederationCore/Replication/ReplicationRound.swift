@@ -11,6 +11,9 @@ public struct ReplicationRound: Hashable, Sendable {
     public var unreachable: [String]
     /// Targets where a write failed, with the first failure; the writes after it did not run.
     public var failures: [String: String]
+    /// Targets among `failures` whose member refused the write as invalid or forbidden (400, 403,
+    /// 422): retrying the same write cannot succeed, so only a person can unblock them.
+    public var rejected: Set<String> = []
     /// Per target, the largest lag (source write → acknowledged replica write) of this pass's writes.
     public var lags: [String: Double]
     /// Targets whose writes were still running when the pass stopped waiting for them (a slow or

@@ -138,6 +138,17 @@ public enum ReplicationStatusBuilder {
         } else {
             status.conditions.set(c.make(T.ready, .true, CommonReason.succeeded, "\(round.plan.objects) object(s) replicated from \(round.plan.source)."))
         }
+        // A write the member refuses as invalid or forbidden fails the same way however often it is
+        // retried: Stalled (kstatus Failed) rather than Reconciling for ever; retries go on with backoff.
+        let rejected = failed.filter(round.rejected.contains)
+        if !rejected.isEmpty {
+            let detail = rejected.map { "\($0): \(round.failures[$0] ?? "")" }.joined(separator: "; ")
+            let message = "\(rejected.joined(separator: ", ")) refused a write as invalid or forbidden, which retrying cannot change: \(detail). Fix the replica or the member's policy (it is retried with backoff)."
+            status.conditions.remove(T.reconciling)
+            status.conditions.set(c.make(T.stalled, .true, R.writeRejected, message))
+            status.conditions.set(c.make(T.ready, .false, R.writeRejected, message))
+            return
+        }
         if failed.isEmpty && behind.isEmpty { status.conditions.remove(T.reconciling) } else { status.conditions.set(c.make(T.reconciling, .true, CommonReason.progressing, synced.message)) }
         status.conditions.remove(T.stalled)
     }
