@@ -96,6 +96,16 @@ struct FederationPolicyStatusBuilderTests {
         #expect(Self.conditions(status)[T.reconciling] == nil)
     }
 
+    /// kstatus: a policy that cannot progress until a person promotes (or the primary returns) is
+    /// Stalled, as a ServiceFailover awaiting a manual failover is.
+    @Test func awaitingManualPromotionIsStalledUntilThePrimaryReturns() {
+        let (_, waiting) = Self.build(Promo.policy(mode: .manual), [Promo.unreachable("a", since: 99), Promo.ready("b"), Promo.ready("c")])
+        #expect(Self.conditions(waiting)[T.stalled] == "True AwaitingManualPromotion")
+        #expect(Self.conditions(waiting)[T.ready] == "False AwaitingManualPromotion")
+        let (_, back) = Self.build(Promo.policy(mode: .manual), [Promo.ready("a"), Promo.ready("b"), Promo.ready("c")])
+        #expect(Self.conditions(back)[T.stalled] == nil)
+    }
+
     @Test func noPrimaryYetReportsTheBlockingReason() {
         let members = [Promo.pending("a"), Promo.ready("b"), Promo.ready("c")]
         let (_, status) = Self.build(Promo.policy(status: nil, epoch: nil), members)

@@ -106,7 +106,7 @@ struct ConditionContext {
 
     var stalledCondition: Condition? {
         guard case .blocked(let reason, let message) = decision,
-            [R.conflictingPrimaries, R.primaryNotMember, R.primaryUnschedulable].contains(reason)
+            [R.conflictingPrimaries, R.primaryNotMember, R.primaryUnschedulable, R.awaitingManualPromotion].contains(reason)
         else { return nil }
         return condition(T.stalled, .true, reason, message)
     }

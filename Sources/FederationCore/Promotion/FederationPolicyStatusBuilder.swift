@@ -26,8 +26,9 @@ public enum FederationPolicyStatusBuilder {
     ///   - `Ready`: True (PrimaryReady) only when the decision is stay, the primary is available, and
     ///     nothing is being promoted or fenced; False with the decision's reason otherwise.
     ///   - `Reconciling` (present only while True): a promotion or fencing is in flight, or a timed wait runs.
-    ///   - `Stalled` (present only while True): a person must act — split brain, or spec.primary is
-    ///     not a member or is cordoned.
+    ///   - `Stalled` (present only while True): a person must act — split brain, spec.primary is
+    ///     not a member or is cordoned, or the primary is lost and `promotion.mode` is Manual (until
+    ///     a person promotes or the primary returns).
     ///
     /// - Parameters:
     ///   - policy: The FederationPolicy as read (its status is the previous status).
