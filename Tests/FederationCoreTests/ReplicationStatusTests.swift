@@ -111,6 +111,34 @@ struct ReplicationStatusTests {
         #expect(stalled.observedGeneration == 2)
     }
 
+    /// A rule only a person can unblock lists no target as Synced from before; one waiting for its
+    /// source keeps the last pass's targets.
+    @Test func aStalledRuleDropsItsTargetsAndAWaitingOneKeepsThem() {
+        var rule = Repl.rule()
+        rule.status = ReplicationRuleStatus(targets: [ReplicationTargetStatus(datacenter: "eu-central", state: .synced, syncedRevision: "7")])
+        let stalled = ReplicationStatusBuilder.blocked(
+            rule: rule, by: ReplicationBlocker(reason: "SourceWinsInMesh", message: "no source in Mesh", terminal: true), source: nil, now: Repl.now)
+        #expect(stalled.targets.isEmpty)
+        let waiting = ReplicationStatusBuilder.blocked(
+            rule: rule, by: ReplicationBlocker(reason: "SourceUnavailable", message: "source away", terminal: false), source: "us-east", now: Repl.now)
+        #expect(waiting.targets.map(\.syncedRevision) == ["7"])
+    }
+
+    /// Synced says which replicas TargetWins keeps as changed (they do not hold the source's revision),
+    /// and a Mesh rule speaks of its members' latest write, not of a source called Mesh.
+    @Test func syncedNamesKeptReplicasAndMeshSpeaksOfMembers() {
+        let rule = Repl.rule(.targetWins)
+        let kept = ReplicationStatusBuilder.status(
+            rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": Repl.replica("a", "local", written: "1")]), sourceRevision: "10"),
+            now: Repl.now).status
+        #expect(kept.conditions.condition("Synced")?.message == "Every allowed target holds revision 10 of us-east, but for 1 replica(s) kept as changed in their own datacenter (TargetWins); status.conflicts lists them.")
+        #expect(kept.targets[0].objectsInSync == 0)
+        let mesh = planMeshReplication(rule: Repl.rule(.lastWriterWins), epoch: 1, members: [Repl.target("dc-a", region: "eu", ["x": Repl.source("x", "v")])], now: Repl.now)
+        let meshStatus = ReplicationStatusBuilder.status(rule: Repl.rule(.lastWriterWins), round: ReplicationRound(plan: mesh, sourceRevision: "1799999999000.0@dc-a"), now: Repl.now).status
+        #expect(meshStatus.conditions.condition("Synced")?.message == "Every allowed member holds the latest write (hybrid logical clock 1799999999000.0@dc-a).")
+        #expect(meshStatus.conditions.condition("Ready")?.message == "1 object(s) replicated among the members (Mesh).")
+    }
+
     @Test func unreachableTargetKeepsItsLastRevision() {
         var rule = Repl.rule()
         rule.status = ReplicationRuleStatus(targets: [ReplicationTargetStatus(datacenter: "eu-central", state: .synced, syncedRevision: "7")])

@@ -40,9 +40,12 @@ public enum ReplicationStatusBuilder {
     }
 
     /// The status of a rule that cannot be planned: Ready False (and Stalled True when terminal).
+    /// A terminal blocker also clears the per-target states: nothing is replicated until a person
+    /// fixes the input, so the last pass's `Synced` targets would only mislead.
     public static func blocked(rule: ReplicationRule, by blocker: ReplicationBlocker, source: String?, now: Date) -> ReplicationRuleStatus {
         var status = rule.status ?? ReplicationRuleStatus()
         if let source { status.sourceDatacenter = source }
+        if blocker.terminal { status.targets = [] }
         return blocking(status, rule: rule, by: blocker, now: now)
     }
 
@@ -117,7 +120,7 @@ public enum ReplicationStatusBuilder {
         } else if !behind.isEmpty {
             synced = c.make(T.synced, .false, R.targetsBehind, "Writes to \(behind.joined(separator: ", ")) are still running.")
         } else {
-            synced = c.make(T.synced, .true, R.allTargetsSynced, "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source).")
+            synced = c.make(T.synced, .true, R.allTargetsSynced, syncedMessage(round))
         }
         status.conditions.set(synced)
         let waiting = setConflictsCondition(&status, rule: rule, c: c)
@@ -136,7 +139,8 @@ public enum ReplicationStatusBuilder {
         } else if round.plan.objects == 0 {
             status.conditions.set(c.make(T.ready, .false, R.nothingSelected, "No object in namespace \(rule.metadata.namespace ?? "") \(round.plan.source == MeshReplication.source ? "of any member" : "at \(round.plan.source)") matches the rule's resources."))
         } else {
-            status.conditions.set(c.make(T.ready, .true, CommonReason.succeeded, "\(round.plan.objects) object(s) replicated from \(round.plan.source)."))
+            let from = round.plan.source == MeshReplication.source ? "among the members (Mesh)" : "from \(round.plan.source)"
+            status.conditions.set(c.make(T.ready, .true, CommonReason.succeeded, "\(round.plan.objects) object(s) replicated \(from)."))
         }
         // A write the member refuses as invalid or forbidden fails the same way however often it is
         // retried: Stalled (kstatus Failed) rather than Reconciling for ever; retries go on with backoff.
@@ -151,6 +155,17 @@ public enum ReplicationStatusBuilder {
         }
         if failed.isEmpty && behind.isEmpty { status.conditions.remove(T.reconciling) } else { status.conditions.set(c.make(T.reconciling, .true, CommonReason.progressing, synced.message)) }
         status.conditions.remove(T.stalled)
+    }
+
+    /// What Synced=True says: the revision every allowed target holds, and the replicas a strategy
+    /// keeps as their datacenter changed them (TargetWins), which do not hold it.
+    static func syncedMessage(_ round: ReplicationRound) -> String {
+        let kept = round.plan.targets.reduce(0) { $0 + $1.conflicts.filter { $0.strategy == .targetWins && $0.outcome == .keptTarget && !$0.onlyInTarget }.count }
+        let revision = round.plan.source == MeshReplication.source
+            ? "Every allowed member holds the latest write (hybrid logical clock \(round.sourceRevision ?? "-"))"
+            : "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source)"
+        guard kept > 0 else { return revision + "." }
+        return revision + ", but for \(kept) replica(s) kept as changed in their own datacenter (TargetWins); status.conflicts lists them."
     }
 
     /// Sets ConflictsDetected from the listed conflicts; returns those waiting for a person.
