@@ -91,6 +91,7 @@ struct ReplicationRuleReconciler: Reconciler {
         // Mesh: the latest HLC reading stands for the revision every member holds.
         let sourceRevision = mesh == nil ? read.sourceRevision : plan.clock?.description
         var round = ReplicationRound(plan: plan, sourceRevision: sourceRevision, unreachable: read.unreachable)
+        round.unserved = read.unserved
         await execute(plan, rule: rule, key: key, kinds: read.kinds, read: read.targets, into: &round)
         var (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
         if let blocker = read.blocker { status = ReplicationStatusBuilder.blocking(status, rule: rule, by: blocker, now: now()) }
@@ -186,13 +187,16 @@ struct ReplicationRuleReconciler: Reconciler {
     }
 
     /// Soon after an unreachable target or a replica changed mid-write; after failed writes, soon and
-    /// then twice as long each pass they fail again (``ReplicationRetries``); otherwise at the rule's
-    /// interval (Periodic) or its full resync (Continuous: changes arrive as events).
+    /// then twice as long each pass they fail again (``ReplicationRetries``); within the stalled
+    /// recheck while a target lacks a kind; otherwise at the rule's interval (Periodic) or its full
+    /// resync (Continuous: changes arrive as events).
     func delay(_ rule: ReplicationRule, _ round: ReplicationRound, key: ObjectKey) -> Duration {
         let period = Duration.seconds(rule.spec.effectiveMode == .periodic ? rule.spec.effectiveIntervalSeconds : rule.spec.effectiveFullResyncSeconds)
         guard round.failures.isEmpty else { return min(retries.afterFailure(key, base: requeue.replicationRetry), period) }
         retries.reset(key)
         guard round.unreachable.isEmpty, round.changedSinceRead.isEmpty else { return min(requeue.replicationRetry, period) }
+        // A target lacking a kind is woken when its cache of it syncs; asked again now and then anyway.
+        guard round.unserved.isEmpty else { return min(requeue.replicationStalledRecheck, period) }
         return period
     }
 
