@@ -65,6 +65,26 @@ struct PlanReplicationAndServiceTests {
         #expect(report.text.contains("→ eu-central: Unreachable, not planned"))
     }
 
+    /// Every member's own `kube-root-ca.crt` is never selected: not copied, not a conflict, as in the controller.
+    @Test func theRootCAConfigMapIsNeverSelected() throws {
+        let everyConfigMap = ReplicationRule(
+            metadata: ObjectMeta(name: "global-config", namespace: "shop"),
+            spec: ReplicationRuleSpec(resources: [ReplicatedResource(apiVersion: "v1", kind: "ConfigMap")]))
+        let inputs = ReplicationPlanInputs(
+            rules: [everyConfigMap],
+            objects: ["shop/global-config": [
+                "us-east": [Self.key("a"): Self.configMap("a", data: "1"), Self.key("kube-root-ca.crt"): Self.configMap("kube-root-ca.crt", data: "east CA", labels: [:])],
+                "us-west": [Self.key("kube-root-ca.crt"): Self.configMap("kube-root-ca.crt", data: "west CA", labels: [:])],
+            ]],
+            unreadable: [:])
+        let report = try #require(inputs.plan(
+            datacenters: [Self.datacenter("us-east"), Self.datacenter("us-west")], policies: [Self.policy(primary: "us-east", epoch: 1)], unreachable: [], now: Self.now).first)
+        #expect(report.objects == 1)
+        let west = try #require(report.targets.first { $0.datacenter == "us-west" })
+        #expect(west.creates == ["ConfigMap/a"])
+        #expect(west.updates.isEmpty && west.conflicts.isEmpty, "\(west)")
+    }
+
     @Test func aLostSourceWaitsAndAPromotionMovesIt() throws {
         let inputs = ReplicationPlanInputs(rules: [Self.rule], objects: ["shop/global-config": ["us-west": [:]]], unreadable: [:])
         let dcs = [Self.datacenter("us-east"), Self.datacenter("us-west")]
