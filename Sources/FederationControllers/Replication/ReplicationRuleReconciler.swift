@@ -213,7 +213,9 @@ struct ReplicationRuleReconciler: Reconciler {
                 action: "Replicate", note: finding.message, instance: finding.datacenter)
             logger.info("Conflict detected", metadata: ["replicationrule": "\(id)", "datacenter": "\(finding.datacenter)", "object": "\(finding.key)", "outcome": "\(finding.outcome.rawValue)"])
         }
-        for finding in round.plan.targets.flatMap(\.conflicts) where finding.strategy == .manual && finding.outcome != .awaitingPerson {
+        // A person's choice is applied once (it is removed with the write that applies it); an object
+        // only in the target is kept by every strategy, no person's choice.
+        for finding in round.plan.targets.flatMap(\.conflicts) where finding.strategy == .manual && finding.outcome != .awaitingPerson && !finding.onlyInTarget {
             events.event(regarding: ref, type: Event.normal, reason: "ConflictResolved", action: "Replicate",
                          note: "\(finding.key) in \(finding.datacenter): a person chose \(finding.outcome == .restored ? "KeepSource" : "KeepTarget").")
         }
