@@ -35,6 +35,8 @@ struct ReplicationRuleReconciler: Reconciler {
     let syncTimes = ReplicationSyncTimes()
     /// Consecutive passes with failed writes, per rule: the retry backs off.
     let retries = ReplicationRetries()
+    /// The mistyped `resolution` annotation values already reported, so each is warned about once.
+    let resolutionTypos = ReplicationResolutionTypos()
     /// Each target's writes, run apart so one member never holds back another.
     let lanes: ReplicationLanes
     /// Statuses written but maybe not in the cache yet.
@@ -97,6 +99,7 @@ struct ReplicationRuleReconciler: Reconciler {
         if let blocker = read.blocker { status = ReplicationStatusBuilder.blocking(status, rule: rule, by: blocker, now: now()) }
         syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
+        reportTypos(rule: rule, key: key, targets: read.targets)
         try await writeStatus(status, of: rule)
         return .requeue(after: delay(rule, round, key: key))
     }
@@ -108,6 +111,7 @@ struct ReplicationRuleReconciler: Reconciler {
         hashMemos.forget(key)
         syncTimes.forget(key)
         retries.reset(key)
+        resolutionTypos.forget(key)
         metrics.forget(rule: key.description)
     }
 
@@ -225,6 +229,16 @@ struct ReplicationRuleReconciler: Reconciler {
         }
         metrics.conflicts(newConflicts, rule: id)
         metrics.lags(status.targets, rule: id, source: round.plan.source)
+    }
+
+    /// A Warning per `resolution` annotation value no pass acts on (``ReplicationResolutionTypos``),
+    /// once per object, datacenter and value.
+    func reportTypos(rule: ReplicationRule, key: ObjectKey, targets: [ReplicationTargetView]) {
+        for typo in resolutionTypos.unreported(key, in: targets) {
+            events.event(
+                regarding: ObjectReference(to: rule), related: Self.replica(typo.key, of: rule), type: Event.warning, reason: "InvalidResolution",
+                action: "Replicate", note: ReplicationResolutionTypos.note(typo), instance: typo.datacenter)
+        }
     }
 
     /// A reference to the replica `key` of `rule` (in the rule's namespace), for an event's `related`.
