@@ -59,7 +59,7 @@ struct PlanReplicationAndServiceTests {
         #expect(report.source == "us-east" && report.epoch == 1 && report.objects == 2, "the unlabelled object is not selected")
         let west = try #require(report.targets.first { $0.datacenter == "us-west" })
         #expect(west.creates == ["ConfigMap/b"])
-        #expect(west.conflicts.count == 1 && west.conflicts[0].contains("ConfigMap a in us-west"), "\(west.conflicts)")
+        #expect(west.conflicts.count == 1 && west.conflicts[0].contains("ConfigMap/a in us-west"), "\(west.conflicts)")
         #expect(west.updates == ["ConfigMap/a"], "SourceWins restores the replica")
         #expect(report.targets.first { $0.datacenter == "eu-central" }?.unreachable == true)
         #expect(report.text.contains("→ eu-central: Unreachable, not planned"))
