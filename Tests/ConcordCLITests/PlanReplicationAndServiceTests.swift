@@ -59,10 +59,30 @@ struct PlanReplicationAndServiceTests {
         #expect(report.source == "us-east" && report.epoch == 1 && report.objects == 2, "the unlabelled object is not selected")
         let west = try #require(report.targets.first { $0.datacenter == "us-west" })
         #expect(west.creates == ["ConfigMap/b"])
-        #expect(west.conflicts.count == 1 && west.conflicts[0].contains("ConfigMap a in us-west"), "\(west.conflicts)")
+        #expect(west.conflicts.count == 1 && west.conflicts[0].contains("ConfigMap/a in us-west"), "\(west.conflicts)")
         #expect(west.updates == ["ConfigMap/a"], "SourceWins restores the replica")
         #expect(report.targets.first { $0.datacenter == "eu-central" }?.unreachable == true)
         #expect(report.text.contains("→ eu-central: Unreachable, not planned"))
+    }
+
+    /// Every member's own `kube-root-ca.crt` is never selected: not copied, not a conflict, as in the controller.
+    @Test func theRootCAConfigMapIsNeverSelected() throws {
+        let everyConfigMap = ReplicationRule(
+            metadata: ObjectMeta(name: "global-config", namespace: "shop"),
+            spec: ReplicationRuleSpec(resources: [ReplicatedResource(apiVersion: "v1", kind: "ConfigMap")]))
+        let inputs = ReplicationPlanInputs(
+            rules: [everyConfigMap],
+            objects: ["shop/global-config": [
+                "us-east": [Self.key("a"): Self.configMap("a", data: "1"), Self.key("kube-root-ca.crt"): Self.configMap("kube-root-ca.crt", data: "east CA", labels: [:])],
+                "us-west": [Self.key("kube-root-ca.crt"): Self.configMap("kube-root-ca.crt", data: "west CA", labels: [:])],
+            ]],
+            unreadable: [:])
+        let report = try #require(inputs.plan(
+            datacenters: [Self.datacenter("us-east"), Self.datacenter("us-west")], policies: [Self.policy(primary: "us-east", epoch: 1)], unreachable: [], now: Self.now).first)
+        #expect(report.objects == 1)
+        let west = try #require(report.targets.first { $0.datacenter == "us-west" })
+        #expect(west.creates == ["ConfigMap/a"])
+        #expect(west.updates.isEmpty && west.conflicts.isEmpty, "\(west)")
     }
 
     @Test func aLostSourceWaitsAndAPromotionMovesIt() throws {

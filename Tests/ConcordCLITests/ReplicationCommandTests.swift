@@ -19,6 +19,21 @@ struct ReplicationCommandTests {
         #expect(throws: (any Error).self) { try ReplicationCommand.Resolve.parse(["r", "shop/flags", "--keep", "both"]) }
     }
 
+    /// Under Mesh (the first FederationPolicy by name says so) there is no source: `--keep source` is refused with the fix.
+    @Test func keepSourceIsRefusedUnderMesh() throws {
+        func policy(_ name: String, _ topology: FederationTopology?) -> FederationPolicy {
+            FederationPolicy(metadata: ObjectMeta(name: name), spec: FederationPolicySpec(topology: topology, primary: "a"))
+        }
+        let mesh = [policy("global", .mesh), policy("zz-other", .hubAndSpoke)]
+        let refusal = try #require(ManualConflictResolver.meshRefusal(keep: .source, policies: mesh))
+        #expect(refusal.description
+            == "--keep source resolves nothing under FederationPolicy global's Mesh topology, which has no source: run --keep target --datacenter DATACENTER, naming the member whose copy to keep")
+        #expect(!refusal.description.contains("\n"))
+        #expect(ManualConflictResolver.meshRefusal(keep: .target, policies: mesh) == nil)
+        #expect(ManualConflictResolver.meshRefusal(keep: .source, policies: [policy("global", nil), policy("mesh", .mesh)]) == nil)
+        #expect(ManualConflictResolver.meshRefusal(keep: .source, policies: []) == nil)
+    }
+
     @Test func statusShowsEachTargetWithLagAndWaitingConflicts() {
         let t = KubeTime(Date(timeIntervalSince1970: 1_800_000_000))
         let rule = ReplicationRule(

@@ -44,7 +44,7 @@ import Glibc
         let westPlan = try #require(rule.targets.first { $0.datacenter == "us-west" })
         let euPlan = try #require(rule.targets.first { $0.datacenter == "eu-central" })
         #expect(westPlan.creates == ["ConfigMap/b"] && westPlan.updates == ["ConfigMap/a"], "\(planned.stdout)")
-        #expect(westPlan.conflicts.count == 1 && westPlan.conflicts[0].contains("ConfigMap a in us-west"), "\(planned.stdout)")
+        #expect(westPlan.conflicts.count == 1 && westPlan.conflicts[0].contains("ConfigMap/a in us-west"), "\(planned.stdout)")
         #expect(euPlan.creates == ["ConfigMap/b"] && euPlan.updates.isEmpty && euPlan.conflicts.isEmpty, "\(planned.stdout)")
         let text = try await run(bin, ["plan", "--kubeconfig", fed.hubConfig])
         #expect(text.stdout.contains("→ us-west: would create ConfigMap/b; would update ConfigMap/a"), "\(text.stdout)")

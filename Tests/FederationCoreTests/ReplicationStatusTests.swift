@@ -209,7 +209,7 @@ extension ReplicationStatusTests {
             datacenter: "eu-central", key: ReplicaKey(apiVersion: "v1", kind: "Secret", name: "dbpass"), strategy: .sourceWins, outcome: .restored,
             recordedHash: "3e11255c55343536", replicaHash: "83e68195b0e89387", sourceChanged: false)
         secret.replicaRevision = "412"
-        #expect(secret.message == "Secret dbpass in eu-central (resourceVersion 412) differs from what Concord wrote; SourceWins: Restored.")
+        #expect(secret.message == "Secret/dbpass in eu-central (resourceVersion 412) differs from what Concord wrote; SourceWins: Restored.")
         secret.recordedHash = nil
         #expect(!secret.message.contains("83e68195b0e89387") && secret.message.contains("was not written by this rule"))
         let configMap = ConflictFinding(

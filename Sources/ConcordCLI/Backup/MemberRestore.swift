@@ -45,8 +45,10 @@ struct MemberRestore {
         let version: ServerVersion
         do {
             version = try await member.serverVersion()
+        } catch let error as KubeTransportError {
+            throw CLIError(UnreachableServer.sentence(error, what: "the new control plane", server: server, flag: "--to-kubeconfig"))
         } catch {
-            throw CLIError("cannot reach the new control plane at \(server) (\(error)): is it running, and is --to-kubeconfig right?")
+            throw CLIError("cannot read the version of the new control plane at \(server) (\(error)): is --to-kubeconfig right?")
         }
         // The hub must be reachable before the member is written to, so a failure writes nothing.
         _ = try await hub.resource(FederationPolicy.self).list()

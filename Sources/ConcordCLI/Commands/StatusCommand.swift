@@ -74,7 +74,7 @@ struct StatusCommand: AsyncParsableCommand {
             return "the hub at \(server ?? "?") does not serve datacenters.federation.concord.dev: install the CRDs with `concord crds | kubectl apply -f -`"
         }
         if let transport = error as? KubeTransportError {
-            return "cannot reach the hub at \(server ?? "?") (\(transport)): is it running, and is --kubeconfig/KUBECONFIG right?"
+            return UnreachableServer.sentence(transport, what: "the hub", server: server, flag: "--kubeconfig/KUBECONFIG")
         }
         return "\(error)"
     }

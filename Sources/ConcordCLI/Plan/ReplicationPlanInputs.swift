@@ -113,9 +113,7 @@ struct ReplicationPlanInputs {
                 return stop(ReplicationPlanReport(
                     rule: id, source: source, epoch: epoch, waiting: "the source \(source) could not be read: \(unreadable[source] ?? "no credentials")"))
             }
-            let selected = sourceObjects.filter { key, object in
-                rule.spec.resources.contains { $0.kind == key.kind && $0.apiVersion == key.apiVersion && $0.matches(name: key.name, labels: ReplicaContent.labels(of: object)) }
-            }
+            let selected = sourceObjects.filter { key, object in rule.selects(key, object) }
             let (views, skipped) = views(of: rule, members: targets, unreachable: unreachable)
             let plan = planReplication(rule: rule, source: source, sourceRegion: sourceDC.spec.region, epoch: epoch, sources: selected, targets: views, now: now)
             var report = ReplicationPlanReport(rule: id, plan: plan, unreachable: skipped)

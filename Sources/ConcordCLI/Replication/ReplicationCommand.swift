@@ -1,6 +1,7 @@
 import ArgumentParser
 import FederationAPI
 import FederationControllers
+import FederationCore
 import Foundation
 import KubeClient
 
@@ -21,7 +22,8 @@ struct ReplicationCommand: AsyncParsableCommand {
             abstract: "Resolve a Manual conflict of rule RULE on object NAMESPACE/NAME: keep the source's content or the replica's.",
             discussion: """
                 Annotates each conflicting replica (in every datacenter the rule lists, or only --datacenter) with \
-                federation.concord.dev/resolution; the controller restores or adopts it and removes the annotation.
+                federation.concord.dev/resolution; the controller restores or adopts it and removes the annotation. \
+                Under a FederationPolicy with topology Mesh there is no source: only --keep target (on the copy to keep) resolves.
                 """)
 
         @OptionGroup var cluster: ClusterOptions
@@ -58,6 +60,7 @@ struct ManualConflictResolver {
         } catch let error as KubeAPIError where error.isNotFound {
             throw CLIError("replicationrule \"\(name)\" not found in namespace \(namespace): `kubectl get rr -n \(namespace)` lists them")
         }
+        if keep == .source, let refusal = Self.meshRefusal(keep: keep, policies: try await hub.resource(FederationPolicy.self).list().items) { throw refusal }
         let conflicts = (rule.status?.conflicts ?? []).filter {
             $0.name == object && $0.resolution == .manual && (datacenter == nil || $0.datacenter == datacenter)
         }
@@ -85,6 +88,15 @@ struct ManualConflictResolver {
             try await member.shutdown()
             print("\(conflict.kind.lowercased())/\(object) in \(conflict.datacenter): \(keep.annotation) requested")
         }
+    }
+
+    /// Why `--keep source` cannot resolve anything when the FederationPolicy in force runs Mesh (a
+    /// Mesh rule has no source: only a copy's KeepTarget resolves there); nil otherwise.
+    static func meshRefusal(keep: ReplicationCommand.Side, policies: [FederationPolicy]) -> CLIError? {
+        guard keep == .source, let mesh = MeshReplication.policy(among: policies) else { return nil }
+        return CLIError(
+            "--keep source resolves nothing under FederationPolicy \(mesh.metadata.name ?? "")'s Mesh topology, which has no source: "
+                + "run --keep target --datacenter DATACENTER, naming the member whose copy to keep")
     }
 
     /// A client for `datacenter`'s member, from the kubeconfig in its credentials Secret.

@@ -61,7 +61,12 @@ struct VersionCommand: AsyncParsableCommand {
     static func hubVersion(kubeconfig: String, context: String?) async throws -> (version: ServerVersion, server: String) {
         let read = try await HubQuery.read(
             kubeconfig: kubeconfig, context: context,
-            explain: { error, server in "cannot read the version of the hub at \(server) (\(error)): is it running, and is --kubeconfig right?" }
+            explain: { error, server in
+                if let transport = error as? KubeTransportError {
+                    return "cannot read the version of the hub: " + UnreachableServer.sentence(transport, what: "the hub", server: server, flag: "--kubeconfig")
+                }
+                return "cannot read the version of the hub at \(server) (\(error)): is --kubeconfig right?"
+            }
         ) { hub in try await hub.serverVersion() }
         return (read.value, read.server)
     }

@@ -46,6 +46,9 @@ extension ReplicationRule {
         public static let outsideAllowedRegions = "OutsideAllowedRegions"
         /// Stalled True: a resource entry names a kind the source datacenter does not serve.
         public static let unknownKind = "UnknownKind"
+        /// Synced False: some targets do not serve a kind the rule replicates (its CustomResourceDefinition
+        /// is installed only at the source); they are not written until it is installed there.
+        public static let kindNotServed = "KindNotServed"
         /// Ready False: no object at the source matches the resources (yet).
         public static let nothingSelected = "NothingSelected"
         /// Stalled True: a label selector of the spec is one kube-apiserver would refuse.

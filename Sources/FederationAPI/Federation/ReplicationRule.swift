@@ -176,10 +176,25 @@ public struct ReplicatedResource: Codable, Hashable, Sendable {
         self.namePrefix = namePrefix
     }
 
-    /// True when an object of this entry's kind with that name and labels is selected.
+    /// True when an object of this entry's kind with that name and labels is selected. Every
+    /// selection of objects a rule copies comes here, so an object ``isNeverReplicated(apiVersion:kind:name:)``
+    /// is never selected, whatever the entry says.
     public func matches(name: String, labels: [String: String]?) -> Bool {
+        if Self.isNeverReplicated(apiVersion: apiVersion, kind: kind, name: name) { return false }
         if let namePrefix, !name.hasPrefix(namePrefix) { return false }
         return (selector ?? LabelSelector()).matches(labels)
+    }
+}
+
+extension ReplicatedResource {
+    /// The ConfigMap every Kubernetes cluster creates in every namespace with its own cluster's CA.
+    public static let rootCAConfigMap = "kube-root-ca.crt"
+
+    /// True for objects each member makes for itself, which no rule selects (as Karmada and KubeFed
+    /// skip them): the ConfigMap `kube-root-ca.crt` (v1). A copy would conflict with each target's
+    /// own, and under SourceWins overwrite it with the source's CA.
+    public static func isNeverReplicated(apiVersion: String, kind: String, name: String) -> Bool {
+        apiVersion == "v1" && kind == "ConfigMap" && name == rootCAConfigMap
     }
 }
 

@@ -47,7 +47,7 @@ extension ReplicationRuleReconciler {
                 read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
                 read.memberWrittenAt[name] = objects.compactMapValues(ReplicaContent.writtenAt(of:))
             } else {
-                read.unreachable.append(name)
+                await notRead(name, into: &read)
             }
         }
         return .ready(read)

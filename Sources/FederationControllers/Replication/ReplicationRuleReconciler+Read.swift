@@ -13,6 +13,8 @@ struct ReplicationRead: Sendable {
     var sourceRevision: String?
     var targets: [ReplicationTargetView] = []
     var unreachable: [String] = []
+    /// Targets that do not serve some of `kinds`, with those kinds (``ReplicationRound/unserved``).
+    var unserved: [String: [String]] = [:]
     var kinds: [ReplicaKindKey: ResolvedKind] = [:]
     /// Mesh: when each member's copies were last written there.
     var memberWrittenAt: [String: [ReplicaKey: Date]] = [:]
@@ -82,7 +84,7 @@ extension ReplicationRuleReconciler {
             } else if let objects = await targetObjects(name, of: rule, kinds: read.kinds, sources: read.sources) {
                 read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
             } else {
-                read.unreachable.append(name)
+                await notRead(name, into: &read)
             }
         }
         return .ready(read)

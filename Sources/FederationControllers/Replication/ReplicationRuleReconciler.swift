@@ -35,6 +35,8 @@ struct ReplicationRuleReconciler: Reconciler {
     let syncTimes = ReplicationSyncTimes()
     /// Consecutive passes with failed writes, per rule: the retry backs off.
     let retries = ReplicationRetries()
+    /// The mistyped `resolution` annotation values already reported, so each is warned about once.
+    let resolutionTypos = ReplicationResolutionTypos()
     /// Each target's writes, run apart so one member never holds back another.
     let lanes: ReplicationLanes
     /// Statuses written but maybe not in the cache yet.
@@ -91,11 +93,13 @@ struct ReplicationRuleReconciler: Reconciler {
         // Mesh: the latest HLC reading stands for the revision every member holds.
         let sourceRevision = mesh == nil ? read.sourceRevision : plan.clock?.description
         var round = ReplicationRound(plan: plan, sourceRevision: sourceRevision, unreachable: read.unreachable)
+        round.unserved = read.unserved
         await execute(plan, rule: rule, key: key, kinds: read.kinds, read: read.targets, into: &round)
         var (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
         if let blocker = read.blocker { status = ReplicationStatusBuilder.blocking(status, rule: rule, by: blocker, now: now()) }
         syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
+        reportTypos(rule: rule, key: key, targets: read.targets)
         try await writeStatus(status, of: rule)
         return .requeue(after: delay(rule, round, key: key))
     }
@@ -107,6 +111,7 @@ struct ReplicationRuleReconciler: Reconciler {
         hashMemos.forget(key)
         syncTimes.forget(key)
         retries.reset(key)
+        resolutionTypos.forget(key)
         metrics.forget(rule: key.description)
     }
 
@@ -187,13 +192,16 @@ struct ReplicationRuleReconciler: Reconciler {
     }
 
     /// Soon after an unreachable target or a replica changed mid-write; after failed writes, soon and
-    /// then twice as long each pass they fail again (``ReplicationRetries``); otherwise at the rule's
-    /// interval (Periodic) or its full resync (Continuous: changes arrive as events).
+    /// then twice as long each pass they fail again (``ReplicationRetries``); within the stalled
+    /// recheck while a target lacks a kind; otherwise at the rule's interval (Periodic) or its full
+    /// resync (Continuous: changes arrive as events).
     func delay(_ rule: ReplicationRule, _ round: ReplicationRound, key: ObjectKey) -> Duration {
         let period = Duration.seconds(rule.spec.effectiveMode == .periodic ? rule.spec.effectiveIntervalSeconds : rule.spec.effectiveFullResyncSeconds)
         guard round.failures.isEmpty else { return min(retries.afterFailure(key, base: requeue.replicationRetry), period) }
         retries.reset(key)
         guard round.unreachable.isEmpty, round.changedSinceRead.isEmpty else { return min(requeue.replicationRetry, period) }
+        // A target lacking a kind is woken when its cache of it syncs; asked again now and then anyway.
+        guard round.unserved.isEmpty else { return min(requeue.replicationStalledRecheck, period) }
         return period
     }
 
@@ -210,7 +218,9 @@ struct ReplicationRuleReconciler: Reconciler {
                 action: "Replicate", note: finding.message, instance: finding.datacenter)
             logger.info("Conflict detected", metadata: ["replicationrule": "\(id)", "datacenter": "\(finding.datacenter)", "object": "\(finding.key)", "outcome": "\(finding.outcome.rawValue)"])
         }
-        for finding in round.plan.targets.flatMap(\.conflicts) where finding.strategy == .manual && finding.outcome != .awaitingPerson {
+        // A person's choice is applied once (it is removed with the write that applies it); an object
+        // only in the target is kept by every strategy, no person's choice.
+        for finding in round.plan.targets.flatMap(\.conflicts) where finding.strategy == .manual && finding.outcome != .awaitingPerson && !finding.onlyInTarget {
             events.event(regarding: ref, type: Event.normal, reason: "ConflictResolved", action: "Replicate",
                          note: "\(finding.key) in \(finding.datacenter): a person chose \(finding.outcome == .restored ? "KeepSource" : "KeepTarget").")
         }
@@ -220,6 +230,16 @@ struct ReplicationRuleReconciler: Reconciler {
         }
         metrics.conflicts(newConflicts, rule: id)
         metrics.lags(status.targets, rule: id, source: round.plan.source)
+    }
+
+    /// A Warning per `resolution` annotation value no pass acts on (``ReplicationResolutionTypos``),
+    /// once per object, datacenter and value.
+    func reportTypos(rule: ReplicationRule, key: ObjectKey, targets: [ReplicationTargetView]) {
+        for typo in resolutionTypos.unreported(key, in: targets) {
+            events.event(
+                regarding: ObjectReference(to: rule), related: Self.replica(typo.key, of: rule), type: Event.warning, reason: "InvalidResolution",
+                action: "Replicate", note: ReplicationResolutionTypos.note(typo), instance: typo.datacenter)
+        }
     }
 
     /// A reference to the replica `key` of `rule` (in the rule's namespace), for an event's `related`.

@@ -130,33 +130,33 @@ public struct ConflictFinding: Hashable, Sendable {
         self.sourceChanged = sourceChanged
     }
 
-    /// One line for status and events.
+    /// One line for status and events; it names the object as `Kind/name` (``ReplicaKey/description``), as every replication event does.
     public var message: String {
         if let laterWrite {
             let change = deletedInTarget ? "was deleted in \(datacenter), which wrote it," : "was changed in \(datacenter)"
             let result = outcome == .restored ? (deletedInTarget ? "re-created" : "overwritten") : outcome == .keptTarget ? "kept as \(datacenter) has it" : outcome.rawValue
-            return "\(key.kind) \(key.name) \(change) while another member wrote it too (the later write by hybrid logical clock: \(laterWrite)); \(strategy.rawValue): \(result)."
+            return "\(key) \(change) while another member wrote it too (the later write by hybrid logical clock: \(laterWrite)); \(strategy.rawValue): \(result)."
         }
         if onlyInTarget {
-            return "\(key.kind) \(key.name) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
+            return "\(key) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
         }
         if deletedInTarget {
-            return "\(key.kind) \(key.name) was deleted in \(datacenter), where the source's copy came from (a deletion a former primary accepted before it was fenced); \(strategy.rawValue): \(outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)."
+            return "\(key) was deleted in \(datacenter), where the source's copy came from (a deletion a former primary accepted before it was fenced); \(strategy.rawValue): \(outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)."
         }
         if let otherRule {
-            return "\(key.kind) \(key.name) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."
+            return "\(key) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."
         }
         if key.kind == "Secret", key.apiVersion == "v1" {
             // A Secret's content hash is an unkeyed 64-bit hash of its data: anyone who may read this
             // status could test guesses of the data against it, so it is never shown.
             let what = recordedHash == nil ? "was not written by this rule" : "differs from what Concord wrote"
-            return "Secret \(key.name) in \(datacenter)\(replicaRevision.map { " (resourceVersion \($0))" } ?? "") \(what); \(strategy.rawValue): \(outcome.rawValue)."
+            return "\(key) in \(datacenter)\(replicaRevision.map { " (resourceVersion \($0))" } ?? "") \(what); \(strategy.rawValue): \(outcome.rawValue)."
         }
         // The replica's resourceVersion tells one edit from the next: the same edit made again after
         // a restore is a conflict of its own (listed and counted), one found again unchanged is not.
         let recorded = recordedHash.map { ", not \($0) as written by Concord" } ?? " and was not written by this rule"
         let version = replicaRevision.map { " (resourceVersion \($0))" } ?? ""
-        return "\(key.kind) \(key.name) in \(datacenter)\(version) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
+        return "\(key) in \(datacenter)\(version) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
     }
 }
 

@@ -9,7 +9,7 @@ extension ReplicationPlanner {
     ///   the later write: adopt it. When both changed since Concord's copy, both are observed in
     ///   this pass at the same reading and the tie breaks by datacenter name (the greater name wins);
     /// - Manual: nothing, until the replica carries `resolution: KeepSource` (restore) or
-    ///   `KeepTarget` (adopt).
+    ///   `KeepTarget` (adopt; an object the rule never stamped is stamped as its replica).
     mutating func resolveConflict(_ finding: ConflictFinding, stamp: ReplicaStamp, source object: JSONValue, replica: JSONValue) -> [ReplicationEffect] {
         var finding = finding
         let keepSource: Bool?
@@ -31,11 +31,30 @@ extension ReplicationPlanner {
             return [.conflict(finding), .update(restore)]
         }
         // TargetWins leaves the replica untouched; the others take its content as the new baseline.
-        guard finding.strategy != .targetWins, stamp.rule == ruleID else { return [.conflict(finding)] }
+        guard finding.strategy != .targetWins else { return [.conflict(finding)] }
+        guard stamp.rule == ruleID else {
+            // A person kept an object this rule never stamped (a former primary's own): it becomes the
+            // rule's replica of its own content, stamped at the source's revision, labels and annotations,
+            // so the next pass finds it in sync instead of resolving it again.
+            guard finding.strategy == .manual else { return [.conflict(finding)] }
+            return [.conflict(finding), .update(keeping(replica, as: finding.key, over: object, at: finding.datacenter))]
+        }
         let reading = stampClock(at: finding.datacenter)
         return [.conflict(finding), .adopt(ReplicaAdoption(key: finding.key, annotations: [
             FederationAnnotation.contentHash: finding.replicaHash, FederationAnnotation.hybridLogicalClock: reading.description,
         ]))]
+    }
+
+    /// The write that makes `replica`, which this rule never stamped, its replica of `source` with
+    /// the replica's own content: the source's metadata and Concord's stamp, the `resolution`
+    /// annotation removed, applied only over the version the pass read. Keeping content is no lag.
+    mutating func keeping(_ replica: JSONValue, as key: ReplicaKey, over source: JSONValue, at datacenter: String) -> ReplicaWrite {
+        var kept = ReplicaContent.content(of: replica).objectValue ?? [:]
+        kept["metadata"] = source["metadata"]
+        var keep = write(key, .object(kept), at: datacenter, over: replica)
+        keep.clearResolution = true
+        keep.sourceWrittenAt = nil
+        return keep
     }
 
     /// LastWriterWins: true when the source's write is later than the target's. A target changed

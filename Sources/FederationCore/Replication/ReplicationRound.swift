@@ -22,6 +22,10 @@ public struct ReplicationRound: Hashable, Sendable {
     /// Targets where a replica changed in the member since the pass read it, so its write was not
     /// applied: reported Syncing, and planned again soon (on the member's change event, or after the retry delay).
     public var changedSinceRead: Set<String> = []
+    /// Targets whose API discovery says they serve none of some kinds the rule replicates (a
+    /// CustomResourceDefinition installed only at the source), with those kinds as
+    /// `group/version Kind (resource)`: not planned, reported Blocked until the kinds are installed.
+    public var unserved: [String: [String]] = [:]
 
     /// Creates a round.
     public init(plan: ReplicationPlan, sourceRevision: String?, unreachable: [String] = [], failures: [String: String] = [:], lags: [String: Double] = [:]) {

@@ -104,6 +104,7 @@ public enum ReplicationStatusBuilder {
             t.message = "The member's objects cannot be read; it catches up when it returns."
             result.append(t)
         }
+        result += unservedTargets(round, previous: previous)
         return result.sorted { $0.datacenter < $1.datacenter }
     }
 
@@ -113,7 +114,9 @@ public enum ReplicationStatusBuilder {
         let unreachable = status.targets.filter { $0.state == .unreachable }.map(\.datacenter)
         let behind = status.targets.filter { $0.state == .syncing }.map(\.datacenter)
         let synced: Condition
-        if !failed.isEmpty {
+        if let unserved = unservedCondition(round, c: c) {
+            synced = unserved
+        } else if !failed.isEmpty {
             synced = c.make(T.synced, .false, R.targetsFailed, "Writes failed in \(failed.joined(separator: ", ")); retrying.")
         } else if !unreachable.isEmpty {
             synced = c.make(T.synced, .false, R.targetsUnreachable, "Unreachable: \(unreachable.joined(separator: ", ")); they catch up when they return.")
