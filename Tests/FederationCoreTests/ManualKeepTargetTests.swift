@@ -40,6 +40,26 @@ struct ManualKeepTargetTests {
         #expect(next.effects.isEmpty)
     }
 
+    /// As the controller plans, hashes are remembered by uid and resourceVersion. The kept object is
+    /// written with the source's metadata, so its stamp once recorded the source's hash, and the next
+    /// pass found the kept object changed and waiting for a person again.
+    @Test func theStampRecordsTheKeptContentWhenHashesAreRemembered() throws {
+        let rule = Repl.rule(.manual)
+        var source = Repl.source("a", "1", labels: ["scope": "global"])
+        source["metadata"]?["uid"] = "u-source"
+        var own = Repl.source("a", "former-primary", rv: "3")
+        own["metadata"]?["uid"] = "u-own"
+        own["metadata"]?["annotations"] = [FederationAnnotation.resolution: "KeepTarget"]
+        let memo = ContentHashMemo()
+        let plan = planReplication(
+            rule: rule, source: "us-east", epoch: 3, sources: Repl.sources(["a": source]), targets: [Repl.target("us-west", region: "us-west-2", ["a": own])],
+            now: Repl.now, hash: memo.hash, sync: memo.sync
+        ).targets[0]
+        guard case .update(let write) = plan.writes.first else { Issue.record("no write"); return }
+        #expect(ReplicaStamp(of: write.object).contentHash == ReplicaContent.hash(of: own))
+        #expect(ReplicaStamp(of: write.object).contentHash != ReplicaContent.hash(of: source))
+    }
+
     @Test func withoutAChoiceItWaitsAndOtherStrategiesAreUnchanged() {
         let own = Repl.source("a", "former-primary", rv: "3")
         #expect(Repl.describe(Self.plan(Repl.rule(.manual), source: Repl.source("a", "1"), replica: own).effects) == ["conflict a AwaitingPerson"])

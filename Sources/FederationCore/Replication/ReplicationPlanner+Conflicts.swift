@@ -37,7 +37,7 @@ extension ReplicationPlanner {
             // rule's replica of its own content, stamped at the source's revision, labels and annotations,
             // so the next pass finds it in sync instead of resolving it again.
             guard finding.strategy == .manual else { return [.conflict(finding)] }
-            return [.conflict(finding), .update(keeping(replica, as: finding.key, over: object, at: finding.datacenter))]
+            return [.conflict(finding), .update(keeping(replica, hashed: finding.replicaHash, as: finding.key, over: object, at: finding.datacenter))]
         }
         let reading = stampClock(at: finding.datacenter)
         return [.conflict(finding), .adopt(ReplicaAdoption(key: finding.key, annotations: [
@@ -48,10 +48,13 @@ extension ReplicationPlanner {
     /// The write that makes `replica`, which this rule never stamped, its replica of `source` with
     /// the replica's own content: the source's metadata and Concord's stamp, the `resolution`
     /// annotation removed, applied only over the version the pass read. Keeping content is no lag.
-    mutating func keeping(_ replica: JSONValue, as key: ReplicaKey, over source: JSONValue, at datacenter: String) -> ReplicaWrite {
+    /// `replicaHash` is the replica's content hash, which the stamp records: the object written
+    /// carries the source's uid and resourceVersion, under which `hash` remembers the source's content.
+    mutating func keeping(_ replica: JSONValue, hashed replicaHash: String, as key: ReplicaKey, over source: JSONValue, at datacenter: String) -> ReplicaWrite {
         var kept = ReplicaContent.content(of: replica).objectValue ?? [:]
         kept["metadata"] = source["metadata"]
         var keep = write(key, .object(kept), at: datacenter, over: replica)
+        keep.object.setValue(.string(replicaHash), at: ["metadata", "annotations", FederationAnnotation.contentHash])
         keep.clearResolution = true
         keep.sourceWrittenAt = nil
         return keep
