@@ -100,9 +100,10 @@ struct InformerTests {
             #expect(informer.isConnected)
             w2.fail(Refused())
             try await waitUntil { !informer.isConnected }
-            while fake.watchCount < 3 {
+            // The retry waits on the injected clock: advance it until the informer watches again.
+            try await waitUntil("the informer watching again after its backoff") {
                 clock.advanceToNextDeadline()
-                try await Task.sleep(for: .milliseconds(5))
+                return fake.watchCount >= 3
             }
             try await waitUntil { informer.isConnected }
             w3.bookmark("12")

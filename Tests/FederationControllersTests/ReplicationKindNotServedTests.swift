@@ -25,7 +25,7 @@ import Testing
             _ = try await crds(a).create(ReplicationRuleDeletionTests.widgetCRD())
             let widget: JSONValue = ["apiVersion": "example.com/v1", "kind": "Widget", "metadata": ["name": "w1", "namespace": "shop"], "spec": ["size": 3]]
             try await waitUntil("the widget created at the source", timeout: .seconds(30)) {
-                (try? await widgets(a).create(widget, namespace: "shop")) != nil
+                try await Self.served { _ = try await widgets(a).create(widget, namespace: "shop") }
             }
             try await f.createRule(Setup.rule(name: "widgets", resources: [ReplicatedResource(apiVersion: "example.com/v1", kind: "Widget")]))
             let fix = "b does not serve example.com/v1 Widget (widgets); replicate its CustomResourceDefinition there first, e.g. with a ReplicationRule in concord-system."
@@ -39,11 +39,23 @@ import Testing
 
             _ = try await crds(b).create(ReplicationRuleDeletionTests.widgetCRD())
             try await waitUntil("the widget replicated once b serves the kind", timeout: .seconds(60)) {
-                (try? await widgets(b).get("w1", namespace: "shop"))?["spec"]?["size"] == 3
+                var size: JSONValue?
+                return try await Self.served { size = try await widgets(b).get("w1", namespace: "shop")["spec"]?["size"] } && size == 3
             }
             try await f.waitForStatus("Ready once b serves the kind", rule: "widgets") { s in
                 s.conditions.isTrue("Ready") && s.targets.map(\.state) == [.synced]
             }
+        }
+    }
+
+    /// True once `request` succeeds; false while it answers 404 (the kind not served yet, or the
+    /// object not there yet). Any other error fails the test.
+    static func served(_ request: () async throws -> Void) async throws -> Bool {
+        do {
+            try await request()
+            return true
+        } catch let error as KubeAPIError where error.isNotFound {
+            return false
         }
     }
 }

@@ -42,7 +42,7 @@ import Testing
             }
             try await annotate("keepsource")
             try await waitUntil("the typo is warned about", timeout: .seconds(30)) { try await !Self.occurrences("InvalidResolution", hub: f.hub).isEmpty }
-            try await Task.sleep(for: .seconds(4))
+            try await Self.laterPasses(2, from: a, to: b, tag: "typo")
             let typos = try await Self.occurrences("InvalidResolution", hub: f.hub)
             #expect(typos.map(\.count) == [1], "\(typos)")
             #expect(typos.first?.note
@@ -56,12 +56,22 @@ import Testing
                 return annotations[FederationAnnotation.rule] == "shop/global" && annotations[FederationAnnotation.resolution] == nil && kept.data == ["color": "red"]
             }
             try await f.waitForStatus("nothing waits any more") { s in !s.conflicts.contains { $0.resolution == .manual && $0.name == "flags" } }
-            try await Task.sleep(for: .seconds(4))
+            try await Self.laterPasses(2, from: a, to: b, tag: "resolved")
             let resolved = try await Self.occurrences("ConflictResolved", hub: f.hub)
             #expect(resolved.map(\.count) == [1], "\(resolved)")
             #expect(resolved.first?.note == "ConfigMap/flags in b: a person chose KeepTarget.")
             #expect(try await Setup.data("flags", in: b) == ["color": "red"])
             #expect(try await Setup.data("flags", in: a) == ["color": "blue"])
+        }
+    }
+
+    /// Waits until `count` more passes of the rule have run, each proven by a new source object it
+    /// copied from `source` to `target`: an event a pass would repeat has had its chance to repeat.
+    static func laterPasses(_ count: Int, from source: KubeClient, to target: KubeClient, tag: String) async throws {
+        for pass in 1...count {
+            let name = "tick-\(tag)-\(pass)"
+            try await Setup.configMap(name, ["pass": "\(pass)"], labels: ["scope": "global"], in: source)
+            try await waitUntil("\(name) copied by a later pass", timeout: .seconds(30)) { try await Setup.data(name, in: target) != nil }
         }
     }
 }
