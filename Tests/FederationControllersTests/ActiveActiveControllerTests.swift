@@ -57,9 +57,9 @@ import Testing
             }
 
             // A capacity limit: the division respects it; the others take the rest.
-            var dc = try await f.hub.resource(Datacenter.self).get("us-east")
-            dc.spec.capacity = DatacenterCapacity(replicas: 2)
-            _ = try await f.hub.resource(Datacenter.self).update(dc)
+            // A merge patch of the spec, as kubectl patch sends: the controllers write the Datacenter's
+            // status meanwhile, so an update of what was read could meet a newer resourceVersion (409).
+            _ = try await f.hub.resource(Datacenter.self).patch("us-east", type: .merge, patch: ["spec": ["capacity": ["replicas": 2]]])
             try await waitUntil("capped at 2, the rest elsewhere", timeout: .seconds(30)) {
                 try await Self.placement(f) == ["us-east": "2", "us-west": "5", "eu-central": "5", "ap-south": "-"]
             }
