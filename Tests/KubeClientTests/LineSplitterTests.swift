@@ -17,6 +17,9 @@ struct LineSplitterTests {
         Case(name: "blank and CR-only lines are skipped", chunks: ["a\n\n \r\nb\n"], lines: ["a", "b"]),
         Case(name: "final line without newline", chunks: ["a\nb"], lines: ["a", "b"]),
         Case(name: "CRLF keeps the CR for the JSON parser to ignore", chunks: ["a\r\n"], lines: ["a\r"]),
+        Case(name: "line spread over three chunks, then more in the last", chunks: ["{\"a", "\":", "1}\n{\"b\":2}\n{\"c"], lines: ["{\"a\":1}", "{\"b\":2}", "{\"c"]),
+        Case(name: "blank line split across chunks is skipped", chunks: ["a\n ", " \r", "\nb\n"], lines: ["a", "b"]),
+        Case(name: "chunks that are only newlines", chunks: ["\n", "\n\n", "a", "\n"], lines: ["a"]),
     ])
     func splitsStreamIntoLines(_ c: Case) throws {
         var s = LineSplitter()

@@ -12,13 +12,27 @@ public struct LineSplitter: Sendable {
     public init(maxLineBytes: Int = 64 << 20) { self.maxLineBytes = maxLineBytes }
 
     /// Feeds a chunk; returns the complete non-empty lines it finished.
+    ///
+    /// Each chunk is scanned once, through its bytes: a chunk holding many events (a busy watch) costs
+    /// one pass and one copy per line, and only an unfinished end is kept for the next chunk.
     public mutating func feed(_ chunk: Data) throws -> [Data] {
-        buffer.append(chunk)
         var lines: [Data] = []
-        while let nl = buffer.firstIndex(of: 0x0A) {
-            let line = buffer[buffer.startIndex..<nl]
-            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { lines.append(Data(line)) }
-            buffer = Data(buffer[buffer.index(after: nl)...])
+        chunk.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var start = 0
+            while start < bytes.count, let newline = bytes[start...].firstIndex(of: 0x0A) {
+                let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<newline])
+                let line: Data
+                if buffer.isEmpty {
+                    line = Data(piece)
+                } else {
+                    buffer.append(contentsOf: piece)
+                    line = buffer
+                    buffer = Data()
+                }
+                if !Self.isBlank(line) { lines.append(line) }
+                start = newline + 1
+            }
+            if start < bytes.count { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start...])) }
         }
         if buffer.count > maxLineBytes {
             throw KubeTransportError(.invalidResponse, "a watch event exceeds \(maxLineBytes) bytes")
@@ -26,10 +40,15 @@ public struct LineSplitter: Sendable {
         return lines
     }
 
+    /// True when `line` holds only spaces, tabs and carriage returns (a keep-alive, not an event).
+    private static func isBlank(_ line: Data) -> Bool {
+        line.withUnsafeBytes { bytes in bytes.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
+    }
+
     /// The trailing bytes after the last newline, if they are not blank (a final line without a newline).
     public mutating func finish() -> Data? {
         defer { buffer = Data() }
-        return buffer.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 || $0 == 0x0A }) ? nil : buffer
+        return Self.isBlank(buffer) ? nil : buffer
     }
 }
 
@@ -56,20 +75,24 @@ public struct WatchEventStream<Object: Sendable>: AsyncSequence, Sendable {
         let decode: @Sendable (Data) throws -> DecodedWatchEvent<Object>
         var splitter = LineSplitter()
         var pending: [Data] = []
+        /// The next line of `pending` to decode (lines are taken by index: a chunk may hold many).
+        var nextPending = 0
         var ended = false
 
         /// The next event, or nil when the server closed the stream.
         public mutating func next() async throws -> DecodedWatchEvent<Object>? {
-            while pending.isEmpty {
+            while nextPending == pending.count {
                 if ended { return nil }
+                nextPending = 0
                 if let chunk = try await body.next() {
                     pending = try splitter.feed(chunk)
                 } else {
                     ended = true
-                    if let last = splitter.finish() { pending = [last] }
+                    pending = splitter.finish().map { [$0] } ?? []
                 }
             }
-            let line = pending.removeFirst()
+            let line = pending[nextPending]
+            nextPending += 1
             do {
                 return try decode(line)
             } catch let e as KubeTransportError {
