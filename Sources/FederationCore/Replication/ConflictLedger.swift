@@ -50,3 +50,11 @@ public enum ConflictLedger {
         }
     }
 }
+
+extension ConflictFinding {
+    /// True when `listed` is this conflict's entry in `status.conflicts`: the same datacenter and object,
+    /// and this finding's message.
+    public func lists(_ listed: ReplicationConflict) -> Bool {
+        listed.datacenter == datacenter && listed.kind == key.kind && listed.name == key.name && listed.message == message
+    }
+}
