@@ -111,6 +111,9 @@ public struct ConflictFinding: Hashable, Sendable {
     /// The replica's resourceVersion, when the pass read one: what a Secret's message names instead
     /// of its content hashes.
     public var replicaRevision: String?
+    /// Why the write applying `outcome` (a restore, an adoption) failed or did not run, once the pass
+    /// ran it: the message then says so instead of the outcome, and the next pass tries again.
+    public var writeFailure: String?
 
     /// Creates a finding.
     public init(
@@ -135,13 +138,14 @@ public struct ConflictFinding: Hashable, Sendable {
         if let laterWrite {
             let change = deletedInTarget ? "was deleted in \(datacenter), which wrote it," : "was changed in \(datacenter)"
             let result = outcome == .restored ? (deletedInTarget ? "re-created" : "overwritten") : outcome == .keptTarget ? "kept as \(datacenter) has it" : outcome.rawValue
-            return "\(key) \(change) while another member wrote it too (the later write by hybrid logical clock: \(laterWrite)); \(strategy.rawValue): \(result)."
+            return said("\(key) \(change) while another member wrote it too (the later write by hybrid logical clock: \(laterWrite))", result)
         }
         if onlyInTarget {
             return "\(key) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
         }
         if deletedInTarget {
-            return "\(key) was deleted in \(datacenter), where the source's copy came from (a deletion a former primary accepted before it was fenced); \(strategy.rawValue): \(outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)."
+            return said("\(key) was deleted in \(datacenter), where the source's copy came from (a deletion a former primary accepted before it was fenced)",
+                        outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)
         }
         if let otherRule {
             return "\(key) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."
@@ -150,13 +154,20 @@ public struct ConflictFinding: Hashable, Sendable {
             // A Secret's content hash is an unkeyed 64-bit hash of its data: anyone who may read this
             // status could test guesses of the data against it, so it is never shown.
             let what = recordedHash == nil ? "was not written by this rule" : "differs from what Concord wrote"
-            return "\(key) in \(datacenter)\(replicaRevision.map { " (resourceVersion \($0))" } ?? "") \(what); \(strategy.rawValue): \(outcome.rawValue)."
+            return said("\(key) in \(datacenter)\(replicaRevision.map { " (resourceVersion \($0))" } ?? "") \(what)", outcome.rawValue)
         }
         // The replica's resourceVersion tells one edit from the next: the same edit made again after
         // a restore is a conflict of its own (listed and counted), one found again unchanged is not.
         let recorded = recordedHash.map { ", not \($0) as written by Concord" } ?? " and was not written by this rule"
         let version = replicaRevision.map { " (resourceVersion \($0))" } ?? ""
-        return "\(key) in \(datacenter)\(version) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
+        return said("\(key) in \(datacenter)\(version) has content hash \(replicaHash)\(recorded)", outcome.rawValue)
+    }
+
+    /// `what; Strategy: result.`, or, when the write applying the outcome failed, that it failed and why.
+    func said(_ what: String, _ result: String) -> String {
+        guard let writeFailure else { return "\(what); \(strategy.rawValue): \(result)." }
+        let write = outcome == .restored ? (deletedInTarget ? "re-creating it" : "restoring it") : "keeping it"
+        return "\(what); \(strategy.rawValue): \(write) failed (\(writeFailure)); retried on the next pass."
     }
 }
 

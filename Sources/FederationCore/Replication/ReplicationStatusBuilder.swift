@@ -18,7 +18,7 @@ public enum ReplicationStatusBuilder {
         status.sourceRevision = round.sourceRevision
         status.objects = round.plan.objects
         status.targets = targets(round, previous: previous, now: now)
-        let (conflicts, new) = ConflictLedger.merge(previous: previous.conflicts, findings: round.plan.targets.flatMap(\.conflicts), now: now)
+        let (conflicts, new) = ConflictLedger.merge(previous: previous.conflicts, findings: round.conflicts, now: now, results: true)
         status.conflicts = conflicts
         status.conflictsTotal = (previous.conflictsTotal ?? 0) + Int64(new.count)
         setConditions(&status, rule: rule, round: round, now: now)
@@ -128,7 +128,7 @@ public enum ReplicationStatusBuilder {
             synced = c.make(T.synced, .true, R.allTargetsSynced, syncedMessage(round))
         }
         status.conditions.set(synced)
-        let waiting = setConflictsCondition(&status, rule: rule, found: round.plan.targets.flatMap(\.conflicts), planned: round.plan.targets.map(\.datacenter), c: c)
+        let waiting = setConflictsCondition(&status, rule: rule, found: round.conflicts, planned: round.plan.targets.map(\.datacenter), c: c)
         let excluded = round.plan.targets.filter { !$0.regionAllowed }.map(\.datacenter)
         let blocked = round.plan.targets.reduce(0) { $0 + $1.blocked.count }
         if blocked > 0 {
