@@ -104,8 +104,12 @@ public struct ConflictFinding: Hashable, Sendable {
     /// The object exists only in this datacenter: the source lacks it and no rule wrote it.
     public var onlyInTarget: Bool
     /// The object is missing in this datacenter, which the source's copy came from: it was deleted
-    /// there (a deletion a former primary accepted before it was fenced).
+    /// there (a deletion a former primary accepted before it was fenced, or, see ``orphanedAt``, one
+    /// whose copies `deletion: Orphan` kept).
     public var deletedInTarget: Bool
+    /// With ``deletedInTarget`` under `deletion: Orphan`: the source, which holds one of the copies
+    /// Orphan kept of the deleted object and, promoted since, replicates it as its own.
+    public var orphanedAt: String?
     /// Mesh: the HLC reading of the other member's later write that overrides this copy.
     public var laterWrite: String?
     /// The replica's resourceVersion, when the pass read one: what a Secret's message names instead
@@ -144,7 +148,10 @@ public struct ConflictFinding: Hashable, Sendable {
             return "\(key) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
         }
         if deletedInTarget {
-            return said("\(key) was deleted in \(datacenter), where the source's copy came from (a deletion a former primary accepted before it was fenced)",
+            let why = orphanedAt.map {
+                "; `deletion: Orphan` kept the copies of the deleted object, and \($0), which holds one, is the source now and replicates it as its own"
+            } ?? " (a deletion a former primary accepted before it was fenced)"
+            return said("\(key) was deleted in \(datacenter), where the source's copy came from\(why)",
                         outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)
         }
         if let otherRule {
