@@ -112,6 +112,9 @@ public struct ConflictFinding: Hashable, Sendable {
     public var orphanedAt: String?
     /// Mesh: the HLC reading of the other member's later write that overrides this copy.
     public var laterWrite: String?
+    /// Mesh, Manual: this copy holds the latest write, and this is the HLC reading of another member's
+    /// change made without seeing it (on an older copy); the person chooses between the two.
+    public var unseenBy: String?
     /// The replica's resourceVersion, when the pass read one: what a Secret's message names instead
     /// of its content hashes.
     public var replicaRevision: String?
@@ -143,6 +146,10 @@ public struct ConflictFinding: Hashable, Sendable {
             let change = deletedInTarget ? "was deleted in \(datacenter), which wrote it," : "was changed in \(datacenter)"
             let result = outcome == .restored ? (deletedInTarget ? "re-created" : "overwritten") : outcome == .keptTarget ? "kept as \(datacenter) has it" : outcome.rawValue
             return said("\(key) \(change) while another member wrote it too (the later write by hybrid logical clock: \(laterWrite))", result)
+        }
+        if let unseenBy {
+            let other = HLCTimestamp(annotation: unseenBy)?.datacenter ?? "another member"
+            return said("\(key) in \(datacenter) holds the latest write, which the change in \(other) (hybrid logical clock \(unseenBy)) was made without seeing", outcome.rawValue)
         }
         if onlyInTarget {
             return "\(key) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
