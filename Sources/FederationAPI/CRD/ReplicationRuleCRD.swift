@@ -10,7 +10,10 @@ extension FederationCRDs {
                 PrinterColumn(name: "Source", type: "string", jsonPath: ".status.sourceDatacenter", description: "The datacenter objects are read from."),
                 PrinterColumn(name: "Objects", type: "integer", jsonPath: ".status.objects", description: "Objects selected at the source."),
                 .condition(ReplicationRule.ConditionType.synced),
-                .condition(ReplicationRule.ConditionType.conflictsDetected, name: "Conflicts", priority: 1),
+                .condition(
+                    ReplicationRule.ConditionType.conflictsDetected, name: "Conflicts",
+                    description: "ConflictsDetected: True while a listed conflict is open (waiting for a person, kept by TargetWins, or found by the latest pass); False once status.conflicts holds only resolved ones.",
+                    priority: 1),
                 PrinterColumn(name: "Mode", type: "string", jsonPath: ".spec.mode", description: "Continuous or Periodic.", priority: 1),
                 .condition(CommonConditionType.ready),
                 .age,
@@ -128,7 +131,7 @@ extension FederationCRDs {
                     maxItems: ReplicationRule.conflictLimit, listType: "atomic"
                 ),
                 "conflictsTotal": .integer("Every conflict detected since the rule was created, including those no longer listed.", format: "int64", minimum: 0),
-                "conditions": .conditions("Ready (summary), Synced, ConflictsDetected and ResidencyBlocked, plus Reconciling and Stalled."),
+                "conditions": .conditions("Ready (summary), Synced, ConflictsDetected (True while a listed conflict is open: waiting for a person, kept by TargetWins, or found by the latest pass) and ResidencyBlocked, plus Reconciling and Stalled."),
             ]
         )
     }

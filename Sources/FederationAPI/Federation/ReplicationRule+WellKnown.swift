@@ -14,7 +14,9 @@ extension ReplicationRule {
         public static let ready = CommonConditionType.ready
         /// True when every reachable, allowed target holds the source's latest revision.
         public static let synced = "Synced"
-        /// True while `status.conflicts` is not empty.
+        /// True while a listed conflict is open: waiting for a person (Manual, or an object two rules
+        /// select), kept by TargetWins, or found by the latest pass. False once `status.conflicts` holds
+        /// only resolved ones (history) or nothing.
         public static let conflictsDetected = "ConflictsDetected"
         /// True when residency kept some objects out of some targets.
         public static let residencyBlocked = "ResidencyBlocked"
@@ -38,10 +40,12 @@ extension ReplicationRule {
         public static let sourceNotFound = "SourceNotFound"
         /// ConflictsDetected True: some conflicts wait for a person (Manual).
         public static let manualResolutionRequired = "ManualResolutionRequired"
-        /// ConflictsDetected True: conflicts were found and resolved by policy.
+        /// ConflictsDetected True: conflicts the latest pass found (or TargetWins keeps), resolved by the strategy.
         public static let conflictsResolved = "ConflictsResolved"
-        /// ConflictsDetected False.
+        /// ConflictsDetected False: no conflict was ever listed (or none is listed any more).
         public static let noConflicts = "NoConflicts"
+        /// ConflictsDetected False: `status.conflicts` lists only resolved conflicts, as history.
+        public static let noOpenConflicts = "NoOpenConflicts"
         /// ResidencyBlocked True.
         public static let outsideAllowedRegions = "OutsideAllowedRegions"
         /// Stalled True: a resource entry names a kind the source datacenter does not serve.

@@ -15,6 +15,17 @@ struct TargetOutcome: Sendable {
     var changedSinceRead = 0
     /// The largest lag (source write → acknowledged replica write) of the writes made.
     var lag: Double?
+    /// The objects whose write failed, or did not run (after a failure, or over a replica changed
+    /// since the read), with why: what their conflicts' listed outcomes say.
+    var unwritten: [ReplicaKey: String] = [:]
+
+    /// Records `effects` as not run, because of `failure`, unless already recorded.
+    mutating func notRun(_ effects: some Sequence<ReplicationEffect>, after failure: String) {
+        for effect in effects {
+            guard let key = ReplicationEffectExecutor.key(of: effect), unwritten[key] == nil else { continue }
+            unwritten[key] = "not attempted after an earlier write failed: \(failure)"
+        }
+    }
 }
 
 /// Runs the effects of one ``FederationCore/TargetPlan`` against its member, step by step, starting
@@ -60,6 +71,7 @@ struct ReplicationEffectExecutor {
         guard !writes.isEmpty else { return outcome }
         guard let connection = await members.existing(target.datacenter) else {
             outcome.failure = "No connection to \(target.datacenter)."
+            for effect in writes { if let key = Self.key(of: effect) { outcome.unwritten[key] = "no connection to \(target.datacenter)" } }
             return outcome
         }
         let namespace = rule.metadata.namespace ?? ""
@@ -68,9 +80,12 @@ struct ReplicationEffectExecutor {
             writes.filter { switch $0 { case .create, .update, .adopt: true; default: false } },
             writes.filter { if case .delete = $0 { true } else { false } },
         ]
-        for step in steps where !step.isEmpty {
+        for (index, step) in steps.enumerated() where !step.isEmpty {
             await run(step, client: connection.client, namespace: namespace, rule: rule, datacenter: target.datacenter, replicas: replicas, into: &outcome)
-            if outcome.failure != nil { return outcome }
+            if let failure = outcome.failure {
+                outcome.notRun(steps[(index + 1)...].joined(), after: failure)
+                return outcome
+            }
         }
         return outcome
     }
@@ -107,7 +122,9 @@ struct ReplicationEffectExecutor {
                     record(effect, rule: rule, datacenter: datacenter, into: &outcome)
                 case .changedSinceRead:
                     outcome.changedSinceRead += 1
+                    if let key = Self.key(of: effect) { outcome.unwritten[key] = "\(key) changed in \(datacenter) since the pass read it, so it was not overwritten" }
                 case .failed(let failure, let rejected):
+                    if let key = Self.key(of: effect) { outcome.unwritten[key] = failure }
                     if outcome.failure == nil {
                         outcome.failure = failure
                         outcome.rejected = rejected
@@ -118,6 +135,8 @@ struct ReplicationEffectExecutor {
                 }
                 if outcome.failure == nil { _ = startNext() }
             }
+            // The writes no longer started after the failure.
+            if let failure = outcome.failure { outcome.notRun(IteratorSequence(pending), after: failure) }
         }
     }
 
@@ -207,6 +226,16 @@ struct ReplicationEffectExecutor {
             _ = try await client.resource(Namespace.self).create(Namespace(metadata: ObjectMeta(name: name)))
             logger.info("Created namespace for replicas", metadata: ["namespace": "\(name)"])
         } catch let error as KubeAPIError where error.isAlreadyExists {}
+    }
+
+    /// The object a write effect writes, nil for a conflict or a block (no write).
+    static func key(of effect: ReplicationEffect) -> ReplicaKey? {
+        switch effect {
+        case .create(let w), .update(let w): w.key
+        case .adopt(let a): a.key
+        case .delete(let k), .deleteOutsideResidency(let k): k
+        case .blocked, .conflict: nil
+        }
     }
 
     func describe(_ effect: ReplicationEffect) -> String {

@@ -168,6 +168,7 @@ struct ReplicationRuleReconciler: Reconciler {
                 if let failure = outcome.failure { round.failures[datacenter] = failure }
                 if outcome.rejected { round.rejected.insert(datacenter) }
                 if outcome.changedSinceRead > 0 { round.changedSinceRead.insert(datacenter) }
+                if !outcome.unwritten.isEmpty { round.unwritten[datacenter] = outcome.unwritten }
                 if let lag = outcome.lag { round.lags[datacenter] = max(lag, round.lags[datacenter] ?? 0) }
                 // Once one target is written, the others get as long again (at least `stragglerGrace`): a
                 // target far slower than its peers (frozen, overloaded) no longer holds up the next pass.

@@ -10,20 +10,27 @@ import Foundation
 /// - A finding already listed (same datacenter, object and message) is not listed or counted again:
 ///   a TargetWins replica or a Manual one is found again on every pass. The message names the
 ///   replica's resourceVersion, so the same edit made again after a restore is a new conflict.
+/// - After the pass ran (`results`), a listed conflict found again takes the finding's message, which
+///   says whether the write applying its outcome went through (a failed restore says so and why, and
+///   reads `Restored` again once a retry succeeds); it is the same conflict, neither listed nor counted again.
 /// - A conflict only a person can settle under any strategy (an object two rules select) is listed
 ///   as waiting for a person (resolution `Manual`), as Manual ones are, and leaves once settled.
 public enum ConflictLedger {
-    /// The new list, and the findings that were not listed before.
-    public static func merge(previous: [ReplicationConflict], findings: [ConflictFinding], now: Date) -> (conflicts: [ReplicationConflict], new: [ConflictFinding]) {
+    /// The new list, and the findings that were not listed before; `results`: the findings carry
+    /// their writes' results (the pass ran), and listed ones take their messages.
+    public static func merge(
+        previous: [ReplicationConflict], findings: [ConflictFinding], now: Date, results: Bool = false
+    ) -> (conflicts: [ReplicationConflict], new: [ConflictFinding]) {
         let waiting = Set(findings.filter { $0.outcome == .awaitingPerson }.map { Ident($0.datacenter, $0.key.kind, $0.key.name) })
-        let kept = previous.filter { $0.resolution != .manual || waiting.contains(Ident($0.datacenter, $0.kind, $0.name)) }
+        var kept = previous.filter { $0.resolution != .manual || waiting.contains(Ident($0.datacenter, $0.kind, $0.name)) }
         var new: [ConflictFinding] = []
         for finding in findings.sorted(by: { ($0.datacenter, $0.key) < ($1.datacenter, $1.key) }) {
             let id = Ident(finding.datacenter, finding.key.kind, finding.key.name)
             if finding.strategy == .manual || finding.outcome == .awaitingPerson {
                 // A resolution is not a new conflict; a waiting one is new only the first time.
                 guard finding.outcome == .awaitingPerson, !kept.contains(where: { $0.resolution == .manual && Ident($0.datacenter, $0.kind, $0.name) == id }) else { continue }
-            } else if kept.contains(where: { Ident($0.datacenter, $0.kind, $0.name) == id && $0.message == finding.message }) {
+            } else if let listed = kept.firstIndex(where: finding.lists) {
+                if results { kept[listed].message = finding.message }
                 continue
             }
             new.append(finding)
@@ -48,5 +55,21 @@ public enum ConflictLedger {
             self.kind = kind
             self.name = name
         }
+    }
+}
+
+extension ConflictFinding {
+    /// True when `listed` is this conflict's entry in `status.conflicts`: the same datacenter and object,
+    /// and this finding's message whatever became of its write (done, or failed for any reason).
+    public func lists(_ listed: ReplicationConflict) -> Bool {
+        guard listed.datacenter == datacenter, listed.kind == key.kind, listed.name == key.name, let message = listed.message else { return false }
+        var plain = self
+        plain.writeFailure = nil
+        if message == plain.message { return true }
+        // A failed write's message: this finding's with some reason in place of the marker.
+        plain.writeFailure = "\u{0}"
+        let parts = plain.message.split(separator: "\u{0}", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return false }
+        return message.count > parts[0].count + parts[1].count && message.hasPrefix(parts[0]) && message.hasSuffix(parts[1])
     }
 }

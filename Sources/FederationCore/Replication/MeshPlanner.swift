@@ -73,6 +73,7 @@ struct MeshPlanner {
                 for copy in copies where copy.changed && !losers.contains(where: { $0.member == copy.member }) {
                     findings.append((copy.member, finding(key, at: members[copy.member].datacenter, copy: copy, winner: winner, deleted: false)))
                 }
+                if let unseen = unseen(key, winner: winner, losers: losers, among: copies, members: members) { findings.append(unseen) }
                 for (i, f) in findings + overtaken { plans[i].writes.append(.conflict(f)) }
                 return
             case .targetWins:

@@ -104,13 +104,23 @@ public struct ConflictFinding: Hashable, Sendable {
     /// The object exists only in this datacenter: the source lacks it and no rule wrote it.
     public var onlyInTarget: Bool
     /// The object is missing in this datacenter, which the source's copy came from: it was deleted
-    /// there (a deletion a former primary accepted before it was fenced).
+    /// there (a deletion a former primary accepted before it was fenced, or, see ``orphanedAt``, one
+    /// whose copies `deletion: Orphan` kept).
     public var deletedInTarget: Bool
+    /// With ``deletedInTarget`` under `deletion: Orphan`: the source, which holds one of the copies
+    /// Orphan kept of the deleted object and, promoted since, replicates it as its own.
+    public var orphanedAt: String?
     /// Mesh: the HLC reading of the other member's later write that overrides this copy.
     public var laterWrite: String?
+    /// Mesh, Manual: this copy holds the latest write, and this is the HLC reading of another member's
+    /// change made without seeing it (on an older copy); the person chooses between the two.
+    public var unseenBy: String?
     /// The replica's resourceVersion, when the pass read one: what a Secret's message names instead
     /// of its content hashes.
     public var replicaRevision: String?
+    /// Why the write applying `outcome` (a restore, an adoption) failed or did not run, once the pass
+    /// ran it: the message then says so instead of the outcome, and the next pass tries again.
+    public var writeFailure: String?
 
     /// Creates a finding.
     public init(
@@ -135,13 +145,21 @@ public struct ConflictFinding: Hashable, Sendable {
         if let laterWrite {
             let change = deletedInTarget ? "was deleted in \(datacenter), which wrote it," : "was changed in \(datacenter)"
             let result = outcome == .restored ? (deletedInTarget ? "re-created" : "overwritten") : outcome == .keptTarget ? "kept as \(datacenter) has it" : outcome.rawValue
-            return "\(key) \(change) while another member wrote it too (the later write by hybrid logical clock: \(laterWrite)); \(strategy.rawValue): \(result)."
+            return said("\(key) \(change) while another member wrote it too (the later write by hybrid logical clock: \(laterWrite))", result)
+        }
+        if let unseenBy {
+            let other = HLCTimestamp(annotation: unseenBy)?.datacenter ?? "another member"
+            return said("\(key) in \(datacenter) holds the latest write, which the change in \(other) (hybrid logical clock \(unseenBy)) was made without seeing", outcome.rawValue)
         }
         if onlyInTarget {
             return "\(key) exists in \(datacenter) but not at the source, and no rule wrote it (a write the member accepted on its own, such as before it was fenced); it is kept and never copied."
         }
         if deletedInTarget {
-            return "\(key) was deleted in \(datacenter), where the source's copy came from (a deletion a former primary accepted before it was fenced); \(strategy.rawValue): \(outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)."
+            let why = orphanedAt.map {
+                "; `deletion: Orphan` kept the copies of the deleted object, and \($0), which holds one, is the source now and replicates it as its own"
+            } ?? " (a deletion a former primary accepted before it was fenced)"
+            return said("\(key) was deleted in \(datacenter), where the source's copy came from\(why)",
+                        outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)
         }
         if let otherRule {
             return "\(key) in \(datacenter) is replicated by rule \(otherRule); two rules must not select one object. Nothing is written."
@@ -150,13 +168,20 @@ public struct ConflictFinding: Hashable, Sendable {
             // A Secret's content hash is an unkeyed 64-bit hash of its data: anyone who may read this
             // status could test guesses of the data against it, so it is never shown.
             let what = recordedHash == nil ? "was not written by this rule" : "differs from what Concord wrote"
-            return "\(key) in \(datacenter)\(replicaRevision.map { " (resourceVersion \($0))" } ?? "") \(what); \(strategy.rawValue): \(outcome.rawValue)."
+            return said("\(key) in \(datacenter)\(replicaRevision.map { " (resourceVersion \($0))" } ?? "") \(what)", outcome.rawValue)
         }
         // The replica's resourceVersion tells one edit from the next: the same edit made again after
         // a restore is a conflict of its own (listed and counted), one found again unchanged is not.
         let recorded = recordedHash.map { ", not \($0) as written by Concord" } ?? " and was not written by this rule"
         let version = replicaRevision.map { " (resourceVersion \($0))" } ?? ""
-        return "\(key) in \(datacenter)\(version) has content hash \(replicaHash)\(recorded); \(strategy.rawValue): \(outcome.rawValue)."
+        return said("\(key) in \(datacenter)\(version) has content hash \(replicaHash)\(recorded)", outcome.rawValue)
+    }
+
+    /// `what; Strategy: result.`, or, when the write applying the outcome failed, that it failed and why.
+    func said(_ what: String, _ result: String) -> String {
+        guard let writeFailure else { return "\(what); \(strategy.rawValue): \(result)." }
+        let write = outcome == .restored ? (deletedInTarget ? "re-creating it" : "restoring it") : "keeping it"
+        return "\(what); \(strategy.rawValue): \(write) failed (\(writeFailure)); retried on the next pass."
     }
 }
 

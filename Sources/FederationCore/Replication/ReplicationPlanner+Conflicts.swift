@@ -72,15 +72,18 @@ extension ReplicationPlanner {
     /// The effects for a source object with no replica in `datacenter`: a create, unless the source's
     /// copy came from `datacenter` itself while it was the source (its `source-datacenter` stamp by
     /// this rule names it). Then that member deleted it — a deletion a former primary accepted before
-    /// it was fenced — and it is a conflict like any local change: SourceWins re-creates it,
-    /// TargetWins keeps it deleted, LastWriterWins re-creates it only when the source changed it
-    /// since the copy (and wins the tie), Manual lists it until a person resolves it.
+    /// it was fenced, or, under `deletion: Orphan`, any deletion there: Orphan kept the other copies,
+    /// and the source, promoted since, holds one as its own object — and it is a conflict like any
+    /// local change: SourceWins re-creates it, TargetWins keeps it deleted, LastWriterWins re-creates
+    /// it only when the source changed it since the copy (and wins the tie), Manual lists it until a
+    /// person resolves it.
     mutating func missing(_ key: ReplicaKey, source object: JSONValue, at datacenter: String) -> [ReplicationEffect] {
         let stamp = ReplicaStamp(of: object)
         guard stamp.rule == ruleID, stamp.sourceDatacenter == datacenter else { return [.create(write(key, object, at: datacenter))] }
         var finding = ConflictFinding(
             datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
             recordedHash: stamp.contentHash, replicaHash: "", sourceChanged: stamp.contentHash != hash(object), deletedInTarget: true)
+        if rule.spec.effectiveDeletion == .orphan { finding.orphanedAt = source }
         let keepSource: Bool? = switch finding.strategy {
         case .sourceWins: true
         case .targetWins: false

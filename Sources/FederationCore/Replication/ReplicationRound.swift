@@ -26,6 +26,22 @@ public struct ReplicationRound: Hashable, Sendable {
     /// CustomResourceDefinition installed only at the source), with those kinds as
     /// `group/version Kind (resource)`: not planned, reported Blocked until the kinds are installed.
     public var unserved: [String: [String]] = [:]
+    /// Per target, the objects whose write failed, or did not run after a failure or over a replica
+    /// changed since the read, with why: a conflict whose restore or adoption that was is listed as
+    /// failed, not as done.
+    public var unwritten: [String: [ReplicaKey: String]] = [:]
+
+    /// The plan's conflicts, each with why the write applying its outcome failed (``unwritten``), if it did.
+    public var conflicts: [ConflictFinding] {
+        plan.targets.flatMap { target in
+            target.conflicts.map { finding in
+                guard finding.outcome != .awaitingPerson, let failure = unwritten[target.datacenter]?[finding.key] else { return finding }
+                var failed = finding
+                failed.writeFailure = failure
+                return failed
+            }
+        }
+    }
 
     /// Creates a round.
     public init(plan: ReplicationPlan, sourceRevision: String?, unreachable: [String] = [], failures: [String: String] = [:], lags: [String: Double] = [:]) {

@@ -18,7 +18,7 @@ public enum ReplicationStatusBuilder {
         status.sourceRevision = round.sourceRevision
         status.objects = round.plan.objects
         status.targets = targets(round, previous: previous, now: now)
-        let (conflicts, new) = ConflictLedger.merge(previous: previous.conflicts, findings: round.plan.targets.flatMap(\.conflicts), now: now)
+        let (conflicts, new) = ConflictLedger.merge(previous: previous.conflicts, findings: round.conflicts, now: now, results: true)
         status.conflicts = conflicts
         status.conflictsTotal = (previous.conflictsTotal ?? 0) + Int64(new.count)
         setConditions(&status, rule: rule, round: round, now: now)
@@ -35,7 +35,9 @@ public enum ReplicationStatusBuilder {
         guard !new.isEmpty else { return (status, []) }
         status.conflicts = conflicts
         status.conflictsTotal = (status.conflictsTotal ?? 0) + Int64(new.count)
-        setConflictsCondition(&status, rule: rule, c: Conditions(generation: rule.metadata.generation, time: KubeTime(now)))
+        setConflictsCondition(
+            &status, rule: rule, found: plan.targets.flatMap(\.conflicts), planned: plan.targets.map(\.datacenter),
+            c: Conditions(generation: rule.metadata.generation, time: KubeTime(now)))
         return (status, new)
     }
 
@@ -126,7 +128,7 @@ public enum ReplicationStatusBuilder {
             synced = c.make(T.synced, .true, R.allTargetsSynced, syncedMessage(round))
         }
         status.conditions.set(synced)
-        let waiting = setConflictsCondition(&status, rule: rule, c: c)
+        let waiting = setConflictsCondition(&status, rule: rule, found: round.conflicts, planned: round.plan.targets.map(\.datacenter), c: c)
         let excluded = round.plan.targets.filter { !$0.regionAllowed }.map(\.datacenter)
         let blocked = round.plan.targets.reduce(0) { $0 + $1.blocked.count }
         if blocked > 0 {
@@ -171,17 +173,32 @@ public enum ReplicationStatusBuilder {
         return revision + ", but for \(kept) replica(s) kept as changed in their own datacenter (TargetWins); status.conflicts lists them."
     }
 
-    /// Sets ConflictsDetected from the listed conflicts; returns those waiting for a person.
+    /// Sets ConflictsDetected: True while a listed conflict is open — waiting for a person (Manual, or
+    /// an object two rules select), found by this pass (`found`: restored, adopted or retried now, or a
+    /// replica TargetWins keeps, which every pass finds again), or kept by TargetWins in a target this
+    /// pass did not plan (not in `planned`: unreachable, say); False, `NoOpenConflicts`, once every
+    /// listed conflict is history. Returns those waiting for a person.
     @discardableResult
-    static func setConflictsCondition(_ status: inout ReplicationRuleStatus, rule: ReplicationRule, c: Conditions) -> [ReplicationConflict] {
+    static func setConflictsCondition(
+        _ status: inout ReplicationRuleStatus, rule: ReplicationRule, found: [ConflictFinding], planned: [String], c: Conditions
+    ) -> [ReplicationConflict] {
         let waiting = status.conflicts.filter { $0.resolution == .manual }
+        let open = status.conflicts.filter { listed in
+            listed.resolution == .manual || (listed.resolution == .targetWins && !planned.contains(listed.datacenter))
+                || found.contains { $0.lists(listed) }
+        }
+        let total = status.conflictsTotal ?? 0
         if status.conflicts.isEmpty {
             status.conditions.set(c.make(T.conflictsDetected, .false, R.noConflicts, "No replica was changed in its own datacenter."))
         } else if !waiting.isEmpty {
             status.conditions.set(c.make(T.conflictsDetected, .true, R.manualResolutionRequired,
                 "\(waiting.count) conflict(s) wait for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution)."))
+        } else if !open.isEmpty {
+            status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved,
+                "\(open.count) open conflict(s), found by the latest pass or kept as changed in their datacenter, resolved by \(rule.spec.effectiveConflictResolution.rawValue) (\(total) detected in total)."))
         } else {
-            status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved, "\(status.conflictsTotal ?? 0) conflict(s) detected and resolved by \(rule.spec.effectiveConflictResolution.rawValue)."))
+            status.conditions.set(c.make(T.conflictsDetected, .false, R.noOpenConflicts,
+                "No conflict is open; status.conflicts lists \(status.conflicts.count) resolved one(s) as history (\(total) detected in total)."))
         }
         return waiting
     }

@@ -22,11 +22,12 @@ public struct PrinterColumn: Hashable, Sendable {
         self.priority = priority
     }
 
-    /// The `Status` of the condition of that type, such as `Ready`.
-    public static func condition(_ type: String, name: String? = nil, priority: Int = 0) -> PrinterColumn {
+    /// The `Status` of the condition of that type, such as `Ready`; `description` says what it means
+    /// (by default, only whose status it is).
+    public static func condition(_ type: String, name: String? = nil, description: String? = nil, priority: Int = 0) -> PrinterColumn {
         PrinterColumn(
             name: name ?? type, type: "string", jsonPath: #".status.conditions[?(@.type=="\#(type)")].status"#,
-            description: "Status of the \(type) condition.", priority: priority
+            description: description ?? "Status of the \(type) condition.", priority: priority
         )
     }
 
