@@ -82,7 +82,7 @@ import Testing
             tooMany.placement?.minDatacenters = 5
             _ = try await f.hub.resource(ServiceFailover.self).create(ServiceFailover(metadata: ObjectMeta(name: "spread", namespace: "shop"), spec: tooMany), namespace: "shop")
             try await f.waitForStatus("minDatacenters stalled", "spread") { s in
-                s.conditions.isTrue("Stalled") && (s.conditions.condition("Ready")?.message.contains("only 3 datacenters are candidates") ?? false)
+                s.conditions.isTrue("Stalled") && (s.conditions.condition("Ready")?.message.contains("spec.placement.datacenterSelector selects only 3 Datacenters") ?? false)
             }
             var noValues = Self.web()
             noValues.placement?.datacenterSelector = LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "tier", operator: .in)])
@@ -90,6 +90,22 @@ import Testing
             try await f.waitForStatus("a selector Kubernetes would refuse stalled, saying so", "no-values") { s in
                 s.conditions.isTrue("Stalled")
                     && (s.conditions.condition("Ready")?.message.contains("spec.placement.datacenterSelector.matchExpressions[0].values: Required value") ?? false)
+            }
+        }
+    }
+
+    /// A datacenter whose label no longer matches gives its share to the others, then its copy is
+    /// scaled to 0: it is never left running beside the new division (15 replicas for 12).
+    @Test func aDatacenterTakenOutOfTheSelectionScalesItsCopyDown() async throws {
+        let labels = ["us-east": ["tier": "web"], "us-west": ["tier": "web"], "eu-central": ["tier": "web"]]
+        try await Setup.withFederation(["us-east", "us-west", "eu-central"], labels: labels) { f in
+            try await Setup.deploy("web", replicas: 1, in: f.members["us-east"]!)
+            _ = try await f.hub.resource(ServiceFailover.self).create(ServiceFailover(metadata: ObjectMeta(name: "web", namespace: "shop"), spec: Self.web()), namespace: "shop")
+            try await waitUntil("6/3/3", timeout: .seconds(30)) { try await Self.placement(f) == ["us-east": "6", "us-west": "3", "eu-central": "3"] }
+            _ = try await f.hub.resource(Datacenter.self).patch("eu-central", type: .merge, patch: ["metadata": ["labels": ["tier": .null]]])
+            try await waitUntil("8/4 and eu-central's copy at 0", timeout: .seconds(30)) { try await Self.placement(f) == ["us-east": "8", "us-west": "4", "eu-central": "0"] }
+            try await f.waitForStatus("eu-central no longer listed", "web") { s in
+                s.phase == .active && s.datacenters.map(\.name) == ["us-east", "us-west"] && s.placement == "us-east=8,us-west=4"
             }
         }
     }

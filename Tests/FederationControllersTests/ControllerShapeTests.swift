@@ -89,4 +89,24 @@ struct ControllerShapeTests {
         promoted.status?.role = .primary
         #expect(ReplicationRuleController.datacenterChangeMatters(ready, promoted))
     }
+
+    /// A capacity change wakes ServiceFailovers at once (the division and the fit check read it), while
+    /// a probe refresh does not: an overcommit must not wait for the next resync.
+    @Test func serviceFailoversWakeForACapacityChangeButNotForAProbeRefresh() {
+        let t = KubeTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let ready = Datacenter(
+            metadata: ObjectMeta(name: "us-west", resourceVersion: "1", generation: 1),
+            spec: DatacenterSpec(region: "us-west-2", capacity: DatacenterCapacity(replicas: 8)),
+            status: DatacenterStatus(observedGeneration: 1, phase: .ready, latencyMilliseconds: 3, lastProbeTime: t))
+        var refreshed = ready
+        refreshed.metadata.resourceVersion = "2"
+        refreshed.status?.latencyMilliseconds = 40
+        #expect(!ServiceFailoverController.datacenterChangeMatters(ready, refreshed))
+        var smaller = ready
+        smaller.spec.capacity = DatacenterCapacity(replicas: 2)
+        #expect(ServiceFailoverController.datacenterChangeMatters(ready, smaller))
+        var unbounded = ready
+        unbounded.spec.capacity = nil
+        #expect(ServiceFailoverController.datacenterChangeMatters(ready, unbounded))
+    }
 }

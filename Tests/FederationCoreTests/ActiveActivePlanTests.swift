@@ -70,6 +70,8 @@ struct ActiveActivePlanTests {
         let early = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 3), Self.ready("eu-central", 3)], desired: ["us-west": 3, "eu-central": 3], now: 103))
         #expect(Self.scales(early).isEmpty)
         #expect(early.requeueAfter == 2)
+        // …and discovery keeps routing to it (the endpoints last seen there): nothing acts before it is lost.
+        #expect(Self.routes(early) == ["eu-central", "us-east", "us-west"])
         // Lost: the others scale up first; discovery keeps us-east until they are ready.
         let moving = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 3), Self.ready("eu-central", 3)], desired: ["us-west": 3, "eu-central": 3], now: 106))
         #expect(Self.scales(moving) == ["us-west": 6, "eu-central": 6])

@@ -29,9 +29,11 @@ enum ServiceFailoverController: FederationControllerBuilder {
     }
 
     /// True when a Datacenter update can change a failover plan: what a FederationPolicy plan reads
-    /// (labels, deletion, spec including cordon and capacity, phase, role, reachability) or the
-    /// start of its run of failed probes, which the failover clock counts from.
+    /// (labels, deletion, cordon, phase, role, reachability), its capacity (which the division and the
+    /// fit check read, and a FederationPolicy does not), or the start of its run of failed probes,
+    /// which the failover clock counts from.
     static func datacenterChangeMatters(_ old: Datacenter, _ new: Datacenter) -> Bool {
-        MemberView.planInputsChanged(from: old, to: new) || old.status?.unhealthySince != new.status?.unhealthySince
+        MemberView.planInputsChanged(from: old, to: new) || old.spec.capacity != new.spec.capacity
+            || old.status?.unhealthySince != new.status?.unhealthySince
     }
 }

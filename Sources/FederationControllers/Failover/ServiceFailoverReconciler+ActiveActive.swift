@@ -14,13 +14,16 @@ extension ServiceFailoverReconciler {
     }
 
     /// The datacenters an ActiveActive pass reads with the workload: the primary (the template),
-    /// the selected ones, and any the service still runs in.
+    /// the selected ones, and every one status lists: those the service still runs in, including one
+    /// no longer selected whose share the last pass set to 0 but whose copy waits to scale down once
+    /// the others are ready (status keeps listing it until its copy runs none).
     func placementSites(_ sf: ServiceFailover) -> Set<String> {
-        Set([sf.spec.primary]).union(selected(sf)).union(sf.status?.datacenters.filter { ($0.desiredReplicas ?? 0) > 0 }.map(\.name) ?? [])
+        Set([sf.spec.primary]).union(selected(sf)).union(sf.status?.datacenters.map(\.name) ?? [])
     }
 
     /// Spec checks that only ActiveActive makes: a total, no failover list, a selector kube-apiserver
-    /// would accept, weights naming known datacenters, and no more `minDatacenters` than candidates.
+    /// would accept, weights naming known datacenters, a selector that selects some Datacenter, and no
+    /// more `minDatacenters` than it selects.
     func validateActiveActive(_ sf: ServiceFailover) -> ServiceBlocker? {
         func invalid(_ message: String) -> ServiceBlocker { ServiceBlocker(reason: Reason.invalidSpec, message: message, terminal: true) }
         let spec = sf.spec
@@ -30,10 +33,16 @@ extension ServiceFailoverReconciler {
         for (index, weight) in (spec.placement?.weights ?? []).enumerated() where datacenterCache.get(name: weight.datacenter) == nil {
             return invalid("spec.placement.weights[\(index)].datacenter names Datacenter \(weight.datacenter), which does not exist.")
         }
-        let candidates = selected(sf).filter { datacenterCache.get(name: $0)?.spec.unschedulable != true }
+        // Only what the spec itself decides is an error here. Datacenters cordoned or lost leave fewer
+        // candidates than minDatacenters for a while: the division then spreads over those left and
+        // reports the shortfall (Degraded), and keeps following losses and returns meanwhile.
+        let selectedCount = selected(sf).count
+        if selectedCount == 0 {
+            return invalid("spec.placement.datacenterSelector selects no Datacenter: label the Datacenters to run the service in, or change the selector.")
+        }
         let minimum = spec.placement?.effectiveMinDatacenters ?? 1
-        if minimum > candidates.count {
-            return invalid("spec.placement.minDatacenters is \(minimum), but only \(candidates.count) datacenters are candidates (selected and not cordoned).")
+        if minimum > selectedCount {
+            return invalid("spec.placement.minDatacenters is \(minimum), but spec.placement.datacenterSelector selects only \(selectedCount) Datacenters.")
         }
         return nil
     }

@@ -148,11 +148,15 @@ struct ActiveActivePlanner {
                 effects.append(.scale(datacenter: view.names[i], replicas: e.target))
             }
         }
-        // Route to every placed datacenter that serves; a lost one stays listed until the others are ready.
+        // Route to every placed datacenter that serves; a lost one stays listed until the others are
+        // ready. One unreachable but not lost yet (within `unhealthyForSeconds`) keeps its route and the
+        // endpoints last seen there: nothing acts on a datacenter's loss before it is lost, so a short
+        // cut between the controller and one member does not take its endpoints out of every member.
         var routed: [String] = []
         routed.reserveCapacity(view.entries.count)
         for (i, e) in view.entries.enumerated() where e.target > 0 || e.current > 0 {
-            if e.lost ? !gainedReady : e.ready > 0 { routed.append(view.names[i]) }
+            let serves = e.lost ? !gainedReady : e.reachable ? e.ready > 0 : e.site != nil && e.current > 0
+            if serves { routed.append(view.names[i]) }
         }
         effects.append(.route(to: routed))
         // In flight until every reachable datacenter runs its share, by a status that describes it:

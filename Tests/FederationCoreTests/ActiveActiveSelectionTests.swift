@@ -1,0 +1,65 @@
+import FederationAPI
+import FederationCore
+import Foundation
+import Testing
+
+/// `planActiveActive` when the datacenters it may use change under a running service: one taken out
+/// of the selection gives its share back make-before-break and stays listed until its copy runs
+/// none; a cordon that leaves fewer candidates than `minDatacenters` is a shortfall, not a spec error.
+struct ActiveActiveSelectionTests {
+    typealias T = ActiveActivePlanTests
+
+    static func input(status: ServiceFailoverStatus?, sites: [SiteHealth], selected: [String], desired: [String: Int], now: TimeInterval) -> ActiveActiveInput {
+        ActiveActiveInput(
+            spec: T.spec(), status: status, sites: Dictionary(uniqueKeysWithValues: sites.map { ($0.name, $0) }), selected: Set(selected),
+            desiredReplicas: desired, now: T.at(now), generation: 1)
+    }
+
+    @Test func aDatacenterTakenOutOfTheSelectionIsScaledDownOnceTheOthersAreReadyAndListedUntilThen() {
+        let settled = T.settled()
+        let kept = ["us-east", "us-west"]
+        // eu-central loses its label: the others take its share first, and it keeps running meanwhile.
+        let gaining = planActiveActive(Self.input(
+            status: settled, sites: [T.ready("us-east", 6), T.ready("us-west", 3), T.ready("eu-central", 3)], selected: kept,
+            desired: ["us-east": 6, "us-west": 3, "eu-central": 3], now: 10))
+        #expect(T.scales(gaining) == ["us-east": 8, "us-west": 4])
+        // Status still lists it, so the next pass reads it again (the controller reads every listed datacenter).
+        #expect(gaining.status.datacenters.map(\.name).contains("eu-central"))
+        let shrinking = planActiveActive(Self.input(
+            status: gaining.status, sites: [T.ready("us-east", 8), T.ready("us-west", 4), T.ready("eu-central", 3)], selected: kept,
+            desired: ["us-east": 8, "us-west": 4, "eu-central": 3], now: 12))
+        #expect(T.scales(shrinking) == ["eu-central": 0])
+        let done = planActiveActive(Self.input(
+            status: shrinking.status, sites: [T.ready("us-east", 8), T.ready("us-west", 4), T.ready("eu-central", 0)], selected: kept,
+            desired: ["us-east": 8, "us-west": 4, "eu-central": 0], now: 14))
+        #expect(T.scales(done).isEmpty)
+        #expect(!done.status.datacenters.map(\.name).contains("eu-central"))
+        #expect(done.status.phase == .active)
+    }
+
+    @Test func aCordonLeavingFewerCandidatesThanMinDatacentersIsAShortfallThatStillFollowsALoss() {
+        var spec = T.spec()
+        spec.placement?.minDatacenters = 3
+        func input(_ status: ServiceFailoverStatus?, _ sites: [SiteHealth], _ desired: [String: Int], _ now: TimeInterval) -> ActiveActiveInput {
+            ActiveActiveInput(
+                spec: spec, status: status, sites: Dictionary(uniqueKeysWithValues: sites.map { ($0.name, $0) }), selected: Set(T.names),
+                desiredReplicas: desired, now: T.at(now), generation: 1)
+        }
+        let settled = T.settled()
+        var cordoned = T.ready("eu-central", 3)
+        cordoned.unschedulable = true
+        let moving = planActiveActive(input(settled, [T.ready("us-east", 6), T.ready("us-west", 3), cordoned], ["us-east": 6, "us-west": 3, "eu-central": 3], 10))
+        #expect(T.scales(moving) == ["us-east": 8, "us-west": 4])
+        let placed = planActiveActive(input(
+            moving.status, [T.ready("us-east", 8), T.ready("us-west", 4), cordoned], ["us-east": 8, "us-west": 4, "eu-central": 3], 12))
+        #expect(T.scales(placed) == ["eu-central": 0])
+        let short = planActiveActive(input(
+            placed.status, [T.ready("us-east", 8), T.ready("us-west", 4), T.ready("eu-central", 0)].map { $0.name == "eu-central" ? cordoned : $0 },
+            ["us-east": 8, "us-west": 4, "eu-central": 0], 14))
+        #expect(short.status.phase == .degraded, "two candidates for minDatacenters 3")
+        // us-west is then lost: its share moves to the one candidate left.
+        let lost = SiteHealth(name: "us-west", phase: .unreachable, unhealthySince: T.at(20))
+        let after = planActiveActive(input(short.status, [T.ready("us-east", 8), lost, cordoned], ["us-east": 8, "eu-central": 0], 26))
+        #expect(T.scales(after) == ["us-east": 12])
+    }
+}
