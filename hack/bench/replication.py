@@ -14,7 +14,7 @@ Subcommands:
                                                    every target, and lag p50/p99/max per target and overall.
                                                    --freeze: SIGSTOP process PID (TARGET's server) AT s into
                                                    the writes, SIGCONT it FOR s later; prints how long after
-                                                   SIGCONT TARGET's replicas caught up.
+                                                   SIGCONT every write sent before it had reached TARGET.
   count KUBECONFIG NS LABEL=VALUE                  ConfigMaps carrying the label in NS
   wait-count KUBECONFIG NS LABEL=VALUE COUNT SECONDS
                                                    seconds until COUNT such ConfigMaps exist
@@ -277,11 +277,17 @@ def lag(source, ns, prefix, objects, rate, seconds, *targets):
             finished = max(finished, first)
         lags.sort()
         overall += lags
-        if freeze and t == freeze[3] and "continued" in marks and seen[t]:
-            caught = max(at for _, _, at in seen[t])
-            if caught > marks["continued"]:
-                lines.append("  %-40s last replica arrived %.2f s after SIGCONT (frozen %.0f s)" % (
-                    os.path.basename(os.path.dirname(t)) or t, caught - marks["continued"], marks["continued"] - marks["stopped"]))
+        if freeze and t == freeze[3] and "continued" in marks:
+            # Caught up: every write sent before SIGCONT is there (that write or a later one of its object).
+            # Writes go on after SIGCONT, so the target's last arrival says nothing about catching up.
+            before = [(name, seq) for name, seq, sent in log if sent < marks["continued"]]
+            firsts = [next((at for s, at in arrivals.get(name, []) if s >= seq), None) for name, seq in before]
+            label = os.path.basename(os.path.dirname(t)) or t
+            if any(at is None for at in firsts):
+                lines.append("  %-40s never caught up: %d writes sent before SIGCONT not seen" % (label, sum(at is None for at in firsts)))
+            elif firsts:
+                lines.append("  %-40s caught up %.2f s after SIGCONT: every write sent before it arrived (%d writes, frozen %.0f s)" % (
+                    label, max(0.0, max(firsts) - marks["continued"]), len(before), marks["continued"] - marks["stopped"]))
         lines.append("  %-40s p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  writes not seen %d" % (
             os.path.basename(os.path.dirname(t)) or t, percentile(lags, 50) * 1000, percentile(lags, 99) * 1000,
             (lags[-1] if lags else float("nan")) * 1000, missing))
