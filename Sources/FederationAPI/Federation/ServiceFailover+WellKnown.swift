@@ -63,6 +63,9 @@ extension ServiceFailover {
         public static let invalidSpec = CommonReason.invalidSpec
         /// Ready False: the members' caches are still loading, or no member can be reached yet.
         public static let waitingForMembers = "WaitingForMembers"
+        /// Ready False, Stalled: an older ServiceFailover in the namespace already manages the same
+        /// Service or workload; this one acts on nothing until it is the only one.
+        public static let serviceClaimed = "ServiceClaimed"
         /// Event: traffic now goes to a datacenter (the global Service's EndpointSlices were switched).
         public static let trafficSwitched = "TrafficSwitched"
         /// Event: a warm standby copy of the workload or the Service was created in a failover datacenter.

@@ -15,6 +15,12 @@ extension ServiceFailoverReconciler {
     /// is released anyway with a Warning event naming what was left behind.
     func finalize(_ sf: ServiceFailover) async throws -> ReconcileResult {
         guard sf.metadata.hasFinalizer(FederationFinalizer.cleanup) else { return .done }
+        // Another ServiceFailover manages the same Service (this one was stalled as its rival, or is
+        // the older one and the other takes over): what is in the members is its to keep.
+        if !rivals(of: sf).isEmpty {
+            _ = try await failovers.removeFinalizer(FederationFinalizer.cleanup, from: sf)
+            return .done
+        }
         let ref = ObjectReference(to: sf)
         var pending: [String] = []
         var kept: [String] = []

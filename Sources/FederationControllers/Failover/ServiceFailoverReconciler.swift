@@ -50,6 +50,7 @@ struct ServiceFailoverReconciler: Reconciler {
         }
         let activeActive = sf.spec.effectiveMode == .activeActive
         if let invalid = activeActive ? validateActiveActive(sf) : validate(sf) { return try await blocked(sf, invalid) }
+        if let claimed = claimBlocker(sf) { return try await blocked(sf, claimed) }
         let read: ServiceRead
         switch await self.read(sf, involved: activeActive ? placementSites(sf) : Set([sf.spec.primary] + sf.spec.failover.map(\.datacenter))) {
         case .failure(let blocker): return try await blocked(sf, blocker)
