@@ -175,5 +175,8 @@ struct ActiveActivePlanTests {
         #expect(ready.status.phase == .degraded)
         #expect(ready.status.conditions.condition("Ready")?.reason == ServiceFailover.Reason.insufficientCapacity)
         #expect(ready.status.conditions.condition("Ready")?.message.contains("3 of 12 replicas have no room") == true)
+        // Settled short: only a change of capacity or spec helps (kstatus Stalled), said the same way.
+        #expect(ready.status.conditions.isTrue("Stalled"))
+        #expect(ready.status.conditions.condition("Stalled")?.reason == ServiceFailover.Reason.insufficientCapacity)
     }
 }

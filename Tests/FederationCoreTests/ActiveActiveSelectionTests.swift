@@ -57,9 +57,22 @@ struct ActiveActiveSelectionTests {
             placed.status, [T.ready("us-east", 8), T.ready("us-west", 4), T.ready("eu-central", 0)].map { $0.name == "eu-central" ? cordoned : $0 },
             ["us-east": 8, "us-west": 4, "eu-central": 0], 14))
         #expect(short.status.phase == .degraded, "two candidates for minDatacenters 3")
+        #expect(short.status.conditions.isTrue("Stalled"))
         // us-west is then lost: its share moves to the one candidate left.
         let lost = SiteHealth(name: "us-west", phase: .unreachable, unhealthySince: T.at(20))
         let after = planActiveActive(input(short.status, [T.ready("us-east", 8), lost, cordoned], ["us-east": 8, "eu-central": 0], 26))
         #expect(T.scales(after) == ["us-east": 12])
+    }
+
+    @Test func aServiceScaledToZeroIsAvailableAndReady() {
+        let settled = T.settled()
+        let zero = ActiveActiveInput(
+            spec: T.spec(total: 0), status: settled, sites: Dictionary(uniqueKeysWithValues: T.names.map { ($0, T.ready($0, 0)) }), selected: Set(T.names),
+            desiredReplicas: Dictionary(uniqueKeysWithValues: T.names.map { ($0, 0) }), now: T.at(20), generation: 2)
+        let plan = planActiveActive(zero)
+        #expect(T.scales(plan).isEmpty)
+        #expect(plan.status.conditions.isTrue("Available"), "as a Deployment at 0 replicas is")
+        #expect(plan.status.conditions.isTrue("Ready"))
+        #expect(!plan.status.conditions.isTrue("Stalled"))
     }
 }

@@ -97,7 +97,8 @@ extension ActiveActivePlanner {
             return text
         }
         let minimum = max(1, policy.effectiveMinReadyReplicas)
-        let available = readyTotal >= min(minimum, max(total, 1))
+        // A service scaled to 0 is available, as a Deployment at 0 replicas is.
+        let available = total == 0 || readyTotal >= min(minimum, total)
         set(ServiceFailover.ConditionType.available, available,
             available ? ServiceFailover.Reason.minimumReplicasAvailable : ServiceFailover.Reason.minimumReplicasUnavailable,
             .readyAcross(ready: readyTotal, total: total, datacenters: placedDatacenters))
@@ -105,9 +106,15 @@ extension ActiveActivePlanner {
         let message: PlacementView.Message = moving ? .moving : .placed
         set(ServiceFailover.ConditionType.progressing, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message, shares: true)
         set(ServiceFailover.ConditionType.reconciling, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message, shares: true)
-        set(ServiceFailover.ConditionType.stalled, false, ServiceFailover.Reason.stable, .fixed("making progress"))
         let short: PlacementView.Message? = unplaced > 0 ? .noRoom(unplaced: unplaced, total: total)
             : spreadShort ? .spreadShort(minDatacenters: placement.effectiveMinDatacenters) : nil
+        // Settled short of the spec (no room, or too few candidates for minDatacenters): nothing more
+        // can be done until capacity, a cordon, the selection or the spec changes (kstatus: Stalled).
+        if let short, !moving {
+            set(ServiceFailover.ConditionType.stalled, true, ServiceFailover.Reason.insufficientCapacity, short)
+        } else {
+            set(ServiceFailover.ConditionType.stalled, false, ServiceFailover.Reason.stable, .fixed("making progress"))
+        }
         let readyNow = !moving && short == nil && allReady && placed == total
         let reason = moving ? ServiceFailover.Reason.scalingUpTarget : short != nil ? ServiceFailover.Reason.insufficientCapacity
             : allReady ? ServiceFailover.Reason.minimumReplicasAvailable : ServiceFailover.Reason.minimumReplicasUnavailable
