@@ -31,6 +31,11 @@ struct EventAPITests {
             #expect(event["reportingComponent"] == "concord-controller")
             #expect(event.value(at: ["involvedObject", "name"]) == "us-east")
             #expect(event["note"] == nil && event["regarding"] == nil)
+            // As kube-apiserver serves it: the core times it never had are null, not absent (kubectl
+            // get events --sort-by=.lastTimestamp lists nothing when the field is missing), and the
+            // source is empty.
+            #expect(event.objectValue?["lastTimestamp"] == .null && event.objectValue?["firstTimestamp"] == .null)
+            #expect(event["source"] == [:])
             // And back: the events.k8s.io view selects on `regarding`, and a merge patch applies to that shape.
             let viaRegarding = try await client.get(Self.v1 + "?fieldSelector=regarding.name%3Dus-east")
             #expect(viaRegarding.json["items"]?.arrayValue?.count == 1)
@@ -63,7 +68,10 @@ struct EventAPITests {
 
     @Test(arguments: [
         (["apiVersion": "v1", "kind": "Event", "message": "m", "involvedObject": ["name": "x"], "count": 2] as JSONValue,
-         ["apiVersion": "events.k8s.io/v1", "kind": "Event", "note": "m", "regarding": ["name": "x"], "deprecatedCount": 2] as JSONValue),
+         ["apiVersion": "events.k8s.io/v1", "kind": "Event", "note": "m", "regarding": ["name": "x"], "deprecatedCount": 2,
+          // kube-apiserver writes Go zero values out: null times, an empty source, empty reporting fields.
+          "eventTime": .null, "deprecatedFirstTimestamp": .null, "deprecatedLastTimestamp": .null, "deprecatedSource": [:],
+          "reportingController": "", "reportingInstance": ""] as JSONValue),
     ])
     func conversionRenamesFieldsBothWays(core: JSONValue, events: JSONValue) {
         #expect(EventConversion.toEventsV1(core) == events)

@@ -36,6 +36,7 @@ struct ResourceHandler: Sendable {
     /// events.k8s.io Events are stored as core Events).
     func present(_ object: JSONValue, _ definition: ResourceDefinition) -> JSONValue {
         if definition.storedAs == EventConversion.storageResource { return EventConversion.toEventsV1(object) }
+        if definition.storageResource == EventConversion.storageResource { return EventConversion.servedAsCore(object) }
         guard definition.isCustom, object["apiVersion"]?.stringValue != definition.apiVersion else { return object }
         var o = object
         o["apiVersion"] = .string(definition.apiVersion)
@@ -44,12 +45,13 @@ struct ResourceHandler: Sendable {
 
     /// The stored shape of an object served as `definition` (the inverse of `present`).
     func toStorage(_ object: JSONValue, _ definition: ResourceDefinition) -> JSONValue {
-        definition.storedAs == EventConversion.storageResource ? EventConversion.toCore(object) : object
+        definition.storageResource == EventConversion.storageResource ? EventConversion.toCore(object) : object
     }
 
-    /// A storage event with its objects as served in `definition` (only differs for converted resources).
+    /// A storage event with its objects as served in `definition` (only differs for converted resources
+    /// and Events).
     func present(_ event: StorageEvent, _ definition: ResourceDefinition) -> StorageEvent {
-        guard definition.storedAs != nil else { return event }
+        guard definition.storedAs != nil || definition.storageResource == EventConversion.storageResource else { return event }
         return StorageEvent(
             type: event.type, key: event.key, object: present(event.object, definition),
             previous: event.previous.map { present($0, definition) }, revision: event.revision)
