@@ -54,7 +54,16 @@ struct ServiceViewTests {
         #expect(local.table.hasSuffix(local.routing ?? "-"))
         let fallback = try ServiceView.answer(.datacenter("eu-central"), for: sf)
         #expect(fallback.routing == "clients in eu-central fall back to us-west (0 ready locally, fewer than minLocalReadyReplicas 1)")
+        // Some ready locally but fewer than the minimum: the others' endpoints are used as well, not instead.
+        var partly = sf
+        partly.spec.policy = FailoverPolicy(minLocalReadyReplicas: 3)
+        partly.status?.datacenters[0].reachable = true
+        #expect(try ServiceView.answer(.datacenter("us-west"), for: partly).routing
+            == "clients in us-west use us-east as well as its own 2 ready endpoints (fewer than minLocalReadyReplicas 3)")
         #expect(try ServiceView.answer(.all, for: sf).routing == nil)
+        // No selection: every datacenter the division places replicas in (there is no single active one).
+        #expect(try ServiceView.answer(.active, for: sf).datacenters.map(\.name) == sf.status?.datacenters.filter { ($0.desiredReplicas ?? 0) > 0 }.map(\.name))
+        #expect(try !ServiceView.answer(.active, for: sf).datacenters.isEmpty)
         // A member the service is not placed in: its clients use the placed ones; a name that is no member is an error.
         let elsewhere = try ServiceView.answer(.datacenter("ap-south"), for: sf, members: ["us-east", "us-west", "eu-central", "ap-south"])
         #expect(elsewhere.datacenters.isEmpty)

@@ -23,7 +23,8 @@ struct ServiceCommand: AsyncParsableCommand {
                 Reads status.datacenters of ServiceFailover NAME at the hub: per datacenter its role, whether the \
                 controller reaches it, desired and ready replicas, and the ready endpoints (address:port).
 
-                Without a selection it answers for the active datacenter. --datacenter X answers for X (for an \
+                Without a selection it answers for the active datacenter (for an ActiveActive service, for every \
+                datacenter the division places replicas in). --datacenter X answers for X (for an \
                 ActiveActive service, with the endpoints clients in X use: X's own while at least \
                 minLocalReadyReplicas are ready there, else the other placed datacenters'; X may be a member the \
                 service is not placed in); \
@@ -82,6 +83,9 @@ struct ServiceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let sf = try await ServiceCommand.read(name, namespace: namespace, cluster: cluster)
+            if sf.spec.effectiveMode == .activeActive {
+                throw CLIError("servicefailover \(namespace)/\(name) is ActiveActive: it divides its replicas instead of failing over; `concord service rebalance \(name) -n \(namespace)` gives returned datacenters their share now")
+            }
             guard let active = sf.status?.activeDatacenter, active != sf.spec.primary else {
                 throw CLIError("servicefailover \(namespace)/\(name) runs in its primary \(sf.spec.primary); there is nothing to fail back")
             }

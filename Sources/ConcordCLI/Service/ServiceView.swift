@@ -42,6 +42,9 @@ struct ServiceView: Equatable {
         switch query {
         case .all:
             selected = view
+        case .active where sf.spec.effectiveMode == .activeActive:
+            // No single active datacenter: every one the division places replicas in.
+            selected = view.filter { ($0.desiredReplicas ?? 0) > 0 }
         case .active:
             selected = view.filter { $0.name == active }
         case .datacenter(let dc):
@@ -64,7 +67,11 @@ struct ServiceView: Equatable {
                 ? "\(dc) runs no copy of \(sf.spec.service); clients in \(dc) use \(others.isEmpty ? "no datacenter (none has ready endpoints)" : others.joined(separator: ", ")) through \(sf.spec.service)-global"
                 : local >= minimum && local > 0
                 ? "clients in \(dc) use its own \(local) ready endpoint\(local == 1 ? "" : "s") (at least minLocalReadyReplicas \(minimum))"
-                : "clients in \(dc) fall back to \(others.isEmpty ? "no other datacenter" : others.joined(separator: ", ")) (\(local) ready locally, fewer than minLocalReadyReplicas \(minimum))"
+                : local > 0
+                ? (others.isEmpty
+                    ? "clients in \(dc) use its own \(local) ready endpoint\(local == 1 ? "" : "s") (fewer than minLocalReadyReplicas \(minimum), and no other datacenter has ready endpoints)"
+                    : "clients in \(dc) use \(others.joined(separator: ", ")) as well as its own \(local) ready endpoint\(local == 1 ? "" : "s") (fewer than minLocalReadyReplicas \(minimum))")
+                : "clients in \(dc) fall back to \(others.isEmpty ? "no other datacenter" : others.joined(separator: ", ")) (0 ready locally, fewer than minLocalReadyReplicas \(minimum))"
         }
         return answer
     }
