@@ -74,5 +74,9 @@ struct ActiveActiveSelectionTests {
         #expect(plan.status.conditions.isTrue("Available"), "as a Deployment at 0 replicas is")
         #expect(plan.status.conditions.isTrue("Ready"))
         #expect(!plan.status.conditions.isTrue("Stalled"))
+        // The empty division reads `none` (history's from and to are required), never an empty string.
+        #expect((plan.status.lastTransition ?? plan.status.history.first)?.to == "none")
+        #expect(plan.status.conditions.allSatisfy { !$0.message.hasSuffix(": ") && !$0.message.hasSuffix(" ") })
+        #expect(plan.status.placement == nil)
     }
 }

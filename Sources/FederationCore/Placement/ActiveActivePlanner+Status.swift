@@ -12,7 +12,8 @@ extension ActiveActivePlanner {
     mutating func record(_ view: PlacementView, moving: Bool) {
         // The divisions are described only when they differ: in a settled pass the texts are equal.
         if view.divisionChanged {
-            let before = view.text(.placement(planned: true)), after = view.text(.placement(planned: false))
+            // An empty division (scaled to 0) reads `none` in the history, whose `from` and `to` are required.
+            let before = view.text(.placement(planned: true)).orNone, after = view.text(.placement(planned: false)).orNone
             if before != after, !status.datacenters.isEmpty {
                 let reason = view.entries.contains(where: { $0.lost && $0.planned > 0 }) ? ServiceFailover.Reason.datacenterUnreachable
                     : status.observedGeneration != input.generation ? ServiceFailover.Reason.placementChanged : ServiceFailover.Reason.rebalance
@@ -126,4 +127,9 @@ extension ActiveActivePlanner {
             set(ServiceFailover.ConditionType.ready, readyNow, reason, message, shares: true)
         }
     }
+}
+
+extension String {
+    /// The text, or `none` when it is empty.
+    fileprivate var orNone: String { isEmpty ? "none" : self }
 }

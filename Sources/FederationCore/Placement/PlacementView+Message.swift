@@ -56,17 +56,17 @@ extension PlacementView {
             sink.write(" datacenters")
         case .division:
             sink.write("ActiveActive: the division is ")
-            writePlacement(planned: false, described: described, to: &sink)
+            writePlacement(planned: false, described: described, orNone: true, to: &sink)
         case .placed:
             sink.write("placed ")
-            writePlacement(planned: false, described: described, to: &sink)
+            writePlacement(planned: false, described: described, orNone: true, to: &sink)
         case .moving:
             sink.write("moving to ")
-            writePlacement(planned: false, described: described, to: &sink)
+            writePlacement(planned: false, described: described, orNone: true, to: &sink)
         case let .readyPlaced(ready, total):
             writeFraction(ready, of: total, to: &sink)
             sink.write(" replicas ready: ")
-            writePlacement(planned: false, described: described, to: &sink)
+            writePlacement(planned: false, described: described, orNone: true, to: &sink)
         case let .noRoom(unplaced, total):
             writeFraction(unplaced, of: total, to: &sink)
             sink.write(" replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter)")
@@ -86,9 +86,15 @@ extension PlacementView {
         sink.write(whole)
     }
 
-    private func writePlacement<Sink: TextSink>(planned: Bool, described: String?, to sink: inout Sink) {
+    /// Writes the division (see ``Message/placement(planned:)``); with `orNone`, an empty one (a
+    /// service scaled to 0, or placed nowhere) as `none` rather than nothing.
+    private func writePlacement<Sink: TextSink>(planned: Bool, described: String?, orNone: Bool = false, to sink: inout Sink) {
         if !planned, let described {
-            sink.write(described)
+            sink.write(described.isEmpty && orNone ? "none" : described)
+            return
+        }
+        if orNone, !entries.indices.contains(where: { (planned ? entries[$0].planned : entries[$0].target) > 0 }) {
+            sink.write("none")
             return
         }
         var first = true
