@@ -23,11 +23,10 @@ enum ServiceFailoverController: FederationControllerBuilder {
         let controller = context.controller("servicefailover", reconciler: reconciler, logger: log)
         controller.watch(informer)
         let cache = informer.cache
+        if !cache.hasIndex(ServiceFailoverReconciler.claimIndex) { cache.addIndex(ServiceFailoverReconciler.claimIndex, ServiceFailoverReconciler.claims(of:)) }
         // A ServiceFailover created, changed or deleted wakes its rivals (those for the same Service or
         // workload): one stalled as a rival manages the Service once the other is gone.
-        controller.watch(informer, map: { sf in
-            ServiceFailoverReconciler.rivals(of: sf, among: cache.list(namespace: sf.metadata.namespace)).map { cache.key(of: $0) }
-        })
+        controller.watch(informer, map: { sf in ServiceFailoverReconciler.rivals(of: sf, in: cache).map { cache.key(of: $0) } })
         controller.watch(datacenters, map: { _ in cache.keys }, changed: datacenterChangeMatters)
         watches.start(controller.queue)
         return BuiltController(controller: controller)

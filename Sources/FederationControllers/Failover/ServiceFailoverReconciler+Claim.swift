@@ -10,16 +10,31 @@ extension ServiceFailoverReconciler {
     /// The other ServiceFailovers of `sf`'s namespace, not being deleted and with a spec that can be
     /// acted on, that manage its Service or its workload (one stalled on its own spec manages nothing).
     func rivals(of sf: ServiceFailover) -> [ServiceFailover] {
-        Self.rivals(of: sf, among: cache.list(namespace: sf.metadata.namespace)).filter { other in
+        Self.rivals(of: sf, in: cache).filter { other in
             (other.spec.effectiveMode == .activeActive ? validateActiveActive(other) : validate(other)) == nil
         }
     }
 
-    /// ``rivals(of:)`` among `others`.
-    static func rivals(of sf: ServiceFailover, among others: [ServiceFailover]) -> [ServiceFailover] {
-        others.filter { other in
+    /// The cache index of ServiceFailovers by what they manage (``claims(of:)``), so finding a rival
+    /// reads only those, not the namespace.
+    static let claimIndex = "federation.concord.dev/claims"
+
+    /// What a ServiceFailover manages, as index values: its Service and its workload, in its namespace.
+    @Sendable static func claims(of sf: ServiceFailover) -> [String] {
+        let namespace = sf.metadata.namespace ?? ""
+        return ["\(namespace)/service/\(sf.spec.service)", "\(namespace)/workload/\(workload(of: sf))"]
+    }
+
+    /// The other ServiceFailovers in `cache`, not being deleted, that manage `sf`'s Service or workload
+    /// (through ``claimIndex`` when the cache has it).
+    static func rivals(of sf: ServiceFailover, in cache: InformerCache<ServiceFailover>) -> [ServiceFailover] {
+        let candidates = cache.hasIndex(claimIndex)
+            ? claims(of: sf).flatMap { cache.byIndex(claimIndex, $0) } : cache.list(namespace: sf.metadata.namespace)
+        var seen = Set<String>()
+        return candidates.filter { other in
             other.metadata.name != sf.metadata.name && other.metadata.namespace == sf.metadata.namespace && other.metadata.deletionTimestamp == nil
-                && (other.spec.service == sf.spec.service || Self.workload(of: other) == Self.workload(of: sf))
+                && (other.spec.service == sf.spec.service || workload(of: other) == workload(of: sf))
+                && seen.insert(other.metadata.name ?? "").inserted
         }
     }
 
