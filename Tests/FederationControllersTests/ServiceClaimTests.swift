@@ -21,7 +21,7 @@ import Testing
             try await f.waitForStatus("the second one stalled, naming the first", "web-dup") { s in
                 s.conditions.isTrue("Stalled") && s.conditions.condition("Ready")?.reason == ServiceFailover.Reason.serviceClaimed
                     && (s.conditions.condition("Ready")?.message.contains("ServiceFailover web (created first) already manages Service web") ?? false)
-                    && s.datacenters.isEmpty
+                    && s.datacenters.isEmpty && s.phase == .blocked
             }
             // The first one's division stands, and it stays Ready.
             try await f.waitForStatus("the first one still Ready", "web") { s in s.conditions.isTrue("Ready") && s.placement == "us-east=4,us-west=2" }

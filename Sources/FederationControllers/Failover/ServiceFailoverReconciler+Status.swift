@@ -115,7 +115,10 @@ extension ServiceFailoverReconciler {
         set(ServiceFailover.ConditionType.stalled, blocker.terminal, blocker.terminal ? blocker.reason : ServiceFailover.Reason.stable,
             blocker.terminal ? blocker.message : "waiting: \(blocker.message)")
         set(ServiceFailover.ConditionType.reconciling, !blocker.terminal, blocker.reason, blocker.message)
-        if blocker.reason == ServiceFailover.Reason.noFittingTarget { status.phase = .blocked }
+        // Nothing is scaled or moved until a person changes something: no target fits, the spec cannot
+        // be acted on, or an older ServiceFailover manages the Service.
+        let stopping = [ServiceFailover.Reason.noFittingTarget, ServiceFailover.Reason.invalidSpec, ServiceFailover.Reason.serviceClaimed]
+        if stopping.contains(blocker.reason) { status.phase = .blocked }
         status.observedGeneration = generation
         if blocker.terminal, sf.status?.conditions.condition(ServiceFailover.ConditionType.stalled)?.reason != blocker.reason {
             events.event(regarding: ObjectReference(to: sf), type: Event.warning, reason: blocker.reason, action: "Validate", note: blocker.message)
