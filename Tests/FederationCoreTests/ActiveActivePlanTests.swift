@@ -136,6 +136,9 @@ struct ActiveActivePlanTests {
         let desired = ["us-east": 0, "us-west": 6, "eu-central": 6]
         let stays = planActiveActive(Self.input(Self.spec(failback: .manual), status: settled, sites: sites, desired: desired, now: 1000))
         #expect(Self.scales(stays).isEmpty)
+        // Ready says what it waits for, and what a person does about it.
+        #expect(stays.status.conditions.condition("Ready")?.message
+            == "12 of 12 replicas ready: eu-central=6,us-west=6; us-east back, waiting for a rebalance (failback: Manual: concord service rebalance)")
         let asked = planActiveActive(Self.input(Self.spec(failback: .manual), status: settled, sites: sites, desired: desired, now: 1000, rebalance: true))
         #expect(Self.scales(asked) == ["us-east": 6])
     }

@@ -67,6 +67,7 @@ extension PlacementView {
             writeFraction(ready, of: total, to: &sink)
             sink.write(" replicas ready: ")
             writePlacement(planned: false, described: described, orNone: true, to: &sink)
+            writeAwaitingRebalance(to: &sink)
         case let .noRoom(unplaced, total):
             writeFraction(unplaced, of: total, to: &sink)
             sink.write(" replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter)")
@@ -77,6 +78,18 @@ extension PlacementView {
         case .fixed(let text):
             sink.write(text)
         }
+    }
+
+    /// `; us-west back, waiting for a rebalance (failback: Manual: concord service rebalance)` when
+    /// some datacenter is left out until a person asks; nothing otherwise.
+    private func writeAwaitingRebalance<Sink: TextSink>(to sink: inout Sink) {
+        var first = true
+        for (i, entry) in entries.enumerated() where entry.awaitsRebalance {
+            sink.write(first ? "; " : ", ")
+            first = false
+            sink.write(names[i])
+        }
+        if !first { sink.write(" back, waiting for a rebalance (failback: Manual: concord service rebalance)") }
     }
 
     /// `N of M`.

@@ -61,6 +61,9 @@ struct PlacementView {
         var target = 0
         /// Whether this pass divides over it (set by the pass).
         var candidate = false
+        /// Ready and selected but left out until a person asks for a rebalance (`failback: Manual`;
+        /// set by the pass, and said in the Ready message).
+        var awaitsRebalance = false
         /// Its weight in the division (set by ``PlacementView/weigh(_:)``).
         var weight = 1
 

@@ -127,7 +127,10 @@ struct ActiveActivePlanner {
             guard entry.selected, let site = entry.site, !site.unschedulable else { continue }
             // A datacenter the last pass divided over stays a candidate even with a share of 0: only
             // one left out (lost, cordoned, not Ready) waits for failback to join again.
-            guard entry.planned > 0 || entry.wasCandidate || mayJoin(site) else { continue }
+            guard entry.planned > 0 || entry.wasCandidate || mayJoin(site) else {
+                view.entries[i].awaitsRebalance = site.phase == .ready && site.hasWorkload && policy.effectiveFailback == .manual
+                continue
+            }
             candidates.append(DivisionCandidate(name: view.names[i], weight: entry.weight, room: site.freeReplicas, current: entry.planned))
             slots.append(i)
             view.entries[i].candidate = true
