@@ -72,6 +72,11 @@ struct ActiveActivePlanTests {
         #expect(early.requeueAfter == 2)
         // …and discovery keeps routing to it (the endpoints last seen there): nothing acts before it is lost.
         #expect(Self.routes(early) == ["eu-central", "us-east", "us-west"])
+        // kstatus: in progress, not current, saying what it waits for.
+        #expect(early.status.conditions.isTrue("Reconciling"))
+        #expect(early.status.conditions.condition("Reconciling")?.reason == ServiceFailover.Reason.datacenterUnreachable)
+        #expect(early.status.conditions.condition("Reconciling")?.message
+            == "us-east Unreachable: its share moves to the others once it has been for unhealthyForSeconds (5 s); until then it keeps its share and its route")
         // Lost: the others scale up first; discovery keeps us-east until they are ready.
         let moving = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 3), Self.ready("eu-central", 3)], desired: ["us-west": 3, "eu-central": 3], now: 106))
         #expect(Self.scales(moving) == ["us-west": 6, "eu-central": 6])

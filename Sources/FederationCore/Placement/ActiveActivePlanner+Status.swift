@@ -106,7 +106,15 @@ extension ActiveActivePlanner {
         set(ServiceFailover.ConditionType.failedOver, false, ServiceFailover.Reason.activeActive, .division)
         let message: PlacementView.Message = moving ? .moving : .placed
         set(ServiceFailover.ConditionType.progressing, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message, shares: true)
-        set(ServiceFailover.ConditionType.reconciling, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message, shares: true)
+        // A placed datacenter Unreachable but not lost yet: its share moves once it has been for
+        // unhealthyForSeconds, so the service is in progress (kstatus), not current.
+        let awaitingLoss = !moving && view.entries.contains { $0.target > 0 && !$0.reachable && !$0.lost && $0.site != nil }
+        if awaitingLoss {
+            set(ServiceFailover.ConditionType.reconciling, true, ServiceFailover.Reason.datacenterUnreachable,
+                .awaitingLoss(unhealthyForSeconds: policy.effectiveUnhealthyForSeconds))
+        } else {
+            set(ServiceFailover.ConditionType.reconciling, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message, shares: true)
+        }
         let short: PlacementView.Message? = unplaced > 0 ? .noRoom(unplaced: unplaced, total: total)
             : spreadShort ? .spreadShort(minDatacenters: placement.effectiveMinDatacenters) : nil
         // Settled short of the spec (no room, or too few candidates for minDatacenters): nothing more

@@ -19,6 +19,8 @@ extension PlacementView {
         case noRoom(unplaced: Int, total: Int)
         /// Fewer candidates with room than `minDatacenters`.
         case spreadShort(minDatacenters: Int)
+        /// Placed datacenters Unreachable but not lost yet, and when their share moves.
+        case awaitingLoss(unhealthyForSeconds: Int)
         /// A fixed text.
         case fixed(StaticString)
     }
@@ -75,6 +77,16 @@ extension PlacementView {
             sink.write("fewer than minDatacenters ")
             sink.write(minimum)
             sink.write(" candidate datacenters have room")
+        case .awaitingLoss(let seconds):
+            var first = true
+            for (i, entry) in entries.enumerated() where entry.target > 0 && !entry.reachable && !entry.lost && entry.site != nil {
+                if !first { sink.write(", ") }
+                first = false
+                sink.write(names[i])
+            }
+            sink.write(" Unreachable: its share moves to the others once it has been for unhealthyForSeconds (")
+            sink.write(seconds)
+            sink.write(" s); until then it keeps its share and its route")
         case .fixed(let text):
             sink.write(text)
         }
