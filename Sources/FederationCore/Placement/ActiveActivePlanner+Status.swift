@@ -108,7 +108,7 @@ extension ActiveActivePlanner {
         set(ServiceFailover.ConditionType.progressing, moving, moving ? ServiceFailover.Reason.scalingUpTarget : ServiceFailover.Reason.stable, message, shares: true)
         // A placed datacenter Unreachable but not lost yet: its share moves once it has been for
         // unhealthyForSeconds, so the service is in progress (kstatus), not current.
-        let awaitingLoss = !moving && view.entries.contains { $0.target > 0 && !$0.reachable && !$0.lost && $0.site != nil }
+        let awaitingLoss = !moving && view.awaitingLoss
         if awaitingLoss {
             set(ServiceFailover.ConditionType.reconciling, true, ServiceFailover.Reason.datacenterUnreachable,
                 .awaitingLoss(unhealthyForSeconds: policy.effectiveUnhealthyForSeconds))

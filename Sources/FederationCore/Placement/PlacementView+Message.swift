@@ -95,6 +95,7 @@ extension PlacementView {
     /// `; us-west back, waiting for a rebalance (failback: Manual: concord service rebalance)` when
     /// some datacenter is left out until a person asks; nothing otherwise.
     private func writeAwaitingRebalance<Sink: TextSink>(to sink: inout Sink) {
+        guard awaitingRebalance else { return }
         var first = true
         for (i, entry) in entries.enumerated() where entry.awaitsRebalance {
             sink.write(first ? "; " : ", ")

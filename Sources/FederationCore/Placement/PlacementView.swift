@@ -90,6 +90,10 @@ struct PlacementView {
     let names: [String]
     /// The datacenters, in name order.
     var entries: [Entry]
+    /// Whether some entry ``Entry/awaitsRebalance`` (set by the pass, so messages skip the search otherwise).
+    var awaitingRebalance = false
+    /// Whether some placed entry is Unreachable but not lost yet (set by the pass).
+    var awaitingLoss = false
     /// The last pass's status entries, which `Entry.recordedAt` points into.
     let recorded: [ServiceDatacenterStatus]
     /// The status's names when they are `names` (`recorded[i].name` for each entry), for search.

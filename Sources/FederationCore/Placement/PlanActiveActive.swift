@@ -128,7 +128,10 @@ struct ActiveActivePlanner {
             // A datacenter the last pass divided over stays a candidate even with a share of 0: only
             // one left out (lost, cordoned, not Ready) waits for failback to join again.
             guard entry.planned > 0 || entry.wasCandidate || mayJoin(site) else {
-                view.entries[i].awaitsRebalance = site.phase == .ready && site.hasWorkload && policy.effectiveFailback == .manual
+                if site.phase == .ready && site.hasWorkload && policy.effectiveFailback == .manual {
+                    view.entries[i].awaitsRebalance = true
+                    view.awaitingRebalance = true
+                }
                 continue
             }
             candidates.append(DivisionCandidate(name: view.names[i], weight: entry.weight, room: site.freeReplicas, current: entry.planned))
@@ -160,6 +163,7 @@ struct ActiveActivePlanner {
         for (i, e) in view.entries.enumerated() where e.target > 0 || e.current > 0 {
             let serves = e.lost ? !gainedReady : e.reachable ? e.ready > 0 : e.site != nil && e.current > 0
             if serves { routed.append(view.names[i]) }
+            if e.target > 0, !e.reachable, !e.lost, e.site != nil { view.awaitingLoss = true }
         }
         effects.append(.route(to: routed))
         // In flight until every reachable datacenter runs its share, by a status that describes it:
