@@ -69,6 +69,12 @@ struct ServiceViewTests {
         #expect(elsewhere.datacenters.isEmpty)
         #expect(elsewhere.table == "ap-south runs no copy of web; clients in ap-south use us-west through web-global")
         #expect(throws: CLIError.self) { try ServiceView.answer(.datacenter("mars"), for: sf, members: ["us-east", "ap-south"]) }
+        // The error names the federation's Datacenters, any of which answers, not only the placed ones.
+        do {
+            _ = try ServiceView.answer(.datacenter("mars"), for: sf, members: ["us-east", "ap-south"])
+        } catch let error as CLIError {
+            #expect("\(error)".contains("mars is not a Datacenter of the federation; its Datacenters are ap-south, us-east"))
+        }
         sf.spec.mode = .activePassive
         #expect(throws: CLIError.self) { try ServiceView.answer(.datacenter("ap-south"), for: sf, members: ["ap-south"]) }
     }

@@ -49,6 +49,10 @@ struct ServiceView: Equatable {
             selected = view.filter { $0.name == active }
         case .datacenter(let dc):
             selected = view.filter { $0.name == dc }
+            if selected.isEmpty, sf.spec.effectiveMode == .activeActive, !members.isEmpty, !members.contains(dc) {
+                // Any member answers for an ActiveActive service: name them, not only the placed ones.
+                throw CLIError("\(dc) is not a Datacenter of the federation; its Datacenters are \(members.sorted().joined(separator: ", "))")
+            }
             if selected.isEmpty, !(sf.spec.effectiveMode == .activeActive && members.contains(dc)) {
                 throw CLIError("\(dc) is not a datacenter of servicefailover \(name); its datacenters are \(view.map(\.name).joined(separator: ", "))")
             }

@@ -17,7 +17,7 @@ extension PlacementView {
         case readyPlaced(ready: Int, total: Int)
         /// Replicas no candidate had room for.
         case noRoom(unplaced: Int, total: Int)
-        /// Fewer candidates with room than `minDatacenters`.
+        /// Fewer datacenters placed than `minDatacenters`: no other selected one can take replicas.
         case spreadShort(minDatacenters: Int)
         /// Placed datacenters Unreachable but not lost yet, and when their share moves.
         case awaitingLoss(unhealthyForSeconds: Int)
@@ -74,9 +74,11 @@ extension PlacementView {
             writeFraction(unplaced, of: total, to: &sink)
             sink.write(" replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter)")
         case .spreadShort(let minimum):
-            sink.write("fewer than minDatacenters ")
+            sink.write("placed in ")
+            sink.write(entries.reduce(0) { $0 + ($1.target > 0 ? 1 : 0) })
+            sink.write(" datacenters, fewer than minDatacenters ")
             sink.write(minimum)
-            sink.write(" candidate datacenters have room")
+            sink.write(": no other selected datacenter can take replicas now (cordoned, lost, not Ready, or without room)")
         case .awaitingLoss(let seconds):
             var first = true
             for (i, entry) in entries.enumerated() where entry.target > 0 && !entry.reachable && !entry.lost && entry.site != nil {
