@@ -17,23 +17,21 @@ public struct LineSplitter: Sendable {
     /// one pass and one copy per line, and only an unfinished end is kept for the next chunk.
     public mutating func feed(_ chunk: Data) throws -> [Data] {
         var lines: [Data] = []
-        chunk.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var start = 0
-            while start < bytes.count, let newline = bytes[start...].firstIndex(of: 0x0A) {
-                let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<newline])
-                let line: Data
-                if buffer.isEmpty {
-                    line = Data(piece)
-                } else {
-                    buffer.append(contentsOf: piece)
-                    line = buffer
-                    buffer = Data()
-                }
-                if !Self.isBlank(line) { lines.append(line) }
-                start = newline + 1
+        var start = chunk.startIndex
+        for offset in chunk.newlineOffsets() {
+            let end = chunk.startIndex + offset
+            let line: Data
+            if buffer.isEmpty {
+                line = Data(chunk[start..<end])
+            } else {
+                buffer.append(chunk[start..<end])
+                line = buffer
+                buffer = Data()
             }
-            if start < bytes.count { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start...])) }
+            if !Self.isBlank(line) { lines.append(line) }
+            start = end + 1
         }
+        if start < chunk.endIndex { buffer.append(chunk[start...]) }
         if buffer.count > maxLineBytes {
             throw KubeTransportError(.invalidResponse, "a watch event exceeds \(maxLineBytes) bytes")
         }
