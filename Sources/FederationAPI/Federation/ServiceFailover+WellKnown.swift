@@ -78,6 +78,9 @@ extension ServiceFailover {
         public static let activeActive = "ActiveActive"
         /// Ready False, phase Degraded: some replicas have no room in any candidate datacenter.
         public static let insufficientCapacity = "InsufficientCapacity"
+        /// Event on a Datacenter: what a deleted ServiceFailover left there while the datacenter could
+        /// not be reached (its global Service and EndpointSlices, copies scaled to 0) was removed.
+        public static let leftoversRemoved = "LeftoversRemoved"
         /// Event: a write into a member failed; the next pass plans again.
         public static let memberWriteFailed = "MemberWriteFailed"
     }

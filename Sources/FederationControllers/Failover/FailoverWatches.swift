@@ -8,14 +8,19 @@ import Synchronization
 /// the EndpointSlices of their namespace.
 ///
 /// The namespaces and workload kinds are known only once a ServiceFailover is read, so the member
-/// handlers are registered on first use, per resource and namespace (``ensure(_:namespace:)``),
+/// handlers are registered on first use, per resource and namespace (``ensure(_:kind:namespace:)``),
 /// before the reconciler asks ``Members`` for those informers. A change in any member enqueues
-/// every ServiceFailover of that namespace.
+/// every ServiceFailover of that namespace, and, for an object Concord made for a ServiceFailover
+/// that no longer exists (left in a member that was away while it was deleted), that
+/// ServiceFailover's key: its pass then removes what is left (``ServiceFailoverReconciler/collectOrphans(_:)``).
+/// A member that returns lists its objects again, so each such object is seen.
 final class FailoverWatches: Sendable {
     private let members: Members
     private let failovers: InformerCache<ServiceFailover>
     private let queue = Mutex<WorkQueue<ObjectKey>?>(nil)
     private let registered = Mutex<Set<String>>([])
+    /// The resources registered per namespace, with their kinds.
+    private let kinds = Mutex<[String: [GroupVersionResource: String]]>([:])
 
     init(members: Members, failovers: InformerCache<ServiceFailover>) {
         self.members = members
@@ -25,18 +30,47 @@ final class FailoverWatches: Sendable {
     /// Sets the queue events go to (the controller's).
     func start(_ queue: WorkQueue<ObjectKey>) { self.queue.withLock { $0 = queue } }
 
-    /// Registers the member handlers for `resource` in `namespace`, once.
-    func ensure(_ resource: GroupVersionResource, namespace: String) {
+    /// Registers the member handlers for `resource` (objects of `kind`) in `namespace`, once.
+    func ensure(_ resource: GroupVersionResource, kind: String, namespace: String) {
         let id = "\(resource) \(namespace)"
         guard registered.withLock({ $0.insert(id).inserted }) else { return }
-        let keys: @Sendable () -> [ObjectKey] = { [failovers] in failovers.list(namespace: namespace).map(failovers.key(of:)) }
+        kinds.withLock { $0[namespace, default: [:]][resource] = kind }
+        let keys: @Sendable (JSONValue) -> [ObjectKey] = { [failovers] object in
+            var keys = failovers.list(namespace: namespace).map(failovers.key(of:))
+            if let owner = FailoverOrphans.owner(of: object) {
+                let key = ObjectKey(namespace: namespace, name: owner)
+                if failovers.get(key) == nil { keys.append(key) }
+            }
+            return keys
+        }
         let enqueue: @Sendable (ObjectKey) async -> Void = { [self] key in
             guard let q = queue.withLock({ $0 }) else { return }
             await q.add(key)
         }
         members.addEventHandler(
             for: resource, namespaced: true, namespace: namespace,
-            synced: { _ in for key in keys() { await enqueue(key) } },
-            { _ in .mapping({ _ in keys() }, to: enqueue) })
+            synced: { [failovers] _ in for key in failovers.list(namespace: namespace).map(failovers.key(of:)) { await enqueue(key) } },
+            { _ in .mapping(keys, to: enqueue) })
     }
+
+    /// The keys of the ServiceFailovers that no longer exist but left objects in `datacenter`, as its
+    /// member's running informers show them (for a member that returns: one whose watches resumed
+    /// brings no event for an object that did not change while it was away).
+    func orphanOwners(in datacenter: String) -> [ObjectKey] {
+        var owners = Set<ObjectKey>()
+        for (namespace, resources) in kinds.withLock({ $0 }) {
+            for resource in resources.keys {
+                guard let informer = members.runningInformer(for: resource, namespaced: true, in: datacenter, namespace: namespace) else { continue }
+                for object in informer.cache.list(namespace: namespace, labelSelector: LabelSelector(matchLabels: [FederationLabel.managed: "true"])) {
+                    guard let owner = FailoverOrphans.owner(of: object) else { continue }
+                    let key = ObjectKey(namespace: namespace, name: owner)
+                    if failovers.get(key) == nil { owners.insert(key) }
+                }
+            }
+        }
+        return owners.sorted()
+    }
+
+    /// The member resources registered in `namespace`, with their kinds.
+    func resources(in namespace: String) -> [GroupVersionResource: String] { kinds.withLock { $0[namespace] ?? [:] } }
 }

@@ -27,7 +27,9 @@ enum ServiceFailoverController: FederationControllerBuilder {
         // A ServiceFailover created, changed or deleted wakes its rivals (those for the same Service or
         // workload): one stalled as a rival manages the Service once the other is gone.
         controller.watch(informer, map: { sf in ServiceFailoverReconciler.rivals(of: sf, in: cache).map { cache.key(of: $0) } })
-        controller.watch(datacenters, map: { _ in cache.keys }, changed: datacenterChangeMatters)
+        // A Datacenter change also wakes the deleted ServiceFailovers that left objects in that member
+        // while it was away (``ServiceFailoverReconciler/collectOrphans(_:)``).
+        controller.watch(datacenters, map: { dc in cache.keys + watches.orphanOwners(in: dc.metadata.name ?? "") }, changed: datacenterChangeMatters)
         watches.start(controller.queue)
         return BuiltController(controller: controller)
     }

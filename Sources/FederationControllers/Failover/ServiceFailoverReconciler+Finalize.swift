@@ -60,7 +60,7 @@ extension ServiceFailoverReconciler {
         if !pending.isEmpty, now().timeIntervalSince(started) < cleanupTimeout { return .requeue(after: requeue.finalizeRetry) }
         if !pending.isEmpty {
             events.event(regarding: ref, type: Event.warning, reason: CommonReason.cleanupTimedOut, action: "Cleanup",
-                         note: "Could not reach \(pending.joined(separator: ", ")) within \(Int(cleanupTimeout)) s; Concord's copies and global objects there were left behind.")
+                         note: "Could not reach \(pending.joined(separator: ", ")) within \(Int(cleanupTimeout)) s; Concord's global objects and copies at 0 replicas there are removed when it is reachable again.")
         }
         if !kept.isEmpty {
             events.event(regarding: ref, type: Event.normal, reason: "ServingCopyKept", action: "Cleanup",

@@ -45,7 +45,9 @@ extension ServiceFailoverReconciler {
             return .failure(ServiceBlocker(reason: Reason.invalidSpec, message: "spec.workload: \(kind.kind) is cluster-scoped; a workload lives in the Service's namespace.", terminal: true))
         }
         let resources = FailoverResources(workload: kind)
-        for resource in [kind.resource, FailoverResources.services, FailoverResources.endpointSlices] { watches.ensure(resource, namespace: namespace) }
+        for (resource, kind) in [(kind.resource, kind.kind), (FailoverResources.services, "Service"), (FailoverResources.endpointSlices, "EndpointSlice")] {
+            watches.ensure(resource, kind: kind, namespace: namespace)
+        }
         var read = ServiceRead(resources: resources)
         for dc in datacenterCache.list() where dc.metadata.deletionTimestamp == nil {
             guard let name = dc.metadata.name else { continue }

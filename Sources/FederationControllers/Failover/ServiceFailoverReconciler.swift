@@ -40,7 +40,7 @@ struct ServiceFailoverReconciler: Reconciler {
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let cached = cache.get(key) else {
             written.forget(key)
-            return .done
+            return try await collectOrphans(key)
         }
         var sf = cached
         if let status = written.status(for: key, version: cached.metadata.resourceVersion) { sf.status = status }

@@ -136,6 +136,13 @@ final class Members: Service, Sendable {
         }
     }
 
+    /// The unstructured informer over `resource` in `namespace` of `datacenter`'s member if it runs
+    /// already (never starts one): for reading without waiting, such as from an event handler.
+    func runningInformer(for resource: GroupVersionResource, namespaced: Bool, in datacenter: String, namespace: String?) -> DynamicInformer? {
+        let key = MemberInformerKey(resource, namespaced: namespaced, namespace: namespace, options: ListOptions())
+        return state.withLock { $0.sessions[datacenter]?.informer(key) } as? DynamicInformer
+    }
+
     /// The object `name` (in `namespace`) of informer `key`'s cache in `datacenter`'s member, if that
     /// informer runs there.
     private func cached(_ key: MemberInformerKey, in datacenter: String, name: String, namespace: String?) -> JSONValue? {

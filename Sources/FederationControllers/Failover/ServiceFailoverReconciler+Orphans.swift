@@ -1,0 +1,92 @@
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+
+/// What a deleted ServiceFailover left behind in a member that could not be reached during its
+/// deletion (``finalize(_:)`` waits `--member-cleanup-timeout`, then lets the deletion finish).
+extension ServiceFailoverReconciler {
+    /// Removes from every member what ServiceFailover `key`, which no longer exists, left there:
+    /// its global Service and that Service's EndpointSlices, and copies of the workload scaled to 0
+    /// with their Service copies, as its deletion would have. A copy still running replicas is kept,
+    /// as its deletion keeps it. Anything a live ServiceFailover of the namespace now manages (the
+    /// same Service or workload) is its own and is left alone. A member whose objects are known
+    /// but that is not watched right now (it is away) is looked at again later.
+    ///
+    /// Only the namespaces and kinds some ServiceFailover was read with since this controller
+    /// started are looked at (``FailoverWatches/resources(in:)``).
+    func collectOrphans(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let namespace = key.namespace else { return .done }
+        let resources = watches.resources(in: namespace)
+        guard !resources.isEmpty else { return .done }
+        let owned = LabelSelector(matchLabels: [FederationLabel.serviceFailover: key.name, FederationLabel.managed: "true"])
+        var away = false
+        for dc in datacenterCache.list() {
+            guard let datacenter = dc.metadata.name else { continue }
+            var found: [Orphan] = []
+            var watched = true
+            for (resource, kind) in resources.sorted(by: { $0.value < $1.value }) {
+                guard let informer = await members.informer(for: resource, namespaced: true, kind: kind, in: datacenter, namespace: namespace), informer.hasSynced else {
+                    continue
+                }
+                watched = watched && informer.isConnected
+                for object in informer.cache.list(namespace: namespace, labelSelector: owned) {
+                    guard let leftover = FailoverOrphans.leftover(object, kind: kind), !managed(leftover, object, kind: kind, namespace: namespace) else { continue }
+                    found.append(Orphan(name: ReplicaContent.name(of: object), resource: resource, kind: kind, leftover: leftover))
+                }
+            }
+            guard !found.isEmpty else { continue }
+            guard watched else {
+                away = true
+                continue
+            }
+            // A copy still serving keeps the Service copies it serves through, as a deletion keeps them.
+            let serving = found.contains { if case .workloadCopy(let replicas) = $0.leftover { replicas > 0 } else { false } }
+            let removed = found.filter { orphan in
+                switch orphan.leftover {
+                case .globalSlice, .globalService: true
+                case .workloadCopy(let replicas): replicas == 0
+                case .serviceCopy: !serving
+                }
+            }
+            guard !removed.isEmpty else { continue }
+            for orphan in removed { try await delete(orphan, namespace: namespace, in: datacenter) }
+            let names = removed.map { "\($0.kind) \($0.name)" }.joined(separator: ", ")
+            logger.info("Removed what a deleted ServiceFailover left in a member", metadata: ["servicefailover": "\(key)", "datacenter": "\(datacenter)", "objects": "\(names)"])
+            events.event(
+                regarding: ObjectReference(to: dc), type: Event.normal, reason: Reason.leftoversRemoved, action: "Cleanup",
+                note: "Removed what ServiceFailover \(key) left in namespace \(namespace) here while it was deleted: \(names).")
+        }
+        return away ? .requeue(after: Self.resync) : .done
+    }
+
+    /// One object a deleted ServiceFailover left in a member.
+    struct Orphan {
+        let name: String
+        let resource: GroupVersionResource
+        let kind: String
+        let leftover: FailoverOrphans.Leftover
+    }
+
+    /// True when a live ServiceFailover of `namespace` manages the Service or workload `leftover` belongs to.
+    func managed(_ leftover: FailoverOrphans.Leftover, _ object: JSONValue, kind: String, namespace: String) -> Bool {
+        let claim: String
+        switch leftover {
+        case .globalSlice(let service), .globalService(let service), .serviceCopy(let service): claim = "\(namespace)/service/\(service)"
+        case .workloadCopy: claim = "\(namespace)/workload/\(kind)/\(ReplicaContent.name(of: object))"
+        }
+        let claimants = cache.hasIndex(Self.claimIndex) ? cache.byIndex(Self.claimIndex, claim) : cache.list(namespace: namespace).filter { Self.claims(of: $0).contains(claim) }
+        return claimants.contains { $0.metadata.deletionTimestamp == nil }
+    }
+
+    /// Deletes `orphan` in `datacenter` (gone already counts as deleted).
+    func delete(_ orphan: Orphan, namespace: String, in datacenter: String) async throws {
+        guard let connection = await members.existing(datacenter) else { throw KubeUsageError("no connection to \(datacenter)") }
+        try await withTimeout(requeue.replicationWriteTimeout, "deleting \(orphan.kind) \(orphan.name) in \(datacenter)", clock: clock) {
+            do {
+                _ = try await connection.client.dynamic(orphan.resource, namespaced: true, kind: orphan.kind).delete(orphan.name, namespace: namespace)
+            } catch let error as KubeAPIError where error.isNotFound {}
+        }
+    }
+}
