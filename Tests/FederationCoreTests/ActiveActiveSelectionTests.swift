@@ -23,6 +23,7 @@ struct ActiveActiveSelectionTests {
             status: settled, sites: [T.ready("us-east", 6), T.ready("us-west", 3), T.ready("eu-central", 3)], selected: kept,
             desired: ["us-east": 6, "us-west": 3, "eu-central": 3], now: 10))
         #expect(T.scales(gaining) == ["us-east": 8, "us-west": 4])
+        #expect(gaining.status.lastTransition?.reason == ServiceFailover.Reason.selectionChanged)
         // Status still lists it, so the next pass reads it again (the controller reads every listed datacenter).
         #expect(gaining.status.datacenters.map(\.name).contains("eu-central"))
         let shrinking = planActiveActive(Self.input(
@@ -35,6 +36,40 @@ struct ActiveActiveSelectionTests {
         #expect(T.scales(done).isEmpty)
         #expect(!done.status.datacenters.map(\.name).contains("eu-central"))
         #expect(done.status.phase == .active)
+    }
+
+    /// Each redistribution's history reason names its cause: a new datacenter in the selection, less
+    /// room, and a cordoned datacenter's return.
+    @Test func eachRedistributionSaysWhy() {
+        let settled = T.settled()
+        let placed = ["us-east": 6, "us-west": 3, "eu-central": 3]
+        let sites = T.names.map { T.ready($0, placed[$0]!) }
+        // ap-south is labelled into the selection.
+        let joined = planActiveActive(Self.input(
+            status: settled, sites: sites + [T.ready("ap-south", 0)], selected: T.names + ["ap-south"], desired: placed.merging(["ap-south": 0]) { $1 }, now: 10))
+        #expect(T.scales(joined) == ["ap-south": 2])
+        #expect(joined.status.lastTransition?.reason == ServiceFailover.Reason.selectionChanged)
+        // us-east now has room for 4 of its 6.
+        let smaller = planActiveActive(Self.input(
+            status: settled, sites: [T.ready("us-east", 6, capacity: 4), T.ready("us-west", 3), T.ready("eu-central", 3)], selected: T.names, desired: placed, now: 10))
+        #expect(T.scales(smaller) == ["us-west": 4, "eu-central": 4])
+        #expect(smaller.status.lastTransition?.reason == ServiceFailover.Reason.capacityChanged)
+        // eu-central cordoned, its share moved; uncordoned, it gets its share back: a rebalance.
+        var cordoned = T.ready("eu-central", 3)
+        cordoned.unschedulable = true
+        let moving = planActiveActive(Self.input(status: settled, sites: [T.ready("us-east", 6), T.ready("us-west", 3), cordoned], selected: T.names, desired: placed, now: 10))
+        let away = planActiveActive(Self.input(
+            status: moving.status, sites: [T.ready("us-east", 8), T.ready("us-west", 4), cordoned], selected: T.names, desired: ["us-east": 8, "us-west": 4, "eu-central": 3], now: 12))
+        #expect(T.scales(away) == ["eu-central": 0])
+        cordoned.readyReplicas = 0
+        let without = planActiveActive(Self.input(
+            status: away.status, sites: [T.ready("us-east", 8), T.ready("us-west", 4), cordoned], selected: T.names, desired: ["us-east": 8, "us-west": 4, "eu-central": 0], now: 14))
+        #expect(without.status.history.first?.reason == ServiceFailover.Reason.datacenterCordoned)
+        let back = planActiveActive(Self.input(
+            status: without.status, sites: [T.ready("us-east", 8), T.ready("us-west", 4), T.ready("eu-central", 0)], selected: T.names,
+            desired: ["us-east": 8, "us-west": 4, "eu-central": 0], now: 16))
+        #expect(T.scales(back) == ["eu-central": 3])
+        #expect(back.status.lastTransition?.reason == ServiceFailover.Reason.rebalance)
     }
 
     @Test func aCordonLeavingFewerCandidatesThanMinDatacentersIsAShortfallThatStillFollowsALoss() {
@@ -50,6 +85,7 @@ struct ActiveActiveSelectionTests {
         cordoned.unschedulable = true
         let moving = planActiveActive(input(settled, [T.ready("us-east", 6), T.ready("us-west", 3), cordoned], ["us-east": 6, "us-west": 3, "eu-central": 3], 10))
         #expect(T.scales(moving) == ["us-east": 8, "us-west": 4])
+        #expect(moving.status.lastTransition?.reason == ServiceFailover.Reason.datacenterCordoned)
         let placed = planActiveActive(input(
             moving.status, [T.ready("us-east", 8), T.ready("us-west", 4), cordoned], ["us-east": 8, "us-west": 4, "eu-central": 3], 12))
         #expect(T.scales(placed) == ["eu-central": 0])

@@ -131,13 +131,14 @@ extension FederationCRDs {
 
     static var failoverTransition: JSONSchemaProps {
         .object(
-            "One move of the Service between datacenters.",
+            "One move of the Service between datacenters, or (ActiveActive) one redistribution of its replicas.",
             properties: [
-                "from": .string("The datacenter it left."),
-                "to": .string("The datacenter it moved to."),
-                "reason": .string("Why: DatacenterUnreachable, ReplicasUnavailable, PlannedMigration or Failback."),
+                "from": .string("The datacenter it left; ActiveActive: the placement before, such as eu-central=3,us-east=6,us-west=3 (none: no replicas)."),
+                "to": .string("The datacenter it moved to; ActiveActive: the placement after."),
+                "reason": .string(
+                    "Why. ActivePassive: DatacenterUnreachable, ReplicasUnavailable, PlannedMigration or Failback. ActiveActive: DatacenterUnreachable, PlacementChanged, SelectionChanged, DatacenterCordoned, Rebalance or CapacityChanged."),
                 "startedAt": .time("When the move began."),
-                "completedAt": .time("When traffic was switched; absent while in progress."),
+                "completedAt": .time("When traffic was switched (ActiveActive: when every datacenter ran its share); absent while in progress."),
                 "durationSeconds": .number("Seconds from start to switch.", minimum: 0),
             ],
             required: ["to", "reason", "startedAt"]

@@ -72,8 +72,15 @@ extension ServiceFailover {
         public static let standbyCreated = "StandbyCreated"
         /// ActiveActive redistribution: the spec (replicas, placement) changed.
         public static let placementChanged = "PlacementChanged"
-        /// ActiveActive redistribution: a datacenter got its share back (after the window, or on request).
+        /// ActiveActive redistribution: a datacenter left out (lost, cordoned, not Ready) got its share
+        /// back (after the window, or on request), or a person asked for a rebalance.
         public static let rebalance = "Rebalance"
+        /// ActiveActive redistribution: a datacenter entered or left `placement.datacenterSelector`'s selection (its labels changed).
+        public static let selectionChanged = "SelectionChanged"
+        /// ActiveActive redistribution: a placed datacenter was cordoned (`spec.unschedulable`).
+        public static let datacenterCordoned = "DatacenterCordoned"
+        /// ActiveActive redistribution: the room left in the datacenters changed (capacity, or other services' placements).
+        public static let capacityChanged = "CapacityChanged"
         /// FailedOver False in ActiveActive mode: nothing fails over, replicas are divided.
         public static let activeActive = "ActiveActive"
         /// Ready False, phase Degraded: some replicas have no room in any candidate datacenter.

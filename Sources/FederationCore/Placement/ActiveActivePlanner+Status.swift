@@ -15,8 +15,7 @@ extension ActiveActivePlanner {
             // An empty division (scaled to 0) reads `none` in the history, whose `from` and `to` are required.
             let before = view.text(.placement(planned: true)).orNone, after = view.text(.placement(planned: false)).orNone
             if before != after, !status.datacenters.isEmpty {
-                let reason = view.entries.contains(where: { $0.lost && $0.planned > 0 }) ? ServiceFailover.Reason.datacenterUnreachable
-                    : status.observedGeneration != input.generation ? ServiceFailover.Reason.placementChanged : ServiceFailover.Reason.rebalance
+                let reason = Self.redistributionReason(view, specChanged: status.observedGeneration != input.generation, rebalanceRequested: input.rebalanceRequested)
                 status.lastTransition = FailoverTransition(from: before, to: after, reason: reason, startedAt: KubeTime(now))
                 effects.append(.event(
                     warning: reason == ServiceFailover.Reason.datacenterUnreachable, reason: "\(reason)Started", message: "redistributing \(before) → \(after)"))
@@ -29,6 +28,29 @@ extension ActiveActivePlanner {
             status.history = Array(([move] + status.history).prefix(ServiceFailover.historyLimit))
             effects.append(.event(warning: false, reason: "\(move.reason)Completed", message: "placement is \(move.to) (\(move.durationSeconds ?? 0) s)"))
         }
+    }
+
+    /// Why the division changed, in this order: a placed datacenter was lost (`DatacenterUnreachable`);
+    /// the spec changed (`PlacementChanged`); a datacenter entered or left the selection
+    /// (`SelectionChanged`); a placed datacenter was cordoned (`DatacenterCordoned`); one left out
+    /// (lost, cordoned, not Ready) joined again, or a person asked (`Rebalance`); else the room
+    /// left in the datacenters changed (`CapacityChanged`).
+    static func redistributionReason(_ view: PlacementView, specChanged: Bool, rebalanceRequested: Bool) -> String {
+        typealias R = ServiceFailover.Reason
+        var selection = false, cordoned = false, rejoined = false
+        for entry in view.entries {
+            if entry.lost && entry.planned > 0 { return R.datacenterUnreachable }
+            if entry.candidate && !entry.wasCandidate {
+                // Listed before without being divided over: it was left out and is back; never listed: newly selected.
+                if entry.recordedAt >= 0 { rejoined = true } else { selection = true }
+            }
+            if entry.wasCandidate && !entry.selected { selection = true }
+            if entry.wasCandidate && entry.selected && entry.planned > 0 && entry.site?.unschedulable == true { cordoned = true }
+        }
+        if specChanged { return R.placementChanged }
+        if selection { return R.selectionChanged }
+        if cordoned { return R.datacenterCordoned }
+        return rejoined || rebalanceRequested ? R.rebalance : R.capacityChanged
     }
 
     /// Lists every datacenter the pass looked at that is selected or runs replicas. When that list

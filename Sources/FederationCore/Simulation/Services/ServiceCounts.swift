@@ -34,7 +34,7 @@ public struct ServiceCounts: Hashable, Sendable {
     public var activeActive = 0
     /// ActiveActive controller passes (one per service per step).
     public var activeActivePasses = 0
-    /// Completed ActiveActive redistributions by reason (DatacenterUnreachable, Rebalance, PlacementChanged).
+    /// Completed ActiveActive redistributions by reason (DatacenterUnreachable, PlacementChanged, SelectionChanged, DatacenterCordoned, Rebalance, CapacityChanged).
     public var redistributions: [String: Int] = [:]
     /// Times an ActiveActive service became Degraded (replicas without room, or short of minDatacenters).
     public var shortfalls = 0
