@@ -118,6 +118,8 @@ enum BuiltinAdmission {
         case ("", "Service"):
             if o.value(at: ["spec", "type"]) == nil { o.setValue("ClusterIP", at: ["spec", "type"]) }
             if o.value(at: ["spec", "sessionAffinity"]) == nil { o.setValue("None", at: ["spec", "sessionAffinity"]) }
+            // kube-apiserver always serves `status: {loadBalancer: {}}`.
+            if o.value(at: ["status", "loadBalancer"]) == nil { o.setValue([:], at: ["status", "loadBalancer"]) }
             if let ports = o.value(at: ["spec", "ports"])?.arrayValue {
                 o.setValue(.array(ports.map { p in
                     var p = p

@@ -71,6 +71,8 @@ extension ResourceHandler {
         let storageKey = key(definition, namespace: namespace, name: name)
         let sink = WarningSink()
         let now = self.now()
+        // A Service keeps its cluster IP and node ports, and gets those a changed type needs.
+        let taken = subresource == nil && ServiceAllocation.applies(to: definition) ? try await servicesTaken(definition, except: namespace, name) : nil
         let transform: @Sendable (StoredObject) throws -> JSONValue = { stored in
             var current = stored
             current.object = present(stored.object, definition)
@@ -83,10 +85,12 @@ extension ResourceHandler {
                 statusIsSubresource: definition.hasStatusSubresource)
             try ObjectLifecycle.checkFinalizers(old: current.object, new: final, definition: definition)
             try ObjectLifecycle.checkImmutable(old: current.object, new: final, definition: definition)
-            let stored = toStorage(final, definition)
-            guard recordsUpdate else { return stored }
-            return FieldManager(definition: definition, subresource: subresource, now: now)
-                .update(live: current.object, new: stored, manager: options.manager)
+            var stored = toStorage(final, definition)
+            if recordsUpdate {
+                stored = FieldManager(definition: definition, subresource: subresource, now: now).update(live: current.object, new: stored, manager: options.manager)
+            }
+            if let taken { try ServiceAllocation.update(&stored, old: current.object, name: name, taken: taken) }
+            return stored
         }
         if options.dryRun {
             let current = try await storage(definition, name: name) { try await store.get(storageKey) }

@@ -177,6 +177,9 @@ struct ResourceHandler: Sendable {
             if recordsUpdate {
                 prepared = FieldManager(definition: definition, subresource: nil, now: now()).update(live: nil, new: prepared, manager: options.manager)
             }
+            if ServiceAllocation.applies(to: definition) {
+                try ServiceAllocation.allocate(&prepared, name: name, taken: try await servicesTaken(definition, except: namespace, name))
+            }
             if options.dryRun { return (prepared, warnings) }
             do {
                 let stored = try await storage(definition, name: name) {
@@ -198,6 +201,12 @@ struct ResourceHandler: Sendable {
             }
         }
         throw APIError.internalError("could not generate a unique name from \(generateName)")
+    }
+
+    /// The cluster IPs and node ports the stored Services hold, but Service `namespace/name`'s.
+    func servicesTaken(_ definition: ResourceDefinition, except namespace: String?, _ name: String) async throws -> ServiceAllocation.Taken {
+        let services = try await storage(definition, name: name) { try await store.list(resource: definition.storageResource, namespace: nil) }
+        return ServiceAllocation.Taken(services.objects.map(\.object), except: namespace, name)
     }
 
     /// 404 `namespaces "x" not found` unless the namespace exists; 403 while it is terminating.

@@ -17,13 +17,12 @@ enum BuiltinTables {
             return [
                 name, TableRenderer.path("Type", ["spec", "type"]),
                 computed("Cluster-IP") { o in o.value(at: ["spec", "clusterIP"])?.stringValue ?? "<none>" },
-                computed("External-IP") { o in
-                    let ips = o.value(at: ["spec", "externalIPs"])?.arrayValue?.compactMap(\.stringValue) ?? []
-                    return ips.isEmpty ? "<none>" : ips.joined(separator: ",")
-                },
+                computed("External-IP") { o in ServiceColumns.externalIP(o) },
                 computed("Port(s)") { o in
                     let ports = (o.value(at: ["spec", "ports"])?.arrayValue ?? []).map { p in
-                        "\(JSONPathExpression.scalarText(p["port"] ?? .null) ?? "")/\(p["protocol"]?.stringValue ?? "TCP")"
+                        let port = JSONPathExpression.scalarText(p["port"] ?? .null) ?? "", proto = p["protocol"]?.stringValue ?? "TCP"
+                        guard let node = p["nodePort"]?.intValue, node > 0 else { return "\(port)/\(proto)" }
+                        return "\(port):\(node)/\(proto)"
                     }
                     return ports.isEmpty ? "<none>" : ports.joined(separator: ",")
                 },
@@ -131,6 +130,27 @@ enum BuiltinTables {
     static func count(_ name: String, _ paths: [[String]]) -> Column {
         Column(definition: PrinterColumn(name: name, type: "integer", jsonPath: "")) { o, _ in
             .int(Int64(paths.reduce(0) { $0 + (o.value(at: $1)?.objectValue?.count ?? 0) }))
+        }
+    }
+}
+
+/// kubectl's Service columns that depend on the type.
+enum ServiceColumns {
+    /// EXTERNAL-IP: the external IPs (ClusterIP, NodePort); a LoadBalancer's ingress addresses and
+    /// external IPs, or `<pending>` without either; an ExternalName's name.
+    static func externalIP(_ o: JSONValue) -> String {
+        let external = o.value(at: ["spec", "externalIPs"])?.arrayValue?.compactMap(\.stringValue) ?? []
+        switch o.value(at: ["spec", "type"])?.stringValue ?? "ClusterIP" {
+        case "LoadBalancer":
+            let ingress = (o.value(at: ["status", "loadBalancer", "ingress"])?.arrayValue ?? []).compactMap { $0["ip"]?.stringValue ?? $0["hostname"]?.stringValue }
+            let all = ingress + external
+            return all.isEmpty ? "<pending>" : all.joined(separator: ",")
+        case "ExternalName":
+            return o.value(at: ["spec", "externalName"])?.stringValue ?? ""
+        case "ClusterIP", "NodePort":
+            return external.isEmpty ? "<none>" : external.joined(separator: ",")
+        default:
+            return "<unknown>"
         }
     }
 }
