@@ -49,6 +49,15 @@ struct ReplicationConflictsConditionTests {
                 sourceRevision: "10", unreachable: ["us-west"]),
             now: Repl.now)
         #expect(away.status.conditions.condition("ConflictsDetected")?.status == .true)
+        // No longer a target (its Datacenter deleted, or no longer selected): nothing is kept there for the rule any more.
+        let gone = ReplicationStatusBuilder.status(
+            rule: rule, round: ReplicationRound(
+                plan: planReplication(rule: rule, source: "us-east", epoch: 3, sources: Repl.sources(["a": Repl.source("a", "1")]), targets: [], now: Repl.now),
+                sourceRevision: "10"),
+            now: Repl.now)
+        #expect(gone.status.conditions.condition("ConflictsDetected")?.status == .false)
+        #expect(gone.status.conditions.condition("ConflictsDetected")?.reason == "NoOpenConflicts")
+        #expect(gone.status.conflicts.count == 1)
         // A person put the replica back as Concord wrote it: history.
         let settled = Self.pass(&rule, replicas: ["a": Repl.replica("a", "1")])
         #expect(settled.status.conditions.condition("ConflictsDetected")?.reason == "NoOpenConflicts")

@@ -85,7 +85,8 @@ struct ReplicationRuleReconciler: Reconciler {
         }
         let plan = planned.measuringLag(notBefore: syncTimes.floors(for: key))
         // New conflicts are on record before anything resolves them.
-        let (recorded, newConflicts) = ReplicationStatusBuilder.recordingConflicts(rule: rule, plan: plan, now: at)
+        let (recorded, newConflicts) = ReplicationStatusBuilder.recordingConflicts(
+            rule: rule, plan: plan, away: Set(read.unreachable).union(read.unserved.keys), now: at)
         if !newConflicts.isEmpty {
             try await writeStatus(recorded, of: rule)
             rule.status = recorded

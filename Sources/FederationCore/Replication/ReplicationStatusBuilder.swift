@@ -29,15 +29,18 @@ public enum ReplicationStatusBuilder {
     /// ConflictsDetected, and nothing else changed; `new` is empty when the plan found none. It is
     /// written before the pass executes anything, so a restore or an adoption never lands without
     /// its conflict on record, even when the pass's final status write fails or the controller dies.
-    public static func recordingConflicts(rule: ReplicationRule, plan: ReplicationPlan, now: Date) -> (status: ReplicationRuleStatus, new: [ConflictFinding]) {
+    /// `away`: targets of the rule that this pass could not plan (unreachable, or not serving a
+    /// kind), whose TargetWins conflicts stay open.
+    public static func recordingConflicts(
+        rule: ReplicationRule, plan: ReplicationPlan, away: Set<String> = [], now: Date
+    ) -> (status: ReplicationRuleStatus, new: [ConflictFinding]) {
         var status = rule.status ?? ReplicationRuleStatus()
         let (conflicts, new) = ConflictLedger.merge(previous: status.conflicts, findings: plan.targets.flatMap(\.conflicts), now: now)
         guard !new.isEmpty else { return (status, []) }
         status.conflicts = conflicts
         status.conflictsTotal = (status.conflictsTotal ?? 0) + Int64(new.count)
         setConflictsCondition(
-            &status, rule: rule, found: plan.targets.flatMap(\.conflicts), planned: plan.targets.map(\.datacenter),
-            c: Conditions(generation: rule.metadata.generation, time: KubeTime(now)))
+            &status, rule: rule, found: plan.targets.flatMap(\.conflicts), away: away, c: Conditions(generation: rule.metadata.generation, time: KubeTime(now)))
         return (status, new)
     }
 
@@ -128,7 +131,7 @@ public enum ReplicationStatusBuilder {
             synced = c.make(T.synced, .true, R.allTargetsSynced, syncedMessage(round))
         }
         status.conditions.set(synced)
-        let waiting = setConflictsCondition(&status, rule: rule, found: round.conflicts, planned: round.plan.targets.map(\.datacenter), c: c)
+        let waiting = setConflictsCondition(&status, rule: rule, found: round.conflicts, away: Set(round.unreachable).union(round.unserved.keys), c: c)
         let excluded = round.plan.targets.filter { !$0.regionAllowed }.map(\.datacenter)
         let blocked = round.plan.targets.reduce(0) { $0 + $1.blocked.count }
         if blocked > 0 {
@@ -175,16 +178,17 @@ public enum ReplicationStatusBuilder {
 
     /// Sets ConflictsDetected: True while a listed conflict is open — waiting for a person (Manual, or
     /// an object two rules select), found by this pass (`found`: restored, adopted or retried now, or a
-    /// replica TargetWins keeps, which every pass finds again), or kept by TargetWins in a target this
-    /// pass did not plan (not in `planned`: unreachable, say); False, `NoOpenConflicts`, once every
-    /// listed conflict is history. Returns those waiting for a person.
+    /// replica TargetWins keeps, which every pass finds again), or kept by TargetWins in a target of
+    /// the rule this pass could not plan (`away`: unreachable, say); False, `NoOpenConflicts`, once
+    /// every listed conflict is history, as a TargetWins one in a datacenter that is no longer a
+    /// target (deleted, or no longer selected) is. Returns those waiting for a person.
     @discardableResult
     static func setConflictsCondition(
-        _ status: inout ReplicationRuleStatus, rule: ReplicationRule, found: [ConflictFinding], planned: [String], c: Conditions
+        _ status: inout ReplicationRuleStatus, rule: ReplicationRule, found: [ConflictFinding], away: Set<String>, c: Conditions
     ) -> [ReplicationConflict] {
         let waiting = status.conflicts.filter { $0.resolution == .manual }
         let open = status.conflicts.filter { listed in
-            listed.resolution == .manual || (listed.resolution == .targetWins && !planned.contains(listed.datacenter))
+            listed.resolution == .manual || (listed.resolution == .targetWins && away.contains(listed.datacenter))
                 || found.contains { $0.lists(listed) }
         }
         let total = status.conflictsTotal ?? 0
