@@ -44,6 +44,27 @@ struct ReplicationConflictWriteTests {
         #expect(restored.status.conflicts.first?.detectedAt == entry.detectedAt)
     }
 
+    /// A restore still running when the pass stopped waiting for its member is listed as running, not
+    /// as done; the same entry reads Restored once a later pass finds it through.
+    @Test func aRestoreStillRunningIsListedAsRunningUntilItIsDone() throws {
+        var rule = Repl.rule()
+        var slow = Self.round(rule, failing: nil)
+        slow.inFlight = ["us-west"]
+        let running = ReplicationStatusBuilder.status(rule: rule, round: slow, now: Repl.now)
+        let entry = try #require(running.status.conflicts.first)
+        #expect(entry.message?.hasSuffix("SourceWins: restoring it was still running when the pass stopped waiting for us-west; the next pass looks again.") == true)
+        #expect(running.status.conflictsTotal == 1)
+        rule.status = running.status
+        let done = ReplicationStatusBuilder.status(rule: rule, round: Self.round(rule, failing: nil), now: Repl.now)
+        #expect(done.newConflicts.isEmpty && done.status.conflicts.count == 1 && done.status.conflictsTotal == 1)
+        #expect(done.status.conflicts.first?.message?.hasSuffix("SourceWins: Restored.") == true)
+        #expect(done.status.conflicts.first?.detectedAt == entry.detectedAt)
+        // Another target still writing leaves this one's conflicts as they are.
+        var other = Self.round(rule, failing: nil)
+        other.inFlight = ["eu-central"]
+        #expect(ReplicationStatusBuilder.status(rule: rule, round: other, now: Repl.now).status.conflicts.first?.message?.hasSuffix("SourceWins: Restored.") == true)
+    }
+
     /// A write that never ran (after another one failed, or over a replica changed since the read)
     /// is no restore either; a conflict without a write (TargetWins) is untouched by the failures.
     @Test func onlyTheConflictWhoseWriteDidNotGoThroughSaysSo() {

@@ -60,12 +60,16 @@ public enum ConflictLedger {
 
 extension ConflictFinding {
     /// True when `listed` is this conflict's entry in `status.conflicts`: the same datacenter and object,
-    /// and this finding's message whatever became of its write (done, or failed for any reason).
+    /// and this finding's message whatever became of its write (done, still running, or failed for any reason).
     public func lists(_ listed: ReplicationConflict) -> Bool {
         guard listed.datacenter == datacenter, listed.kind == key.kind, listed.name == key.name, let message = listed.message else { return false }
         var plain = self
         plain.writeFailure = nil
+        plain.writePending = false
         if message == plain.message { return true }
+        plain.writePending = true
+        if message == plain.message { return true }
+        plain.writePending = false
         // A failed write's message: this finding's with some reason in place of the marker.
         plain.writeFailure = "\u{0}"
         let parts = plain.message.split(separator: "\u{0}", omittingEmptySubsequences: false)

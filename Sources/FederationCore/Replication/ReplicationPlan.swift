@@ -121,6 +121,9 @@ public struct ConflictFinding: Hashable, Sendable {
     /// Why the write applying `outcome` (a restore, an adoption) failed or did not run, once the pass
     /// ran it: the message then says so instead of the outcome, and the next pass tries again.
     public var writeFailure: String?
+    /// The write applying `outcome` was still running when the pass stopped waiting for its target (a
+    /// slow or frozen member): the message says so instead of the outcome, and the next pass looks again.
+    public var writePending = false
 
     /// Creates a finding.
     public init(
@@ -177,11 +180,13 @@ public struct ConflictFinding: Hashable, Sendable {
         return said("\(key) in \(datacenter)\(version) has content hash \(replicaHash)\(recorded)", outcome.rawValue)
     }
 
-    /// `what; Strategy: result.`, or, when the write applying the outcome failed, that it failed and why.
+    /// `what; Strategy: result.`, or, when the write applying the outcome failed, that it failed and
+    /// why, or, while it still runs, that it does.
     func said(_ what: String, _ result: String) -> String {
-        guard let writeFailure else { return "\(what); \(strategy.rawValue): \(result)." }
         let write = outcome == .restored ? (deletedInTarget ? "re-creating it" : "restoring it") : "keeping it"
-        return "\(what); \(strategy.rawValue): \(write) failed (\(writeFailure)); retried on the next pass."
+        if let writeFailure { return "\(what); \(strategy.rawValue): \(write) failed (\(writeFailure)); retried on the next pass." }
+        if writePending { return "\(what); \(strategy.rawValue): \(write) was still running when the pass stopped waiting for \(datacenter); the next pass looks again." }
+        return "\(what); \(strategy.rawValue): \(result)."
     }
 }
 
@@ -201,6 +206,18 @@ public enum ReplicationEffect: Hashable, Sendable {
     case adopt(ReplicaAdoption)
     /// The source object is gone (deletion Propagate): delete the replica.
     case delete(ReplicaKey)
+}
+
+extension ReplicationEffect {
+    /// The object a write effect writes (nil for `blocked` and `conflict`, which write nothing).
+    public var key: ReplicaKey? {
+        switch self {
+        case .deleteOutsideResidency(let key), .delete(let key): key
+        case .create(let write), .update(let write): write.key
+        case .adopt(let adoption): adoption.key
+        case .blocked, .conflict: nil
+        }
+    }
 }
 
 /// The plan for one target datacenter.

@@ -31,14 +31,20 @@ public struct ReplicationRound: Hashable, Sendable {
     /// failed, not as done.
     public var unwritten: [String: [ReplicaKey: String]] = [:]
 
-    /// The plan's conflicts, each with why the write applying its outcome failed (``unwritten``), if it did.
+    /// The plan's conflicts, each with why the write applying its outcome failed (``unwritten``), if
+    /// it did, or marked still running when its target's writes were (``inFlight``).
     public var conflicts: [ConflictFinding] {
         plan.targets.flatMap { target in
-            target.conflicts.map { finding in
-                guard finding.outcome != .awaitingPerson, let failure = unwritten[target.datacenter]?[finding.key] else { return finding }
-                var failed = finding
-                failed.writeFailure = failure
-                return failed
+            let written = inFlight.contains(target.datacenter) ? Set(target.writes.compactMap(\.key)) : []
+            return target.conflicts.map { finding in
+                guard finding.outcome != .awaitingPerson else { return finding }
+                var result = finding
+                if let failure = unwritten[target.datacenter]?[finding.key] {
+                    result.writeFailure = failure
+                } else if written.contains(finding.key) {
+                    result.writePending = true
+                }
+                return result
             }
         }
     }
