@@ -68,6 +68,13 @@ struct StatusScreenTests {
             ServiceDatacenterStatus(name: "us-west", role: .active, desiredReplicas: 0, readyReplicas: 0),
         ]
         #expect(ServiceLines.placement(summary.services[0]) == "us-east 6/6")
+        // A shortfall is counted; with nothing placed, it says so.
+        summary.services[0].status?.unplacedReplicas = 2
+        #expect(ServiceLines.placement(summary.services[0]) == "us-east 6/6, 2 unplaced")
+        summary.services[0].spec.replicas = 8
+        summary.services[0].status?.unplacedReplicas = 8
+        summary.services[0].status?.datacenters = []
+        #expect(ServiceLines.placement(summary.services[0]) == "placed nowhere (8 replicas), 8 unplaced")
     }
 
     @Test func jsonCarriesTheSameFacts() throws {

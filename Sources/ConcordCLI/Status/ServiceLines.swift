@@ -20,12 +20,15 @@ enum ServiceLines {
     static func key(_ sf: ServiceFailover) -> String { "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")" }
 
     /// `active in us-west`, or `us-east 2/2, us-west 1/1` (ready/desired) when several datacenters run
-    /// replicas or the service is ActiveActive (which has no active datacenter).
+    /// replicas or the service is ActiveActive (which has no active datacenter), then the replicas no
+    /// datacenter has room for (`2 unplaced`); an ActiveActive service placed nowhere says so.
     static func placement(_ sf: ServiceFailover) -> String {
         let running = (sf.status?.datacenters ?? []).filter { ($0.desiredReplicas ?? 0) > 0 }
+        let unplaced = sf.status?.unplacedReplicas.map { ", \($0) unplaced" } ?? ""
         if running.count > 1 || (sf.spec.effectiveMode == .activeActive && !running.isEmpty) {
-            return running.map { "\($0.name) \($0.readyReplicas ?? 0)/\($0.desiredReplicas ?? 0)" }.joined(separator: ", ")
+            return running.map { "\($0.name) \($0.readyReplicas ?? 0)/\($0.desiredReplicas ?? 0)" }.joined(separator: ", ") + unplaced
         }
+        if sf.spec.effectiveMode == .activeActive { return "placed nowhere (\(sf.spec.replicas ?? 0) replicas)" + unplaced }
         return "active in \(sf.status?.activeDatacenter ?? "none") (primary \(sf.spec.primary))"
     }
 }

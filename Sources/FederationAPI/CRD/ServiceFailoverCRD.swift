@@ -15,10 +15,16 @@ extension FederationCRDs {
                 ),
                 PrinterColumn(
                     name: "Phase", type: "string", jsonPath: ".status.phase",
-                    description: "Active, FailingOver, FailedOver, Migrating, Degraded or Blocked."
+                    description: "Active, FailingOver, FailedOver, Migrating, Degraded, Blocked or Progressing."
                 ),
                 .condition(CommonConditionType.ready),
                 .age,
+                PrinterColumn(name: "Mode", type: "string", jsonPath: ".spec.mode", description: "ActivePassive or ActiveActive.", priority: 1),
+                PrinterColumn(
+                    name: "Replicas", type: "integer", jsonPath: ".spec.replicas", description: "ActiveActive: the total divided over the datacenters.", priority: 1),
+                PrinterColumn(
+                    name: "Unplaced", type: "integer", jsonPath: ".status.unplacedReplicas",
+                    description: "ActiveActive: replicas no candidate datacenter has room for (the shortfall).", priority: 1),
             ],
             schema: .resource(
                 "ServiceFailover keeps a Service available across datacenters: warm standby copies of its workload and Service at 0 replicas in the failover datacenters, make-before-break failover to the first one that fits, failback, planned migration when spec.primary changes, and a <service>-global Service with EndpointSlices in every member pointing at the active datacenter.",
