@@ -53,6 +53,12 @@ struct PlanReplicationTests {
              effects: ["conflict a Restored", "update a"]),
         Case(name: "same name and content, not written by this rule (a former source's copy) → stamp it, no conflict", sources: ["a": Repl.source("a", "1")],
              replicas: ["a": Repl.source("a", "1", rv: "3")], effects: ["update a"]),
+        // A former source's own objects keep the stamps of the epoch they were copied in; the writes it
+        // accepted as the source since then are the current source's content too.
+        Case(name: "changed since its stamp, but to the source's content (a former source's writes) → stamp it, no conflict",
+             sources: ["a": Repl.source("a", "2", rv: "11")], replicas: ["a": Repl.replica("a", "2", written: "1")], effects: ["update a"]),
+        Case(name: "changed since its stamp, to the source's content, Manual → stamp it, nothing waits for a person", rule: Repl.rule(.manual),
+             sources: ["a": Repl.source("a", "2", rv: "11")], replicas: ["a": Repl.replica("a", "2", written: "1")], effects: ["update a"]),
         Case(name: "replica written by another rule → conflict awaiting a person, never rewritten", sources: ["a": Repl.source("a", "1")],
              replicas: ["a": Repl.replica("a", "1", rule: "shop/other")], effects: ["conflict a AwaitingPerson"]),
         Case(name: "source gone but its residency excludes the source's region → its absence says nothing: keep",

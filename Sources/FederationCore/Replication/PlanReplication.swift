@@ -9,7 +9,8 @@ import Foundation
 ///   deleted first (`deleteOutsideResidency`);
 /// - no replica → `create`;
 /// - the replica's content hash differs from its `content-hash` stamp (or the object was not written
-///   by this rule) → `conflict`, then the strategy's write (see ``resolveConflict``);
+///   by this rule) → `conflict`, then the strategy's write (see ``resolveConflict``), unless the
+///   replica holds the source's content: then nothing diverges, and it is only stamped (`update`);
 /// - otherwise, a source written since the copy (another `source-revision` or source datacenter) or
 ///   labels/annotations missing on the replica → `update`;
 /// - an object of the same name no rule wrote, with the source's content → `update` (stamped; a
@@ -137,7 +138,12 @@ struct ReplicationPlanner {
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
                 recordedHash: nil, replicaHash: replicaHash, sourceChanged: sourceChanged, otherRule: owner))]
         }
-        if stamp.rule == nil, replicaHash == hash(object) { return [.update(write(key, object, at: datacenter, over: replica))] }
+        // The replica already holds the source's content: nothing diverges, whatever its stamp says (no
+        // stamp: a former source's own copy; a stamp from an earlier epoch: writes it accepted as the
+        // source since then, which the current source holds too). It is stamped, never a conflict.
+        if stamp.rule == nil || stamp.contentHash != replicaHash, replicaHash == hash(object) {
+            return [.update(write(key, object, at: datacenter, over: replica))]
+        }
         guard stamp.rule == ruleID, stamp.contentHash == replicaHash else {
             var finding = ConflictFinding(
                 datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
