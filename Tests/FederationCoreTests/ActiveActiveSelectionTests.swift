@@ -41,6 +41,19 @@ struct ActiveActiveSelectionTests {
     /// Each redistribution's history reason names its cause: a new datacenter in the selection, less
     /// room, and a cordoned datacenter's return.
     @Test func eachRedistributionSaysWhy() {
+        // The first placement, once the copies exist (the first pass found none, so placed nothing).
+        let noCopies = T.names.map { name -> SiteHealth in
+            var site = T.ready(name, 0)
+            site.hasWorkload = false
+            return site
+        }
+        let empty = planActiveActive(Self.input(status: nil, sites: noCopies, selected: T.names, desired: [:], now: 0))
+        #expect(T.scales(empty).isEmpty)
+        let first = planActiveActive(Self.input(
+            status: empty.status, sites: T.names.map { T.ready($0, 0) }, selected: T.names, desired: ["us-east": 0, "us-west": 0, "eu-central": 0], now: 1))
+        #expect(T.scales(first) == ["us-east": 6, "us-west": 3, "eu-central": 3])
+        #expect(first.status.lastTransition?.reason == ServiceFailover.Reason.initialPlacement)
+        #expect(first.status.lastTransition?.from == "none")
         let settled = T.settled()
         let placed = ["us-east": 6, "us-west": 3, "eu-central": 3]
         let sites = T.names.map { T.ready($0, placed[$0]!) }

@@ -142,7 +142,7 @@ extension FederationCRDs {
                 "from": .string("The datacenter it left; ActiveActive: the placement before, such as eu-central=3,us-east=6,us-west=3 (none: no replicas)."),
                 "to": .string("The datacenter it moved to; ActiveActive: the placement after."),
                 "reason": .string(
-                    "Why. ActivePassive: DatacenterUnreachable, ReplicasUnavailable, PlannedMigration or Failback. ActiveActive: DatacenterUnreachable, PlacementChanged, SelectionChanged, DatacenterCordoned, Rebalance or CapacityChanged."),
+                    "Why. ActivePassive: DatacenterUnreachable, ReplicasUnavailable, PlannedMigration or Failback. ActiveActive: InitialPlacement, DatacenterUnreachable, PlacementChanged, SelectionChanged, DatacenterCordoned, Rebalance or CapacityChanged."),
                 "startedAt": .time("When the move began."),
                 "completedAt": .time("When traffic was switched (ActiveActive: when every datacenter ran its share); absent while in progress."),
                 "durationSeconds": .number("Seconds from start to switch.", minimum: 0),

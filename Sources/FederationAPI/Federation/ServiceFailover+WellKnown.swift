@@ -70,6 +70,8 @@ extension ServiceFailover {
         public static let trafficSwitched = "TrafficSwitched"
         /// Event: a warm standby copy of the workload or the Service was created in a failover datacenter.
         public static let standbyCreated = "StandbyCreated"
+        /// ActiveActive redistribution: the service's first placement (nothing placed, nothing moved before).
+        public static let initialPlacement = "InitialPlacement"
         /// ActiveActive redistribution: the spec (replicas, placement) changed.
         public static let placementChanged = "PlacementChanged"
         /// ActiveActive redistribution: a datacenter left out (lost, cordoned, not Ready) got its share

@@ -15,7 +15,10 @@ extension ActiveActivePlanner {
             // An empty division (scaled to 0) reads `none` in the history, whose `from` and `to` are required.
             let before = view.text(.placement(planned: true)).orNone, after = view.text(.placement(planned: false)).orNone
             if before != after, !status.datacenters.isEmpty {
-                let reason = Self.redistributionReason(view, specChanged: status.observedGeneration != input.generation, rebalanceRequested: input.rebalanceRequested)
+                // Nothing placed and never moved before: the service's first placement.
+                let first = before == "none" && status.history.isEmpty && status.lastTransition == nil
+                let reason = first ? ServiceFailover.Reason.initialPlacement
+                    : Self.redistributionReason(view, specChanged: status.observedGeneration != input.generation, rebalanceRequested: input.rebalanceRequested)
                 status.lastTransition = FailoverTransition(from: before, to: after, reason: reason, startedAt: KubeTime(now))
                 effects.append(.event(
                     warning: reason == ServiceFailover.Reason.datacenterUnreachable, reason: "\(reason)Started", message: "redistributing \(before) → \(after)"))
