@@ -126,13 +126,22 @@ struct ServiceAllocationTests {
             // A merge patch of another field keeps the assigned node port.
             let labelled = try await client.patch(Self.path + "/web", ["metadata": ["labels": ["tier": "front"]]])
             #expect(labelled.json.value(at: ["spec", "ports"])?.arrayValue?.first?["nodePort"]?.intValue == port)
+            // Made a ClusterIP Service, it drops the node port and the external policy it did not name.
+            let plain = try await client.patch(Self.path + "/fixed", ["spec": ["type": "ClusterIP"]])
+            #expect(plain.status == 200, "\(plain.json)")
+            #expect(plain.json.value(at: ["spec", "ports"])?.arrayValue?.first?["nodePort"] == nil)
+            #expect(plain.json.value(at: ["spec", "externalTrafficPolicy"]) == nil)
+            #expect(try await client.post(Self.path, Self.service("again", type: "NodePort", nodePort: 30080)).status == 201, "its node port is free again")
             // kubectl's columns: the address, the node port, and a LoadBalancer's pending address.
-            #expect(try await client.post(Self.path, Self.service("edge", type: "LoadBalancer")).status == 201)
+            let edge = try await client.post(Self.path, Self.service("edge", type: "LoadBalancer"))
+            #expect(edge.status == 201)
+            #expect(edge.json.value(at: ["spec", "allocateLoadBalancerNodePorts"]) == true)
             let table = try await client.get(Self.path, accept: "application/json;as=Table;v=v1;g=meta.k8s.io").json
             let rows = Dictionary(uniqueKeysWithValues: (table["rows"]?.arrayValue ?? []).map { row in
                 (row["cells"]?.arrayValue?.first?.stringValue ?? "", row["cells"]?.arrayValue ?? [])
             })
-            #expect(rows["fixed"]?[4] == .string("80:30080/TCP"))
+            #expect(rows["again"]?[4] == .string("80:30080/TCP"))
+            #expect(rows["fixed"]?[4] == .string("80/TCP"))
             #expect(rows["web"]?[2] == created.json.value(at: ["spec", "clusterIP"]))
             #expect(rows["edge"]?[3] == "<pending>")
         }

@@ -94,6 +94,11 @@ enum ObjectLifecycle {
         var o = object
         o.setValue(.string(KubeTime(now).description), at: ["metadata", "deletionTimestamp"])
         o.setValue(.int(0), at: ["metadata", "deletionGracePeriodSeconds"])
+        // kube-apiserver bumps a generation it tracks when the deletion starts, so controllers that
+        // act only on generation changes see it.
+        if let generation = o.value(at: ["metadata", "generation"])?.intValue, generation > 0 {
+            o.setValue(.int(generation + 1), at: ["metadata", "generation"])
+        }
         return o
     }
 

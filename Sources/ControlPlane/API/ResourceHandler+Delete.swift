@@ -18,6 +18,9 @@ struct DeleteOptions: Sendable {
     var preconditionResourceVersion: Int64?
     /// nil: the default, Background.
     var propagationPolicy: DeletionPropagation?
+    /// `dryRun: ["All"]` in the body, where kubectl and client-go send it (the query's `dryRun=All` is
+    /// read with the other write options): nothing is deleted.
+    var dryRun = false
 
     init(propagationPolicy: DeletionPropagation? = nil, preconditionUID: String? = nil) {
         self.propagationPolicy = propagationPolicy
@@ -26,6 +29,14 @@ struct DeleteOptions: Sendable {
 
     init(body: JSONValue?, query: QueryParameters = QueryParameters(nil)) throws {
         if let body, body.objectValue != nil {
+            if let values = body["dryRun"], values != .null {
+                let list = values.arrayValue?.compactMap(\.stringValue) ?? []
+                if let bad = list.first(where: { $0 != "All" }) ?? (values.arrayValue == nil ? values.jsonString() : nil) {
+                    throw APIError.invalid(
+                        kind: "DeleteOptions", group: "meta.k8s.io", name: "", causes: [.notSupported("dryRun", value: .string(bad), supported: ["All"])])
+                }
+                dryRun = !list.isEmpty
+            }
             preconditionUID = body.value(at: ["preconditions", "uid"])?.stringValue
             if let rv = body.value(at: ["preconditions", "resourceVersion"])?.stringValue, !rv.isEmpty {
                 guard let n = Int64(rv) else { throw APIError.badRequest("invalid resourceVersion \"\(rv)\" in preconditions") }

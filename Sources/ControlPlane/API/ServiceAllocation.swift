@@ -81,6 +81,7 @@ enum ServiceAllocation {
             }
         }
         if !errors.isEmpty { throw APIError.invalid(kind: "Service", group: "", name: name, causes: errors) }
+        dropTypeDependentFields(&o, type: type, old: old, oldType: oldType)
         assignNodePorts(&o, type: type, old: old, taken: taken, errors: &errors)
         defaultPolicies(&o, type: type)
         if !errors.isEmpty { throw APIError.invalid(kind: "Service", group: "", name: name, causes: errors) }
@@ -162,11 +163,36 @@ enum ServiceAllocation {
         o.setValue(.array(ports), at: ["spec", "ports"])
     }
 
-    /// `internalTrafficPolicy: Cluster` for every type but ExternalName, `externalTrafficPolicy: Cluster` for NodePort and LoadBalancer.
+    /// Leaving NodePort or LoadBalancer for a type without node ports drops the node ports and the
+    /// external traffic policy the update left as they were (a person who names them keeps the
+    /// refusal); only a LoadBalancer has `allocateLoadBalancerNodePorts` and a load-balancer status.
+    private static func dropTypeDependentFields(_ o: inout JSONValue, type: String, old: JSONValue, oldType: String) {
+        let external: Set<String> = ["NodePort", "LoadBalancer"]
+        if external.contains(oldType), !external.contains(type) {
+            let nodePorts = { (s: JSONValue) in (s.value(at: ["spec", "ports"])?.arrayValue ?? []).map { $0["nodePort"] } }
+            if nodePorts(o) == nodePorts(old), var ports = o.value(at: ["spec", "ports"])?.arrayValue {
+                for i in ports.indices { ports[i]["nodePort"] = nil }
+                o.setValue(.array(ports), at: ["spec", "ports"])
+            }
+            if o.value(at: ["spec", "externalTrafficPolicy"]) == old.value(at: ["spec", "externalTrafficPolicy"]) {
+                o.setValue(nil, at: ["spec", "externalTrafficPolicy"])
+            }
+        }
+        if type != "LoadBalancer" {
+            o.setValue(nil, at: ["spec", "allocateLoadBalancerNodePorts"])
+            if o.value(at: ["status", "loadBalancer"]) != nil { o.setValue([:], at: ["status", "loadBalancer"]) }
+        }
+    }
+
+    /// `internalTrafficPolicy: Cluster` for every type but ExternalName, `externalTrafficPolicy: Cluster` for NodePort and
+    /// LoadBalancer, `allocateLoadBalancerNodePorts: true` for LoadBalancer.
     private static func defaultPolicies(_ o: inout JSONValue, type: String) {
         if type != "ExternalName", o.value(at: ["spec", "internalTrafficPolicy"]) == nil { o.setValue("Cluster", at: ["spec", "internalTrafficPolicy"]) }
         if type == "NodePort" || type == "LoadBalancer", o.value(at: ["spec", "externalTrafficPolicy"]) == nil {
             o.setValue("Cluster", at: ["spec", "externalTrafficPolicy"])
+        }
+        if type == "LoadBalancer", o.value(at: ["spec", "allocateLoadBalancerNodePorts"]) == nil {
+            o.setValue(true, at: ["spec", "allocateLoadBalancerNodePorts"])
         }
     }
 

@@ -177,8 +177,9 @@ struct APIResponder: HTTPResponder {
             var req = request
             let data = Data(buffer: try await req.collectBody(upTo: Self.maxBody))
             let body = data.isEmpty ? nil : try CompactJSON.decode(data)
+            let deleteOptions = try DeleteOptions(body: body, query: query)
             let object = try await handler.delete(
-                definition, namespace: ns, name: name, options: try DeleteOptions(body: body, query: query), dryRun: options.dryRun)
+                definition, namespace: ns, name: name, options: deleteOptions, dryRun: options.dryRun || deleteOptions.dryRun)
             return Self.json(object)
         case (.delete, nil):
             let options = try WriteOptions(query)
@@ -188,7 +189,7 @@ struct APIResponder: HTTPResponder {
             return Self.json(
                 try await handler.deleteCollection(
                     definition, namespace: ns, options: try ListOptions(query, resource: definition.name.qualified),
-                    deleteOptions: deleteOptions, dryRun: options.dryRun))
+                    deleteOptions: deleteOptions, dryRun: options.dryRun || deleteOptions.dryRun))
         default:
             throw APIError.methodNotAllowed(request.method.rawValue)
         }
