@@ -47,6 +47,10 @@ enum Admission {
             o = SchemaNumbers.normalize(o, schema: schema)
         } else {
             try BuiltinAdmission.admit(&o, definition: definition, isCreate: isCreate, now: now)
+            let errors = BuiltinValidation.errors(o, old: old, definition: definition)
+            if !errors.isEmpty {
+                throw APIError.invalid(kind: definition.kind, group: definition.group, name: ObjectLifecycle.name(of: o), causes: errors)
+            }
         }
         return (o, warnings)
     }

@@ -27,7 +27,7 @@ enum BuiltinDecoding {
         guard !definition.isCustom, let schema = definition.schema else { return object }
         var walker = Walker(kind: definition.kind, lenient: origin == .convertedPatch)
         let checked = walker.walk(object, schema: schema, path: [])
-        guard let failure = walker.failure else { return checked }
+        guard let failure = walker.failure ?? BuiltinValidation.base64Failure(object, definition: definition) else { return checked }
         switch origin {
         case .body:
             throw APIError.badRequest(

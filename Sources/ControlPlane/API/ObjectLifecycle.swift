@@ -24,8 +24,13 @@ enum ObjectLifecycle {
     ///
     /// Server-owned metadata is carried over; the main endpoint keeps the old status when the status
     /// subresource is enabled; `/status` keeps everything but status. (Generation and finalizer rules are
-    /// applied on the admitted result, see `ResourceHandler.write`.)
-    static func prepareUpdate(old: JSONValue, new: JSONValue, definition: ResourceDefinition, subresource: String?) -> JSONValue {
+    /// applied on the admitted result, see `ResourceHandler.write`.) A `metadata.uid` other than the
+    /// stored one is refused (422, as kube-apiserver validates it); an empty one means the stored one.
+    static func prepareUpdate(old: JSONValue, new: JSONValue, definition: ResourceDefinition, subresource: String?) throws -> JSONValue {
+        if let uid = new.value(at: ["metadata", "uid"])?.stringValue, !uid.isEmpty, uid != old.value(at: ["metadata", "uid"])?.stringValue {
+            throw APIError.invalid(
+                kind: definition.kind, group: definition.group, name: name(of: old), causes: [.invalid("metadata.uid", value: .string(uid), "field is immutable")])
+        }
         var o: JSONValue
         if subresource == "status" {
             o = old

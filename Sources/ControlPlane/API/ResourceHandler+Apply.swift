@@ -99,7 +99,7 @@ extension ResourceHandler {
                 } catch let conflicts as ApplyConflicts {
                     throw conflicts.apiError
                 }
-                var prepared = ObjectLifecycle.prepareUpdate(old: current, new: merged, definition: definition, subresource: subresource)
+                var prepared = try ObjectLifecycle.prepareUpdate(old: current, new: merged, definition: definition, subresource: subresource)
                 prepared.setValue(merged.value(at: ["metadata", "managedFields"]), at: ["metadata", "managedFields"])
                 return prepared
             }

@@ -26,7 +26,7 @@ extension ResourceHandler {
         return try await write(
             definition, namespace: namespace, name: name, expectedRevision: expected, options: options, subresource: subresource
         ) { current in
-            ObjectLifecycle.prepareUpdate(old: current, new: body, definition: definition, subresource: subresource)
+            try ObjectLifecycle.prepareUpdate(old: current, new: body, definition: definition, subresource: subresource)
         }
     }
 
@@ -55,7 +55,7 @@ extension ResourceHandler {
             {
                 throw APIError.conflict(definition.name, name: name)
             }
-            return ObjectLifecycle.prepareUpdate(old: current, new: patched, definition: definition, subresource: subresource)
+            return try ObjectLifecycle.prepareUpdate(old: current, new: patched, definition: definition, subresource: subresource)
         }
         return (object, warnings, false)
     }

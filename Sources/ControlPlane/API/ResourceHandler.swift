@@ -142,6 +142,11 @@ struct ResourceHandler: Sendable {
     ) async throws -> (JSONValue, [String]) {
         try BodyChecks.checkTypeMeta(body, definition)
         var object = try BuiltinDecoding.check(body, definition: definition, origin: .body)
+        // kube-apiserver's storage refuses it, and answers 500 with this bare message (a client that sent
+        // back an object it read must drop the field).
+        if recordsUpdate, let rv = object.value(at: ["metadata", "resourceVersion"])?.stringValue, !rv.isEmpty {
+            throw APIError(Status(message: "resourceVersion should not be set on objects to be created", reason: nil, details: nil, code: 500))
+        }
         if definition.namespaced {
             let ns = namespace ?? ""
             if let bodyNS = object.value(at: ["metadata", "namespace"])?.stringValue, !bodyNS.isEmpty, bodyNS != ns {

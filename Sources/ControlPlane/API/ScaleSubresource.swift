@@ -29,7 +29,7 @@ extension ResourceHandler {
         _ definition: ResourceDefinition, namespace: String?, name: String, options: WriteOptions,
         _ change: @escaping @Sendable (JSONValue) throws -> JSONValue
     ) async throws -> JSONValue {
-        let (object, _) = try await write(definition, namespace: namespace, name: name, expectedRevision: nil, options: options) { current in
+        let (object, _) = try await write(definition, namespace: namespace, name: name, expectedRevision: nil, options: options, subresource: "scale") { current in
             let scale = try change(Self.scale(of: current))
             if let rv = try ObjectLifecycle.resourceVersion(of: scale), rv != (try ObjectLifecycle.resourceVersion(of: current)) {
                 throw APIError.conflict(definition.name, name: name)

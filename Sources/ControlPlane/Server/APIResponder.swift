@@ -82,7 +82,8 @@ struct APIResponder: HTTPResponder {
         case .version:
             return Self.json(VersionInfo.json)
         case .health:
-            return await health(readiness: Self.splitTokenPrefix(request.uri.path).path.split(separator: "/").first == "readyz")
+            let parts = Self.splitTokenPrefix(request.uri.path).path.split(separator: "/").map(String.init)
+            return await health(endpoint: parts.first ?? "healthz", check: parts.dropFirst().first, verbose: QueryParameters(request.uri.query)["verbose"] != nil)
         case .coreGroupVersions:
             if let v = Discovery.aggregatedVersion(accept: accept) {
                 return Self.json(discovery.aggregated(core: true, version: v), contentType: Discovery.contentType(v))

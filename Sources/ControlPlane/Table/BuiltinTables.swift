@@ -70,6 +70,9 @@ enum BuiltinTables {
                 integer("Up-to-date", ["status", "updatedReplicas"]),
                 integer("Available", ["status", "availableReplicas"]),
                 age,
+                computed("Containers", priority: 1) { o in DeploymentColumns.containers(o, "name") },
+                computed("Images", priority: 1) { o in DeploymentColumns.containers(o, "image") },
+                computed("Selector", priority: 1) { o in DeploymentColumns.selector(o.value(at: ["spec", "selector"])) },
             ]
         case ("coordination.k8s.io", "leases"):
             return [name, TableRenderer.path("Holder", ["spec", "holderIdentity"]), age]
@@ -152,5 +155,30 @@ enum ServiceColumns {
         default:
             return "<unknown>"
         }
+    }
+}
+
+/// kubectl's wide Deployment columns.
+enum DeploymentColumns {
+    /// One field (`name`, `image`) of each of the pod template's containers, joined with commas.
+    static func containers(_ o: JSONValue, _ field: String) -> String {
+        (o.value(at: ["spec", "template", "spec", "containers"])?.arrayValue ?? []).map { $0[field]?.stringValue ?? "" }.joined(separator: ",")
+    }
+
+    /// A label selector as `metav1.FormatLabelSelector` writes it: `app=web,tier in (a,b)`, `<none>` when empty.
+    static func selector(_ selector: JSONValue?) -> String {
+        var parts: [String] = []
+        for (key, value) in (selector?["matchLabels"]?.objectValue ?? [:]) { parts.append("\(key)=\(value.stringValue ?? "")") }
+        for e in selector?["matchExpressions"]?.arrayValue ?? [] {
+            let key = e["key"]?.stringValue ?? "", values = (e["values"]?.arrayValue ?? []).compactMap(\.stringValue).sorted().joined(separator: ",")
+            switch e["operator"]?.stringValue ?? "" {
+            case "In": parts.append("\(key) in (\(values))")
+            case "NotIn": parts.append("\(key) notin (\(values))")
+            case "Exists": parts.append(key)
+            case "DoesNotExist": parts.append("!\(key)")
+            default: continue
+            }
+        }
+        return parts.isEmpty ? "<none>" : parts.sorted().joined(separator: ",")
     }
 }
