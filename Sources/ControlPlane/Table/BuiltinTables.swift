@@ -77,20 +77,19 @@ enum BuiltinTables {
         case ("coordination.k8s.io", "leases"):
             return [name, TableRenderer.path("Holder", ["spec", "holderIdentity"]), age]
         case ("", "events"), ("events.k8s.io", "events"):
-            let core = d.group.isEmpty
+            // kubectl's event columns, read from either shape (kube-apiserver prints both from one type).
+            let e = EventColumns(core: d.group.isEmpty)
             return [
-                Column(definition: PrinterColumn(name: "Last Seen", type: "string", jsonPath: ".lastTimestamp")) { o, now in
-                    let ts = (core ? o["lastTimestamp"]?.stringValue : nil) ?? o["eventTime"]?.stringValue
-                        ?? o.value(at: ["metadata", "creationTimestamp"])?.stringValue
-                    return .string(TableAge.age(of: ts, now: now))
-                },
+                Column(definition: PrinterColumn(name: "Last Seen", type: "string", jsonPath: "")) { o, now in .string(e.lastSeen(o, now: now)) },
                 TableRenderer.path("Type", ["type"]),
                 TableRenderer.path("Reason", ["reason"]),
-                computed("Object") { o in
-                    let ref = core ? o["involvedObject"] : o["regarding"]
-                    return "\((ref?["kind"]?.stringValue ?? "").lowercased())/\(ref?["name"]?.stringValue ?? "")"
-                },
-                TableRenderer.path("Message", core ? ["message"] : ["note"]),
+                computed("Object") { o in e.object(o) },
+                computed("Subobject", priority: 1) { o in e.field(o, e.core ? "involvedObject" : "regarding")?["fieldPath"]?.stringValue ?? "" },
+                computed("Source", priority: 1) { o in e.source(o) },
+                computed("Message") { o in (e.field(o, e.core ? "message" : "note")?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines) },
+                Column(definition: PrinterColumn(name: "First Seen", type: "string", priority: 1, jsonPath: "")) { o, now in .string(e.firstSeen(o, now: now)) },
+                Column(definition: PrinterColumn(name: "Count", type: "string", priority: 1, jsonPath: "")) { o, _ in .int(e.count(o)) },
+                computed("Name", priority: 1) { o in o.value(at: ["metadata", "name"])?.stringValue ?? "" },
             ]
         case ("apiextensions.k8s.io", "customresourcedefinitions"), (BuiltinResources.rbacGroup, "roles"), (BuiltinResources.rbacGroup, "clusterroles"):
             return [
@@ -137,48 +136,3 @@ enum BuiltinTables {
     }
 }
 
-/// kubectl's Service columns that depend on the type.
-enum ServiceColumns {
-    /// EXTERNAL-IP: the external IPs (ClusterIP, NodePort); a LoadBalancer's ingress addresses and
-    /// external IPs, or `<pending>` without either; an ExternalName's name.
-    static func externalIP(_ o: JSONValue) -> String {
-        let external = o.value(at: ["spec", "externalIPs"])?.arrayValue?.compactMap(\.stringValue) ?? []
-        switch o.value(at: ["spec", "type"])?.stringValue ?? "ClusterIP" {
-        case "LoadBalancer":
-            let ingress = (o.value(at: ["status", "loadBalancer", "ingress"])?.arrayValue ?? []).compactMap { $0["ip"]?.stringValue ?? $0["hostname"]?.stringValue }
-            let all = ingress + external
-            return all.isEmpty ? "<pending>" : all.joined(separator: ",")
-        case "ExternalName":
-            return o.value(at: ["spec", "externalName"])?.stringValue ?? ""
-        case "ClusterIP", "NodePort":
-            return external.isEmpty ? "<none>" : external.joined(separator: ",")
-        default:
-            return "<unknown>"
-        }
-    }
-}
-
-/// kubectl's wide Deployment columns.
-enum DeploymentColumns {
-    /// One field (`name`, `image`) of each of the pod template's containers, joined with commas.
-    static func containers(_ o: JSONValue, _ field: String) -> String {
-        (o.value(at: ["spec", "template", "spec", "containers"])?.arrayValue ?? []).map { $0[field]?.stringValue ?? "" }.joined(separator: ",")
-    }
-
-    /// A label selector as `metav1.FormatLabelSelector` writes it: `app=web,tier in (a,b)`, `<none>` when empty.
-    static func selector(_ selector: JSONValue?) -> String {
-        var parts: [String] = []
-        for (key, value) in (selector?["matchLabels"]?.objectValue ?? [:]) { parts.append("\(key)=\(value.stringValue ?? "")") }
-        for e in selector?["matchExpressions"]?.arrayValue ?? [] {
-            let key = e["key"]?.stringValue ?? "", values = (e["values"]?.arrayValue ?? []).compactMap(\.stringValue).sorted().joined(separator: ",")
-            switch e["operator"]?.stringValue ?? "" {
-            case "In": parts.append("\(key) in (\(values))")
-            case "NotIn": parts.append("\(key) notin (\(values))")
-            case "Exists": parts.append(key)
-            case "DoesNotExist": parts.append("!\(key)")
-            default: continue
-            }
-        }
-        return parts.isEmpty ? "<none>" : parts.sorted().joined(separator: ",")
-    }
-}
