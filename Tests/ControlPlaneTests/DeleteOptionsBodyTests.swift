@@ -47,6 +47,20 @@ struct DeleteOptionsBodyTests {
         }
     }
 
+    /// Namespaces have no deletecollection in kube-apiserver: discovery does not list it and the DELETE is 405.
+    @Test func namespacesCannotBeDeletedAsACollection() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            let resources = try await client.get("/api/v1").json["resources"]?.arrayValue ?? []
+            let namespaces = try #require(resources.first { $0["name"] == "namespaces" })
+            #expect(namespaces["verbs"] == ["create", "delete", "get", "list", "patch", "update", "watch"])
+            let all = try await client.delete("/api/v1/namespaces", body: nil)
+            #expect(all.status == 405)
+            #expect(all.json["reason"] == "MethodNotAllowed")
+            #expect(try await client.get("/api/v1/namespaces/default").status == 200)
+        }
+    }
+
     @Test(arguments: TestStorage.allCases) func aDeletionThatStartsBumpsTheGeneration(_ storage: TestStorage) async throws {
         try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)

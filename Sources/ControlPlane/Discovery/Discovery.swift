@@ -40,7 +40,7 @@ struct Discovery: Sendable {
         let kind: JSONValue = ["group": .string(d.group), "version": .string(d.version), "kind": .string(d.kind)]
         var r: [String: JSONValue] = [
             "resource": .string(d.plural), "responseKind": kind, "scope": d.namespaced ? "Namespaced" : "Cluster",
-            "singularResource": .string(d.singular), "verbs": .array(ResourceDefinition.standardVerbs.map(JSONValue.string)),
+            "singularResource": .string(d.singular), "verbs": .array(d.verbs.map(JSONValue.string)),
         ]
         if !d.shortNames.isEmpty { r["shortNames"] = .array(d.shortNames.map(JSONValue.string)) }
         if !d.categories.isEmpty { r["categories"] = .array(d.categories.map(JSONValue.string)) }
@@ -95,7 +95,7 @@ struct Discovery: Sendable {
         for d in defs {
             var r: [String: JSONValue] = [
                 "name": .string(d.plural), "singularName": .string(d.singular), "namespaced": .bool(d.namespaced),
-                "kind": .string(d.kind), "verbs": .array(ResourceDefinition.standardVerbs.map(JSONValue.string)),
+                "kind": .string(d.kind), "verbs": .array(d.verbs.map(JSONValue.string)),
             ]
             if !d.shortNames.isEmpty { r["shortNames"] = .array(d.shortNames.map(JSONValue.string)) }
             if !d.categories.isEmpty { r["categories"] = .array(d.categories.map(JSONValue.string)) }

@@ -54,6 +54,13 @@ struct ResourceDefinition: Sendable {
     /// Verbs every served resource supports.
     static let standardVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
+    /// The verbs discovery lists: the standard ones, but Namespaces, as in kube-apiserver, have no
+    /// `deletecollection` (a DELETE of the collection is 405).
+    var verbs: [String] { allowsDeleteCollection ? Self.standardVerbs : Self.standardVerbs.filter { $0 != "deletecollection" } }
+
+    /// False for Namespaces.
+    var allowsDeleteCollection: Bool { !(group.isEmpty && plural == "namespaces") }
+
     /// True when strategic merge patch is accepted (built-in kinds only).
     var acceptsStrategicMerge: Bool { !isCustom }
 

@@ -183,6 +183,7 @@ struct APIResponder: HTTPResponder {
                 definition, namespace: ns, name: name, options: deleteOptions, dryRun: options.dryRun || deleteOptions.dryRun)
             return Self.json(object)
         case (.delete, nil):
+            guard definition.allowsDeleteCollection else { throw APIError.methodNotAllowed(request.method.rawValue) }
             let options = try WriteOptions(query)
             var req = request
             let data = Data(buffer: try await req.collectBody(upTo: Self.maxBody))
