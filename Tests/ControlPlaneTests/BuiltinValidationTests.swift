@@ -47,6 +47,35 @@ struct BuiltinValidationTests {
         }
     }
 
+    /// A pod template's typed fields are checked as Go decodes them, so nothing stored fails a typed client.
+    @Test func aPodTemplateWithAWronglyTypedFieldIsRefused() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            let path = "/apis/apps/v1/namespaces/default/deployments"
+            func deployment(_ container: JSONValue) -> JSONValue {
+                var d = WorkloadSimulationTests.deployment("d", replicas: 1, app: "d")
+                d.setValue([container], at: ["spec", "template", "spec", "containers"])
+                return d
+            }
+            let port = try await client.post(path, deployment(["name": "c", "image": "x", "ports": [["containerPort": "80"]]]))
+            #expect(port.status == 400)
+            #expect(port.json["message"]
+                == #"Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32"#)
+            let env = try await client.post(path, deployment(["name": "c", "image": "x", "env": "x"]))
+            #expect(env.status == 400)
+            #expect(env.json["message"]
+                == #"Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers.env of type []v1.EnvVar"#)
+            let image = try await client.post(path, deployment(["name": "c", "image": 5]))
+            #expect(image.status == 400)
+            // A merge patch that breaks one is 422 on the patch, as for any built-in field.
+            let good: JSONValue = ["name": "c", "image": "x", "ports": [["containerPort": 80]], "resources": ["limits": ["cpu": 0.5, "memory": "1Gi"]],
+                                   "livenessProbe": ["httpGet": ["path": "/", "port": "http"], "periodSeconds": 5]]
+            #expect(try await client.post(path, deployment(good)).status == 201)
+            let patched = try await client.patch(path + "/d", ["spec": ["template": ["spec": ["terminationGracePeriodSeconds": "30"]]]])
+            #expect(patched.status == 422)
+        }
+    }
+
     @Test(arguments: TestStorage.allCases) func deploymentsAndRoleBindingsKeepWhatMayNotChange(_ storage: TestStorage) async throws {
         try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)

@@ -81,7 +81,7 @@ enum BuiltinSchemas {
         "spec": object("Specification of the desired behavior of the Deployment.", [
             "replicas": integer("Number of desired pods. Defaults to 1."),
             "selector": free("Label selector for pods."),
-            "template": free("Template describes the pods that will be created."),
+            "template": PodSchemas.template,
             "strategy": free("The deployment strategy to use to replace existing pods with new ones."),
             "minReadySeconds": integer("Minimum number of seconds for which a newly created pod should be ready."),
             "paused": boolean("Indicates that the deployment is paused."),
