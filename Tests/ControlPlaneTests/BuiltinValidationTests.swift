@@ -76,6 +76,22 @@ struct BuiltinValidationTests {
         }
     }
 
+    @Test func anEndpointSliceWithAWronglyTypedEndpointIsRefused() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            let path = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices"
+            func slice(_ endpoint: JSONValue) -> JSONValue {
+                ["apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": ["name": "s"], "addressType": "IPv4", "endpoints": [endpoint], "ports": [["port": 80]]]
+            }
+            let ready = try await client.post(path, slice(["addresses": ["10.0.0.1"], "conditions": ["ready": "yes"]]))
+            #expect(ready.status == 400)
+            #expect(ready.json["message"]
+                == #"EndpointSlice in version "v1" cannot be handled as a EndpointSlice: json: cannot unmarshal string into Go struct field EndpointConditions.endpoints.conditions.ready of type bool"#)
+            #expect(try await client.post(path, slice(["addresses": "10.0.0.1"])).status == 400)
+            #expect(try await client.post(path, slice(["addresses": ["10.0.0.1"], "conditions": ["ready": true], "zone": "a"])).status == 201)
+        }
+    }
+
     @Test(arguments: TestStorage.allCases) func deploymentsAndRoleBindingsKeepWhatMayNotChange(_ storage: TestStorage) async throws {
         try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)

@@ -73,8 +73,25 @@ enum BuiltinSchemas {
 
     static let endpointSlice = kind("EndpointSlice represents a subset of the endpoints that implement a service.", [
         "addressType": string("addressType specifies the type of address carried by this EndpointSlice: IPv4, IPv6 or FQDN."),
-        "endpoints": array("endpoints is a list of unique endpoints in this slice.", free("Endpoint represents a single logical backend.")),
-        "ports": array("ports specifies the list of network ports exposed by each endpoint.", free("EndpointPort represents a port.")),
+        "endpoints": array("endpoints is a list of unique endpoints in this slice.", object("Endpoint represents a single logical backend.", [
+            "addresses": array("addresses of this endpoint.", string("")),
+            "conditions": object("conditions contains information about the current status of the endpoint.", [
+                "ready": boolean("ready indicates that this endpoint is ready to receive traffic."),
+                "serving": boolean("serving indicates that this endpoint is able to receive traffic."),
+                "terminating": boolean("terminating indicates that this endpoint is terminating."),
+            ]),
+            "hostname": string("hostname of this endpoint."),
+            "nodeName": string("nodeName represents the name of the Node hosting this endpoint."),
+            "zone": string("zone is the name of the Zone this endpoint exists in."),
+            "targetRef": free("targetRef is a reference to a Kubernetes object that represents this endpoint."),
+            "hints": free("hints contains information associated with how an endpoint should be consumed."),
+        ])),
+        "ports": array("ports specifies the list of network ports exposed by each endpoint.", object("EndpointPort represents a port.", [
+            "name": string("name represents the name of this port."),
+            "protocol": string("protocol represents the IP protocol for this port: TCP, UDP or SCTP."),
+            "port": integer("port represents the port number of the endpoint."),
+            "appProtocol": string("The application protocol for this port."),
+        ])),
     ])
 
     static let deployment = kind("Deployment enables declarative updates for Pods and ReplicaSets.", [
