@@ -32,6 +32,18 @@ struct BuiltinValidationTests {
             let binary = try await client.post(
                 "/api/v1/namespaces/default/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "binaryData": ["k": "%%%%"]])
             #expect(binary.status == 400)
+            let keys = try await client.post(
+                "/api/v1/namespaces/default/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "keys"], "data": ["a b": "1", "..x": "2"]])
+            #expect(keys.status == 422)
+            #expect(keys.json["message"] == """
+                ConfigMap "keys" is invalid: [data[..x]: Invalid value: "..x": must not start with '..', data[a b]: Invalid value: "a b": a valid config key \
+                must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')]
+                """)
+            let big = try await client.post(
+                "/api/v1/namespaces/default/configmaps",
+                ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "big"], "data": ["k": .string(String(repeating: "x", count: 1_100_000))]])
+            #expect(big.status == 422)
+            #expect(big.json["message"] == #"ConfigMap "big" is invalid: : Too long: must have at most 1048576 bytes"#)
             let secret = try await client.post(Self.secrets, ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": "s"], "data": ["k": "aGk="]])
             #expect(secret.status == 201)
             let retyped = try await client.patch(Self.secrets + "/s", ["type": "kubernetes.io/basic-auth"])

@@ -22,13 +22,71 @@ enum BuiltinValidation {
                 errors.append(FieldError(field: "roleRef", reason: .invalid, message: "Invalid value: \(GoValues.roleRef(roleRef)): cannot change roleRef"))
             }
         case ("", "Secret"):
+            errors += dataKeys(object, fields: ["data"])
             if let old, object["type"] != old["type"] {
                 errors.append(.invalid("type", value: object["type"] ?? .string(""), "field is immutable"))
+            }
+            if dataSize(object, fields: ["data"]) > maxDataSize {
+                errors.append(FieldError(field: "data", reason: .tooLong, message: "Too long: must have at most \(maxDataSize) bytes"))
+            }
+        case ("", "ConfigMap"):
+            errors += dataKeys(object, fields: ["data", "binaryData"])
+            let data = Set(object["data"]?.objectValue?.keys.map { $0 } ?? [])
+            for key in (object["binaryData"]?.objectValue?.keys.sorted() ?? []) where data.contains(key) {
+                errors.append(.invalid("data[\(key)]", value: .string(key), "duplicate of key present in binaryData"))
+            }
+            if dataSize(object, fields: ["data", "binaryData"]) > maxDataSize {
+                errors.append(FieldError(field: "", reason: .tooLong, message: "Too long: must have at most \(maxDataSize) bytes"))
             }
         default:
             break
         }
         return errors
+    }
+
+    /// The most a ConfigMap's or Secret's data may hold together, in bytes (1 MiB).
+    static let maxDataSize = 1 << 20
+
+    /// The bytes `fields` hold: string values as they are, base64 ones (a Secret's `data`, a
+    /// ConfigMap's `binaryData`) decoded.
+    static func dataSize(_ object: JSONValue, fields: [String]) -> Int {
+        var size = 0
+        for field in fields {
+            let encoded = field == "binaryData" || object["kind"]?.stringValue == "Secret"
+            for value in (object[field]?.objectValue ?? [:]).values {
+                let text = value.stringValue ?? ""
+                size += encoded ? (Data(base64Encoded: text, options: .ignoreUnknownCharacters)?.count ?? text.utf8.count) : text.utf8.count
+            }
+        }
+        return size
+    }
+
+    /// kube-apiserver's `IsConfigMapKey` for every key of `fields` (`data[key]: Invalid value: …`).
+    static func dataKeys(_ object: JSONValue, fields: [String]) -> [FieldError] {
+        var errors: [FieldError] = []
+        for field in fields {
+            for key in (object[field]?.objectValue?.keys.sorted() ?? []) {
+                for problem in configKeyProblems(key) { errors.append(.invalid("\(field)[\(key)]", value: .string(key), problem)) }
+            }
+        }
+        return errors
+    }
+
+    /// Why `key` is not a valid ConfigMap or Secret key, in kube-apiserver's words.
+    static func configKeyProblems(_ key: String) -> [String] {
+        var problems: [String] = []
+        if key.utf8.count > 253 { problems.append("must be no more than 253 characters") }
+        let allowed = !key.isEmpty && key.utf8.allSatisfy { c in
+            (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "_")
+        }
+        if !allowed {
+            problems.append(
+                "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+        }
+        if key == "." { problems.append("must not be '.'") } else if key == ".." { problems.append("must not be '..'") } else if key.hasPrefix("..") {
+            problems.append("must not start with '..'")
+        }
+        return problems
     }
 
     /// Go's error for the first `data` (Secret) or `binaryData` (ConfigMap) value that is not

@@ -72,8 +72,10 @@ struct SharedEtcdServerTests {
     @Test func anObjectOverEtcdsLimitIs413() async throws {
         let etcd = try await SharedTestEtcd.shared.configuration()
         try await withTestControlPlane(configure: { $0.makeStore = DefaultStore.etcd(etcd) }) { plane in
-            let big = Fixtures.configMap("big", data: ["blob": String(repeating: "x", count: 1_600_000)])
-            let reply = try await APIClient(plane).post(Self.cms, big)
+            // A Deployment: a ConfigMap that large is refused by validation first (1 MiB of data).
+            var big = WorkloadSimulationTests.deployment("big", replicas: 1, app: "big")
+            big.setValue([["name": "c", "image": "nginx", "args": [.string(String(repeating: "x", count: 1_600_000))]]], at: ["spec", "template", "spec", "containers"])
+            let reply = try await APIClient(plane).post("/apis/apps/v1/namespaces/default/deployments", big)
             #expect(reply.status == 413)
             #expect(reply.json["reason"] == "RequestEntityTooLarge")
         }
