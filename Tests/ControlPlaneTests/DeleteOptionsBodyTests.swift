@@ -61,6 +61,20 @@ struct DeleteOptionsBodyTests {
         }
     }
 
+    /// A PUT to a missing Role creates it (201), as kube-apiserver allows for the RBAC kinds, Leases,
+    /// Endpoints and Events; a ConfigMap's is 404.
+    @Test func aPutCreatesTheKindsKubeApiserverCreatesOnUpdate() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            let role: JSONValue = ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": "reader"], "rules": []]
+            let created = try await client.put("/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles/reader", role)
+            #expect(created.status == 201)
+            #expect(created.json.value(at: ["metadata", "uid"]) != nil)
+            #expect(try await client.put("/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles/reader", created.json).status == 200)
+            #expect(try await client.put(Self.configMaps + "/none", Self.configMap("none")).status == 404)
+        }
+    }
+
     @Test(arguments: TestStorage.allCases) func aDeletionThatStartsBumpsTheGeneration(_ storage: TestStorage) async throws {
         try await withTestControlPlane(storage: storage) { plane in
             let client = APIClient(plane)

@@ -13,7 +13,7 @@ enum ObjectLifecycle {
         for key in serverOwned { o.setValue(nil, at: ["metadata", key]) }
         o.setValue(.string(UUID().uuidString.lowercased()), at: ["metadata", "uid"])
         o.setValue(.string(KubeTime(now).description), at: ["metadata", "creationTimestamp"])
-        o.setValue(.int(1), at: ["metadata", "generation"])
+        if definition.tracksGeneration { o.setValue(.int(1), at: ["metadata", "generation"]) }
         if definition.hasStatusSubresource { o.setValue(nil, at: ["status"]) }
         o.setValue(.string(definition.apiVersion), at: ["apiVersion"])
         o.setValue(.string(definition.kind), at: ["kind"])
@@ -48,10 +48,14 @@ enum ObjectLifecycle {
     }
 
     /// `new` with the generation of `old`, plus one when anything outside metadata (and status, when it is
-    /// a subresource) changed.
-    static func withGeneration(old: JSONValue, new: JSONValue, statusIsSubresource: Bool) -> JSONValue {
-        let generation = old.value(at: ["metadata", "generation"])?.intValue ?? 1
+    /// a subresource) changed; none for a kind that does not track one (``ResourceDefinition/tracksGeneration``).
+    static func withGeneration(old: JSONValue, new: JSONValue, statusIsSubresource: Bool, tracked: Bool = true) -> JSONValue {
         var o = new
+        guard tracked else {
+            o.setValue(nil, at: ["metadata", "generation"])
+            return o
+        }
+        let generation = old.value(at: ["metadata", "generation"])?.intValue ?? 1
         let changed = specChanged(old: old, new: new, statusIsSubresource: statusIsSubresource)
         o.setValue(.int(changed ? generation + 1 : generation), at: ["metadata", "generation"])
         return o

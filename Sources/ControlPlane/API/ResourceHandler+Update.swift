@@ -82,7 +82,7 @@ extension ResourceHandler {
             sink.set(warnings)
             let final = ObjectLifecycle.withGeneration(
                 old: current.object, new: SideEffects.beforeWrite(admitted, previous: current.object, definition: definition, now: now),
-                statusIsSubresource: definition.hasStatusSubresource)
+                statusIsSubresource: definition.hasStatusSubresource, tracked: definition.tracksGeneration)
             try ObjectLifecycle.checkFinalizers(old: current.object, new: final, definition: definition)
             try ObjectLifecycle.checkImmutable(old: current.object, new: final, definition: definition)
             var stored = toStorage(final, definition)

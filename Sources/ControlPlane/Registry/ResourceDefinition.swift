@@ -61,6 +61,27 @@ struct ResourceDefinition: Sendable {
     /// False for Namespaces.
     var allowsDeleteCollection: Bool { !(group.isEmpty && plural == "namespaces") }
 
+    /// Whether a PUT to a missing name creates the object, as kube-apiserver allows for Endpoints,
+    /// Events, Leases and the RBAC kinds.
+    var allowsCreateOnUpdate: Bool {
+        switch (group, plural) {
+        case ("", "endpoints"), ("", "events"), ("events.k8s.io", "events"), ("coordination.k8s.io", "leases"),
+            ("rbac.authorization.k8s.io", "roles"), ("rbac.authorization.k8s.io", "rolebindings"),
+            ("rbac.authorization.k8s.io", "clusterroles"), ("rbac.authorization.k8s.io", "clusterrolebindings"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// Whether objects carry `metadata.generation`, as kube-apiserver sets it only for kinds with a
+    /// spec it tracks: custom resources, CustomResourceDefinitions, Deployments and EndpointSlices;
+    /// ConfigMaps, Secrets, Services, RBAC kinds and the like have none.
+    var tracksGeneration: Bool {
+        isCustom || (group == "apps" && plural == "deployments") || (group == "discovery.k8s.io" && plural == "endpointslices")
+            || (group == "apiextensions.k8s.io" && plural == "customresourcedefinitions")
+    }
+
     /// True when strategic merge patch is accepted (built-in kinds only).
     var acceptsStrategicMerge: Bool { !isCustom }
 

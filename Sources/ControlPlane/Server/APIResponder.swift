@@ -162,9 +162,20 @@ struct APIResponder: HTTPResponder {
         case (.put, let name?):
             let options = try WriteOptions(query, userAgent: request.headers[.userAgent])
             let body = try await Self.body(request, definition: definition)
-            let (object, warnings) = try await handler.update(
-                definition, namespace: ns, name: name, body: body, subresource: rp.subresource, options: options)
-            return Self.json(object, warnings: warnings)
+            do {
+                let (object, warnings) = try await handler.update(
+                    definition, namespace: ns, name: name, body: body, subresource: rp.subresource, options: options)
+                return Self.json(object, warnings: warnings)
+            } catch let missing as APIError where missing.code == 404 && rp.subresource == nil && definition.allowsCreateOnUpdate
+                && (body.value(at: ["metadata", "resourceVersion"])?.stringValue ?? "").isEmpty
+            {
+                // Created on update (201), as kube-apiserver does for these kinds; a missing namespace
+                // is reported by the create.
+                var created = body
+                created.setValue(.string(name), at: ["metadata", "name"])
+                let (object, warnings) = try await handler.create(definition, namespace: ns, body: created, options: options)
+                return Self.json(object, status: .created, warnings: warnings)
+            }
         case (.patch, let name?):
             let options = try WriteOptions(query, userAgent: request.headers[.userAgent])
             var req = request
