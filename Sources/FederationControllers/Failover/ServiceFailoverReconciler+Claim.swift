@@ -22,8 +22,14 @@ extension ServiceFailoverReconciler {
     /// What a ServiceFailover manages, as index values: its Service and its workload, in its namespace.
     @Sendable static func claims(of sf: ServiceFailover) -> [String] {
         let namespace = sf.metadata.namespace ?? ""
-        return ["\(namespace)/service/\(sf.spec.service)", "\(namespace)/workload/\(workload(of: sf))"]
+        return [serviceClaim(namespace, sf.spec.service), workloadClaim(namespace, workload(of: sf))]
     }
+
+    /// The ``claimIndex`` value of Service `service` in `namespace`.
+    static func serviceClaim(_ namespace: String, _ service: String) -> String { "\(namespace)/service/\(service)" }
+
+    /// The ``claimIndex`` value of workload `kindAndName` (``workload(of:)``'s `Kind/name`) in `namespace`.
+    static func workloadClaim(_ namespace: String, _ kindAndName: String) -> String { "\(namespace)/workload/\(kindAndName)" }
 
     /// The other ServiceFailovers in `cache`, not being deleted, that manage `sf`'s Service or workload
     /// (through ``claimIndex`` when the cache has it).

@@ -73,8 +73,8 @@ extension ServiceFailoverReconciler {
     func managed(_ leftover: FailoverOrphans.Leftover, _ object: JSONValue, kind: String, namespace: String) -> Bool {
         let claim: String
         switch leftover {
-        case .globalSlice(let service), .globalService(let service), .serviceCopy(let service): claim = "\(namespace)/service/\(service)"
-        case .workloadCopy: claim = "\(namespace)/workload/\(kind)/\(ReplicaContent.name(of: object))"
+        case .globalSlice(let service), .globalService(let service), .serviceCopy(let service): claim = Self.serviceClaim(namespace, service)
+        case .workloadCopy: claim = Self.workloadClaim(namespace, "\(kind)/\(ReplicaContent.name(of: object))")
         }
         let claimants = cache.hasIndex(Self.claimIndex) ? cache.byIndex(Self.claimIndex, claim) : cache.list(namespace: namespace).filter { Self.claims(of: $0).contains(claim) }
         return claimants.contains { $0.metadata.deletionTimestamp == nil }
