@@ -44,7 +44,9 @@ public func withTestControlPlane<T: Sendable>(
 ) async throws -> T {
     let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)").path
     var logger = Logger(label: "concord.test-control-plane")
-    logger.logLevel = .warning
+    // CONCORD_TEST_LOG_LEVEL=debug shows what every test server does; `plane` tells the servers apart.
+    logger.logLevel = ProcessInfo.processInfo.environment["CONCORD_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    logger[metadataKey: "plane"] = "\(temporary.suffix(8))"
     var configuration = ControlPlaneConfiguration(dataDirectory: temporary, port: 0, logger: logger)
     let ownEtcd = backend == .etcd && ownEtcd ? try await LocalEtcd.start() : nil
     defer { ownEtcd?.stop() }

@@ -121,7 +121,7 @@ extension ResourceHandler {
     func remove(_ definition: ResourceDefinition, key storageKey: StorageKey, expectedRevision: Int64?, checkNamespace: Bool = true) async throws -> JSONValue {
         let removed = try await storage(definition, name: storageKey.name) { try await store.delete(storageKey, expectedRevision: expectedRevision) }
         if SideEffects.isCRD(definition) {
-            registry.remove(crdNamed: storageKey.name)
+            registry.remove(crdNamed: storageKey.name, revision: removed.revision)
             try await removeAll(resource: storageKey.name, namespace: nil)
         } else if definition.namespaced, checkNamespace {
             let nsKey = StorageKey(resource: "namespaces", namespace: "", name: storageKey.namespace)

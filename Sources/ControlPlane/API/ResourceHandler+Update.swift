@@ -101,9 +101,14 @@ extension ResourceHandler {
         let stored = try await storage(definition, name: name) {
             try await store.update(storageKey, expectedRevision: expectedRevision, transform)
         }
-        SideEffects.afterWrite(stored.object, definition: definition, registry: registry)
+        SideEffects.afterWrite(stored, definition: definition, registry: registry)
         if ObjectLifecycle.readyToRemove(stored.object) {
-            try await remove(definition, key: storageKey, expectedRevision: stored.revision)
+            // Removing the last finalizer is racy: another write may have removed it too, and removed the object
+            // (404), or changed it since (409; that write removes it in turn, as finalizers cannot come back during
+            // deletion). The update succeeded either way, as kube-apiserver answers.
+            do {
+                try await remove(definition, key: storageKey, expectedRevision: stored.revision)
+            } catch let e as APIError where e.code == 404 || e.code == 409 {}
         }
         return (present(stored.object, definition), sink.warnings)
     }

@@ -198,7 +198,7 @@ struct ResourceHandler: Sendable {
                         throw Self.namespaceError(unavailable, creating: definition, name: name)
                     }
                 }
-                SideEffects.afterWrite(stored.object, definition: definition, registry: registry)
+                SideEffects.afterWrite(stored, definition: definition, registry: registry)
                 logger.debug("Created object", metadata: ["resource": "\(definition.name.qualified)", "name": "\(name)"])
                 return (present(stored.object, definition), warnings)
             } catch let e as APIError where e.status.reason == StatusReason.alreadyExists && explicitName.isEmpty && attempt < 7 {

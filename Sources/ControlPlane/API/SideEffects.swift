@@ -12,9 +12,9 @@ enum SideEffects {
     }
 
     /// Effects of a stored write: an installed or updated CRD is served at once.
-    static func afterWrite(_ object: JSONValue, definition: ResourceDefinition, registry: ResourceRegistry) {
+    static func afterWrite(_ stored: StoredObject, definition: ResourceDefinition, registry: ResourceRegistry) {
         guard isCRD(definition) else { return }
-        registry.install(crd: object)
+        registry.install(crd: stored.object, revision: stored.revision)
     }
 
     static func isCRD(_ definition: ResourceDefinition) -> Bool {

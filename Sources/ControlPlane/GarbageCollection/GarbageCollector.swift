@@ -48,6 +48,13 @@ struct GarbageCollector: Service {
                 switch input {
                 case .listed(let resource, let objects):
                     state.relisted(resource, objects: objects, resolve: resolveOwner)
+                    // CRDs created before this list (or while the watch was away) bring resources to follow too.
+                    if resource == Self.crdResource {
+                        for object in objects where followed.insert(object.key.name).inserted {
+                            let resource = object.key.name
+                            group.addTask { await follow(resource, into: continuation) }
+                        }
+                    }
                 case .events(let events):
                     for event in events {
                         state.apply(event, resolve: resolveOwner)

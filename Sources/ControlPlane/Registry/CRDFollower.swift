@@ -29,7 +29,9 @@ struct CRDFollower: Service {
                 mustRelist = false
                 let watch = try await store.watch(resource: Self.resource, namespace: nil, after: revision)
                 for try await batch in watch.batches.cancelOnGracefulShutdown() {
-                    for name in Set(batch.map(\.key.name)) { try await reconcile(name) }
+                    var newest: [String: Int64] = [:]
+                    for event in batch { newest[event.key.name] = max(newest[event.key.name] ?? 0, event.revision) }
+                    for (name, revision) in newest { try await reconcile(name, changedAt: revision) }
                     revision = batch.last?.revision ?? revision
                 }
                 return
@@ -44,13 +46,14 @@ struct CRDFollower: Service {
         }
     }
 
-    /// Serves the CRD `name` as it is stored now, or stops serving it when it is gone. Reading the store
-    /// (instead of applying the event) keeps a late event from undoing a newer write this server made itself.
-    private func reconcile(_ name: String) async throws {
+    /// Serves the CRD `name` as it is stored now, or stops serving it when it is gone (it changed at `revision`).
+    /// The registry ignores changes older than the newest it applied, so neither a late event nor a read
+    /// overtaken by this server's own write undoes a newer state.
+    private func reconcile(_ name: String, changedAt revision: Int64) async throws {
         if let current = try await store.get(StorageKey(resource: Self.resource, namespace: "", name: name)) {
-            registry.install(crd: current.object)
+            registry.install(crd: current.object, revision: current.revision)
         } else {
-            registry.remove(crdNamed: name)
+            registry.remove(crdNamed: name, revision: revision)
         }
     }
 
@@ -58,8 +61,8 @@ struct CRDFollower: Service {
     private func relist() async throws -> Int64 {
         let (crds, revision) = try await store.list(resource: Self.resource, namespace: nil)
         let stored = Set(crds.map(\.key.name))
-        for crd in crds { registry.install(crd: crd.object) }
-        for name in registry.customResourceDefinitionNames where !stored.contains(name) { registry.remove(crdNamed: name) }
+        for crd in crds { registry.install(crd: crd.object, revision: crd.revision) }
+        for name in registry.customResourceDefinitionNames where !stored.contains(name) { registry.remove(crdNamed: name, revision: revision) }
         logger.debug("Resynchronised served CRDs", metadata: ["count": "\(crds.count)", "revision": "\(revision)"])
         return revision
     }

@@ -7,6 +7,8 @@ import Synchronization
 final class ResourceRegistry: Sendable {
     private struct State {
         var custom: [String: [ResourceDefinition]] = [:]  // CRD name → its served versions
+        /// CRD name → the store revision of the newest change applied (an install, or a removal's tombstone).
+        var revisions: [String: Int64] = [:]
         var generation: Int = 0
     }
 
@@ -49,12 +51,16 @@ final class ResourceRegistry: Sendable {
         all.contains { $0.group == group && $0.version == version }
     }
 
-    /// Installs or replaces the resources of one CRD object.
-    func install(crd: JSONValue) {
+    /// Installs or replaces the resources of one CRD object stored at `revision`. A change older than the
+    /// newest one applied for that CRD is ignored: servers and followers that read the store at different
+    /// moments cannot undo a newer state (a re-created CRD stays served when the old one's deletion arrives late).
+    func install(crd: JSONValue, revision: Int64) {
         guard let name = crd.value(at: ["metadata", "name"])?.stringValue else { return }
         let defs = CustomResourceDefinitions.definitions(from: crd)
         state.withLock { s in
+            if let newest = s.revisions[name], newest > revision { return }
             s.custom[name] = defs
+            s.revisions[name] = revision
             s.generation += 1
         }
     }
@@ -62,10 +68,13 @@ final class ResourceRegistry: Sendable {
     /// The names of the CRDs whose resources are served.
     var customResourceDefinitionNames: [String] { state.withLock { Array($0.custom.keys) } }
 
-    /// Removes the resources of the CRD named `name`.
-    func remove(crdNamed name: String) {
+    /// Removes the resources of the CRD named `name`, deleted at `revision` (or known absent at it): ignored
+    /// when the CRD was installed at a later revision (created again since).
+    func remove(crdNamed name: String, revision: Int64) {
         state.withLock { s in
-            s.custom[name] = nil
+            if let newest = s.revisions[name], newest > revision { return }
+            s.revisions[name] = revision
+            guard s.custom.removeValue(forKey: name) != nil else { return }
             s.generation += 1
         }
     }

@@ -252,7 +252,7 @@ enum Bootstrap {
             }
         }
         let (crds, revision) = try await handler.store.list(resource: "customresourcedefinitions.apiextensions.k8s.io", namespace: nil)
-        for crd in crds { handler.registry.install(crd: crd.object) }
+        for crd in crds { handler.registry.install(crd: crd.object, revision: crd.revision) }
         return revision
     }
 }
