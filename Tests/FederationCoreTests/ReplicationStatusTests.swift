@@ -282,3 +282,56 @@ extension ReplicationStatusTests {
         #expect(after.conditions.condition("Ready")?.status == .true)
     }
 }
+
+/// A conflict whose restore failed, and that goes away before a retry (the replica was deleted, and the pass
+/// creates it anew), no longer says the restore is retried.
+struct ReplicationConflictSettledTests {
+    static func failed(_ name: String) -> ConflictFinding {
+        var finding = ConflictFinding(
+            datacenter: "us-west", key: Repl.key(name), strategy: .sourceWins, outcome: .restored, recordedHash: "a", replicaHash: "b", sourceChanged: false)
+        finding.writeFailure = "409 Conflict"
+        return finding
+    }
+
+    @Test func aFailedRestoreNoLongerFoundSaysTheConflictIsGone() throws {
+        let listed = ConflictLedger.merge(previous: [], findings: [Self.failed("a"), Self.failed("b")], now: Repl.now, results: true).conflicts
+        #expect(listed.allSatisfy { $0.message?.hasSuffix("retried on the next pass.") == true })
+        // us-west was read again: `a` is found again (still failing), `b` is not.
+        let after = ConflictLedger.merge(previous: listed, findings: [Self.failed("a")], now: Repl.now, results: true, planned: ["us-west"]).conflicts
+        let a = try #require(after.first { $0.name == "a" }), b = try #require(after.first { $0.name == "b" })
+        #expect(a.message == Self.failed("a").message)
+        #expect(b.message == "ConfigMap/b in us-west has content hash b, not a as written by Concord; SourceWins: no longer a conflict (the replica was written or removed since).")
+        #expect(after.count == 2)
+        // A pass that could not read us-west says nothing new of it.
+        let away = ConflictLedger.merge(previous: listed, findings: [], now: Repl.now, results: true, planned: ["us-east"]).conflicts
+        #expect(away.map(\.message) == listed.map(\.message))
+    }
+}
+
+/// A person's KeepSource under Manual whose restore fails stays listed, saying so, until the restore goes through.
+struct ManualResolutionWriteTests {
+    static func finding(_ outcome: ConflictOutcome, failure: String? = nil) -> ConflictFinding {
+        var finding = ConflictFinding(
+            datacenter: "us-west", key: Repl.key("a"), strategy: .manual, outcome: outcome, recordedHash: "a", replicaHash: "b", sourceChanged: false)
+        finding.writeFailure = failure
+        return finding
+    }
+
+    @Test func aResolutionWhoseWriteFailedStaysListedUntilItGoesThrough() throws {
+        let waiting = ConflictLedger.merge(previous: [], findings: [Self.finding(.awaitingPerson)], now: Repl.now, results: true).conflicts
+        #expect(waiting.map(\.resolution) == [.manual])
+        // Recorded before the pass runs the restore: still listed.
+        let recorded = ConflictLedger.merge(previous: waiting, findings: [Self.finding(.restored)], now: Repl.now).conflicts
+        #expect(recorded.map(\.name) == ["a"])
+        // The restore failed: listed, saying so.
+        let failed = ConflictLedger.merge(previous: recorded, findings: [Self.finding(.restored, failure: "403 Forbidden")], now: Repl.now, results: true)
+        #expect(failed.new.isEmpty)
+        let entry = try #require(failed.conflicts.first)
+        #expect(failed.conflicts.count == 1 && entry.resolution == .manual)
+        #expect(entry.message == "ConfigMap/a in us-west has content hash b, not a as written by Concord; Manual: restoring it failed (403 Forbidden); retried on the next pass.")
+        // The retry went through: it leaves the list.
+        let done = ConflictLedger.merge(previous: failed.conflicts, findings: [Self.finding(.restored)], now: Repl.now, results: true)
+        #expect(done.conflicts.isEmpty)
+        #expect(done.new.isEmpty)
+    }
+}

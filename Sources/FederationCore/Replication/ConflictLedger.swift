@@ -13,16 +13,34 @@ import Foundation
 /// - After the pass ran (`results`), a listed conflict found again takes the finding's message, which
 ///   says whether the write applying its outcome went through (a failed restore says so and why, and
 ///   reads `Restored` again once a retry succeeds); it is the same conflict, neither listed nor counted again.
+/// - A listed conflict whose write failed or was still running, and that a pass which read its datacenter
+///   (`planned`) no longer finds (the replica was written or removed since, say), no longer says the
+///   write is retried: it says the conflict is gone.
+/// - A Manual conflict a person resolved stays listed, saying so, while the write carrying out the
+///   resolution failed or still runs (after the pass ran); it leaves once that write went through.
 /// - A conflict only a person can settle under any strategy (an object two rules select) is listed
 ///   as waiting for a person (resolution `Manual`), as Manual ones are, and leaves once settled.
 public enum ConflictLedger {
     /// The new list, and the findings that were not listed before; `results`: the findings carry
     /// their writes' results (the pass ran), and listed ones take their messages.
     public static func merge(
-        previous: [ReplicationConflict], findings: [ConflictFinding], now: Date, results: Bool = false
+        previous: [ReplicationConflict], findings: [ConflictFinding], now: Date, results: Bool = false, planned: Set<String> = []
     ) -> (conflicts: [ReplicationConflict], new: [ConflictFinding]) {
         let waiting = Set(findings.filter { $0.outcome == .awaitingPerson }.map { Ident($0.datacenter, $0.key.kind, $0.key.name) })
-        var kept = previous.filter { $0.resolution != .manual || waiting.contains(Ident($0.datacenter, $0.kind, $0.name)) }
+        // A person's resolution is done once its write went through: before the pass ran it, or when it
+        // failed or still runs, its entry stays (saying so, after the pass).
+        let unfinished = findings.filter {
+            $0.strategy == .manual && $0.outcome != .awaitingPerson && (!results || $0.writeFailure != nil || $0.writePending)
+        }
+        let resolving = Set(unfinished.map { Ident($0.datacenter, $0.key.kind, $0.key.name) })
+        var kept = previous.filter {
+            let id = Ident($0.datacenter, $0.kind, $0.name)
+            return $0.resolution != .manual || waiting.contains(id) || resolving.contains(id)
+        }
+        for finding in unfinished where results {
+            let id = Ident(finding.datacenter, finding.key.kind, finding.key.name)
+            if let listed = kept.firstIndex(where: { $0.resolution == .manual && Ident($0.datacenter, $0.kind, $0.name) == id }) { kept[listed].message = finding.message }
+        }
         var new: [ConflictFinding] = []
         for finding in findings.sorted(by: { ($0.datacenter, $0.key) < ($1.datacenter, $1.key) }) {
             let id = Ident(finding.datacenter, finding.key.kind, finding.key.name)
@@ -35,11 +53,26 @@ public enum ConflictLedger {
             }
             new.append(finding)
         }
+        if results {
+            for index in kept.indices where planned.contains(kept[index].datacenter) && !findings.contains(where: { $0.lists(kept[index]) }) {
+                if let settled = settledMessage(kept[index]) { kept[index].message = settled }
+            }
+        }
         var list = new.map { entry($0, now: now) } + kept
         while list.count > ReplicationRule.conflictLimit {
             if let last = list.lastIndex(where: { $0.resolution != .manual }) { list.remove(at: last) } else { list.removeLast() }
         }
         return (list, new)
+    }
+
+    /// The message of a listed conflict no longer found, when it still says its write failed or was running.
+    static func settledMessage(_ listed: ReplicationConflict) -> String? {
+        let resolution = listed.resolution
+        guard let message = listed.message, resolution != .manual,
+            message.hasSuffix("; retried on the next pass.") || message.hasSuffix("; the next pass looks again."),
+            let split = message.range(of: "; \(resolution.rawValue): ")
+        else { return nil }
+        return "\(message[..<split.lowerBound]); \(resolution.rawValue): no longer a conflict (the replica was written or removed since)."
     }
 
     static func entry(_ finding: ConflictFinding, now: Date) -> ReplicationConflict {

@@ -18,7 +18,8 @@ public enum ReplicationStatusBuilder {
         status.sourceRevision = round.sourceRevision
         status.objects = round.plan.objects
         status.targets = targets(round, previous: previous, now: now)
-        let (conflicts, new) = ConflictLedger.merge(previous: previous.conflicts, findings: round.conflicts, now: now, results: true)
+        let (conflicts, new) = ConflictLedger.merge(
+            previous: previous.conflicts, findings: round.conflicts, now: now, results: true, planned: Set(round.plan.targets.map(\.datacenter)))
         status.conflicts = conflicts
         status.conflictsTotal = (previous.conflictsTotal ?? 0) + Int64(new.count)
         setConditions(&status, rule: rule, round: round, now: now)
