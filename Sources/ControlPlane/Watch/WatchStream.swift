@@ -148,7 +148,8 @@ struct WatchStream: Sendable {
                             let event = handler.present(stored, definition)
                             lastRevision = event.revision
                             guard let (type, object) = WatchFilter.translate(event, filter: options.filter) else { continue }
-                            if let stored = event.encodedObject, encoder.sendsStoredObjects {
+                            // The bytes the store wrote are those of the object sent: not so for one leaving the selection.
+                            if let stored = event.encodedObject, encoder.sendsStoredObjects, type != "DELETED" || event.type == .deleted {
                                 // The bytes the store wrote: no per-watcher encoding.
                                 EventEncoder.writeLine(type: type, encodedObject: stored, into: &lines)
                             } else {
