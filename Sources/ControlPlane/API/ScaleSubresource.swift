@@ -3,11 +3,20 @@ import KubernetesAPI
 
 /// `/scale`: an autoscaling/v1 Scale over an object's `spec.replicas` (what `kubectl scale` reads and patches).
 extension ResourceHandler {
-    /// The Scale view of an object: `spec.replicas` (default 1), `status.replicas` and the label selector as text.
-    static func scale(of object: JSONValue) -> JSONValue {
+    /// The Scale view of an object: `spec.replicas` (default 1), `status.replicas` and the label selector as text;
+    /// for a custom resource, what its CRD's scale paths point at (replicas missing count as 0).
+    static func scale(of object: JSONValue, _ definition: ResourceDefinition) -> JSONValue {
         var metadata: [String: JSONValue] = [:]
         for key in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
             if let v = object.value(at: ["metadata", key]) { metadata[key] = v }
+        }
+        if let paths = definition.scalePaths {
+            var status: [String: JSONValue] = ["replicas": .int(object.value(at: paths.statusReplicas)?.intValue ?? 0)]
+            if let path = paths.labelSelector, let selector = object.value(at: path)?.stringValue, !selector.isEmpty { status["selector"] = .string(selector) }
+            return [
+                "apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": .object(metadata),
+                "spec": ["replicas": .int(object.value(at: paths.specReplicas)?.intValue ?? 0)], "status": .object(status),
+            ]
         }
         let labels = object.value(at: ["spec", "selector", "matchLabels"])?.objectValue ?? [:]
         let selector = labels.keys.sorted().map { "\($0)=\(labels[$0]?.stringValue ?? "")" }.joined(separator: ",")
@@ -20,7 +29,7 @@ extension ResourceHandler {
 
     /// GET `/scale`.
     func getScale(_ definition: ResourceDefinition, namespace: String?, name: String) async throws -> JSONValue {
-        Self.scale(of: try await get(definition, namespace: namespace, name: name))
+        Self.scale(of: try await get(definition, namespace: namespace, name: name), definition)
     }
 
     /// PUT `/scale` (the body's resourceVersion is a precondition) or PATCH `/scale` (applied to the Scale view):
@@ -30,7 +39,7 @@ extension ResourceHandler {
         _ change: @escaping @Sendable (JSONValue) throws -> JSONValue
     ) async throws -> JSONValue {
         let (object, _) = try await write(definition, namespace: namespace, name: name, expectedRevision: nil, options: options, subresource: "scale") { current in
-            let scale = try change(Self.scale(of: current))
+            let scale = try change(Self.scale(of: current, definition))
             if let rv = try ObjectLifecycle.resourceVersion(of: scale), rv != (try ObjectLifecycle.resourceVersion(of: current)) {
                 throw APIError.conflict(definition.name, name: name)
             }
@@ -47,9 +56,9 @@ extension ResourceHandler {
                     causes: [.invalid("spec.replicas", value: requested, "must be greater than or equal to 0")])
             }
             var o = current
-            o.setValue(.int(replicas), at: ["spec", "replicas"])
+            o.setValue(.int(replicas), at: definition.scalePaths?.specReplicas ?? ["spec", "replicas"])
             return o
         }
-        return Self.scale(of: object)
+        return Self.scale(of: object, definition)
     }
 }

@@ -22,13 +22,15 @@ enum CustomResourceDefinitions {
                     name: n, type: c["type"]?.stringValue ?? "string", format: c["format"]?.stringValue ?? "",
                     description: c["description"]?.stringValue ?? "", priority: Int(c["priority"]?.intValue ?? 0), jsonPath: path)
             }
+            let scale = version.value(at: ["subresources", "scale"]).flatMap(ScalePaths.init)
             out.append(
                 ResourceDefinition(
                     group: group, version: name, kind: kind, plural: plural, singular: singular, listKind: listKind,
                     namespaced: namespaced, shortNames: shortNames, categories: categories,
                     hasStatusSubresource: version.value(at: ["subresources", "status"]) != nil, isCustom: true,
                     schema: version.value(at: ["schema", "openAPIV3Schema"]),
-                    printerColumns: columns.isEmpty ? nil : columns))
+                    printerColumns: columns.isEmpty ? nil : columns,
+                    hasScaleSubresource: scale != nil, scalePaths: scale))
         }
         return out
     }
@@ -63,6 +65,31 @@ enum CustomResourceDefinitions {
         let storage = versions.filter { $0["storage"]?.boolValue == true }.count
         if !versions.isEmpty && storage != 1 {
             errors.append(.invalid("spec.versions", value: .array(versions.compactMap { $0["name"] }), "must have exactly one version marked as storage version"))
+        }
+        for (index, version) in versions.enumerated() {
+            if let scale = version.value(at: ["subresources", "scale"]) {
+                errors += validateScale(scale, at: "spec.versions[\(index)].subresources.scale")
+            }
+        }
+        return errors
+    }
+
+    /// kube-apiserver's checks of `subresources.scale`: replica paths under `.spec` and `.status`, a
+    /// label selector path under either, each a simple JSON path.
+    static func validateScale(_ scale: JSONValue, at field: String) -> [FieldError] {
+        var errors: [FieldError] = []
+        for (name, prefixes, required) in [
+            ("specReplicasPath", [".spec."], true), ("statusReplicasPath", [".status."], true), ("labelSelectorPath", [".spec.", ".status."], false),
+        ] {
+            let path = scale[name]?.stringValue ?? ""
+            if path.isEmpty {
+                if required { errors.append(.required("\(field).\(name)")) }
+            } else if ScalePaths.fields(path) == nil {
+                errors.append(.invalid("\(field).\(name)", value: .string(path), "must be a simple json path starting with ."))
+            } else if !prefixes.contains(where: path.hasPrefix) {
+                let under = prefixes.count == 1 ? prefixes[0].dropLast() : "either .spec or .status"
+                errors.append(.invalid("\(field).\(name)", value: .string(path), "should be a json path under \(under)"))
+            }
         }
         return errors
     }

@@ -43,6 +43,8 @@ struct ResourceDefinition: Sendable {
     var storedAs: String? = nil
     /// True when `/scale` (an autoscaling/v1 Scale over `spec.replicas`) is served.
     var hasScaleSubresource: Bool = false
+    /// A custom resource's `subresources.scale`: where its Scale's fields are (nil: a built-in's `spec.replicas`).
+    var scalePaths: ScalePaths? = nil
     /// The storage version's name for custom resources (objects are served in every version unchanged).
     var storageResource: String { storedAs ?? name.qualified }
 
@@ -91,5 +93,35 @@ struct ResourceDefinition: Sendable {
         if acceptsStrategicMerge { types.append("application/strategic-merge-patch+json") }
         types.append("application/apply-patch+yaml")
         return types
+    }
+}
+
+/// Where a custom resource keeps what its `/scale` shows: the CRD's `subresources.scale` paths, each a
+/// simple JSON path (`.spec.replicas`) read as field names.
+struct ScalePaths: Sendable, Hashable {
+    /// `specReplicasPath`: the desired replicas, which a Scale update writes.
+    var specReplicas: [String]
+    /// `statusReplicasPath`: the observed replicas.
+    var statusReplicas: [String]
+    /// `labelSelectorPath`: a string holding the label selector in text form, if any.
+    var labelSelector: [String]?
+
+    /// The paths of a CRD version's `subresources.scale`; nil when a required one is missing or not simple.
+    init?(_ scale: JSONValue) {
+        guard let spec = scale["specReplicasPath"]?.stringValue.flatMap(Self.fields),
+            let status = scale["statusReplicasPath"]?.stringValue.flatMap(Self.fields)
+        else { return nil }
+        specReplicas = spec
+        statusReplicas = status
+        labelSelector = scale["labelSelectorPath"]?.stringValue.flatMap(Self.fields)
+    }
+
+    /// The field names of a simple JSON path (`.spec.replicas`: ["spec", "replicas"]); nil for anything else.
+    static func fields(_ path: String) -> [String]? {
+        guard path.hasPrefix(".") else { return nil }
+        let parts = path.dropFirst().split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+        guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(allowed.contains) }) else { return nil }
+        return parts
     }
 }
