@@ -41,11 +41,11 @@ struct FederationHelpersTests {
 
     @Test func replicatedResourceMatchesByPrefixAndLabels() {
         let byPrefix = ReplicatedResource(apiVersion: "v1", kind: "Secret", namePrefix: "global-")
-        #expect(byPrefix.matches(name: "global-tls", labels: nil))
-        #expect(!byPrefix.matches(name: "local-tls", labels: nil))
+        #expect(byPrefix.matches(name: "global-tls", labels: nil, namespace: "shop"))
+        #expect(!byPrefix.matches(name: "local-tls", labels: nil, namespace: "shop"))
         let byLabel = ReplicatedResource(apiVersion: "v1", kind: "ConfigMap", selector: LabelSelector(matchLabels: ["scope": "global"]))
-        #expect(byLabel.matches(name: "flags", labels: ["scope": "global"]))
-        #expect(!byLabel.matches(name: "flags", labels: ["scope": "local"]))
+        #expect(byLabel.matches(name: "flags", labels: ["scope": "global"], namespace: "shop"))
+        #expect(!byLabel.matches(name: "flags", labels: ["scope": "local"], namespace: "shop"))
     }
 
     @Test func wellKnownNames() {

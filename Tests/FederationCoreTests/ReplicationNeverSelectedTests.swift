@@ -3,27 +3,36 @@ import FederationCore
 import Foundation
 import Testing
 
-/// `kube-root-ca.crt`, which every Kubernetes cluster creates in every namespace with its own CA, is
-/// never selected by a rule: never copied, never listed as a conflict, in HubAndSpoke or Mesh.
+/// What every Kubernetes cluster makes for itself (`kube-root-ca.crt` and the `default` ServiceAccount in
+/// every namespace, the `kubernetes` Service, Endpoints and EndpointSlice in `default`) is never selected by a
+/// rule: never copied, never listed as a conflict, in HubAndSpoke or Mesh.
 struct ReplicationNeverSelectedTests {
     static let everyConfigMap = Repl.rule()
 
     @Test(arguments: [
-        ("v1", "ConfigMap", "kube-root-ca.crt", false),
-        ("v1", "ConfigMap", "kube-root-ca.crt.bak", true),
-        ("v1", "ConfigMap", "flags", true),
-        ("v1", "Secret", "kube-root-ca.crt", true),
-        ("example.com/v1", "ConfigMap", "kube-root-ca.crt", true),
+        ("v1", "ConfigMap", "kube-root-ca.crt", "shop", false),
+        ("v1", "ConfigMap", "kube-root-ca.crt.bak", "shop", true),
+        ("v1", "ConfigMap", "flags", "shop", true),
+        ("v1", "Secret", "kube-root-ca.crt", "shop", true),
+        ("example.com/v1", "ConfigMap", "kube-root-ca.crt", "shop", true),
+        ("v1", "ServiceAccount", "default", "shop", false),
+        ("v1", "ServiceAccount", "deployer", "shop", true),
+        ("v1", "Service", "kubernetes", "default", false),
+        ("v1", "Endpoints", "kubernetes", "default", false),
+        ("discovery.k8s.io/v1", "EndpointSlice", "kubernetes", "default", false),
+        ("v1", "Service", "kubernetes", "shop", true),
+        ("v1", "Service", "web", "default", true),
+        ("example.com/v1", "Service", "kubernetes", "default", true),
     ])
-    func selection(apiVersion: String, kind: String, name: String, selected: Bool) {
+    func selection(apiVersion: String, kind: String, name: String, namespace: String, selected: Bool) {
         let rule = ReplicationRule(
-            metadata: ObjectMeta(name: "global", namespace: "shop"),
+            metadata: ObjectMeta(name: "global", namespace: namespace),
             spec: ReplicationRuleSpec(resources: [
-                ReplicatedResource(apiVersion: apiVersion, kind: kind), ReplicatedResource(apiVersion: apiVersion, kind: kind, namePrefix: "kube-"),
+                ReplicatedResource(apiVersion: apiVersion, kind: kind), ReplicatedResource(apiVersion: apiVersion, kind: kind, namePrefix: String(name.prefix(4))),
             ]))
-        let object: JSONValue = ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": ["name": .string(name), "namespace": "shop"]]
+        let object: JSONValue = ["apiVersion": .string(apiVersion), "kind": .string(kind), "metadata": ["name": .string(name), "namespace": .string(namespace)]]
         #expect(rule.selects(ReplicaKey(apiVersion: apiVersion, kind: kind, name: name), object) == selected)
-        #expect(ReplicatedResource(apiVersion: apiVersion, kind: kind).matches(name: name, labels: nil) == selected)
+        #expect(ReplicatedResource(apiVersion: apiVersion, kind: kind).matches(name: name, labels: nil, namespace: namespace) == selected)
     }
 
     @Test func aTargetsOwnRootCAIsNeitherAConflictNorDeleted() {

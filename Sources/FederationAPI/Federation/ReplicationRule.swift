@@ -176,11 +176,11 @@ public struct ReplicatedResource: Codable, Hashable, Sendable {
         self.namePrefix = namePrefix
     }
 
-    /// True when an object of this entry's kind with that name and labels is selected. Every
-    /// selection of objects a rule copies comes here, so an object ``isNeverReplicated(apiVersion:kind:name:)``
-    /// is never selected, whatever the entry says.
-    public func matches(name: String, labels: [String: String]?) -> Bool {
-        if Self.isNeverReplicated(apiVersion: apiVersion, kind: kind, name: name) { return false }
+    /// True when an object of this entry's kind with that name and labels, in `namespace` (the rule's), is
+    /// selected. Every selection of objects a rule copies comes here, so an object
+    /// ``isNeverReplicated(apiVersion:kind:name:namespace:)`` is never selected, whatever the entry says.
+    public func matches(name: String, labels: [String: String]?, namespace: String?) -> Bool {
+        if Self.isNeverReplicated(apiVersion: apiVersion, kind: kind, name: name, namespace: namespace) { return false }
         if let namePrefix, !name.hasPrefix(namePrefix) { return false }
         return (selector ?? LabelSelector()).matches(labels)
     }
@@ -191,10 +191,18 @@ extension ReplicatedResource {
     public static let rootCAConfigMap = "kube-root-ca.crt"
 
     /// True for objects each member makes for itself, which no rule selects (as Karmada and KubeFed
-    /// skip them): the ConfigMap `kube-root-ca.crt` (v1). A copy would conflict with each target's
-    /// own, and under SourceWins overwrite it with the source's CA.
-    public static func isNeverReplicated(apiVersion: String, kind: String, name: String) -> Bool {
-        apiVersion == "v1" && kind == "ConfigMap" && name == rootCAConfigMap
+    /// skip them). A copy would conflict with each target's own, and under SourceWins overwrite it:
+    /// - the ConfigMap `kube-root-ca.crt` (v1) in every namespace, holding the member's own CA;
+    /// - the ServiceAccount `default` (v1) in every namespace;
+    /// - in `default`, the Service `kubernetes` (v1) and its Endpoints (v1) and EndpointSlice
+    ///   (discovery.k8s.io/v1), which point at the member's own API server.
+    public static func isNeverReplicated(apiVersion: String, kind: String, name: String, namespace: String?) -> Bool {
+        switch (apiVersion, kind) {
+        case ("v1", "ConfigMap"): name == rootCAConfigMap
+        case ("v1", "ServiceAccount"): name == "default"
+        case ("v1", "Service"), ("v1", "Endpoints"), ("discovery.k8s.io/v1", "EndpointSlice"): name == "kubernetes" && namespace == "default"
+        default: false
+        }
     }
 }
 

@@ -98,7 +98,7 @@ extension ReplicationRuleReconciler {
         for entry in rule.spec.resources where entry.kind == id.kind && entry.apiVersion == id.apiVersion {
             for object in cache.list(namespace: scope, labelSelector: entry.selector) {
                 let name = ReplicaContent.name(of: object)
-                guard entry.matches(name: name, labels: ReplicaContent.labels(of: object)) else { continue }
+                guard entry.matches(name: name, labels: ReplicaContent.labels(of: object), namespace: rule.metadata.namespace) else { continue }
                 found.append((ReplicaKey(apiVersion: id.apiVersion, kind: id.kind, name: name), object))
             }
         }

@@ -180,6 +180,6 @@ extension ReplicationRule {
     /// True when one of the rule's resources selects `object` (of `key`'s kind).
     public func selects(_ key: ReplicaKey, _ object: JSONValue) -> Bool {
         let labels = ReplicaContent.labels(of: object)
-        return spec.resources.contains { $0.apiVersion == key.apiVersion && $0.kind == key.kind && $0.matches(name: key.name, labels: labels) }
+        return spec.resources.contains { $0.apiVersion == key.apiVersion && $0.kind == key.kind && $0.matches(name: key.name, labels: labels, namespace: metadata.namespace) }
     }
 }
