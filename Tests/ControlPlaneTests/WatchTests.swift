@@ -239,9 +239,10 @@ struct WatchClientDisconnectTests {
 }
 
 /// The storage watches a running control plane holds for its own controllers (the garbage collector
-/// follows every built-in resource, the RBAC follower the four RBAC resources), besides those of its clients' watches.
+/// follows every built-in resource, the RBAC follower the four RBAC resources, the namespace defaults
+/// namespaces, ServiceAccounts and ConfigMaps), besides those of its clients' watches.
 enum ServerWatches {
-    static let controllers = Set(BuiltinResources.all.map(\.storageResource)).count + RBACPolicy.resources.count
+    static let controllers = Set(BuiltinResources.all.map(\.storageResource)).count + RBACPolicy.resources.count + 3
 
     /// The same on `storage`: a server on etcd also follows the CRDs other servers install.
     static func controllers(on storage: TestStorage) -> Int { controllers + (storage == .etcd ? 1 : 0) }

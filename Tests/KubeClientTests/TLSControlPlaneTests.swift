@@ -20,7 +20,10 @@ struct TLSControlPlaneTests {
                     TestConfigMap(metadata: ObjectMeta(name: "over-tls", namespace: "default"), data: ["k": "v"]))
                 #expect(created.metadata.uid != nil)
                 let listed = try await client.resource(TestConfigMap.self).list(namespace: "default")
-                #expect(listed.items.map(\.metadata.name) == ["over-tls"])
+                // Every namespace holds kube-root-ca.crt, publishing the CA the kubeconfig trusts, as in a cluster.
+                #expect(listed.items.map(\.metadata.name) == ["kube-root-ca.crt", "over-tls"])
+                let published = listed.items.first { $0.metadata.name == "kube-root-ca.crt" }?.data?["ca.crt"]
+                #expect(published.map { Data($0.utf8) } == config.tls.caPEM)
                 #expect(await client.probeHealth(timeout: .seconds(5)).healthy)
                 try await client.shutdown()
             } catch {
@@ -55,7 +58,7 @@ struct TLSControlPlaneTests {
             let client = try KubeClient(configuration: config)
             do {
                 let listed = try await client.resource(TestConfigMap.self).list(namespace: "default")
-                #expect(listed.items.isEmpty)
+                #expect(listed.items.map(\.metadata.name) == ["kube-root-ca.crt"])
                 try await client.shutdown()
             } catch {
                 try await client.shutdown()

@@ -3,10 +3,15 @@ import ServiceLifecycle
 
 /// The controllers the control plane runs in its own service group, beside the HTTP server.
 enum BuiltinControllers {
-    /// The garbage collector always, and the workload simulator when configured. On a store shared between
-    /// servers both run only while this server holds the collector's Lease, so one server writes for them.
-    static func services(handler: ResourceHandler, configuration: ControlPlaneConfiguration, collector status: LeaseElectionStatus) throws -> [any Service] {
-        var services: [any Service] = [GarbageCollector(handler: handler, clock: configuration.clock, logger: configuration.logger)]
+    /// The garbage collector and the namespace defaults (the `default` ServiceAccount and `kube-root-ca.crt`) always, and the workload simulator when configured. On a store shared between
+    /// servers they run only while this server holds the collector's Lease, so one server writes for them.
+    static func services(
+        handler: ResourceHandler, configuration: ControlPlaneConfiguration, namespaceDefaults: NamespaceDefaults, collector status: LeaseElectionStatus
+    ) throws -> [any Service] {
+        var services: [any Service] = [
+            GarbageCollector(handler: handler, clock: configuration.clock, logger: configuration.logger),
+            namespaceDefaults,
+        ]
         if let simulation = configuration.simulateWorkloads {
             services.append(WorkloadSimulator(handler: handler, simulation: simulation, logger: configuration.logger))
         }
@@ -20,7 +25,8 @@ enum BuiltinControllers {
         } catch {
             throw ControlPlaneError("the garbage collector's leader election (\(settings.leaseKey)): \(error)")
         }
-        let workName = services.count == 1 ? "the garbage collector" : "the garbage collector and the workload simulator"
+        let workName = configuration.simulateWorkloads == nil
+            ? "the garbage collector and the namespace defaults" : "the garbage collector, the namespace defaults and the workload simulator"
         return [LeaseElectedService(
             settings: settings,
             lock: HandlerLeaseLock(handler: handler, namespace: settings.namespace, name: settings.name, clock: configuration.clock),

@@ -130,6 +130,8 @@ public final class ControlPlaneServer: Service, Sendable {
         let crdRevision = try await Bootstrap.run(handler)
         let authorizer = RBACAuthorizer()
         try await RBACBootstrap.run(handler, authorizer: authorizer)
+        let namespaceDefaults = NamespaceDefaults(handler: handler, rootCA: tls?.material.certificateAuthorityPEM, clock: config.clock, logger: config.logger)
+        for namespace in BuiltinResources.initialNamespaces { _ = await namespaceDefaults.ensure(namespace, createOnly: true) }
         let tokens = try ServiceAccountTokens.loadOrCreate(dataDirectory: config.dataDirectory)
         let address = Mutex<String>("\(config.host):\(config.port)")
         let responder = APIResponder(
@@ -162,7 +164,8 @@ public final class ControlPlaneServer: Service, Sendable {
                 self.started(port: port)
             },
             logger: config.logger)
-        let controllers = try BuiltinControllers.services(handler: handler, configuration: config, collector: garbageCollector)
+        let controllers = try BuiltinControllers.services(
+            handler: handler, configuration: config, namespaceDefaults: namespaceDefaults, collector: garbageCollector)
         // Services stop in reverse order: the built-in controllers before the HTTP server, and the store's own
         // work (etcd's watch cache) last, so open watches end cleanly instead of losing their feed first.
         let services = store.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
