@@ -47,7 +47,11 @@ struct StartedFederation {
         let events = result.stdout + result.stderr
         let log = try String(contentsOf: dir.appendingPathComponent("logs/controller.log"), encoding: .utf8)
         let notable = log.split(separator: "\n").filter { $0.contains(" WARNING ") || $0.contains(" ERROR ") }.suffix(30)
+        let latest = log.split(separator: "\n").suffix(30)
+        let federated = try await hub("get", "servicefailovers,replicationrules", "-n", namespace, "-o", "yaml")
         return "events in \(namespace):\n\(events)\ncontroller warnings and errors (last 30):\n\(notable.joined(separator: "\n"))"
+            + "\ncontroller log (last 30 lines):\n\(latest.joined(separator: "\n"))"
+            + "\nServiceFailovers and ReplicationRules in \(namespace):\n\(federated.stdout)\(federated.stderr)"
     }
 
     /// Kills `concord up` and every child (for failure paths; a clean stop is SIGINT).
