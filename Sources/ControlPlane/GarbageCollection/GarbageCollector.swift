@@ -99,24 +99,13 @@ struct GarbageCollector: Service {
 
     /// Lists a resource, then forwards its watch; relists when the watch expires, backs off on errors.
     private func follow(_ resource: String, into continuation: AsyncStream<Input>.Continuation) async {
-        while !Task.isCancelled {
-            do {
-                let (objects, revision) = try await handler.store.list(resource: resource, namespace: nil)
-                continuation.yield(.listed(resource: resource, objects: objects))
-                let watch = try await handler.store.watch(resource: resource, namespace: nil, after: revision)
-                for try await batch in watch.batches {
-                    let relevant = batch.filter(Self.concernsCollector)
-                    if !relevant.isEmpty { continuation.yield(.events(relevant)) }
-                }
-                return
-            } catch let e as StorageError {
-                if case .expired = e.code { continue }
-                logger.debug("Garbage collector watch failed", metadata: ["resource": "\(resource)", "error": "\(e)"])
-            } catch {
-                return
-            }
-            do { try await clock.sleep(for: retryInterval) } catch { return }
-        }
+        await handler.store.follow(
+            resource, clock: clock, retryInterval: retryInterval, logger: logger, what: "Garbage collector watch",
+            listed: { objects, _ in continuation.yield(.listed(resource: resource, objects: objects)) },
+            changed: { batch in
+                let relevant = batch.filter(Self.concernsCollector)
+                if !relevant.isEmpty { continuation.yield(.events(relevant)) }
+            })
     }
 
     /// Whether the collector must see a change: a deletion (the object may own others), anything with owner

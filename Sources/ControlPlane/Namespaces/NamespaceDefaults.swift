@@ -55,27 +55,18 @@ struct NamespaceDefaults: Service {
 
     /// Lists a resource, then forwards the namespaces its changes concern; relists when the watch expires.
     private func follow(_ resource: String, into continuation: AsyncStream<String>.Continuation) async {
-        while !Task.isCancelled {
-            do {
-                let (objects, revision) = try await handler.store.list(resource: resource, namespace: nil)
+        await handler.store.follow(
+            resource, clock: clock, retryInterval: retryInterval, logger: logger, what: "Namespace defaults watch",
+            listed: { objects, _ in
                 if resource == "namespaces" { for object in objects { continuation.yield(object.key.name) } }
-                let watch = try await handler.store.watch(resource: resource, namespace: nil, after: revision)
-                for try await batch in watch.batches {
-                    for event in batch {
-                        if let namespace = Self.concerned(resource, key: event.key, deleted: event.type == .deleted, object: event.object) {
-                            continuation.yield(namespace)
-                        }
+            },
+            changed: { batch in
+                for event in batch {
+                    if let namespace = Self.concerned(resource, key: event.key, deleted: event.type == .deleted, object: event.object) {
+                        continuation.yield(namespace)
                     }
                 }
-                return
-            } catch let e as StorageError {
-                if case .expired = e.code { continue }
-                logger.debug("Namespace defaults watch failed", metadata: ["resource": "\(resource)", "error": "\(e)"])
-            } catch {
-                return
-            }
-            do { try await clock.sleep(for: retryInterval) } catch { return }
-        }
+            })
     }
 
     /// Creates what `namespace` lacks and (unless `createOnly`) restores a changed CA; false when a write

@@ -77,21 +77,9 @@ struct WorkloadSimulator: Service {
 
     /// Lists a resource, then forwards its watch; relists when the watch expires.
     private func follow(_ resource: String, into continuation: AsyncStream<Input>.Continuation) async {
-        while !Task.isCancelled {
-            do {
-                let (objects, revision) = try await handler.store.list(resource: resource, namespace: nil)
-                continuation.yield(.listed(objects))
-                let watch = try await handler.store.watch(resource: resource, namespace: nil, after: revision)
-                for try await batch in watch.batches { continuation.yield(.events(batch)) }
-                return
-            } catch let e as StorageError {
-                if case .expired = e.code { continue }
-                logger.debug("Workload simulator watch failed", metadata: ["resource": "\(resource)", "error": "\(e)"])
-            } catch {
-                return
-            }
-            do { try await simulation.clock.sleep(for: .seconds(1)) } catch { return }
-        }
+        await handler.store.follow(
+            resource, clock: simulation.clock, retryInterval: .seconds(1), logger: logger, what: "Workload simulator watch",
+            listed: { objects, _ in continuation.yield(.listed(objects)) }, changed: { continuation.yield(.events($0)) })
     }
 
     /// Writes the finished-rollout status of a Deployment (if it still is at `generation`).

@@ -32,27 +32,18 @@ struct RBACFollower: Service {
 
     /// Lists a resource into the policy, then applies its watch; relists when the watch expires.
     private func follow(_ resource: String, changes: AsyncStream<Void>.Continuation) async {
-        while !Task.isCancelled {
-            do {
-                let (objects, revision) = try await handler.store.list(resource: resource, namespace: nil)
+        await handler.store.follow(
+            resource, clock: clock, retryInterval: retryInterval, logger: logger, what: "RBAC watch",
+            listed: { objects, revision in
                 authorizer.update { $0.replace(resource, with: objects, at: revision) }
                 if resource == RBACPolicy.clusterRoles { changes.yield() }
-                let watch = try await handler.store.watch(resource: resource, namespace: nil, after: revision)
-                for try await batch in watch.batches {
-                    authorizer.update { policy in
-                        for event in batch { policy.apply(event) }
-                    }
-                    if resource == RBACPolicy.clusterRoles { changes.yield() }
+            },
+            changed: { batch in
+                authorizer.update { policy in
+                    for event in batch { policy.apply(event) }
                 }
-                return
-            } catch let e as StorageError {
-                if case .expired = e.code { continue }
-                logger.debug("RBAC watch failed", metadata: ["resource": "\(resource)", "error": "\(e)"])
-            } catch {
-                return
-            }
-            do { try await clock.sleep(for: retryInterval) } catch { return }
-        }
+                if resource == RBACPolicy.clusterRoles { changes.yield() }
+            })
     }
 }
 
