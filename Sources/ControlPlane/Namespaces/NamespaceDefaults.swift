@@ -44,7 +44,7 @@ struct NamespaceDefaults: Service {
     }
 
     /// The namespace a change of `resource` concerns, when it may need a default object (again).
-    static func concerned(_ resource: String, key: StorageKey, deleted: Bool, object: JSONValue) -> String? {
+    static func concerned(_ resource: String, key: StorageKey, deleted: Bool) -> String? {
         switch resource {
         case "namespaces": return deleted ? nil : key.name
         case "serviceaccounts": return deleted && key.name == serviceAccount ? key.namespace : nil
@@ -62,7 +62,7 @@ struct NamespaceDefaults: Service {
             },
             changed: { batch in
                 for event in batch {
-                    if let namespace = Self.concerned(resource, key: event.key, deleted: event.type == .deleted, object: event.object) {
+                    if let namespace = Self.concerned(resource, key: event.key, deleted: event.type == .deleted) {
                         continuation.yield(namespace)
                     }
                 }
