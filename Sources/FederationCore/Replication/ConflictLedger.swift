@@ -54,8 +54,10 @@ public enum ConflictLedger {
             new.append(finding)
         }
         if results {
-            for index in kept.indices where planned.contains(kept[index].datacenter) && !findings.contains(where: { $0.lists(kept[index]) }) {
-                if let settled = settledMessage(kept[index]) { kept[index].message = settled }
+            // The cheap test first: only an entry still saying its write is unfinished is matched against the findings.
+            for index in kept.indices where planned.contains(kept[index].datacenter) {
+                guard let settled = settledMessage(kept[index]), !findings.contains(where: { $0.lists(kept[index]) }) else { continue }
+                kept[index].message = settled
             }
         }
         var list = new.map { entry($0, now: now) } + kept
@@ -69,7 +71,7 @@ public enum ConflictLedger {
     static func settledMessage(_ listed: ReplicationConflict) -> String? {
         let resolution = listed.resolution
         guard let message = listed.message, resolution != .manual,
-            message.hasSuffix("; retried on the next pass.") || message.hasSuffix("; the next pass looks again."),
+            message.hasSuffix(ConflictFinding.retried) || message.hasSuffix(ConflictFinding.looksAgain),
             let split = message.range(of: "; \(resolution.rawValue): ")
         else { return nil }
         return "\(message[..<split.lowerBound]); \(resolution.rawValue): no longer a conflict (the replica was written or removed since)."

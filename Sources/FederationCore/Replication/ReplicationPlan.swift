@@ -184,10 +184,15 @@ public struct ConflictFinding: Hashable, Sendable {
     /// why, or, while it still runs, that it does.
     func said(_ what: String, _ result: String) -> String {
         let write = outcome == .restored ? (deletedInTarget ? "re-creating it" : "restoring it") : "keeping it"
-        if let writeFailure { return "\(what); \(strategy.rawValue): \(write) failed (\(writeFailure)); retried on the next pass." }
-        if writePending { return "\(what); \(strategy.rawValue): \(write) was still running when the pass stopped waiting for \(datacenter); the next pass looks again." }
+        if let writeFailure { return "\(what); \(strategy.rawValue): \(write) failed (\(writeFailure))\(Self.retried)" }
+        if writePending { return "\(what); \(strategy.rawValue): \(write) was still running when the pass stopped waiting for \(datacenter)\(Self.looksAgain)" }
         return "\(what); \(strategy.rawValue): \(result)."
     }
+
+    /// How the message of a failed write ends (``ConflictLedger`` recognises an unfinished one by it).
+    static let retried = "; retried on the next pass."
+    /// How the message of a write still running ends.
+    static let looksAgain = "; the next pass looks again."
 }
 
 /// One effect of a replication plan on one target, in the order they must run.
