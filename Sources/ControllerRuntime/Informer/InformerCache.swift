@@ -18,16 +18,27 @@ public final class InformerCache<Object: Sendable>: Sendable {
         var indexFunctions: [String: IndexFunction] = [:]
         /// Custom indexes by name, mutated in place (no copy of an index per event).
         var custom: [String: [String: Set<ObjectKey>]] = [:]
+        /// The keys of the latest changes (``InformerCache/changes(since:)``).
+        var log = CacheChangeLog()
     }
 
     private let state = Mutex(State())
     /// Reads an object's metadata.
     public let metadata: @Sendable (Object) -> ObjectMeta
+    /// This cache's id, unique in the process (``CacheCursor/cache``).
+    public let id: UInt64
 
     /// Creates an empty cache.
     public init(metadata: @escaping @Sendable (Object) -> ObjectMeta) {
         self.metadata = metadata
+        id = CacheChangeLog.ids.add(1, ordering: .relaxed).newValue
     }
+
+    /// Runs `body` on the change log under the lock.
+    func changeLog<T>(_ body: (CacheChangeLog) -> T) -> T { state.withLock { body($0.log) } }
+
+    /// The position after the latest change.
+    var changeLogEnd: UInt64 { state.withLock { $0.log.end } }
 
     /// Adds a custom index; existing objects are indexed at once.
     public func addIndex(_ name: String, _ fn: @escaping IndexFunction) {
@@ -85,6 +96,7 @@ public final class InformerCache<Object: Sendable>: Sendable {
         return state.withLock { s in
             let old = Self.remove(k, from: &s, metadata: metadata)
             Self.insert(object, key: k, into: &s, metadata: metadata)
+            s.log.record(k)
             return old
         }
     }
@@ -92,7 +104,11 @@ public final class InformerCache<Object: Sendable>: Sendable {
     /// Removes an object; returns it if it was present.
     @discardableResult
     public func remove(_ key: ObjectKey) -> Object? {
-        state.withLock { s in Self.remove(key, from: &s, metadata: metadata) }
+        state.withLock { s in
+            let old = Self.remove(key, from: &s, metadata: metadata)
+            if old != nil { s.log.record(key) }
+            return old
+        }
     }
 
     /// Replaces the whole content. Returns what changed: new objects, (old, new) pairs for objects
@@ -103,6 +119,7 @@ public final class InformerCache<Object: Sendable>: Sendable {
             var fresh = State()
             fresh.indexFunctions = s.indexFunctions
             fresh.custom = s.custom.mapValues { _ in [:] }
+            fresh.log = s.log
             var added: [Object] = []
             var updated: [(Object, Object)] = []
             for o in objects {
@@ -110,10 +127,12 @@ public final class InformerCache<Object: Sendable>: Sendable {
                 if let old = oldObjects[k] { updated.append((old, o)) } else { added.append(o) }
                 _ = Self.remove(k, from: &fresh, metadata: metadata)
                 Self.insert(o, key: k, into: &fresh, metadata: metadata)
+                fresh.log.record(k)
             }
-            let deleted = oldObjects.filter { fresh.objects[$0.key] == nil }.sorted { $0.key < $1.key }.map(\.value)
+            let deleted = oldObjects.filter { fresh.objects[$0.key] == nil }.sorted { $0.key < $1.key }
+            for (k, _) in deleted { fresh.log.record(k) }
             s = fresh
-            return (added, updated, deleted)
+            return (added, updated, deleted.map(\.value))
         }
     }
 

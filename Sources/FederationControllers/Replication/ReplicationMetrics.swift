@@ -8,7 +8,11 @@ import Synchronization
 /// - `concord_replication_conflicts_total{rule,datacenter}`: conflicts detected (each counted once);
 /// - `concord_replication_lag_seconds{rule,source_dc,target_dc}`: per target, the latest lag from a
 ///   source write to the acknowledged replica write (0 once a pass finds nothing to write there); a
-///   series ends with its rule, its source or its target.
+///   series ends with its rule, its source or its target;
+/// - `concord_replication_passes_total{rule,read}`: HubAndSpoke passes planned, by what the planner
+///   read: `changes` (only the keys changed in the member caches since the previous pass) or `whole`
+///   (every object: the first pass, a changed rule, source or kind, a relist, or more changes than a
+///   cache keeps between two passes).
 struct ReplicationMetrics: Sendable {
     let registry: MetricsRegistry?
     /// The lag series set, by rule: `[source, target]`.
@@ -42,6 +46,13 @@ struct ReplicationMetrics: Sendable {
             return gone
         }
         for labels in gone { registry.remove(gauge(registry, rule: rule, source: labels[0], target: labels[1])) }
+    }
+
+    /// Counts a HubAndSpoke pass of `rule` that read only the changes (`fed`) or everything.
+    func pass(rule: String, fed: Bool) {
+        registry?.counter(
+            "concord_replication_passes_total", labels: [("rule", rule), ("read", fed ? "changes" : "whole")],
+            help: "ReplicationRule passes planned, by whether the planner read only what changed since the previous pass or every object.").increment()
     }
 
     /// Removes every lag series of a deleted rule.

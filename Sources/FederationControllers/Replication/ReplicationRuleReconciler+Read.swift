@@ -18,6 +18,10 @@ struct ReplicationRead: Sendable {
     var kinds: [ReplicaKindKey: ResolvedKind] = [:]
     /// Mesh: when each member's copies were last written there.
     var memberWrittenAt: [String: [ReplicaKey: Date]] = [:]
+    /// What changed since the previous pass read (nil: read whole), for the planner (``FederationCore/ReplicationChanges``).
+    var changes: ReplicationChanges?
+    /// The kept read this pass started from (0: none) and the one it left (``RulePasses``).
+    var generation: (from: Int, to: Int)?
     /// Input only a person can fix that still lets the pass run (residency allows no target: the pass
     /// deletes the rule's replicas outside residency and copies nothing); its status carries it.
     var blocker: ReplicationBlocker?
@@ -63,30 +67,51 @@ extension ReplicationRuleReconciler {
         case .failure(let failure): return .blocked(failure.terminal ? failure : blocker ?? failure, source: source.name)
         case .success(let kinds): read.kinds = kinds
         }
-        var revisions: [String] = []
+        // The source's caches, then what changed there since the last pass (all of it when that cannot be told).
+        var sourceCaches: [KindCache] = []
         for (id, kind) in read.kinds {
             let scope = kind.scope(namespace)
             guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: source.name, namespace: scope), informer.hasSynced else {
                 return blocked(R.sourceUnavailable, "Waiting for the source \(source.name)'s \(kind.kind) cache.", terminal: false)
             }
-            for (key, object) in Self.selected(by: rule, id, in: informer.cache, scope: scope) where read.sources[key] == nil {
-                read.sources[key] = object
-                read.sourceWrittenAt[key] = ReplicaContent.writtenAt(of: object)
-                if let rv = ReplicaContent.resourceVersion(of: object) { revisions.append(rv) }
-            }
+            sourceCaches.append((id, informer.cache, scope))
         }
-        read.sourceRevision = ReplicationRound.highestRevision(revisions)
+        let key = ruleCache.key(of: rule)
+        let startedAt = now()
+        var view = passes.takeView(
+            for: key, basis: ReplicationView.Basis(spec: rule.spec, source: source.name, kinds: read.kinds), now: startedAt,
+            every: TimeInterval(rule.spec.effectiveFullResyncSeconds))
+        let previous = view.generation
+        let sourceChanges = previous > 0 ? Self.updateSources(&view, rule: rule, from: sourceCaches, at: source.name) : nil
+        if sourceChanges == nil { Self.readSources(into: &view, rule: rule, from: sourceCaches, at: source.name) }
+        var targetChanges: [String: Set<ReplicaKey>] = [:]
         for dc in targets {
             guard let name = dc.metadata.name else { continue }
             // A member whose health says Unreachable is not planned: its cache holds what it had when it went away.
-            if dc.status?.phase == .unreachable {
+            guard dc.status?.phase != .unreachable else {
                 read.unreachable.append(name)
-            } else if let objects = await targetObjects(name, of: rule, kinds: read.kinds, sources: read.sources) {
-                read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: objects))
-            } else {
-                await notRead(name, into: &read)
+                view.forget(target: name)
+                continue
             }
+            guard let caches = await targetCaches(name, kinds: read.kinds, namespace: namespace) else {
+                view.forget(target: name)
+                await notRead(name, into: &read)
+                continue
+            }
+            if let sourceChanges, let keys = Self.updateTarget(&view, name, rule: rule, from: caches, sourceChanges: sourceChanges) {
+                targetChanges[name] = keys
+            } else {
+                Self.readTarget(into: &view, name, rule: rule, from: caches)
+            }
+            read.targets.append(ReplicationTargetView(datacenter: name, region: dc.spec.region, objects: view.targets[name] ?? [:]))
         }
+        let planned = Set(read.targets.map(\.datacenter))
+        for name in view.targets.keys where !planned.contains(name) { view.forget(target: name) }
+        read.sources = view.sources
+        read.sourceWrittenAt = view.sourceWrittenAt
+        read.sourceRevision = view.sourceRevision
+        read.changes = sourceChanges.map { ReplicationChanges(sources: $0, targets: targetChanges) }
+        read.generation = (previous, passes.putView(view, for: key, whole: sourceChanges == nil, at: startedAt))
         return .ready(read)
     }
 
@@ -105,24 +130,52 @@ extension ReplicationRuleReconciler {
         return found
     }
 
-    /// What target `datacenter` holds that a HubAndSpoke plan for `rule` reads: the objects the rule
-    /// selects there, those named like a selected source object, and those the rule stamped; the
-    /// planner ignores every other object of the kind, so none is read. Nil while a cache is
-    /// unavailable: not synced, or not watching since a failure (a member that just returned, whose
-    /// cache still shows what it held when it went away: a plan from it would undo what changed meanwhile).
-    func targetObjects(
-        _ datacenter: String, of rule: ReplicationRule, kinds: [ReplicaKindKey: ResolvedKind], sources: [ReplicaKey: JSONValue]
-    ) async -> [ReplicaKey: JSONValue]? {
-        let namespace = rule.metadata.namespace ?? "", stamp = rule.ruleAnnotationValue
-        var objects: [ReplicaKey: JSONValue] = [:]
+    /// `datacenter`'s caches of `kinds`; nil while one is unavailable: not synced, or not watching
+    /// since a failure (a member that just returned, whose cache still shows what it held when it
+    /// went away: a plan from it would undo what changed meanwhile).
+    func targetCaches(_ datacenter: String, kinds: [ReplicaKindKey: ResolvedKind], namespace: String) async -> [KindCache]? {
+        var caches: [KindCache] = []
         for (id, kind) in kinds {
             let scope = kind.scope(namespace)
             guard let informer = await members.informer(for: kind.resource, namespaced: kind.namespaced, kind: kind.kind, in: datacenter, namespace: scope),
                 informer.hasSynced, informer.isConnected
             else { return nil }
-            Self.collect(for: rule, stamp: stamp, id, in: informer.cache, scope: scope, sources: sources, into: &objects)
+            caches.append((id, informer.cache, scope))
         }
-        return objects
+        return caches
+    }
+
+    /// Reads the source objects `rule` selects in `caches` (the source's) whole into `view`, which
+    /// forgets everything else it kept (what targets hold depends on the source objects).
+    static func readSources(into view: inout ReplicationView, rule: ReplicationRule, from caches: [KindCache], at source: String) {
+        view.sources = [:]
+        view.sourceWrittenAt = [:]
+        view.targets = [:]
+        view.cursors = [:]
+        var revisions: [String] = []
+        for (id, cache, scope) in caches {
+            view.mark(cache, of: id, at: source)
+            for (key, object) in selected(by: rule, id, in: cache, scope: scope) where view.sources[key] == nil {
+                view.sources[key] = object
+                view.sourceWrittenAt[key] = ReplicaContent.writtenAt(of: object)
+                if let rv = ReplicaContent.resourceVersion(of: object) { revisions.append(rv) }
+            }
+        }
+        view.sourceRevision = ReplicationRound.highestRevision(revisions)
+    }
+
+    /// Reads what target `datacenter` holds that a HubAndSpoke plan for `rule` reads, whole, into
+    /// `view`: the objects the rule selects there, those named like a selected source object, and
+    /// those the rule stamped; the planner ignores every other object of the kind, so none is read.
+    static func readTarget(into view: inout ReplicationView, _ datacenter: String, rule: ReplicationRule, from caches: [KindCache]) {
+        view.forget(target: datacenter)
+        let stamp = rule.ruleAnnotationValue
+        var objects: [ReplicaKey: JSONValue] = [:]
+        for (id, cache, scope) in caches {
+            view.mark(cache, of: id, at: datacenter)
+            collect(for: rule, stamp: stamp, id, in: cache, scope: scope, sources: view.sources, into: &objects)
+        }
+        view.targets[datacenter] = objects
     }
 
     /// Adds to `objects` what `cache` (a target's objects of kind `id`) holds that a plan for `rule`

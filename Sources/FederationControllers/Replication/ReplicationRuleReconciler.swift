@@ -29,8 +29,9 @@ struct ReplicationRuleReconciler: Reconciler {
     /// Records conflicts, resolutions, residency evictions and source changes.
     let events: EventRecorder
     let metrics: ReplicationMetrics
-    /// Content hashes per rule by uid and resourceVersion, so a pass hashes only what changed.
-    let hashMemos = RuleHashMemos()
+    /// Per rule, content hashes by uid and resourceVersion and the latest read, so a pass reads and
+    /// hashes only what changed.
+    let passes = RulePasses()
     /// When each target was last found in sync: the floor its next writes' lag is measured from.
     let syncTimes = ReplicationSyncTimes()
     /// Consecutive passes with failed writes, per rule: the retry backs off.
@@ -73,16 +74,18 @@ struct ReplicationRuleReconciler: Reconciler {
         }
         let sourceRegion = datacenterCache.get(name: read.source)?.spec.region
         let at = now()
-        let planned = hashMemos.withMemo(for: key) { memo in
+        let (planned, fed) = passes.withMemo(for: key, generation: mesh == nil ? read.generation : nil) { memo, fed in
             if mesh != nil {
-                return planMeshReplication(
+                return (planMeshReplication(
                     rule: rule, epoch: read.epoch, members: read.targets, now: at, writtenAt: read.memberWrittenAt, seen: MeshReplication.seen(by: rule),
-                    hash: memo.hash)
+                    hash: memo.hash), false)
             }
-            return planReplication(
+            let changes = fed ? read.changes : nil
+            return (planReplication(
                 rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
-                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash, sync: memo.sync)
+                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash, sync: memo.sync, changes: changes), changes != nil)
         }
+        if mesh == nil { metrics.pass(rule: key.description, fed: fed) }
         let plan = planned.measuringLag(notBefore: syncTimes.floors(for: key))
         // New conflicts are on record before anything resolves them.
         let (recorded, newConflicts) = ReplicationStatusBuilder.recordingConflicts(
@@ -109,7 +112,7 @@ struct ReplicationRuleReconciler: Reconciler {
     /// series): the rule is gone or being deleted. Its lanes and written statuses, which its
     /// finalization still uses, go when it is gone.
     func forgetPasses(of key: ObjectKey) {
-        hashMemos.forget(key)
+        passes.forget(key)
         syncTimes.forget(key)
         retries.reset(key)
         resolutionTypos.forget(key)
@@ -265,20 +268,61 @@ struct ReplicationRuleReconciler: Reconciler {
     }
 }
 
-/// One ``FederationCore/ContentHashMemo`` per rule, used by one pass at a time under the lock.
-final class RuleHashMemos: Sendable {
-    private let memos = Mutex<[ObjectKey: ContentHashMemo]>([:])
+/// What one rule's passes keep for the next, used by one pass at a time: a
+/// ``FederationCore/ContentHashMemo`` (with the planner's verdicts) and the objects the latest pass
+/// read (``ReplicationView``). The planner is fed the changes a read found only when it planned the
+/// read they were found against.
+final class RulePasses: Sendable {
+    private struct Entry {
+        let memo = ContentHashMemo()
+        var view: ReplicationView?
+        /// The read the memo planned last.
+        var planned: Int?
+        /// When the latest pass read every object.
+        var wholeAt: Date?
+    }
 
-    /// Runs `body` with `key`'s memo, after starting its next pass.
-    func withMemo<T: Sendable>(for key: ObjectKey, _ body: (ContentHashMemo) -> T) -> T {
-        memos.withLock { memos in
-            let memo = memos[key] ?? ContentHashMemo()
-            memos[key] = memo
-            memo.nextPass()
-            return body(memo)
+    private struct State {
+        var entries: [ObjectKey: Entry] = [:]
+        var generations = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Takes the kept read of `key` out; a fresh one (the pass reads everything) when none is kept,
+    /// it was read for another `basis`, or the latest whole read was `every` ago or longer (the full
+    /// resync: a safety net under the change logs).
+    func takeView(for key: ObjectKey, basis: ReplicationView.Basis, now: Date, every: TimeInterval) -> ReplicationView {
+        let (kept, wholeAt) = state.withLock { ($0.entries[key]?.view.take(), $0.entries[key]?.wholeAt) }
+        guard let kept, kept.basis == basis, let wholeAt, now.timeIntervalSince(wholeAt) < every else { return ReplicationView(basis: basis) }
+        return kept
+    }
+
+    /// Keeps `view` as `key`'s latest read (`whole`: it read every object, at `at`); its generation (never 0).
+    func putView(_ view: ReplicationView, for key: ObjectKey, whole: Bool, at: Date) -> Int {
+        state.withLock { state in
+            state.generations += 1
+            var view = view
+            view.generation = state.generations
+            state.entries[key, default: Entry()].view = view
+            if whole { state.entries[key]?.wholeAt = at }
+            return state.generations
         }
     }
 
-    /// Drops `key`'s memo (the rule is gone).
-    func forget(_ key: ObjectKey) { memos.withLock { _ = $0.removeValue(forKey: key) } }
+    /// Runs `body` with `key`'s memo, after starting its next pass, and whether the changes found by
+    /// the read `generation` may be fed (the memo planned the read they were found against).
+    func withMemo<T: Sendable>(for key: ObjectKey, generation: (from: Int, to: Int)?, _ body: (ContentHashMemo, _ fed: Bool) -> T) -> T {
+        state.withLock { state in
+            var entry = state.entries[key] ?? Entry()
+            let fed = generation.map { $0.from > 0 && entry.planned == $0.from } ?? false
+            entry.planned = generation?.to
+            state.entries[key] = entry
+            entry.memo.nextPass()
+            return body(entry.memo, fed)
+        }
+    }
+
+    /// Drops what `key`'s passes kept (the rule is gone).
+    func forget(_ key: ObjectKey) { state.withLock { _ = $0.entries.removeValue(forKey: key) } }
 }

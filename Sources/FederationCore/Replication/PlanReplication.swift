@@ -28,28 +28,39 @@ import Foundation
 ///
 /// `hash` computes ``ReplicaContent/hash(of:)``; a caller may pass one that remembers hashes by
 /// object uid and resourceVersion (a stored object's content never changes without a new one).
-/// `sync`, kept by the caller from one pass of the rule to the next, remembers the replicas found in
-/// sync (see ``ReplicaSyncMemo``); the plan is the same with or without it.
+/// `sync`, kept by the caller from one pass of the rule to the next, remembers the source objects
+/// and each target's verdicts (see ``ReplicaSyncMemo``); with it, `changes` lists what changed in
+/// `sources` and in each target's view since the previous pass, and only those keys are read again.
+/// The plan is the same with or without either, but for the `hlc` stamped after fed changes, which
+/// may be later (never earlier).
 public func planReplication(
     rule: ReplicationRule, source: String, sourceRegion: String? = nil, epoch: Int64, sources: [ReplicaKey: JSONValue],
     targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:],
-    hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:), sync: ReplicaSyncMemo? = nil
+    hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:), sync: ReplicaSyncMemo? = nil, changes: ReplicationChanges? = nil
 ) -> ReplicationPlan {
     var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt, hash: hash)
     planner.sourceRegion = sourceRegion
-    let sortedSources = sync?.sourceObjects(sources) ?? sources.sorted { $0.key < $1.key }.map { SourceObject(key: $0.key, object: $0.value) }
+    let memo = sync ?? ReplicaSyncMemo()
+    let kept = memo.begin(ReplicaSyncMemo.Basis(spec: rule.spec, ruleID: planner.ruleID, source: source))
+    let fed = kept ? changes : nil
+    let delta = memo.updateSources(sources, changed: fed?.sources)
     let sortedTargets = targets.sorted { $0.datacenter < $1.datacenter }
-    sync?.keep(sortedTargets.map(\.datacenter))
+    memo.keep(sortedTargets.map(\.datacenter))
     let regionAllowed = sortedTargets.map { rule.spec.residency?.allows(region: $0.region) ?? true }
-    let sweeps = sortedTargets.indices.map {
-        planner.sweep(
-            sortedTargets[$0], sources: sortedSources, selected: sources, regionAllowed: regionAllowed[$0],
-            memo: sync?.target(sortedTargets[$0].datacenter, rule: planner.ruleID, source: source))
+    let sweeps = sortedTargets.indices.map { t in
+        let view = sortedTargets[t]
+        let target = memo.target(view.datacenter, region: view.region, regionAllowed: regionAllowed[t])
+        if target.primed, let fed, let changed = fed.targets[view.datacenter] {
+            target.read(changed.union(fed.sources), delta, view, memo: memo, planner: planner)
+        } else {
+            target.readAll(view, memo: memo, planner: planner)
+        }
+        return target.sweep(memo: memo)
     }
     var latest = HLCTimestamp.Latest()
     for sweep in sweeps { latest.add(sweep.latest.reading) }
     planner.clock = latest.reading
-    let plans = sortedTargets.indices.map { planner.plan(sortedTargets[$0], sources: sortedSources, sweep: sweeps[$0], regionAllowed: regionAllowed[$0]) }
+    let plans = sortedTargets.indices.map { planner.plan(sortedTargets[$0], sweep: sweeps[$0], regionAllowed: regionAllowed[$0]) }
     return ReplicationPlan(source: source, epoch: epoch, objects: sources.count, targets: plans, clock: planner.clock)
 }
 
@@ -77,11 +88,10 @@ struct ReplicationPlanner {
     }
 
     /// The effects for `target`, from its sweep: in-sync objects were counted there, the rest are planned here.
-    mutating func plan(_ target: ReplicationTargetView, sources: [SourceObject], sweep: TargetSweep, regionAllowed: Bool) -> TargetPlan {
+    mutating func plan(_ target: ReplicationTargetView, sweep: TargetSweep, regionAllowed: Bool) -> TargetPlan {
         var first: [ReplicationEffect] = [], writes: [ReplicationEffect] = [], deletes: [ReplicationEffect] = []
         var allowed = sweep.inSync, inSync = sweep.inSync
-        for index in sweep.pending {
-            let source = sources[index]
+        for source in sweep.pending {
             let key = source.key, object = source.object
             let replica = target.objects[key]
             guard regionAllowed, source.residency.map({ target.region.hasPrefix($0) }) ?? true else {
@@ -94,7 +104,7 @@ struct ReplicationPlanner {
                 writes += missing(key, source: object, at: target.datacenter)
                 continue
             }
-            let effects = compare(key, source: object, revision: source.revision, replica: replica, at: target.datacenter, replicaHash: sweep.replicaHashes[index])
+            let effects = compare(key, source: object, revision: source.revision, replica: replica, at: target.datacenter, replicaHash: sweep.replicaHashes[key])
             if effects.isEmpty { inSync += 1 }
             writes += effects
         }

@@ -1,19 +1,24 @@
 import FederationAPI
 import Foundation
 
-/// Remembers, between passes of one rule, which replica values a pass found in sync with which
-/// source objects, so the next pass compares each replica with the value found in sync before
-/// instead of reading its annotations, labels and content again.
+/// Remembers, between passes of one rule, the selected source objects and each target's verdict on
+/// each of them, so a pass re-reads only what changed.
 ///
 /// Whether a replica is in sync depends only on the source object, the replica, the rule and the
-/// source datacenter: a pass that finds the replica equal to the remembered value (`==`, which
-/// for an unchanged object held by the same cache is the identity of its storage) and the same
-/// source object decides as the full comparison would. A changed replica or source object gets the
-/// full comparison. Entries hold the replica values they were made from, so their storage is never
-/// reused for another object while remembered.
+/// source datacenter:
+/// - a pass without ``ReplicationChanges`` reads every replica, but compares one equal to the value
+///   found in sync before (`==`, which for an unchanged object held by the same cache is the
+///   identity of its storage) with the same source object by that alone;
+/// - a pass with them re-reads only the keys listed, and keeps every other verdict (and the count
+///   of replicas in sync, found and pending) as the previous pass left it.
 ///
-/// Also keeps the pass's source objects in key order, reused while the selected keys stay the same.
-/// Not thread-safe: one planning pass at a time uses it.
+/// Either way it decides as a pass without the memo would, except for the `hlc` stamped on writes
+/// after changes were fed: it is later than every reading the memo saw, which may be later than
+/// the targets hold now (a replica holding the latest reading was deleted), and never earlier.
+///
+/// Source objects live in slots (stable indexes, reused once freed); each target's verdicts are an
+/// array by slot. Entries hold the replica values they were made from, so their storage is never
+/// reused for another object while remembered. Not thread-safe: one planning pass at a time uses it.
 public final class ReplicaSyncMemo {
     /// A replica found in sync with `source`, with its `hlc` reading.
     struct Verified {
@@ -22,64 +27,96 @@ public final class ReplicaSyncMemo {
         let clock: HLCTimestamp?
     }
 
-    /// One target's verdicts, by index into ``keys``, for one rule and source datacenter.
-    final class Target {
-        let rule: String, source: String
-        var verified: [Verified?]
-
-        init(rule: String, source: String, count: Int) {
-            self.rule = rule
-            self.source = source
-            verified = Array(repeating: nil, count: count)
-        }
-
-        /// The verdict for `replica` of `source` at `index`, if the remembered one still holds.
-        func verdict(_ index: Int, _ source: SourceObject, _ replica: JSONValue) -> Verified? {
-            guard let verified = verified[index], verified.source === source, verified.replica == replica else { return nil }
-            return verified
-        }
+    /// One target's verdict on one source object.
+    enum Verdict {
+        /// The slot holds no source object.
+        case unused
+        /// No object of the key in the target.
+        case missing
+        /// An object of the key that is not in sync (or residency keeps the source out), with its hash
+        /// when the comparison computed it.
+        case differs(String?)
+        /// A replica in sync.
+        case inSync(Verified)
     }
 
-    /// The selected keys of the latest pass, sorted.
-    private(set) var keys: [ReplicaKey] = []
-    private var objects: [SourceObject] = []
+    /// What the verdicts were made for: fed changes are used only while this stays the same.
+    struct Basis: Equatable {
+        let spec: ReplicationRuleSpec
+        let ruleID: String
+        let source: String
+    }
+
+    /// The slots freed and the slots given a new source object by one pass.
+    struct SourceDelta {
+        var removed: [Int] = []
+        var touched: [Int] = []
+    }
+
+    /// Slot of each selected key.
+    private(set) var slots: [ReplicaKey: Int] = [:]
+    /// Source object of each slot (nil: free).
+    private(set) var objects: [SourceObject?] = []
+    private var free: [Int] = []
     private var targets: [String: Target] = [:]
+    private var basis: Basis?
 
     /// Creates an empty memo.
     public init() {}
 
-    /// The selected source objects in key order: the remembered objects for those unchanged when
-    /// the keys are the same as the latest pass's, else sorted anew (remembered verdicts follow their keys).
-    func sourceObjects(_ selected: [ReplicaKey: JSONValue]) -> [SourceObject] {
-        if keys.count == selected.count {
-            var reused: [SourceObject] = []
-            reused.reserveCapacity(keys.count)
-            for (index, key) in keys.enumerated() {
-                guard let object = selected[key] else { break }
-                reused.append(objects[index].object == object ? objects[index] : SourceObject(key: key, object: object))
-            }
-            // Every key found: the same keys as the latest pass, each object in its place.
-            if reused.count == keys.count {
-                objects = reused
-                return reused
-            }
+    /// Starts a pass for `basis`; true when verdicts kept from the previous pass still apply to fed changes.
+    func begin(_ basis: Basis) -> Bool {
+        guard basis == self.basis else {
+            self.basis = basis
+            targets = [:]
+            return false
         }
-        let sorted = selected.sorted { $0.key < $1.key }
-        let old = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-        let mapping = sorted.map { old[$0.key] }
-        objects = zip(sorted, mapping).map { entry, index in
-            if let index, objects[index].object == entry.value { return objects[index] }
-            return SourceObject(key: entry.key, object: entry.value)
-        }
-        for target in targets.values { target.verified = mapping.map { $0.flatMap { target.verified[$0] } } }
-        keys = sorted.map(\.key)
-        return objects
+        return true
     }
 
-    /// The verdicts of `datacenter` for `rule` from `source` (none remembered when either changed).
-    func target(_ datacenter: String, rule: String, source: String) -> Target {
-        if let target = targets[datacenter], target.rule == rule, target.source == source, target.verified.count == keys.count { return target }
-        let target = Target(rule: rule, source: source, count: keys.count)
+    /// Brings the slots up to `selected`: only the keys in `changed`, or, when nil, every key (the
+    /// slots of keys no longer selected are freed).
+    func updateSources(_ selected: [ReplicaKey: JSONValue], changed: Set<ReplicaKey>?) -> SourceDelta {
+        var delta = SourceDelta()
+        if let changed {
+            for key in changed where selected[key] == nil { if let slot = release(key) { delta.removed.append(slot) } }
+            for key in changed { if let object = selected[key], let slot = place(key, object) { delta.touched.append(slot) } }
+        } else {
+            for (key, object) in selected { if let slot = place(key, object) { delta.touched.append(slot) } }
+            // Every selected key has a slot now: any more slots are keys no longer selected.
+            if slots.count > selected.count {
+                for key in slots.keys.filter({ selected[$0] == nil }) { if let slot = release(key) { delta.removed.append(slot) } }
+            }
+        }
+        return delta
+    }
+
+    /// Frees `key`'s slot, if it has one.
+    private func release(_ key: ReplicaKey) -> Int? {
+        guard let slot = slots.removeValue(forKey: key) else { return nil }
+        objects[slot] = nil
+        free.append(slot)
+        return slot
+    }
+
+    /// Puts `object` in `key`'s slot (a free one for a new key); the slot when its object is new.
+    private func place(_ key: ReplicaKey, _ object: JSONValue) -> Int? {
+        if let slot = slots[key] {
+            if objects[slot]?.object == object { return nil }
+            objects[slot] = SourceObject(key: key, object: object)
+            return slot
+        }
+        let slot = free.popLast() ?? objects.count
+        if slot == objects.count { objects.append(nil) }
+        objects[slot] = SourceObject(key: key, object: object)
+        slots[key] = slot
+        return slot
+    }
+
+    /// The verdicts of `datacenter`, fresh when its region or whether residency allows it changed.
+    func target(_ datacenter: String, region: String, regionAllowed: Bool) -> Target {
+        if let target = targets[datacenter], target.region == region, target.regionAllowed == regionAllowed { return target }
+        let target = Target(region: region, regionAllowed: regionAllowed)
         targets[datacenter] = target
         return target
     }
@@ -92,5 +129,5 @@ public final class ReplicaSyncMemo {
     }
 
     /// Replicas remembered in sync, over all targets.
-    public var count: Int { targets.values.reduce(0) { $0 + $1.verified.count { $0 != nil } } }
+    public var count: Int { targets.values.reduce(0) { $0 + $1.inSync } }
 }

@@ -92,7 +92,7 @@ public struct ReplicationPlanBenchmark: Sendable {
     }
 
     static func ms(_ d: Duration) -> String {
-        String(format: "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        String(format: d < .milliseconds(1) ? "%.3f ms" : "%.1f ms", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
     }
 }
 

@@ -27,68 +27,150 @@ final class SourceObject {
     }
 }
 
-/// The first read of one target in a pass: every replica is looked up once, the ones in sync are
-/// counted and set aside, and the latest HLC reading there is taken on the way (every write of the
-/// pass must be stamped later than all of them, so no effect is planned before every target is read).
+/// One target's reading for a plan: the source objects whose replica is missing, blocked or differs
+/// (in key order), the count in sync, the objects the source lacks, and the latest HLC reading there
+/// (every write of the pass must be stamped later than all of them, so no effect is planned before
+/// every target is read).
 struct TargetSweep {
-    /// Indexes (into the sorted source objects) of those whose replica is missing, blocked or differs.
-    var pending: [Int] = []
+    /// Source objects whose replica is missing, blocked or differs, in key order.
+    var pending: [SourceObject] = []
     /// Source objects whose replica here is in sync (residency allows each).
     var inSync = 0
-    /// Source objects with an object of their key here.
-    var found = 0
-    /// Replica hashes computed for pending objects, by index.
-    var replicaHashes: [Int: String] = [:]
-    /// Objects here the source lacks, by key.
+    /// Replica hashes computed for pending objects, by key.
+    var replicaHashes: [ReplicaKey: String] = [:]
+    /// Objects here the source lacks, in key order.
     var extra: [(key: ReplicaKey, value: JSONValue)] = []
     /// The latest `hlc` reading here.
     var latest = HLCTimestamp.Latest()
 }
 
-extension ReplicationPlanner {
-    /// Reads `target` once (see ``TargetSweep``); with `memo`, a replica found in sync before (the
-    /// same value, the same source object) is counted without being read again, and the verdicts of
-    /// this pass are remembered.
-    func sweep(
-        _ target: ReplicationTargetView, sources: [SourceObject], selected: [ReplicaKey: JSONValue], regionAllowed: Bool, memo: ReplicaSyncMemo.Target? = nil
-    ) -> TargetSweep {
-        var sweep = TargetSweep()
-        for index in sources.indices {
-            let source = sources[index]
-            guard let replica = target.objects[source.key] else {
-                sweep.pending.append(index)
-                memo?.verified[index] = nil
-                continue
+extension ReplicaSyncMemo {
+    /// One target's verdicts on the memo's source slots, and what they add up to.
+    final class Target {
+        let region: String
+        let regionAllowed: Bool
+        /// Verdicts by source slot.
+        var verdicts: [Verdict] = []
+        /// Source objects whose replica here is in sync.
+        var inSync = 0
+        /// Slots whose replica is missing or not in sync.
+        var pending: Set<Int> = []
+        /// Objects here the source lacks, by key.
+        var extra: [ReplicaKey: JSONValue] = [:]
+        /// The latest `hlc` reading seen here.
+        var latest = HLCTimestamp.Latest()
+        /// A whole read filled the verdicts: fed changes may update them.
+        var primed = false
+
+        init(region: String, regionAllowed: Bool) {
+            self.region = region
+            self.regionAllowed = regionAllowed
+        }
+
+        /// Reads every object of `view` (verdicts in sync before are kept when replica and source object are the same).
+        func readAll(_ view: ReplicationTargetView, memo: ReplicaSyncMemo, planner: ReplicationPlanner) {
+            grow(to: memo.objects.count)
+            inSync = 0
+            pending = []
+            latest = HLCTimestamp.Latest()
+            var found = 0
+            for slot in memo.objects.indices {
+                guard let source = memo.objects[slot] else {
+                    verdicts[slot] = .unused
+                    continue
+                }
+                let verdict = judge(source, view.objects[source.key], was: verdicts[slot], planner: planner)
+                if case .missing = verdict {} else { found += 1 }
+                count(verdict, at: slot)
+                verdicts[slot] = verdict
             }
-            sweep.found += 1
-            let allowed = regionAllowed && (source.residency.map { target.region.hasPrefix($0) } ?? true)
-            if allowed, let verified = memo?.verdict(index, source, replica) {
-                sweep.latest.add(verified.clock)
-                sweep.inSync += 1
-                continue
+            extra = [:]
+            // When every object here matched a source object there are none.
+            if found != view.objects.count {
+                for (key, object) in view.objects where memo.slots[key] == nil { noteExtra(key, object) }
+            }
+            primed = true
+        }
+
+        /// Reads only `keys` of `view` after the sources changed by `delta`: every other verdict stays.
+        func read(_ keys: Set<ReplicaKey>, _ delta: SourceDelta, _ view: ReplicationTargetView, memo: ReplicaSyncMemo, planner: ReplicationPlanner) {
+            grow(to: memo.objects.count)
+            for slot in delta.removed {
+                uncount(verdicts[slot], at: slot)
+                verdicts[slot] = .unused
+            }
+            for key in keys {
+                let object = view.objects[key]
+                guard let slot = memo.slots[key], let source = memo.objects[slot] else {
+                    if let object { noteExtra(key, object) } else { extra[key] = nil }
+                    continue
+                }
+                extra[key] = nil
+                let old = verdicts[slot]
+                uncount(old, at: slot)
+                let verdict = judge(source, object, was: old, planner: planner)
+                count(verdict, at: slot)
+                verdicts[slot] = verdict
+            }
+        }
+
+        /// What this pass plans from: the pending objects and the extra ones in key order.
+        func sweep(memo: ReplicaSyncMemo) -> TargetSweep {
+            var sweep = TargetSweep(inSync: inSync, latest: latest)
+            sweep.pending = pending.compactMap { memo.objects[$0] }.sorted { $0.key < $1.key }
+            for slot in pending { if case .differs(let hash?) = verdicts[slot], let source = memo.objects[slot] { sweep.replicaHashes[source.key] = hash } }
+            sweep.extra = extra.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            return sweep
+        }
+
+        private func grow(to count: Int) {
+            if verdicts.count < count { verdicts.append(contentsOf: repeatElement(.unused, count: count - verdicts.count)) }
+        }
+
+        private func noteExtra(_ key: ReplicaKey, _ object: JSONValue) {
+            extra[key] = object
+            latest.add(object["metadata"]?["annotations"]?[FederationAnnotation.hybridLogicalClock])
+        }
+
+        private func count(_ verdict: Verdict, at slot: Int) {
+            switch verdict {
+            case .unused: break
+            case .missing, .differs: pending.insert(slot)
+            case .inSync: inSync += 1
+            }
+        }
+
+        private func uncount(_ verdict: Verdict, at slot: Int) {
+            switch verdict {
+            case .unused: break
+            case .missing, .differs: pending.remove(slot)
+            case .inSync: inSync -= 1
+            }
+        }
+
+        /// The verdict on `replica` of `source` (`old`: the verdict before, reused when it still holds),
+        /// taking its `hlc` reading on the way.
+        private func judge(_ source: SourceObject, _ replica: JSONValue?, was old: Verdict, planner: ReplicationPlanner) -> Verdict {
+            guard let replica else { return .missing }
+            let allowed = regionAllowed && (source.residency.map { region.hasPrefix($0) } ?? true)
+            if allowed, case .inSync(let verified) = old, verified.source === source, verified.replica == replica {
+                latest.add(verified.clock)
+                return old
             }
             let metadata = replica.objectValue?["metadata"]?.objectValue
             let annotations = metadata?["annotations"]?.objectValue
             let clock = annotations?[FederationAnnotation.hybridLogicalClock]
-            sweep.latest.add(clock)
+            latest.add(clock)
             var replicaHash: String?
-            if allowed, inSync(source, replica, labels: metadata?["labels"], annotations: annotations, replicaHash: &replicaHash) {
-                sweep.inSync += 1
-                memo?.verified[index] = .init(source: source, replica: replica, clock: clock?.stringValue.flatMap(HLCTimestamp.init(annotation:)))
-                continue
+            if allowed, planner.inSync(source, replica, labels: metadata?["labels"], annotations: annotations, replicaHash: &replicaHash) {
+                return .inSync(Verified(source: source, replica: replica, clock: clock?.stringValue.flatMap(HLCTimestamp.init(annotation:))))
             }
-            memo?.verified[index] = nil
-            sweep.pending.append(index)
-            if let replicaHash { sweep.replicaHashes[index] = replicaHash }
+            return .differs(replicaHash)
         }
-        // When every object here matched a source object there are none.
-        if sweep.found != target.objects.count {
-            sweep.extra = target.objects.filter { selected[$0.key] == nil }.sorted { $0.key < $1.key }
-            for (_, object) in sweep.extra { sweep.latest.add(object["metadata"]?["annotations"]?[FederationAnnotation.hybridLogicalClock]) }
-        }
-        return sweep
     }
+}
 
+extension ReplicationPlanner {
     /// True when `replica` (with its `metadata.labels` and `metadata.annotations`) is this rule's copy
     /// of `source` and nothing differs: exactly the case where ``compare(_:source:revision:replica:at:replicaHash:)``
     /// finds nothing to do. `replicaHash` is set once the replica was hashed.
