@@ -150,3 +150,37 @@ struct RulePassesTests {
         #expect(passes.withMemo(for: Self.key, generation: (second, third)) { _, fed in fed } == false)
     }
 }
+
+/// Mistyped `resolution` values are found as a whole read finds them when only the changed objects
+/// are looked at again.
+struct ResolutionTyposChangesTests {
+    static func object(_ name: String, resolution: String?) -> JSONValue {
+        var object = ReplicationReadTests.configMap(name)
+        if let resolution { object["metadata"]?["annotations"] = [FederationAnnotation.resolution: .string(resolution)] }
+        return object
+    }
+
+    static func key(_ name: String) -> ReplicaKey { ReplicaKey(apiVersion: "v1", kind: "ConfigMap", name: name) }
+
+    @Test func changedObjectsAreLookedAtAgainAndTheRestKeepTheirFindings() {
+        let typos = ReplicationResolutionTypos(), rule = ObjectKey(namespace: "shop", name: "global")
+        var west = ReplicationTargetView(datacenter: "us-west", region: "us-west-2", objects: [
+            Self.key("a"): Self.object("a", resolution: "keepsource"), Self.key("b"): Self.object("b", resolution: nil),
+        ])
+        #expect(typos.unreported(rule, in: [west], generation: (0, 1)).map(\.key.name) == ["a"])
+        // b gets a typo and a's is fixed: a pass fed both changes finds b's and forgets a's.
+        west.objects[Self.key("a")] = Self.object("a", resolution: "KeepSource")
+        west.objects[Self.key("b")] = Self.object("b", resolution: "keep-target")
+        let changes = ReplicationChanges(targets: ["us-west": [Self.key("a"), Self.key("b")]])
+        #expect(typos.unreported(rule, in: [west], changes: changes, generation: (1, 2)).map(\.key.name) == ["b"])
+        // a mistyped again is reported again; b, unchanged and not listed, is kept and not reported twice.
+        west.objects[Self.key("a")] = Self.object("a", resolution: "keepsource")
+        #expect(typos.unreported(rule, in: [west], changes: ReplicationChanges(targets: ["us-west": [Self.key("a")]]), generation: (2, 3)).map(\.key.name) == ["a"])
+        // Changes found against a read this tracker did not see are not trusted: everything is looked at.
+        west.objects[Self.key("b")] = Self.object("b", resolution: "oops")
+        #expect(typos.unreported(rule, in: [west], changes: ReplicationChanges(targets: ["us-west": []]), generation: (7, 8)).map(\.value) == ["oops"])
+        // Within the chain, an object not listed is not looked at (the read lists every change).
+        west.objects[Self.key("b")] = Self.object("b", resolution: "oops again")
+        #expect(typos.unreported(rule, in: [west], changes: ReplicationChanges(targets: ["us-west": []]), generation: (8, 9)).isEmpty)
+    }
+}

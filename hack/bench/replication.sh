@@ -10,9 +10,11 @@
 #   5. the time to copy BULK (10,000) objects to a new target, then the controller's RSS once they
 #      are replicated to all three targets, and again 35 s later (after a heap trim), beside its RSS
 #      before any rule;
-#   6. a target frozen with SIGSTOP for FREEZE (30) s during writes at 200/s: the other targets' lag,
+#   6. writes at 200/s for DURATION seconds with those BULK objects still selected: lag, and where
+#      the CPU went (a pass reads only what changed, so the selection's size should not cost CPU);
+#   7. a target frozen with SIGSTOP for FREEZE (30) s during writes at 200/s: the other targets' lag,
 #      and how long after SIGCONT the frozen one caught up.
-# Phases 2 and 3 also report where the CPU went (in cores: the source member, the three targets, the
+# Phases 2, 3 and 6 also report where the CPU went (in cores: the source member, the three targets, the
 # controller, the hub, and everything else, mostly the Python writers) and the CPU spent per source
 # write, since every process of the federation shares this machine's cores.
 #
@@ -145,6 +147,12 @@ for t in "${TARGETS[@]:1}"; do py wait-count "$t" bench scope=bulk "$BULK" 600 >
 echo "controller with $((BULK + OBJECTS)) objects replicated to 3 targets: $(py rss "$CONTROLLER_PID")"
 sleep 35
 echo "the same 35 s later (freed memory is handed back every 30 s): $(py rss "$CONTROLLER_PID")"
+
+echo "== writes at 200/s for $SECONDS_RUN s with $((BULK + OBJECTS)) objects selected, 3 targets"
+before="$(cpu_mark)"
+py lag "$SOURCE" bench lag "$OBJECTS" 200 "$SECONDS_RUN" "${TARGETS[@]}" | tee "$WORK/steady.txt"
+after="$(cpu_mark)"
+cpu_report "$before" "$after" "$(sed -n 's/^source writes \([0-9]*\) in.*/\1/p' "$WORK/steady.txt")"
 
 echo "== ap-south frozen (SIGSTOP) for ${FREEZE:-30} s during writes at 200/s"
 FROZEN_PID="$(field "[d['pid'] for d in u['datacenters'] if d['name']=='ap-south'][0]")"

@@ -103,7 +103,7 @@ struct ReplicationRuleReconciler: Reconciler {
         if let blocker = read.blocker { status = ReplicationStatusBuilder.blocking(status, rule: rule, by: blocker, now: now()) }
         syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
-        reportTypos(rule: rule, key: key, targets: read.targets)
+        reportTypos(rule: rule, key: key, read: read)
         try await writeStatus(status, of: rule)
         return .requeue(after: delay(rule, round, key: key))
     }
@@ -239,8 +239,8 @@ struct ReplicationRuleReconciler: Reconciler {
 
     /// A Warning per `resolution` annotation value no pass acts on (``ReplicationResolutionTypos``),
     /// once per object, datacenter and value.
-    func reportTypos(rule: ReplicationRule, key: ObjectKey, targets: [ReplicationTargetView]) {
-        for typo in resolutionTypos.unreported(key, in: targets) {
+    func reportTypos(rule: ReplicationRule, key: ObjectKey, read: ReplicationRead) {
+        for typo in resolutionTypos.unreported(key, in: read.targets, changes: read.changes, generation: read.generation) {
             events.event(
                 regarding: ObjectReference(to: rule), related: Self.replica(typo.key, of: rule), type: Event.warning, reason: "InvalidResolution",
                 action: "Replicate", note: ReplicationResolutionTypos.note(typo), instance: typo.datacenter)
