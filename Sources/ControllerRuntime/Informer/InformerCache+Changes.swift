@@ -44,7 +44,8 @@ extension InformerCache {
     /// How many changes a cache keeps the keys of (``changes(since:)``).
     public static var changesKept: Int { CacheChangeLog.capacity }
 
-    /// The position after the latest change.
+    /// The position after the latest change. The cache keeps its change log from the first time a
+    /// reader asks for this on (caches nobody reads by their changes keep none).
     public var cursor: CacheCursor { CacheCursor(cache: id, position: changeLogEnd) }
 
     /// The keys of the objects added, changed or removed since `cursor`, and the cursor now. The keys
@@ -52,7 +53,8 @@ extension InformerCache {
     /// than the cache keeps (``changesKept``); the reader then reads the whole cache. A relist counts every
     /// object listed as changed.
     public func changes(since cursor: CacheCursor) -> (keys: Set<ObjectKey>?, cursor: CacheCursor) {
-        let (keys, end) = changeLog { log in (cursor.cache == id ? log.since(cursor.position) : nil, log.end) }
+        let (keys, end) = changeLog { log in (cursor.cache == id ? log?.since(cursor.position) : nil, log?.end) }
+        guard let end else { return (nil, self.cursor) }
         return (keys, CacheCursor(cache: id, position: end))
     }
 }

@@ -18,8 +18,9 @@ public final class InformerCache<Object: Sendable>: Sendable {
         var indexFunctions: [String: IndexFunction] = [:]
         /// Custom indexes by name, mutated in place (no copy of an index per event).
         var custom: [String: [String: Set<ObjectKey>]] = [:]
-        /// The keys of the latest changes (``InformerCache/changes(since:)``).
-        var log = CacheChangeLog()
+        /// The keys of the latest changes (``InformerCache/changes(since:)``), kept once a reader
+        /// first asked for a ``InformerCache/cursor`` (caches nobody reads that way keep none).
+        var log: CacheChangeLog?
     }
 
     private let state = Mutex(State())
@@ -34,11 +35,16 @@ public final class InformerCache<Object: Sendable>: Sendable {
         id = CacheChangeLog.ids.add(1, ordering: .relaxed).newValue
     }
 
-    /// Runs `body` on the change log under the lock.
-    func changeLog<T>(_ body: (CacheChangeLog) -> T) -> T { state.withLock { body($0.log) } }
+    /// Runs `body` on the change log under the lock (nil: none kept yet).
+    func changeLog<T>(_ body: (CacheChangeLog?) -> T) -> T { state.withLock { body($0.log) } }
 
-    /// The position after the latest change.
-    var changeLogEnd: UInt64 { state.withLock { $0.log.end } }
+    /// The position after the latest change; starts keeping the log.
+    var changeLogEnd: UInt64 {
+        state.withLock { s in
+            if s.log == nil { s.log = CacheChangeLog() }
+            return s.log?.end ?? 0
+        }
+    }
 
     /// Adds a custom index; existing objects are indexed at once.
     public func addIndex(_ name: String, _ fn: @escaping IndexFunction) {
@@ -96,7 +102,7 @@ public final class InformerCache<Object: Sendable>: Sendable {
         return state.withLock { s in
             let old = Self.remove(k, from: &s, metadata: metadata)
             Self.insert(object, key: k, into: &s, metadata: metadata)
-            s.log.record(k)
+            s.log?.record(k)
             return old
         }
     }
@@ -106,7 +112,7 @@ public final class InformerCache<Object: Sendable>: Sendable {
     public func remove(_ key: ObjectKey) -> Object? {
         state.withLock { s in
             let old = Self.remove(key, from: &s, metadata: metadata)
-            if old != nil { s.log.record(key) }
+            if old != nil { s.log?.record(key) }
             return old
         }
     }
@@ -127,10 +133,10 @@ public final class InformerCache<Object: Sendable>: Sendable {
                 if let old = oldObjects[k] { updated.append((old, o)) } else { added.append(o) }
                 _ = Self.remove(k, from: &fresh, metadata: metadata)
                 Self.insert(o, key: k, into: &fresh, metadata: metadata)
-                fresh.log.record(k)
+                fresh.log?.record(k)
             }
             let deleted = oldObjects.filter { fresh.objects[$0.key] == nil }.sorted { $0.key < $1.key }
-            for (k, _) in deleted { fresh.log.record(k) }
+            for (k, _) in deleted { fresh.log?.record(k) }
             s = fresh
             return (added, updated, deleted.map(\.value))
         }
