@@ -43,7 +43,7 @@ public func planReplication(
     let memo = sync ?? ReplicaSyncMemo()
     let kept = memo.begin(ReplicaSyncMemo.Basis(spec: rule.spec, ruleID: planner.ruleID, source: source))
     let fed = kept ? changes : nil
-    let delta = memo.updateSources(sources, changed: fed?.sources)
+    let freed = memo.updateSources(sources, changed: fed?.sources)
     let sortedTargets = targets.sorted { $0.datacenter < $1.datacenter }
     memo.keep(sortedTargets.map(\.datacenter))
     let regionAllowed = sortedTargets.map { rule.spec.residency?.allows(region: $0.region) ?? true }
@@ -51,7 +51,7 @@ public func planReplication(
         let view = sortedTargets[t]
         let target = memo.target(view.datacenter, region: view.region, regionAllowed: regionAllowed[t])
         if target.primed, let fed, let changed = fed.targets[view.datacenter] {
-            target.read(changed.union(fed.sources), delta, view, memo: memo, planner: planner)
+            target.read(changed.union(fed.sources), freed: freed, view, memo: memo, planner: planner)
         } else {
             target.readAll(view, memo: memo, planner: planner)
         }

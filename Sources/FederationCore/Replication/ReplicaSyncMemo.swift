@@ -47,12 +47,6 @@ public final class ReplicaSyncMemo {
         let source: String
     }
 
-    /// The slots freed and the slots given a new source object by one pass.
-    struct SourceDelta {
-        var removed: [Int] = []
-        var touched: [Int] = []
-    }
-
     /// Slot of each selected key.
     private(set) var slots: [ReplicaKey: Int] = [:]
     /// Source object of each slot (nil: free).
@@ -74,21 +68,21 @@ public final class ReplicaSyncMemo {
         return true
     }
 
-    /// Brings the slots up to `selected`: only the keys in `changed`, or, when nil, every key (the
-    /// slots of keys no longer selected are freed).
-    func updateSources(_ selected: [ReplicaKey: JSONValue], changed: Set<ReplicaKey>?) -> SourceDelta {
-        var delta = SourceDelta()
+    /// Brings the slots up to `selected`: only the keys in `changed`, or, when nil, every key; the slots
+    /// freed (of keys no longer selected), which a freed slot's verdicts no longer count.
+    func updateSources(_ selected: [ReplicaKey: JSONValue], changed: Set<ReplicaKey>?) -> [Int] {
+        var freed: [Int] = []
         if let changed {
-            for key in changed where selected[key] == nil { if let slot = release(key) { delta.removed.append(slot) } }
-            for key in changed { if let object = selected[key], let slot = place(key, object) { delta.touched.append(slot) } }
+            for key in changed where selected[key] == nil { if let slot = release(key) { freed.append(slot) } }
+            for key in changed { if let object = selected[key] { place(key, object) } }
         } else {
-            for (key, object) in selected { if let slot = place(key, object) { delta.touched.append(slot) } }
+            for (key, object) in selected { place(key, object) }
             // Every selected key has a slot now: any more slots are keys no longer selected.
             if slots.count > selected.count {
-                for key in slots.keys.filter({ selected[$0] == nil }) { if let slot = release(key) { delta.removed.append(slot) } }
+                for key in slots.keys.filter({ selected[$0] == nil }) { if let slot = release(key) { freed.append(slot) } }
             }
         }
-        return delta
+        return freed
     }
 
     /// Frees `key`'s slot, if it has one.
@@ -99,18 +93,16 @@ public final class ReplicaSyncMemo {
         return slot
     }
 
-    /// Puts `object` in `key`'s slot (a free one for a new key); the slot when its object is new.
-    private func place(_ key: ReplicaKey, _ object: JSONValue) -> Int? {
+    /// Puts `object` in `key`'s slot (a free one for a new key), as a new source object unless it is the one there.
+    private func place(_ key: ReplicaKey, _ object: JSONValue) {
         if let slot = slots[key] {
-            if objects[slot]?.object == object { return nil }
-            objects[slot] = SourceObject(key: key, object: object)
-            return slot
+            if objects[slot]?.object != object { objects[slot] = SourceObject(key: key, object: object) }
+            return
         }
         let slot = free.popLast() ?? objects.count
         if slot == objects.count { objects.append(nil) }
         objects[slot] = SourceObject(key: key, object: object)
         slots[key] = slot
-        return slot
     }
 
     /// The verdicts of `datacenter`, fresh when its region or whether residency allows it changed.

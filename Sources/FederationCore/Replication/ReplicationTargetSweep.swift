@@ -92,10 +92,10 @@ extension ReplicaSyncMemo {
             primed = true
         }
 
-        /// Reads only `keys` of `view` after the sources changed by `delta`: every other verdict stays.
-        func read(_ keys: Set<ReplicaKey>, _ delta: SourceDelta, _ view: ReplicationTargetView, memo: ReplicaSyncMemo, planner: ReplicationPlanner) {
+        /// Reads only `keys` of `view` after the source slots `freed` were freed: every other verdict stays.
+        func read(_ keys: Set<ReplicaKey>, freed: [Int], _ view: ReplicationTargetView, memo: ReplicaSyncMemo, planner: ReplicationPlanner) {
             grow(to: memo.objects.count)
-            for slot in delta.removed {
+            for slot in freed {
                 uncount(verdicts[slot], at: slot)
                 verdicts[slot] = .unused
             }
