@@ -10,8 +10,9 @@
 #   5. the time to copy BULK (10,000) objects to a new target, then the controller's RSS once they
 #      are replicated to all three targets, and again 35 s later (after a heap trim), beside its RSS
 #      before any rule;
-#   6. writes at 200/s for DURATION seconds with those BULK objects still selected: lag, and where
-#      the CPU went (a pass reads only what changed, so the selection's size should not cost CPU);
+#   6. writes at 200/s for DURATION seconds with those BULK objects still selected: lag, where the
+#      CPU went (a pass reads only what changed, so the selection's size should not cost CPU), and
+#      the rule's passes and status writes to the hub (progress alone is written at most every 5 s);
 #   7. a target frozen with SIGSTOP for FREEZE (30) s during writes at 200/s: the other targets' lag,
 #      and how long after SIGCONT the frozen one caught up.
 # Phases 2, 3 and 6 also report where the CPU went (in cores: the source member, the three targets, the
@@ -88,6 +89,22 @@ spec:
 EOF
 for t in "${TARGETS[@]}"; do py wait-count "$t" bench scope=lag "$OBJECTS" 120 >/dev/null; done
 
+# rule_counter NAME RULE: the controller's counter NAME summed over the series of RULE (namespace/name).
+CONTROLLER_METRICS="$(field "u['controller']['metrics']")"
+rule_counter() {
+    python3 - "http://$CONTROLLER_METRICS/metrics" "$1" "$2" <<'PY'
+import sys, urllib.request
+url, name, rule = sys.argv[1:4]
+total = None
+for line in urllib.request.urlopen(url, timeout=10).read().decode().splitlines():
+    if line.startswith(name + "{") and ('rule="%s"' % rule) in line:
+        total = (total or 0) + float(line.rsplit(" ", 1)[1])
+print("-" if total is None else int(total))
+PY
+}
+# counted BEFORE AFTER WHAT: "N WHAT", or that the build does not count WHAT.
+counted() { if [[ "$1" == - || "$2" == - ]]; then echo "(no count of $3 in this build)"; else echo "$(( $2 - $1 )) $3"; fi; }
+
 # CPU accounting: jiffies of the machine and of each process of the federation, before and after a phase.
 pid_of() { field "[d['pid'] for d in u['datacenters'] if d['name']=='$1'][0]"; }
 SOURCE_PID="$(pid_of us-east)"
@@ -150,9 +167,12 @@ echo "the same 35 s later (freed memory is handed back every 30 s): $(py rss "$C
 
 echo "== writes at 200/s for $SECONDS_RUN s with $((BULK + OBJECTS)) objects selected, 3 targets"
 before="$(cpu_mark)"
+passes_before="$(rule_counter concord_replication_passes_total bench/lag)"
+writes_before="$(rule_counter concord_replication_status_writes_total bench/lag)"
 py lag "$SOURCE" bench lag "$OBJECTS" 200 "$SECONDS_RUN" "${TARGETS[@]}" | tee "$WORK/steady.txt"
 after="$(cpu_mark)"
 cpu_report "$before" "$after" "$(sed -n 's/^source writes \([0-9]*\) in.*/\1/p' "$WORK/steady.txt")"
+echo "rule bench/lag: $(counted "$passes_before" "$(rule_counter concord_replication_passes_total bench/lag)" passes), $(counted "$writes_before" "$(rule_counter concord_replication_status_writes_total bench/lag)" "status writes to the hub")"
 
 echo "== ap-south frozen (SIGSTOP) for ${FREEZE:-30} s during writes at 200/s"
 FROZEN_PID="$(field "[d['pid'] for d in u['datacenters'] if d['name']=='ap-south'][0]")"

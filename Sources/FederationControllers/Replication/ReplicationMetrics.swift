@@ -12,7 +12,9 @@ import Synchronization
 /// - `concord_replication_passes_total{rule,read}`: HubAndSpoke passes planned, by what the planner
 ///   read: `changes` (only the keys changed in the member caches since the previous pass) or `whole`
 ///   (every object: the first pass, a changed rule, source or kind, a relist, or more changes than a
-///   cache keeps between two passes).
+///   cache keeps between two passes);
+/// - `concord_replication_status_writes_total{rule}`: status writes (a change at once, progress alone
+///   at most every ``FederationCore/ReplicationStatusWrite/progressRefreshSeconds``).
 struct ReplicationMetrics: Sendable {
     let registry: MetricsRegistry?
     /// The lag series set, by rule: `[source, target]`.
@@ -53,6 +55,13 @@ struct ReplicationMetrics: Sendable {
         registry?.counter(
             "concord_replication_passes_total", labels: [("rule", rule), ("read", fed ? "changes" : "whole")],
             help: "ReplicationRule passes planned, by whether the planner read only what changed since the previous pass or every object.").increment()
+    }
+
+    /// Counts a status write of `rule`.
+    func statusWritten(rule: String) {
+        registry?.counter(
+            "concord_replication_status_writes_total", labels: [("rule", rule)],
+            help: "ReplicationRule status writes: at once on a change, progress alone at most every 5 s.").increment()
     }
 
     /// Removes every lag series of a deleted rule.

@@ -42,6 +42,8 @@ struct ReplicationRuleReconciler: Reconciler {
     let lanes: ReplicationLanes
     /// Statuses written but maybe not in the cache yet.
     let written = WrittenStatuses<ReplicationRuleStatus>()
+    /// When each rule's status was last written: progress alone waits for ``FederationCore/ReplicationStatusWrite/progressRefreshSeconds``.
+    let statusWrites = StatusWriteTimes()
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
@@ -49,6 +51,7 @@ struct ReplicationRuleReconciler: Reconciler {
             forgetPasses(of: key)
             lanes.forget(key)
             written.forget(key)
+            statusWrites.forget(key)
             return .done
         }
         // A status written by the last pass but not in the cache yet is the one to build on (a status
@@ -104,8 +107,9 @@ struct ReplicationRuleReconciler: Reconciler {
         syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         reportTypos(rule: rule, key: key, read: read)
-        try await writeStatus(status, of: rule)
-        return .requeue(after: delay(rule, round, key: key))
+        let wait = delay(rule, round, key: key)
+        let due = try await writeProgress(status, of: rule)
+        return .requeue(after: due.map { min(wait, $0) } ?? wait)
     }
 
     /// Forgets what passes of rule `key` remembered for the next (hashes, sync times, retries, lag
@@ -261,10 +265,27 @@ struct ReplicationRuleReconciler: Reconciler {
     /// precondition, so a pass that starts before the cache holds the previous write does not fail with 409.
     func writeStatus(_ status: ReplicationRuleStatus, of rule: ReplicationRule) async throws {
         guard status != rule.status else { return }
+        let key = ruleCache.key(of: rule)
         do {
             let stored = try await rules.patchStatus(rule, fields: Self.statusFields, from: status)
-            written.record(ruleCache.key(of: rule), readVersion: rule.metadata.resourceVersion, writtenVersion: stored.metadata.resourceVersion, status: status)
+            written.record(key, readVersion: rule.metadata.resourceVersion, writtenVersion: stored.metadata.resourceVersion, status: status)
+            statusWrites.record(key, at: now())
+            metrics.statusWritten(rule: rule.ruleAnnotationValue)
         } catch let error as KubeAPIError where error.isNotFound {}
+    }
+
+    /// Writes a pass's status as ``FederationCore/ReplicationStatusWrite`` decides: a change at once,
+    /// progress alone at most every few seconds. Returns when deferred progress is due (the pass
+    /// wakes by then), or nil.
+    func writeProgress(_ status: ReplicationRuleStatus, of rule: ReplicationRule) async throws -> Duration? {
+        let writtenAt = statusWrites.writtenAt(ruleCache.key(of: rule))
+        switch ReplicationStatusWrite.decide(written: rule.status, computed: status, writtenAt: writtenAt, now: now()) {
+        case .unchanged: return nil
+        case .later(let seconds): return .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        case .write:
+            try await writeStatus(status, of: rule)
+            return nil
+        }
     }
 }
 

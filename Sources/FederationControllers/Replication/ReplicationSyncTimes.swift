@@ -25,3 +25,17 @@ final class ReplicationSyncTimes: Sendable {
     /// Forgets a deleted rule.
     func forget(_ rule: ObjectKey) { _ = times.withLock { $0.removeValue(forKey: rule) } }
 }
+
+/// When this process last wrote each rule's status (nil after a restart: the next change is written at once).
+final class StatusWriteTimes: Sendable {
+    private let times = Mutex<[ObjectKey: Date]>([:])
+
+    /// When `rule`'s status was last written.
+    func writtenAt(_ rule: ObjectKey) -> Date? { times.withLock { $0[rule] } }
+
+    /// Records a status write of `rule` at `at`.
+    func record(_ rule: ObjectKey, at: Date) { times.withLock { $0[rule] = at } }
+
+    /// Forgets a deleted rule.
+    func forget(_ rule: ObjectKey) { _ = times.withLock { $0.removeValue(forKey: rule) } }
+}

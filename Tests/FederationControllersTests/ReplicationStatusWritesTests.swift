@@ -1,0 +1,58 @@
+import ConcordTesting
+import ControllerRuntime
+import FederationAPI
+import FederationCore
+import Foundation
+import KubeClient
+import Testing
+
+@testable import FederationControllers
+
+/// A steady stream of source writes is carried pass by pass, but the rule's status is not written
+/// every pass: progress alone waits up to five seconds after the last write, then lands.
+struct ReplicationStatusWritesTests {
+    typealias Setup = ReplicationTestSetup
+
+    static func counter(_ metrics: RuntimeMetrics, _ name: String, read: String? = nil) -> Double {
+        var total = 0.0
+        for line in metrics.registry.exposition().split(separator: "\n") where line.hasPrefix(name + "{") && line.contains(#"rule="shop/global""#) {
+            if let read, !line.contains(#"read="\#(read)""#) { continue }
+            total += Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return total
+    }
+
+    @Test func progressAloneIsWrittenAtMostEveryFewSecondsAndStillLands() async throws {
+        let metrics = RuntimeMetrics()
+        try await Setup.withFederation(["us-east": "us-east-1", "us-west": "us-west-2"], primary: "us-east", metrics: metrics) { f in
+            let source = f.members["us-east"]!, west = f.members["us-west"]!
+            try await Setup.createNamespace("shop", in: source)
+            try await Setup.configMap("flags", ["v": "0"], labels: ["scope": "global"], in: source)
+            try await f.createRule(Setup.rule())
+            try await f.waitForStatus("Ready and in sync") { $0.conditions.isTrue("Ready") && $0.targets.first?.state == .synced }
+            let passesBefore = Self.counter(metrics, "concord_replication_passes_total")
+            let writesBefore = Self.counter(metrics, "concord_replication_status_writes_total")
+            #expect(writesBefore >= 1)
+            // Eight edits 0.3 s apart: each carried by a pass of its own, within one refresh interval.
+            var lastVersion = ""
+            for i in 1...8 {
+                lastVersion = try await source.resource(ConfigMap.self).patch("flags", namespace: "shop", type: .merge, patch: ["data": ["v": .string("\(i)")]])
+                    .metadata.resourceVersion ?? ""
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            try await waitUntil("the last edit carried", timeout: .seconds(30)) { try await Setup.data("flags", in: west) == ["v": "8"] }
+            let passes = Self.counter(metrics, "concord_replication_passes_total") - passesBefore
+            let writes = Self.counter(metrics, "concord_replication_status_writes_total") - writesBefore
+            #expect(passes >= 4, "the edits were planned in several passes")
+            #expect(writes <= 2, "\(writes) status writes for \(passes) passes: progress alone waits for the refresh")
+            // The progress lands within the refresh interval (and a margin), with nothing else changing.
+            try await waitUntil("the status records the last revision", timeout: .seconds(ReplicationStatusWrite.progressRefreshSeconds + 10)) {
+                guard let status = try await f.hub.resource(ReplicationRule.self).get("global", namespace: "shop").status,
+                    let read = status.sourceRevision.flatMap({ Int64($0) }), let last = Int64(lastVersion)
+                else { return false }
+                return read >= last && status.targets.first?.syncedRevision == status.sourceRevision
+            }
+            #expect(Self.counter(metrics, "concord_replication_status_writes_total") - writesBefore <= 3)
+        }
+    }
+}
