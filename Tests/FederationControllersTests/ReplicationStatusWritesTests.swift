@@ -33,12 +33,14 @@ struct ReplicationStatusWritesTests {
             let passesBefore = Self.counter(metrics, "concord_replication_passes_total")
             let writesBefore = Self.counter(metrics, "concord_replication_status_writes_total")
             #expect(writesBefore >= 1)
-            // Eight edits 0.3 s apart: each carried by a pass of its own, within one refresh interval.
+            // Eight edits 0.4 s apart: each carried by a pass of its own, within one refresh interval.
             var lastVersion = ""
+            var lastEdit = Date()
             for i in 1...8 {
                 lastVersion = try await source.resource(ConfigMap.self).patch("flags", namespace: "shop", type: .merge, patch: ["data": ["v": .string("\(i)")]])
                     .metadata.resourceVersion ?? ""
-                try await Task.sleep(for: .milliseconds(300))
+                lastEdit = Date()
+                try await Task.sleep(for: .milliseconds(400))
             }
             try await waitUntil("the last edit carried", timeout: .seconds(30)) { try await Setup.data("flags", in: west) == ["v": "8"] }
             let passes = Self.counter(metrics, "concord_replication_passes_total") - passesBefore
@@ -53,6 +55,12 @@ struct ReplicationStatusWritesTests {
                 return read >= last && status.targets.first?.syncedRevision == status.sourceRevision
             }
             #expect(Self.counter(metrics, "concord_replication_status_writes_total") - writesBefore <= 3)
+            // Built on the progress deferred, not on the older status written: the last sync time is
+            // that of the pass that carried the last edit (whole seconds), although the pass that
+            // wrote found nothing to write.
+            let status = try #require(try await f.hub.resource(ReplicationRule.self).get("global", namespace: "shop").status)
+            let synced = try #require(status.targets.first?.lastSyncTime?.date)
+            #expect(synced >= lastEdit.addingTimeInterval(-1), "lastSyncTime \(synced), the last edit at \(lastEdit)")
         }
     }
 }

@@ -42,8 +42,9 @@ struct ReplicationRuleReconciler: Reconciler {
     let lanes: ReplicationLanes
     /// Statuses written but maybe not in the cache yet.
     let written = WrittenStatuses<ReplicationRuleStatus>()
-    /// When each rule's status was last written: progress alone waits for ``FederationCore/ReplicationStatusWrite/progressRefreshSeconds``.
-    let statusWrites = StatusWriteTimes()
+    /// When each rule's status was last written (progress alone waits for
+    /// ``FederationCore/ReplicationStatusWrite/progressRefreshSeconds``), and the progress deferred.
+    let statusWrites = StatusWrites()
     let logger: Logger
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
@@ -90,20 +91,25 @@ struct ReplicationRuleReconciler: Reconciler {
         }
         if mesh == nil { metrics.pass(rule: key.description, fed: fed) }
         let plan = planned.measuringLag(notBefore: syncTimes.floors(for: key))
+        // The status is built on the progress the last pass deferred, if any (it differs from the one
+        // written only in progress); `rule.status` stays the written one, which writes compare against.
+        var base = rule
+        if let deferred = statusWrites.deferredStatus(key, generation: rule.metadata.generation) { base.status = deferred }
         // New conflicts are on record before anything resolves them.
         let (recorded, newConflicts) = ReplicationStatusBuilder.recordingConflicts(
-            rule: rule, plan: plan, away: Set(read.unreachable).union(read.unserved.keys), now: at)
+            rule: base, plan: plan, away: Set(read.unreachable).union(read.unserved.keys), now: at)
         if !newConflicts.isEmpty {
             try await writeStatus(recorded, of: rule)
             rule.status = recorded
+            base.status = recorded
         }
         // Mesh: the latest HLC reading stands for the revision every member holds.
         let sourceRevision = mesh == nil ? read.sourceRevision : plan.clock?.description
         var round = ReplicationRound(plan: plan, sourceRevision: sourceRevision, unreachable: read.unreachable)
         round.unserved = read.unserved
         await execute(plan, rule: rule, key: key, kinds: read.kinds, read: read.targets, into: &round)
-        var (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: now())
-        if let blocker = read.blocker { status = ReplicationStatusBuilder.blocking(status, rule: rule, by: blocker, now: now()) }
+        var (status, _) = ReplicationStatusBuilder.status(rule: base, round: round, now: now())
+        if let blocker = read.blocker { status = ReplicationStatusBuilder.blocking(status, rule: base, by: blocker, now: now()) }
         syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         reportTypos(rule: rule, key: key, read: read)
@@ -269,7 +275,7 @@ struct ReplicationRuleReconciler: Reconciler {
         do {
             let stored = try await rules.patchStatus(rule, fields: Self.statusFields, from: status)
             written.record(key, readVersion: rule.metadata.resourceVersion, writtenVersion: stored.metadata.resourceVersion, status: status)
-            statusWrites.record(key, at: now())
+            statusWrites.written(key, at: now())
             metrics.statusWritten(rule: rule.ruleAnnotationValue)
         } catch let error as KubeAPIError where error.isNotFound {}
     }
@@ -278,10 +284,14 @@ struct ReplicationRuleReconciler: Reconciler {
     /// progress alone at most every few seconds. Returns when deferred progress is due (the pass
     /// wakes by then), or nil.
     func writeProgress(_ status: ReplicationRuleStatus, of rule: ReplicationRule) async throws -> Duration? {
-        let writtenAt = statusWrites.writtenAt(ruleCache.key(of: rule))
-        switch ReplicationStatusWrite.decide(written: rule.status, computed: status, writtenAt: writtenAt, now: now()) {
-        case .unchanged: return nil
-        case .later(let seconds): return .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        let key = ruleCache.key(of: rule)
+        switch ReplicationStatusWrite.decide(written: rule.status, computed: status, writtenAt: statusWrites.writtenAt(key), now: now()) {
+        case .unchanged:
+            statusWrites.settle(key)
+            return nil
+        case .later(let seconds):
+            statusWrites.deferred(key, generation: rule.metadata.generation, status: status)
+            return .milliseconds(Int64((seconds * 1000).rounded(.up)))
         case .write:
             try await writeStatus(status, of: rule)
             return nil
