@@ -42,14 +42,16 @@ TEST_BINARY="$(swift build --show-bin-path)/ConcordPackageTests.xctest"
 # The in-process tests run one test target at a time: all of them at once in one process keep
 # hundreds of servers, clients and SQLite files open together, and on two cores that run has stalled.
 status=0
+# Every test is a swift-testing test: the binary is run directly (`swift test` would also start an
+# empty XCTest pass and plan a build, about 6 s per phase).
 for target in FederationAPITests FederationCoreTests KubeClientTests ControllerRuntimeTests ConcordCLITests FederationControllersTests; do
-  run_phase swift test --skip-build --filter "^$target\\." --skip SimulationTests || status=$?
+  run_phase "$TEST_BINARY" --testing-library swift-testing --filter "^$target\\." --skip SimulationTests || status=$?
 done
 # The control-plane tests run on both storage backends, each etcd case against a real etcd process. Every
 # test of the target at once (swift-testing's default) starved the time-bounded garbage-collection and watch
 # tests on two cores; six at a time take no longer in all and keep each within its deadline.
 CP_WIDTH="${CONCORD_CONTROL_PLANE_WIDTH:-6}"
 run_phase "$TEST_BINARY" --testing-library swift-testing --experimental-maximum-parallelization-width "$CP_WIDTH" --filter "^ControlPlaneTests\\." --skip SimulationTests || status=$?
-run_phase swift test --skip-build --filter SimulationTests || status=$?
+run_phase "$TEST_BINARY" --testing-library swift-testing --filter SimulationTests || status=$?
 run_phase "$TEST_BINARY" --testing-library swift-testing --experimental-maximum-parallelization-width "$E2E_WIDTH" --filter EndToEndTests || status=$?
 exit $status
