@@ -169,10 +169,15 @@ echo "== writes at 200/s for $SECONDS_RUN s with $((BULK + OBJECTS)) objects sel
 before="$(cpu_mark)"
 passes_before="$(rule_counter concord_replication_passes_total bench/lag)"
 writes_before="$(rule_counter concord_replication_status_writes_total bench/lag)"
+# Every status write is an update of the rule a watch sees (whichever build runs).
+hub get rr lag -n bench --watch-only -o name >"$WORK/rule-updates.txt" 2>/dev/null &
+RULE_WATCH=$!
 py lag "$SOURCE" bench lag "$OBJECTS" 200 "$SECONDS_RUN" "${TARGETS[@]}" | tee "$WORK/steady.txt"
 after="$(cpu_mark)"
+kill "$RULE_WATCH" 2>/dev/null || true
+wait "$RULE_WATCH" 2>/dev/null || true
 cpu_report "$before" "$after" "$(sed -n 's/^source writes \([0-9]*\) in.*/\1/p' "$WORK/steady.txt")"
-echo "rule bench/lag: $(counted "$passes_before" "$(rule_counter concord_replication_passes_total bench/lag)" passes), $(counted "$writes_before" "$(rule_counter concord_replication_status_writes_total bench/lag)" "status writes to the hub")"
+echo "rule bench/lag: $(counted "$passes_before" "$(rule_counter concord_replication_passes_total bench/lag)" passes), $(counted "$writes_before" "$(rule_counter concord_replication_status_writes_total bench/lag)" "status writes to the hub"), $(wc -l <"$WORK/rule-updates.txt") updates of the rule seen by a watch"
 
 echo "== ap-south frozen (SIGSTOP) for ${FREEZE:-30} s during writes at 200/s"
 FROZEN_PID="$(field "[d['pid'] for d in u['datacenters'] if d['name']=='ap-south'][0]")"
