@@ -36,7 +36,9 @@ import Testing
                                 return try await replacement.resource(ConfigMap.self).get(FencingMarker.name, namespace: FencingMarker.namespace).data?["datacenter"] == "east"
                             } catch let e as KubeAPIError where e.isNotFound { return false }
                         }
-                        #expect(try await dcs.get("east").status?.phase == .ready)
+                        // Ready through the new control plane. A probe that timed out on a loaded machine may
+                        // have made it Suspect for a moment; what matters is that the moved client is healthy.
+                        try await DatacenterControllerTests.waitFor("east Ready on the new control plane") { try await dcs.get("east").status?.phase == .ready }
                     }
                     try await replacement.shutdown()
                     try await hub.shutdown()

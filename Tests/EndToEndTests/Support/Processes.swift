@@ -145,7 +145,18 @@ final class Latch: Sendable {
 }
 
 /// True when a process with that pid exists.
-func processIsAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+/// Whether `pid` is still running. A process that has exited but not been reaped yet (a zombie)
+/// is not: once `concord up` is gone its orphans are reaped by PID 1, which in a container may take
+/// a second or more after they have already exited.
+func processIsAlive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    // /proc/PID/stat is "PID (comm) STATE …"; comm may hold spaces or parentheses, so read after the last ")".
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return true }
+    let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+    return state != "Z" && state != "X"
+}
 
 /// A fresh temporary directory, removed by the caller.
 func makeTempDirectory(_ prefix: String) throws -> URL {
