@@ -56,6 +56,8 @@ final class EtcdWatchCache: Sendable {
             }
             guard var cached = s.resources[resource], revision >= cached.since else { return false }
             let replay = Array(cached.recent).filter { $0.revision > revision && (namespace == nil || $0.key.namespace == namespace) }
+            // Yielded under the lock, before any batch published after it: no task waits on this new
+            // stream yet and it has no termination handler, so the yield takes no other lock.
             if !replay.isEmpty { continuation.yield(replay) }
             let id = s.nextID
             s.nextID += 1
@@ -73,29 +75,45 @@ final class EtcdWatchCache: Sendable {
 
     /// Hands a batch from the resource's etcd watch to its subscribers; a subscriber whose buffer is full
     /// is ended with `.expired` (it must relist), as a slow watcher is.
+    ///
+    /// Nothing is yielded or ended under the lock. A yield resumes the watcher's task, which takes that
+    /// task's status lock; a watcher being cancelled holds its status lock while its stream's
+    /// termination handler runs, and that handler takes this lock (``unsubscribe(_:_:)``). Yielding
+    /// under the lock let the two wait for each other forever, which stopped every watch of the server.
+    /// Batches of one resource are published one after another by its one ``follow(_:store:)`` task, so
+    /// each subscriber still receives them in order.
     private func publish(_ resource: String, _ batch: [StorageEvent]) {
-        // Ended outside the lock: ending a stream calls its termination handler, which takes the lock.
-        let behind = state.withLock { s -> [(AsyncThrowingStream<[StorageEvent], any Error>.Continuation, Int64)] in
+        let deliveries = state.withLock { s -> [Delivery] in
             guard var cached = s.resources[resource] else { return [] }
-            var behind: [(AsyncThrowingStream<[StorageEvent], any Error>.Continuation, Int64)] = []
             for event in batch {
                 cached.recent.append(event)
                 if cached.recent.count > capacity, let dropped = cached.recent.popFirst() { cached.since = dropped.revision }
             }
+            var deliveries: [Delivery] = []
             for (id, subscriber) in cached.subscribers {
                 let events = batch.filter { $0.revision > subscriber.after && (subscriber.namespace == nil || $0.key.namespace == subscriber.namespace) }
-                guard !events.isEmpty else { continue }
-                if case .dropped = subscriber.continuation.yield(events) {
-                    behind.append((subscriber.continuation, events[0].revision))
-                    cached.subscribers[id] = nil
-                }
+                if !events.isEmpty { deliveries.append(Delivery(id: id, continuation: subscriber.continuation, events: events)) }
             }
             s.resources[resource] = cached
-            return behind
+            return deliveries
         }
-        for (continuation, revision) in behind {
-            continuation.finish(throwing: StorageError(.expired(oldest: revision), message: "the watcher fell behind"))
+        let behind = deliveries.filter { delivery in
+            if case .dropped = delivery.continuation.yield(delivery.events) { true } else { false }
         }
+        guard !behind.isEmpty else { return }
+        state.withLock { s in
+            for delivery in behind { s.resources[resource]?.subscribers[delivery.id] = nil }
+        }
+        for delivery in behind {
+            delivery.continuation.finish(throwing: StorageError(.expired(oldest: delivery.events[0].revision), message: "the watcher fell behind"))
+        }
+    }
+
+    /// A batch's events for one subscriber, handed over outside the lock.
+    private struct Delivery {
+        let id: Int
+        let continuation: AsyncThrowingStream<[StorageEvent], any Error>.Continuation
+        let events: [StorageEvent]
     }
 
     /// Ends the resource's subscribers (they resume elsewhere) and forgets it.
