@@ -19,14 +19,20 @@ export SWIFT_BACKTRACE=enable=no
 # swift-nio's NIOAsyncChannel can trap ("Deinited NIOAsyncWriter without calling finish()") when a test
 # server is shut down while a connection is being accepted, a race inside the library. A phase that
 # dies of exactly that trap is run once more, saying so; any other failure fails the run.
+# A phase that has not ended after CONCORD_PHASE_TIMEOUT seconds (900) is stopped and fails the run:
+# a deadlock fails it with a message instead of hanging the run.
+PHASE_TIMEOUT="${CONCORD_PHASE_TIMEOUT:-900}"
 run_phase() {
   local log
   log="$(mktemp)"
-  "$@" 2>&1 | tee "$log"
+  timeout --foreground --kill-after=10 "$PHASE_TIMEOUT" "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "concord tests: the phase (${*:2}) did not end within $PHASE_TIMEOUT s and was stopped (CONCORD_PHASE_TIMEOUT)" >&2
+  fi
   if [ "$rc" -ne 0 ] && grep -q "Deinited NIOAsyncWriter without calling finish()" "$log"; then
     echo "concord tests: the phase (${*:2}) died of swift-nio's NIOAsyncWriter trap during a server shutdown; running it once more" >&2
-    "$@"
+    timeout --foreground --kill-after=10 "$PHASE_TIMEOUT" "$@"
     rc=$?
   fi
   rm -f "$log"
@@ -48,9 +54,10 @@ status=0
 # beside every other phase under SCHED_IDLE (`chrt --idle 0`), so they use only the CPU the tests that
 # wait on real time leave idle, and a waking test thread takes the CPU from them at once (at nice 19
 # they still delayed each wakeup by a time slice: the control-plane phase took 50 s longer). Their
-# output is printed, and their result counted, once the other phases are done.
+# output is printed, and their result counted, once the other phases are done. Having only idle CPU,
+# they are given twice a phase's time limit.
 SIM_LOG="$(mktemp)"
-chrt --idle 0 "$TEST_BINARY" --testing-library swift-testing --filter "^FederationCoreTests\\.[A-Za-z]*SimulationTests" >"$SIM_LOG" 2>&1 &
+timeout --foreground --kill-after=10 "$((PHASE_TIMEOUT * 2))" chrt --idle 0 "$TEST_BINARY" --testing-library swift-testing --filter "^FederationCoreTests\\.[A-Za-z]*SimulationTests" >"$SIM_LOG" 2>&1 &
 SIM_PID=$!
 trap 'kill "$SIM_PID" 2>/dev/null || true; rm -f "$SIM_LOG"' EXIT
 # Every test is a swift-testing test: the binary is run directly (`swift test` would also start an
@@ -68,5 +75,8 @@ sim_status=0
 wait "$SIM_PID" || sim_status=$?
 echo "concord tests: the core simulations (run beside the other phases under SCHED_IDLE):"
 cat "$SIM_LOG"
+if [ "$sim_status" -eq 124 ] || [ "$sim_status" -eq 137 ]; then
+  echo "concord tests: the core simulations did not end within $((PHASE_TIMEOUT * 2)) s and were stopped (CONCORD_PHASE_TIMEOUT)" >&2
+fi
 [ "$sim_status" -eq 0 ] || status=$sim_status
 exit $status
