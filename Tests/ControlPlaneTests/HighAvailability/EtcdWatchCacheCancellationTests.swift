@@ -45,37 +45,50 @@ private final class Watchdog: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { services in
                 for service in store.backgroundServices { services.addTask { try await service.run() } }
                 try await waitUntil("the watch cache to run") { store.watchCache.isRunning }
-                // Every write is an event the cache hands to every watch below.
-                services.addTask {
-                    var i = 0
-                    while !Task.isCancelled {
-                        _ = try? await store.create(configMapKey("w-\(i)", namespace: namespace), object: configMap("w-\(i)", namespace: namespace))
-                        i += 1
+                // Every write is an event the cache hands to every watch below, until the writers are cancelled.
+                for writer in 0..<3 {
+                    services.addTask {
+                        var i = 0
+                        while !Task.isCancelled {
+                            let name = "w\(writer)-\(i)"
+                            do {
+                                _ = try await store.create(configMapKey(name, namespace: namespace), object: configMap(name, namespace: namespace))
+                            } catch where Task.isCancelled {
+                                return
+                            }
+                            i += 1
+                        }
                     }
                 }
                 let baseline = store.watchCache.subscriberCount
+                let watchers = 40, rounds = 100
                 var received = 0
-                for round in 0..<100 {
+                for _ in 0..<rounds {
                     let revision = try await store.currentRevision()
-                    received += try await withThrowingTaskGroup(of: Int.self) { watchers in
-                        for _ in 0..<40 {
-                            watchers.addTask {
+                    // Each watch says when it has its first event; once all have, they are cancelled while
+                    // the writes go on, so the cache is handing them events as they go.
+                    let (firsts, first) = AsyncStream<Void>.makeStream()
+                    received += try await withThrowingTaskGroup(of: Int.self) { group in
+                        for _ in 0..<watchers {
+                            group.addTask {
                                 var events = 0
-                                do {
-                                    for try await _ in try await store.watch(resource: "configmaps", namespace: namespace, after: revision) { events += 1 }
-                                } catch where Task.isCancelled {
-                                    // Cancelled while the watch was being opened: as a client gone before its first event.
+                                for try await _ in try await store.watch(resource: "configmaps", namespace: namespace, after: revision) {
+                                    events += 1
+                                    if events == 1 { first.yield() }
                                 }
                                 return events
                             }
                         }
-                        // Cancelled after a few events, at a moment that varies by round.
-                        try await Task.sleep(for: .milliseconds(5 + (round * 7) % 25))
-                        watchers.cancelAll()
-                        return try await watchers.reduce(0, +)
+                        var ready = 0
+                        for await _ in firsts {
+                            ready += 1
+                            if ready == watchers { break }
+                        }
+                        group.cancelAll()
+                        return try await group.reduce(0, +)
                     }
                 }
-                #expect(received > 0, "the watches received events before they were cancelled")
+                #expect(received >= watchers * rounds, "every watch received an event before it was cancelled")
                 // Every cancelled watch left the cache, and it still serves a new watch.
                 try await waitUntil("the cancelled watches to leave the cache") { store.watchCache.subscriberCount <= baseline }
                 let revision = try await store.currentRevision()
