@@ -2,7 +2,6 @@ import ConcordTesting
 @testable import ControlPlane
 import Foundation
 import KubernetesAPI
-import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -12,22 +11,17 @@ import Glibc
 /// Swift's cooperative pool stops every task, so no deadline kept by a task could fire; this one is
 /// kept by a thread of its own.
 private final class Watchdog: Sendable {
-    private let finished = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
 
     init(seconds: Double, _ what: String) {
-        let deadline = Date().addingTimeInterval(seconds)
-        Thread.detachNewThread { [self] in
-            while Date() < deadline {
-                if finished.withLock({ $0 }) { return }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
-            guard !finished.withLock({ $0 }) else { return }
+        Thread.detachNewThread { [finished] in
+            guard finished.wait(timeout: .now() + seconds) == .timedOut else { return }
             FileHandle.standardError.write(Data("\(what) did not finish within \(Int(seconds)) s: the watch cache is deadlocked; ending the test process\n".utf8))
             _exit(1)
         }
     }
 
-    func finish() { finished.withLock { $0 = true } }
+    func finish() { finished.signal() }
 }
 
 /// Watches cancelled while the watch cache hands their events over: a client closing its watch (a

@@ -151,9 +151,14 @@ final class Latch: Sendable {
 func processIsAlive(_ pid: Int32) -> Bool {
     guard kill(pid, 0) == 0 else { return false }
     // /proc/PID/stat is "PID (comm) STATE …"; comm may hold spaces or parentheses, so read after the last ")".
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-    else { return true }
+    let stat: String
+    do {
+        stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+    } catch {
+        // Reaped since the check above (or no /proc): the signal check says which.
+        return kill(pid, 0) == 0
+    }
+    guard let close = stat.lastIndex(of: ")") else { return true }
     let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
     return state != "Z" && state != "X"
 }
