@@ -2,26 +2,38 @@ import ConcordTesting
 @testable import ControlPlane
 import Foundation
 import KubernetesAPI
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Ends the test process when a test has not finished in time. A deadlock that blocks the threads of
-/// Swift's cooperative pool stops every task, so no deadline kept by a task could fire; this one is
-/// kept by a thread of its own.
+/// Ends the test process when a test stops making progress: no ``beat()`` for `seconds`. A deadlock
+/// that blocks the threads of Swift's cooperative pool stops every task, so no deadline kept by a task
+/// could fire; this one is kept by a thread of its own. A test that is only slow (a loaded machine)
+/// keeps beating and is left to finish.
 private final class Watchdog: Sendable {
-    private let finished = DispatchSemaphore(value: 0)
+    private let beats = DispatchSemaphore(value: 0)
+    private let finished = Mutex(false)
 
     init(seconds: Double, _ what: String) {
-        Thread.detachNewThread { [finished] in
-            guard finished.wait(timeout: .now() + seconds) == .timedOut else { return }
-            FileHandle.standardError.write(Data("\(what) did not finish within \(Int(seconds)) s: the watch cache is deadlocked; ending the test process\n".utf8))
+        Thread.detachNewThread { [self] in
+            while beats.wait(timeout: .now() + seconds) == .success {
+                if finished.withLock({ $0 }) { return }
+            }
+            FileHandle.standardError.write(Data("\(what) made no progress for \(Int(seconds)) s: the watch cache is deadlocked; ending the test process\n".utf8))
             _exit(1)
         }
     }
 
-    func finish() { finished.signal() }
+    /// The test made progress.
+    func beat() { beats.signal() }
+
+    /// The test ended.
+    func finish() {
+        finished.withLock { $0 = true }
+        beats.signal()
+    }
 }
 
 /// Watches cancelled while the watch cache hands their events over: a client closing its watch (a
@@ -30,7 +42,7 @@ private final class Watchdog: Sendable {
 /// and the two waited for each other forever, which stopped every watch of the server.
 @Suite struct EtcdWatchCacheCancellationTests {
     @Test func watchesCancelledWhileEventsArriveLeaveTheCacheServing() async throws {
-        let watchdog = Watchdog(seconds: 90, "watchesCancelledWhileEventsArriveLeaveTheCacheServing")
+        let watchdog = Watchdog(seconds: 60, "watchesCancelledWhileEventsArriveLeaveTheCacheServing")
         defer { watchdog.finish() }
         let configuration = try await SharedTestEtcd.shared.configuration()
         let store = try await EtcdObjectStore(configuration: configuration)
@@ -55,9 +67,14 @@ private final class Watchdog: Sendable {
                     }
                 }
                 let baseline = store.watchCache.subscriberCount
-                let watchers = 40, rounds = 100
-                var received = 0
-                for _ in 0..<rounds {
+                // 100 rounds take 3–7 s on an idle machine; on a loaded one the rounds stop after 30 s,
+                // but not before 20.
+                let watchers = 40
+                let clock = ContinuousClock(), stopAt = clock.now + .seconds(30)
+                var received = 0, rounds = 0
+                while rounds < 100, rounds < 20 || clock.now < stopAt {
+                    rounds += 1
+                    watchdog.beat()
                     let revision = try await store.currentRevision()
                     // Each watch says when it has its first event; once all have, they are cancelled while
                     // the writes go on, so the cache is handing them events as they go.
@@ -82,6 +99,7 @@ private final class Watchdog: Sendable {
                         return try await group.reduce(0, +)
                     }
                 }
+                watchdog.beat()
                 #expect(received >= watchers * rounds, "every watch received an event before it was cancelled")
                 // Every cancelled watch left the cache, and it still serves a new watch.
                 try await waitUntil("the cancelled watches to leave the cache") { store.watchCache.subscriberCount <= baseline }
