@@ -103,10 +103,13 @@ private final class Watchdog: Sendable {
                 #expect(received >= watchers * rounds, "every watch received an event before it was cancelled")
                 // Every cancelled watch left the cache, and it still serves a new watch.
                 try await waitUntil("the cancelled watches to leave the cache") { store.watchCache.subscriberCount <= baseline }
+                // The test's own write, so the check does not depend on the writers (a loaded machine).
                 let revision = try await store.currentRevision()
                 let watch = try await store.watch(resource: "configmaps", namespace: namespace, after: revision)
-                let events = try await collect(watch, count: 1)
-                #expect(events.first.map { $0.revision > revision } == true)
+                let created = try await store.create(configMapKey("after-the-rounds", namespace: namespace), object: configMap("after-the-rounds", namespace: namespace))
+                watchdog.beat()
+                let events = try await collect(watch, count: 1, seconds: 30)
+                #expect(events.first.map { $0.revision > revision && $0.revision <= created.revision } == true)
                 services.cancelAll()
             }
         }
