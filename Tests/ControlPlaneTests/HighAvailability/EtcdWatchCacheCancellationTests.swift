@@ -51,59 +51,46 @@ private final class Watchdog: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { services in
                 for service in store.backgroundServices { services.addTask { try await service.run() } }
                 try await waitUntil("the watch cache to run") { store.watchCache.isRunning }
-                // Every write is an event the cache hands to every watch below, until the writers are cancelled.
-                for writer in 0..<3 {
-                    services.addTask {
-                        var i = 0
-                        while !Task.isCancelled {
-                            let name = "w\(writer)-\(i)"
-                            do {
-                                _ = try await store.create(configMapKey(name, namespace: namespace), object: configMap(name, namespace: namespace))
-                            } catch where Task.isCancelled {
-                                return
-                            }
-                            i += 1
-                        }
-                    }
-                }
                 let baseline = store.watchCache.subscriberCount
-                // 100 rounds take 3–7 s on an idle machine; on a loaded one the rounds stop after 30 s,
-                // but not before 20.
-                let watchers = 40
-                let clock = ContinuousClock(), stopAt = clock.now + .seconds(30)
-                var received = 0, rounds = 0
-                while rounds < 100, rounds < 20 || clock.now < stopAt {
-                    rounds += 1
-                    watchdog.beat()
-                    let revision = try await store.currentRevision()
-                    // Each watch says when it has its first event; once all have, they are cancelled while
-                    // the writes go on, so the cache is handing them events as they go.
-                    let (firsts, first) = AsyncStream<Void>.makeStream()
-                    received += try await withThrowingTaskGroup(of: Int.self) { group in
-                        for _ in 0..<watchers {
-                            group.addTask {
-                                var events = 0
-                                for try await _ in try await store.watch(resource: "configmaps", namespace: namespace, after: revision) {
-                                    events += 1
-                                    if events == 1 { first.yield() }
+                let (received, rounds) = try await withThrowingTaskGroup(of: Void.self) { writers in
+                    // Every write is an event the cache hands to every watch below, until the writers stop.
+                    // A writer waits while the cache is more than 200 revisions behind its write: the cache reads
+                    // the resource's etcd watch one event at a time, and three writers on a loaded machine
+                    // outran it by thousands of events (a round, which waits for a write after its start,
+                    // then took seconds).
+                    for writer in 0..<3 {
+                        writers.addTask {
+                            var i = 0
+                            while !Task.isCancelled {
+                                let name = "w\(writer)-\(i)"
+                                do {
+                                    let created = try await store.create(configMapKey(name, namespace: namespace), object: configMap(name, namespace: namespace))
+                                    while created.revision - (store.watchCache.publishedRevision("configmaps") ?? created.revision) > 200 {
+                                        try await Task.sleep(for: .milliseconds(2))
+                                    }
+                                } catch where Task.isCancelled {
+                                    return
                                 }
-                                return events
+                                i += 1
                             }
                         }
-                        var ready = 0
-                        for await _ in firsts {
-                            ready += 1
-                            if ready == watchers { break }
-                        }
-                        group.cancelAll()
-                        return try await group.reduce(0, +)
                     }
+                    // 100 rounds take 3–7 s on an idle machine; on a loaded one the rounds stop after 30 s,
+                    // but not before 20.
+                    let clock = ContinuousClock(), stopAt = clock.now + .seconds(30)
+                    var received = 0, rounds = 0
+                    while rounds < 100, rounds < 20 || clock.now < stopAt {
+                        rounds += 1
+                        watchdog.beat()
+                        received += try await cancelAfterTheirFirstEvents(store, namespace: namespace)
+                    }
+                    writers.cancelAll()
+                    return (received, rounds)
                 }
                 watchdog.beat()
                 #expect(received >= watchers * rounds, "every watch received an event before it was cancelled")
                 // Every cancelled watch left the cache, and it still serves a new watch.
                 try await waitUntil("the cancelled watches to leave the cache") { store.watchCache.subscriberCount <= baseline }
-                // The test's own write, so the check does not depend on the writers (a loaded machine).
                 let revision = try await store.currentRevision()
                 let watch = try await store.watch(resource: "configmaps", namespace: namespace, after: revision)
                 let created = try await store.create(configMapKey("after-the-rounds", namespace: namespace), object: configMap("after-the-rounds", namespace: namespace))
@@ -112,6 +99,35 @@ private final class Watchdog: Sendable {
                 #expect(events.first.map { $0.revision > revision && $0.revision <= created.revision } == true)
                 services.cancelAll()
             }
+        }
+    }
+
+    private let watchers = 40
+
+    /// Opens `watchers` watches from the current revision, waits until each has its first event, then
+    /// cancels them all while the writes go on, so the cache is handing them events as they go. Returns
+    /// the events they received.
+    private func cancelAfterTheirFirstEvents(_ store: EtcdObjectStore, namespace: String) async throws -> Int {
+        let revision = try await store.currentRevision()
+        let (firsts, first) = AsyncStream<Void>.makeStream()
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<watchers {
+                group.addTask {
+                    var events = 0
+                    for try await _ in try await store.watch(resource: "configmaps", namespace: namespace, after: revision) {
+                        events += 1
+                        if events == 1 { first.yield() }
+                    }
+                    return events
+                }
+            }
+            var ready = 0
+            for await _ in firsts {
+                ready += 1
+                if ready == watchers { break }
+            }
+            group.cancelAll()
+            return try await group.reduce(0, +)
         }
     }
 }

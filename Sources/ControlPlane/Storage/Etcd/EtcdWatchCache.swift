@@ -40,6 +40,12 @@ final class EtcdWatchCache: Sendable {
     /// The watches the cache serves now, over all resources.
     var subscriberCount: Int { state.withLock { $0.resources.values.reduce(0) { $0 + $1.subscribers.count } } }
 
+    /// The revision of the last event the cache handed over for `resource`, or nil when it does not
+    /// follow it: how far it has read the resource's etcd watch.
+    func publishedRevision(_ resource: String) -> Int64? {
+        state.withLock { s in s.resources[resource].map { $0.recent.last?.revision ?? $0.since } }
+    }
+
     /// True while the cache's service runs (and can start following resources).
     var isRunning: Bool { state.withLock { $0.running } }
 
