@@ -104,6 +104,7 @@ struct ReplicationStatusTests {
         let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: [:]), sourceRevision: "10"), now: Repl.now)
         #expect(status.targets.map(\.state) == [.blocked])
         #expect(status.conditions.condition("ResidencyBlocked")?.status == .true)
+        #expect(status.conditions.condition("ResidencyBlocked")?.message == "1 object copy kept out by residency. Excluded datacenters: us-west.")
         let stalled = ReplicationStatusBuilder.blocked(
             rule: rule, by: ReplicationBlocker(reason: "UnknownKind", message: "no kind Widget in v1", terminal: true), source: "us-east", now: Repl.now)
         #expect(stalled.conditions.condition("Stalled")?.reason == "UnknownKind")
@@ -136,7 +137,7 @@ struct ReplicationStatusTests {
         let mesh = planMeshReplication(rule: Repl.rule(.lastWriterWins), epoch: 1, members: [Repl.target("dc-a", region: "eu", ["x": Repl.source("x", "v")])], now: Repl.now)
         let meshStatus = ReplicationStatusBuilder.status(rule: Repl.rule(.lastWriterWins), round: ReplicationRound(plan: mesh, sourceRevision: "1799999999000.0@dc-a"), now: Repl.now).status
         #expect(meshStatus.conditions.condition("Synced")?.message == "Every allowed member holds the latest write (hybrid logical clock 1799999999000.0@dc-a).")
-        #expect(meshStatus.conditions.condition("Ready")?.message == "1 object(s) replicated among the members (Mesh).")
+        #expect(meshStatus.conditions.condition("Ready")?.message == "1 object replicated among the members (Mesh).")
     }
 
     @Test func unreachableTargetKeepsItsLastRevision() {

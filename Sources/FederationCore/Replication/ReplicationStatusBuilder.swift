@@ -137,7 +137,7 @@ public enum ReplicationStatusBuilder {
         let blocked = round.plan.targets.reduce(0) { $0 + $1.blocked.count }
         if blocked > 0 {
             let detail = excluded.isEmpty ? "" : " Excluded datacenters: \(excluded.joined(separator: ", "))."
-            status.conditions.set(c.make(T.residencyBlocked, .true, R.outsideAllowedRegions, "\(blocked) object copies kept out by residency.\(detail)"))
+            status.conditions.set(c.make(T.residencyBlocked, .true, R.outsideAllowedRegions, "\(blocked) object \(blocked == 1 ? "copy" : "copies") kept out by residency.\(detail)"))
         } else {
             status.conditions.set(c.make(T.residencyBlocked, .false, R.allTargetsAllowed, "Residency kept nothing out."))
         }
@@ -149,7 +149,7 @@ public enum ReplicationStatusBuilder {
             status.conditions.set(c.make(T.ready, .false, R.nothingSelected, "No object in namespace \(rule.metadata.namespace ?? "") \(round.plan.source == MeshReplication.source ? "of any member" : "at \(round.plan.source)") matches the rule's resources."))
         } else {
             let from = round.plan.source == MeshReplication.source ? "among the members (Mesh)" : "from \(round.plan.source)"
-            status.conditions.set(c.make(T.ready, .true, CommonReason.succeeded, "\(round.plan.objects) object(s) replicated \(from)."))
+            status.conditions.set(c.make(T.ready, .true, CommonReason.succeeded, "\(round.plan.objects) \(round.plan.objects == 1 ? "object" : "objects") replicated \(from)."))
         }
         // A write the member refuses as invalid or forbidden fails the same way however often it is
         // retried: Stalled (kstatus Failed) rather than Reconciling for ever; retries go on with backoff.
