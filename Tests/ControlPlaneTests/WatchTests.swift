@@ -208,8 +208,9 @@ func openWatches(_ store: any ObjectStore) -> Int {
 }
 
 extension TestStorage {
-    /// Tasks of an idle test control plane that sleep on its clock: on etcd, the garbage collector's Lease renewal.
-    var serverSleepers: Int { self == .etcd ? 1 : 0 }
+    /// Tasks of an idle test control plane that sleep on its clock: the `kubernetes` Service's 10 s check,
+    /// and on etcd the garbage collector's Lease renewal.
+    var serverSleepers: Int { self == .etcd ? 2 : 1 }
 }
 
 struct WatchClientDisconnectTests {

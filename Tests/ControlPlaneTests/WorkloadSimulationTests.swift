@@ -95,7 +95,9 @@ struct WorkloadSimulationTests {
             #expect(try await client.post(Self.deployments, Self.deployment("web", replicas: 2, app: "web")).status == 201)
             // A write after both, observed by then: the server handled the earlier ones without simulating.
             #expect(try await client.post("/api/v1/namespaces/default/configmaps", Fixtures.configMap("marker")).status == 201)
-            #expect(try await client.get(Self.slices).json["items"]?.arrayValue?.isEmpty == true)
+            // Only the server's own `kubernetes` EndpointSlice: none for the Service.
+            let slices = try await client.get(Self.slices).json["items"]?.arrayValue?.compactMap { $0.value(at: ["metadata", "name"])?.stringValue }
+            #expect(slices == ["kubernetes"])
             #expect(try await client.get(Self.deployments + "/web").json["status"] == nil)
         }
     }

@@ -3,14 +3,18 @@ import ServiceLifecycle
 
 /// The controllers the control plane runs in its own service group, beside the HTTP server.
 enum BuiltinControllers {
-    /// The garbage collector and the namespace defaults (the `default` ServiceAccount and `kube-root-ca.crt`) always, and the workload simulator when configured. On a store shared between
-    /// servers they run only while this server holds the collector's Lease, so one server writes for them.
+    /// The garbage collector, the namespace defaults (the `default` ServiceAccount and `kube-root-ca.crt`)
+    /// and the `kubernetes` Service with its endpoints always, and the workload
+    /// simulator when configured. On a store shared between servers they run only while this server holds
+    /// the collector's Lease, so one server writes for them.
     static func services(
-        handler: ResourceHandler, configuration: ControlPlaneConfiguration, namespaceDefaults: NamespaceDefaults, collector status: LeaseElectionStatus
+        handler: ResourceHandler, configuration: ControlPlaneConfiguration, namespaceDefaults: NamespaceDefaults,
+        kubernetesService: KubernetesServiceReconciler, collector status: LeaseElectionStatus
     ) throws -> [any Service] {
         var services: [any Service] = [
             GarbageCollector(handler: handler, clock: configuration.clock, logger: configuration.logger),
             namespaceDefaults,
+            kubernetesService,
         ]
         if let simulation = configuration.simulateWorkloads {
             services.append(WorkloadSimulator(handler: handler, simulation: simulation, logger: configuration.logger))
@@ -26,7 +30,8 @@ enum BuiltinControllers {
             throw ControlPlaneError("the garbage collector's leader election (\(settings.leaseKey)): \(error)")
         }
         let workName = configuration.simulateWorkloads == nil
-            ? "the garbage collector and the namespace defaults" : "the garbage collector, the namespace defaults and the workload simulator"
+            ? "the garbage collector, the namespace defaults and the kubernetes Service"
+            : "the garbage collector, the namespace defaults, the kubernetes Service and the workload simulator"
         return [LeaseElectedService(
             settings: settings,
             lock: HandlerLeaseLock(handler: handler, namespace: settings.namespace, name: settings.name, clock: configuration.clock),

@@ -62,7 +62,8 @@ public final class ControlPlaneServer: Service, Sendable {
         self.configuration = configuration
     }
 
-    /// The bound port, once the server listens. Waits for it; throws if the server stopped before.
+    /// The bound port, once the server listens and has written its own `kubernetes` Service and endpoints
+    /// (so a client's first requests never race those writes). Waits for it; throws if the server stopped before.
     public func port() async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
             let immediate: Result<Int, any Error>? = state.withLock { s in
@@ -134,6 +135,11 @@ public final class ControlPlaneServer: Service, Sendable {
         for namespace in BuiltinResources.initialNamespaces { _ = await namespaceDefaults.ensure(namespace, createOnly: true) }
         let tokens = try ServiceAccountTokens.loadOrCreate(dataDirectory: config.dataDirectory)
         let address = Mutex<String>("\(config.host):\(config.port)")
+        let (listening, listened) = AsyncStream<Int>.makeStream()
+        let listeningPort = ListeningPort()
+        let kubernetesService = KubernetesServiceReconciler(
+            handler: handler, endpoint: { (KubernetesServiceReconciler.address(bound: config.host), try await listeningPort.value()) },
+            clock: config.clock, logger: config.logger)
         let responder = APIResponder(
             handler: handler, authenticator: authenticator, authorizer: authorizer,
             endpoints: AuthenticationEndpoints(handler: handler, authenticator: authenticator, authorizer: authorizer, tokens: tokens),
@@ -161,15 +167,20 @@ public final class ControlPlaneServer: Service, Sendable {
                 } catch {
                     config.logger.error("Could not write the kubeconfig", metadata: ["path": "\(config.kubeconfigPath)", "error": "\(error)"])
                 }
-                self.started(port: port)
+                listened.yield(port)
+                listened.finish()
             },
             logger: config.logger)
         let controllers = try BuiltinControllers.services(
-            handler: handler, configuration: config, namespaceDefaults: namespaceDefaults, collector: garbageCollector)
+            handler: handler, configuration: config, namespaceDefaults: namespaceDefaults, kubernetesService: kubernetesService,
+            collector: garbageCollector)
+        let report = ListeningReport(
+            listening: listening, kubernetesService: kubernetesService, ip: KubernetesServiceReconciler.address(bound: config.host),
+            createOnly: store.sharedBetweenServers, port: listeningPort, report: { [self] port in self.started(port: port) })
         // Services stop in reverse order: the built-in controllers before the HTTP server, and the store's own
         // work (etcd's watch cache) last, so open watches end cleanly instead of losing their feed first.
         let services = store.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
-            + [.init(service: app)]
+            + [.init(service: app), .init(service: report, successTerminationBehavior: .ignore)]
             + controllers.map { .init(service: $0) }
             + [.init(service: RBACFollower(handler: handler, authorizer: authorizer, clock: config.clock, logger: config.logger))]
             + (store.sharedBetweenServers

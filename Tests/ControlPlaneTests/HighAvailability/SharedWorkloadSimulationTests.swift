@@ -21,7 +21,7 @@ struct SharedWorkloadSimulationTests {
         try await withTestControlPlane(configure: configure(logs[0])) { one in
             try await withTestControlPlane(configure: configure(logs[1])) { two in
                 let servers = [APIClient(one), APIClient(two)]
-                let holder = "Acquired the lease: this server runs the garbage collector, the namespace defaults and the workload simulator"
+                let holder = "Acquired the lease: this server runs the garbage collector, the namespace defaults, the kubernetes Service and the workload simulator"
                 try await waitUntil("one server to hold the Lease", timeout: .seconds(30)) { logs.contains { $0.text.contains(holder) } }
                 #expect(logs.filter { $0.text.contains(holder) }.count == 1, "exactly one server simulates")
                 for (i, client) in servers.enumerated() {
