@@ -53,7 +53,7 @@ struct KubernetesServiceTests {
             let services = try #require(handler.registry.definition(storageResource: "services"))
             let slices = try #require(handler.registry.definition(storageResource: "endpointslices.discovery.k8s.io"))
             let reconciler = KubernetesServiceReconciler(
-                handler: handler, endpoint: { ("10.1.2.3", 6443) }, clock: ContinuousClock(), interval: .milliseconds(50), logger: handler.logger)
+                handler: handler, ip: "10.1.2.3", port: ListeningPort(6443), clock: ContinuousClock(), interval: .milliseconds(50), logger: handler.logger)
             func get(_ resource: String) async throws -> JSONValue? {
                 try await store.get(StorageKey(resource: resource, namespace: "default", name: "kubernetes"))?.object
             }
@@ -92,7 +92,8 @@ struct KubernetesServiceTests {
                 services, namespace: "default",
                 body: ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "early"], "spec": ["clusterIP": "10.96.0.1", "ports": [["port": 80]]]],
                 options: Self.options)
-            let reconciler = KubernetesServiceReconciler(handler: handler, endpoint: { ("127.0.0.1", 6443) }, clock: ContinuousClock(), logger: handler.logger)
+            let reconciler = KubernetesServiceReconciler(
+                handler: handler, ip: "127.0.0.1", port: ListeningPort(6443), clock: ContinuousClock(), logger: handler.logger)
             await #expect(throws: APIError.self) { try await reconciler.reconcile(ip: "127.0.0.1", port: 6443) }
             #expect(try await store.get(StorageKey(resource: "services", namespace: "default", name: "kubernetes")) == nil)
             #expect(try await store.get(StorageKey(resource: "endpoints", namespace: "default", name: "kubernetes")) != nil)

@@ -10,7 +10,7 @@ import ServiceLifecycle
 ///   EndpointSlice `kubernetes`, naming this server's address and port.
 ///
 /// Each is created when missing and put back when its ports, type or addresses changed, before the server
-/// reports that it listens (``initialRound(ip:port:createOnly:)``) and then every `interval`
+/// reports that it listens (``initialRound(port:createOnly:)``) and then every `interval`
 /// (kube-apiserver's 10 s); what else a person changed is left alone. On a store shared between servers
 /// only the server holding the collector's Lease keeps them (a server starting makes only what is
 /// missing), so they name that server.
@@ -18,8 +18,10 @@ import ServiceLifecycle
 /// warning says why) and the Endpoints and EndpointSlice are still kept.
 struct KubernetesServiceReconciler: Service {
     let handler: ResourceHandler
-    /// This server's address and port as clients reach it; waits until the server listens.
-    let endpoint: @Sendable () async throws -> (ip: String, port: Int)
+    /// The address the endpoints name (``address(bound:)``).
+    let ip: String
+    /// The port the server listens on, set by the first round.
+    let port: ListeningPort
     let clock: any Clock<Duration>
     var interval: Duration = .seconds(10)
     let logger: Logger
@@ -29,12 +31,11 @@ struct KubernetesServiceReconciler: Service {
     /// The first address of the service range, which kube-apiserver gives its own Service.
     static let clusterIP = "10.96.0.1"
 
-    /// Runs until graceful shutdown or cancellation.
+    /// Runs until graceful shutdown or cancellation, from the first round on.
     func run() async {
-        let endpoint = self.endpoint
-        let ip: String, port: Int
+        let port: Int
         do {
-            (ip, port) = try await cancelWhenGracefulShutdown { try await endpoint() }
+            port = try await cancelWhenGracefulShutdown { [listening = self.port] in try await listening.value() }
         } catch {
             return  // stopped before the server listened
         }
@@ -46,7 +47,7 @@ struct KubernetesServiceReconciler: Service {
             } catch is CancellationError {
                 return
             } catch {
-                if !warned { logger.warning("Could not write the kubernetes Service or its endpoints", metadata: ["error": "\(error)"]) }
+                if !warned { warn(error) }
                 warned = true
             }
             let clock = self.clock, interval = self.interval
@@ -74,14 +75,19 @@ struct KubernetesServiceReconciler: Service {
         if let failure { throw failure }
     }
 
-    /// The first round, before the server reports that it listens, so a client that waited for it finds
-    /// them written: a failure is logged, and left to the rounds that follow.
-    func initialRound(ip: String, port: Int, createOnly: Bool) async {
+    /// The first round, before the server reports that it listens on `port`, so a client that waited for
+    /// it finds them written: a failure is logged, and left to the rounds that follow (``run()`` starts them).
+    func initialRound(port bound: Int, createOnly: Bool) async {
         do {
-            try await reconcile(ip: ip, port: port, createOnly: createOnly)
+            try await reconcile(ip: ip, port: bound, createOnly: createOnly)
         } catch {
-            logger.warning("Could not write the kubernetes Service or its endpoints", metadata: ["error": "\(error)"])
+            warn(error)
         }
+        port.set(bound)
+    }
+
+    private func warn(_ error: any Error) {
+        logger.warning("Could not write the kubernetes Service or its endpoints", metadata: ["error": "\(error)"])
     }
 
     /// Creates `wanted` when missing; otherwise (unless `createOnly`) puts back the fields this reconciler owns.

@@ -136,10 +136,8 @@ public final class ControlPlaneServer: Service, Sendable {
         let tokens = try ServiceAccountTokens.loadOrCreate(dataDirectory: config.dataDirectory)
         let address = Mutex<String>("\(config.host):\(config.port)")
         let (listening, listened) = AsyncStream<Int>.makeStream()
-        let listeningPort = ListeningPort()
         let kubernetesService = KubernetesServiceReconciler(
-            handler: handler, endpoint: { (KubernetesServiceReconciler.address(bound: config.host), try await listeningPort.value()) },
-            clock: config.clock, logger: config.logger)
+            handler: handler, ip: KubernetesServiceReconciler.address(bound: config.host), port: ListeningPort(), clock: config.clock, logger: config.logger)
         let responder = APIResponder(
             handler: handler, authenticator: authenticator, authorizer: authorizer,
             endpoints: AuthenticationEndpoints(handler: handler, authenticator: authenticator, authorizer: authorizer, tokens: tokens),
@@ -175,8 +173,8 @@ public final class ControlPlaneServer: Service, Sendable {
             handler: handler, configuration: config, namespaceDefaults: namespaceDefaults, kubernetesService: kubernetesService,
             collector: garbageCollector)
         let report = ListeningReport(
-            listening: listening, kubernetesService: kubernetesService, ip: KubernetesServiceReconciler.address(bound: config.host),
-            createOnly: store.sharedBetweenServers, port: listeningPort, report: { [self] port in self.started(port: port) })
+            listening: listening, kubernetesService: kubernetesService, createOnly: store.sharedBetweenServers,
+            report: { [self] port in self.started(port: port) })
         // Services stop in reverse order: the built-in controllers before the HTTP server, and the store's own
         // work (etcd's watch cache) last, so open watches end cleanly instead of losing their feed first.
         let services = store.backgroundServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }

@@ -7,18 +7,13 @@ struct ListeningReport: Service {
     /// The bound port, once the server listens.
     let listening: AsyncStream<Int>
     let kubernetesService: KubernetesServiceReconciler
-    /// The address the endpoints name.
-    let ip: String
     /// A server sharing its store makes only what is missing (the Lease holder keeps the rest).
     let createOnly: Bool
-    /// Where the reconciler's later rounds find the port.
-    let port: ListeningPort
     let report: @Sendable (Int) -> Void
 
     func run() async {
         for await bound in listening.cancelOnGracefulShutdown() {
-            await kubernetesService.initialRound(ip: ip, port: bound, createOnly: createOnly)
-            port.set(bound)
+            await kubernetesService.initialRound(port: bound, createOnly: createOnly)
             report(bound)
             return
         }
@@ -28,7 +23,10 @@ struct ListeningReport: Service {
 /// The port the server listens on, once it is known. Waiting for it ends when the waiting task is
 /// cancelled (a server that never bound its port stops its services that way).
 final class ListeningPort: Sendable {
-    private let state = Mutex<(port: Int?, waiters: [Int: CheckedContinuation<Int, any Error>], next: Int)>((nil, [:], 0))
+    private let state: Mutex<(port: Int?, waiters: [Int: CheckedContinuation<Int, any Error>], next: Int)>
+
+    /// A port not known yet, or `port`.
+    init(_ port: Int? = nil) { state = Mutex((port, [:], 0)) }
 
     /// Sets the port and wakes every waiter.
     func set(_ port: Int) {

@@ -65,8 +65,8 @@ private final class Watchdog: Sendable {
                                 let name = "w\(writer)-\(i)"
                                 do {
                                     let created = try await store.create(configMapKey(name, namespace: namespace), object: configMap(name, namespace: namespace))
-                                    while created.revision - (store.watchCache.publishedRevision("configmaps") ?? created.revision) > 200 {
-                                        try await Task.sleep(for: .milliseconds(2))
+                                    try await waitUntil("the watch cache to come within 200 revisions of a write", timeout: .seconds(60), every: .milliseconds(2)) {
+                                        created.revision - (store.watchCache.publishedRevision("configmaps") ?? created.revision) <= 200
                                     }
                                 } catch where Task.isCancelled {
                                     return
