@@ -20,11 +20,18 @@ import Foundation
 /// array by slot. Entries hold the replica values they were made from, so their storage is never
 /// reused for another object while remembered. Not thread-safe: one planning pass at a time uses it.
 public final class ReplicaSyncMemo {
-    /// A replica found in sync with `source`, with its `hlc` reading.
-    struct Verified {
+    /// A replica found in sync with `source`, with its `hlc` reading (a class: a verdict kept from pass
+    /// to pass is checked in place, one reference per slot).
+    final class Verified {
         let source: SourceObject
         let replica: JSONValue
         let clock: HLCTimestamp?
+
+        init(source: SourceObject, replica: JSONValue, clock: HLCTimestamp?) {
+            self.source = source
+            self.replica = replica
+            self.clock = clock
+        }
     }
 
     /// One target's verdict on one source object.

@@ -17,6 +17,10 @@ public struct ReplicaKey: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.name = name
     }
 
+    /// Hashes the name alone: keys in one plan share a few kinds, so the name is what tells them apart,
+    /// and the planner looks keys up millions of times in a full pass (equal keys have equal names).
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
     /// Kind, then name, then apiVersion.
     public static func < (a: ReplicaKey, b: ReplicaKey) -> Bool { (a.kind, a.name, a.apiVersion) < (b.kind, b.name, b.apiVersion) }
 

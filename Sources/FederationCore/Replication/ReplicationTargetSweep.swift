@@ -79,7 +79,15 @@ extension ReplicaSyncMemo {
                     verdicts[slot] = .unused
                     continue
                 }
-                let verdict = judge(source, view.objects[source.key], was: verdicts[slot], planner: planner)
+                let replica = view.objects[source.key]
+                // The replica found in sync before, unchanged: the verdict stands where it is.
+                if let verified = stillInSync(source, replica, was: verdicts[slot]) {
+                    latest.add(verified.clock)
+                    found += 1
+                    inSync += 1
+                    continue
+                }
+                let verdict = judge(source, replica, was: verdicts[slot], planner: planner)
                 if case .missing = verdict {} else { found += 1 }
                 count(verdict, at: slot)
                 verdicts[slot] = verdict
@@ -148,15 +156,27 @@ extension ReplicaSyncMemo {
             }
         }
 
+        /// True when residency lets `source` into this target.
+        private func allowed(_ source: SourceObject) -> Bool {
+            regionAllowed && (source.residency.map { region.hasPrefix($0) } ?? true)
+        }
+
+        /// The kept verdict `old` when it found this very `replica` in sync with this very `source`
+        /// (the same storage: neither changed since) and residency still lets it in.
+        private func stillInSync(_ source: SourceObject, _ replica: JSONValue?, was old: Verdict) -> Verified? {
+            guard let replica, case .inSync(let verified) = old, verified.source === source, verified.replica == replica, allowed(source) else { return nil }
+            return verified
+        }
+
         /// The verdict on `replica` of `source` (`old`: the verdict before, reused when it still holds),
         /// taking its `hlc` reading on the way.
         private func judge(_ source: SourceObject, _ replica: JSONValue?, was old: Verdict, planner: ReplicationPlanner) -> Verdict {
-            guard let replica else { return .missing }
-            let allowed = regionAllowed && (source.residency.map { region.hasPrefix($0) } ?? true)
-            if allowed, case .inSync(let verified) = old, verified.source === source, verified.replica == replica {
+            if let verified = stillInSync(source, replica, was: old) {
                 latest.add(verified.clock)
                 return old
             }
+            guard let replica else { return .missing }
+            let allowed = allowed(source)
             let metadata = replica.objectValue?["metadata"]?.objectValue
             let annotations = metadata?["annotations"]?.objectValue
             let clock = annotations?[FederationAnnotation.hybridLogicalClock]
