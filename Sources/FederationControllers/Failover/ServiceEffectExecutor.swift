@@ -169,13 +169,33 @@ struct ServiceEffectExecutor {
         }
     }
 
-    /// Deletes an object in `datacenter`; one already gone is fine.
-    func delete(_ name: String, resource: GroupVersionResource, kind: String, namespace: String, in datacenter: String) async throws {
+    /// Deletes an object in `datacenter`; one already gone is fine. With `read`, only while it is still
+    /// the object read (its uid and resourceVersion as the DELETE's preconditions): one changed since
+    /// fails with a conflict, so a decision made from an older view is made again, never acted on.
+    func delete(_ name: String, resource: GroupVersionResource, kind: String, namespace: String, in datacenter: String, as read: JSONValue? = nil) async throws {
         let client = try await self.client(datacenter)
+        let options = DeleteOptions(preconditions: read.map(Self.preconditions(of:)))
         try await bounded("deleting \(kind) \(name) in \(datacenter)") {
             do {
-                _ = try await client.dynamic(resource, namespaced: true, kind: kind).delete(name, namespace: namespace)
+                _ = try await client.dynamic(resource, namespaced: true, kind: kind).delete(name, namespace: namespace, options: options)
             } catch let error as KubeAPIError where error.isNotFound {}
+        }
+    }
+
+    /// The preconditions that hold a DELETE to exactly `object`: its uid and resourceVersion.
+    static func preconditions(of object: JSONValue) -> Preconditions {
+        Preconditions(uid: object["metadata"]?["uid"]?.stringValue, resourceVersion: ReplicaContent.resourceVersion(of: object))
+    }
+
+    /// The object `name` as `datacenter` serves it now (nil: not there), read past the caches.
+    func live(_ name: String, resource: GroupVersionResource, kind: String, namespace: String, in datacenter: String) async throws -> JSONValue? {
+        let client = try await self.client(datacenter)
+        return try await withTimeout(writeTimeout, "reading \(kind) \(name) in \(datacenter)", clock: clock) {
+            do {
+                return try await client.dynamic(resource, namespaced: true, kind: kind).get(name, namespace: namespace)
+            } catch let error as KubeAPIError where error.isNotFound {
+                return nil
+            }
         }
     }
 

@@ -42,12 +42,22 @@ extension ServiceFailoverReconciler {
                     if let global = view.globalService, StandbyCopy.isCopy(global) {
                         try await executor.delete(ReplicaContent.name(of: global), resource: FailoverResources.services, kind: "Service", namespace: namespace, in: view.name)
                     }
-                    guard let workload = view.workload, StandbyCopy.isCopy(workload) else { continue }
+                    guard let cached = view.workload, StandbyCopy.isCopy(cached) else { continue }
+                    let resource = read.resources.workload.resource, kind = read.resources.workload.kind
+                    // A copy the cache shows serving is read again before it is kept for good (the cache
+                    // may not have seen it scaled to 0 yet); a copy at 0 is deleted only as read, so one
+                    // scaled up since is kept on the next try.
+                    var workload = cached
+                    if StandbyCopy.replicas(of: cached) > 0 {
+                        guard let current = try await executor.live(ReplicaContent.name(of: cached), resource: resource, kind: kind, namespace: namespace, in: view.name) else { continue }
+                        workload = current
+                    }
+                    guard StandbyCopy.isCopy(workload) else { continue }
                     if StandbyCopy.replicas(of: workload) > 0 {
                         kept.append(view.name)
                         continue
                     }
-                    try await executor.delete(ReplicaContent.name(of: workload), resource: read.resources.workload.resource, kind: read.resources.workload.kind, namespace: namespace, in: view.name)
+                    try await executor.delete(ReplicaContent.name(of: workload), resource: resource, kind: kind, namespace: namespace, in: view.name, as: workload)
                     if let service = view.service, StandbyCopy.isCopy(service) {
                         try await executor.delete(ReplicaContent.name(of: service), resource: FailoverResources.services, kind: "Service", namespace: namespace, in: view.name)
                     }

@@ -33,7 +33,7 @@ extension ServiceFailoverReconciler {
                 watched = watched && informer.isConnected
                 for object in informer.cache.list(namespace: namespace, labelSelector: owned) {
                     guard let leftover = FailoverOrphans.leftover(object, kind: kind), !managed(leftover, object, kind: kind, namespace: namespace) else { continue }
-                    found.append(Orphan(name: ReplicaContent.name(of: object), resource: resource, kind: kind, leftover: leftover))
+                    found.append(Orphan(name: ReplicaContent.name(of: object), resource: resource, kind: kind, leftover: leftover, read: object))
                 }
             }
             guard !found.isEmpty else { continue }
@@ -67,6 +67,8 @@ extension ServiceFailoverReconciler {
         let resource: GroupVersionResource
         let kind: String
         let leftover: FailoverOrphans.Leftover
+        /// The object as the cache showed it: it is deleted only while still so (a copy scaled up since is kept).
+        let read: JSONValue
     }
 
     /// True when a live ServiceFailover of `namespace` manages the Service or workload `leftover` belongs to.
@@ -80,12 +82,13 @@ extension ServiceFailoverReconciler {
         return claimants.contains { $0.metadata.deletionTimestamp == nil }
     }
 
-    /// Deletes `orphan` in `datacenter` (gone already counts as deleted).
+    /// Deletes `orphan` in `datacenter` while it is still the object read (gone already counts as
+    /// deleted; one changed since fails with a conflict and is looked at again).
     func delete(_ orphan: Orphan, namespace: String, in datacenter: String) async throws {
         guard let connection = await members.existing(datacenter) else { throw KubeUsageError("no connection to \(datacenter)") }
         try await withTimeout(requeue.replicationWriteTimeout, "deleting \(orphan.kind) \(orphan.name) in \(datacenter)", clock: clock) {
             do {
-                _ = try await connection.client.dynamic(orphan.resource, namespaced: true, kind: orphan.kind).delete(orphan.name, namespace: namespace)
+                _ = try await connection.client.dynamic(orphan.resource, namespaced: true, kind: orphan.kind).delete(orphan.name, namespace: namespace, options: DeleteOptions(preconditions: ServiceEffectExecutor.preconditions(of: orphan.read)))
             } catch let error as KubeAPIError where error.isNotFound {}
         }
     }
