@@ -71,6 +71,42 @@ final class FailoverWatches: Sendable {
         return owners.sorted()
     }
 
+    /// The kinds whose label-selected informers over every namespace of each member find what a deleted
+    /// ServiceFailover left there (``watchLeftovers()``): its global Service, Service copies and
+    /// workload copies of the kinds a ServiceFailover names most (Deployment, StatefulSet).
+    static let leftoverKinds: [(resource: GroupVersionResource, kind: String)] = [
+        (FailoverResources.services, "Service"),
+        (GroupVersionResource(group: "apps", version: "v1", resource: "deployments"), "Deployment"),
+        (GroupVersionResource(group: "apps", version: "v1", resource: "statefulsets"), "StatefulSet"),
+    ]
+
+    /// Only what Concord made for some ServiceFailover.
+    static let leftoverOptions = ListOptions(labelSelector: "\(FederationLabel.managed)=true,\(FederationLabel.serviceFailover)")
+
+    /// Registers the handlers of the ``leftoverKinds`` informers (started per member by
+    /// ``ServiceFailoverReconciler/watchLeftovers(in:)``): an object whose ServiceFailover no longer
+    /// exists registers its namespace's watches, as a read of a ServiceFailover there would, and
+    /// enqueues that ServiceFailover's key, whose pass removes what is left. So leftovers are found in
+    /// any namespace, also in one no ServiceFailover was read in since the controller started.
+    func watchLeftovers() {
+        for (resource, kind) in Self.leftoverKinds {
+            let keys: @Sendable (JSONValue) -> [ObjectKey] = { [self] object in
+                guard let owner = FailoverOrphans.owner(of: object), let namespace = object["metadata"]?["namespace"]?.stringValue else { return [] }
+                let key = ObjectKey(namespace: namespace, name: owner)
+                guard failovers.get(key) == nil else { return [] }
+                for (resource, kind) in [(resource, kind), (FailoverResources.services, "Service"), (FailoverResources.endpointSlices, "EndpointSlice")] {
+                    ensure(resource, kind: kind, namespace: namespace)
+                }
+                return [key]
+            }
+            let enqueue: @Sendable (ObjectKey) async -> Void = { [self] key in
+                guard let q = queue.withLock({ $0 }) else { return }
+                await q.add(key)
+            }
+            members.addEventHandler(for: resource, namespaced: true, namespace: nil, options: Self.leftoverOptions) { _ in .mapping(keys, to: enqueue) }
+        }
+    }
+
     /// The member resources registered in `namespace`, with their kinds.
     func resources(in namespace: String) -> [GroupVersionResource: String] { kinds.withLock { $0[namespace] ?? [:] } }
 }

@@ -29,7 +29,11 @@ enum ServiceFailoverController: FederationControllerBuilder {
         controller.watch(informer, map: { sf in ServiceFailoverReconciler.rivals(of: sf, in: cache).map { cache.key(of: $0) } })
         // A Datacenter change also wakes the deleted ServiceFailovers that left objects in that member
         // while it was away (``ServiceFailoverReconciler/collectOrphans(_:)``).
-        controller.watch(datacenters, map: { dc in cache.keys + watches.orphanOwners(in: dc.metadata.name ?? "") }, changed: datacenterChangeMatters)
+        // Its own key (no namespace: no ServiceFailover has one) starts that member's leftover informers.
+        controller.watch(
+            datacenters, map: { dc in cache.keys + watches.orphanOwners(in: dc.metadata.name ?? "") + [ObjectKey(name: dc.metadata.name ?? "")] },
+            changed: datacenterChangeMatters)
+        watches.watchLeftovers()
         watches.start(controller.queue)
         return BuiltController(controller: controller)
     }

@@ -10,12 +10,15 @@ extension ServiceFailoverReconciler {
     /// Removes from every member what ServiceFailover `key`, which no longer exists, left there:
     /// its global Service and that Service's EndpointSlices, and copies of the workload scaled to 0
     /// with their Service copies, as its deletion would have. A copy still running replicas is kept,
-    /// as its deletion keeps it. Anything a live ServiceFailover of the namespace now manages (the
-    /// same Service or workload) is its own and is left alone. A member whose objects are known
+    /// as its deletion keeps it, and a Service copy waits until the member's workload caches of the
+    /// namespace are filled (the copy it serves through may not be listed yet). Anything a live
+    /// ServiceFailover of the namespace now manages (the same Service or workload) is its own and is
+    /// left alone. A member whose objects are known
     /// but that is not watched right now (it is away) is looked at again later.
     ///
-    /// Only the namespaces and kinds some ServiceFailover was read with since this controller
-    /// started are looked at (``FailoverWatches/resources(in:)``).
+    /// The namespaces and kinds looked at are those some ServiceFailover was read with since this
+    /// controller started, and those where the leftover informers found something of a deleted one
+    /// (``FailoverWatches/resources(in:)``).
     func collectOrphans(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let namespace = key.namespace else { return .done }
         let resources = watches.resources(in: namespace)
@@ -26,8 +29,11 @@ extension ServiceFailoverReconciler {
             guard let datacenter = dc.metadata.name else { continue }
             var found: [Orphan] = []
             var watched = true
+            // Whether every workload kind's cache here is filled: until then no copy is known not to serve.
+            var workloadsKnown = true
             for (resource, kind) in resources.sorted(by: { $0.value < $1.value }) {
                 guard let informer = await members.informer(for: resource, namespaced: true, kind: kind, in: datacenter, namespace: namespace), informer.hasSynced else {
+                    if resource != FailoverResources.services && resource != FailoverResources.endpointSlices { workloadsKnown = false }
                     continue
                 }
                 watched = watched && informer.isConnected
@@ -47,9 +53,12 @@ extension ServiceFailoverReconciler {
                 switch orphan.leftover {
                 case .globalSlice, .globalService: true
                 case .workloadCopy(let replicas): replicas == 0
-                case .serviceCopy: !serving
+                case .serviceCopy: !serving && workloadsKnown
                 }
             }
+            // A Service copy waits for the workload caches (just started for a namespace the leftover
+            // informers found): the copy it serves through may not be listed yet.
+            if !workloadsKnown, found.contains(where: { if case .serviceCopy = $0.leftover { true } else { false } }) { away = true }
             guard !removed.isEmpty else { continue }
             for orphan in removed { try await delete(orphan, namespace: namespace, in: datacenter) }
             let names = removed.map { "\($0.kind) \($0.name)" }.joined(separator: ", ")
@@ -59,6 +68,29 @@ extension ServiceFailoverReconciler {
                 note: "Removed what ServiceFailover \(key) left in namespace \(namespace) here while it was deleted: \(names).")
         }
         return away ? .requeue(after: Self.resync) : .done
+    }
+
+    /// Starts `datacenter`'s informers over what deleted ServiceFailovers may have left there, in every
+    /// namespace (``FailoverWatches/watchLeftovers()``), for the kinds its discovery serves (a member
+    /// without StatefulSets has none to leave); a member not connected yet, or reconnected over new
+    /// credentials, is looked at again.
+    func watchLeftovers(in datacenter: String) async -> ReconcileResult {
+        guard datacenterCache.get(name: datacenter) != nil else { return .done }
+        guard let client = await members.existing(datacenter)?.client else { return .requeue(after: requeue.memberEventsCheck) }
+        var started = true
+        for (resource, kind) in FailoverWatches.leftoverKinds {
+            do {
+                _ = try await kinds.resolve(apiVersion: resource.apiVersion, kind: kind, in: datacenter, client: client)
+            } catch is UnknownKindError {
+                continue
+            } catch {
+                started = false
+                continue
+            }
+            let informer = await members.informer(for: resource, namespaced: true, kind: kind, in: datacenter, namespace: nil, options: FailoverWatches.leftoverOptions)
+            started = started && informer != nil
+        }
+        return .requeue(after: started ? requeue.memberEventsCheck * 6 : requeue.memberEventsCheck)
     }
 
     /// One object a deleted ServiceFailover left in a member.

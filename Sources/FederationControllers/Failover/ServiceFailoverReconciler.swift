@@ -38,6 +38,7 @@ struct ServiceFailoverReconciler: Reconciler {
     static let resync: Duration = .seconds(10)
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard key.namespace != nil else { return await watchLeftovers(in: key.name) }
         guard let cached = cache.get(key) else {
             written.forget(key)
             return try await collectOrphans(key)
