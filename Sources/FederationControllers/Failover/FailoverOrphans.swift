@@ -18,6 +18,16 @@ enum FailoverOrphans {
         case workloadCopy(replicas: Int)
     }
 
+    /// The order leftovers are removed in: workload copies, then global objects, then Service copies.
+    /// (A copy scaled up since it was read fails its delete and ends the pass before its Service copy.)
+    static func removalRank(_ leftover: Leftover) -> Int {
+        switch leftover {
+        case .workloadCopy: 0
+        case .globalSlice, .globalService: 1
+        case .serviceCopy: 2
+        }
+    }
+
     /// The ServiceFailover that `object` was made for: its `federation.concord.dev/service-failover`
     /// label, on an object labelled `federation.concord.dev/managed: "true"` (nil for anything else).
     static func owner(of object: JSONValue) -> String? {

@@ -76,9 +76,17 @@ final class FailoverWatches: Sendable {
     /// workload copies of the kinds a ServiceFailover names most (Deployment, StatefulSet).
     static let leftoverKinds: [(resource: GroupVersionResource, kind: String)] = [
         (FailoverResources.services, "Service"),
-        (GroupVersionResource(group: "apps", version: "v1", resource: "deployments"), "Deployment"),
+        deployments,
         (GroupVersionResource(group: "apps", version: "v1", resource: "statefulsets"), "StatefulSet"),
     ]
+
+    /// Deployments, the default workload kind.
+    static let deployments = (resource: GroupVersionResource(group: "apps", version: "v1", resource: "deployments"), kind: "Deployment")
+
+    /// True for Services and EndpointSlices (the kinds that are not workloads).
+    static func isServiceKind(_ resource: GroupVersionResource) -> Bool {
+        resource == FailoverResources.services || resource == FailoverResources.endpointSlices
+    }
 
     /// Only what Concord made for some ServiceFailover.
     static let leftoverOptions = ListOptions(labelSelector: "\(FederationLabel.managed)=true,\(FederationLabel.serviceFailover)")
@@ -94,7 +102,9 @@ final class FailoverWatches: Sendable {
                 guard let owner = FailoverOrphans.owner(of: object), let namespace = object["metadata"]?["namespace"]?.stringValue else { return [] }
                 let key = ObjectKey(namespace: namespace, name: owner)
                 guard failovers.get(key) == nil else { return [] }
-                for (resource, kind) in [(resource, kind), (FailoverResources.services, "Service"), (FailoverResources.endpointSlices, "EndpointSlice")] {
+                // The object's own kind, the Service kinds, and Deployments (the default workload kind):
+                // a Service copy is removed only once some workload kind's copies are listed.
+                for (resource, kind) in [(resource, kind), (FailoverResources.services, "Service"), (FailoverResources.endpointSlices, "EndpointSlice"), Self.deployments] {
                     ensure(resource, kind: kind, namespace: namespace)
                 }
                 return [key]

@@ -23,6 +23,8 @@ extension ServiceFailoverReconciler {
         }
         let ref = ObjectReference(to: sf)
         var pending: [String] = []
+        // Members where a copy changed between the read and its delete (its preconditions failed).
+        var changed: [String] = []
         var kept: [String] = []
         switch await read(sf, involved: sf.spec.effectiveMode == .activeActive ? placementSites(sf) : Set([sf.spec.primary] + sf.spec.failover.map(\.datacenter))) {
         case .failure(let blocker):
@@ -47,30 +49,36 @@ extension ServiceFailoverReconciler {
                     // A copy the cache shows serving is read again before it is kept for good (the cache
                     // may not have seen it scaled to 0 yet); a copy at 0 is deleted only as read, so one
                     // scaled up since is kept on the next try.
-                    var workload = cached
+                    var workload: JSONValue? = cached
                     if StandbyCopy.replicas(of: cached) > 0 {
-                        guard let current = try await executor.live(ReplicaContent.name(of: cached), resource: resource, kind: kind, namespace: namespace, in: view.name) else { continue }
-                        workload = current
+                        workload = try await executor.live(ReplicaContent.name(of: cached), resource: resource, kind: kind, namespace: namespace, in: view.name)
                     }
-                    guard StandbyCopy.isCopy(workload) else { continue }
-                    if StandbyCopy.replicas(of: workload) > 0 {
-                        kept.append(view.name)
-                        continue
+                    // Gone already: only its Service copy is left to delete.
+                    if let workload {
+                        guard StandbyCopy.isCopy(workload) else { continue }
+                        if StandbyCopy.replicas(of: workload) > 0 {
+                            kept.append(view.name)
+                            continue
+                        }
+                        try await executor.delete(ReplicaContent.name(of: workload), resource: resource, kind: kind, namespace: namespace, in: view.name, as: workload)
                     }
-                    try await executor.delete(ReplicaContent.name(of: workload), resource: resource, kind: kind, namespace: namespace, in: view.name, as: workload)
                     if let service = view.service, StandbyCopy.isCopy(service) {
                         try await executor.delete(ReplicaContent.name(of: service), resource: FailoverResources.services, kind: "Service", namespace: namespace, in: view.name)
                     }
                 } catch {
-                    pending.append(view.name)
+                    if error.isKubeConflict { changed.append(view.name) } else { pending.append(view.name) }
                 }
             }
         }
         let started = sf.metadata.deletionTimestamp?.date ?? now()
-        if !pending.isEmpty, now().timeIntervalSince(started) < cleanupTimeout { return .requeue(after: requeue.finalizeRetry) }
+        if !(pending + changed).isEmpty, now().timeIntervalSince(started) < cleanupTimeout { return .requeue(after: requeue.finalizeRetry) }
         if !pending.isEmpty {
             events.event(regarding: ref, type: Event.warning, reason: CommonReason.cleanupTimedOut, action: "Cleanup",
                          note: "Could not reach \(pending.joined(separator: ", ")) within \(Int(cleanupTimeout)) s; Concord's global objects and copies at 0 replicas there are removed when it is reachable again.")
+        }
+        if !changed.isEmpty {
+            events.event(regarding: ref, type: Event.warning, reason: CommonReason.cleanupTimedOut, action: "Cleanup",
+                         note: "A copy in \(changed.joined(separator: ", ")) kept changing while it was being removed (for \(Int(cleanupTimeout)) s); it was left as it is: delete it yourself if it should go.")
         }
         if !kept.isEmpty {
             events.event(regarding: ref, type: Event.normal, reason: "ServingCopyKept", action: "Cleanup",

@@ -29,11 +29,12 @@ extension ServiceFailoverReconciler {
             guard let datacenter = dc.metadata.name else { continue }
             var found: [Orphan] = []
             var watched = true
-            // Whether every workload kind's cache here is filled: until then no copy is known not to serve.
-            var workloadsKnown = true
+            // Whether every workload kind's cache here is filled (a kind the member does not serve holds
+            // nothing): until then no copy is known not to serve.
+            var workloadsKnown = resources.keys.contains { !FailoverWatches.isServiceKind($0) }
             for (resource, kind) in resources.sorted(by: { $0.value < $1.value }) {
                 guard let informer = await members.informer(for: resource, namespaced: true, kind: kind, in: datacenter, namespace: namespace), informer.hasSynced else {
-                    if resource != FailoverResources.services && resource != FailoverResources.endpointSlices { workloadsKnown = false }
+                    if !FailoverWatches.isServiceKind(resource), await serves(resource, kind: kind, in: datacenter) != false { workloadsKnown = false }
                     continue
                 }
                 watched = watched && informer.isConnected
@@ -60,7 +61,11 @@ extension ServiceFailoverReconciler {
             // informers found): the copy it serves through may not be listed yet.
             if !workloadsKnown, found.contains(where: { if case .serviceCopy = $0.leftover { true } else { false } }) { away = true }
             guard !removed.isEmpty else { continue }
-            for orphan in removed { try await delete(orphan, namespace: namespace, in: datacenter) }
+            // Workload copies first: one scaled up since it was read fails its delete, and then its
+            // Service copy stays with it.
+            for orphan in removed.sorted(by: { FailoverOrphans.removalRank($0.leftover) < FailoverOrphans.removalRank($1.leftover) }) {
+                try await delete(orphan, namespace: namespace, in: datacenter)
+            }
             let names = removed.map { "\($0.kind) \($0.name)" }.joined(separator: ", ")
             logger.info("Removed what a deleted ServiceFailover left in a member", metadata: ["servicefailover": "\(key)", "datacenter": "\(datacenter)", "objects": "\(names)"])
             events.event(
@@ -75,22 +80,39 @@ extension ServiceFailoverReconciler {
     /// without StatefulSets has none to leave); a member not connected yet, or reconnected over new
     /// credentials, is looked at again.
     func watchLeftovers(in datacenter: String) async -> ReconcileResult {
-        guard datacenterCache.get(name: datacenter) != nil else { return .done }
-        guard let client = await members.existing(datacenter)?.client else { return .requeue(after: requeue.memberEventsCheck) }
+        guard let dc = datacenterCache.get(name: datacenter), dc.metadata.deletionTimestamp == nil else { return .done }
+        // An Unreachable member is looked at again when its phase changes (the Datacenter watch).
+        guard dc.status?.phase != .unreachable else { return .done }
+        guard await members.existing(datacenter) != nil else { return .requeue(after: requeue.memberEventsCheck) }
         var started = true
         for (resource, kind) in FailoverWatches.leftoverKinds {
-            do {
-                _ = try await kinds.resolve(apiVersion: resource.apiVersion, kind: kind, in: datacenter, client: client)
-            } catch is UnknownKindError {
-                continue
-            } catch {
+            switch await serves(resource, kind: kind, in: datacenter) {
+            case false?: continue
+            case nil:
                 started = false
                 continue
+            case true?: break
             }
             let informer = await members.informer(for: resource, namespaced: true, kind: kind, in: datacenter, namespace: nil, options: FailoverWatches.leftoverOptions)
             started = started && informer != nil
         }
         return .requeue(after: started ? requeue.memberEventsCheck * 6 : requeue.memberEventsCheck)
+    }
+
+    /// Whether `datacenter` serves `kind` (`resource`), by its discovery (remembered once read, and
+    /// bounded in time); nil when that cannot be told now.
+    func serves(_ resource: GroupVersionResource, kind: String, in datacenter: String) async -> Bool? {
+        guard let client = await members.existing(datacenter)?.client else { return nil }
+        do {
+            _ = try await withTimeout(requeue.replicationWriteTimeout, "reading \(datacenter)'s discovery", clock: clock) { [kinds] in
+                try await kinds.resolve(apiVersion: resource.apiVersion, kind: kind, in: datacenter, client: client)
+            }
+            return true
+        } catch is UnknownKindError {
+            return false
+        } catch {
+            return nil
+        }
     }
 
     /// One object a deleted ServiceFailover left in a member.
