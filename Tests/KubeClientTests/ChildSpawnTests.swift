@@ -32,8 +32,12 @@ struct ChildSpawnTests {
     @Test func writesOutputToTheFileWithTheGivenEnvironmentAndNoInheritedDescriptors() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString)").path
         defer { unlink(path) }
-        // A descriptor the parent holds open without close-on-exec must not reach the child.
-        let leaked = open("/dev/null", O_RDONLY)
+        // A descriptor the parent holds open without close-on-exec must not reach the child. It is
+        // numbered 64 or above: a low one could be the very number `ls` then opens for the directory.
+        let opened = open("/dev/null", O_RDONLY)
+        let leaked = fcntl(opened, F_DUPFD, 64)
+        close(opened)
+        try #require(leaked >= 64, "could not hold a descriptor at 64 or above")
         defer { close(leaked) }
         let exit = try await Self.runToExit(["-c", "echo $GREETING; ls /proc/self/fd | sort -n | tr '\\n' ' '"], stdout: .appendingTo(path))
         #expect(exit == .exited(0))
