@@ -43,10 +43,7 @@ final class FailoverWatches: Sendable {
             }
             return keys
         }
-        let enqueue: @Sendable (ObjectKey) async -> Void = { [self] key in
-            guard let q = queue.withLock({ $0 }) else { return }
-            await q.add(key)
-        }
+        let enqueue: @Sendable (ObjectKey) async -> Void = { [self] key in await self.enqueue(key) }
         members.addEventHandler(
             for: resource, namespaced: true, namespace: namespace,
             synced: { [failovers] _ in for key in failovers.list(namespace: namespace).map(failovers.key(of:)) { await enqueue(key) } },
@@ -109,12 +106,16 @@ final class FailoverWatches: Sendable {
                 }
                 return [key]
             }
-            let enqueue: @Sendable (ObjectKey) async -> Void = { [self] key in
-                guard let q = queue.withLock({ $0 }) else { return }
-                await q.add(key)
+            members.addEventHandler(for: resource, namespaced: true, namespace: nil, options: Self.leftoverOptions) { _ in
+                .mapping(keys, to: { [self] key in await self.enqueue(key) })
             }
-            members.addEventHandler(for: resource, namespaced: true, namespace: nil, options: Self.leftoverOptions) { _ in .mapping(keys, to: enqueue) }
         }
+    }
+
+    /// Adds `key` to the controller's queue, once it is set.
+    private func enqueue(_ key: ObjectKey) async {
+        guard let q = queue.withLock({ $0 }) else { return }
+        await q.add(key)
     }
 
     /// The member resources registered in `namespace`, with their kinds.

@@ -13,8 +13,8 @@ extension ServiceFailoverReconciler {
     /// as its deletion keeps it, and a Service copy waits until the member's workload caches of the
     /// namespace are filled (the copy it serves through may not be listed yet). Anything a live
     /// ServiceFailover of the namespace now manages (the same Service or workload) is its own and is
-    /// left alone. A member whose objects are known
-    /// but that is not watched right now (it is away) is looked at again later.
+    /// left alone. A member whose objects are known but that is not watched right now (it is away)
+    /// is looked at again later.
     ///
     /// The namespaces and kinds looked at are those some ServiceFailover was read with since this
     /// controller started, and those where the leftover informers found something of a deleted one
