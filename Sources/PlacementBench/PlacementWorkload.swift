@@ -66,4 +66,11 @@ struct PlacementWorkload {
         return ActiveActiveInput(
             spec: specs[s], status: status, sites: sites, selected: selectedNames, desiredReplicas: placed, now: now, generation: 1)
     }
+
+    /// The input of the pass after `first`, the first placement of service `s`: every share it
+    /// placed running and ready.
+    func steadyInput(of s: Int, after first: ServicePlan, now: Date) -> ActiveActiveInput {
+        let placed = Dictionary(first.status.datacenters.compactMap { dc in dc.desiredReplicas.map { (dc.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        return input(of: s, placed: placed, status: first.status, now: now)
+    }
 }

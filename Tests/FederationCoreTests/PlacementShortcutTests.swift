@@ -37,6 +37,8 @@ struct PlacementShortcutTests {
             // The standard sort is stable: equal names keep their order, as they must in the fast one.
             let expected = Array(names.indices).sorted { names[$0] < names[$1] }
             #expect(order == expected, "\(names)")
+            // Short lists are sorted as strings, long ones by their keys: the same order either way.
+            #expect(NameOrder.sorted(names).map { Array($0.utf8) } == names.sorted().map { Array($0.utf8) }, "\(names)")
         }
     }
 

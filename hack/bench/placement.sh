@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Times Concord's ActiveActive placement in the core (FederationCore, no I/O): the division
-# (ReplicaDivision.divide) and a full steady-state planning pass (planActiveActive) for SERVICES
-# ActiveActive services over DATACENTERS datacenters, each service selecting SELECTED of them
-# (all by default). Prints the total and the per-service p50, p99 and max, release build, and a
-# digest of every division and plan: a faster build must print the same digest for the same seed.
+# Times Concord's ActiveActive placement in the core (FederationCore, no I/O) for SERVICES
+# ActiveActive services over DATACENTERS datacenters, each service selecting SELECTED of them (all
+# by default), release build: the division alone (ReplicaDivision.divide), a full planning pass
+# (planActiveActive, which divides too) for each service's first placement and for the steady pass
+# after it (total and per-service p50, p99, max), and a resync (every steady input built first,
+# then all planned back to back, best and median of 5 rounds). Prints a digest of every division
+# and plan: a faster build must print the same digest for the same seed.
 #
 #   hack/bench/placement.sh                               # 10,000 services × 1,000 datacenters
 #   SERVICES=1000 DATACENTERS=100 SELECTED=10 hack/bench/placement.sh

@@ -8,17 +8,18 @@ extension ActiveActivePlanner {
     }
 
     /// A history entry per redistribution: started when the division changes, completed once the
-    /// gaining datacenters are ready and the losing ones scaled down.
-    mutating func record(_ view: PlacementView, moving: Bool) {
+    /// gaining datacenters are ready and the losing ones scaled down. `described` is this pass's
+    /// division in one line (``place(_:)``).
+    mutating func record(_ view: PlacementView, moving: Bool, described: String) {
         // The divisions are described only when they differ: in a settled pass the texts are equal.
         if view.divisionChanged {
             // An empty division (scaled to 0) reads `none` in the history, whose `from` and `to` are required.
-            let before = view.text(.placement(planned: true)).orNone, after = view.text(.placement(planned: false)).orNone
+            let before = view.text(.placement(planned: true)).orNone, after = described.orNone
             if before != after, !status.datacenters.isEmpty {
                 // Nothing placed and never moved before: the service's first placement.
                 let first = before == "none" && status.history.isEmpty && status.lastTransition == nil
                 let reason = first ? ServiceFailover.Reason.initialPlacement
-                    : Self.redistributionReason(view, specChanged: status.observedGeneration != input.generation, rebalanceRequested: input.rebalanceRequested)
+                    : Self.redistributionReason(view, specChanged: status.observedGeneration != generation, rebalanceRequested: rebalanceRequested)
                 status.lastTransition = FailoverTransition(from: before, to: after, reason: reason, startedAt: KubeTime(now))
                 effects.append(.event(
                     warning: reason == ServiceFailover.Reason.datacenterUnreachable, reason: "\(reason)Started", message: "redistributing \(before) → \(after)"))
@@ -94,13 +95,15 @@ extension ActiveActivePlanner {
             if e.ready < e.target { allReady = false }
         }
         let moving = status.phase == .progressing
+        // A first pass appends all six conditions: room for them at once.
+        if status.conditions.isEmpty { status.conditions.reserveCapacity(6) }
         // The text of `message` below, which up to three conditions share.
         var shared: String?
         func set(_ type: String, _ value: Bool, _ reason: String, _ form: PlacementView.Message, shares: Bool = false) {
             let conditionStatus: ConditionStatus = value ? .true : .false
             guard let i = status.conditions.firstIndex(where: { $0.type == type }) else {
                 status.conditions.append(Condition(
-                    type: type, status: conditionStatus, observedGeneration: input.generation, lastTransitionTime: KubeTime(now), reason: reason,
+                    type: type, status: conditionStatus, observedGeneration: generation, lastTransitionTime: KubeTime(now), reason: reason,
                     message: text(form, shares: shares)))
                 return
             }
@@ -114,7 +117,7 @@ extension ActiveActivePlanner {
                 let message = text(form, shares: shares)
                 if status.conditions[i].message != message { status.conditions[i].message = message }
             }
-            if status.conditions[i].observedGeneration != input.generation { status.conditions[i].observedGeneration = input.generation }
+            if status.conditions[i].observedGeneration != generation { status.conditions[i].observedGeneration = generation }
         }
         func text(_ form: PlacementView.Message, shares: Bool) -> String {
             if shares, let shared { return shared }

@@ -1,38 +1,42 @@
-/// One ``ReplicaDivision`` worked out over flat arrays: the eligible candidates (weight and limit
-/// above 0) sorted by name once, so every tie-break is a comparison of positions and nothing is
-/// hashed, re-sorted or allocated per round.
+/// One ``ReplicaDivision`` worked out over one flat array: the eligible candidates (weight and
+/// limit above 0) sorted by name once, so every tie-break is a comparison of positions and nothing
+/// is hashed, re-sorted or allocated per round.
 struct DivisionRun {
-    /// The eligible candidates' indices in the caller's array, in name order; a position in this
-    /// array is what every other array is indexed by.
-    private(set) var order: [Int]
-    private let weight: [Int]
-    /// The most each may hold: its room and `maxReplicasPerDatacenter`, whichever is smaller.
-    private let limit: [Int]
-    private let current: [Int]
-    /// Replicas given to each so far.
-    private(set) var assigned: [Int]
+    /// One eligible candidate; its position in ``slots`` is what every tie-break compares.
+    struct Slot {
+        /// Its index in the caller's array.
+        let index: Int
+        let weight: Int
+        /// The most it may hold: its room and `maxReplicasPerDatacenter`, whichever is smaller.
+        let limit: Int
+        let current: Int
+        /// Replicas given to it so far.
+        var assigned = 0
+        /// Its share in the current round of ``fill(_:)``.
+        var share = 0
+    }
+
+    /// The eligible candidates, in name order.
+    private(set) var slots: [Slot]
 
     /// `inNameOrder`: the caller guarantees `candidates` are in strictly ascending name order, so
     /// they are not sorted again.
     init(_ candidates: [DivisionCandidate], maxReplicasPerDatacenter maxPer: Int?, inNameOrder: Bool = false) {
-        var order: [Int] = [], weight: [Int] = [], limit: [Int] = [], current: [Int] = []
-        order.reserveCapacity(candidates.count)
-        weight.reserveCapacity(candidates.count)
-        limit.reserveCapacity(candidates.count)
-        current.reserveCapacity(candidates.count)
-        func read() {
-            for i in order {
-                weight.append(candidates[i].weight)
-                limit.append(Self.limit(candidates[i].room, maxPer))
-                current.append(candidates[i].current)
+        var slots: [Slot] = []
+        slots.reserveCapacity(candidates.count)
+        for i in candidates.indices {
+            let limit = Self.limit(candidates[i].room, maxPer)
+            if candidates[i].weight > 0 && limit > 0 {
+                slots.append(Slot(index: i, weight: candidates[i].weight, limit: limit, current: candidates[i].current))
             }
         }
-        for i in candidates.indices where candidates[i].weight > 0 && Self.limit(candidates[i].room, maxPer) > 0 { order.append(i) }
         // Callers usually pass names in order already; the sort finds that in one sweep.
-        if !inNameOrder { NameOrder.sort(&order) { candidates[$0].name } }
-        read()
-        (self.order, self.weight, self.limit, self.current) = (order, weight, limit, current)
-        assigned = Array(repeating: 0, count: order.count)
+        if !inNameOrder {
+            var order = Array(slots.indices)
+            NameOrder.sort(&order) { candidates[slots[$0].index].name }
+            slots = order.map { slots[$0] }
+        }
+        self.slots = slots
     }
 
     private static func limit(_ room: Int?, _ maxPer: Int?) -> Int {
@@ -44,67 +48,63 @@ struct DivisionRun {
     /// the rest is divided again among the others. Returns what nobody had room for.
     mutating func fill(_ total: Int) -> Int {
         var remaining = total
-        var open = Array(weight.indices)
-        var openWeight = weight.reduce(0, +)
-        var share = Array(repeating: 0, count: weight.count)
+        var open = Array(slots.indices)
+        var openWeight = slots.reduce(0) { $0 + $1.weight }
         // Ranks by position in `open`, and a copy the selection reorders.
         var rank: [Rank] = [], scratch: [Rank] = []
         rank.reserveCapacity(open.count)
-        while remaining > 0, !open.isEmpty {
-            // Hamilton's method: the floors of the exact quotas (worked out once per run of equal
-            // weights: most candidates share one)…
-            var given = 0, full = 0, borderline = 0
-            var lastWeight = -1, quotient = 0, remainder = 0
-            rank.removeAll(keepingCapacity: true)
-            for p in open {
-                if weight[p] != lastWeight {
-                    lastWeight = weight[p]
-                    (quotient, remainder) = (remaining * lastWeight).quotientAndRemainder(dividingBy: openWeight)
-                }
-                share[p] = quotient
-                rank.append(Rank(remainder: remainder, holds: current[p] > quotient))
-                given += quotient
-                if quotient >= limit[p] { full += 1 } else if quotient == limit[p] - 1 { borderline += 1 }
-            }
-            // …then one more each to the largest remainders. Needed unless the candidates that
-            // close this round are known without it (the others' shares are divided again anyway).
-            let extras = remaining - given
-            if extras > 0, full == 0 || borderline > 0 {
-                scratch = rank
-                // The extras go to every rank above the extras-th best, and to the first (by
-                // position: `open` ascends) of those equal to it.
-                let (threshold, above) = Self.best(extras, of: &scratch)
-                var equal = extras - above
-                for (k, p) in open.enumerated() {
-                    if threshold < rank[k] {
-                        share[p] += 1
-                    } else if equal > 0, rank[k] == threshold {
-                        share[p] += 1
-                        equal -= 1
-                    } else {
-                        continue
+        return slots.withUnsafeMutableBufferPointer { slots in
+            while remaining > 0, !open.isEmpty {
+                // Hamilton's method: the floors of the exact quotas (worked out once per run of equal
+                // weights: most candidates share one)…
+                var given = 0, full = 0, borderline = 0
+                var lastWeight = -1, quotient = 0, remainder = 0
+                rank.removeAll(keepingCapacity: true)
+                for p in open {
+                    if slots[p].weight != lastWeight {
+                        lastWeight = slots[p].weight
+                        (quotient, remainder) = (remaining * lastWeight).quotientAndRemainder(dividingBy: openWeight)
                     }
-                    if share[p] == limit[p] { full += 1 }
+                    slots[p].share = quotient
+                    rank.append(Rank(remainder: remainder, holds: slots[p].current > quotient))
+                    given += quotient
+                    if quotient >= slots[p].limit { full += 1 } else if quotient == slots[p].limit - 1 { borderline += 1 }
                 }
-            }
-            if full == 0 {
-                for p in open { assigned[p] += share[p] }
-                return 0
-            }
-            var stillOpen: [Int] = []
-            stillOpen.reserveCapacity(open.count)
-            for p in open {
-                if share[p] >= limit[p] {
-                    assigned[p] = limit[p]
-                    remaining -= limit[p]
-                    openWeight -= weight[p]
-                } else {
-                    stillOpen.append(p)
+                // …then one more each to the largest remainders. Needed unless the candidates that
+                // close this round are known without it (the others' shares are divided again anyway).
+                let extras = remaining - given
+                if extras > 0, full == 0 || borderline > 0 {
+                    scratch = rank
+                    // The extras go to every rank above the extras-th best, and to the first (by
+                    // position: `open` ascends) of those equal to it.
+                    let (threshold, above) = Self.best(extras, of: &scratch)
+                    var equal = extras - above
+                    for (k, p) in open.enumerated() {
+                        if threshold < rank[k] {
+                            slots[p].share += 1
+                        } else if equal > 0, rank[k] == threshold {
+                            slots[p].share += 1
+                            equal -= 1
+                        } else {
+                            continue
+                        }
+                        if slots[p].share == slots[p].limit { full += 1 }
+                    }
                 }
+                if full == 0 {
+                    for p in open { slots[p].assigned += slots[p].share }
+                    return 0
+                }
+                // Those at their limit close; the rest stay open, in order.
+                for p in open where slots[p].share >= slots[p].limit {
+                    slots[p].assigned = slots[p].limit
+                    remaining -= slots[p].limit
+                    openWeight -= slots[p].weight
+                }
+                open.removeAll { slots[$0].share >= slots[$0].limit }
             }
-            open = stillOpen
+            return remaining
         }
-        return remaining
     }
 
     /// How an extra replica is earned: by the larger remainder, then (equal remainders) by already
@@ -123,18 +123,18 @@ struct DivisionRun {
     /// largest share (then the first name) to the next candidate with none (by weight, then name).
     /// Returns true when it runs out of donors or takers first.
     mutating func spread(over wanted: Int) -> Bool {
-        var placed = assigned.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
+        var placed = slots.reduce(0) { $0 + ($1.assigned > 0 ? 1 : 0) }
         guard placed < wanted else { return false }
         // A taker gets one replica and a donor keeps at least one, so the takers' order holds throughout.
-        var takers = assigned.indices.filter { assigned[$0] == 0 }
-        takers.sort { weight[$0] != weight[$1] ? weight[$0] > weight[$1] : $0 < $1 }
+        var takers = slots.indices.filter { slots[$0].assigned == 0 }
+        takers.sort { slots[$0].weight != slots[$1].weight ? slots[$0].weight > slots[$1].weight : $0 < $1 }
         var next = 0
         while placed < wanted {
             var donor: Int?
-            for p in assigned.indices where assigned[p] >= 2 && assigned[p] > (donor.map { assigned[$0] } ?? 0) { donor = p }
+            for p in slots.indices where slots[p].assigned >= 2 && slots[p].assigned > (donor.map { slots[$0].assigned } ?? 0) { donor = p }
             guard let donor, next < takers.count else { return true }
-            assigned[donor] -= 1
-            assigned[takers[next]] += 1
+            slots[donor].assigned -= 1
+            slots[takers[next]].assigned += 1
             next += 1
             placed += 1
         }

@@ -129,9 +129,17 @@ enum NameOrder {
         for (p, key) in keys.enumerated() { indices[p] = unsorted[key.index] }
     }
 
-    /// `names` in ascending order.
+    /// Lists shorter than this are sorted as strings.
+    static let comparedBelow = 32
+
+    /// `names` in ascending order: a few (at most ``comparedBelow``) by `String`'s own sort, which
+    /// then costs less than making their keys.
     static func sorted(_ names: some Collection<String>) -> [String] {
-        let all = Array(names)
+        var all = Array(names)
+        if all.count < comparedBelow {
+            all.sort()
+            return all
+        }
         var order = Array(all.indices)
         sort(&order) { all[$0] }
         return order.map { all[$0] }

@@ -57,12 +57,19 @@ public struct ActiveActiveInput: Hashable, Sendable {
 /// every placed datacenter with ready endpoints; a lost one leaves it once the others are ready.
 public func planActiveActive(_ input: ActiveActiveInput) -> ServicePlan {
     var planner = ActiveActivePlanner(input)
-    planner.plan()
+    planner.plan(input)
     return ServicePlan(effects: planner.effects, status: planner.status, requeueAfter: planner.requeue)
 }
 
+/// One pass's decisions. It keeps only the few input fields it reads after the start (the input
+/// is lent to ``plan(_:)`` rather than copied, which would retain every array and string in it).
 struct ActiveActivePlanner {
-    let input: ActiveActiveInput
+    /// The input's `generation`.
+    let generation: Int64?
+    /// The input's `rebalanceRequested`.
+    let rebalanceRequested: Bool
+    /// The input's time.
+    let now: Date
     let policy: FailoverPolicy
     let placement: PlacementSpec
     var status: ServiceFailoverStatus
@@ -73,14 +80,14 @@ struct ActiveActivePlanner {
     let joinsAtOnce: Bool
 
     init(_ input: ActiveActiveInput) {
-        self.input = input
+        generation = input.generation
+        rebalanceRequested = input.rebalanceRequested
+        now = input.now
         status = input.status ?? ServiceFailoverStatus()
         policy = input.spec.effectivePolicy
         placement = input.spec.placement ?? PlacementSpec()
         joinsAtOnce = Self.nothingDivided(input.status) || input.status?.observedGeneration != input.generation || input.rebalanceRequested
     }
-
-    var now: Date { input.now }
 
     mutating func wake(after seconds: TimeInterval) { requeue = min(requeue ?? seconds, max(0.5, seconds)) }
 
@@ -112,7 +119,7 @@ struct ActiveActivePlanner {
         !(status?.datacenters.contains { $0.role == .active } ?? false)
     }
 
-    mutating func plan() {
+    mutating func plan(_ input: ActiveActiveInput) {
         var view = PlacementView(input, recorded: status.datacenters)
         view.weigh(placement.weights ?? [])
         var candidates: [DivisionCandidate] = [], slots: [Int] = []
@@ -170,14 +177,15 @@ struct ActiveActivePlanner {
         // the losing ones scale down in the pass that sees the others ready, and the pass after that
         // still finds them running more than their share.
         let moving = !gainedReady || view.entries.contains { $0.reachable && ($0.current != $0.target || $0.site?.statusCurrent == false) }
-        record(view, moving: moving)
+        // This pass's division in one line, which the history and the conditions' messages copy.
+        let described = place(view)
+        record(view, moving: moving, described: described)
         if moving { wake(after: ServicePlanner.moveRecheckSeconds) }
         status.activeDatacenter = nil
         status.unplacedReplicas = division.unplaced > 0 ? division.unplaced : nil
         list(view)
-        let described = place(view)
         status.phase = moving ? .progressing : division.unplaced > 0 || division.spreadShort ? .degraded : .active
         summarize(total: total, view: view, unplaced: division.unplaced, spreadShort: division.spreadShort, described: described)
-        status.observedGeneration = input.generation
+        status.observedGeneration = generation
     }
 }

@@ -68,8 +68,8 @@ public struct ReplicaDivision: Hashable, Sendable {
         let spreadShort = run.spread(over: min(max(1, minDatacenters), max(0, total)))
         var replicas = [Int](repeating: 0, count: candidates.count)
         var placedCount = 0
-        for (position, index) in run.order.enumerated() where run.assigned[position] > 0 {
-            replicas[index] = run.assigned[position]
+        for slot in run.slots where slot.assigned > 0 {
+            replicas[slot.index] = slot.assigned
             placedCount += 1
         }
         return (replicas, placedCount, unplaced, spreadShort)
