@@ -110,7 +110,7 @@ struct PlanReplicationAndServiceTests {
         #expect(report.targets.first { $0.datacenter == "us-east" }?.adoptions == ["ConfigMap/flags"], "\(report.targets)")
         #expect(report.targets.first { $0.datacenter == "us-west" }.map { $0.creates.isEmpty && $0.updates.isEmpty } == true, "\(report.targets)")
         #expect(report.targets.first { $0.datacenter == "eu-central" }?.unreachable == true)
-        #expect(report.text.hasPrefix("ReplicationRule shop/global-config: Mesh (every member is a source) at epoch 1, 1 objects"), "\(report.text)")
+        #expect(report.text.hasPrefix("ReplicationRule shop/global-config: Mesh (every member is a source) at epoch 1, 1 object"), "\(report.text)")
 
         // SourceWins (the default) has no source to follow in Mesh: the plan shows the controller's refusal.
         let refused = try #require(ReplicationPlanInputs(rules: [Self.rule], objects: objects, unreadable: [:])

@@ -85,7 +85,7 @@ struct ReplicationPlanReport: Codable, Equatable {
     /// The text form.
     var text: String {
         let from = source == MeshReplication.source ? "Mesh (every member is a source)" : "source \(source ?? "none")"
-        var lines = ["ReplicationRule \(rule): \(from) at epoch \(epoch), \(objects) objects"]
+        var lines = ["ReplicationRule \(rule): \(from) at epoch \(epoch), \(BackupCommand.objects(objects))"]
         if let waiting { lines.append("  \(stalled ? "would stall" : "would wait")\(reason.map { " (\($0))" } ?? ""): \(waiting)") }
         for t in targets {
             if t.unreachable {

@@ -8,7 +8,7 @@ enum ReplicationLines {
         var lines: [String] = []
         for rule in rules.sorted(by: { $0.ruleAnnotationValue < $1.ruleAnnotationValue }) {
             let s = rule.status
-            var line = "ReplicationRule \(rule.ruleAnnotationValue): source \(s?.sourceDatacenter ?? "none") (epoch \(s?.sourceEpoch ?? 0)), \(s?.objects ?? 0) objects"
+            var line = "ReplicationRule \(rule.ruleAnnotationValue): source \(s?.sourceDatacenter ?? "none") (epoch \(s?.sourceEpoch ?? 0)), \(BackupCommand.objects(s?.objects ?? 0))"
             if let total = s?.conflictsTotal, total > 0 { line += ", \(total) conflict(s) so far" }
             if let ready = s?.conditions.condition(CommonConditionType.ready) {
                 line += ready.status == .true ? ", Ready" : " — \(ready.reason): \(ready.message)"
