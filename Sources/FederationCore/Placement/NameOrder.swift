@@ -132,7 +132,7 @@ enum NameOrder {
     /// Lists shorter than this are sorted as strings.
     static let comparedBelow = 32
 
-    /// `names` in ascending order: a few (at most ``comparedBelow``) by `String`'s own sort, which
+    /// `names` in ascending order: fewer than ``comparedBelow`` by `String`'s own sort, which
     /// then costs less than making their keys.
     static func sorted(_ names: some Collection<String>) -> [String] {
         var all = Array(names)
