@@ -92,12 +92,16 @@ print("  placed \(placedReplicas) replicas, \(unplacedReplicas) unplaced (no roo
 //    each resync costs.
 var planning = Timings(), firstPlanning = Timings()
 var settled = 0
+// The steady inputs, kept for the resync below.
+var inputs: [ActiveActiveInput] = []
+inputs.reserveCapacity(workload.specs.count)
 for s in workload.specs.indices {
     let firstInput = workload.input(of: s, placed: [:], status: nil, now: now)
     let firstStart = clock.now
     let first = planActiveActive(firstInput)
     firstPlanning.samples.append(clock.now - firstStart)
     let input = workload.steadyInput(of: s, after: first, now: now.addingTimeInterval(10))
+    inputs.append(input)
     let start = clock.now
     let plan = planActiveActive(input)
     planning.samples.append(clock.now - start)
@@ -111,12 +115,6 @@ print("  \(settled) of \(options.services) passes settled (no scale writes)")
 
 // 3. A resync: the same steady inputs, all read first (as a controller's caches hold them), then
 //    planned back to back and timed as one, as a controller's resync of every service runs them.
-var inputs: [ActiveActiveInput] = []
-inputs.reserveCapacity(workload.specs.count)
-for s in workload.specs.indices {
-    let first = planActiveActive(workload.input(of: s, placed: [:], status: nil, now: now))
-    inputs.append(workload.steadyInput(of: s, after: first, now: now.addingTimeInterval(10)))
-}
 // Timed several times over the same inputs: the best and the median round, and one round's plans digested.
 var rounds: [Duration] = []
 for round in 0..<5 {
