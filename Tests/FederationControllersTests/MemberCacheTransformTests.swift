@@ -58,6 +58,28 @@ struct MemberCacheTransformTests {
         #expect(ReplicaEcho.isOwnWrite(compact, rule: "shop/global", fieldManager: "kubectl-edit", hash: { _ in "abc" }))
     }
 
+    @Test func objectsWrittenByTheSameWritersInTheSameSecondShareOneWriterListAndEqualLabelsOneMap() throws {
+        let first = MemberCacheTransform.compact(try replicaFromServer())
+        var other = try replicaFromServer()
+        other.setValue("other", at: ["metadata", "name"])
+        other.setValue("u-2", at: ["metadata", "uid"])
+        let second = MemberCacheTransform.compact(other)
+        #expect(try storage(second.value(at: ["metadata", "managedFields"])) == storage(first.value(at: ["metadata", "managedFields"])))
+        #expect(second.value(at: ["metadata", "name"]) == "other")
+        #expect(try storage(second.value(at: ["metadata", "labels"])) == storage(first.value(at: ["metadata", "labels"])))
+        other.setValue(["scope": "local"], at: ["metadata", "labels"])
+        #expect(MemberCacheTransform.compact(other).value(at: ["metadata", "labels"]) == ["scope": "local"])
+
+        // A write in another second is another list, with its own time.
+        var entries = try #require(other.value(at: ["metadata", "managedFields"])?.arrayValue)
+        entries[1]["time"] = "2026-12-05T10:00:10Z"
+        other.setValue(.array(entries), at: ["metadata", "managedFields"])
+        let later = MemberCacheTransform.compact(other)
+        #expect(try storage(later.value(at: ["metadata", "managedFields"])) != storage(first.value(at: ["metadata", "managedFields"])))
+        #expect(later.value(at: ["metadata", "managedFields"])?.arrayValue?[1]["time"] == "2026-12-05T10:00:10Z")
+        #expect(ReplicaContent.writtenAt(of: later) == ReplicaContent.writtenAt(of: other))
+    }
+
     @Test func objectsWithoutMetadataOrManagedFieldsPassThrough() {
         let bare: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "data": ["a": "b"]]
         #expect(MemberCacheTransform.compact(bare) == bare)
@@ -106,8 +128,9 @@ struct MemberCacheTransformTests {
         #expect(asked == 0)
     }
 
-    /// The address of the dictionary storage of `value` (an object): equal for two values sharing one storage.
+    /// The address of the storage of `value` (an object or an array): equal for two values sharing one storage.
     private func storage(_ value: JSONValue?) throws -> Int {
+        if let elements = value?.arrayValue { return unsafeBitCast(elements, to: Int.self) }
         let fields = try #require(value?.objectValue)
         return unsafeBitCast(fields, to: Int.self)
     }

@@ -30,6 +30,48 @@ struct ReplicaContentTests {
         #expect(ReplicaContent.hash(of: a).count == 16)
     }
 
+    @Test func sameContentIsExactlySameHash() throws {
+        let precomposed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(precomposed == decomposed)  // Swift's == takes them as equal; their bytes and hashes differ
+        let objects: [JSONValue] = [
+            Self.configMap(["k": "v"]),
+            Self.configMap(["k": "v"], rv: "7", labels: ["team": "x"], extra: ["status": .object(["phase": "x"])]),
+            Self.configMap(["k": "w"]),
+            Self.configMap(["k": "v", "l": "v"]),
+            Self.configMap(["k": precomposed]),
+            Self.configMap(["k": decomposed]),
+            Self.configMap([precomposed: "v"]),
+            Self.configMap([decomposed: "v"]),
+            Self.configMap(["k": "v"], extra: ["binaryData": .object(["b": "AA=="])]),
+            Self.configMap(["k": "v"], extra: ["immutable": .bool(true)]),
+            Self.configMap(["k": "v"], extra: ["immutable": .bool(false)]),
+            Self.configMap(["k": "v"], extra: ["n": .int(1)]),
+            Self.configMap(["k": "v"], extra: ["n": .double(1)]),
+            Self.configMap(["k": "v"], extra: ["n": .null]),
+            Self.configMap(["k": "v"], extra: ["list": .array(["a", "b"])]),
+            Self.configMap(["k": "v"], extra: ["list": .array(["b", "a"])]),
+            Self.configMap(["k": "v"], extra: ["list": .array(["a"])]),
+            try CompactJSON.decode(Data(#"{"kind":"Secret","data":{"a":"MQ==","b":"Mg=="},"type":"Opaque"}"#.utf8)),
+            try CompactJSON.decode(Data(#"{"type":"Opaque","data":{"b":"Mg==","a":"MQ=="},"kind":"Secret"}"#.utf8)),
+            "not an object",
+        ]
+        // Never the same content with another hash; the same content for every pair with one hash, but
+        // where an integer and a double spell one number (then the planner hashes both).
+        for (i, a) in objects.enumerated() {
+            for (j, b) in objects.enumerated() where a.objectValue != nil && b.objectValue != nil {
+                let sameHash = ReplicaContent.hash(of: a) == ReplicaContent.hash(of: b)
+                let numbers = Set([i, j]) == [11, 12]
+                #expect(ReplicaContent.sameContent(a, b) == (sameHash && !numbers), "\(a) against \(b)")
+            }
+        }
+        #expect(ReplicaContent.sameContent(objects[0], objects[1]))
+        #expect(ReplicaContent.sameContent(objects[17], objects[18]))
+        #expect(!ReplicaContent.sameContent(objects[4], objects[5]))
+        #expect(!ReplicaContent.sameContent(objects[6], objects[7]))
+        #expect(!ReplicaContent.sameContent(objects[0], objects[8]) && !ReplicaContent.sameContent(objects[8], objects[0]))
+        #expect(!ReplicaContent.sameContent("not an object", "not an object"))
+    }
+
     @Test func keyOrderDoesNotMatter() throws {
         let a = try CompactJSON.decode(Data(#"{"kind":"Secret","data":{"a":"MQ==","b":"Mg=="},"type":"Opaque"}"#.utf8))
         let b = try CompactJSON.decode(Data(#"{"type":"Opaque","data":{"b":"Mg==","a":"MQ=="},"kind":"Secret"}"#.utf8))

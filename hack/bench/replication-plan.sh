@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times Concord's pure replication planner (FederationCore.planReplication): OBJECTS source objects
 # compared against TARGETS targets that are all in sync (the steady state every pass starts from),
-# once with every replica read and hashed, once as the controller plans (hashes remembered by uid and
+# once with every replica read and judged (as a rule's first pass: compared with its source, hashed
+# when it differs), once as the controller plans (hashes remembered by uid and
 # resourceVersion, replicas found in sync remembered by value, so each is compared with the value
 # found in sync before). Prints the best and the median of RUNS passes, release build
 # (replication-plan-bench: Foundation only), then digests of the steady plan and of a plan with every

@@ -1,5 +1,6 @@
 import FederationAPI
 import KubernetesAPI
+import Synchronization
 
 /// How member objects are kept in the controller's unstructured caches, which hold every object a
 /// ReplicationRule reads in every datacenter (the source's objects and each target's replicas).
@@ -7,6 +8,9 @@ import KubernetesAPI
 /// - Each `metadata.managedFields` entry keeps who wrote it, how and when (`manager`, `operation`,
 ///   `subresource`, `apiVersion`, `time`: what the replication planner reads: whether Concord wrote last, and when) but not its
 ///   field set (`fieldsV1`), typically the largest part of a small object's metadata.
+/// - Objects whose `managedFields` lists come out equal (the same writers in the same second, as when
+///   a rule copies many objects) share one copy of the list, and objects with equal labels one copy
+///   of the map (``shared(_:)``).
 /// - kubectl's client-side apply record (`kubectl.kubernetes.io/last-applied-configuration`, a second
 ///   copy of the whole object as text) is dropped: no copy Concord makes carries it, and nothing
 ///   else reads it.
@@ -28,11 +32,11 @@ enum MemberCacheTransform {
         for (key, value) in metadata {
             switch key {
             case "managedFields":
-                kept[key] = value.arrayValue.map { .array($0.map(writerOnly)) } ?? value
+                kept[key] = value.arrayValue.map { shared(.array($0.map(writerOnly))) } ?? value
             case "annotations":
                 kept[key] = value.objectValue.map { .object(sharingKeys($0.filter { $0.key != lastApplied })) } ?? value
             case "labels":
-                kept[key] = value.objectValue.map { .object(sharingKeys($0)) } ?? value
+                kept[key] = value.objectValue.map { shared(.object(sharingKeys($0))) } ?? value
             default:
                 kept[sharedKeys[key] ?? key] = value
             }
@@ -58,6 +62,24 @@ enum MemberCacheTransform {
     /// The `federation.concord.dev/rule` stamp of `object`, as index values.
     @Sendable static func rule(of object: JSONValue) -> [String] {
         object["metadata"]?["annotations"]?[FederationAnnotation.rule]?.stringValue.map { [$0] } ?? []
+    }
+
+    /// The most distinct values ``shared(_:)`` remembers before it starts afresh.
+    static let recentValuesLimit = 4_096
+
+    /// Writer lists and label maps seen lately, each kept once.
+    private static let recentValues = Mutex<[JSONValue: JSONValue]>([:])
+
+    /// `value` (a compacted managedFields list or a label map), or an equal value seen lately, whose
+    /// storage it then shares. Once ``recentValuesLimit`` distinct values are remembered they are
+    /// forgotten and sharing starts afresh (objects keep the copies they hold).
+    static func shared(_ value: JSONValue) -> JSONValue {
+        recentValues.withLock { recent in
+            if let kept = recent[value] { return kept }
+            if recent.count >= recentValuesLimit { recent.removeAll(keepingCapacity: true) }
+            recent[value] = value
+            return value
+        }
     }
 
     /// A managedFields entry without its field set.

@@ -51,7 +51,8 @@ public struct ReplicationPlanBenchmark: Sendable {
         planReplication(rule: rule, source: "src", epoch: 1, sources: sources, targets: targets, now: now, hash: hash, sync: sync)
     }
 
-    /// Times `runs` passes with every replica read and hashed, then `runs` as the controller plans:
+    /// Times `runs` passes with every replica read and judged, as a rule's first pass plans (a replica
+    /// holding its source's content is compared with it; any other is hashed), then `runs` as the controller plans:
     /// hashes remembered by uid and resourceVersion, and replicas found in sync remembered (the first
     /// of those passes finds them); one line each with the best and the median, then a line with the
     /// digests of the steady plan and of the mixed one (``mixedDigest()``). Throws when a pass writes,
@@ -59,7 +60,7 @@ public struct ReplicationPlanBenchmark: Sendable {
     public func report(runs: Int) throws -> [String] {
         let memo = ContentHashMemo()
         let variants: [(String, (JSONValue) -> String, ReplicaSyncMemo?)] = [
-            ("every replica read and hashed", ReplicaContent.hash(of:), nil),
+            ("every replica read and judged (a rule's first pass)", ReplicaContent.hash(of:), nil),
             ("hashes and in-sync replicas remembered (as the controller plans)", memo.hash, memo.sync),
         ]
         var digests: Set<String> = []

@@ -15,6 +15,17 @@ final class SourceObject {
     /// Its annotations but Concord's and kubectl's apply record: a replica in sync holds each with the same value.
     let copiedAnnotations: [(key: String, value: JSONValue)]
 
+    /// Its content hash, once a comparison needed it (``hash(by:)``).
+    private var contentHash: String?
+
+    /// Its content hash by `hash` (which computes ``ReplicaContent/hash(of:)``), computed once.
+    func hash(by hash: (JSONValue) -> String) -> String {
+        if let contentHash { return contentHash }
+        let computed = hash(object)
+        contentHash = computed
+        return computed
+    }
+
     init(key: ReplicaKey, object: JSONValue) {
         self.key = key
         self.object = object
@@ -202,7 +213,9 @@ extension ReplicationPlanner {
         else { return false }
         for (key, value) in source.labels where labels?[key] != value { return false }
         for (key, value) in source.copiedAnnotations where stamp[key] != value { return false }
-        let computed = hash(replica)
+        // A replica holding the source's very content hashes as the source does: the source is
+        // hashed once for every target instead of each replica.
+        let computed = ReplicaContent.sameContent(replica, source.object) ? source.hash(by: hash) : hash(replica)
         replicaHash = computed
         return computed == recorded
     }
