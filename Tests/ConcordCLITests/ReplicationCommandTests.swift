@@ -45,11 +45,11 @@ struct ReplicationCommandTests {
                     ReplicationTargetStatus(datacenter: "eu-central", state: .synced, lagSeconds: 0.25, objectsInSync: 3, conflicts: 0),
                     ReplicationTargetStatus(datacenter: "us-west", state: .synced, lagSeconds: 0.5, objectsInSync: 1, conflicts: 1),
                 ],
-                conditions: [Condition(type: "Ready", status: .false, lastTransitionTime: t, reason: "ManualResolutionRequired", message: "1 conflict(s) wait for a person.")]))
+                conditions: [Condition(type: "Ready", status: .false, lastTransitionTime: t, reason: "ManualResolutionRequired", message: "1 conflict waits for a person.")]))
         #expect(ReplicationLines.render([rule]) == [
-            "ReplicationRule shop/global-config: source us-east (epoch 2), 3 objects — ManualResolutionRequired: 1 conflict(s) wait for a person.",
+            "ReplicationRule shop/global-config: source us-east (epoch 2), 3 objects — ManualResolutionRequired: 1 conflict waits for a person.",
             "  → eu-central: Synced, lag 0.2s, 3 in sync",
-            "  → us-west: Synced, lag 0.5s, 1 in sync, 1 conflict(s) waiting",
+            "  → us-west: Synced, lag 0.5s, 1 in sync, 1 conflict waiting",
         ])
     }
 }

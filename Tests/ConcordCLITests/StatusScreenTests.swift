@@ -43,8 +43,8 @@ struct StatusScreenTests {
         let expected = [
             "FederationPolicy global: primary us-west, epoch 2, 1/2 members Ready",
             "us-east   us-east-1   Secondary   Unreachable   3ms",
-            "ReplicationRule shop/global-config: source us-west (epoch 2), 5 objects, 3 conflict(s) so far",
-            "  → eu-central: Synced, lag 0.3s, 5 in sync, 1 conflict(s) waiting",
+            "ReplicationRule shop/global-config: source us-west (epoch 2), 5 objects, 3 conflicts so far",
+            "  → eu-central: Synced, lag 0.3s, 5 in sync, 1 conflict waiting",
             "ServiceFailover shop/payment-api: FailedOver, active in us-west (primary us-east); last us-east → us-west (DatacenterUnreachable) 90s ago in 4.2s",
             "1/2 datacenters Ready",
         ]

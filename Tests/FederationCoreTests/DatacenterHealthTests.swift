@@ -110,7 +110,9 @@ struct DatacenterHealthTests {
         let reachable = try #require(status.conditions.condition("Reachable"))
         #expect(reachable.reason == Datacenter.Reason.probeTimeout)
         #expect(reachable.message == "no answer within 1s")
-        #expect(status.conditions.condition("Ready")?.message.contains("no answer within 1s") == true)
+        #expect(status.conditions.condition("Ready")?.message == "1 probe failed; Unreachable after 3: no answer within 1s")
+        let twice = try #require(Health.run([Health.timeout, Health.timeout], from: Health.ready, first: 2).last)
+        #expect(twice.conditions.condition("Ready")?.message == "2 consecutive probes failed; Unreachable after 3: no answer within 1s")
         let never = Health.after([Health.refused])
         #expect(never.conditions.condition("Registered")?.reason == Datacenter.Reason.connectionFailed)
     }

@@ -151,7 +151,7 @@ struct SimulateCommand: AsyncParsableCommand {
             \(serviceReport(s.services))
             \(activeActiveReport(s.services))
               violations:            \(s.violations.count)
-              wall time:             \(String(format: "%.2f", seconds)) s on \(workers) worker(s)
+              wall time:             \(String(format: "%.2f", seconds)) s on \(workers) \(workers == 1 ? "worker" : "workers")
             """
     }
 

@@ -40,7 +40,7 @@ extension DatacenterHealth {
         case (.suspect, .failure(_, let message)):
             ready = condition(
                 T.ready, .true, R.suspect,
-                "\(failures) consecutive probe(s) failed; Unreachable after \(failureThreshold): \(message)"
+                "\(failures == 1 ? "1 probe" : "\(failures) consecutive probes") failed; Unreachable after \(failureThreshold): \(message)"
             )
         case (.suspect, .success):
             ready = condition(T.ready, .true, R.suspect, "Recovering from failed probes: \(progress)")

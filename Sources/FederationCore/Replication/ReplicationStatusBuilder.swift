@@ -144,7 +144,7 @@ public enum ReplicationStatusBuilder {
         if synced.status != .true {
             status.conditions.set(c.make(T.ready, .false, synced.reason, synced.message))
         } else if !waiting.isEmpty {
-            status.conditions.set(c.make(T.ready, .false, R.manualResolutionRequired, "\(waiting.count) conflict(s) wait for a person."))
+            status.conditions.set(c.make(T.ready, .false, R.manualResolutionRequired, "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person."))
         } else if round.plan.objects == 0 {
             status.conditions.set(c.make(T.ready, .false, R.nothingSelected, "No object in namespace \(rule.metadata.namespace ?? "") \(round.plan.source == MeshReplication.source ? "of any member" : "at \(round.plan.source)") matches the rule's resources."))
         } else {
@@ -174,7 +174,7 @@ public enum ReplicationStatusBuilder {
             ? "Every allowed member holds the latest write (hybrid logical clock \(round.sourceRevision ?? "-"))"
             : "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source)"
         guard kept > 0 else { return revision + "." }
-        return revision + ", but for \(kept) replica(s) kept as changed in their own datacenter (TargetWins); status.conflicts lists them."
+        return revision + ", but for \(kept) \(kept == 1 ? "replica" : "replicas") kept as changed in their own datacenter (TargetWins); status.conflicts lists them."
     }
 
     /// Sets ConflictsDetected: True while a listed conflict is open — waiting for a person (Manual, or
@@ -197,13 +197,13 @@ public enum ReplicationStatusBuilder {
             status.conditions.set(c.make(T.conflictsDetected, .false, R.noConflicts, "No replica was changed in its own datacenter."))
         } else if !waiting.isEmpty {
             status.conditions.set(c.make(T.conflictsDetected, .true, R.manualResolutionRequired,
-                "\(waiting.count) conflict(s) wait for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution)."))
+                "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution)."))
         } else if !open.isEmpty {
             status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved,
-                "\(open.count) open conflict(s), found by the latest pass or kept as changed in their datacenter, resolved by \(rule.spec.effectiveConflictResolution.rawValue) (\(total) detected in total)."))
+                "\(open.count) open \(open.count == 1 ? "conflict" : "conflicts"), found by the latest pass or kept as changed in their datacenter, resolved by \(rule.spec.effectiveConflictResolution.rawValue) (\(total) detected in total)."))
         } else {
             status.conditions.set(c.make(T.conflictsDetected, .false, R.noOpenConflicts,
-                "No conflict is open; status.conflicts lists \(status.conflicts.count) resolved one(s) as history (\(total) detected in total)."))
+                "No conflict is open; status.conflicts lists \(status.conflicts.count) resolved \(status.conflicts.count == 1 ? "one" : "ones") as history (\(total) detected in total)."))
         }
         return waiting
     }
