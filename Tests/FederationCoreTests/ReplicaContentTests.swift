@@ -54,6 +54,8 @@ struct ReplicaContentTests {
             try CompactJSON.decode(Data(#"{"kind":"Secret","data":{"a":"MQ==","b":"Mg=="},"type":"Opaque"}"#.utf8)),
             try CompactJSON.decode(Data(#"{"type":"Opaque","data":{"b":"Mg==","a":"MQ=="},"kind":"Secret"}"#.utf8)),
             "not an object",
+            Self.configMap(["k": "v"], extra: ["n": .double(0)]),
+            Self.configMap(["k": "v"], extra: ["n": .double(-0.0)]),
         ]
         // Never the same content with another hash; the same content for every pair with one hash, but
         // where an integer and a double spell one number (then the planner hashes both).
@@ -70,6 +72,28 @@ struct ReplicaContentTests {
         #expect(!ReplicaContent.sameContent(objects[6], objects[7]))
         #expect(!ReplicaContent.sameContent(objects[0], objects[8]) && !ReplicaContent.sameContent(objects[8], objects[0]))
         #expect(!ReplicaContent.sameContent("not an object", "not an object"))
+        #expect(!ReplicaContent.sameContent(objects[20], objects[21]))
+    }
+
+    @Test func aFirstPassHashesEachSourceObjectOnceNotEachReplicaHoldingItsContent() {
+        final class Counter { var calls = 0 }
+        let counter = Counter()
+        let bench = ReplicationPlanBenchmark(objects: 3, targets: 4)
+        let plan = bench.plan(hash: { counter.calls += 1; return ReplicaContent.hash(of: $0) })
+        #expect(plan.targets.allSatisfy { $0.inSync == 3 && $0.effects.isEmpty })
+        #expect(counter.calls == 3)
+
+        // A replica changed in its datacenter is hashed (and found not in sync).
+        var targets = bench.targets
+        let key = ReplicaKey(apiVersion: "v1", kind: "ConfigMap", name: "object-0")
+        targets[0].objects[key]?["data"] = ["value": "changed"]
+        counter.calls = 0
+        let changed = planReplication(rule: bench.rule, source: "src", epoch: 1, sources: bench.sources, targets: targets, now: bench.now, hash: {
+            counter.calls += 1
+            return ReplicaContent.hash(of: $0)
+        })
+        #expect(changed.targets[0].inSync == 2)
+        #expect(counter.calls > 3)
     }
 
     @Test func keyOrderDoesNotMatter() throws {

@@ -21,13 +21,13 @@ struct ReplicationConflictsConditionTests {
         let found = Self.pass(&rule, replicas: ["a": Repl.replica("a", "local", written: "1")])
         #expect(found.status.conditions.condition("ConflictsDetected")?.status == .true)
         #expect(found.status.conditions.condition("ConflictsDetected")?.reason == "ConflictsResolved")
-        #expect(found.status.conditions.condition("ConflictsDetected")?.message == "1 open conflict, found by the latest pass or kept as changed in their datacenter, resolved by SourceWins (1 detected in total).")
+        #expect(found.status.conditions.condition("ConflictsDetected")?.message == "1 open conflict, found by the latest pass or kept as changed in its datacenter, resolved by SourceWins (1 detected in total).")
         // The restore went through: the next pass finds the replica in sync.
         let later = Self.pass(&rule, replicas: ["a": Repl.replica("a", "1")])
         let condition = try #require(later.status.conditions.condition("ConflictsDetected"))
         #expect(condition.status == .false)
         #expect(condition.reason == "NoOpenConflicts")
-        #expect(condition.message == "No conflict is open; status.conflicts lists 1 resolved one as history (1 detected in total).")
+        #expect(condition.message == "No conflict is open; status.conflicts lists 1 resolved conflict as history (1 detected in total).")
         // The history and the total are kept as they were.
         #expect(later.status.conflicts == found.status.conflicts)
         #expect(later.status.conflictsTotal == 1)

@@ -132,7 +132,7 @@ struct ReplicationStatusTests {
         let kept = ReplicationStatusBuilder.status(
             rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": Repl.replica("a", "local", written: "1")]), sourceRevision: "10"),
             now: Repl.now).status
-        #expect(kept.conditions.condition("Synced")?.message == "Every allowed target holds revision 10 of us-east, but for 1 replica kept as changed in their own datacenter (TargetWins); status.conflicts lists them.")
+        #expect(kept.conditions.condition("Synced")?.message == "Every allowed target holds revision 10 of us-east, but for 1 replica kept as changed in its own datacenter (TargetWins); status.conflicts lists it.")
         #expect(kept.targets[0].objectsInSync == 0)
         let mesh = planMeshReplication(rule: Repl.rule(.lastWriterWins), epoch: 1, members: [Repl.target("dc-a", region: "eu", ["x": Repl.source("x", "v")])], now: Repl.now)
         let meshStatus = ReplicationStatusBuilder.status(rule: Repl.rule(.lastWriterWins), round: ReplicationRound(plan: mesh, sourceRevision: "1799999999000.0@dc-a"), now: Repl.now).status

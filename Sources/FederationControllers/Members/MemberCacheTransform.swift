@@ -10,7 +10,7 @@ import Synchronization
 ///   field set (`fieldsV1`), typically the largest part of a small object's metadata.
 /// - Objects whose `managedFields` lists come out equal (the same writers in the same second, as when
 ///   a rule copies many objects) share one copy of the list, and objects with equal labels one copy
-///   of the map (``shared(_:)``).
+///   of the map, as long as the value was seen among the latest 4,096 distinct ones (``shared(_:)``).
 /// - kubectl's client-side apply record (`kubectl.kubernetes.io/last-applied-configuration`, a second
 ///   copy of the whole object as text) is dropped: no copy Concord makes carries it, and nothing
 ///   else reads it.
@@ -70,7 +70,7 @@ enum MemberCacheTransform {
     /// Writer lists and label maps seen lately, each kept once.
     private static let recentValues = Mutex<[JSONValue: JSONValue]>([:])
 
-    /// `value` (a compacted managedFields list or a label map), or an equal value seen lately, whose
+    /// `value` (a compacted managedFields list or a label map), or an equal (`==`) value seen lately, whose
     /// storage it then shares. Once ``recentValuesLimit`` distinct values are remembered they are
     /// forgotten and sharing starts afresh (objects keep the copies they hold).
     static func shared(_ value: JSONValue) -> JSONValue {

@@ -4,8 +4,8 @@ import Foundation
 extension ReplicaContent {
     /// True when `a` and `b` have the same content, byte for byte (every top-level field but
     /// `apiVersion`, `kind`, `metadata` and `status`), so that ``hash(of:)`` is the same for both.
-    /// Cheaper than hashing either: a replica in sync is checked against its source this way, and the
-    /// source is hashed once for every target.
+    /// Cheaper than hashing either (strings sharing their storage are not even read): a replica in sync
+    /// is checked against its source this way, and the source is hashed once for every target.
     ///
     /// Strings and keys compare by their UTF-8 bytes, as the hash reads them (Swift's `==` would also
     /// take two canonically equivalent spellings as equal).
@@ -36,7 +36,10 @@ extension ReplicaContent {
             return true
         case (.array(let x), .array(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
-        case (.null, .null), (.bool, .bool), (.int, .int), (.double, .double):
+        case (.double(let x), .double(let y)):
+            // By bits: 0.0 == -0.0, but they are written as "0" and "-0".
+            return x.bitPattern == y.bitPattern
+        case (.null, .null), (.bool, .bool), (.int, .int):
             return a == b
         default:
             return false

@@ -174,7 +174,9 @@ public enum ReplicationStatusBuilder {
             ? "Every allowed member holds the latest write (hybrid logical clock \(round.sourceRevision ?? "-"))"
             : "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source)"
         guard kept > 0 else { return revision + "." }
-        return revision + ", but for \(kept) \(kept == 1 ? "replica" : "replicas") kept as changed in their own datacenter (TargetWins); status.conflicts lists them."
+        let replicas = kept == 1 ? "1 replica kept as changed in its own datacenter (TargetWins); status.conflicts lists it"
+            : "\(kept) replicas kept as changed in their own datacenter (TargetWins); status.conflicts lists them"
+        return revision + ", but for \(replicas)."
     }
 
     /// Sets ConflictsDetected: True while a listed conflict is open — waiting for a person (Manual, or
@@ -200,10 +202,10 @@ public enum ReplicationStatusBuilder {
                 "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution)."))
         } else if !open.isEmpty {
             status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved,
-                "\(open.count) open \(open.count == 1 ? "conflict" : "conflicts"), found by the latest pass or kept as changed in their datacenter, resolved by \(rule.spec.effectiveConflictResolution.rawValue) (\(total) detected in total)."))
+                "\(open.count == 1 ? "1 open conflict, found by the latest pass or kept as changed in its datacenter" : "\(open.count) open conflicts, found by the latest pass or kept as changed in their datacenter"), resolved by \(rule.spec.effectiveConflictResolution.rawValue) (\(total) detected in total)."))
         } else {
             status.conditions.set(c.make(T.conflictsDetected, .false, R.noOpenConflicts,
-                "No conflict is open; status.conflicts lists \(status.conflicts.count) resolved \(status.conflicts.count == 1 ? "one" : "ones") as history (\(total) detected in total)."))
+                "No conflict is open; status.conflicts lists \(status.conflicts.count) resolved \(status.conflicts.count == 1 ? "conflict" : "conflicts") as history (\(total) detected in total)."))
         }
         return waiting
     }
