@@ -15,6 +15,20 @@ struct ReplicationCommandTests {
         #expect(r.datacenter == "eu-central")
     }
 
+    /// `-n NAMESPACE` with a bare NAME reads as kubectl's; with NAMESPACE/NAME both must agree.
+    @Test func resolveTakesTheNamespaceFromTheObjectOrDashN() throws {
+        let slash = try ReplicationCommand.Resolve.parse(["r", "shop/flags", "--keep", "source"]).target()
+        #expect(slash.namespace == "shop" && slash.name == "flags")
+        let dashN = try ReplicationCommand.Resolve.parse(["r", "flags", "-n", "shop", "--keep", "source"]).target()
+        #expect(dashN.namespace == "shop" && dashN.name == "flags")
+        let long = try ReplicationCommand.Resolve.parse(["r", "shop/flags", "--namespace", "shop", "--keep", "source"]).target()
+        #expect(long.namespace == "shop" && long.name == "flags")
+        let bare = #expect(throws: CLIError.self) { try ReplicationCommand.Resolve.parse(["r", "flags", "--keep", "source"]).target() }
+        #expect(bare?.description == "object must be NAMESPACE/NAME (or NAME with -n NAMESPACE), such as shop/global-flags")
+        let disagree = #expect(throws: CLIError.self) { try ReplicationCommand.Resolve.parse(["r", "shop/flags", "-n", "web", "--keep", "source"]).target() }
+        #expect(disagree?.description == "object shop/flags is in namespace shop, but -n says web: give one of them")
+    }
+
     @Test func resolveRefusesAnotherSide() {
         #expect(throws: (any Error).self) { try ReplicationCommand.Resolve.parse(["r", "shop/flags", "--keep", "both"]) }
     }

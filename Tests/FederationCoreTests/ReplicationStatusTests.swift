@@ -134,6 +134,19 @@ struct ReplicationStatusTests {
             now: Repl.now).status
         #expect(kept.conditions.condition("Synced")?.message == "Every allowed target holds revision 10 of us-east, but for 1 replica kept as changed in its own datacenter (TargetWins); status.conflicts lists it.")
         #expect(kept.targets[0].objectsInSync == 0)
+        // Manual: replicas changed in their datacenter wait for a person and do not hold the revision either.
+        let manualRule = Repl.rule(.manual)
+        let manual = ReplicationStatusBuilder.status(
+            rule: manualRule,
+            round: ReplicationRound(
+                plan: Self.plan(manualRule, replicas: ["a": Repl.replica("a", "local", written: "1"), "b": Repl.replica("b", "local", written: "2")],
+                    sources: ["a": Repl.source("a", "1"), "b": Repl.source("b", "2")]),
+                sourceRevision: "10"),
+            now: Repl.now).status
+        #expect(manual.conditions.condition("Synced")?.status == .true)
+        #expect(manual.conditions.condition("Synced")?.message == "Every allowed target holds revision 10 of us-east, but for 2 replicas waiting for a person; status.conflicts lists them.")
+        #expect(manual.conditions.condition("Ready")?.reason == "ManualResolutionRequired")
+        #expect(manual.targets[0].objectsInSync == 0)
         let mesh = planMeshReplication(rule: Repl.rule(.lastWriterWins), epoch: 1, members: [Repl.target("dc-a", region: "eu", ["x": Repl.source("x", "v")])], now: Repl.now)
         let meshStatus = ReplicationStatusBuilder.status(rule: Repl.rule(.lastWriterWins), round: ReplicationRound(plan: mesh, sourceRevision: "1799999999000.0@dc-a"), now: Repl.now).status
         #expect(meshStatus.conditions.condition("Synced")?.message == "Every allowed member holds the latest write (hybrid logical clock 1799999999000.0@dc-a).")

@@ -5,7 +5,7 @@ import FederationCore
 import Foundation
 import KubeClient
 
-/// `concord replication resolve RULE NAMESPACE/NAME --keep source|target`.
+/// `concord replication resolve RULE NAMESPACE/NAME --keep source|target` (or `RULE NAME -n NAMESPACE`).
 struct ReplicationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replication", abstract: "Work with ReplicationRules: resolve Manual conflicts.", subcommands: [Resolve.self], aliases: ["rr"])
@@ -28,18 +28,29 @@ struct ReplicationCommand: AsyncParsableCommand {
 
         @OptionGroup var cluster: ClusterOptions
         @Argument(help: "The ReplicationRule's name.") var rule: String
-        @Argument(help: "The conflicting object, NAMESPACE/NAME (the rule's namespace).") var object: String
+        @Argument(help: "The conflicting object: NAMESPACE/NAME, or NAME with --namespace (the rule's namespace).") var object: String
+        @Option(name: [.customShort("n"), .long], help: "The namespace of the rule and the object, as kubectl's -n.") var namespace: String?
         @Option(help: "Keep the source's content or the target's.") var keep: Side
         @Option(help: "Only the replica in this datacenter.") var datacenter: String?
 
-        func run() async throws {
+        /// The object's namespace and name, from `object` and `--namespace`.
+        func target() throws -> (namespace: String, name: String) {
             let parts = object.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 1, let namespace, !namespace.isEmpty, !parts[0].isEmpty { return (namespace, parts[0]) }
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw CLIError("object must be NAMESPACE/NAME, such as shop/global-flags")
+                throw CLIError("object must be NAMESPACE/NAME (or NAME with -n NAMESPACE), such as shop/global-flags")
             }
+            if let namespace, namespace != parts[0] {
+                throw CLIError("object \(object) is in namespace \(parts[0]), but -n says \(namespace): give one of them")
+            }
+            return (parts[0], parts[1])
+        }
+
+        func run() async throws {
+            let (namespace, name) = try target()
             let hub = try cluster.client()
             do {
-                try await ManualConflictResolver(hub: hub).resolve(rule: rule, namespace: parts[0], name: parts[1], keep: keep, datacenter: datacenter)
+                try await ManualConflictResolver(hub: hub).resolve(rule: rule, namespace: namespace, name: name, keep: keep, datacenter: datacenter)
             } catch {
                 try? await hub.shutdown()
                 throw error is CLIError ? error : CLIError(StatusCommand.explain(error, server: hub.configuration?.displayServer))

@@ -166,17 +166,24 @@ public enum ReplicationStatusBuilder {
         status.conditions.remove(T.stalled)
     }
 
-    /// What Synced=True says: the revision every allowed target holds, and the replicas a strategy
-    /// keeps as their datacenter changed them (TargetWins), which do not hold it.
+    /// What Synced=True says: the revision every allowed target holds, but for the replicas that do
+    /// not hold it and are not being copied: those a strategy keeps as their datacenter changed them
+    /// (TargetWins) and those waiting for a person (Manual, or an object two rules select).
     static func syncedMessage(_ round: ReplicationRound) -> String {
-        let kept = round.plan.targets.reduce(0) { $0 + $1.conflicts.filter { $0.strategy == .targetWins && $0.outcome == .keptTarget && !$0.onlyInTarget }.count }
+        var kept = 0, waiting = 0
+        for target in round.plan.targets {
+            for conflict in target.conflicts where !conflict.onlyInTarget {
+                if conflict.outcome == .awaitingPerson { waiting += 1 } else if conflict.strategy == .targetWins && conflict.outcome == .keptTarget { kept += 1 }
+            }
+        }
         let revision = round.plan.source == MeshReplication.source
             ? "Every allowed member holds the latest write (hybrid logical clock \(round.sourceRevision ?? "-"))"
             : "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source)"
-        guard kept > 0 else { return revision + "." }
-        let replicas = kept == 1 ? "1 replica kept as changed in its own datacenter (TargetWins); status.conflicts lists it"
-            : "\(kept) replicas kept as changed in their own datacenter (TargetWins); status.conflicts lists them"
-        return revision + ", but for \(replicas)."
+        var exceptions: [String] = []
+        if kept > 0 { exceptions.append(kept == 1 ? "1 replica kept as changed in its own datacenter (TargetWins)" : "\(kept) replicas kept as changed in their own datacenter (TargetWins)") }
+        if waiting > 0 { exceptions.append(waiting == 1 ? "1 replica waiting for a person" : "\(waiting) replicas waiting for a person") }
+        guard !exceptions.isEmpty else { return revision + "." }
+        return revision + ", but for \(exceptions.joined(separator: " and ")); status.conflicts lists \(kept + waiting == 1 ? "it" : "them")."
     }
 
     /// Sets ConflictsDetected: True while a listed conflict is open — waiting for a person (Manual, or
