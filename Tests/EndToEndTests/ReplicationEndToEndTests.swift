@@ -7,7 +7,8 @@ import Glibc
 
 /// A ReplicationRule on `concord up`, driven with the real kubectl as a user would: replicas with
 /// their annotations, `kubectl get rr` Synced, an edit restored and listed, a Manual conflict
-/// resolved with `concord replication resolve`, a deletion propagated, residency kept.
+/// resolved with `concord replication resolve`, a deletion propagated, residency kept, and a
+/// NetworkPolicy carried like a ConfigMap.
 @Suite(.serialized) struct ReplicationEndToEndTests {
     static let rule = """
         apiVersion: federation.concord.dev/v1alpha1
@@ -17,6 +18,20 @@ import Glibc
           resources:
           - {apiVersion: v1, kind: ConfigMap, selector: {matchLabels: {scope: global}}}
           - {apiVersion: v1, kind: Secret, namePrefix: "global-"}
+          - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, selector: {matchLabels: {scope: global}}}
+        """
+
+    /// An intention: a NetworkPolicy the rule carries like any other kind.
+    static let intention = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: db-from-api, namespace: shop, labels: {scope: global}}
+        spec:
+          podSelector: {matchLabels: {app: db}}
+          policyTypes: [Ingress]
+          ingress:
+          - from: [{podSelector: {matchLabels: {app: api}}}]
+            ports: [{protocol: TCP, port: 5432}]
         """
 
     @Test func replicatesRestoresResolvesAndDeletesWithKubectl() async throws {
@@ -40,6 +55,8 @@ import Glibc
             let r = try await east.run(args)
             #expect(r.succeeded, "\(args): \(r.stderr)")
         }
+        let intention = try await east("apply", "-f", "-", stdin: Self.intention)
+        #expect(intention.succeeded, "\(intention.stderr)")
         #expect(try await hub("create", "namespace", "shop").succeeded)
         let applied = try await hub("apply", "-f", "-", stdin: Self.rule)
         #expect(applied.succeeded, "\(applied.stderr)")
@@ -54,6 +71,8 @@ import Glibc
         #expect(try await data(eu, "eu-customers") == #"{"count":"3"}"#)
         #expect(try await data(west, "eu-customers") == "", "residency: an eu object never lands in us-west")
         #expect(try await west("get", "secret", "global-ca", "-n", "shop").succeeded)
+        #expect(try await eu("get", "netpol", "db-from-api", "-n", "shop", "-o", "jsonpath={.spec.ingress[0].ports[0].port}").stdout == "5432")
+        #expect(try await west("get", "netpol", "-n", "shop").stdout.contains("app=db"))
         let annotations = try await west("get", "cm", "flags", "-n", "shop", "-o", "jsonpath={.metadata.annotations}").stdout
         for key in ["source-datacenter", "source-revision", "epoch", "content-hash", "rule", "hlc"] {
             #expect(annotations.contains("federation.concord.dev/\(key)"), "\(annotations)")
@@ -73,7 +92,7 @@ import Glibc
             try await hub("get", "rr", "global-config", "-n", "shop", "-o", #"jsonpath={.status.conditions[?(@.type=="Ready")].reason}"#).stdout == "ManualResolutionRequired"
         })
         #expect(try await data(eu, "flags") == #"{"color":"local"}"#)
-        let resolved = try await run(try concordBinary(), ["replication", "resolve", "global-config", "shop/flags", "--keep", "source", "--kubeconfig", hubConfig])
+        let resolved = try await run(try concordBinary(), ["replication", "resolve", "global-config", "flags", "-n", "shop", "--keep", "source", "--kubeconfig", hubConfig])
         #expect(resolved.succeeded, "\(resolved.stdout)\(resolved.stderr)")
         #expect(try await eventually(timeout: .seconds(30), every: .milliseconds(200)) { try await data(eu, "flags") == #"{"color":"blue"}"# })
 

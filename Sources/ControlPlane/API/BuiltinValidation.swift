@@ -3,7 +3,7 @@ import KubernetesAPI
 
 /// kube-apiserver's validation of built-in kinds that clients run into most: a Deployment's replicas
 /// and its immutable selector, a role binding's immutable `roleRef`, a Secret's immutable `type` and
-/// its base64 `data` (a ConfigMap's `binaryData` too), in its messages. Everything else about a
+/// its base64 `data` (a ConfigMap's `binaryData` too), a NetworkPolicy's `policyTypes`, in its messages. Everything else about a
 /// built-in kind's spec is stored as sent (see docs/control-plane.md).
 enum BuiltinValidation {
     /// The field errors of `object` (an update of `old` when given).
@@ -28,6 +28,15 @@ enum BuiltinValidation {
             }
             if dataSize(object, fields: ["data"]) > maxDataSize {
                 errors.append(FieldError(field: "data", reason: .tooLong, message: "Too long: must have at most \(maxDataSize) bytes"))
+            }
+        case ("networking.k8s.io", "NetworkPolicy"):
+            let types = object.value(at: ["spec", "policyTypes"])?.arrayValue ?? []
+            if types.count > 2 {
+                errors.append(FieldError(field: "spec.policyTypes", reason: .invalid, message: "Invalid value: []networking.PolicyType{\(types.map { GoValues.quoted($0.stringValue ?? "") }.joined(separator: ", "))}: may not specify more than two policyTypes"))
+            } else {
+                for (i, type) in types.enumerated() where type != "Ingress" && type != "Egress" {
+                    errors.append(.notSupported("spec.policyTypes[\(i)]", value: type, supported: ["Ingress", "Egress"]))
+                }
             }
         case ("", "ConfigMap"):
             errors += dataKeys(object, fields: ["data", "binaryData"])

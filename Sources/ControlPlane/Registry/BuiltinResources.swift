@@ -39,7 +39,7 @@ enum BuiltinResources {
             singular: "customresourcedefinition", listKind: "CustomResourceDefinitionList", namespaced: false,
             shortNames: ["crd", "crds"], categories: ["api-extensions"], hasStatusSubresource: true,
             schema: BuiltinSchemas.customResourceDefinition),
-    ] + security
+    ] + security + networking
 
     /// The Namespace kind.
     static var namespaceDefinition: ResourceDefinition { all[0] }

@@ -77,10 +77,11 @@ struct ResourceDefinition: Sendable {
     }
 
     /// Whether objects carry `metadata.generation`, as kube-apiserver sets it only for kinds with a
-    /// spec it tracks: custom resources, CustomResourceDefinitions, Deployments and EndpointSlices;
-    /// ConfigMaps, Secrets, Services, RBAC kinds and the like have none.
+    /// spec it tracks: custom resources, CustomResourceDefinitions, Deployments, EndpointSlices and
+    /// NetworkPolicies; ConfigMaps, Secrets, Services, RBAC kinds and the like have none.
     var tracksGeneration: Bool {
         isCustom || (group == "apps" && plural == "deployments") || (group == "discovery.k8s.io" && plural == "endpointslices")
+            || (group == "networking.k8s.io" && plural == "networkpolicies")
             || (group == "apiextensions.k8s.io" && plural == "customresourcedefinitions")
     }
 

@@ -74,6 +74,8 @@ enum BuiltinTables {
                 computed("Images", priority: 1) { o in DeploymentColumns.containers(o, "image") },
                 computed("Selector", priority: 1) { o in DeploymentColumns.selector(o.value(at: ["spec", "selector"])) },
             ]
+        case ("networking.k8s.io", "networkpolicies"):
+            return [name, computed("Pod-Selector") { o in DeploymentColumns.selector(o.value(at: ["spec", "podSelector"])) }, age]
         case ("coordination.k8s.io", "leases"):
             return [name, TableRenderer.path("Holder", ["spec", "holderIdentity"]), age]
         case ("", "events"), ("events.k8s.io", "events"):
