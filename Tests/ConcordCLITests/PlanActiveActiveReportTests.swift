@@ -39,4 +39,19 @@ struct PlanActiveActiveReportTests {
         #expect(lost.text.contains("  would become Progressing placed eu-central=6,us-west=6"), "\(lost.text)")
         #expect(lost.activeDatacenter == nil && lost.plannedActiveDatacenter == nil)
     }
+
+    /// Capacity another ServiceFailover already holds is counted as the controller counts it: eu-central
+    /// (room for 8) runs 5 replicas of `api`, so it can take 3 of `web`'s, not 6.
+    @Test func capacityOtherServicesHoldIsCounted() {
+        var dcs = ["eu-central", "us-east", "us-west"].map(Self.datacenter)
+        dcs[0].spec.capacity = DatacenterCapacity(replicas: 8)
+        let api = ServiceFailover(
+            metadata: ObjectMeta(name: "api", namespace: "shop", uid: "api-uid", generation: 1),
+            spec: ServiceFailoverSpec(service: "api", primary: "eu-central", mode: .activeActive, replicas: 5),
+            status: ServiceFailoverStatus(datacenters: [ServiceDatacenterStatus(name: "eu-central", role: .active, reachable: true, desiredReplicas: 5, readyReplicas: 5)]))
+        let alone = ServicePlanReport.plan(Self.web, datacenters: dcs, unreachable: ["us-east"], cordoned: [], now: Self.now)
+        #expect(alone.text.contains("would become Progressing placed eu-central=6,us-west=6"), "\(alone.text)")
+        let shared = ServicePlanReport.plan(Self.web, datacenters: dcs, unreachable: ["us-east"], cordoned: [], now: Self.now, others: [api, Self.web])
+        #expect(shared.text.contains("would become Progressing placed eu-central=3,us-west=9"), "\(shared.text)")
+    }
 }

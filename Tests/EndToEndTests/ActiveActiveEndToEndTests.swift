@@ -57,6 +57,9 @@ import Glibc
         })
         #expect(try await Self.hints(west) == "eu-central>eu-central us-east>us-east us-west>us-west")
         #expect(try await Self.hints(try #require(members["ap-south"])) == "eu-central>ap-south eu-central us-east>ap-south us-east us-west>ap-south us-west")
+        // kube-proxy honours the hints only for a Service with topology mode Auto.
+        let mode = try await west("get", "service", "web-global", "-n", "shop", "-o", #"jsonpath={.metadata.annotations.service\.kubernetes\.io/topology-mode}"#)
+        #expect(mode.stdout == "Auto", "\(mode.stderr)")
         let view = try await concord(["service", "get", "web", "-n", "shop", "--all-datacenters"])
         #expect(view.succeeded, "\(view.stderr)")
         print("concord service get web -n shop --all-datacenters\n\(view.stdout)")

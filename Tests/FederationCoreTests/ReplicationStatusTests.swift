@@ -105,6 +105,14 @@ struct ReplicationStatusTests {
         #expect(status.targets.map(\.state) == [.blocked])
         #expect(status.conditions.condition("ResidencyBlocked")?.status == .true)
         #expect(status.conditions.condition("ResidencyBlocked")?.message == "1 object copy kept out by residency. Excluded datacenters: us-west.")
+        // An excluded target is reported even while nothing is selected to keep out of it.
+        let none = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: [:], sources: [:]), sourceRevision: "10"), now: Repl.now).status
+        #expect(none.targets.map(\.state) == [.blocked])
+        #expect(none.conditions.condition("ResidencyBlocked")?.status == .true)
+        #expect(none.conditions.condition("ResidencyBlocked")?.message == "Residency excludes us-west; nothing is written there.")
+        let allowed = ReplicationStatusBuilder.status(
+            rule: Repl.rule(regions: ["us-*"]), round: ReplicationRound(plan: Self.plan(Repl.rule(regions: ["us-*"]), replicas: [:], sources: [:]), sourceRevision: "10"), now: Repl.now).status
+        #expect(allowed.conditions.condition("ResidencyBlocked")?.status == .false)
         let stalled = ReplicationStatusBuilder.blocked(
             rule: rule, by: ReplicationBlocker(reason: "UnknownKind", message: "no kind Widget in v1", terminal: true), source: "us-east", now: Repl.now)
         #expect(stalled.conditions.condition("Stalled")?.reason == "UnknownKind")

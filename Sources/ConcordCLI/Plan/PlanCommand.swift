@@ -61,7 +61,7 @@ struct PlanCommand: AsyncParsableCommand {
         let replicationReports = replication.plan(
             datacenters: inputs.datacenters, policies: reports, unreachable: unreachable, now: now, mesh: MeshReplication.policy(among: inputs.policies))
         let serviceReports = services.map { sf in
-            ServicePlanReport.plan(sf, datacenters: inputs.datacenters, unreachable: unreachable, cordoned: cordoned, now: now)
+            ServicePlanReport.plan(sf, datacenters: inputs.datacenters, unreachable: unreachable, cordoned: cordoned, now: now, others: services)
         }
         switch output {
         case .json:

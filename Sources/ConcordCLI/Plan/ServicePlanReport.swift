@@ -69,14 +69,19 @@ struct ServicePlanReport: Codable, Equatable {
 
     /// The input `planService` gets for `sf`: its persisted status, the Datacenters (with the
     /// assumptions applied: Unreachable since `unhealthyForSeconds` ago, or cordoned), and the
-    /// replicas the status records per datacenter.
-    static func input(_ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date) -> ServiceInput {
+    /// replicas the status records per datacenter, and what the ServiceFailovers in `others` place
+    /// in each (counted against its capacity, as the controller counts).
+    static func input(
+        _ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date, others: [ServiceFailover] = []
+    ) -> ServiceInput {
         let recorded = Dictionary((sf.status?.datacenters ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let names = [sf.spec.primary] + sf.spec.failover.map(\.datacenter)
         var sites: [String: SiteHealth] = [:]
         for name in names {
             guard let dc = datacenters.first(where: { $0.metadata.name == name }) else { continue }
-            sites[name] = assumedSite(dc, sf, readyReplicas: recorded[name]?.readyReplicas, unreachable: unreachable.contains(name), cordoned: cordoned.contains(name), now: now)
+            sites[name] = assumedSite(
+                dc, sf, readyReplicas: recorded[name]?.readyReplicas, unreachable: unreachable.contains(name), cordoned: cordoned.contains(name), now: now,
+                placed: ServiceFailover.placedReplicas(in: name, byOthersThan: sf, among: others))
         }
         let desired = recorded.compactMapValues(\.desiredReplicas)
         let primaryReplicas = sf.status?.primaryReplicas ?? desired[sf.spec.primary].flatMap { $0 > 0 ? $0 : nil } ?? sf.spec.failover.first?.replicas ?? 1
@@ -86,9 +91,10 @@ struct ServicePlanReport: Codable, Equatable {
     }
 
     /// `dc`'s health as the planner sees it, with the assumptions applied: cordoned, or Unreachable
-    /// since `unhealthyForSeconds` ago (so the plan acts on it now).
-    static func assumedSite(_ dc: Datacenter, _ sf: ServiceFailover, readyReplicas: Int?, unreachable: Bool, cordoned: Bool, now: Date) -> SiteHealth {
-        var site = SiteHealth(dc, readyReplicas: readyReplicas)
+    /// since `unhealthyForSeconds` ago (so the plan acts on it now); `placed` replicas of other
+    /// services already there.
+    static func assumedSite(_ dc: Datacenter, _ sf: ServiceFailover, readyReplicas: Int?, unreachable: Bool, cordoned: Bool, now: Date, placed: Int) -> SiteHealth {
+        var site = SiteHealth(dc, readyReplicas: readyReplicas, placedReplicas: placed)
         if cordoned { site.unschedulable = true }
         if unreachable {
             site.phase = .unreachable
@@ -101,7 +107,9 @@ struct ServicePlanReport: Codable, Equatable {
 
     /// The input `planActiveActive` gets for an ActiveActive `sf`, with the assumptions applied
     /// as for ``input(_:datacenters:unreachable:cordoned:now:)``.
-    static func activeActiveInput(_ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date) -> ActiveActiveInput {
+    static func activeActiveInput(
+        _ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date, others: [ServiceFailover] = []
+    ) -> ActiveActiveInput {
         let recorded = Dictionary((sf.status?.datacenters ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let selector = sf.spec.placement?.datacenterSelector
         var sites: [String: SiteHealth] = [:]
@@ -109,19 +117,25 @@ struct ServicePlanReport: Codable, Equatable {
         for dc in datacenters {
             guard let name = dc.metadata.name else { continue }
             if selector?.matches(dc.metadata.labels) ?? true { selected.insert(name) }
-            sites[name] = assumedSite(dc, sf, readyReplicas: recorded[name]?.readyReplicas, unreachable: unreachable.contains(name), cordoned: cordoned.contains(name), now: now)
+            sites[name] = assumedSite(
+                dc, sf, readyReplicas: recorded[name]?.readyReplicas, unreachable: unreachable.contains(name), cordoned: cordoned.contains(name), now: now,
+                placed: ServiceFailover.placedReplicas(in: name, byOthersThan: sf, among: others))
         }
         return ActiveActiveInput(
             spec: sf.spec, status: sf.status, sites: sites, selected: selected, desiredReplicas: recorded.compactMapValues(\.desiredReplicas), now: now,
             generation: sf.metadata.generation)
     }
 
-    /// The report of `sf`'s next pass under the assumptions, by the planning function of its mode.
-    static func plan(_ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date) -> ServicePlanReport {
+    /// The report of `sf`'s next pass under the assumptions, by the planning function of its mode;
+    /// `others` (every ServiceFailover, `sf` among them or not) take their share of each capacity.
+    static func plan(
+        _ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date, others: [ServiceFailover] = []
+    ) -> ServicePlanReport {
         if sf.spec.effectiveMode == .activeActive {
-            return ServicePlanReport(sf, plan: planActiveActive(activeActiveInput(sf, datacenters: datacenters, unreachable: unreachable, cordoned: cordoned, now: now)))
+            return ServicePlanReport(
+                sf, plan: planActiveActive(activeActiveInput(sf, datacenters: datacenters, unreachable: unreachable, cordoned: cordoned, now: now, others: others)))
         }
-        return ServicePlanReport(sf, plan: planService(input(sf, datacenters: datacenters, unreachable: unreachable, cordoned: cordoned, now: now)))
+        return ServicePlanReport(sf, plan: planService(input(sf, datacenters: datacenters, unreachable: unreachable, cordoned: cordoned, now: now, others: others)))
     }
 
     /// The text form.

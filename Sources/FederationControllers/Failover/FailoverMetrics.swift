@@ -8,6 +8,10 @@ import Foundation
 /// - `concord_failover_duration_seconds{service}`: seconds from the start of a move to the traffic
 ///   switch, observed when it completes. Started minus completed is what the FailoverNotCompleted
 ///   alert watches.
+/// - `concord_redistributions_total{service,reason}`: ActiveActive redistributions started, whose
+///   `from` and `to` are whole placements (one series each would be unbounded), so they are not moves;
+/// - `concord_redistribution_duration_seconds{service}`: seconds from the start of a redistribution to
+///   its settling, observed when it settles (one overtaken by the next never settles).
 struct FailoverMetrics: Sendable {
     let registry: MetricsRegistry?
 
@@ -19,6 +23,20 @@ struct FailoverMetrics: Sendable {
         registry?.counter(
             "concord_failovers_total", labels: [("service", service), ("from", transition.from ?? ""), ("to", transition.to), ("reason", transition.reason)],
             help: "ServiceFailover moves started, by service, datacenters and reason.").increment()
+    }
+
+    /// Counts an ActiveActive redistribution of `service` that started.
+    func redistributionStarted(_ transition: FailoverTransition, service: String) {
+        registry?.counter(
+            "concord_redistributions_total", labels: [("service", service), ("reason", transition.reason)],
+            help: "ActiveActive ServiceFailover redistributions started, by service and reason.").increment()
+    }
+
+    /// Records the duration of an ActiveActive redistribution of `service` that settled.
+    func redistributionSettled(_ transition: FailoverTransition, service: String) {
+        registry?.histogram(
+            "concord_redistribution_duration_seconds", labels: [("service", service)], buckets: Self.durationBuckets,
+            help: "Seconds from the start of an ActiveActive redistribution to its settling.").observe(transition.durationSeconds ?? 0)
     }
 
     /// Records the duration of a move of `service` that switched traffic.

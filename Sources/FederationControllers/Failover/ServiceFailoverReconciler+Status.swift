@@ -55,9 +55,7 @@ extension ServiceFailoverReconciler {
     /// The federated replicas Concord placed in `datacenter` for every other ServiceFailover: their
     /// failover and ActiveActive datacenters' desired replicas, as their status records them.
     func placedReplicas(in datacenter: String, excluding sf: ServiceFailover) -> Int {
-        cache.list().filter { $0.metadata.uid != sf.metadata.uid || $0.metadata.name != sf.metadata.name }.reduce(0) { sum, other in
-            sum + (other.status?.datacenters.filter { $0.name == datacenter && ($0.role == .failover || $0.role == .active) }.reduce(0) { $0 + ($1.desiredReplicas ?? 0) } ?? 0)
-        }
+        ServiceFailover.placedReplicas(in: datacenter, byOthersThan: sf, among: cache.list())
     }
 
     /// The discovery view: the primary and every failover datacenter in spec order, with what each

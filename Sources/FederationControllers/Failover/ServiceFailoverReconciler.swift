@@ -132,13 +132,19 @@ struct ServiceFailoverReconciler: Reconciler {
         }
     }
 
-    /// Counts a move that started, times one that completed (once: the status written says which).
+    /// Counts a move that started, times one that completed (once: the status written says which);
+    /// an ActiveActive redistribution in its own series.
     func recordMetrics(_ status: ServiceFailoverStatus, _ sf: ServiceFailover) {
         guard let move = status.lastTransition, sf.status?.lastTransition != move,
             counted.first(ObjectKey(namespace: sf.metadata.namespace, name: sf.metadata.name ?? ""), move)
         else { return }
         let service = "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")"
-        if move.completedAt == nil { metrics.started(move, service: service) } else { metrics.completed(move, service: service) }
+        switch (sf.spec.effectiveMode == .activeActive, move.completedAt == nil) {
+        case (true, true): metrics.redistributionStarted(move, service: service)
+        case (true, false): metrics.redistributionSettled(move, service: service)
+        case (false, true): metrics.started(move, service: service)
+        case (false, false): metrics.completed(move, service: service)
+        }
     }
 
     func describe(_ effect: ServiceEffect) -> String {

@@ -28,7 +28,12 @@ public enum GlobalService {
         [FederationLabel.managed: "true", FederationLabel.serviceFailover: .string(owner)]
     }
 
-    /// The global Service for `service` (the source Service object) of ServiceFailover `owner`.
+    /// The annotation that makes kube-proxy (Kubernetes 1.27 and later) honour the topology hints
+    /// Concord writes on the global EndpointSlices; without it kube-proxy ignores them.
+    public static let topologyMode = (key: "service.kubernetes.io/topology-mode", value: "Auto")
+
+    /// The global Service for `service` (the source Service object) of ServiceFailover `owner`:
+    /// no selector (Concord writes its EndpointSlices), and ``topologyMode`` so local endpoints are preferred.
     public static func service(from service: JSONValue, owner: String) -> JSONValue {
         let source = ReplicaContent.name(of: service)
         let ports = (service.value(at: ["spec", "ports"])?.arrayValue ?? []).map { port -> JSONValue in
@@ -42,6 +47,7 @@ public enum GlobalService {
             "apiVersion": "v1", "kind": "Service",
             "metadata": .object([
                 "name": .string(name(of: source)), "namespace": service["metadata"]?["namespace"] ?? .null, "labels": .object(labels(owner: owner)),
+                "annotations": .object([topologyMode.key: .string(topologyMode.value)]),
             ]),
             "spec": .object(["type": "ClusterIP", "ports": .array(ports)]),
         ])
@@ -118,14 +124,15 @@ public enum GlobalService {
         return (wanted.value(at: ["metadata", "labels"])?.objectValue ?? [:]).allSatisfy { labels?[$0.key] == $0.value }
     }
 
-    /// True when an existing global Service exposes the ports `wanted` does.
+    /// True when an existing global Service exposes the ports `wanted` does, with its labels and annotations.
     public static func sameService(_ existing: JSONValue, _ wanted: JSONValue) -> Bool {
         let keep = ["name", "port", "protocol", "targetPort", "appProtocol"]
         func ports(_ s: JSONValue) -> [JSONValue] {
             (s.value(at: ["spec", "ports"])?.arrayValue ?? []).map { p in .object((p.objectValue ?? [:]).filter { keep.contains($0.key) }) }
         }
-        let labels = existing.value(at: ["metadata", "labels"])
+        let labels = existing.value(at: ["metadata", "labels"]), annotations = existing.value(at: ["metadata", "annotations"])
         return ports(existing) == ports(wanted) && existing.value(at: ["spec", "selector"]) == nil
             && (wanted.value(at: ["metadata", "labels"])?.objectValue ?? [:]).allSatisfy { labels?[$0.key] == $0.value }
+            && (wanted.value(at: ["metadata", "annotations"])?.objectValue ?? [:]).allSatisfy { annotations?[$0.key] == $0.value }
     }
 }

@@ -7,19 +7,26 @@ extension ActiveActivePlanner {
         placement.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
-    /// A history entry per redistribution: started when the division changes, completed once the
-    /// gaining datacenters are ready and the losing ones scaled down. `described` is this pass's
-    /// division in one line (``place(_:)``).
+    /// A history entry per redistribution: started when the division changes (the first one, from
+    /// `none`, is `InitialPlacement`), completed once the gaining datacenters are ready and the losing
+    /// ones scaled down. One the next overtakes before it settled is listed as it stood, ending when it
+    /// was overtaken (event `<Reason>Superseded`). `described` is this pass's division in one line (``place(_:)``).
     mutating func record(_ view: PlacementView, moving: Bool, described: String) {
         // The divisions are described only when they differ: in a settled pass the texts are equal.
         if view.divisionChanged {
             // An empty division (scaled to 0) reads `none` in the history, whose `from` and `to` are required.
             let before = view.text(.placement(planned: true)).orNone, after = described.orNone
-            if before != after, !status.datacenters.isEmpty {
+            if before != after {
                 // Nothing placed and never moved before: the service's first placement.
                 let first = before == "none" && status.history.isEmpty && status.lastTransition == nil
                 let reason = first ? ServiceFailover.Reason.initialPlacement
                     : Self.redistributionReason(view, specChanged: status.observedGeneration != generation, rebalanceRequested: rebalanceRequested)
+                if var overtaken = status.lastTransition, overtaken.completedAt == nil {
+                    overtaken.completedAt = KubeTime(now)
+                    overtaken.durationSeconds = (now.timeIntervalSince(overtaken.startedAt.date) * 1000).rounded() / 1000
+                    status.history = Array(([overtaken] + status.history).prefix(ServiceFailover.historyLimit))
+                    effects.append(.event(warning: false, reason: "\(overtaken.reason)Superseded", message: "the move to \(overtaken.to) did not settle before the division changed again"))
+                }
                 status.lastTransition = FailoverTransition(from: before, to: after, reason: reason, startedAt: KubeTime(now))
                 effects.append(.event(
                     warning: reason == ServiceFailover.Reason.datacenterUnreachable, reason: "\(reason)Started", message: "redistributing \(before) → \(after)"))

@@ -138,6 +138,9 @@ public enum ReplicationStatusBuilder {
         if blocked > 0 {
             let detail = excluded.isEmpty ? "" : " Excluded datacenters: \(excluded.joined(separator: ", "))."
             status.conditions.set(c.make(T.residencyBlocked, .true, R.outsideAllowedRegions, "\(blocked) object \(blocked == 1 ? "copy" : "copies") kept out by residency.\(detail)"))
+        } else if !excluded.isEmpty {
+            // A target residency excludes is blocked even while nothing is selected to keep out of it.
+            status.conditions.set(c.make(T.residencyBlocked, .true, R.outsideAllowedRegions, "Residency excludes \(excluded.joined(separator: ", ")); nothing is written there."))
         } else {
             status.conditions.set(c.make(T.residencyBlocked, .false, R.allTargetsAllowed, "Residency kept nothing out."))
         }
