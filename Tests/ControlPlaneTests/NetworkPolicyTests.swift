@@ -6,7 +6,7 @@ import Testing
 @testable import ControlPlane
 
 /// NetworkPolicy (networking.k8s.io/v1) is stored as kube-apiserver stores it, so ReplicationRules
-/// can carry it: discovery, generation on spec changes, `kubectl get` columns, and its checks.
+/// can carry it: discovery, defaults, generation on spec changes, `kubectl get` columns, and its checks.
 struct NetworkPolicyTests {
     static let path = "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies"
 
@@ -54,6 +54,26 @@ struct NetworkPolicyTests {
         }
     }
 
+    /// kube-apiserver's defaults: podSelector `{}`, policyTypes from the rules given, ports TCP.
+    @Test func itIsDefaultedAsKubeAPIServerDefaultsIt() async throws {
+        try await withTestControlPlane { plane in
+            let client = APIClient(plane)
+            let both = try await client.post(Self.path, [
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": ["name": "both"],
+                "spec": ["ingress": [["ports": [["port": 80]]]], "egress": [["ports": [["port": 53, "protocol": "UDP"], ["port": 443]]]]],
+            ])
+            #expect(both.status == 201)
+            #expect(both.json["spec"]?["podSelector"] == [:])
+            #expect(both.json["spec"]?["policyTypes"] == ["Ingress", "Egress"])
+            #expect(both.json["spec"]?["ingress"]?.arrayValue?.first?["ports"]?.arrayValue?.map { $0["protocol"] } == ["TCP"])
+            #expect(both.json["spec"]?["egress"]?.arrayValue?.first?["ports"]?.arrayValue?.map { $0["protocol"] } == ["UDP", "TCP"])
+            let ingressOnly = try await client.post(Self.path, ["apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": ["name": "deny"], "spec": [:]])
+            #expect(ingressOnly.json["spec"]?["policyTypes"] == ["Ingress"])
+            let egressOnly = try await client.post(Self.path, Self.policy("egress", types: ["Egress"]))
+            #expect(egressOnly.json["spec"]?["policyTypes"] == ["Egress"])
+        }
+    }
+
     @Test func badPolicyTypesAndFieldTypesAreRefusedAsKubeAPIServerDoes() async throws {
         try await withTestControlPlane { plane in
             let client = APIClient(plane)
@@ -70,6 +90,16 @@ struct NetworkPolicyTests {
             let typed = try await client.post(Self.path, wrong)
             #expect(typed.status == 400)
             #expect(typed.json["message"]?.stringValue?.hasPrefix(#"NetworkPolicy in version "v1" cannot be handled as a NetworkPolicy: json: cannot unmarshal string into Go struct field NetworkPolicySpec.spec.ingress of type []v1.NetworkPolicyIngressRule"#) == true)
+            // Named string types are printed by their Go names.
+            var named = Self.policy("protocol")
+            named.setValue([["ports": [["protocol": 6, "port": 80]]]], at: ["spec", "ingress"])
+            let badProtocol = try await client.post(Self.path, named)
+            #expect(badProtocol.status == 400)
+            #expect(badProtocol.json["message"]?.stringValue?.hasSuffix("cannot unmarshal number into Go struct field NetworkPolicyPort.spec.ingress.ports.protocol of type v1.Protocol") == true,
+                "\(badProtocol.json["message"] ?? .null)")
+            let numberType = try await client.post(Self.path, Self.policy("number", types: [1]))
+            #expect(numberType.json["message"]?.stringValue?.hasSuffix("cannot unmarshal number into Go struct field NetworkPolicySpec.spec.policyTypes of type v1.PolicyType") == true,
+                "\(numberType.json["message"] ?? .null)")
         }
     }
 }

@@ -106,7 +106,7 @@ struct ServicePlanReport: Codable, Equatable {
     }
 
     /// The input `planActiveActive` gets for an ActiveActive `sf`, with the assumptions applied
-    /// as for ``input(_:datacenters:unreachable:cordoned:now:)``.
+    /// as for ``input(_:datacenters:unreachable:cordoned:now:others:)``.
     static func activeActiveInput(
         _ sf: ServiceFailover, datacenters: [Datacenter], unreachable: Set<String>, cordoned: Set<String>, now: Date, others: [ServiceFailover] = []
     ) -> ActiveActiveInput {

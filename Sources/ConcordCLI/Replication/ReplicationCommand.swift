@@ -19,7 +19,7 @@ struct ReplicationCommand: AsyncParsableCommand {
     /// Sets `federation.concord.dev/resolution` on every replica the rule lists in Manual conflict.
     struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Resolve a Manual conflict of rule RULE on object NAMESPACE/NAME: keep the source's content or the replica's.",
+            abstract: "Resolve a Manual conflict of rule RULE on object NAMESPACE/NAME (or NAME -n NAMESPACE): keep the source's content or the replica's.",
             discussion: """
                 Annotates each conflicting replica (in every datacenter the rule lists, or only --datacenter) with \
                 federation.concord.dev/resolution; the controller restores or adopts it and removes the annotation. \

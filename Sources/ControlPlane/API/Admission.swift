@@ -102,6 +102,30 @@ enum UnknownFields {
 
 /// Defaults and checks of the built-in kinds.
 enum BuiltinAdmission {
+    /// kube-apiserver's NetworkPolicy defaults: `spec.podSelector` is always present (`{}` selects
+    /// every pod), `policyTypes` left empty is `[Ingress]` (and `Egress` when egress rules are given),
+    /// and a port without `protocol` is TCP. A replica copied to a real cluster then holds what the
+    /// source holds.
+    static func networkPolicyDefaults(_ o: inout JSONValue) {
+        if o.value(at: ["spec", "podSelector"]) == nil { o.setValue([:], at: ["spec", "podSelector"]) }
+        if (o.value(at: ["spec", "policyTypes"])?.arrayValue ?? []).isEmpty {
+            let egress = !(o.value(at: ["spec", "egress"])?.arrayValue ?? []).isEmpty
+            o.setValue(egress ? ["Ingress", "Egress"] : ["Ingress"], at: ["spec", "policyTypes"])
+        }
+        for direction in ["ingress", "egress"] {
+            guard let rules = o.value(at: ["spec", direction])?.arrayValue else { continue }
+            o.setValue(.array(rules.map { rule in
+                guard var rule = rule.objectValue, let ports = rule["ports"]?.arrayValue else { return rule }
+                rule["ports"] = .array(ports.map { port in
+                    guard var port = port.objectValue else { return port }
+                    if port["protocol"] == nil { port["protocol"] = "TCP" }
+                    return .object(port)
+                })
+                return .object(rule)
+            }), at: ["spec", direction])
+        }
+    }
+
     static func admit(_ o: inout JSONValue, definition: ResourceDefinition, isCreate: Bool, now: Date) throws {
         let name = ObjectLifecycle.name(of: o)
         switch (definition.group, definition.kind) {
@@ -134,6 +158,8 @@ enum BuiltinAdmission {
             }
         case ("apps", "Deployment"):
             if o.value(at: ["spec", "replicas"]) == nil { o.setValue(1, at: ["spec", "replicas"]) }
+        case ("networking.k8s.io", "NetworkPolicy"):
+            networkPolicyDefaults(&o)
         case ("apiextensions.k8s.io", "CustomResourceDefinition"):
             CustomResourceDefinitions.applyDefaults(&o)
             let errors = CustomResourceDefinitions.validate(o)

@@ -54,7 +54,7 @@ enum BuiltinDecoding {
                 return integer(value, format: schema["format"]?.stringValue ?? "int64", path: path, context: true)
             case "string":
                 if case .string = value { return value }
-                fail(value, goType: "string", path: path)
+                fail(value, goType: GoTypes.stringName(kind: kind, path: path), path: path)
             case "boolean":
                 if case .bool = value { return value }
                 fail(value, goType: "bool", path: path)

@@ -46,6 +46,20 @@ enum GoTypes {
         "CustomResourceDefinition/spec.names": "CustomResourceDefinitionNames",
     ]
 
+    /// String fields whose Go type is a named string type, by kind and path (elements, for a list).
+    private static let namedStrings: [String: String] = [
+        "NetworkPolicy/spec.policyTypes": "v1.PolicyType",
+        "NetworkPolicy/spec.ingress.ports.protocol": "v1.Protocol",
+        "NetworkPolicy/spec.egress.ports.protocol": "v1.Protocol",
+        "Service/spec.ports.protocol": "v1.Protocol",
+        "Service/spec.type": "v1.ServiceType",
+    ]
+
+    /// A string field's Go type: `string`, or the named type kube-apiserver's errors print (`v1.Protocol`).
+    static func stringName(kind: String, path: [String]) -> String {
+        namedStrings["\(kind)/\(path.joined(separator: "."))"] ?? "string"
+    }
+
     /// The struct that declares the field under `parentPath` (`DeploymentSpec` for `spec.replicas`).
     static func structName(kind: String, parentPath: String) -> String {
         structs["\(kind)/\(parentPath)"] ?? kind
@@ -61,7 +75,7 @@ enum GoTypes {
     /// An array element's Go type.
     static func elementName(_ items: JSONValue?, kind: String, path: [String]) -> String {
         switch items?["type"]?.stringValue {
-        case "string": return "string"
+        case "string": return stringName(kind: kind, path: path)
         case "integer": return items?["format"]?.stringValue ?? "int64"
         case "boolean": return "bool"
         default: return "v1." + structName(kind: kind, parentPath: path.joined(separator: "."))

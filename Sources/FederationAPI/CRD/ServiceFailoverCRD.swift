@@ -144,8 +144,9 @@ extension FederationCRDs {
                 "reason": .string(
                     "Why. ActivePassive: DatacenterUnreachable, ReplicasUnavailable, PlannedMigration or Failback. ActiveActive: InitialPlacement, DatacenterUnreachable, PlacementChanged, SelectionChanged, DatacenterCordoned, Rebalance or CapacityChanged."),
                 "startedAt": .time("When the move began."),
-                "completedAt": .time("When traffic was switched (ActiveActive: when every datacenter ran its share); absent while in progress."),
-                "durationSeconds": .number("Seconds from start to switch.", minimum: 0),
+                "completedAt": .time(
+                    "When traffic was switched (ActiveActive: when every datacenter ran its share, or when the next redistribution overtook this one before it settled); absent while in progress."),
+                "durationSeconds": .number("Seconds from start to switch (ActiveActive: to completedAt).", minimum: 0),
             ],
             required: ["to", "reason", "startedAt"]
         )

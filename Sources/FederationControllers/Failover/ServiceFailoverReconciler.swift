@@ -133,18 +133,29 @@ struct ServiceFailoverReconciler: Reconciler {
     }
 
     /// Counts a move that started, times one that completed (once: the status written says which);
-    /// an ActiveActive redistribution in its own series.
+    /// one that started and completed in the same pass (an ActiveActive first placement whose shares
+    /// already run, say) is both. An ActiveActive redistribution counts in its own series.
     func recordMetrics(_ status: ServiceFailoverStatus, _ sf: ServiceFailover) {
         guard let move = status.lastTransition, sf.status?.lastTransition != move,
             counted.first(ObjectKey(namespace: sf.metadata.namespace, name: sf.metadata.name ?? ""), move)
         else { return }
         let service = "\(sf.metadata.namespace ?? "")/\(sf.metadata.name ?? "")"
-        switch (sf.spec.effectiveMode == .activeActive, move.completedAt == nil) {
-        case (true, true): metrics.redistributionStarted(move, service: service)
-        case (true, false): metrics.redistributionSettled(move, service: service)
-        case (false, true): metrics.started(move, service: service)
-        case (false, false): metrics.completed(move, service: service)
+        let activeActive = sf.spec.effectiveMode == .activeActive
+        let counts = Self.counts(move, previous: sf.status?.lastTransition)
+        if counts.started {
+            if activeActive { metrics.redistributionStarted(move, service: service) } else { metrics.started(move, service: service) }
         }
+        if counts.completed {
+            if activeActive { metrics.redistributionSettled(move, service: service) } else { metrics.completed(move, service: service) }
+        }
+    }
+
+    /// Whether `move`, a status's new last transition, counts as a start and as a completion against
+    /// `previous` (the last transition of the status read): started unless `previous` already showed
+    /// this move in flight, completed once it has `completedAt`.
+    static func counts(_ move: FailoverTransition, previous: FailoverTransition?) -> (started: Bool, completed: Bool) {
+        let seenStarting = previous?.startedAt == move.startedAt && previous?.reason == move.reason && previous?.to == move.to
+        return (move.completedAt == nil || !seenStarting, move.completedAt != nil)
     }
 
     func describe(_ effect: ServiceEffect) -> String {

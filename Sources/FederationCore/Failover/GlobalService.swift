@@ -28,12 +28,13 @@ public enum GlobalService {
         [FederationLabel.managed: "true", FederationLabel.serviceFailover: .string(owner)]
     }
 
-    /// The annotation that makes kube-proxy (Kubernetes 1.27 and later) honour the topology hints
-    /// Concord writes on the global EndpointSlices; without it kube-proxy ignores them.
-    public static let topologyMode = (key: "service.kubernetes.io/topology-mode", value: "Auto")
+    /// The annotations with which kube-proxy honours the topology hints Concord writes on the global
+    /// EndpointSlices: `topology-mode` (1.27 and later) and its predecessor `topology-aware-hints`.
+    /// Releases that look for one of them ignore the hints of a Service without it.
+    public static let topologyAnnotations: [String: JSONValue] = ["service.kubernetes.io/topology-mode": "Auto", "service.kubernetes.io/topology-aware-hints": "Auto"]
 
     /// The global Service for `service` (the source Service object) of ServiceFailover `owner`:
-    /// no selector (Concord writes its EndpointSlices), and ``topologyMode`` so local endpoints are preferred.
+    /// no selector (Concord writes its EndpointSlices), and ``topologyAnnotations`` so local endpoints are preferred.
     public static func service(from service: JSONValue, owner: String) -> JSONValue {
         let source = ReplicaContent.name(of: service)
         let ports = (service.value(at: ["spec", "ports"])?.arrayValue ?? []).map { port -> JSONValue in
@@ -47,7 +48,7 @@ public enum GlobalService {
             "apiVersion": "v1", "kind": "Service",
             "metadata": .object([
                 "name": .string(name(of: source)), "namespace": service["metadata"]?["namespace"] ?? .null, "labels": .object(labels(owner: owner)),
-                "annotations": .object([topologyMode.key: .string(topologyMode.value)]),
+                "annotations": .object(topologyAnnotations),
             ]),
             "spec": .object(["type": "ClusterIP", "ports": .array(ports)]),
         ])
