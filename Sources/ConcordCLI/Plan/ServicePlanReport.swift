@@ -81,7 +81,7 @@ struct ServicePlanReport: Codable, Equatable {
             guard let dc = datacenters.first(where: { $0.metadata.name == name }) else { continue }
             sites[name] = assumedSite(
                 dc, sf, readyReplicas: recorded[name]?.readyReplicas, unreachable: unreachable.contains(name), cordoned: cordoned.contains(name), now: now,
-                placed: ServiceFailover.placedReplicas(in: name, byOthersThan: sf, among: others))
+                others: others)
         }
         let desired = recorded.compactMapValues(\.desiredReplicas)
         let primaryReplicas = sf.status?.primaryReplicas ?? desired[sf.spec.primary].flatMap { $0 > 0 ? $0 : nil } ?? sf.spec.failover.first?.replicas ?? 1
@@ -91,9 +91,12 @@ struct ServicePlanReport: Codable, Equatable {
     }
 
     /// `dc`'s health as the planner sees it, with the assumptions applied: cordoned, or Unreachable
-    /// since `unhealthyForSeconds` ago (so the plan acts on it now); `placed` replicas of other
-    /// services already there.
-    static func assumedSite(_ dc: Datacenter, _ sf: ServiceFailover, readyReplicas: Int?, unreachable: Bool, cordoned: Bool, now: Date, placed: Int) -> SiteHealth {
+    /// since `unhealthyForSeconds` ago (so the plan acts on it now); the replicas the ServiceFailovers
+    /// in `others` place there count against its capacity.
+    static func assumedSite(
+        _ dc: Datacenter, _ sf: ServiceFailover, readyReplicas: Int?, unreachable: Bool, cordoned: Bool, now: Date, others: [ServiceFailover]
+    ) -> SiteHealth {
+        let placed = dc.metadata.name.map { ServiceFailover.placedReplicas(in: $0, byOthersThan: sf, among: others) } ?? 0
         var site = SiteHealth(dc, readyReplicas: readyReplicas, placedReplicas: placed)
         if cordoned { site.unschedulable = true }
         if unreachable {
@@ -119,7 +122,7 @@ struct ServicePlanReport: Codable, Equatable {
             if selector?.matches(dc.metadata.labels) ?? true { selected.insert(name) }
             sites[name] = assumedSite(
                 dc, sf, readyReplicas: recorded[name]?.readyReplicas, unreachable: unreachable.contains(name), cordoned: cordoned.contains(name), now: now,
-                placed: ServiceFailover.placedReplicas(in: name, byOthersThan: sf, among: others))
+                others: others)
         }
         return ActiveActiveInput(
             spec: sf.spec, status: sf.status, sites: sites, selected: selected, desiredReplicas: recorded.compactMapValues(\.desiredReplicas), now: now,

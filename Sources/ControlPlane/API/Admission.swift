@@ -104,8 +104,8 @@ enum UnknownFields {
 enum BuiltinAdmission {
     /// kube-apiserver's NetworkPolicy defaults: `spec.podSelector` is always present (`{}` selects
     /// every pod), `policyTypes` left empty is `[Ingress]` (and `Egress` when egress rules are given),
-    /// and a port without `protocol` is TCP. A replica copied to a real cluster then holds what the
-    /// source holds.
+    /// and a port without `protocol` is TCP: a policy stored here reads back as kube-apiserver would
+    /// store it.
     static func networkPolicyDefaults(_ o: inout JSONValue) {
         if o.value(at: ["spec", "podSelector"]) == nil { o.setValue([:], at: ["spec", "podSelector"]) }
         if (o.value(at: ["spec", "policyTypes"])?.arrayValue ?? []).isEmpty {

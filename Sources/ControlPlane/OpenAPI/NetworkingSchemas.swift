@@ -1,7 +1,7 @@
 import KubernetesAPI
 
-/// The schema of networking.k8s.io/v1 NetworkPolicy, stored so that ReplicationRules can carry it
-/// between datacenters (the embedded control plane runs no Pods, so nothing enforces it here).
+/// The schema of networking.k8s.io/v1 NetworkPolicy, stored and served as kube-apiserver serves it
+/// (no Pods run here, so nothing enforces it).
 extension BuiltinSchemas {
     static let networkPolicyPort = object("NetworkPolicyPort describes a port to allow traffic on.", [
         "protocol": string("protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP."),

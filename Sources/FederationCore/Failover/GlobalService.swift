@@ -121,8 +121,13 @@ public enum GlobalService {
     public static func sameRouting(_ existing: JSONValue, _ wanted: JSONValue) -> Bool {
         // An empty list and an omitted one mean the same.
         for field in ["addressType", "endpoints", "ports"] where (existing[field] ?? .array([])) != (wanted[field] ?? .array([])) { return false }
-        let labels = existing.value(at: ["metadata", "labels"])
-        return (wanted.value(at: ["metadata", "labels"])?.objectValue ?? [:]).allSatisfy { labels?[$0.key] == $0.value }
+        return carries(existing, wanted, "labels")
+    }
+
+    /// True when `existing` has every entry `wanted` has in `metadata.<field>` (labels, annotations), with its value.
+    static func carries(_ existing: JSONValue, _ wanted: JSONValue, _ field: String) -> Bool {
+        let held = existing.value(at: ["metadata", field])
+        return (wanted.value(at: ["metadata", field])?.objectValue ?? [:]).allSatisfy { held?[$0.key] == $0.value }
     }
 
     /// True when an existing global Service exposes the ports `wanted` does, with its labels and annotations.
@@ -131,9 +136,7 @@ public enum GlobalService {
         func ports(_ s: JSONValue) -> [JSONValue] {
             (s.value(at: ["spec", "ports"])?.arrayValue ?? []).map { p in .object((p.objectValue ?? [:]).filter { keep.contains($0.key) }) }
         }
-        let labels = existing.value(at: ["metadata", "labels"]), annotations = existing.value(at: ["metadata", "annotations"])
         return ports(existing) == ports(wanted) && existing.value(at: ["spec", "selector"]) == nil
-            && (wanted.value(at: ["metadata", "labels"])?.objectValue ?? [:]).allSatisfy { labels?[$0.key] == $0.value }
-            && (wanted.value(at: ["metadata", "annotations"])?.objectValue ?? [:]).allSatisfy { annotations?[$0.key] == $0.value }
+            && carries(existing, wanted, "labels") && carries(existing, wanted, "annotations")
     }
 }

@@ -191,9 +191,7 @@ struct ServicePlanner {
     }
 
     mutating func complete(_ move: FailoverTransition) {
-        var done = move
-        done.completedAt = KubeTime(now)
-        done.durationSeconds = (now.timeIntervalSince(move.startedAt.date) * 1000).rounded() / 1000
+        let done = status.listEnded(move, at: now)
         effects.append(.switchTraffic(to: move.to))
         if let from = move.from, from != move.to, input.reachable(from) {
             effects.append(.scale(datacenter: from, replicas: 0))
@@ -201,7 +199,6 @@ struct ServicePlanner {
         effects.append(.event(warning: false, reason: "\(move.reason)Completed", message: "traffic moved from \(move.from ?? "none") to \(move.to) in \(done.durationSeconds ?? 0) s"))
         status.activeDatacenter = move.to
         status.lastTransition = done
-        status.history = Array(([done] + status.history).prefix(ServiceFailover.historyLimit))
         status.phase = failoverReasons.contains(move.reason) && move.to != primary ? .failedOver : .active
     }
 

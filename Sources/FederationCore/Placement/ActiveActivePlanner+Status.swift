@@ -21,10 +21,8 @@ extension ActiveActivePlanner {
                 let first = before == "none" && status.history.isEmpty && status.lastTransition == nil
                 let reason = first ? ServiceFailover.Reason.initialPlacement
                     : Self.redistributionReason(view, specChanged: status.observedGeneration != generation, rebalanceRequested: rebalanceRequested)
-                if var overtaken = status.lastTransition, overtaken.completedAt == nil {
-                    overtaken.completedAt = KubeTime(now)
-                    overtaken.durationSeconds = (now.timeIntervalSince(overtaken.startedAt.date) * 1000).rounded() / 1000
-                    status.history = Array(([overtaken] + status.history).prefix(ServiceFailover.historyLimit))
+                if let overtaken = status.lastTransition, overtaken.completedAt == nil {
+                    _ = status.listEnded(overtaken, at: now)
                     effects.append(.event(warning: false, reason: "\(overtaken.reason)Superseded", message: "the move to \(overtaken.to) did not settle before the division changed again"))
                 }
                 status.lastTransition = FailoverTransition(from: before, to: after, reason: reason, startedAt: KubeTime(now))
@@ -32,11 +30,9 @@ extension ActiveActivePlanner {
                     warning: reason == ServiceFailover.Reason.datacenterUnreachable, reason: "\(reason)Started", message: "redistributing \(before) → \(after)"))
             }
         }
-        if !moving, var move = status.lastTransition, move.completedAt == nil {
-            move.completedAt = KubeTime(now)
-            move.durationSeconds = (now.timeIntervalSince(move.startedAt.date) * 1000).rounded() / 1000
+        if !moving, let inFlight = status.lastTransition, inFlight.completedAt == nil {
+            let move = status.listEnded(inFlight, at: now)
             status.lastTransition = move
-            status.history = Array(([move] + status.history).prefix(ServiceFailover.historyLimit))
             effects.append(.event(warning: false, reason: "\(move.reason)Completed", message: "placement is \(move.to) (\(move.durationSeconds ?? 0) s)"))
         }
     }
