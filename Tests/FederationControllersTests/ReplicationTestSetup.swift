@@ -15,7 +15,7 @@ struct ReplicationTestSetup {
     /// (under a FederationPolicy of `topology`, HubAndSpoke when nil), runs `body`.
     static func withFederation(
         _ regions: [String: String], primary: String, topology: FederationTopology? = nil, metrics: RuntimeMetrics? = nil,
-        _ body: (ReplicationTestSetup) async throws -> Void
+        requeue: RequeuePolicy = RequeuePolicy(), _ body: (ReplicationTestSetup) async throws -> Void
     ) async throws {
         try await withPlanes(regions.keys.sorted()) { planes in
             try await withTestControlPlane { hubPlane in
@@ -23,7 +23,7 @@ struct ReplicationTestSetup {
                 var members: [String: KubeClient] = [:]
                 for (name, plane) in planes { members[name] = try KubeClient(kubeconfigPath: plane.kubeconfigPath) }
                 try await DatacenterControllerTests.installCRDs(hub)
-                try await DatacenterControllerTests.withControllers(hub, options: ControllerOptions(metrics: metrics, events: EventBroadcaster(client: hub))) {
+                try await DatacenterControllerTests.withControllers(hub, options: ControllerOptions(metrics: metrics, events: EventBroadcaster(client: hub), requeue: requeue)) {
                     for (name, plane) in planes.sorted(by: { $0.key < $1.key }) {
                         try await register(hub, name: name, region: regions[name]!, kubeconfigPath: plane.kubeconfigPath)
                     }

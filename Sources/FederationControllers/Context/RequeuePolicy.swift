@@ -39,6 +39,10 @@ public struct RequeuePolicy: Sendable {
     /// How soon event propagation looks again at a member it has no connection to yet; a connected
     /// member is looked at six times less often (its Event informer restarts by itself over new credentials).
     public var memberEventsCheck: Duration = .seconds(5)
+    /// The most replicas one replication pass creates in one target: a bulk copy (a new rule, a new
+    /// target) is planned, written and held in memory a batch at a time, the next pass starting as
+    /// soon as a batch is written.
+    public var replicationCreatesPerPass = 1_000
 
     /// Creates a policy; the defaults are the production values.
     public init(

@@ -87,7 +87,8 @@ struct ReplicationRuleReconciler: Reconciler {
             let changes = fed ? read.changes : nil
             return (planReplication(
                 rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
-                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash, sync: memo.sync, changes: changes), changes != nil)
+                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash, sync: memo.sync, changes: changes, createsPerTarget: requeue.replicationCreatesPerPass),
+                changes != nil)
         }
         if mesh == nil { metrics.pass(rule: key.description, fed: fed) }
         let plan = planned.measuringLag(notBefore: syncTimes.floors(for: key))
@@ -208,13 +209,17 @@ struct ReplicationRuleReconciler: Reconciler {
 
     /// Soon after an unreachable target or a replica changed mid-write; after failed writes, soon and
     /// then twice as long each pass they fail again (``ReplicationRetries``); within the stalled
-    /// recheck while a target lacks a kind; otherwise at the rule's interval (Periodic) or its full
-    /// resync (Continuous: changes arrive as events).
+    /// recheck while a target lacks a kind; at once while a bulk copy has batches left to plan
+    /// (`RequeuePolicy.replicationCreatesPerPass`); otherwise at the rule's interval (Periodic) or
+    /// its full resync (Continuous: changes arrive as events).
     func delay(_ rule: ReplicationRule, _ round: ReplicationRound, key: ObjectKey) -> Duration {
         let period = Duration.seconds(rule.spec.effectiveMode == .periodic ? rule.spec.effectiveIntervalSeconds : rule.spec.effectiveFullResyncSeconds)
         guard round.failures.isEmpty else { return min(retries.afterFailure(key, base: requeue.replicationRetry), period) }
         retries.reset(key)
         guard round.unreachable.isEmpty, round.changedSinceRead.isEmpty else { return min(requeue.replicationRetry, period) }
+        // The next batch of a bulk copy at once; a target whose batch is still being written wakes the
+        // rule when it ends (its lane).
+        if round.plan.targets.contains(where: { $0.deferredCreates > 0 && !round.inFlight.contains($0.datacenter) }) { return .zero }
         // A target lacking a kind is woken when its cache of it syncs; asked again now and then anyway.
         guard round.unserved.isEmpty else { return min(requeue.replicationStalledRecheck, period) }
         return period

@@ -33,13 +33,21 @@ import Foundation
 /// `sources` and in each target's view since the previous pass, and only those keys are read again.
 /// The plan is the same with or without either, but for the `hlc` stamped after fed changes, which
 /// may be later (never earlier).
+///
+/// `createsPerTarget` bounds the plain creates (a missing replica that is no conflict) planned for
+/// one target: the first that many in key order are planned, the rest counted in
+/// ``TargetPlan/deferredCreates`` for a later pass (with `sync`, they stay pending there). A bulk
+/// copy to a new target is then written, and held in memory, a batch at a time. Conflicts, updates
+/// and deletions are never deferred. Nil: no bound.
 public func planReplication(
     rule: ReplicationRule, source: String, sourceRegion: String? = nil, epoch: Int64, sources: [ReplicaKey: JSONValue],
     targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:],
-    hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:), sync: ReplicaSyncMemo? = nil, changes: ReplicationChanges? = nil
+    hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:), sync: ReplicaSyncMemo? = nil, changes: ReplicationChanges? = nil,
+    createsPerTarget: Int? = nil
 ) -> ReplicationPlan {
     var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt, hash: hash)
     planner.sourceRegion = sourceRegion
+    planner.createsPerTarget = createsPerTarget
     let memo = sync ?? ReplicaSyncMemo()
     let kept = memo.begin(ReplicaSyncMemo.Basis(spec: rule.spec, ruleID: planner.ruleID, source: source))
     let fed = kept ? changes : nil
@@ -74,6 +82,8 @@ struct ReplicationPlanner {
     let sourceWrittenAt: [ReplicaKey: Date]
     var sourceRegion: String?
     var clock: HLCTimestamp?
+    /// The most plain creates planned per target (nil: no bound).
+    var createsPerTarget: Int?
     /// The `rule` annotation value of this rule's replicas.
     let ruleID: String
 
@@ -91,6 +101,7 @@ struct ReplicationPlanner {
     mutating func plan(_ target: ReplicationTargetView, sweep: TargetSweep, regionAllowed: Bool) -> TargetPlan {
         var first: [ReplicationEffect] = [], writes: [ReplicationEffect] = [], deletes: [ReplicationEffect] = []
         var allowed = sweep.inSync, inSync = sweep.inSync
+        var creates = 0, deferred = 0
         for source in sweep.pending {
             let key = source.key, object = source.object
             let replica = target.objects[key]
@@ -101,6 +112,12 @@ struct ReplicationPlanner {
             }
             allowed += 1
             guard let replica else {
+                let plain = createsPlainly(object, at: target.datacenter)
+                if plain, let bound = createsPerTarget, creates >= bound {
+                    deferred += 1
+                    continue
+                }
+                if plain { creates += 1 }
                 writes += missing(key, source: object, at: target.datacenter)
                 continue
             }
@@ -128,7 +145,7 @@ struct ReplicationPlanner {
         }
         return TargetPlan(
             datacenter: target.datacenter, regionAllowed: regionAllowed,
-            allowedObjects: allowed, inSync: inSync, effects: first + writes + deletes)
+            allowedObjects: allowed, inSync: inSync, effects: first + writes + deletes, deferredCreates: deferred)
     }
 
     /// True when one of the rule's resources selects `object` (of `key`'s kind).

@@ -241,6 +241,9 @@ public struct TargetPlan: Hashable, Sendable {
     public var inSync: Int
     /// The effects, in order.
     public var effects: [ReplicationEffect]
+    /// Source objects missing here whose create was left for a later pass (the plan's bound on
+    /// creates per target): not in sync yet.
+    public var deferredCreates = 0
 
     /// The conflicts found.
     public var conflicts: [ConflictFinding] { effects.compactMap { if case .conflict(let c) = $0 { c } else { nil } } }
@@ -264,4 +267,7 @@ public struct ReplicationPlan: Hashable, Sendable {
     public var targets: [TargetPlan]
     /// The latest HLC reading stamped or seen.
     public var clock: HLCTimestamp?
+
+    /// Creates left for a later pass, over every target.
+    public var deferredCreates: Int { targets.reduce(0) { $0 + $1.deferredCreates } }
 }

@@ -60,6 +60,13 @@ extension ReplicationPlanner {
         return keep
     }
 
+    /// True when a source object missing in `datacenter` is simply created there: its copy did not
+    /// come from `datacenter` while that was the source (see ``missing(_:source:at:)``).
+    func createsPlainly(_ object: JSONValue, at datacenter: String) -> Bool {
+        let stamp = ReplicaStamp(of: object)
+        return stamp.rule != ruleID || stamp.sourceDatacenter != datacenter
+    }
+
     /// LastWriterWins: true when the source's write is later than the target's. A target changed
     /// while its source was not is the later write; when both changed since Concord's copy, both are
     /// observed in this pass at the same HLC reading and the tie breaks by datacenter name.
@@ -78,8 +85,8 @@ extension ReplicationPlanner {
     /// it only when the source changed it since the copy (and wins the tie), Manual lists it until a
     /// person resolves it.
     mutating func missing(_ key: ReplicaKey, source object: JSONValue, at datacenter: String) -> [ReplicationEffect] {
+        guard !createsPlainly(object, at: datacenter) else { return [.create(write(key, object, at: datacenter))] }
         let stamp = ReplicaStamp(of: object)
-        guard stamp.rule == ruleID, stamp.sourceDatacenter == datacenter else { return [.create(write(key, object, at: datacenter))] }
         var finding = ConflictFinding(
             datacenter: datacenter, key: key, strategy: rule.spec.effectiveConflictResolution, outcome: .awaitingPerson,
             recordedHash: stamp.contentHash, replicaHash: "", sourceChanged: stamp.contentHash != hash(object), deletedInTarget: true)

@@ -92,6 +92,12 @@ public enum ReplicationStatusBuilder {
                 t.state = .blocked
                 t.message = "Residency allows none of this datacenter's region; nothing is written here."
                 t.objectsInSync = 0
+            } else if plan.deferredCreates > 0 {
+                // A bulk copy, a batch per pass: the next pass creates the next batch.
+                t.state = .syncing
+                t.message = "\(plan.deferredCreates) more \(plan.deferredCreates == 1 ? "object" : "objects") to create here; the next pass creates the next batch."
+                t.objectsInSync = max(0, plan.allowedObjects - waiting - plan.deferredCreates)
+                if let lag = round.lags[plan.datacenter] { t.lagSeconds = lag }
             } else {
                 // Moved only when something was written or the target just became Synced, so a pass
                 // that finds everything in sync writes no status (and wakes nothing).
