@@ -69,5 +69,11 @@ struct ReplicationCreateBatchTests {
         #expect(west.message == "3 more objects to create here; the next pass creates the next batch.")
         #expect(status.conditions.condition("Synced")?.status == .false)
         #expect(status.conditions.condition("Ready")?.status == .false)
+        // While the batch is still being written, the message says what follows it.
+        var writing = ReplicationRound(plan: plan, sourceRevision: "10")
+        writing.inFlight = ["us-west"]
+        let (inFlight, _) = ReplicationStatusBuilder.status(rule: rule, round: writing, now: Repl.now)
+        #expect(inFlight.targets[0].state == .syncing)
+        #expect(inFlight.targets[0].message == "Writes to this member are still running, and 3 more objects to create after them; it is planned again when they end.")
     }
 }

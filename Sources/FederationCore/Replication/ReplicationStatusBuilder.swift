@@ -80,7 +80,9 @@ public enum ReplicationStatusBuilder {
             t.message = nil
             if round.inFlight.contains(plan.datacenter) {
                 t.state = .syncing
-                t.message = "Writes to this member are still running; it is planned again when they end."
+                t.message = plan.deferredCreates > 0
+                    ? "Writes to this member are still running, and \(plan.deferredCreates) more \(plan.deferredCreates == 1 ? "object" : "objects") to create after them; it is planned again when they end."
+                    : "Writes to this member are still running; it is planned again when they end."
             } else if round.changedSinceRead.contains(plan.datacenter) {
                 t.state = .syncing
                 t.message = "A replica changed in this member while Concord was writing it; the change is judged in the next pass."
