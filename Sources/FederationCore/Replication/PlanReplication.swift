@@ -38,7 +38,8 @@ import Foundation
 /// one target: the first that many in key order are planned, the rest counted in
 /// ``TargetPlan/deferredCreates`` for a later pass (with `sync`, they stay pending there). A bulk
 /// copy to a new target is then written, and held in memory, a batch at a time. Conflicts, updates
-/// and deletions are never deferred. Nil: no bound.
+/// and deletions are never deferred. Nil: no bound (a bound below 1 counts as 1, so every pass
+/// makes progress).
 public func planReplication(
     rule: ReplicationRule, source: String, sourceRegion: String? = nil, epoch: Int64, sources: [ReplicaKey: JSONValue],
     targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:],
@@ -113,7 +114,7 @@ struct ReplicationPlanner {
             allowed += 1
             guard let replica else {
                 let plain = createsPlainly(object, at: target.datacenter)
-                if plain, let bound = createsPerTarget, creates >= bound {
+                if plain, let bound = createsPerTarget, creates >= max(1, bound) {
                     deferred += 1
                     continue
                 }

@@ -71,6 +71,9 @@ public enum ReplicationStatusBuilder {
         return status
     }
 
+    /// `N more objects` (`1 more object`).
+    private static func objects(_ count: Int) -> String { "\(count) more \(count == 1 ? "object" : "objects")" }
+
     static func targets(_ round: ReplicationRound, previous: ReplicationRuleStatus, now: Date) -> [ReplicationTargetStatus] {
         var result: [ReplicationTargetStatus] = []
         for plan in round.plan.targets {
@@ -81,7 +84,7 @@ public enum ReplicationStatusBuilder {
             if round.inFlight.contains(plan.datacenter) {
                 t.state = .syncing
                 t.message = plan.deferredCreates > 0
-                    ? "Writes to this member are still running, and \(plan.deferredCreates) more \(plan.deferredCreates == 1 ? "object" : "objects") to create after them; it is planned again when they end."
+                    ? "Writes to this member are still running, and \(objects(plan.deferredCreates)) to create after them; it is planned again when they end."
                     : "Writes to this member are still running; it is planned again when they end."
             } else if round.changedSinceRead.contains(plan.datacenter) {
                 t.state = .syncing
@@ -97,7 +100,7 @@ public enum ReplicationStatusBuilder {
             } else if plan.deferredCreates > 0 {
                 // A bulk copy, a batch per pass: the next pass creates the next batch.
                 t.state = .syncing
-                t.message = "\(plan.deferredCreates) more \(plan.deferredCreates == 1 ? "object" : "objects") to create here; the next pass creates the next batch."
+                t.message = "\(objects(plan.deferredCreates)) to create here; the next pass creates the next batch."
                 t.objectsInSync = max(0, plan.allowedObjects - waiting - plan.deferredCreates)
                 if let lag = round.lags[plan.datacenter] { t.lagSeconds = lag }
             } else {
