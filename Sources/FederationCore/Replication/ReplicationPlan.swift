@@ -73,7 +73,9 @@ public struct ReplicaWrite: Hashable, Sendable {
 public struct ReplicaAdoption: Hashable, Sendable {
     /// Which object.
     public var key: ReplicaKey
-    /// The new `content-hash` (the replica's own) and `hlc`; the `resolution` annotation is removed.
+    /// The new `content-hash` (the replica's own) and `hlc` (and, for a replica of a single source,
+    /// the source's current `source-revision`, `source-datacenter` and `epoch`); the `resolution`
+    /// annotation is removed.
     public var annotations: [String: String]
 }
 

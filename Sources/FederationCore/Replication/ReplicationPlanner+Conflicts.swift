@@ -40,8 +40,12 @@ extension ReplicationPlanner {
             return [.conflict(finding), .update(keeping(replica, hashed: finding.replicaHash, as: finding.key, over: object, at: finding.datacenter))]
         }
         let reading = stampClock(at: finding.datacenter)
+        // The kept content answers the source as it is now: its revision (and source and epoch) are
+        // stamped too, so only a later source change is copied over it, not the one it won against.
         return [.conflict(finding), .adopt(ReplicaAdoption(key: finding.key, annotations: [
             FederationAnnotation.contentHash: finding.replicaHash, FederationAnnotation.hybridLogicalClock: reading.description,
+            FederationAnnotation.sourceRevision: ReplicaContent.resourceVersion(of: object) ?? "", FederationAnnotation.sourceDatacenter: source,
+            FederationAnnotation.epoch: String(epoch),
         ]))]
     }
 
