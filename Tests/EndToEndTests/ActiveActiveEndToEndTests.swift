@@ -100,13 +100,18 @@ import Glibc
             dataDir: URL(fileURLWithPath: victim.dataDir), port: victim.port, logName: "us-east-restarted", extraArguments: ["--tls", "--simulate-workloads"])
         #expect(try await hub("wait", "--for=condition=Ready", "dc/us-east", "--timeout=30s").succeeded)
         let seenReady = clock.now
-        var staleGone = false, earliestPlaced: Duration?, lowestTotal = Int.max
+        var staleGone = false, earliestPlaced: Duration?, lowestTotal = Int.max, mostDesired = 0
         let restored = try await eventually(timeout: .seconds(90), every: .milliseconds(100)) {
             // The shrinking sites first, the growing one last: a sample never under-counts a moment.
+            // For the most asked for at once, the growing one first: a scale-up comes before the pass's scale-downs.
+            let growing = try await Self.copy(east)
             let w = try await Self.copy(west), e = try await Self.copy(eu), back = try await Self.copy(east)
             if back?.desired == 0 { staleGone = true }
             if staleGone, (back?.desired ?? 0) > 0, earliestPlaced == nil { earliestPlaced = clock.now - seenReady }
-            if earliestPlaced != nil { lowestTotal = min(lowestTotal, (w?.ready ?? 0) + (e?.ready ?? 0) + (back?.ready ?? 0)) }
+            if earliestPlaced != nil {
+                lowestTotal = min(lowestTotal, (w?.ready ?? 0) + (e?.ready ?? 0) + (back?.ready ?? 0))
+                mostDesired = max(mostDesired, (growing?.desired ?? 0) + (w?.desired ?? 0) + (e?.desired ?? 0))
+            }
             guard back == Copy(desired: 6, ready: 6), w == Copy(desired: 3, ready: 3), e == Copy(desired: 3, ready: 3) else { return false }
             return try await Self.routes(west) == "eu-central:3,us-east:6,us-west:3"
         }
@@ -124,6 +129,8 @@ import Glibc
         let placedAfter = try #require(earliestPlaced)
         #expect(placedAfter >= .seconds(Self.window - 3), "us-east got replicas \(placedAfter) after it was seen Ready")
         #expect(lowestTotal >= 12, "ready replicas dropped to \(lowestTotal) while the share came back")
+        // A step at a time: never more than a quarter of 12 above the total while it moves.
+        #expect(mostDesired <= 15, "\(mostDesired) replicas asked for at once while the share came back (surge bound 3)")
 
         // At most 3 per datacenter: 3/3/3 and 3 unplaced, reported as Degraded, never overcommitted.
         #expect(try await hub("patch", "sf", "web", "-n", "shop", "--type=merge", "-p", #"{"spec":{"placement":{"maxReplicasPerDatacenter":3}}}"#).succeeded)

@@ -23,7 +23,7 @@ struct ActiveActiveSimulationTests {
         }
         #expect(c.shortfalls > 3)
         #expect(c.rebalanceRequests > 5 && c.placementChanges > 5)
-        #expect(try #require(c.activeActiveSettledAfter) <= Self.config.serviceSettleBound)
+        #expect(try #require(c.activeActiveSettledAfter) <= Self.config.activeActiveSettleBound)
     }
 
     @Test(arguments: bugs)

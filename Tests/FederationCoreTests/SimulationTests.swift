@@ -93,7 +93,8 @@ struct SimulationTests {
 
     @Test func invalidConfigurationsAreExplained() {
         #expect(SimulationConfig(datacenters: 0).problem == "--datacenters must be at least 1")
-        #expect(SimulationConfig(steps: 40).problem == "--steps must be more than 40 (the fault-free tail)")
+        #expect(SimulationConfig(steps: 60).problem == "--steps must be more than 60 (the fault-free tail)")
+        #expect(SimulationConfig(healSteps: 45).problem == "the heal phase must be longer than the ActiveActive services' settle bound (50 steps)")
         #expect(SimulationConfig().problem == nil)
     }
 }

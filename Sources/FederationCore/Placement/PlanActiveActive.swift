@@ -51,9 +51,11 @@ public struct ActiveActiveInput: Hashable, Sendable {
 /// included). A datacenter left out of the last pass's division joins only at the first placement,
 /// after a spec change, on a rebalance request, or, with `failback: Automatic`, once it has been
 /// Ready for `stabilizationSeconds`; so a returning datacenter gets its share back after the window
-/// and never before. Changes are make-before-break: datacenters that gain
-/// scale up first; those that lose scale down only once every gaining one has its replicas ready,
-/// so the ready total never drops below the smaller of the old and new totals. Discovery routes to
+/// and never before. Changes are make-before-break and a step at a time (``PlacementStep``):
+/// datacenters that gain scale up first, at most a quarter of the total above it; those that lose
+/// scale down only once every gaining one runs ready what it was given, so the ready total never
+/// drops below the smaller of the old and new totals. A lost datacenter's share is not surge: it is
+/// placed elsewhere at once. Discovery routes to
 /// every placed datacenter with ready endpoints; a lost one leaves it once the others are ready.
 public func planActiveActive(_ input: ActiveActiveInput) -> ServicePlan {
     var planner = ActiveActivePlanner(input)
@@ -150,17 +152,9 @@ struct ActiveActivePlanner {
             total: total, over: candidates, maxReplicasPerDatacenter: placement.maxReplicasPerDatacenter, minDatacenters: placement.effectiveMinDatacenters,
             inNameOrder: true)
         for (c, i) in slots.enumerated() { view.entries[i].target = division.replicas[c] }
-        for (i, e) in view.entries.enumerated() where e.target > e.current && e.reachable && e.desired != (e.target > 0 ? e.target : nil) {
-            effects.append(.scale(datacenter: view.names[i], replicas: e.target))
-        }
-        // Make-before-break: nothing scales down until every reachable placed datacenter has its share
-        // ready, as a status that describes its current spec says.
+        scaleInSteps(view, total: total)
+        // Every reachable placed datacenter has its share ready, as a status that describes its current spec says.
         let gainedReady = view.entries.allSatisfy { $0.target == 0 || !$0.reachable || ($0.ready >= $0.target && $0.site?.statusCurrent != false) }
-        if gainedReady {
-            for (i, e) in view.entries.enumerated() where e.target < e.current && e.reachable {
-                effects.append(.scale(datacenter: view.names[i], replicas: e.target))
-            }
-        }
         // Route to every placed datacenter that serves; a lost one stays listed until the others are
         // ready. One unreachable but not lost yet (within `unhealthyForSeconds`) keeps its route and the
         // endpoints last seen there: nothing acts on a datacenter's loss before it is lost, so a short
@@ -187,5 +181,38 @@ struct ActiveActivePlanner {
         status.phase = moving ? .progressing : division.unplaced > 0 || division.spreadShort ? .degraded : .active
         summarize(total: total, view: view, unplaced: division.unplaced, spreadShort: division.spreadShort, described: described)
         status.observedGeneration = generation
+    }
+
+    /// Scales the reachable datacenters toward the division a step at a time. A datacenter that
+    /// loses gives back only once every reachable one with a share runs ready what its spec asks so
+    /// far (make-before-break), and only what the reachable ones run above their shares' total; then
+    /// the gaining ones scale up, the reachable datacenters running at most
+    /// ``PlacementStep/surge(total:)`` replicas above that total. Replicas that do not run (a lost
+    /// datacenter's, a raised total) are no surge, so they are placed at once. Scale-ups come first
+    /// among the effects.
+    mutating func scaleInSteps(_ view: PlacementView, total: Int) {
+        let entries = view.entries
+        var placed = 0, running = 0, moves = false
+        // Only the reachable datacenters count, and only the replicas their specs were read to ask for.
+        for e in entries where e.reachable {
+            placed += e.target
+            running += e.desired ?? 0
+            if e.current != e.target { moves = true }
+        }
+        guard moves else { return }
+        let stepReady = entries.allSatisfy { $0.target == 0 || !$0.reachable || ($0.ready >= min($0.target, $0.current) && $0.site?.statusCurrent != false) }
+        var down: [Int] = []
+        if stepReady && running > placed {
+            down = PlacementStep.level(entries.map { $0.reachable && $0.current > $0.target ? $0.current - $0.target : 0 }, take: running - placed)
+            running -= down.reduce(0, +)
+        }
+        let room = placed + PlacementStep.surge(total: total) - running
+        let up = PlacementStep.level(entries.map { $0.reachable && $0.target > $0.current ? $0.target - $0.current : 0 }, take: room)
+        for (i, e) in entries.enumerated() where up[i] > 0 && e.desired != e.current + up[i] {
+            effects.append(.scale(datacenter: view.names[i], replicas: e.current + up[i]))
+        }
+        for (i, e) in entries.enumerated() where !down.isEmpty && down[i] > 0 {
+            effects.append(.scale(datacenter: view.names[i], replicas: e.current - down[i]))
+        }
     }
 }

@@ -17,19 +17,23 @@ public struct SimulationConfig: Hashable, Sendable {
     public var operationRate: Double
     /// ServiceFailovers (ActivePassive) run beside the promotion part; 0 runs none.
     public var services: Int
-    /// After the heal, every service must be settled within this many steps, and stay so.
+    /// After the heal, every ActivePassive service must be settled within this many steps, and stay so.
     public var serviceSettleBound: Int
+    /// After the heal, every ActiveActive service must be settled within this many steps, and stay so:
+    /// longer than ``serviceSettleBound``, since a returning datacenter's share comes back a step at a time.
+    public var activeActiveSettleBound: Int
     /// ActiveActive ServiceFailovers run beside them; 0 runs none.
     public var activeActive: Int
 
-    /// Creates a configuration; the defaults run 240 s with faults during the first 200 s, two
+    /// Creates a configuration; the defaults run 260 s with faults during the first 200 s, two
     /// ActivePassive services and one ActiveActive service (none of either with `services: 0`
     /// unless `activeActive` is given).
     public init(
-        datacenters: Int = 5, steps: Int = 240, healSteps: Int = 40, convergenceBound: Int = 15, faultRate: Double = 0.06,
-        operationRate: Double = 0.015, services: Int = 2, serviceSettleBound: Int = 35, activeActive: Int? = nil
+        datacenters: Int = 5, steps: Int = 260, healSteps: Int = 60, convergenceBound: Int = 15, faultRate: Double = 0.06,
+        operationRate: Double = 0.015, services: Int = 2, serviceSettleBound: Int = 35, activeActive: Int? = nil, activeActiveSettleBound: Int = 50
     ) {
         self.services = services
+        self.activeActiveSettleBound = activeActiveSettleBound
         self.activeActive = activeActive ?? (services > 0 ? 1 : 0)
         self.serviceSettleBound = serviceSettleBound
         self.datacenters = datacenters
@@ -52,6 +56,9 @@ public struct SimulationConfig: Hashable, Sendable {
         if activeActive > 100 { return "--active-active must be at most 100" }
         if services + activeActive > 0, healSteps <= serviceSettleBound {
             return "the heal phase must be longer than the services' settle bound (\(serviceSettleBound) steps)"
+        }
+        if activeActive > 0, healSteps <= activeActiveSettleBound {
+            return "the heal phase must be longer than the ActiveActive services' settle bound (\(activeActiveSettleBound) steps)"
         }
         return nil
     }

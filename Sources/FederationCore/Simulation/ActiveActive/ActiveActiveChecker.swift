@@ -96,13 +96,16 @@ struct ActiveActiveChecker: Sendable {
         return nil
     }
 
-    /// Checks the moment after an effect applied: a scale write never sets more than the room the
-    /// controller saw, and a scale-down comes only once every placed datacenter it reaches has its
-    /// share ready (make-before-break).
+    /// Checks the moment after an effect applied: a scale-up never sets more than the room the
+    /// controller saw, and a scale-down comes only once every placed datacenter it reaches runs ready
+    /// what its spec asked (up to its share), and never takes what the reachable datacenters run below
+    /// their shares' total (make-before-break, a step at a time: the ready total never drops below the
+    /// smaller of the old and new totals).
     func applied(_ effect: ServiceEffect, plan: ServicePlan, input: ActiveActiveInput, step: Int) -> Violation? {
         guard case .scale(let datacenter, let replicas) = effect else { return nil }
         let name = input.spec.service
-        if replicas > 0, let room = Self.room(datacenter, in: input), replicas > room {
+        // A scale-down toward the room (a step of a move off a datacenter others filled) overcommits nothing.
+        if replicas > 0, replicas > input.desiredReplicas[datacenter] ?? 0, let room = Self.room(datacenter, in: input), replicas > room {
             return Violation(
                 invariant: .placementWithinCapacity, step: step,
                 detail: "\(name) scaled \(datacenter) to \(replicas) with room for \(room) (capacity \(input.sites[datacenter]?.capacityReplicas.map(String.init) ?? "∞"), "
@@ -111,15 +114,31 @@ struct ActiveActiveChecker: Sendable {
         guard replicas < input.desiredReplicas[datacenter] ?? 0 else { return nil }
         let unready = plan.status.datacenters.filter { dc in
             let share = dc.desiredReplicas ?? 0
-            return share > 0 && input.reachable(dc.name) && (input.sites[dc.name]?.readyReplicas ?? 0) < share
+            let asked = min(share, input.desiredReplicas[dc.name] ?? share)
+            return share > 0 && input.reachable(dc.name) && (input.sites[dc.name]?.readyReplicas ?? 0) < asked
         }
-        guard let first = unready.first else { return nil }
+        if let first = unready.first {
+            return Violation(
+                invariant: .makeBeforeBreak, step: step,
+                detail: "\(name) scaled \(datacenter) down to \(replicas) while \(first.name) had \(input.sites[first.name]?.readyReplicas ?? 0) of the "
+                    + "\(min(first.desiredReplicas ?? 0, input.desiredReplicas[first.name] ?? 0)) its spec asked ready")
+        }
+        // What the reachable datacenters keep running through the plan's scale-downs (its scale-ups are not ready yet).
+        var after: [String: Int] = [:]
+        for case .scale(let dc, let n) in plan.effects { after[dc] = n }
+        var kept = 0, shares = 0
+        for dc in plan.status.datacenters where input.reachable(dc.name) {
+            let before = input.desiredReplicas[dc.name] ?? 0
+            kept += min(before, after[dc.name] ?? before)
+            shares += dc.desiredReplicas ?? 0
+        }
+        guard kept < shares else { return nil }
         return Violation(
             invariant: .makeBeforeBreak, step: step,
-            detail: "\(name) scaled \(datacenter) down to \(replicas) while \(first.name) had \(input.sites[first.name]?.readyReplicas ?? 0) of its \(first.desiredReplicas ?? 0) ready")
+            detail: "\(name) scaled \(datacenter) down to \(replicas), leaving \(kept) replicas running in reachable datacenters whose shares total \(shares)")
     }
 
-    /// Counts the step's checks; once the heal is `serviceSettleBound` steps old, every service must
+    /// Counts the step's checks; once the heal is `activeActiveSettleBound` steps old, every service must
     /// be settled.
     mutating func endOfStep(step: Int, services: [SimulatedActiveActive], counts: inout ServiceCounts) -> Violation? {
         checks += Invariant.activeActiveInvariants.count + (sharesChecks ? 2 : 0)
@@ -127,8 +146,8 @@ struct ActiveActiveChecker: Sendable {
         let unsettled = services.compactMap { service in Self.unsettled(service).map { "\(service.name): \($0)" } }
         if unsettled.isEmpty, settledAfter == nil { settledAfter = step - config.healStep }
         if !unsettled.isEmpty { settledAfter = nil }
-        if let first = unsettled.first, step >= config.healStep + config.serviceSettleBound {
-            return Violation(invariant: .servicesSettleAfterHeal, step: step, detail: "\(config.serviceSettleBound)+ steps after the heal: \(first)")
+        if let first = unsettled.first, step >= config.healStep + config.activeActiveSettleBound {
+            return Violation(invariant: .servicesSettleAfterHeal, step: step, detail: "\(config.activeActiveSettleBound)+ steps after the heal: \(first)")
         }
         counts.activeActiveSettledAfter = settledAfter
         return nil
