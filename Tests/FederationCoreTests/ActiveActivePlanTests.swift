@@ -70,6 +70,10 @@ struct ActiveActivePlanTests {
         let early = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 3), Self.ready("eu-central", 3)], desired: ["us-west": 3, "eu-central": 3], now: 103))
         #expect(Self.scales(early).isEmpty)
         #expect(early.requeueAfter == 2)
+        // Status shows it out of reach with the ready count last seen there, not 0.
+        let unreached = early.status.datacenters.first { $0.name == "us-east" }
+        #expect(unreached?.reachable == false)
+        #expect(unreached?.readyReplicas == 6)
         // …and discovery keeps routing to it (the endpoints last seen there): nothing acts before it is lost.
         #expect(Self.routes(early) == ["eu-central", "us-east", "us-west"])
         // kstatus: in progress, not current, saying what it waits for.
@@ -85,6 +89,11 @@ struct ActiveActivePlanTests {
         #expect(moving.status.lastTransition?.reason == ServiceFailover.Reason.datacenterUnreachable)
         #expect(moving.status.lastTransition?.completedAt == nil)
         status = moving.status
+        // The next pass, the others not ready yet: us-east (a share of 0 in status now) keeps its route.
+        let stillMoving = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 4), Self.ready("eu-central", 3)], desired: ["us-west": 6, "eu-central": 6], now: 107))
+        #expect(Self.scales(stillMoving).isEmpty)
+        #expect(Self.routes(stillMoving) == ["eu-central", "us-east", "us-west"], "the lost datacenter leaves discovery only once the others are ready")
+        status = stillMoving.status
         let done = planActiveActive(Self.input(status: status, sites: [lost, Self.ready("us-west", 6), Self.ready("eu-central", 6)], desired: ["us-west": 6, "eu-central": 6], now: 108))
         #expect(Self.routes(done) == ["eu-central", "us-west"])
         #expect(done.status.phase == .active)
@@ -96,6 +105,10 @@ struct ActiveActivePlanTests {
         #expect(Self.scales(waiting) == ["us-east": 0])
         #expect(waiting.status.phase == .progressing, "its stale copy still runs 6 replicas")
         #expect(waiting.requeueAfter == 1)
+        // Its stale copy's pods ready again: still no route to a datacenter no division placed replicas in since it was lost.
+        let staleReady = planActiveActive(Self.input(status: status, sites: [Self.ready("us-east", 4, since: 170), Self.ready("us-west", 6), Self.ready("eu-central", 6)], desired: ["us-east": 6, "us-west": 6, "eu-central": 6], now: 200))
+        #expect(Self.scales(staleReady) == ["us-east": 0])
+        #expect(Self.routes(staleReady) == ["eu-central", "us-west"])
         let cleared = planActiveActive(Self.input(status: waiting.status, sites: [back, Self.ready("us-west", 6), Self.ready("eu-central", 6)], desired: ["us-east": 0, "us-west": 6, "eu-central": 6], now: 201))
         #expect(Self.scales(cleared).isEmpty)
         #expect(cleared.status.phase == .active)

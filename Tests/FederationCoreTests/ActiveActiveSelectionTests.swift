@@ -108,7 +108,7 @@ struct ActiveActiveSelectionTests {
         #expect(short.status.phase == .degraded, "two candidates for minDatacenters 3")
         #expect(short.status.conditions.isTrue("Stalled"))
         #expect(short.status.conditions.condition("Ready")?.message
-            == "placed in 2 datacenters, fewer than minDatacenters 3: no other selected datacenter can take replicas now (cordoned, lost, not Ready, or without room)")
+            == "placed in 2 datacenters, fewer than minDatacenters 3: no other selected datacenter can take replicas now (cordoned, lost, not Ready, weighted 0, or without room)")
         // us-west is then lost: its share moves to the one candidate left.
         let lost = SiteHealth(name: "us-west", phase: .unreachable, unhealthySince: T.at(20))
         let after = planActiveActive(input(short.status, [T.ready("us-east", 8), lost, cordoned], ["us-east": 8, "eu-central": 0], 26))

@@ -78,7 +78,7 @@ extension PlacementView {
             sink.write(entries.reduce(0) { $0 + ($1.target > 0 ? 1 : 0) })
             sink.write(" datacenters, fewer than minDatacenters ")
             sink.write(minimum)
-            sink.write(": no other selected datacenter can take replicas now (cordoned, lost, not Ready, or without room)")
+            sink.write(": no other selected datacenter can take replicas now (cordoned, lost, not Ready, weighted 0, or without room)")
         case .awaitingLoss(let seconds):
             var first = true
             for (i, entry) in entries.enumerated() where entry.target > 0 && !entry.reachable && !entry.lost && entry.site != nil {

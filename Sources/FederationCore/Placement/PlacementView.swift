@@ -196,11 +196,19 @@ struct PlacementView {
         }
     }
 
+    /// The ready replicas status shows for datacenter `i`: those read, or for one out of reach the
+    /// count last seen there (its endpoints too are those last seen).
+    func shownReady(_ i: Int) -> Int {
+        let e = entries[i]
+        guard !e.reachable, e.recordedAt >= 0 else { return e.ready }
+        return recorded.withUnsafeBufferPointer { $0[e.recordedAt].readyReplicas ?? 0 }
+    }
+
     /// The status entry of datacenter `i` after the pass.
     func status(_ i: Int) -> ServiceDatacenterStatus {
         let e = entries[i]
         return ServiceDatacenterStatus(
-            name: names[i], role: e.candidate ? .active : nil, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: e.ready,
+            name: names[i], role: e.candidate ? .active : nil, reachable: e.reachable, desiredReplicas: e.target, readyReplicas: shownReady(i),
             endpoints: e.recordedAt >= 0 ? recorded.withUnsafeBufferPointer { $0[e.recordedAt].endpoints } : nil)
     }
 
@@ -210,7 +218,7 @@ struct PlacementView {
         guard k >= 0 else { return false }
         return recorded.withUnsafeBufferPointer { recorded in
             recorded[k].role == (e.candidate ? .active : nil) && recorded[k].reachable == e.reachable && recorded[k].desiredReplicas == e.target
-                && recorded[k].readyReplicas == e.ready && (index != nil || recorded[k].name.utf8.elementsEqual(names[i].utf8))
+                && recorded[k].readyReplicas == (e.reachable ? e.ready : recorded[k].readyReplicas) && (index != nil || recorded[k].name.utf8.elementsEqual(names[i].utf8))
         }
     }
 

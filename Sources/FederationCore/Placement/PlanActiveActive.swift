@@ -159,9 +159,13 @@ struct ActiveActivePlanner {
         // ready. One unreachable but not lost yet (within `unhealthyForSeconds`) keeps its route and the
         // endpoints last seen there: nothing acts on a datacenter's loss before it is lost, so a short
         // cut between the controller and one member does not take its endpoints out of every member.
+        // A datacenter without a share is routed only while it gives its replicas up in the move in
+        // flight: the last pass placed some there, or the move started from a division that did. A
+        // returning datacenter's stale copy, placed by no division since it was lost, is not.
         var routed: [String] = []
         routed.reserveCapacity(view.entries.count)
-        for (i, e) in view.entries.enumerated() where e.target > 0 || e.current > 0 {
+        let movingFrom = Self.placedBefore(status.lastTransition)
+        for (i, e) in view.entries.enumerated() where e.target > 0 || e.planned > 0 || (!movingFrom.isEmpty && movingFrom.contains(view.names[i])) {
             let serves = e.lost ? !gainedReady : e.reachable ? e.ready > 0 : e.site != nil && e.current > 0
             if serves { routed.append(view.names[i]) }
             if e.target > 0, !e.reachable, !e.lost, e.site != nil { view.awaitingLoss = true }
@@ -181,6 +185,18 @@ struct ActiveActivePlanner {
         status.phase = moving ? .progressing : division.unplaced > 0 || division.spreadShort ? .degraded : .active
         summarize(total: total, view: view, unplaced: division.unplaced, spreadShort: division.spreadShort, described: described)
         status.observedGeneration = generation
+    }
+
+    /// The datacenters the division a move in flight started from placed replicas in (none when no
+    /// move is in flight): `from` reads like `eu-central=3,us-east=6`.
+    static func placedBefore(_ move: FailoverTransition?) -> Set<String> {
+        guard let move, move.completedAt == nil, let from = move.from else { return [] }
+        var names: Set<String> = []
+        for part in from.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, let replicas = Int(pair[1]), replicas > 0 { names.insert(String(pair[0])) }
+        }
+        return names
     }
 
     /// Scales the reachable datacenters toward the division a step at a time. A datacenter that
