@@ -87,6 +87,21 @@ struct ReplicationStatusTests {
         #expect(resolved.status.conditions.condition("Ready")?.status == .true)
     }
 
+    /// An object another rule replicates waits under any strategy, and the conditions say that only a
+    /// selector change settles it, not a resolution.
+    @Test func anObjectAnotherRuleReplicatesSaysOnlyASelectorChangeSettlesIt() {
+        let rule = Repl.rule(.sourceWins)
+        let round = ReplicationRound(plan: Self.plan(rule, replicas: ["a": Repl.replica("a", "1", rule: "shop/other")]), sourceRevision: "10")
+        let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: round, now: Repl.now)
+        #expect(status.conflicts.map(\.resolution) == [.manual])
+        #expect(status.conditions.condition("Ready")?.message
+            == "1 conflict waits for a person. 1 object is replicated by another rule, which keeps writing it: only changing one rule's selector settles that, not a resolution.")
+        #expect(status.conditions.condition("ConflictsDetected")?.message.hasSuffix("only changing one rule's selector settles that, not a resolution.") == true)
+        let manual = Repl.rule(.manual)
+        let plain = ReplicationStatusBuilder.status(rule: manual, round: ReplicationRound(plan: Self.plan(manual, replicas: ["a": Repl.replica("a", "local", written: "1")]), sourceRevision: "10"), now: Repl.now)
+        #expect(plain.status.conditions.condition("Ready")?.message == "1 conflict waits for a person.")
+    }
+
     @Test func conflictListIsBoundedNewestFirst() {
         var previous: [ReplicationConflict] = []
         for i in 0..<ReplicationRule.conflictLimit {

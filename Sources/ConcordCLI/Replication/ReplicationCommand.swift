@@ -82,8 +82,18 @@ struct ManualConflictResolver {
             let member = try await memberClient(conflict.datacenter)
             do {
                 let kind = try await ReplicatedKinds().resolve(apiVersion: conflict.apiVersion ?? "v1", kind: conflict.kind, in: conflict.datacenter, client: member)
+                let objects = member.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind)
+                // A copy another rule stamped is that rule's: no resolution of this rule settles it.
+                let ruleID = "\(namespace)/\(name)"
+                if let current = try? await objects.get(object, namespace: kind.scope(namespace)),
+                    let owner = current["metadata"]?["annotations"]?[FederationAnnotation.rule]?.stringValue, owner != ruleID
+                {
+                    throw CLIError(
+                        "\(conflict.kind.lowercased())/\(object) in \(conflict.datacenter) is replicated by rule \(owner), not \(ruleID): both rules select it, "
+                            + "and no resolution settles that; change one rule's selector (or namePrefix) so that only one selects it")
+                }
                 do {
-                    _ = try await member.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind).patch(
+                    _ = try await objects.patch(
                         object, namespace: kind.scope(namespace), type: .merge,
                         patch: ["metadata": ["annotations": .object([FederationAnnotation.resolution: .string(keep.annotation)])]])
                 } catch let error as KubeAPIError where error.isNotFound {

@@ -158,7 +158,8 @@ public enum ReplicationStatusBuilder {
         if synced.status != .true {
             status.conditions.set(c.make(T.ready, .false, synced.reason, synced.message))
         } else if !waiting.isEmpty {
-            status.conditions.set(c.make(T.ready, .false, R.manualResolutionRequired, "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person."))
+            status.conditions.set(c.make(T.ready, .false, R.manualResolutionRequired,
+                "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person.\(contestedNote(round.conflicts))"))
         } else if round.plan.objects == 0 {
             status.conditions.set(c.make(T.ready, .false, R.nothingSelected, "No object in namespace \(rule.metadata.namespace ?? "") \(round.plan.source == MeshReplication.source ? "of any member" : "at \(round.plan.source)") matches the rule's resources."))
         } else {
@@ -200,6 +201,15 @@ public enum ReplicationStatusBuilder {
         return revision + ", but for \(exceptions.joined(separator: " and ")); status.conflicts lists \(kept + waiting == 1 ? "it" : "them")."
     }
 
+    /// What a person does about objects another rule replicates (found by this pass), which no
+    /// resolution settles: ` N of them: …`, or nothing when there are none.
+    static func contestedNote(_ found: [ConflictFinding]) -> String {
+        let contested = Set(found.filter { $0.otherRule != nil }.map(\.key)).count
+        guard contested > 0 else { return "" }
+        return " \(contested == 1 ? "1 object is" : "\(contested) objects are") replicated by another rule, which keeps writing \(contested == 1 ? "it" : "them")"
+            + ": only changing one rule's selector settles that, not a resolution."
+    }
+
     /// Sets ConflictsDetected: True while a listed conflict is open — waiting for a person (Manual, or
     /// an object two rules select), found by this pass (`found`: restored, adopted or retried now, or a
     /// replica TargetWins keeps, which every pass finds again), or kept by TargetWins in a target of
@@ -220,7 +230,7 @@ public enum ReplicationStatusBuilder {
             status.conditions.set(c.make(T.conflictsDetected, .false, R.noConflicts, "No replica was changed in its own datacenter."))
         } else if !waiting.isEmpty {
             status.conditions.set(c.make(T.conflictsDetected, .true, R.manualResolutionRequired,
-                "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution)."))
+                "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution).\(contestedNote(found))"))
         } else if !open.isEmpty {
             status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved,
                 "\(open.count == 1 ? "1 open conflict, found by the latest pass or kept as changed in its datacenter" : "\(open.count) open conflicts, found by the latest pass or kept as changed in their datacenter"), resolved by \(rule.spec.effectiveConflictResolution.rawValue) (\(total) detected in total)."))
