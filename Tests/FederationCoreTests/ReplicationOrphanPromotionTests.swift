@@ -32,6 +32,6 @@ struct ReplicationOrphanPromotionTests {
         // Under Propagate the copies would be gone; one left is a deletion the fenced primary accepted.
         let propagate = Self.pass(Repl.rule(), source: "us-west", epoch: 4, ["us-west": ["x": copy]])
         let fenced = try #require(propagate.targets.first { $0.datacenter == "us-east" }?.conflicts.first)
-        #expect(fenced.orphanedAt == nil && fenced.message.contains("(a deletion a former primary accepted before it was fenced)"))
+        #expect(fenced.orphanedAt == nil && fenced.message.contains("(a deletion made there after the copy, such as one a former primary accepted before it was fenced)"))
     }
 }

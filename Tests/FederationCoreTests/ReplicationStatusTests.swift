@@ -102,6 +102,18 @@ struct ReplicationStatusTests {
         #expect(plain.status.conditions.condition("Ready")?.message == "1 conflict waits for a person.")
     }
 
+    /// A replica its datacenter deleted, which LastWriterWins keeps deleted (the source's copy came
+    /// from there and did not change since), is not counted in sync, and Synced says so.
+    @Test func aReplicaKeptDeletedIsNotInSync() {
+        let rule = Repl.rule(.lastWriterWins)
+        let plan = Self.plan(rule, replicas: [:], sources: ["a": Repl.replica("a", "1", from: "us-west"), "b": Repl.source("b", "1")])
+        #expect(Repl.describe(plan.targets[0].effects) == ["conflict a KeptTarget", "create b"])
+        let (status, _) = ReplicationStatusBuilder.status(rule: rule, round: ReplicationRound(plan: plan, sourceRevision: "10"), now: Repl.now)
+        #expect(status.targets[0].objectsInSync == 1)
+        #expect(status.conditions.condition("Synced")?.message
+            == "Every allowed target holds revision 10 of us-east, but for 1 replica kept deleted in its own datacenter; status.conflicts lists it.")
+    }
+
     @Test func conflictListIsBoundedNewestFirst() {
         var previous: [ReplicationConflict] = []
         for i in 0..<ReplicationRule.conflictLimit {

@@ -105,6 +105,8 @@ public struct ConflictFinding: Hashable, Sendable {
     public var replicaHash: String
     /// Whether the source changed too (LastWriterWins then orders the two by HLC).
     public var sourceChanged: Bool
+    /// A replica deleted in its datacenter that its strategy keeps deleted: not in sync there.
+    public var keptDeleted: Bool { deletedInTarget && outcome == .keptTarget }
     /// The other ReplicationRule (`namespace/name`) that wrote this object, if another rule did.
     public var otherRule: String?
     /// The object exists only in this datacenter: the source lacks it and no rule wrote it.
@@ -166,7 +168,7 @@ public struct ConflictFinding: Hashable, Sendable {
         if deletedInTarget {
             let why = orphanedAt.map {
                 "; `deletion: Orphan` kept the copies of the deleted object, and \($0), which holds one, is the source now and replicates it as its own"
-            } ?? " (a deletion a former primary accepted before it was fenced)"
+            } ?? " (a deletion made there after the copy, such as one a former primary accepted before it was fenced)"
             return said("\(key) was deleted in \(datacenter), where the source's copy came from\(why)",
                         outcome == .restored ? "re-created" : outcome == .keptTarget ? "kept deleted" : outcome.rawValue)
         }

@@ -78,7 +78,7 @@ public enum ReplicationStatusBuilder {
         var result: [ReplicationTargetStatus] = []
         for plan in round.plan.targets {
             var t = previous.targets.first { $0.datacenter == plan.datacenter } ?? ReplicationTargetStatus(datacenter: plan.datacenter)
-            let waiting = plan.conflicts.filter { !$0.onlyInTarget && ($0.outcome == .awaitingPerson || $0.strategy == .targetWins) }.count
+            let waiting = plan.conflicts.filter { !$0.onlyInTarget && ($0.outcome == .awaitingPerson || $0.strategy == .targetWins || $0.keptDeleted) }.count
             t.conflicts = plan.conflicts.filter { $0.outcome == .awaitingPerson }.count
             t.message = nil
             if round.inFlight.contains(plan.datacenter) {
@@ -183,12 +183,18 @@ public enum ReplicationStatusBuilder {
 
     /// What Synced=True says: the revision every allowed target holds, but for the replicas that do
     /// not hold it and are not being copied: those a strategy keeps as their datacenter changed them
-    /// (TargetWins) and those waiting for a person (Manual, or an object two rules select).
+    /// (TargetWins) or deleted them, and those waiting for a person (Manual, or an object two rules select).
     static func syncedMessage(_ round: ReplicationRound) -> String {
-        var kept = 0, waiting = 0
+        var kept = 0, deleted = 0, waiting = 0
         for target in round.plan.targets {
             for conflict in target.conflicts where !conflict.onlyInTarget {
-                if conflict.outcome == .awaitingPerson { waiting += 1 } else if conflict.strategy == .targetWins && conflict.outcome == .keptTarget { kept += 1 }
+                if conflict.outcome == .awaitingPerson {
+                    waiting += 1
+                } else if conflict.keptDeleted {
+                    deleted += 1
+                } else if conflict.strategy == .targetWins && conflict.outcome == .keptTarget {
+                    kept += 1
+                }
             }
         }
         let revision = round.plan.source == MeshReplication.source
@@ -196,9 +202,10 @@ public enum ReplicationStatusBuilder {
             : "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source)"
         var exceptions: [String] = []
         if kept > 0 { exceptions.append(kept == 1 ? "1 replica kept as changed in its own datacenter (TargetWins)" : "\(kept) replicas kept as changed in their own datacenter (TargetWins)") }
+        if deleted > 0 { exceptions.append(deleted == 1 ? "1 replica kept deleted in its own datacenter" : "\(deleted) replicas kept deleted in their own datacenter") }
         if waiting > 0 { exceptions.append(waiting == 1 ? "1 replica waiting for a person" : "\(waiting) replicas waiting for a person") }
         guard !exceptions.isEmpty else { return revision + "." }
-        return revision + ", but for \(exceptions.joined(separator: " and ")); status.conflicts lists \(kept + waiting == 1 ? "it" : "them")."
+        return revision + ", but for \(exceptions.joined(separator: " and ")); status.conflicts lists \(kept + deleted + waiting == 1 ? "it" : "them")."
     }
 
     /// What a person does about objects another rule replicates (found by this pass), which no
