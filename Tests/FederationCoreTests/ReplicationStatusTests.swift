@@ -114,6 +114,22 @@ struct ReplicationStatusTests {
             == "Every allowed target holds revision 10 of us-east, but for 1 replica kept deleted in its own datacenter; status.conflicts lists it.")
     }
 
+    /// A blocked rule shows the source it would read now, never another source's epoch and revision
+    /// (a Mesh rule's `Mesh` stayed after the topology went back to HubAndSpoke).
+    @Test func aBlockedRuleShowsTheSourceInForce() {
+        var rule = Repl.rule()
+        rule.status = ReplicationRuleStatus(sourceDatacenter: "Mesh", sourceEpoch: 0, sourceRevision: "7")
+        let blocker = ReplicationBlocker(reason: "InvalidSelector", message: "bad selector", terminal: true)
+        let unknown = ReplicationStatusBuilder.blocked(rule: rule, by: blocker, source: nil, now: Repl.now)
+        #expect(unknown.sourceDatacenter == nil && unknown.sourceEpoch == nil && unknown.sourceRevision == nil)
+        let known = ReplicationStatusBuilder.blocked(rule: rule, by: blocker, source: "us-west", epoch: 2, now: Repl.now)
+        #expect(known.sourceDatacenter == "us-west" && known.sourceEpoch == 2 && known.sourceRevision == nil)
+        rule.status = known
+        rule.status?.sourceRevision = "40"
+        let same = ReplicationStatusBuilder.blocked(rule: rule, by: blocker, source: "us-west", epoch: 2, now: Repl.now)
+        #expect(same.sourceRevision == "40", "the same source at the same epoch keeps its revision")
+    }
+
     @Test func conflictListIsBoundedNewestFirst() {
         var previous: [ReplicationConflict] = []
         for i in 0..<ReplicationRule.conflictLimit {

@@ -30,7 +30,7 @@ struct ReplicationRead: Sendable {
 /// The outcome of reading: ready to plan, or why not.
 enum ReplicationReadResult: Sendable {
     case ready(ReplicationRead)
-    case blocked(ReplicationBlocker, source: String?)
+    case blocked(ReplicationBlocker, source: String?, epoch: Int64? = nil)
 }
 
 extension ReplicationRuleReconciler {
@@ -39,7 +39,11 @@ extension ReplicationRuleReconciler {
     /// Reads everything a plan needs from the caches; a source whose caches have not synced yet is
     /// never planned from (an empty read would delete every replica).
     func read(_ rule: ReplicationRule) async -> ReplicationReadResult {
-        if let blocker = ReplicationMembers.selectorBlocker(of: rule) { return .blocked(blocker, source: nil) }
+        if let blocker = ReplicationMembers.selectorBlocker(of: rule) {
+            // The source it would read, shown beside the selector's error.
+            guard case .success(let source) = sourceInForce(rule) else { return .blocked(blocker, source: nil) }
+            return .blocked(blocker, source: source.name, epoch: source.epoch)
+        }
         let source: (name: String, epoch: Int64)
         switch sourceInForce(rule) {
         case .failure(let blocker): return .blocked(blocker, source: nil)
@@ -51,9 +55,9 @@ extension ReplicationRuleReconciler {
         // it deletes the rule's replicas outside residency, and its status carries the blocker (which a
         // pass that stops early for a passing reason reports instead: only a person can fix it).
         let blocker = ReplicationMembers.blocker(of: rule, source: source.name, targets: targets)
-        if let blocker, blocker.reason != R.noAllowedTargets { return .blocked(blocker, source: source.name) }
+        if let blocker, blocker.reason != R.noAllowedTargets { return .blocked(blocker, source: source.name, epoch: source.epoch) }
         func blocked(_ reason: String, _ message: String, terminal: Bool) -> ReplicationReadResult {
-            .blocked(blocker ?? ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: source.name)
+            .blocked(blocker ?? ReplicationBlocker(reason: reason, message: message, terminal: terminal), source: source.name, epoch: source.epoch)
         }
         if datacenterCache.get(name: source.name)?.status?.phase == .unreachable {
             return blocked(R.sourceUnavailable, "The source \(source.name) is Unreachable; replication resumes when it returns or another primary is promoted.", terminal: false)
@@ -64,7 +68,7 @@ extension ReplicationRuleReconciler {
         var read = ReplicationRead(source: source.name, epoch: source.epoch)
         read.blocker = blocker
         switch await resolveKinds(rule, in: source.name, client: connection.client) {
-        case .failure(let failure): return .blocked(failure.terminal ? failure : blocker ?? failure, source: source.name)
+        case .failure(let failure): return .blocked(failure.terminal ? failure : blocker ?? failure, source: source.name, epoch: source.epoch)
         case .success(let kinds): read.kinds = kinds
         }
         // The source's caches, then what changed there since the last pass (all of it when that cannot be told).

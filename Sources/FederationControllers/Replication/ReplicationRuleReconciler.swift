@@ -71,8 +71,8 @@ struct ReplicationRuleReconciler: Reconciler {
         let mesh = meshPolicy()
         let result: ReplicationReadResult = if let mesh { await readMesh(rule, policy: mesh) } else { await self.read(rule) }
         switch result {
-        case .blocked(let blocker, let source):
-            try await writeStatus(ReplicationStatusBuilder.blocked(rule: rule, by: blocker, source: source, now: now()), of: rule)
+        case .blocked(let blocker, let source, let epoch):
+            try await writeStatus(ReplicationStatusBuilder.blocked(rule: rule, by: blocker, source: source, epoch: epoch, now: now()), of: rule)
             return .requeue(after: blocker.terminal ? requeue.replicationStalledRecheck : requeue.replicationRetry)
         case .ready(let r): read = r
         }

@@ -48,9 +48,19 @@ public enum ReplicationStatusBuilder {
     /// The status of a rule that cannot be planned: Ready False (and Stalled True when terminal).
     /// A terminal blocker also clears the per-target states: nothing is replicated until a person
     /// fixes the input, so the last pass's `Synced` targets would only mislead.
-    public static func blocked(rule: ReplicationRule, by blocker: ReplicationBlocker, source: String?, now: Date) -> ReplicationRuleStatus {
+    /// `source` and `epoch` are the source it would read now (nil when it cannot tell): another
+    /// source's epoch and revision are not kept.
+    public static func blocked(rule: ReplicationRule, by blocker: ReplicationBlocker, source: String?, epoch: Int64? = nil, now: Date) -> ReplicationRuleStatus {
         var status = rule.status ?? ReplicationRuleStatus()
-        if let source { status.sourceDatacenter = source }
+        if source != status.sourceDatacenter {
+            status.sourceDatacenter = source
+            status.sourceEpoch = nil
+            status.sourceRevision = nil
+        }
+        if let epoch, status.sourceEpoch != epoch {
+            status.sourceEpoch = epoch
+            status.sourceRevision = nil
+        }
         if blocker.terminal { status.targets = [] }
         return blocking(status, rule: rule, by: blocker, now: now)
     }
