@@ -67,3 +67,43 @@ struct ReplicationStatusWritesTests {
         }
     }
 }
+
+extension ReplicationStatusWritesTests {
+    /// A Periodic rule plans every `intervalSeconds`, start to start: waking to write the status
+    /// progress its last pass deferred (five seconds after a write) plans nothing, and that progress
+    /// still lands.
+    @Test func aPeriodicRulePlansAtItsIntervalOnlyAndItsProgressStillLands() async throws {
+        let metrics = RuntimeMetrics()
+        try await Setup.withFederation(["us-east": "us-east-1", "us-west": "us-west-2"], primary: "us-east", metrics: metrics) { f in
+            let source = f.members["us-east"]!, west = f.members["us-west"]!
+            try await Setup.createNamespace("shop", in: source)
+            try await Setup.configMap("flags", ["v": "0"], labels: ["scope": "global"], in: source)
+            var rule = Setup.rule()
+            rule.spec.mode = .periodic
+            rule.spec.intervalSeconds = 8
+            try await f.createRule(rule)
+            try await f.waitForStatus("Ready and in sync") { $0.conditions.isTrue("Ready") && $0.targets.first?.state == .synced }
+            // One edit, carried by the next pass (up to 8 s), then no source change for two more intervals.
+            _ = try await source.resource(ConfigMap.self).patch("flags", namespace: "shop", type: .merge, patch: ["data": ["v": "1"]])
+            try await waitUntil("the edit carried", timeout: .seconds(30)) { try await Setup.data("flags", in: west) == ["v": "1"] }
+            let carried = Date()
+            let passesBefore = Self.counter(metrics, "concord_replication_passes_total")
+            // When each pass after the carry is counted, for 12 s.
+            var seen: [TimeInterval] = []
+            var counted = passesBefore
+            while Date().timeIntervalSince(carried) < 12 {
+                try await Task.sleep(for: .milliseconds(100))
+                let now = Self.counter(metrics, "concord_replication_passes_total")
+                if now > counted { seen.append(Date().timeIntervalSince(carried)) }
+                counted = now
+            }
+            // Due 8 s after the start of the pass that carried the edit: not when the progress it
+            // deferred is written (5 s after its status write), and once in these 12 s.
+            #expect(seen.count == 1, "passes at \(seen) s after the carry with intervalSeconds 8")
+            #expect((seen.first ?? 0) >= 6, "the next pass came \(seen.first ?? -1) s after the carry, before the interval")
+            let status = try #require(try await f.hub.resource(ReplicationRule.self).get("global", namespace: "shop").status)
+            let synced = try #require(status.targets.first?.lastSyncTime?.date)
+            #expect(synced >= carried.addingTimeInterval(-9), "the progress of the pass that carried the edit landed: lastSyncTime \(synced)")
+        }
+    }
+}

@@ -36,6 +36,8 @@ struct ReplicationRuleReconciler: Reconciler {
     let syncTimes = ReplicationSyncTimes()
     /// Consecutive passes with failed writes, per rule: the retry backs off.
     let retries = ReplicationRetries()
+    /// When each Periodic rule's next pass is due.
+    let periodic = ReplicationPeriodicPasses()
     /// The mistyped `resolution` annotation values already reported, so each is warned about once.
     let resolutionTypos = ReplicationResolutionTypos()
     /// Each target's writes, run apart so one member never holds back another.
@@ -67,6 +69,7 @@ struct ReplicationRuleReconciler: Reconciler {
         if !rule.metadata.hasFinalizer(FederationFinalizer.cleanup) {
             try await rules.ensureFinalizer(FederationFinalizer.cleanup, on: rule)
         }
+        if let wait = try await betweenPeriodicPasses(rule, key: key) { return .requeue(after: wait) }
         let read: ReplicationRead
         let mesh = meshPolicy()
         let result: ReplicationReadResult = if let mesh { await readMesh(rule, policy: mesh) } else { await self.read(rule) }
@@ -115,6 +118,11 @@ struct ReplicationRuleReconciler: Reconciler {
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
         reportTypos(rule: rule, key: key, read: read)
         let wait = delay(rule, round, key: key)
+        if rule.spec.effectiveMode == .periodic, round.inFlight.isEmpty, wait == .seconds(rule.spec.effectiveIntervalSeconds) {
+            periodic.schedule(key, generation: rule.metadata.generation, at: at.addingTimeInterval(TimeInterval(rule.spec.effectiveIntervalSeconds)))
+        } else {
+            periodic.forget(key)
+        }
         let due = try await writeProgress(status, of: rule)
         return .requeue(after: due.map { min(wait, $0) } ?? wait)
     }
@@ -124,10 +132,21 @@ struct ReplicationRuleReconciler: Reconciler {
     /// finalization still uses, go when it is gone.
     func forgetPasses(of key: ObjectKey) {
         passes.forget(key)
+        periodic.forget(key)
         syncTimes.forget(key)
         retries.reset(key)
         resolutionTypos.forget(key)
         metrics.forget(rule: key.description)
+    }
+
+    /// For a Periodic rule woken before its next pass is due: writes the status progress the last pass
+    /// deferred, if any, and returns the wait until the pass (nil: plan now).
+    func betweenPeriodicPasses(_ rule: ReplicationRule, key: ObjectKey) async throws -> Duration? {
+        guard rule.spec.effectiveMode == .periodic, let due = periodic.dueTime(key, generation: rule.metadata.generation) else { return nil }
+        let left = due.timeIntervalSince(now())
+        guard left > 0 else { return nil }
+        if let deferred = statusWrites.deferredStatus(key, generation: rule.metadata.generation) { try await writeStatus(deferred, of: rule) }
+        return .milliseconds(Int64((left * 1000).rounded(.up)))
     }
 
     /// Runs each target's writes in its lane, side by side, waiting up to `requeue.replicationLaneWait`,
