@@ -34,6 +34,16 @@ struct ReplicationConflictsConditionTests {
         #expect(later.status.conditions.condition("Ready")?.status == .true)
     }
 
+    /// An object only in a target (created there, not at the source, by no rule) is kept by every
+    /// strategy: the condition says what a person does about it, not that a strategy resolved it.
+    @Test func anObjectOnlyInATargetSaysHowToSettleIt() {
+        var rule = Repl.rule()
+        let result = Self.pass(&rule, replicas: ["a": Repl.replica("a", "local", written: "1"), "z": Repl.source("z", "here", rv: "3")])
+        #expect(result.status.conditions.condition("ConflictsDetected")?.message
+            == "1 open conflict, found by the latest pass or kept as changed in its datacenter, resolved by SourceWins; "
+                + "1 object exists in a target but not at the source, kept there and never copied: delete it there or create it at the source (2 detected in total).")
+    }
+
     @Test func aReplicaKeptByTargetWinsStaysOpenEvenWhileItsTargetIsAway() {
         var rule = Repl.rule(.targetWins)
         let kept = ["a": Repl.replica("a", "local", written: "1")]

@@ -249,8 +249,17 @@ public enum ReplicationStatusBuilder {
             status.conditions.set(c.make(T.conflictsDetected, .true, R.manualResolutionRequired,
                 "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution).\(contestedNote(found))"))
         } else if !open.isEmpty {
-            status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved,
-                "\(open.count == 1 ? "1 open conflict, found by the latest pass or kept as changed in its datacenter" : "\(open.count) open conflicts, found by the latest pass or kept as changed in their datacenter"), resolved by \(rule.spec.effectiveConflictResolution.rawValue) (\(total) detected in total)."))
+            // Objects only in a target are kept by every strategy, never resolved by it.
+            let onlyHere = open.filter { listed in found.contains { $0.onlyInTarget && $0.lists(listed) } }.count
+            let resolved = open.count - onlyHere
+            var parts: [String] = []
+            if resolved > 0 {
+                parts.append("\(resolved == 1 ? "1 open conflict, found by the latest pass or kept as changed in its datacenter" : "\(resolved) open conflicts, found by the latest pass or kept as changed in their datacenter"), resolved by \(rule.spec.effectiveConflictResolution.rawValue)")
+            }
+            if onlyHere > 0 {
+                parts.append("\(onlyHere == 1 ? "1 object exists" : "\(onlyHere) objects exist") in a target but not at the source, kept there and never copied: delete \(onlyHere == 1 ? "it" : "them") there or create \(onlyHere == 1 ? "it" : "them") at the source")
+            }
+            status.conditions.set(c.make(T.conflictsDetected, .true, R.conflictsResolved, "\(parts.joined(separator: "; ")) (\(total) detected in total)."))
         } else {
             status.conditions.set(c.make(T.conflictsDetected, .false, R.noOpenConflicts,
                 "No conflict is open; status.conflicts lists \(status.conflicts.count) resolved \(status.conflicts.count == 1 ? "conflict" : "conflicts") as history (\(total) detected in total)."))
