@@ -53,8 +53,8 @@ public struct ActiveActiveInput: Hashable, Sendable {
 /// Ready for `stabilizationSeconds`; so a returning datacenter gets its share back after the window
 /// and never before. Changes are make-before-break and a step at a time (``PlacementStep``):
 /// datacenters that gain scale up first, at most a quarter of the total above it; those that lose
-/// scale down only once every gaining one runs ready what it was given, so the ready total never
-/// drops below the smaller of the old and new totals. A lost datacenter's share is not surge: it is
+/// scale down, in a pass of their own, only once every gaining one runs ready what it was given, so
+/// the ready total never drops below the smaller of the old and new totals. A lost datacenter's share is not surge: it is
 /// placed elsewhere at once. Discovery routes to
 /// every placed datacenter with ready endpoints; a lost one leaves it once the others are ready.
 public func planActiveActive(_ input: ActiveActiveInput) -> ServicePlan {
@@ -199,13 +199,12 @@ struct ActiveActivePlanner {
         return names
     }
 
-    /// Scales the reachable datacenters toward the division a step at a time. A datacenter that
-    /// loses gives back only once every reachable one with a share runs ready what its spec asks so
-    /// far (make-before-break), and only what the reachable ones run above their shares' total; then
-    /// the gaining ones scale up, the reachable datacenters running at most
-    /// ``PlacementStep/surge(total:)`` replicas above that total. Replicas that do not run (a lost
-    /// datacenter's, a raised total) are no surge, so they are placed at once. Scale-ups come first
-    /// among the effects.
+    /// Scales the reachable datacenters toward the division a step at a time. While the reachable
+    /// ones run more than their shares' total, those that lose give back the excess, once every
+    /// reachable one with a share runs ready what its spec asks so far (make-before-break), and
+    /// nothing scales up in that pass; otherwise the gaining ones scale up, the reachable datacenters
+    /// asking for at most ``PlacementStep/surge(total:)`` replicas above that total. Replicas that do
+    /// not run (a lost datacenter's, a raised total) are no surge, so they are placed at once.
     mutating func scaleInSteps(_ view: PlacementView, total: Int) {
         let entries = view.entries
         var placed = 0, running = 0, moves = false
@@ -217,18 +216,20 @@ struct ActiveActivePlanner {
         }
         guard moves else { return }
         let stepReady = entries.allSatisfy { $0.target == 0 || !$0.reachable || ($0.ready >= min($0.target, $0.current) && $0.site?.statusCurrent != false) }
-        var down: [Int] = []
-        if stepReady && running > placed {
-            down = PlacementStep.level(entries.map { $0.reachable && $0.current > $0.target ? $0.current - $0.target : 0 }, take: running - placed)
-            running -= down.reduce(0, +)
+        if running > placed {
+            // Give back what runs above the total, once the gainers run their step ready; the next
+            // step's scale-up waits for the next pass, so the replicas asked for never exceed the surge.
+            guard stepReady else { return }
+            let down = PlacementStep.level(entries.map { $0.reachable && $0.current > $0.target ? $0.current - $0.target : 0 }, take: running - placed)
+            for (i, e) in entries.enumerated() where down[i] > 0 {
+                effects.append(.scale(datacenter: view.names[i], replicas: e.current - down[i]))
+            }
+            if down.contains(where: { $0 > 0 }) { return }
         }
         let room = placed + PlacementStep.surge(total: total) - running
         let up = PlacementStep.level(entries.map { $0.reachable && $0.target > $0.current ? $0.target - $0.current : 0 }, take: room)
         for (i, e) in entries.enumerated() where up[i] > 0 && e.desired != e.current + up[i] {
             effects.append(.scale(datacenter: view.names[i], replicas: e.current + up[i]))
-        }
-        for (i, e) in entries.enumerated() where !down.isEmpty && down[i] > 0 {
-            effects.append(.scale(datacenter: view.names[i], replicas: e.current - down[i]))
         }
     }
 }

@@ -111,6 +111,11 @@ struct ActiveActiveChecker: Sendable {
                 detail: "\(name) scaled \(datacenter) to \(replicas) with room for \(room) (capacity \(input.sites[datacenter]?.capacityReplicas.map(String.init) ?? "∞"), "
                     + "\(input.sites[datacenter]?.placedReplicas ?? 0) placed by others, maxReplicasPerDatacenter \(input.spec.placement?.maxReplicasPerDatacenter.map(String.init) ?? "-"))")
         }
+        if replicas > input.desiredReplicas[datacenter] ?? 0, let surge = Self.surgeBeyond(plan: plan, through: effect, input: input) {
+            return Violation(
+                invariant: .makeBeforeBreak, step: step,
+                detail: "\(name) scaled \(datacenter) up to \(replicas), asking for \(surge.asked) replicas in reachable datacenters whose shares total \(surge.shares) (surge bound \(surge.bound))")
+        }
         guard replicas < input.desiredReplicas[datacenter] ?? 0 else { return nil }
         let unready = plan.status.datacenters.filter { dc in
             let share = dc.desiredReplicas ?? 0
@@ -136,6 +141,26 @@ struct ActiveActiveChecker: Sendable {
         return Violation(
             invariant: .makeBeforeBreak, step: step,
             detail: "\(name) scaled \(datacenter) down to \(replicas), leaving \(kept) replicas running in reachable datacenters whose shares total \(shares)")
+    }
+
+    /// What the reachable datacenters are asked for once a plan's effects up to `effect` applied,
+    /// when that is more than their shares' total plus a quarter of `spec.replicas` (at least 1), and
+    /// more than they asked for before: a planned move runs a step at a time. Nil otherwise.
+    static func surgeBeyond(plan: ServicePlan, through effect: ServiceEffect, input: ActiveActiveInput) -> (asked: Int, shares: Int, bound: Int)? {
+        var after: [String: Int] = [:]
+        for applied in plan.effects {
+            if case .scale(let dc, let n) = applied { after[dc] = n }
+            if applied == effect { break }
+        }
+        var before = 0, asked = 0, shares = 0
+        for dc in plan.status.datacenters where input.reachable(dc.name) {
+            let current = input.desiredReplicas[dc.name] ?? 0
+            before += current
+            asked += after[dc.name] ?? current
+            shares += dc.desiredReplicas ?? 0
+        }
+        let bound = max(1, ((input.spec.replicas ?? 0) + 3) / 4)
+        return asked > shares + bound && asked > before ? (asked, shares, bound) : nil
     }
 
     /// Counts the step's checks; once the heal is `activeActiveSettleBound` steps old, every service must
