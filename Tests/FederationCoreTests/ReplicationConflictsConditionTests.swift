@@ -44,6 +44,22 @@ struct ReplicationConflictsConditionTests {
                 + "1 object exists in a target but not at the source, kept there and never copied: delete it there or create it at the source (2 detected in total).")
     }
 
+    /// Under Manual too: listed once (as kept, TargetWins), counted once, open while it exists.
+    @Test func anObjectOnlyInATargetIsListedUnderManualToo() {
+        var rule = Repl.rule(.manual)
+        let first = Self.pass(&rule, replicas: ["a": Repl.replica("a", "1"), "z": Repl.source("z", "here", rv: "3")])
+        #expect(first.status.conflicts.map(\.resolution) == [.targetWins])
+        #expect(first.newConflicts.count == 1)
+        #expect(first.status.conditions.condition("ConflictsDetected")?.status == .true)
+        #expect(first.status.conditions.condition("Ready")?.status == .true, "nothing waits for a person")
+        let again = Self.pass(&rule, replicas: ["a": Repl.replica("a", "1"), "z": Repl.source("z", "here", rv: "3")])
+        #expect(again.newConflicts.isEmpty)
+        #expect(again.status.conflicts.count == 1 && again.status.conflictsTotal == 1)
+        #expect(again.status.conditions.condition("ConflictsDetected")?.status == .true)
+        let gone = Self.pass(&rule, replicas: ["a": Repl.replica("a", "1")])
+        #expect(gone.status.conditions.condition("ConflictsDetected")?.reason == "NoOpenConflicts")
+    }
+
     @Test func aReplicaKeptByTargetWinsStaysOpenEvenWhileItsTargetIsAway() {
         var rule = Repl.rule(.targetWins)
         let kept = ["a": Repl.replica("a", "local", written: "1")]

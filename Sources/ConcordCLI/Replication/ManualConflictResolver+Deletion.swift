@@ -8,8 +8,8 @@ extension ManualConflictResolver {
     /// accepted before it was fenced); there is no replica to annotate.
     /// - `--keep source`: the source's object is copied back into the member without Concord's
     ///   stamp; the controller finds the source's content there and restamps it.
-    /// - `--keep target`: the deletion is kept everywhere: the object is deleted at the source, and the
-    ///   controller then deletes the other replicas (deletion Propagate).
+    /// - `--keep target`: the deletion is kept: the object is deleted at the source, and the
+    ///   controller then deletes the other replicas (deletion Propagate) or leaves them (Orphan).
     func resolveDeletion(
         of name: String, kind: ResolvedKind, namespace: String, rule: ReplicationRule, in member: KubeClient, datacenter: String, keep: ReplicationCommand.Side
     ) async throws {
@@ -18,7 +18,7 @@ extension ManualConflictResolver {
         }
         let sourceClient = try await memberClient(source)
         do {
-            try await resolveDeletion(of: name, kind: kind, namespace: namespace, source: (source, sourceClient), in: member, datacenter: datacenter, keep: keep)
+            try await resolveDeletion(of: name, kind: kind, namespace: namespace, source: (source, sourceClient), in: member, datacenter: datacenter, keep: keep, rule: rule)
         } catch {
             try? await sourceClient.shutdown()
             throw error
@@ -28,14 +28,16 @@ extension ManualConflictResolver {
 
     private func resolveDeletion(
         of name: String, kind: ResolvedKind, namespace: String, source: (name: String, client: KubeClient), in member: KubeClient, datacenter: String,
-        keep: ReplicationCommand.Side
+        keep: ReplicationCommand.Side, rule: ReplicationRule
     ) async throws {
         let objects = { (client: KubeClient) in client.dynamic(kind.resource, namespaced: kind.namespaced, kind: kind.kind) }
         let (source, sourceClient) = source
         switch keep {
         case .target:
             _ = try await objects(sourceClient).delete(name, namespace: kind.scope(namespace))
-            print("\(kind.kind.lowercased())/\(name): deleted at the source \(source), as in \(datacenter); the other replicas follow")
+            let others = rule.spec.effectiveDeletion == .orphan
+                ? "the other replicas stay (deletion: Orphan)" : "the other replicas follow (deletion: Propagate)"
+            print("\(kind.kind.lowercased())/\(name): deleted at the source \(source), as in \(datacenter); \(others)")
         case .source:
             let original = try await objects(sourceClient).get(name, namespace: kind.scope(namespace))
             _ = try await objects(member).create(Self.unstamped(original), namespace: kind.scope(namespace))

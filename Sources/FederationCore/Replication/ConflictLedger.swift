@@ -20,6 +20,8 @@ import Foundation
 ///   resolution failed or still runs (after the pass ran); it leaves once that write went through.
 /// - A conflict only a person can settle under any strategy (an object two rules select) is listed
 ///   as waiting for a person (resolution `Manual`), as Manual ones are, and leaves once settled.
+/// - An object only in a target is kept by every strategy: under Manual it is listed with
+///   resolution `TargetWins` (``ConflictFinding/listedResolution``), found again on every pass.
 public enum ConflictLedger {
     /// The new list, and the findings that were not listed before; `results`: the findings carry
     /// their writes' results (the pass ran), and listed ones take their messages.
@@ -30,7 +32,7 @@ public enum ConflictLedger {
         // A person's resolution is done once its write went through: before the pass ran it, or when it
         // failed or still runs, its entry stays (saying so, after the pass).
         let unfinished = findings.filter {
-            $0.strategy == .manual && $0.outcome != .awaitingPerson && (!results || $0.writeFailure != nil || $0.writePending)
+            $0.listedResolution == .manual && $0.outcome != .awaitingPerson && (!results || $0.writeFailure != nil || $0.writePending)
         }
         let resolving = Set(unfinished.map { Ident($0.datacenter, $0.key.kind, $0.key.name) })
         var kept = previous.filter {
@@ -44,7 +46,7 @@ public enum ConflictLedger {
         var new: [ConflictFinding] = []
         for finding in findings.sorted(by: { ($0.datacenter, $0.key) < ($1.datacenter, $1.key) }) {
             let id = Ident(finding.datacenter, finding.key.kind, finding.key.name)
-            if finding.strategy == .manual || finding.outcome == .awaitingPerson {
+            if finding.listedResolution == .manual || finding.outcome == .awaitingPerson {
                 // A resolution is not a new conflict; a waiting one is new only the first time.
                 guard finding.outcome == .awaitingPerson, !kept.contains(where: { $0.resolution == .manual && Ident($0.datacenter, $0.kind, $0.name) == id }) else { continue }
             } else if let listed = kept.firstIndex(where: finding.lists) {
@@ -80,7 +82,7 @@ public enum ConflictLedger {
     static func entry(_ finding: ConflictFinding, now: Date) -> ReplicationConflict {
         ReplicationConflict(
             datacenter: finding.datacenter, apiVersion: finding.key.apiVersion, kind: finding.key.kind, name: finding.key.name,
-            detectedAt: KubeTime(now), resolution: finding.outcome == .awaitingPerson ? .manual : finding.strategy, message: finding.message)
+            detectedAt: KubeTime(now), resolution: finding.outcome == .awaitingPerson ? .manual : finding.listedResolution, message: finding.message)
     }
 
     struct Ident: Hashable {
@@ -94,6 +96,11 @@ public enum ConflictLedger {
 }
 
 extension ConflictFinding {
+    /// The resolution its entry lists: the rule's strategy, but `TargetWins` for an object only in
+    /// the target under `Manual`, which every strategy keeps (listed as history while found, as a
+    /// TargetWins replica is, not as a conflict waiting for a person or resolved by one).
+    public var listedResolution: ConflictResolution { onlyInTarget && strategy == .manual ? .targetWins : strategy }
+
     /// True when `listed` is this conflict's entry in `status.conflicts`: the same datacenter and object,
     /// and this finding's message whatever became of its write (done, still running, or failed for any reason).
     public func lists(_ listed: ReplicationConflict) -> Bool {

@@ -246,8 +246,11 @@ public enum ReplicationStatusBuilder {
         if status.conflicts.isEmpty {
             status.conditions.set(c.make(T.conflictsDetected, .false, R.noConflicts, "No replica was changed in its own datacenter."))
         } else if !waiting.isEmpty {
+            // Only objects another rule replicates: no resolution to advise.
+            let contested = Set(found.filter { $0.otherRule != nil }.map(\.key)).count
+            let how = contested >= waiting.count ? "." : ": concord replication resolve or the annotation \(FederationAnnotation.resolution)."
             status.conditions.set(c.make(T.conflictsDetected, .true, R.manualResolutionRequired,
-                "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person: concord replication resolve or the annotation \(FederationAnnotation.resolution).\(contestedNote(found))"))
+                "\(waiting.count == 1 ? "1 conflict waits" : "\(waiting.count) conflicts wait") for a person\(how)\(contestedNote(found))"))
         } else if !open.isEmpty {
             // Objects only in a target are kept by every strategy, never resolved by it.
             let onlyHere = open.filter { listed in found.contains { $0.onlyInTarget && $0.lists(listed) } }.count
