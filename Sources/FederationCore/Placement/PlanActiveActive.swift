@@ -54,9 +54,9 @@ public struct ActiveActiveInput: Hashable, Sendable {
 /// and never before. Changes are make-before-break and a step at a time (``PlacementStep``):
 /// datacenters that gain scale up first, at most a quarter of the total above it; those that lose
 /// scale down, in a pass of their own, only once every gaining one runs ready what it was given, so
-/// the ready total never drops below the smaller of the old and new totals. A lost datacenter's share is not surge: it is
-/// placed elsewhere at once. Discovery routes to
-/// every placed datacenter with ready endpoints; a lost one leaves it once the others are ready.
+/// the ready total never drops below the smaller of the old and new totals. A lost datacenter's
+/// share is not surge: it is placed elsewhere at once. Discovery routes to every placed datacenter
+/// with ready endpoints; a lost one leaves it once the others are ready.
 public func planActiveActive(_ input: ActiveActiveInput) -> ServicePlan {
     var planner = ActiveActivePlanner(input)
     planner.plan(input)
