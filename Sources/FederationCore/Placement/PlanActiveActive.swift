@@ -190,7 +190,7 @@ struct ActiveActivePlanner {
     /// The datacenters the division a move in flight started from placed replicas in (none when no
     /// move is in flight): `from` reads like `eu-central=3,us-east=6`.
     static func placedBefore(_ move: FailoverTransition?) -> Set<String> {
-        guard let move, move.completedAt == nil, let from = move.from else { return [] }
+        guard let move, move.completedAt == nil, let from = move.from, from.utf8.contains(UInt8(ascii: "=")) else { return [] }
         var names: Set<String> = []
         for part in from.split(separator: ",") {
             let pair = part.split(separator: "=", maxSplits: 1)
