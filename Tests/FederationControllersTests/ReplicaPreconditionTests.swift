@@ -37,7 +37,11 @@ struct ReplicaPreconditionTests {
     static func apply(_ object: JSONValue, over version: String, _ objects: DynamicResourceClient) async throws {
         try await ReplicaPrecondition.apply(
             object, over: version, name: "flags", objects: objects, scope: "shop", fieldManager: "concord", logger: Logger(label: "test"),
-            hash: { $0["data"]?["value"]?.stringValue.map { "hash-\($0)" } ?? "" })
+            hash: { object in
+                // Stands for the content hash: any key beside `value` changes it.
+                let extra = (object["data"]?.objectValue?.count ?? 0) > 1 ? "+more" : ""
+                return object["data"]?["value"]?.stringValue.map { "hash-\($0)\(extra)" } ?? ""
+            })
     }
 
     @Test func aPersonsChangeSinceTheReadIsNotOverwritten() async throws {
@@ -47,6 +51,45 @@ struct ReplicaPreconditionTests {
             _ = try await objects.patch("flags", namespace: "shop", type: .merge, patch: ["data": ["value": "edited"]], options: WriteOptions(fieldManager: "kubectl-edit"))
             await #expect(throws: ChangedSinceRead.self) { try await Self.apply(Self.replica("v2"), over: planned, objects) }
             #expect(try await objects.get("flags", namespace: "shop")["data"]?["value"] == "edited")
+        }
+    }
+
+    @Test func aKeyAnotherManagerAddedIsRemovedSoTheRestoreHolds() async throws {
+        try await Self.withConfigMaps { objects in
+            _ = try await objects.apply(Self.replica("v1"), fieldManager: "concord", force: true)
+            // Added by hand: a forced apply by `concord` alone would leave it, and the replica would differ forever.
+            let edited = try await objects.patch(
+                "flags", namespace: "shop", type: .merge, patch: ["data": ["extra": "added-by-hand"]], options: WriteOptions(fieldManager: "kubectl-edit"))
+            let version = try #require(ReplicaContent.resourceVersion(of: edited))
+            try await Self.apply(Self.replica("v1"), over: version, objects)
+            let restored = try await objects.get("flags", namespace: "shop")
+            #expect(restored["data"] == ["value": "v1"])
+            #expect(restored["metadata"]?["annotations"]?[FederationAnnotation.contentHash] == "hash-v1")
+            // In sync now: the next restore writes nothing more.
+            let settled = try #require(ReplicaContent.resourceVersion(of: restored))
+            try await Self.apply(Self.replica("v1"), over: settled, objects)
+            #expect(ReplicaContent.resourceVersion(of: try await objects.get("flags", namespace: "shop")) == settled)
+        }
+    }
+
+    @Test func aRestorePutsTheSourcesContentBackAndAnImmutableReplicaIsLeftUntouched() async throws {
+        try await Self.withConfigMaps { objects in
+            _ = try await objects.apply(Self.replica("v1"), fieldManager: "concord", force: true)
+            _ = try await objects.patch("flags", namespace: "shop", type: .merge, patch: ["metadata": ["labels": ["team": "ops"]]], options: WriteOptions(fieldManager: "tooling"))
+            let edited = try await objects.patch(
+                "flags", namespace: "shop", type: .merge, patch: ["data": ["value": "edited", "extra": "added-by-hand"]], options: WriteOptions(fieldManager: "kubectl-edit"))
+            try await ReplicaPrecondition.restore(edited, to: Self.replica("v2"), objects: objects, fieldManager: "concord")
+            let restored = try await objects.get("flags", namespace: "shop")
+            #expect(restored["data"] == ["value": "v2"])
+            #expect(restored["metadata"]?["annotations"]?[FederationAnnotation.contentHash] == "hash-v2")
+            #expect(restored["metadata"]?["labels"]?["team"] == "ops", "metadata the member's tooling added stays")
+            // A person's change since the read is not overwritten.
+            _ = try await objects.patch("flags", namespace: "shop", type: .merge, patch: ["data": ["value": "later"]], options: WriteOptions(fieldManager: "kubectl-edit"))
+            await #expect(throws: ChangedSinceRead.self) { try await ReplicaPrecondition.restore(restored, to: Self.replica("v3"), objects: objects, fieldManager: "concord") }
+            // An immutable replica refuses the restore, and nothing is written there (no event wakes the rule again).
+            let frozen = try await objects.patch("flags", namespace: "shop", type: .merge, patch: ["immutable": true], options: WriteOptions(fieldManager: "kubectl-edit"))
+            await #expect(throws: KubeAPIError.self) { try await ReplicaPrecondition.restore(frozen, to: Self.replica("v3"), objects: objects, fieldManager: "concord") }
+            #expect(ReplicaContent.resourceVersion(of: try await objects.get("flags", namespace: "shop")) == ReplicaContent.resourceVersion(of: frozen))
         }
     }
 

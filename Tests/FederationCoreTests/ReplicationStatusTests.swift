@@ -255,6 +255,19 @@ extension ReplicationStatusTests {
         #expect(measured.targets.map(\.effects.count) == plan.targets.map(\.effects.count))
     }
 
+    @Test func aTargetOutOfReachWaitsSinceTheOldestSourceWriteAfterItsLastInSyncRead() {
+        func key(_ name: String) -> ReplicaKey { ReplicaKey(apiVersion: "v1", kind: "ConfigMap", name: name) }
+        let floor = Repl.now.addingTimeInterval(-30.4)
+        let written = [
+            key("old"): Repl.now.addingTimeInterval(-600), key("same-second"): Repl.now.addingTimeInterval(-31),
+            key("first-after"): Repl.now.addingTimeInterval(-20), key("latest"): Repl.now.addingTimeInterval(-5),
+        ]
+        #expect(ReplicationWait.oldestWrite(after: floor, in: written) == Repl.now.addingTimeInterval(-20))
+        // Nothing written since it was in sync: it lacks nothing, whatever its phase.
+        #expect(ReplicationWait.oldestWrite(after: Repl.now.addingTimeInterval(-1), in: written) == nil)
+        #expect(ReplicationWait.oldestWrite(after: floor, in: [:]) == nil)
+    }
+
     @Test func aPassWithNothingToWriteSetsTheLagToZero() {
         var rule = Repl.rule()
         let missing = Self.plan(rule, replicas: [:])

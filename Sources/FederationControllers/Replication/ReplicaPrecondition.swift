@@ -23,15 +23,23 @@ enum ReplicaPrecondition {
     /// member's current replica is read: Concord's own later write (the cache had not shown it yet) is applied
     /// over, a replica gone is created again, and anything else throws ``ChangedSinceRead``, leaving the
     /// change for the next pass to judge. `hash` is the replica content hash the stamp records.
+    ///
+    /// Content fields another field manager owns (a key added by hand or by the member's tooling,
+    /// `immutable`) survive a forced apply, so the replica would still differ from the source and
+    /// every later pass would restore it again: when the applied content does not hash as the stamp
+    /// records, it is replaced with the source's by a PUT over the applied version
+    /// (``FederationCore/ReplicaContent/replacingForeignContent(_:with:hash:)``). A member that refuses
+    /// that PUT (an `immutable` object) fails the write, which the rule reports.
     static func apply(
         _ object: JSONValue, over version: String, name: String, objects: DynamicResourceClient, scope: String?, fieldManager: String, logger: Logger,
         hash: (JSONValue) -> String = ReplicaContent.hash(of:)
     ) async throws {
         var guarded = object
         guarded["metadata"]?["resourceVersion"] = .string(version)
+        let applied: JSONValue
         do {
-            _ = try await objects.apply(guarded, fieldManager: fieldManager, force: true)
-            return
+            applied = try await objects.apply(guarded, fieldManager: fieldManager, force: true)
+            return try await replaceForeignContent(applied, with: object, objects: objects, fieldManager: fieldManager, hash: hash)
         } catch let error as KubeAPIError where error.isConflict {
             logger.debug("Replica changed since the pass read it; reading it again", metadata: ["name": "\(name)", "namespace": "\(scope ?? "")"])
         }
@@ -42,7 +50,38 @@ enum ReplicaPrecondition {
         }
         guarded["metadata"]?["resourceVersion"] = .string(latest)
         do {
-            _ = try await objects.apply(guarded, fieldManager: fieldManager, force: true)
+            let again = try await objects.apply(guarded, fieldManager: fieldManager, force: true)
+            try await replaceForeignContent(again, with: object, objects: objects, fieldManager: fieldManager, hash: hash)
+        } catch let error as KubeAPIError where error.isConflict {
+            throw ChangedSinceRead()
+        }
+    }
+
+    /// Restores `read`, a replica changed in its member since Concord wrote it (its content no longer
+    /// hashes as its stamp records), to `object`'s content with a PUT at the version the pass read
+    /// (``FederationCore/ReplicaContent/restoring(_:to:)``): fields another manager added go too, and a
+    /// PUT the member refuses (an `immutable` replica) writes nothing there, so no watch event wakes
+    /// the rule before its retry backs off. A change since the read (409) throws ``ChangedSinceRead``;
+    /// a replica gone since is created again.
+    static func restore(_ read: JSONValue, to object: JSONValue, objects: DynamicResourceClient, fieldManager: String) async throws {
+        guard let body = ReplicaContent.restoring(read, to: object) else { return }
+        do {
+            _ = try await objects.update(body, options: WriteOptions(fieldManager: fieldManager))
+        } catch let error as KubeAPIError where error.isConflict {
+            throw ChangedSinceRead()
+        } catch let error as KubeAPIError where error.isNotFound {
+            _ = try await objects.apply(object, fieldManager: fieldManager, force: true)
+        }
+    }
+
+    /// PUTs `written`'s content over `applied` when fields of another manager survived the apply; a
+    /// change made in between (409) is left to the next pass.
+    private static func replaceForeignContent(
+        _ applied: JSONValue, with written: JSONValue, objects: DynamicResourceClient, fieldManager: String, hash: (JSONValue) -> String
+    ) async throws {
+        guard let replaced = ReplicaContent.replacingForeignContent(applied, with: written, hash: hash) else { return }
+        do {
+            _ = try await objects.update(replaced, options: WriteOptions(fieldManager: fieldManager))
         } catch let error as KubeAPIError where error.isConflict {
             throw ChangedSinceRead()
         }

@@ -36,6 +36,9 @@ struct TargetOutcome: Sendable {
 ///   missing namespace is created, then the apply is tried once more.
 /// - An adoption, and the removal of a person's `resolution` annotation, are merge patches of
 ///   annotations only (an apply of annotations alone would drop Concord's other fields).
+/// - An update of a replica changed in its member since Concord wrote it (a conflict's restore) is a
+///   PUT of the source's content at the version read, which also removes content fields another
+///   field manager added (a forced apply would keep them, and the replica would differ forever).
 /// - An update applies only over the replica version the plan was made from (`metadata.resourceVersion`
 ///   in the applied object, a precondition). When the member has a newer version: if it is only
 ///   Concord's own write the cache had not shown yet, the update is applied over it; if anything else
@@ -166,7 +169,12 @@ struct ReplicationEffectExecutor {
             let (objects, scope) = try dynamic(write.key, client, namespace)
             var object = write.object
             if scope == nil { object["metadata"]?["namespace"] = nil }
-            if let version = write.expectedResourceVersion {
+            if let read = replicas[write.key], write.expectedResourceVersion == ReplicaContent.resourceVersion(of: read),
+                let recorded = ReplicaStamp(of: read).contentHash, ReplicaContent.hash(of: read) != recorded
+            {
+                // Changed in its member since Concord wrote it: restored whole, at the version read.
+                try await ReplicaPrecondition.restore(read, to: object, objects: objects, fieldManager: Self.fieldManager)
+            } else if let version = write.expectedResourceVersion {
                 try await ReplicaPrecondition.apply(
                     object, over: version, name: write.key.name, objects: objects, scope: scope, fieldManager: Self.fieldManager, logger: logger)
             } else {

@@ -22,7 +22,7 @@ enum ReplicationRuleController: FederationControllerBuilder {
             rules: context.hub.resource(ReplicationRule.self), ruleCache: informer.cache, datacenterCache: datacenters.cache,
             policyCache: policies.cache, members: context.members, kinds: ReplicatedKinds(), watches: watches,
             clock: context.runtimeClock, now: context.now, requeue: context.requeue, cleanupTimeout: context.options.memberCleanupTimeout, events: context.recorder("replicationrule"),
-            metrics: ReplicationMetrics(registry: context.metrics?.registry), lanes: lanes, logger: log)
+            metrics: ReplicationMetrics(registry: context.metrics?.registry, now: context.now), lanes: lanes, logger: log)
         // Rules are independent (per-rule memos, lanes and written statuses; a key is never handled
         // by two workers at once), so one rule's slow pass never holds back the others.
         let controller = context.controller("replicationrule", reconciler: reconciler, workers: Self.workers, logger: log)

@@ -116,6 +116,8 @@ struct ReplicationRuleReconciler: Reconciler {
         if let blocker = read.blocker { status = ReplicationStatusBuilder.blocking(status, rule: base, by: blocker, now: now()) }
         syncTimes.record(key, synced: status.targets.filter { $0.state == .synced }.map(\.datacenter), at: at)
         report(rule: rule, round: round, status: status, newConflicts: newConflicts)
+        if mesh == nil { reportWaits(status, key: key, id: key.description, source: round.plan.source, writtenAt: read.sourceWrittenAt) }
+        else { metrics.lags(status.targets, rule: key.description, source: round.plan.source) }
         reportTypos(rule: rule, key: key, read: read)
         let wait = delay(rule, round, key: key)
         if rule.spec.effectiveMode == .periodic, round.inFlight.isEmpty, wait == .seconds(rule.spec.effectiveIntervalSeconds) {
@@ -268,7 +270,6 @@ struct ReplicationRuleReconciler: Reconciler {
                          note: "Reading from \(round.plan.source) at epoch \(round.plan.epoch) (was \(previous)).")
         }
         metrics.conflicts(newConflicts, rule: id)
-        metrics.lags(status.targets, rule: id, source: round.plan.source)
     }
 
     /// A Warning per `resolution` annotation value no pass acts on (``ReplicationResolutionTypos``),

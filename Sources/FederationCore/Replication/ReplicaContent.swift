@@ -153,3 +153,42 @@ public enum ConflictDecision: String, Hashable, Sendable, CaseIterable {
     /// Keep the replica's local content.
     case keepTarget = "KeepTarget"
 }
+
+extension ReplicaContent {
+    /// `applied` (a replica as a forced server-side apply left it) with its content replaced by
+    /// `written`'s, when fields another field manager owns survived the apply so that the content no
+    /// longer hashes as the stamp records (a key added by hand or by the member's tooling, `immutable`):
+    /// the object to PUT over the applied version so the replica holds exactly the source's content.
+    /// Nil when the applied content already is the source's. Metadata stays as applied.
+    /// `hash` computes ``hash(of:)``.
+    public static func replacingForeignContent(
+        _ applied: JSONValue, with written: JSONValue, hash: (JSONValue) -> String = ReplicaContent.hash(of:)
+    ) -> JSONValue? {
+        guard case .object(var whole) = applied, case .object(let source) = written,
+            let recorded = ReplicaStamp(of: written).contentHash, hash(applied) != recorded
+        else { return nil }
+        for key in whole.keys where !isExcluded(field: key) { whole[key] = nil }
+        for (key, value) in source where !isExcluded(field: key) { whole[key] = value }
+        return .object(whole)
+    }
+
+    /// The object to PUT over `read` (a replica changed in its member, as a pass read it) so it holds
+    /// `written`'s content exactly: `read`'s metadata with `written`'s labels and annotations (the
+    /// stamp) laid over it, without `managedFields` (the member keeps its own), and `written`'s
+    /// content in place of `read`'s. A forced apply would leave the content fields another field
+    /// manager owns; a PUT the member refuses (an `immutable` object) changes nothing there.
+    public static func restoring(_ read: JSONValue, to written: JSONValue) -> JSONValue? {
+        guard case .object(var whole) = read, case .object(let source) = written, case .object(var metadata)? = whole["metadata"] else { return nil }
+        for field in ["labels", "annotations"] {
+            guard case .object(let laid)? = source["metadata"]?[field] else { continue }
+            var merged = metadata[field]?.objectValue ?? [:]
+            for (key, value) in laid { merged[key] = value }
+            metadata[field] = .object(merged)
+        }
+        metadata["managedFields"] = nil
+        whole["metadata"] = .object(metadata)
+        for key in whole.keys where !isExcluded(field: key) { whole[key] = nil }
+        for (key, value) in source where !isExcluded(field: key) { whole[key] = value }
+        return .object(whole)
+    }
+}

@@ -25,3 +25,20 @@ extension ReplicationPlan {
         return plan
     }
 }
+
+/// How long a target that cannot be written has waited for the source: the lag a target out of
+/// reach (or refusing writes) has built up, which no acknowledged write measures.
+public enum ReplicationWait {
+    /// The earliest of `writtenAt` (each source object's last write) later than `floor` (the read of
+    /// the last pass that found the target in sync): when the oldest source write the target lacks was
+    /// made; nil when the source wrote nothing since. An object written twice since counts at its
+    /// latest write, and times are whole seconds, so a write in the same second as `floor` is not counted.
+    public static func oldestWrite(after floor: Date, in writtenAt: [ReplicaKey: Date]) -> Date? {
+        var oldest: Date?
+        for date in writtenAt.values where date > floor {
+            if let earlier = oldest, earlier <= date { continue }
+            oldest = date
+        }
+        return oldest
+    }
+}
