@@ -84,6 +84,13 @@ import Testing
             try await f.waitForStatus("minDatacenters stalled", "spread") { s in
                 s.conditions.isTrue("Stalled") && (s.conditions.condition("Ready")?.message.contains("spec.placement.datacenterSelector selects only 3 Datacenters") ?? false)
             }
+            var nowhere = Self.web()
+            nowhere.placement?.weights = ["us-east", "us-west", "eu-central"].map { DatacenterWeight(datacenter: $0, weight: 0) }
+            _ = try await f.hub.resource(ServiceFailover.self).create(ServiceFailover(metadata: ObjectMeta(name: "nowhere", namespace: "shop"), spec: nowhere), namespace: "shop")
+            try await f.waitForStatus("weight 0 everywhere stalled, naming the fix", "nowhere") { s in
+                s.conditions.isTrue("Stalled") && s.conditions.condition("Ready")?.reason == "InvalidSpec"
+                    && (s.conditions.condition("Ready")?.message.contains("gives every selected Datacenter (eu-central, us-east, us-west) weight 0") ?? false)
+            }
             var noValues = Self.web()
             noValues.placement?.datacenterSelector = LabelSelector(matchExpressions: [LabelSelectorRequirement(key: "tier", operator: .in)])
             _ = try await f.hub.resource(ServiceFailover.self).create(ServiceFailover(metadata: ObjectMeta(name: "no-values", namespace: "shop"), spec: noValues), namespace: "shop")

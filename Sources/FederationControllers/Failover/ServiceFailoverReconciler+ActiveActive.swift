@@ -22,8 +22,8 @@ extension ServiceFailoverReconciler {
     }
 
     /// Spec checks that only ActiveActive makes: a total, no failover list, a selector kube-apiserver
-    /// would accept, weights naming known datacenters, a selector that selects some Datacenter, and no
-    /// more `minDatacenters` than it selects.
+    /// would accept, weights naming known datacenters, a selector that selects some Datacenter, a weight
+    /// above 0 for one of them (unless `replicas` is 0), and no more `minDatacenters` than it selects.
     func validateActiveActive(_ sf: ServiceFailover) -> ServiceBlocker? {
         func invalid(_ message: String) -> ServiceBlocker { ServiceBlocker(reason: Reason.invalidSpec, message: message, terminal: true) }
         let spec = sf.spec
@@ -36,9 +36,16 @@ extension ServiceFailoverReconciler {
         // Only what the spec itself decides is an error here. Datacenters cordoned or lost leave fewer
         // candidates than minDatacenters for a while: the division then spreads over those left and
         // reports the shortfall (Degraded), and keeps following losses and returns meanwhile.
-        let selectedCount = selected(sf).count
+        let chosen = selected(sf)
+        let selectedCount = chosen.count
         if selectedCount == 0 {
             return invalid("spec.placement.datacenterSelector selects no Datacenter: label the Datacenters to run the service in, or change the selector.")
+        }
+        // Weight 0 everywhere would scale every copy to 0 at once: an outage, not a placement.
+        if (spec.replicas ?? 0) > 0, let placement = spec.placement, chosen.allSatisfy({ placement.weight(of: $0) == 0 }) {
+            return invalid(
+                "spec.placement.weights gives every selected Datacenter (\(chosen.sorted().joined(separator: ", "))) weight 0, so no replica could run anywhere: "
+                    + "give at least one a weight above 0, or set spec.replicas to 0 to stop the service.")
         }
         let minimum = spec.placement?.effectiveMinDatacenters ?? 1
         if minimum > selectedCount {
