@@ -40,7 +40,7 @@ struct MeshReplicationTests {
                     object["metadata"]?["annotations"] = .object(annotations)
                     member.objects[a.key] = object
                 case .delete(let k), .deleteOutsideResidency(let k): member.objects[k] = nil
-                case .blocked, .conflict: break
+                case .blocked, .conflict, .release: break
                 }
             }
             return member

@@ -26,7 +26,7 @@ struct ReplicaSyncMemoTests {
                     var object = view.objects[a.key]
                     for (name, value) in a.annotations { object?["metadata"]?["annotations"]?[name] = .string(value) }
                     set(a.key, object)
-                case .blocked, .conflict: continue
+                case .blocked, .conflict, .release: continue
                 }
             }
         }

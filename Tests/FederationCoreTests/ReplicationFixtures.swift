@@ -63,6 +63,7 @@ enum Repl {
             case .update(let w): "update \(w.key.name)" + (w.clearResolution ? " clear" : "")
             case .adopt(let a): "adopt \(a.key.name)"
             case .delete(let k): "delete \(k.name)"
+            case .release(let k): "release \(k.name)"
             }
         }
     }

@@ -115,7 +115,8 @@ struct ReplicationPlanInputs {
             }
             let selected = sourceObjects.filter { key, object in rule.selects(key, object) }
             let (views, skipped) = views(of: rule, members: targets, unreachable: unreachable)
-            let plan = planReplication(rule: rule, source: source, sourceRegion: sourceDC.spec.region, epoch: epoch, sources: selected, targets: views, now: now)
+            let plan = planReplication(rule: rule, source: source, sourceRegion: sourceDC.spec.region, epoch: epoch, sources: selected, targets: views, now: now,
+                liveRules: Set(rules.map(\.ruleAnnotationValue)))
             var report = ReplicationPlanReport(rule: id, plan: plan, unreachable: skipped)
             if let blocker = membersBlocker { report.stall(blocker) }
             return report

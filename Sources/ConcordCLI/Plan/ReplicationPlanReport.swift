@@ -74,6 +74,7 @@ struct ReplicationPlanReport: Codable, Equatable {
             case .create(let w): t.creates.append(w.key.description)
             case .update(let w): t.updates.append(w.key.description)
             case .delete(let k), .deleteOutsideResidency(let k): t.deletes.append(k.description)
+            case .release(let k): t.updates.append("\(k) (stamp removed, kept)")
             case .adopt(let a): t.adoptions.append(a.key.description)
             case .blocked(let k): t.blocked.append(k.description)
             case .conflict(let c): t.conflicts.append(c.message)

@@ -86,7 +86,8 @@ struct ManualConflictResolver {
                 // A copy another rule stamped is that rule's: no resolution of this rule settles it.
                 let ruleID = "\(namespace)/\(name)"
                 if let current = try? await objects.get(object, namespace: kind.scope(namespace)),
-                    let owner = current["metadata"]?["annotations"]?[FederationAnnotation.rule]?.stringValue, owner != ruleID
+                    let owner = current["metadata"]?["annotations"]?[FederationAnnotation.rule]?.stringValue, owner != ruleID,
+                    try await Self.ruleExists(owner, hub: hub)
                 {
                     throw CLIError(
                         "\(conflict.kind.lowercased())/\(object) in \(conflict.datacenter) is replicated by rule \(owner), not \(ruleID): both rules select it, "
@@ -108,6 +109,19 @@ struct ManualConflictResolver {
             }
             try await member.shutdown()
             print("\(conflict.kind.lowercased())/\(object) in \(conflict.datacenter): \(keep.annotation) requested")
+        }
+    }
+
+    /// True when ReplicationRule `id` (`namespace/name`) exists at the hub: a copy stamped by a rule
+    /// since deleted is no other rule's, and the controller takes it as one no rule wrote.
+    static func ruleExists(_ id: String, hub: KubeClient) async throws -> Bool {
+        let parts = id.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return false }
+        do {
+            _ = try await hub.resource(ReplicationRule.self).get(parts[1], namespace: parts[0])
+            return true
+        } catch let error as KubeAPIError where error.isNotFound {
+            return false
         }
     }
 

@@ -83,4 +83,9 @@ public enum FederationAnnotation {
     public static let hybridLogicalClock = "federation.concord.dev/hlc"
     /// Set by a person on a replica in Manual conflict: `KeepSource` or `KeepTarget`.
     public static let resolution = "federation.concord.dev/resolution"
+    /// `"true"` on an object that existed in its member before a rule stamped it (no rule had written
+    /// it): deleting the rule removes its stamp there instead of deleting it.
+    public static let adopted = "federation.concord.dev/adopted"
+    /// Every annotation Concord stamps on a replica (removed when a rule lets go of an adopted object).
+    public static let stamp = [sourceDatacenter, sourceRevision, epoch, contentHash, rule, hybridLogicalClock, adopted, resolution]
 }

@@ -81,7 +81,7 @@ struct ReplicationEffectExecutor {
         let steps = [
             writes.filter { if case .deleteOutsideResidency = $0 { true } else { false } },
             writes.filter { switch $0 { case .create, .update, .adopt: true; default: false } },
-            writes.filter { if case .delete = $0 { true } else { false } },
+            writes.filter { switch $0 { case .delete, .release: true; default: false } },
         ]
         for (index, step) in steps.enumerated() where !step.isEmpty {
             await run(step, client: connection.client, namespace: namespace, rule: rule, datacenter: target.datacenter, replicas: replicas, into: &outcome)
@@ -211,6 +211,17 @@ struct ReplicationEffectExecutor {
             do {
                 try await objects.delete(key.name, namespace: scope)
             } catch let error as KubeAPIError where error.isNotFound {}
+        case .release(let key):
+            // Only over the version read, and only while this rule's stamp is there.
+            let (objects, scope) = try dynamic(key, client, namespace)
+            var patch = Self.annotationPatch(Dictionary(uniqueKeysWithValues: FederationAnnotation.stamp.map { ($0, String?.none) }))
+            if let version = replicas[key].flatMap(ReplicaContent.resourceVersion(of:)) { patch["metadata"]?["resourceVersion"] = .string(version) }
+            do {
+                _ = try await objects.patch(key.name, namespace: scope, type: .merge, patch: patch)
+            } catch let error as KubeAPIError where error.isNotFound {
+            } catch let error as KubeAPIError where error.isConflict {
+                throw ChangedSinceRead()
+            }
         case .blocked, .conflict:
             break
         }
@@ -241,7 +252,7 @@ struct ReplicationEffectExecutor {
         switch effect {
         case .create(let w), .update(let w): w.key
         case .adopt(let a): a.key
-        case .delete(let k), .deleteOutsideResidency(let k): k
+        case .delete(let k), .deleteOutsideResidency(let k), .release(let k): k
         case .blocked, .conflict: nil
         }
     }
@@ -252,6 +263,7 @@ struct ReplicationEffectExecutor {
         case .update(let w): "updating \(w.key)"
         case .adopt(let a): "restamping \(a.key)"
         case .delete(let k), .deleteOutsideResidency(let k): "deleting \(k)"
+        case .release(let k): "removing the stamp of \(k)"
         case .blocked(let k): "\(k)"
         case .conflict(let c): "\(c.key)"
         }

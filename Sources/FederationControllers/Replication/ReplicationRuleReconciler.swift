@@ -90,7 +90,8 @@ struct ReplicationRuleReconciler: Reconciler {
             let changes = fed ? read.changes : nil
             return (planReplication(
                 rule: rule, source: read.source, sourceRegion: sourceRegion, epoch: read.epoch, sources: read.sources, targets: read.targets, now: at,
-                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash, sync: memo.sync, changes: changes, createsPerTarget: requeue.replicationCreatesPerPass),
+                sourceWrittenAt: read.sourceWrittenAt, hash: memo.hash, sync: memo.sync, changes: changes, createsPerTarget: requeue.replicationCreatesPerPass,
+                liveRules: Set(ruleCache.list().map(\.ruleAnnotationValue))),
                 changes != nil)
         }
         if mesh == nil { metrics.pass(rule: key.description, fed: fed) }

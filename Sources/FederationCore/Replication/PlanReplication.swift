@@ -34,6 +34,10 @@ import Foundation
 /// The plan is the same with or without either, but for the `hlc` stamped after fed changes, which
 /// may be later (never earlier).
 ///
+/// `liveRules`, when given, names every ReplicationRule that exists (`namespace/name`): an object
+/// stamped by a rule no longer there (a deleted `Orphan` rule's copy) is taken as one no rule wrote
+/// (adopted when it holds the source's content, a conflict otherwise), never as another rule's.
+///
 /// `createsPerTarget` bounds the plain creates (a missing replica that is no conflict) planned for
 /// one target: the first that many in key order are planned, the rest counted in
 /// ``TargetPlan/deferredCreates`` for a later pass (with `sync`, they stay pending there). A bulk
@@ -44,10 +48,11 @@ public func planReplication(
     rule: ReplicationRule, source: String, sourceRegion: String? = nil, epoch: Int64, sources: [ReplicaKey: JSONValue],
     targets: [ReplicationTargetView], now: Date, sourceWrittenAt: [ReplicaKey: Date] = [:],
     hash: @escaping (JSONValue) -> String = ReplicaContent.hash(of:), sync: ReplicaSyncMemo? = nil, changes: ReplicationChanges? = nil,
-    createsPerTarget: Int? = nil
+    createsPerTarget: Int? = nil, liveRules: Set<String>? = nil
 ) -> ReplicationPlan {
     var planner = ReplicationPlanner(rule: rule, source: source, epoch: epoch, now: now, sourceWrittenAt: sourceWrittenAt, hash: hash)
     planner.sourceRegion = sourceRegion
+    planner.liveRules = liveRules
     planner.createsPerTarget = createsPerTarget
     let memo = sync ?? ReplicaSyncMemo()
     let kept = memo.begin(ReplicaSyncMemo.Basis(spec: rule.spec, ruleID: planner.ruleID, source: source))
@@ -85,6 +90,8 @@ struct ReplicationPlanner {
     var clock: HLCTimestamp?
     /// The most plain creates planned per target (nil: no bound).
     var createsPerTarget: Int?
+    /// Every ReplicationRule that exists (nil: every stamp counts).
+    var liveRules: Set<String>?
     /// The `rule` annotation value of this rule's replicas.
     let ruleID: String
 
@@ -128,7 +135,7 @@ struct ReplicationPlanner {
         }
         // Objects the source lacks.
         for (key, replica) in sweep.extra {
-            let owner = ReplicaStamp(of: replica).rule
+            let owner = stamp(of: replica).rule
             if owner == nil, selects(key, replica) {
                 // Written in this member, never at the source (a write a former primary accepted before it
                 // was fenced, or a local object the rule selects): listed, never copied, never deleted.
@@ -157,7 +164,7 @@ struct ReplicationPlanner {
     mutating func compare(
         _ key: ReplicaKey, source object: JSONValue, revision: String?, replica: JSONValue, at datacenter: String, replicaHash known: String? = nil
     ) -> [ReplicationEffect] {
-        let stamp = ReplicaStamp(of: replica)
+        let stamp = stamp(of: replica)
         let replicaHash = known ?? hash(replica)
         let sourceChanged = stamp.sourceRevision != revision || stamp.sourceDatacenter != source
         if let owner = stamp.rule, owner != ruleID {
@@ -184,16 +191,27 @@ struct ReplicationPlanner {
     }
 
     /// The replica to apply for `object`, stamped; over `existing` (the version the pass read), when it updates one.
+    /// An object that existed before any rule stamped it (no `rule` stamp, or already marked) is marked `adopted`.
     mutating func write(_ key: ReplicaKey, _ object: JSONValue, at datacenter: String, over existing: JSONValue? = nil) -> ReplicaWrite {
-        let stamp = [
+        var stamping = [
             FederationAnnotation.sourceDatacenter: source, FederationAnnotation.sourceRevision: ReplicaContent.resourceVersion(of: object) ?? "",
             FederationAnnotation.epoch: String(epoch), FederationAnnotation.contentHash: hash(object), FederationAnnotation.rule: ruleID,
             FederationAnnotation.hybridLogicalClock: stampClock(at: source).description,
         ]
-        let replica = ReplicaContent.replica(of: object, key: key, namespace: rule.metadata.namespace, stamp: stamp)
+        if let existing, stamp(of: existing).rule == nil || existing["metadata"]?["annotations"]?[FederationAnnotation.adopted] == "true" {
+            stamping[FederationAnnotation.adopted] = "true"
+        }
+        let replica = ReplicaContent.replica(of: object, key: key, namespace: rule.metadata.namespace, stamp: stamping)
         return ReplicaWrite(
             key: key, object: replica, sourceWrittenAt: sourceWrittenAt[key], clearResolution: false,
             expectedResourceVersion: existing.flatMap(ReplicaContent.resourceVersion(of:)))
+    }
+
+    /// `object`'s stamp, without its `rule` when that rule no longer exists (see `liveRules`).
+    func stamp(of object: JSONValue) -> ReplicaStamp {
+        var stamp = ReplicaStamp(of: object)
+        if let owner = stamp.rule, owner != ruleID, let liveRules, !liveRules.contains(owner) { stamp.rule = nil }
+        return stamp
     }
 
     /// Advances the HLC for a write stamped by `datacenter`.

@@ -219,13 +219,16 @@ public enum ReplicationEffect: Hashable, Sendable {
     case adopt(ReplicaAdoption)
     /// The source object is gone (deletion Propagate): delete the replica.
     case delete(ReplicaKey)
+    /// The rule is deleted and this object existed before the rule stamped it (`adopted`): remove
+    /// Concord's stamp, keep the object.
+    case release(ReplicaKey)
 }
 
 extension ReplicationEffect {
     /// The object a write effect writes (nil for `blocked` and `conflict`, which write nothing).
     public var key: ReplicaKey? {
         switch self {
-        case .deleteOutsideResidency(let key), .delete(let key): key
+        case .deleteOutsideResidency(let key), .delete(let key), .release(let key): key
         case .create(let write), .update(let write): write.key
         case .adopt(let adoption): adoption.key
         case .blocked, .conflict: nil

@@ -38,6 +38,7 @@ public enum ReplicationPlanDigest {
         case .deleteOutsideResidency(let key): "deleteOutsideResidency \(key.apiVersion) \(key)"
         case .blocked(let key): "blocked \(key.apiVersion) \(key)"
         case .delete(let key): "delete \(key.apiVersion) \(key)"
+        case .release(let key): "release \(key.apiVersion) \(key)"
         case .create(let write): "create \(text(write)) "
         case .update(let write): "update \(text(write)) "
         case .adopt(let adoption):

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// The rule's finalizer plans the removal per target from the objects read there: under
 /// `deletion: Propagate` every object stamped with this rule's `rule` annotation is deleted (objects
-/// no rule wrote, and those another rule wrote, are never touched); under `Orphan` nothing is
+/// no rule wrote, and those another rule wrote, are never touched), but one that existed in its member
+/// before the rule stamped it (`adopted`) only loses Concord's stamp; under `Orphan` nothing is
 /// deleted and the replicas stay as they are. The source in force is never a target of the removal:
 /// after a promotion its objects carry this rule's stamp, yet they are the originals.
 public enum ReplicationRemoval {
@@ -19,13 +20,17 @@ public enum ReplicationRemoval {
         case abandon(conditions: [Condition], message: String)
     }
 
-    /// The deletes for each target: `.delete` of every object `rule` stamped, under Propagate.
+    /// The effects for each target under Propagate: `.delete` of every object `rule` stamped, `.release`
+    /// of those it adopted.
     public static func plan(rule: ReplicationRule, targets: [ReplicationTargetView]) -> [TargetPlan] {
         let id = rule.ruleAnnotationValue
         let propagate = rule.spec.effectiveDeletion == .propagate
         return targets.sorted { $0.datacenter < $1.datacenter }.map { target in
-            let owned = propagate ? target.objects.filter { ReplicaStamp(of: $0.value).rule == id }.keys.sorted() : []
-            return TargetPlan(datacenter: target.datacenter, regionAllowed: true, allowedObjects: 0, inSync: 0, effects: owned.map(ReplicationEffect.delete))
+            let owned = propagate ? target.objects.filter { ReplicaStamp(of: $0.value).rule == id }.sorted { $0.key < $1.key } : []
+            let effects = owned.map { key, object in
+                object["metadata"]?["annotations"]?[FederationAnnotation.adopted] == "true" ? ReplicationEffect.release(key) : .delete(key)
+            }
+            return TargetPlan(datacenter: target.datacenter, regionAllowed: true, allowedObjects: 0, inSync: 0, effects: effects)
         }
     }
 

@@ -151,7 +151,7 @@ extension ReplicationSchedule {
         case .delete(let key), .deleteOutsideResidency(let key):
             remove(key, at: i)
             trace.log(step, "\(names[i]) deletes \(key.name)")
-        case .blocked, .conflict:
+        case .blocked, .conflict, .release:
             break
         }
         return nil
