@@ -27,6 +27,15 @@ enum ServiceFailoverController: FederationControllerBuilder {
         // A ServiceFailover created, changed or deleted wakes its rivals (those for the same Service or
         // workload): one stalled as a rival manages the Service once the other is gone.
         controller.watch(informer, map: { sf in ServiceFailoverReconciler.rivals(of: sf, in: cache).map { cache.key(of: $0) } })
+        // An ActiveActive placement that moves (or completes a move) takes or frees room in its
+        // datacenters: the other ActiveActive services that select one of them divide again against
+        // what is left, so one waiting for room gets it once a move away has completed.
+        let datacenterCache = datacenters.cache
+        controller.watch(
+            informer, map: { sf in ServiceFailoverReconciler.sharingCapacity(with: sf, in: cache, datacenters: datacenterCache) },
+            changed: { old, new in
+                old.status?.placement != new.status?.placement || old.status?.lastTransition?.completedAt != new.status?.lastTransition?.completedAt
+            })
         // A Datacenter change also wakes the deleted ServiceFailovers that left objects in that member
         // while it was away (``ServiceFailoverReconciler/collectOrphans(_:)``).
         // Its own key (no namespace: no ServiceFailover has one) starts that member's leftover informers.

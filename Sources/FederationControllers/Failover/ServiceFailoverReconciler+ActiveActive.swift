@@ -13,6 +13,19 @@ extension ServiceFailoverReconciler {
         }.compactMap(\.metadata.name))
     }
 
+    /// The other ActiveActive services whose selector selects a datacenter `sf` lists or moves from
+    /// (``FederationCore/ServiceFailover/placementDatacenters``): their room there changes with `sf`'s placement.
+    static func sharingCapacity(with sf: ServiceFailover, in cache: InformerCache<ServiceFailover>, datacenters: InformerCache<Datacenter>) -> [ObjectKey] {
+        guard sf.spec.effectiveMode == .activeActive else { return [] }
+        let touched = sf.placementDatacenters
+        guard !touched.isEmpty else { return [] }
+        let labels = datacenters.list().filter { touched.contains($0.metadata.name ?? "") }.map(\.metadata.labels)
+        return cache.list().filter { other in
+            other.spec.effectiveMode == .activeActive && (other.metadata.name != sf.metadata.name || other.metadata.namespace != sf.metadata.namespace)
+                && labels.contains { other.spec.placement?.datacenterSelector?.matches($0) ?? true }
+        }.map { cache.key(of: $0) }
+    }
+
     /// The datacenters an ActiveActive pass reads with the workload: the primary (the template),
     /// the selected ones, and every one status lists: those the service still runs in, including one
     /// no longer selected whose share the last pass set to 0 but whose copy waits to scale down once
