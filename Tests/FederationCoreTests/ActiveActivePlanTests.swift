@@ -171,6 +171,44 @@ struct ActiveActivePlanTests {
         #expect(Self.scales(asked) == ["us-east": 3], "the first step: a quarter of 12 above the total")
     }
 
+    /// A datacenter just labelled into the selection was never left out of this service's placement:
+    /// it joins at once (as `SelectionChanged`), whatever the window or failback mode, unlike one the
+    /// last status listed (``manualFailbackWaitsForARebalanceRequest()``).
+    @Test func aNewlySelectedDatacenterJoinsAtOnce() {
+        var settled = ServiceFailoverStatus(datacenters: [
+            ServiceDatacenterStatus(name: "eu-central", role: .active, desiredReplicas: 6), ServiceDatacenterStatus(name: "us-west", role: .active, desiredReplicas: 6),
+        ])
+        settled.observedGeneration = 1
+        let sites = [Self.ready("us-east", 0, since: 990), Self.ready("us-west", 6), Self.ready("eu-central", 6)]
+        let desired = ["us-east": 0, "us-west": 6, "eu-central": 6]
+        for failback in [FailbackMode.manual, .automatic] {
+            let joined = planActiveActive(Self.input(Self.spec(failback: failback), status: settled, sites: sites, desired: desired, now: 1000))
+            #expect(Self.scales(joined) == ["us-east": 3], "the first step toward 6/3/3, ready for 10 s of a 120 s window")
+            #expect(joined.status.lastTransition?.reason == ServiceFailover.Reason.selectionChanged)
+        }
+    }
+
+    /// A settled shortfall says which datacenter waits for a person's rebalance (Manual), and is not
+    /// Stalled while a returning one waits for its window (Automatic): it will join by itself.
+    @Test func aShortfallNamesTheDatacenterWaitingToReturn() {
+        var status = ServiceFailoverStatus(datacenters: [
+            ServiceDatacenterStatus(name: "eu-central", role: .active, desiredReplicas: 4), ServiceDatacenterStatus(name: "us-east", desiredReplicas: 0),
+            ServiceDatacenterStatus(name: "us-west", role: .active, desiredReplicas: 6),
+        ])
+        status.observedGeneration = 1
+        status.unplacedReplicas = 2
+        let sites = [Self.ready("us-east", 0, since: 990), Self.ready("us-west", 6, capacity: 6), Self.ready("eu-central", 4, capacity: 4)]
+        let desired = ["us-east": 0, "us-west": 6, "eu-central": 4]
+        let manual = planActiveActive(Self.input(Self.spec(failback: .manual), status: status, sites: sites, desired: desired, now: 1000)).status
+        #expect(manual.conditions.condition("Stalled")?.status == .true)
+        #expect(manual.conditions.condition("Stalled")?.message
+            == "2 of 12 replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter); us-east back, waiting for a rebalance (failback: Manual: concord service rebalance)")
+        let automatic = planActiveActive(Self.input(Self.spec(failback: .automatic), status: status, sites: sites, desired: desired, now: 1000))
+        #expect(Self.scales(automatic).isEmpty, "10 s of its 120 s window")
+        #expect(automatic.status.conditions.condition("Stalled")?.status == .false)
+        #expect(automatic.status.conditions.condition("Ready")?.reason == "InsufficientCapacity")
+    }
+
     /// A settled division is the same on the next passes with the same inputs: where remainders
     /// tie, the datacenter already holding the extra replica keeps it (before, the one running more
     /// took it, which moved a replica on the second pass). Every candidate gets a share here

@@ -78,6 +78,9 @@ struct ReplicationStatusTests {
         #expect(waiting.status.targets[0].objectsInSync == 0)
         #expect(waiting.status.conditions.condition("Ready")?.reason == "ManualResolutionRequired")
         #expect(waiting.status.conditions.condition("ConflictsDetected")?.reason == "ManualResolutionRequired")
+        // Only a person moves it on: kstatus readers see it Stalled.
+        #expect(waiting.status.conditions.condition("Stalled")?.status == .true)
+        #expect(waiting.status.conditions.condition("Stalled")?.reason == "ManualResolutionRequired")
         rule.status = waiting.status
         let resolved = ReplicationStatusBuilder.status(
             rule: rule, round: ReplicationRound(plan: Self.plan(rule, replicas: ["a": Repl.replica("a", "local", written: "1", resolution: "KeepSource")]), sourceRevision: "10"), now: Repl.now)

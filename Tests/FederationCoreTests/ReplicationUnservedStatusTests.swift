@@ -27,5 +27,8 @@ struct ReplicationUnservedStatusTests {
         #expect(status.conditions.condition("Ready")?.reason == "KindNotServed")
         #expect(status.conditions.condition("Ready")?.status == .false)
         #expect(status.conditions.condition("Stalled") == nil)
+        // In progress for kstatus readers: the definition may be on its way.
+        #expect(status.conditions.condition("Reconciling")?.status == .true)
+        #expect(status.conditions.condition("Reconciling")?.reason == "KindNotServed")
     }
 }

@@ -149,8 +149,10 @@ extension ActiveActivePlanner {
         let short: PlacementView.Message? = unplaced > 0 ? .noRoom(unplaced: unplaced, total: total)
             : spreadShort ? .spreadShort(minDatacenters: placement.effectiveMinDatacenters) : nil
         // Settled short of the spec (no room, or too few candidates for minDatacenters): nothing more
-        // can be done until capacity, a cordon, the selection or the spec changes (kstatus: Stalled).
-        if let short, !moving {
+        // can be done until capacity, a cordon, the selection or the spec changes, or a person asks
+        // for the rebalance a returning datacenter waits for (kstatus: Stalled). One waiting for its
+        // stabilization window joins by itself, so the shortfall is not settled meanwhile.
+        if let short, !moving, !waitingForWindow {
             set(ServiceFailover.ConditionType.stalled, true, ServiceFailover.Reason.insufficientCapacity, short)
         } else {
             set(ServiceFailover.ConditionType.stalled, false, ServiceFailover.Reason.stable, .fixed("making progress"))

@@ -73,12 +73,14 @@ extension PlacementView {
         case let .noRoom(unplaced, total):
             writeFraction(unplaced, of: total, to: &sink)
             sink.write(" replicas have no room in any candidate datacenter (capacity or maxReplicasPerDatacenter)")
+            writeAwaitingRebalance(to: &sink)
         case .spreadShort(let minimum):
             sink.write("placed in ")
             sink.write(entries.reduce(0) { $0 + ($1.target > 0 ? 1 : 0) })
             sink.write(" datacenters, fewer than minDatacenters ")
             sink.write(minimum)
             sink.write(": no other selected datacenter can take replicas now (cordoned, lost, not Ready, weighted 0, or without room)")
+            writeAwaitingRebalance(to: &sink)
         case .awaitingLoss(let seconds):
             var first = true
             for (i, entry) in entries.enumerated() where entry.target > 0 && !entry.reachable && !entry.lost && entry.site != nil {

@@ -48,10 +48,10 @@ public struct ActiveActiveInput: Hashable, Sendable {
 /// The division (``ReplicaDivision/divide(total:over:maxReplicasPerDatacenter:minDatacenters:)``)
 /// runs over the candidates: the selected datacenters that are not cordoned and not lost
 /// (Unreachable for `unhealthyForSeconds`). Status records them with role `Active` (a share of 0
-/// included). A datacenter left out of the last pass's division joins only at the first placement,
-/// after a spec change, on a rebalance request, or, with `failback: Automatic`, once it has been
-/// Ready for `stabilizationSeconds`; so a returning datacenter gets its share back after the window
-/// and never before. Changes are make-before-break and a step at a time (``PlacementStep``):
+/// included). A datacenter the last status listed but left out of its division (lost, cordoned, not
+/// Ready) joins only at the first placement, after a spec change, on a rebalance request, or, with
+/// `failback: Automatic`, once it has been Ready for `stabilizationSeconds`; so a returning datacenter
+/// gets its share back after the window and never before. One newly selected (not listed) joins at once. Changes are make-before-break and a step at a time (``PlacementStep``):
 /// datacenters that gain scale up first, at most a quarter of the total above it; those that lose
 /// scale down, in a pass of their own, only once every gaining one runs ready what it was given, so
 /// the ready total never drops below the smaller of the old and new totals. A lost datacenter's
@@ -80,6 +80,9 @@ struct ActiveActivePlanner {
     /// Whether a datacenter that runs nothing joins without a window: the first placement, a changed
     /// spec, or a person's rebalance request (read once per pass, not per datacenter).
     let joinsAtOnce: Bool
+    /// A returning datacenter waits for its stabilization window (`failback: Automatic`): a shortfall
+    /// meanwhile is not settled, since it joins when the window ends.
+    var waitingForWindow = false
 
     init(_ input: ActiveActiveInput) {
         generation = input.generation
@@ -102,14 +105,19 @@ struct ActiveActivePlanner {
         return elapsed >= wait
     }
 
-    /// May a datacenter that runs nothing now receive a share?
-    mutating func mayJoin(_ site: PlacementView.Site) -> Bool {
+    /// May a datacenter that runs nothing now receive a share? One the last status did not list
+    /// (`listed` false: just selected, never left out of this service's placement) is no returning
+    /// datacenter and waits for no window.
+    mutating func mayJoin(_ site: PlacementView.Site, listed: Bool = true) -> Bool {
         guard site.phase == .ready, site.hasWorkload else { return false }
-        if joinsAtOnce { return true }
+        if joinsAtOnce || !listed { return true }
         guard policy.effectiveFailback == .automatic, let since = site.readySince else { return false }
         let elapsed = now.timeIntervalSince(since)
         let window = TimeInterval(policy.effectiveStabilizationSeconds)
-        if elapsed < window { wake(after: window - elapsed) }
+        if elapsed < window {
+            wake(after: window - elapsed)
+            waitingForWindow = true
+        }
         return elapsed >= window
     }
 
@@ -136,7 +144,7 @@ struct ActiveActivePlanner {
             guard entry.selected, let site = entry.site, !site.unschedulable else { continue }
             // A datacenter the last pass divided over stays a candidate even with a share of 0: only
             // one left out (lost, cordoned, not Ready) waits for failback to join again.
-            guard entry.planned > 0 || entry.wasCandidate || mayJoin(site) else {
+            guard entry.planned > 0 || entry.wasCandidate || mayJoin(site, listed: entry.recordedAt >= 0) else {
                 if site.phase == .ready && site.hasWorkload && policy.effectiveFailback == .manual {
                     view.entries[i].awaitsRebalance = true
                     view.awaitingRebalance = true

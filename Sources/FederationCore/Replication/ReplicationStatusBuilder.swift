@@ -187,8 +187,20 @@ public enum ReplicationStatusBuilder {
             status.conditions.set(c.make(T.ready, .false, R.writeRejected, message))
             return
         }
-        if failed.isEmpty && behind.isEmpty { status.conditions.remove(T.reconciling) } else { status.conditions.set(c.make(T.reconciling, .true, CommonReason.progressing, synced.message)) }
-        status.conditions.remove(T.stalled)
+        // A target that does not serve a kind yet waits for its CustomResourceDefinition, which may be
+        // on its way (a rule in concord-system copying it): in progress for kstatus readers, not failed.
+        if failed.isEmpty && behind.isEmpty && synced.reason != R.kindNotServed {
+            status.conditions.remove(T.reconciling)
+        } else {
+            status.conditions.set(c.make(T.reconciling, .true, synced.reason == R.kindNotServed ? R.kindNotServed : CommonReason.progressing, synced.message))
+        }
+        // Waiting for a person (a Manual conflict, an object two rules select): nothing moves until
+        // someone acts, which kstatus readers see as Stalled.
+        if let ready = status.conditions.condition(T.ready), ready.status != .true, ready.reason == R.manualResolutionRequired {
+            status.conditions.set(c.make(T.stalled, .true, ready.reason, ready.message))
+        } else {
+            status.conditions.remove(T.stalled)
+        }
     }
 
     /// What Synced=True says: the revision every allowed target holds, but for the replicas that do

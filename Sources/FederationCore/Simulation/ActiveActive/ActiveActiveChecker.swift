@@ -83,7 +83,10 @@ struct ActiveActiveChecker: Sendable {
         guard !exempt else { return nil }
         let policy = input.spec.effectivePolicy
         let window = TimeInterval(policy.effectiveStabilizationSeconds)
-        for (dc, share) in target.sorted(by: { $0.key < $1.key }) where share > 0 && Self.planned(dc, in: input) == 0 && !Self.wasCandidate(dc, in: input) {
+        // Only a datacenter the last status listed returns; one newly selected joins at once.
+        let listed = Set(input.status?.datacenters.map(\.name) ?? [])
+        for (dc, share) in target.sorted(by: { $0.key < $1.key })
+        where share > 0 && Self.planned(dc, in: input) == 0 && !Self.wasCandidate(dc, in: input) && listed.contains(dc) {
             let i = hub.names.firstIndex(of: dc)
             let ready = i.map { hub.statuses[$0]?.phase == .ready } ?? false
             let healthyFor = i.flatMap { upSince[$0] }.map { now.timeIntervalSince($0) }
