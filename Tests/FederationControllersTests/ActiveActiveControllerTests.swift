@@ -114,6 +114,13 @@ import Testing
             try await f.waitForStatus("eu-central no longer listed", "web") { s in
                 s.phase == .active && s.datacenters.map(\.name) == ["us-east", "us-west"] && s.placement == "us-east=8,us-west=4"
             }
+            // spec.primary moved to a datacenter holding a copy: no template source, said so, nothing scaled.
+            _ = try await f.hub.resource(ServiceFailover.self).patch("web", namespace: "shop", type: .merge, patch: ["spec": ["primary": "us-west"]])
+            try await f.waitForStatus("a primary holding a copy stalled, naming where the workload is defined", "web") { s in
+                s.phase == .blocked && s.conditions.isTrue("Stalled") && s.conditions.condition("Ready")?.reason == "InvalidSpec"
+                    && (s.conditions.condition("Ready")?.message.contains("set spec.primary back to us-east") ?? false)
+            }
+            #expect(try await Self.placement(f) == ["us-east": "8", "us-west": "4", "eu-central": "0"])
         }
     }
 }

@@ -79,6 +79,19 @@ extension ServiceFailoverReconciler {
                 reason: Reason.waitingForMembers,
                 message: "Reading the workload, Service and EndpointSlices of \(loading.joined(separator: ", ")) before dividing the replicas.", terminal: false))
         }
+        // Templates come from spec.primary only: a primary holding a copy Concord made (spec.primary
+        // moved to another datacenter) would leave every copy's template unmanaged, silently.
+        if read.templateSource(sf.spec) == nil, let primary = read.sites[sf.spec.primary], primary.reachable,
+            let workload = primary.workload, StandbyCopy.isCopy(workload)
+        {
+            let defined = read.sites.values.filter { $0.reachable && $0.workload.map { !StandbyCopy.isCopy($0) } == true }.map(\.name).sorted()
+            let fix = defined.isEmpty ? "set spec.primary to the datacenter where it is defined" : "set spec.primary back to \(defined.joined(separator: " or "))"
+            return try await blocked(sf, ServiceBlocker(
+                reason: Reason.invalidSpec,
+                message: "spec.primary is \(sf.spec.primary), whose copy of the workload Concord made; the template of every copy comes from spec.primary, "
+                    + "where the workload is defined: \(fix), and change the template there.",
+                terminal: true))
+        }
         var sites: [String: SiteHealth] = [:]
         var desired: [String: Int] = [:]
         for (name, view) in read.sites {
