@@ -14,7 +14,7 @@ enum EventPropagationController: FederationControllerBuilder {
         let datacenters = context.cache.informer(for: Datacenter.self)
         let rules = context.cache.informer(for: ReplicationRule.self)
         let reconciler = EventPropagationReconciler(
-            members: context.members, datacenters: datacenters.cache, rules: rules.cache, services: context.hub.resource(ServiceFailover.self), kinds: ReplicatedKinds(),
+            members: context.members, datacenters: datacenters.cache, rules: rules.cache, services: context.hub.resource(ServiceFailover.self), kinds: ReplicatedKinds(now: context.now),
             ledger: RelayLedger(), hubEvents: context.events.map { _ in RelayedEvents(events: context.hub.resource(Event.self)) }, now: context.now,
             reconnectCheck: context.requeue.memberEventsCheck, logger: log)
         let controller = context.controller("eventpropagation", reconciler: reconciler, logger: log)

@@ -17,7 +17,7 @@ enum ServiceFailoverController: FederationControllerBuilder {
         let watches = FailoverWatches(members: context.members, failovers: informer.cache)
         let reconciler = ServiceFailoverReconciler(
             failovers: context.hub.resource(ServiceFailover.self), cache: informer.cache, datacenterCache: datacenters.cache,
-            members: context.members, kinds: ReplicatedKinds(), watches: watches, clock: context.runtimeClock, now: context.now,
+            members: context.members, kinds: ReplicatedKinds(now: context.now), watches: watches, clock: context.runtimeClock, now: context.now,
             requeue: context.requeue, cleanupTimeout: context.options.memberCleanupTimeout, events: context.recorder("servicefailover"),
             metrics: FailoverMetrics(registry: context.metrics?.registry), logger: log)
         let controller = context.controller("servicefailover", reconciler: reconciler, logger: log)

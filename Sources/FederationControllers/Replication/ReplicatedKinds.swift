@@ -33,20 +33,40 @@ public struct ResolvedKind: Hashable, Sendable {
 
 /// Resolves `apiVersion` + `kind` to a resource by reading the member's discovery document
 /// (`/api/v1`, `/apis/<group>/<version>`), as kubectl does. Answers are cached per datacenter and
-/// group-version; a kind that is not served is asked again on a later pass (a CRD may be installed
-/// meanwhile), never cached as missing.
+/// group-version for ``maxAge`` seconds, so a CustomResourceDefinition deleted there is noticed
+/// (the kind then resolves as not served); a kind that is not served is asked again on a later pass
+/// (a CRD may be installed meanwhile), never cached as missing. When discovery cannot be read, an
+/// answer older than that is used rather than none.
 public final class ReplicatedKinds: Sendable {
-    private let served = Mutex<[String: [String: ResolvedKind]]>([:])
+    private let served = Mutex<[String: (kinds: [String: ResolvedKind], at: Date)]>([:])
+    private let now: @Sendable () -> Date
+    /// How long a discovery answer is used before it is read again (seconds).
+    public let maxAge: TimeInterval
 
-    /// Creates an empty cache.
-    public init() {}
+    /// Creates an empty cache whose answers are read again after `maxAge` seconds by `now`.
+    public init(maxAge: TimeInterval = 30, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.maxAge = maxAge
+        self.now = now
+    }
 
     /// The resolved kind, or a one-line error saying what is not served.
     public func resolve(apiVersion: String, kind: String, in datacenter: String, client: KubeClient) async throws -> ResolvedKind {
         let cacheKey = "\(datacenter) \(apiVersion)"
-        if let known = served.withLock({ $0[cacheKey]?[kind] }) { return known }
-        let kinds = try await discover(apiVersion, client: client)
-        served.withLock { $0[cacheKey] = kinds }
+        let cached = served.withLock { $0[cacheKey] }
+        if let cached, let known = cached.kinds[kind], now().timeIntervalSince(cached.at) < maxAge { return known }
+        let kinds: [String: ResolvedKind]
+        do {
+            kinds = try await discover(apiVersion, client: client)
+        } catch let error as UnknownKindError {
+            served.withLock { _ = $0.removeValue(forKey: cacheKey) }
+            throw error
+        } catch {
+            // Unreadable now: an older answer still names the resource (the member may be away).
+            if let known = cached?.kinds[kind] { return known }
+            throw error
+        }
+        let at = now()
+        served.withLock { $0[cacheKey] = (kinds, at) }
         guard let resolved = kinds[kind] else {
             throw UnknownKindError(message: "\(datacenter) serves no kind \(kind) in \(apiVersion); fix spec.resources or install its CustomResourceDefinition")
         }

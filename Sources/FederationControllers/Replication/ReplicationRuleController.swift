@@ -20,7 +20,7 @@ enum ReplicationRuleController: FederationControllerBuilder {
         let lanes = ReplicationLanes()
         let reconciler = ReplicationRuleReconciler(
             rules: context.hub.resource(ReplicationRule.self), ruleCache: informer.cache, datacenterCache: datacenters.cache,
-            policyCache: policies.cache, members: context.members, kinds: ReplicatedKinds(), watches: watches,
+            policyCache: policies.cache, members: context.members, kinds: ReplicatedKinds(now: context.now), watches: watches,
             clock: context.runtimeClock, now: context.now, requeue: context.requeue, cleanupTimeout: context.options.memberCleanupTimeout, events: context.recorder("replicationrule"),
             metrics: ReplicationMetrics(registry: context.metrics?.registry, now: context.now), lanes: lanes, logger: log)
         // Rules are independent (per-rule memos, lanes and written statuses; a key is never handled
