@@ -73,7 +73,10 @@ struct ReplicationRemovalTests {
         }
         #expect(stalled.map(\.type) == ["Reconciling", "Stalled"])
         #expect(stalled.allSatisfy { $0.reason == "CleanupTimedOut" })
-        #expect(message.contains("federation.concord.dev/rule=shop/global") && message.contains("eu (unreachable)"))
+        // What is left is found with kubectl (it selects by label only, so the annotation is listed) and named by its rule.
+        #expect(message.contains("eu (unreachable)") && message.contains("may be left"))
+        #expect(message.contains("`kubectl get configmap -n shop -o 'custom-columns=KIND:.kind,NAME:.metadata.name,RULE:.metadata.annotations.federation\\.concord\\.dev/rule'`"))
+        #expect(message.hasSuffix("delete those whose RULE is shop/global."))
     }
 }
 

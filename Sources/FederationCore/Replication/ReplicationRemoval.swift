@@ -51,7 +51,11 @@ public enum ReplicationRemoval {
             let message = "Deleting this rule's replicas; waiting for \(which); giving up in \(Int(cleanupTimeout - waited)) s."
             return .wait(conditions: [c.make(T.reconciling, .true, CommonReason.finalizing, message)])
         }
-        let message = "Replicas of this rule were left in \(which) after waiting \(Int(cleanupTimeout)) s: delete the objects annotated \(FederationAnnotation.rule)=\(rule.ruleAnnotationValue) there by hand."
+        let kinds = Array(Set(rule.spec.resources.map { $0.kind.lowercased() })).sorted().joined(separator: ",")
+        let namespace = rule.metadata.namespace.map { " -n \($0)" } ?? ""
+        let message = "Replicas of this rule may be left in \(which) after waiting \(Int(cleanupTimeout)) s (deletions already sent still land if it answers later): "
+            + "there, `kubectl get \(kinds)\(namespace) -o 'custom-columns=KIND:.kind,NAME:.metadata.name,RULE:.metadata.annotations.federation\\.concord\\.dev/rule'` "
+            + "lists them; delete those whose RULE is \(rule.ruleAnnotationValue)."
         return .abandon(
             conditions: [c.make(T.reconciling, .false, CommonReason.cleanupTimedOut, message), c.make(T.stalled, .true, CommonReason.cleanupTimedOut, message)],
             message: message)
