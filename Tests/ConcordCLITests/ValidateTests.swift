@@ -152,12 +152,24 @@ struct ValidateTests {
               service: web
               primary: us-east
               mode: ActiveActive
+            ---
+            apiVersion: federation.concord.dev/v1alpha1
+            kind: ServiceFailover
+            metadata: {name: app, namespace: shop}
+            spec:
+              service: app
+              primary: us-east
+              mode: ActiveActive
+              replicas: 2
+              placement:
+                minDatacenters: 3
 
             """
         #expect(problems(yaml) == [
             "f.yaml:7: spec.replicas: Invalid value: spec.replicas is used only with mode ActiveActive (the total to divide); remove it, or set mode: ActiveActive.",
             "f.yaml:9: spec.failover[0].datacenter: Invalid value: spec.failover[0].datacenter is the primary us-east; list other datacenters.",
             "f.yaml:14: spec.replicas: Invalid value: spec.replicas is required with mode ActiveActive: the total to divide over the datacenters.",
+            "f.yaml:28: spec.placement.minDatacenters: Invalid value: spec.placement.minDatacenters is 3, more than spec.replicas (2): each datacenter needs a replica; lower minDatacenters or raise replicas.",
         ])
     }
 

@@ -5,7 +5,8 @@ extension ServiceFailoverSpec {
     /// controller's message each (`InvalidSpec`), shared by the controller and `concord validate`.
     ///
     /// - ActivePassive: `replicas` and `placement` belong to ActiveActive; `failover` needs a datacenter, not the primary.
-    /// - ActiveActive: `replicas` is required; `failover` is not used.
+    /// - ActiveActive: `replicas` is required; `failover` is not used; `minDatacenters` no more than
+    ///   `replicas` (unless it is 0: a stopped service).
     public var modeProblems: [(field: String, message: String)] {
         var problems: [(field: String, message: String)] = []
         switch effectiveMode {
@@ -23,6 +24,11 @@ extension ServiceFailoverSpec {
         case .activeActive:
             if replicas == nil { problems.append(("spec.replicas", "spec.replicas is required with mode ActiveActive: the total to divide over the datacenters.")) }
             if !failover.isEmpty { problems.append(("spec.failover", "spec.failover is not used with mode ActiveActive; remove it, or use mode ActivePassive.")) }
+            if let replicas, let minimum = placement?.minDatacenters, replicas > 0, minimum > replicas {
+                problems.append((
+                    "spec.placement.minDatacenters",
+                    "spec.placement.minDatacenters is \(minimum), more than spec.replicas (\(replicas)): each datacenter needs a replica; lower minDatacenters or raise replicas."))
+            }
         }
         return problems
     }
