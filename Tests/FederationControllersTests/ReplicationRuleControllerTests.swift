@@ -113,7 +113,10 @@ import Testing
                 s.conditions.condition("Stalled")?.reason == "InvalidSelector"
                     && s.conditions.condition("Stalled")?.message.contains("spec.resources[0].selector.matchExpressions[0].values: Required value") == true
             }
-            try await f.waitForStatus("nothing selected is not Ready", rule: "empty") { s in s.conditions.condition("Ready")?.reason == "NothingSelected" && s.objects == 0 }
+            try await f.waitForStatus("nothing selected is not Ready", rule: "empty") { s in
+                s.conditions.condition("Ready")?.reason == "NothingSelected" && s.objects == 0
+                    && s.conditions.condition("Synced")?.message.hasPrefix("Nothing is selected at ") == true
+            }
             try await f.waitForStatus("good rule Ready") { s in s.conditions.isTrue("Ready") && s.conditions.condition("Stalled") == nil }
         }
     }

@@ -23,7 +23,9 @@ struct ReplicationCommand: AsyncParsableCommand {
             discussion: """
                 Annotates each conflicting replica (in every datacenter the rule lists, or only --datacenter) with \
                 federation.concord.dev/resolution; the controller restores or adopts it and removes the annotation. \
-                Under a FederationPolicy with topology Mesh there is no source: only --keep target (on the copy to keep) resolves.
+                Under a FederationPolicy with topology Mesh there is no source: only --keep target (on the copy to keep) resolves. \
+                A cluster-scoped object (a rule in concord-system replicating ClusterRoles, say) is named with the rule's \
+                namespace: concord replication resolve RULE NAME -n concord-system.
                 """)
 
         @OptionGroup var cluster: ClusterOptions
@@ -74,6 +76,12 @@ struct ManualConflictResolver {
         if keep == .source, let refusal = Self.meshRefusal(keep: keep, policies: try await hub.resource(FederationPolicy.self).list().items) { throw refusal }
         let conflicts = (rule.status?.conflicts ?? []).filter {
             $0.name == object && $0.resolution == .manual && (datacenter == nil || $0.datacenter == datacenter)
+        }
+        if let datacenter, conflicts.isEmpty {
+            let known = try await hub.resource(Datacenter.self).list().items.compactMap(\.metadata.name)
+            if !known.contains(datacenter) {
+                throw CLIError("\(datacenter) is not a Datacenter of the federation; its Datacenters are \(known.sorted().joined(separator: ", "))")
+            }
         }
         guard !conflicts.isEmpty else {
             throw CLIError("replicationrule \(namespace)/\(name) lists no Manual conflict on \(object)\(datacenter.map { " in \($0)" } ?? ""): `kubectl get rr \(name) -n \(namespace) -o yaml` shows status.conflicts")

@@ -219,6 +219,11 @@ public enum ReplicationStatusBuilder {
                 }
             }
         }
+        if round.plan.objects == 0, round.sourceRevision == nil {
+            return round.plan.source == MeshReplication.source
+                ? "No member holds an object the rule selects: nothing to copy."
+                : "Nothing is selected at \(round.plan.source): nothing to copy."
+        }
         let revision = round.plan.source == MeshReplication.source
             ? "Every allowed member holds the latest write (hybrid logical clock \(round.sourceRevision ?? "-"))"
             : "Every allowed target holds revision \(round.sourceRevision ?? "-") of \(round.plan.source)"
