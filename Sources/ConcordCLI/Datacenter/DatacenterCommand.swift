@@ -42,7 +42,7 @@ struct DatacenterCommand: AsyncParsableCommand {
 
     /// `concord datacenter cordon NAME`: the FederationPolicy never promotes it.
     struct Cordon: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark NAME unschedulable (spec.unschedulable): the FederationPolicy never promotes it; a cordoned primary stays primary.")
+        static let configuration = CommandConfiguration(abstract: "Mark NAME unschedulable (spec.unschedulable): the FederationPolicy never promotes it (a cordoned primary stays primary), no ServiceFailover fails over or migrates to it, and ActiveActive services move their shares off it, make-before-break.")
         @OptionGroup var cluster: ClusterOptions
         @Argument(help: "The Datacenter to cordon.") var name: String
 
