@@ -19,7 +19,12 @@ struct ReplicatedKindsTests {
             let clock = SetClock(Date(timeIntervalSince1970: 1_800_000_000))
             let kinds = ReplicatedKinds(maxAge: 30, now: { clock.now })
             try await waitUntil("Widget served", timeout: .seconds(30)) {
-                (try? await kinds.resolve(apiVersion: "example.com/v1", kind: "Widget", in: "a", client: client)) != nil
+                do {
+                    _ = try await kinds.resolve(apiVersion: "example.com/v1", kind: "Widget", in: "a", client: client)
+                    return true
+                } catch is UnknownKindError {
+                    return false
+                }
             }
             _ = try await crds.delete("widgets.example.com")
             // A fresh answer is used as it is.

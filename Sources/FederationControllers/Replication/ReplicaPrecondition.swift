@@ -36,9 +36,8 @@ enum ReplicaPrecondition {
     ) async throws {
         var guarded = object
         guarded["metadata"]?["resourceVersion"] = .string(version)
-        let applied: JSONValue
         do {
-            applied = try await objects.apply(guarded, fieldManager: fieldManager, force: true)
+            let applied = try await objects.apply(guarded, fieldManager: fieldManager, force: true)
             return try await replaceForeignContent(applied, with: object, objects: objects, fieldManager: fieldManager, hash: hash)
         } catch let error as KubeAPIError where error.isConflict {
             logger.debug("Replica changed since the pass read it; reading it again", metadata: ["name": "\(name)", "namespace": "\(scope ?? "")"])
