@@ -7,7 +7,7 @@ extension PlacementView {
         case placement(planned: Bool)
         /// `N of M replicas ready across D datacenters`.
         case readyAcross(ready: Int, total: Int, datacenters: Int)
-        /// `ActiveActive: the division is …`.
+        /// `the division is …` (the condition's reason already says ActiveActive).
         case division
         /// `placed …`.
         case placed
@@ -57,7 +57,7 @@ extension PlacementView {
             sink.write(datacenters)
             sink.write(" datacenters")
         case .division:
-            sink.write("ActiveActive: the division is ")
+            sink.write("the division is ")
             writePlacement(planned: false, described: described, orNone: true, to: &sink)
         case .placed:
             sink.write("placed ")
