@@ -67,7 +67,10 @@ struct ServiceViewTests {
         // A member the service is not placed in: its clients use the placed ones; a name that is no member is an error.
         let elsewhere = try ServiceView.answer(.datacenter("ap-south"), for: sf, members: ["us-east", "us-west", "eu-central", "ap-south"])
         #expect(elsewhere.datacenters.isEmpty)
-        #expect(elsewhere.table == "ap-south runs no copy of web; clients in ap-south use us-west through web-global")
+        #expect(elsewhere.table == "ap-south is not in web's placement; clients in ap-south use us-west through web-global")
+        // A failover order naming no member of the federation says so, instead of "has no ready endpoints".
+        let unknown = #expect(throws: CLIError.self) { try ServiceView.answer(.failover(["mars"]), for: sf, members: ["us-east", "ap-south"]) }
+        #expect(unknown?.description == "mars is not a Datacenter of the federation; its Datacenters are ap-south, us-east")
         #expect(throws: CLIError.self) { try ServiceView.answer(.datacenter("mars"), for: sf, members: ["us-east", "ap-south"]) }
         // The error names the federation's Datacenters, any of which answers, not only the placed ones.
         do {

@@ -58,7 +58,12 @@ struct ServiceCommand: AsyncParsableCommand {
         func run() async throws {
             let sf = try await ServiceCommand.read(name, namespace: namespace, cluster: cluster)
             var members: Set<String> = []
-            if sf.spec.effectiveMode == .activeActive, let datacenter, !(sf.status?.datacenters ?? []).contains(where: { $0.name == datacenter }) {
+            let listed = Set((sf.status?.datacenters ?? []).map(\.name))
+            if sf.spec.effectiveMode == .activeActive, let datacenter, !listed.contains(datacenter) {
+                members = try await ServiceCommand.datacenterNames(cluster: cluster)
+            }
+            // A failover order naming a datacenter the service does not list: is it one of the federation's at all?
+            if case .failover(let order) = query, order.contains(where: { !listed.contains($0) }) {
                 members = try await ServiceCommand.datacenterNames(cluster: cluster)
             }
             let view = try ServiceView.answer(query, for: sf, members: members)

@@ -57,6 +57,9 @@ struct ServiceView: Equatable {
                 throw CLIError("\(dc) is not a datacenter of servicefailover \(name); its datacenters are \(view.map(\.name).joined(separator: ", "))")
             }
         case .failover(let order):
+            if !members.isEmpty, let unknown = order.first(where: { !members.contains($0) }) {
+                throw CLIError("\(unknown) is not a Datacenter of the federation; its Datacenters are \(members.sorted().joined(separator: ", "))")
+            }
             guard let first = order.lazy.compactMap({ dc in view.first { $0.name == dc } }).first(where: Self.serving) else {
                 throw CLIError("none of \(order.joined(separator: ", ")) has ready endpoints for \(name); `concord service get \(sf.metadata.name ?? "") -n \(sf.metadata.namespace ?? "") --all-datacenters` shows each")
             }
@@ -68,7 +71,7 @@ struct ServiceView: Equatable {
             let minimum = sf.spec.effectivePolicy.effectiveMinLocalReadyReplicas
             let others = view.filter { $0.name != dc && Self.serving($0) }.map(\.name)
             answer.routing = selected.isEmpty
-                ? "\(dc) runs no copy of \(sf.spec.service); clients in \(dc) use \(others.isEmpty ? "no datacenter (none has ready endpoints)" : others.joined(separator: ", ")) through \(sf.spec.service)-global"
+                ? "\(dc) is not in \(sf.spec.service)'s placement; clients in \(dc) use \(others.isEmpty ? "no datacenter (none has ready endpoints)" : others.joined(separator: ", ")) through \(sf.spec.service)-global"
                 : local >= minimum && local > 0
                 ? "clients in \(dc) use its own \(local) ready endpoint\(local == 1 ? "" : "s") (at least minLocalReadyReplicas \(minimum))"
                 : local > 0
