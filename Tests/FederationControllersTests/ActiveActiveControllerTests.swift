@@ -82,7 +82,7 @@ import Testing
             tooMany.placement?.minDatacenters = 5
             _ = try await f.hub.resource(ServiceFailover.self).create(ServiceFailover(metadata: ObjectMeta(name: "spread", namespace: "shop"), spec: tooMany), namespace: "shop")
             try await f.waitForStatus("minDatacenters stalled", "spread") { s in
-                s.conditions.isTrue("Stalled") && (s.conditions.condition("Ready")?.message.contains("spec.placement.datacenterSelector selects only 3 Datacenters") ?? false)
+                s.conditions.isTrue("Stalled") && (s.conditions.condition("Ready")?.message.hasSuffix("selects only 3 Datacenters: lower minDatacenters, or label more Datacenters to match the selector.") ?? false)
             }
             var nowhere = Self.web()
             nowhere.placement?.weights = ["us-east", "us-west", "eu-central"].map { DatacenterWeight(datacenter: $0, weight: 0) }

@@ -62,7 +62,9 @@ extension ServiceFailoverReconciler {
         }
         let minimum = spec.placement?.effectiveMinDatacenters ?? 1
         if minimum > selectedCount {
-            return invalid("spec.placement.minDatacenters is \(minimum), but spec.placement.datacenterSelector selects only \(selectedCount) Datacenters.")
+            return invalid(
+                "spec.placement.minDatacenters is \(minimum), but spec.placement.datacenterSelector selects only \(selectedCount) Datacenters: "
+                    + "lower minDatacenters, or label more Datacenters to match the selector.")
         }
         return nil
     }
