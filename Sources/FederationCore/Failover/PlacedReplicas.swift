@@ -17,24 +17,29 @@ extension ServiceFailover {
     /// What the division an ActiveActive move in flight started from gave `datacenter` (its
     /// `lastTransition.from`, which reads like `eu-central=3,us-east=6`); 0 when no such move is in flight.
     public func inFlightShare(of datacenter: String) -> Int {
-        guard spec.effectiveMode == .activeActive, let move = status?.lastTransition, move.completedAt == nil, let from = move.from else { return 0 }
-        for part in from.split(separator: ",") {
-            let pair = part.split(separator: "=", maxSplits: 1)
-            if pair.count == 2, pair[0] == datacenter, let replicas = Int(pair[1]) { return max(0, replicas) }
-        }
-        return 0
+        guard spec.effectiveMode == .activeActive else { return 0 }
+        return FailoverTransition.inFlightDivision(status?.lastTransition).first { $0.datacenter == datacenter }.map { max(0, $0.replicas) } ?? 0
     }
 
     /// The datacenters an ActiveActive service's status lists (placed there, or with a share of 0),
     /// and those its move in flight started from.
     public var placementDatacenters: Set<String> {
         var names = Set(status?.datacenters.map(\.name) ?? [])
-        if let move = status?.lastTransition, move.completedAt == nil, let from = move.from {
-            for part in from.split(separator: ",") {
-                let pair = part.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, (Int(pair[1]) ?? 0) > 0 { names.insert(String(pair[0])) }
-            }
-        }
+        for share in FailoverTransition.inFlightDivision(status?.lastTransition) where share.replicas > 0 { names.insert(String(share.datacenter)) }
         return names
+    }
+}
+
+extension FailoverTransition {
+    /// The division an ActiveActive move in flight started from (its `from`, which reads like
+    /// `eu-central=3,us-east=6`), datacenter by datacenter; empty when `move` is nil, completed, or
+    /// names no division (an ActivePassive move's `from` is a datacenter, a first placement's `none`).
+    public static func inFlightDivision(_ move: FailoverTransition?) -> [(datacenter: Substring, replicas: Int)] {
+        guard let move, move.completedAt == nil, let from = move.from, from.utf8.contains(UInt8(ascii: "=")) else { return [] }
+        return from.split(separator: ",").compactMap { part in
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, let replicas = Int(pair[1]) else { return nil }
+            return (pair[0], replicas)
+        }
     }
 }

@@ -198,13 +198,7 @@ struct ActiveActivePlanner {
     /// The datacenters the division a move in flight started from placed replicas in (none when no
     /// move is in flight): `from` reads like `eu-central=3,us-east=6`.
     static func placedBefore(_ move: FailoverTransition?) -> Set<String> {
-        guard let move, move.completedAt == nil, let from = move.from, from.utf8.contains(UInt8(ascii: "=")) else { return [] }
-        var names: Set<String> = []
-        for part in from.split(separator: ",") {
-            let pair = part.split(separator: "=", maxSplits: 1)
-            if pair.count == 2, let replicas = Int(pair[1]), replicas > 0 { names.insert(String(pair[0])) }
-        }
-        return names
+        Set(FailoverTransition.inFlightDivision(move).filter { $0.replicas > 0 }.map { String($0.datacenter) })
     }
 
     /// Scales the reachable datacenters toward the division a step at a time. While the reachable

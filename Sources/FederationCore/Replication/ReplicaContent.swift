@@ -167,9 +167,14 @@ extension ReplicaContent {
         guard case .object(var whole) = applied, case .object(let source) = written,
             let recorded = ReplicaStamp(of: written).contentHash, hash(applied) != recorded
         else { return nil }
-        for key in whole.keys where !isExcluded(field: key) { whole[key] = nil }
-        for (key, value) in source where !isExcluded(field: key) { whole[key] = value }
+        replaceContent(of: &whole, with: source)
         return .object(whole)
+    }
+
+    /// `object`'s content fields replaced by `source`'s: those `source` lacks removed.
+    private static func replaceContent(of object: inout [String: JSONValue], with source: [String: JSONValue]) {
+        for key in object.keys where !isExcluded(field: key) { object[key] = nil }
+        for (key, value) in source where !isExcluded(field: key) { object[key] = value }
     }
 
     /// The object to PUT over `read` (a replica changed in its member, as a pass read it) so it holds
@@ -187,8 +192,7 @@ extension ReplicaContent {
         }
         metadata["managedFields"] = nil
         whole["metadata"] = .object(metadata)
-        for key in whole.keys where !isExcluded(field: key) { whole[key] = nil }
-        for (key, value) in source where !isExcluded(field: key) { whole[key] = value }
+        replaceContent(of: &whole, with: source)
         return .object(whole)
     }
 }
